@@ -1,0 +1,109 @@
+// Package connection is how a module reaches a host: run a command (with
+// stdin, environment and become), and through that, upload and read files.
+// Implementations: local (this package) and ssh (connection/ssh, later).
+// Nothing runs on a host but /bin/sh and coreutils.
+package connection
+
+import (
+	"context"
+	"io"
+)
+
+// Conn is one open connection to one host. It is safe for concurrent use:
+// an ssh implementation multiplexes sessions over one TCP connection.
+type Conn interface {
+	// Exec runs cmd.Command with /bin/sh -c on the host and waits for it.
+	// A non-zero exit status is not an error: it is in Result.RC. Errors
+	// mean the host could not be reached or the command could not start
+	// (UNREACHABLE in Ansible's terms, see IsUnreachable).
+	Exec(ctx context.Context, cmd *Cmd) (*Result, error)
+	// Close releases the connection.
+	Close() error
+}
+
+// Cmd is one remote command.
+type Cmd struct {
+	Command string            // shell source, run by /bin/sh -c
+	Stdin   io.Reader         // optional
+	Env     map[string]string // exported before Command runs
+	Dir     string            // optional working directory
+	Become  *Become           // nil: run as the connecting user
+	Stdout  io.Writer         // optional: stream stdout here instead of Result.Stdout
+}
+
+// Become says how to escalate privileges for one command.
+type Become struct {
+	Method   string // "sudo" (default) or "su"
+	User     string // default "root"
+	Flags    string // extra flags for the method (become_flags)
+	Password string // fed on stdin, never on a command line
+	Exe      string // become_exe override
+}
+
+// Result is what a finished command returned.
+type Result struct {
+	RC     int
+	Stdout []byte
+	Stderr []byte
+}
+
+// UnreachableError marks a failure to reach the host (connect, auth, host
+// key, dropped connection). The engine reports the host UNREACHABLE.
+type UnreachableError struct {
+	Host string
+	Err  error
+}
+
+func (e *UnreachableError) Error() string { return e.Err.Error() }
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// IsUnreachable tells whether err marks the host unreachable.
+func IsUnreachable(err error) bool {
+	for err != nil {
+		if _, ok := err.(*UnreachableError); ok {
+			return true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = u.Unwrap()
+	}
+	return false
+}
+
+// Options configure a connection to one host, from its variables
+// (ansible_host, ansible_port, ansible_user, ...).
+type Options struct {
+	Host         string // inventory_hostname
+	Address      string // ansible_host, default Host
+	Port         int
+	User         string
+	Password     string
+	KeyFile      string
+	Timeout      int               // seconds
+	Extra        map[string]string // other ansible_ssh_* settings
+	HostKeyCheck bool
+}
+
+// Dialer opens connections of one kind ("local", "ssh").
+type Dialer interface {
+	Dial(ctx context.Context, o Options) (Conn, error)
+}
+
+var dialers = map[string]Dialer{}
+
+// Register makes a connection type available by name. It panics on a
+// duplicate, since that is a programming error.
+func Register(name string, d Dialer) {
+	if _, dup := dialers[name]; dup {
+		panic("connection: duplicate type " + name)
+	}
+	dialers[name] = d
+}
+
+// Lookup returns the dialer registered under name.
+func Lookup(name string) (Dialer, bool) {
+	d, ok := dialers[name]
+	return d, ok
+}

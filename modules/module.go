@@ -1,0 +1,136 @@
+// Package modules holds fjord's built-in modules. Module logic runs on the
+// controller and reaches a host only through connection.Conn; no Python
+// runs on the host.
+//
+// A module is registered from init() under its canonical ID
+// (ansible.builtin.copy) with short aliases (copy, ansible.legacy.copy).
+// Its arguments are a struct with `arg` tags, checked at load time by
+// CheckArgs (unknown and missing required parameters) and decoded at run
+// time by Decode with Ansible's type coercion.
+package modules
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/value"
+)
+
+// Module is one task's module instance, decoded from its arguments.
+type Module interface {
+	Run(ctx context.Context, env *Env) (*Result, error)
+}
+
+// Info describes a registered module.
+type Info struct {
+	// ID is the canonical name, e.g. "ansible.builtin.copy".
+	ID string
+	// Aliases are other accepted names, e.g. "copy".
+	Aliases []string
+	// New returns a pointer to a zero args struct that also implements
+	// Module. Its exported fields carry `arg:"name"` tags; options are
+	// `arg:"name,required"` and `arg:"name,aliases=a|b"`.
+	New func() Module
+	// FreeForm names the parameter that takes a free-form string
+	// (command/shell/raw: "_raw_params"); "" if none.
+	FreeForm string
+	// CheckMode: the module supports check mode (it predicts and changes
+	// nothing). A module without it is skipped under --check.
+	CheckMode bool
+	// Raw: the module takes any arguments and validates them itself.
+	Raw bool
+}
+
+var registry = map[string]*Info{}
+
+// Register adds a module. It panics on a duplicate name.
+func Register(info Info) {
+	in := info
+	for _, name := range append([]string{info.ID}, info.Aliases...) {
+		if _, dup := registry[name]; dup {
+			panic("modules: duplicate module " + name)
+		}
+		registry[name] = &in
+	}
+}
+
+// Lookup finds a module by any of its names, including ansible.legacy.X
+// and ansible.builtin.X forms of a short name.
+func Lookup(name string) (*Info, bool) {
+	if in, ok := registry[name]; ok {
+		return in, true
+	}
+	if short, ok := strings.CutPrefix(name, "ansible.legacy."); ok {
+		return Lookup(short)
+	}
+	return nil, false
+}
+
+// Names lists every registered name, sorted.
+func Names() []string {
+	out := make([]string, 0, len(registry))
+	for k := range registry {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Env is what a running module may use: the host's connection, the run
+// mode, and controller-side helpers supplied by the engine.
+type Env struct {
+	Host   string // inventory_hostname
+	Conn   connection.Conn
+	Become *connection.Become // nil when the task does not become
+	Check  bool               // --check / check_mode: predict, change nothing
+	Diff   bool               // --diff / diff: fill Result.Diff
+	// Environment is the task's `environment:`, exported for commands.
+	Environment map[string]string
+	// FindFile resolves a controller-side path for `src:` of copy/template:
+	// kind is "files" or "templates"; role and playbook search paths apply.
+	FindFile func(kind, name string) (string, error)
+	// Template renders a template's source text with the task's variables
+	// (the template module); extra adds template-only variables such as
+	// template_path, ansible_managed.
+	Template func(src string, extra map[string]any) (string, error)
+	Log      *slog.Logger
+}
+
+// Result is what a module returns. Data holds module-specific return
+// values (rc, stdout, dest, checksum, ...) that a task may register.
+type Result struct {
+	Changed bool
+	Failed  bool
+	Skipped bool
+	Msg     string
+	Diff    []Diff
+	Data    *value.Map
+}
+
+// Diff is one before/after pair, as Ansible's diff mode shows it.
+type Diff struct {
+	BeforeHeader string
+	AfterHeader  string
+	Before       string
+	After        string
+	// Prepared is a diff already formatted (e.g. a directory listing).
+	Prepared string
+}
+
+// Set stores a return value, creating Data on first use.
+func (r *Result) Set(k string, v any) *Result {
+	if r.Data == nil {
+		r.Data = value.NewMap(8)
+	}
+	r.Data.Set(k, v)
+	return r
+}
+
+// Failf builds a failed result with a message.
+func Failf(format string, args ...any) *Result {
+	return &Result{Failed: true, Msg: fmt.Sprintf(format, args...)}
+}

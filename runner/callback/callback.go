@@ -1,0 +1,86 @@
+// Package callback reports a run: the default ansible-playbook layout, JSON
+// for machines, and the PLAY RECAP. The engine calls a Sink; a Sink writes
+// to the io.Writer it was made with and holds no global state.
+package callback
+
+import (
+	"github.com/fjord-run/fjord/value"
+)
+
+// Status is a host's outcome for one task (or one loop item).
+type Status int
+
+const (
+	OK Status = iota
+	Changed
+	Failed
+	Skipped
+	Unreachable
+)
+
+// Task identifies a task being reported.
+type Task struct {
+	Name    string // task name as shown: "" means the action name is shown
+	Role    string // role name, shown as "role : name"
+	Action  string // module name as written (e.g. "ansible.builtin.copy")
+	Path    string // "site.yml:12" for -vv "task path:"
+	Handler bool   // RUNNING HANDLER instead of TASK
+	Check   bool   // task runs in check mode (shown only at -v and up)
+}
+
+// Play identifies a play.
+type Play struct {
+	Name  string // as shown; ansible shows the hosts pattern if no name
+	Hosts []string
+	Check bool
+}
+
+// HostResult is one host's result for one task, or for one loop item.
+type HostResult struct {
+	Host     string
+	Delegate string // "host -> delegate" when delegated elsewhere
+	Task     Task
+	Status   Status
+	Ignored  bool // ignore_errors / ignore_unreachable applied: print "...ignoring"
+	// Item results (loops): IsItem is set for each item's line; the final
+	// per-task result of a loop comes with IsItem false and Loop true.
+	IsItem bool
+	Loop   bool
+	Label  string     // item label as displayed (loop_control.label or the item)
+	Result *value.Map // the full result dict as registered (msg, rc, stdout, changed, ...)
+	NoLog  bool       // censor Result in output
+	Diff   []Diff
+}
+
+// Diff is one before/after diff to show under --diff.
+type Diff struct {
+	BeforeHeader, AfterHeader string
+	Before, After             string
+	Prepared                  string
+}
+
+// Stats is one host's PLAY RECAP line.
+type Stats struct {
+	Host                                                        string
+	OK, Changed, Unreachable, Failed, Skipped, Rescued, Ignored int
+}
+
+// Sink receives the events of a run, in order. Calls come from one
+// goroutine at a time (the engine serialises them).
+type Sink interface {
+	PlaybookStart(path string)
+	PlayStart(p Play)
+	TaskStart(t Task)
+	HostResult(r *HostResult)
+	// Included reports a dynamic include ("included: path for h1, h2").
+	Included(path string, hosts []string)
+	// NoHostsMatched: "skipping: no hosts matched".
+	NoHostsMatched()
+	// NoMoreHosts: "NO MORE HOSTS LEFT" when every host has failed.
+	NoMoreHosts()
+	Warn(msg string)
+	// Recap prints PLAY RECAP; stats come sorted by host name.
+	Recap(stats []Stats)
+	// Close flushes (the JSON sink writes its document here).
+	Close() error
+}

@@ -1,0 +1,275 @@
+package value
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Truthy is Python's truth value of v.
+func Truthy(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	case int:
+		return v != 0
+	case float64:
+		return v != 0
+	case string:
+		return v != ""
+	case Unsafe:
+		return v != ""
+	case []any:
+		return len(v) > 0
+	case *Map:
+		return v.Len() > 0
+	case Getter:
+		return len(v.Keys()) > 0
+	}
+	return true
+}
+
+// Bool is Ansible's `| bool` conversion: yes/on/true/1 are true.
+func Bool(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "yes", "on", "1", "true", "y", "t":
+			return true
+		}
+		return false
+	case int:
+		return v == 1
+	case float64:
+		return v == 1.0
+	}
+	return false
+}
+
+// String renders v the way Python's str() does for Ansible values, which is
+// what a template prints.
+func String(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "None"
+	case string:
+		return v
+	case Unsafe:
+		return string(v)
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	case int:
+		return strconv.Itoa(v)
+	case float64:
+		return FormatFloat(v)
+	case []any, *Map, Getter:
+		return Repr(v)
+	}
+	return fmt.Sprint(v)
+}
+
+// FormatFloat prints a float as Python's repr does.
+func FormatFloat(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if strings.Contains(s, "e") {
+		// Python writes 1e-05, Go 1e-05 too; keep as is.
+		return s
+	}
+	return s
+}
+
+// Repr renders v as Python's repr() would (lists and dicts printed inside
+// templates look like this).
+func Repr(v any) string {
+	var b strings.Builder
+	repr(&b, v)
+	return b.String()
+}
+
+func repr(b *strings.Builder, v any) {
+	switch v := v.(type) {
+	case string:
+		b.WriteString(pyQuote(v))
+	case Unsafe:
+		b.WriteString(pyQuote(string(v)))
+	case []any:
+		b.WriteByte('[')
+		for i, e := range v {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			repr(b, e)
+		}
+		b.WriteByte(']')
+	case *Map:
+		b.WriteByte('{')
+		for i, k := range v.Keys() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(pyQuote(k))
+			b.WriteString(": ")
+			e, _ := v.Get(k)
+			repr(b, e)
+		}
+		b.WriteByte('}')
+	case Getter:
+		keys := append([]string(nil), v.Keys()...)
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(pyQuote(k))
+			b.WriteString(": ")
+			e, _ := v.Get(k)
+			repr(b, e)
+		}
+		b.WriteByte('}')
+	default:
+		b.WriteString(String(v))
+	}
+}
+
+func pyQuote(s string) string {
+	q := byte('\'')
+	if strings.Contains(s, "'") && !strings.Contains(s, "\"") {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == rune(q):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+// Plain converts v into plain Go values (map[string]any, []any, scalars) for
+// encoders that do not know *Map; key order is lost.
+func Plain(v any) any {
+	switch v := v.(type) {
+	case *Map:
+		out := make(map[string]any, v.Len())
+		v.Range(func(k string, e any) bool { out[k] = Plain(e); return true })
+		return out
+	case Getter:
+		out := map[string]any{}
+		for _, k := range v.Keys() {
+			e, _ := v.Get(k)
+			out[k] = Plain(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = Plain(e)
+		}
+		return out
+	case Unsafe:
+		return string(v)
+	}
+	return v
+}
+
+// Normalize converts arbitrary Go values from decoders (map[string]any,
+// []string, int64, float32, json.Number...) into the value types.
+func Normalize(v any) any {
+	switch v := v.(type) {
+	case nil, bool, string, float64, *Map, Unsafe, *Vault:
+		return v
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case int32:
+		return int(v)
+	case uint64:
+		return int(v)
+	case uint32:
+		return int(v)
+	case float32:
+		return float64(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = Normalize(e)
+		}
+		return out
+	case []string:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = e
+		}
+		return out
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		m := NewMap(len(keys))
+		for _, k := range keys {
+			m.Set(k, Normalize(v[k]))
+		}
+		return m
+	case Getter:
+		return v
+	}
+	return v
+}
+
+// DeepCopy copies lists and maps recursively so that a caller may modify
+// the result.
+func DeepCopy(v any) any {
+	switch v := v.(type) {
+	case *Map:
+		c := NewMap(v.Len())
+		v.Range(func(k string, e any) bool { c.Set(k, DeepCopy(e)); return true })
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = DeepCopy(e)
+		}
+		return c
+	}
+	return v
+}
