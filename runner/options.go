@@ -1,0 +1,55 @@
+package runner
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+// Options is everything `fjord playbook` (or ansible-playbook) was told.
+type Options struct {
+	Playbooks []string
+	Inventory []string // -i sources: files, dirs, "h1,h2," lists; empty: ansible.cfg / /etc/ansible/hosts
+	Limit     string   // -l pattern, or "@file"
+	Check     bool
+	Diff      bool
+	Tags      []string // -t, comma lists already split
+	SkipTags  []string
+	ExtraVars []*value.Map // -e, in command-line order (later wins)
+	Forks     int          // 0: default 5
+
+	Connection   string // -c; "" : per host / ssh
+	RemoteUser   string // -u
+	PrivateKey   string // --private-key
+	Timeout      int    // -T
+	Become       bool   // -b
+	BecomeUser   string
+	BecomeMethod string
+	BecomePass   string // from -K prompt
+
+	Verbosity   int
+	SyntaxCheck bool
+	ListHosts   bool
+	ListTasks   bool
+	ListTags    bool
+	StartAtTask string
+	FlushCache  bool
+
+	Callback string    // "default" (""), "json", "minimal", "yaml"
+	Stdout   io.Writer // progress output
+	Stderr   io.Writer // errors and warnings
+	Color    bool
+	Log      *slog.Logger
+}
+
+// Exit codes, as ansible-playbook's.
+const (
+	ExitOK          = 0
+	ExitError       = 1
+	ExitHostFailed  = 2
+	ExitUnreachable = 4
+	ExitParseError  = 4
+	ExitBadOptions  = 5
+	ExitInterrupted = 99
+)
