@@ -1,0 +1,366 @@
+package connection
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// FileInfo is what Stat learned about one path in one round trip.
+type FileInfo struct {
+	Path   string
+	Exists bool
+	Type   string // "file", "directory", "link", "other" ("" if absent)
+	Mode   uint32 // permission bits incl. setuid/setgid/sticky
+	Owner  string // user name, or the uid when it has none
+	Group  string
+	UID    int
+	GID    int
+	Size   int64
+	// Mtime, Atime and Ctime are seconds since the epoch with fractions.
+	Mtime, Atime, Ctime float64
+	Inode               uint64
+	Dev                 uint64
+	Nlink               int
+	RawType             string // stat's %F: "regular file", "fifo", "socket", ...
+	LinkTarget          string // readlink of the path when it is a symlink
+	LinkSource          string // the path with every link resolved (realpath)
+	Checksum            string // sha1 hex of a regular file's content, when asked
+	Readable            bool   // for the user the command ran as
+	Writeable           bool
+	Executable          bool
+	// Umask is the umask of the shell that ran the stat, which is what a
+	// new file or directory created the same way gets.
+	Umask uint32
+}
+
+// ModeString is the mode as Ansible prints it: four octal digits.
+func (fi *FileInfo) ModeString() string { return FormatMode(fi.Mode) }
+
+// FormatMode prints permission bits the way Ansible does ("0644").
+func FormatMode(m uint32) string { return fmt.Sprintf("%04o", m&07777) }
+
+// StatOptions tune Stat.
+type StatOptions struct {
+	Follow   bool // stat the target of a symlink instead of the link
+	Checksum bool // return the sha1 of a regular file
+	Become   *Become
+}
+
+// Stat describes path on the host with one remote command. A missing path
+// is not an error: the result has Exists false.
+func Stat(ctx context.Context, c Conn, p string, o StatOptions) (*FileInfo, error) {
+	res, err := c.Exec(ctx, &Cmd{Command: statScript(p, o), Become: o.Become})
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return nil, fmt.Errorf("stat %s: %s", p, errText(res))
+	}
+	return parseStat(p, string(res.Stdout))
+}
+
+// statScript prints tagged lines: E (exists 0/1), S (stat fields),
+// N (owner and group names), A (access flags), L (link target),
+// R (realpath), C (sha1).
+func statScript(p string, o StatOptions) string {
+	l := ""
+	if o.Follow {
+		l = "-L "
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "p=%s\n", Quote(p))
+	b.WriteString("echo \"U $(umask)\"\n")
+	b.WriteString("if [ ! -e \"$p\" ] && [ ! -L \"$p\" ]; then echo E0; exit 0; fi\n")
+	if o.Follow {
+		b.WriteString("if [ ! -e \"$p\" ]; then echo E0; exit 0; fi\n")
+	}
+	b.WriteString("echo E1\n")
+	fmt.Fprintf(&b, "s=$(stat %s-c '%%f %%u %%g %%s %%.9X %%.9Y %%.9Z %%i %%d %%h' -- \"$p\") || exit 1\n", l)
+	b.WriteString("echo \"S $s\"\n")
+	fmt.Fprintf(&b, "echo \"N $(stat %s-c '%%U/%%G' -- \"$p\")\"\n", l)
+	b.WriteString("a=; [ -r \"$p\" ] && a=${a}r; [ -w \"$p\" ] && a=${a}w; [ -x \"$p\" ] && a=${a}x; echo \"A $a\"\n")
+	if !o.Follow {
+		b.WriteString("if [ -L \"$p\" ]; then echo \"L $(readlink -- \"$p\")\"; fi\n")
+	}
+	b.WriteString("echo \"R $(readlink -m -- \"$p\")\"\n")
+	if o.Checksum {
+		fmt.Fprintf(&b, "if [ -f \"$p\" ] && [ -r \"$p\" ]%s; then echo \"C $(sha1sum < \"$p\" | cut -c1-40)\"; fi\n",
+			map[bool]string{true: "", false: " && [ ! -L \"$p\" ]"}[o.Follow])
+	}
+	return b.String()
+}
+
+func parseStat(p, out string) (*FileInfo, error) {
+	fi := &FileInfo{Path: p}
+	for _, line := range strings.Split(out, "\n") {
+		if len(line) < 2 {
+			continue
+		}
+		tag, rest := line[0], strings.TrimPrefix(line[1:], " ")
+		switch tag {
+		case 'E':
+			fi.Exists = rest == "1"
+		case 'S':
+			f := strings.Fields(rest)
+			if len(f) != 10 {
+				return nil, fmt.Errorf("stat %s: unexpected output %q", p, line)
+			}
+			raw, err := strconv.ParseUint(f[0], 16, 32)
+			if err != nil {
+				return nil, fmt.Errorf("stat %s: bad mode %q", p, f[0])
+			}
+			fi.Mode = uint32(raw) & 07777
+			switch raw & 0170000 {
+			case 0100000:
+				fi.Type, fi.RawType = "file", "regular file"
+			case 0040000:
+				fi.Type, fi.RawType = "directory", "directory"
+			case 0120000:
+				fi.Type, fi.RawType = "link", "symbolic link"
+			case 0010000:
+				fi.Type, fi.RawType = "other", "fifo"
+			case 0140000:
+				fi.Type, fi.RawType = "other", "socket"
+			case 0020000:
+				fi.Type, fi.RawType = "other", "character special file"
+			case 0060000:
+				fi.Type, fi.RawType = "other", "block special file"
+			default:
+				fi.Type, fi.RawType = "other", "unknown"
+			}
+			fi.UID, _ = strconv.Atoi(f[1])
+			fi.GID, _ = strconv.Atoi(f[2])
+			fi.Size, _ = strconv.ParseInt(f[3], 10, 64)
+			fi.Atime, _ = strconv.ParseFloat(f[4], 64)
+			fi.Mtime, _ = strconv.ParseFloat(f[5], 64)
+			fi.Ctime, _ = strconv.ParseFloat(f[6], 64)
+			fi.Inode, _ = strconv.ParseUint(f[7], 10, 64)
+			fi.Dev, _ = strconv.ParseUint(f[8], 10, 64)
+			fi.Nlink, _ = strconv.Atoi(f[9])
+		case 'N':
+			u, g, _ := strings.Cut(rest, "/")
+			if u == "UNKNOWN" {
+				u = strconv.Itoa(fi.UID)
+			}
+			if g == "UNKNOWN" {
+				g = strconv.Itoa(fi.GID)
+			}
+			fi.Owner, fi.Group = u, g
+		case 'A':
+			fi.Readable = strings.Contains(rest, "r")
+			fi.Writeable = strings.Contains(rest, "w")
+			fi.Executable = strings.Contains(rest, "x")
+		case 'L':
+			fi.LinkTarget = rest
+		case 'R':
+			fi.LinkSource = rest
+		case 'C':
+			fi.Checksum = rest
+		case 'U':
+			if u, err := strconv.ParseUint(rest, 8, 32); err == nil {
+				fi.Umask = uint32(u)
+			}
+		}
+	}
+	return fi, nil
+}
+
+func errText(r *Result) string {
+	s := strings.TrimSpace(string(r.Stderr))
+	if s == "" {
+		s = strings.TrimSpace(string(r.Stdout))
+	}
+	if s == "" {
+		s = fmt.Sprintf("exit status %d", r.RC)
+	}
+	return s
+}
+
+// ReadFile returns the content of path on the host.
+func ReadFile(ctx context.Context, c Conn, p string, become *Become) ([]byte, error) {
+	var buf bytes.Buffer
+	res, err := c.Exec(ctx, &Cmd{Command: "cat -- " + Quote(p), Become: become, Stdout: &buf})
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return nil, fmt.Errorf("read %s: %s", p, errText(res))
+	}
+	if buf.Len() == 0 && len(res.Stdout) > 0 {
+		return res.Stdout, nil
+	}
+	return buf.Bytes(), nil
+}
+
+// PutOptions tune Put.
+type PutOptions struct {
+	// Mode is an octal ("0644") or symbolic ("u=rw,go=r") mode for chmod;
+	// "" keeps the mode of an existing dst, or gives a new file
+	// 0666 &^ umask.
+	Mode string
+	// Owner and Group are names or ids; "" keeps an existing dst's.
+	Owner, Group string
+	// Backup copies an existing dst aside first, with Ansible's name
+	// dst.PID.YYYY-MM-DD@HH:MM:SS~.
+	Backup bool
+	// Validate is a command run on the temporary file before it replaces
+	// dst; "%s" in it stands for the temporary file's path.
+	Validate string
+	// Follow writes through a symlink at dst to its target instead of
+	// replacing the link.
+	Follow bool
+	Become *Become
+}
+
+// PutResult describes the file Put left in place.
+type PutResult struct {
+	Dest       string // the path written (the link target when following)
+	Checksum   string // sha1 of what was written
+	Size       int64
+	Mode       uint32
+	Owner      string
+	Group      string
+	UID, GID   int
+	BackupFile string
+}
+
+// ValidateError is returned when PutOptions.Validate rejected the file;
+// dst is untouched.
+type ValidateError struct {
+	Command string
+	RC      int
+	Stdout  string
+	Stderr  string
+}
+
+func (e *ValidateError) Error() string {
+	return fmt.Sprintf("failed to validate: %s exited %d", e.Command, e.RC)
+}
+
+// Put writes r to dst atomically in one remote command: a temporary file
+// in dst's directory receives the data, is synced and given its mode and
+// ownership, then renamed over dst. On any failure the temporary file is
+// removed and dst is left as it was. r is streamed, never held whole.
+func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*PutResult, error) {
+	if o.Mode != "" {
+		if err := checkChmodMode(o.Mode); err != nil {
+			return nil, err
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "f=%s\n", Quote(dst))
+	if o.Follow {
+		b.WriteString("if [ -L \"$f\" ]; then f=$(readlink -m -- \"$f\") || exit 70; fi\n")
+	}
+	b.WriteString(`d=$(dirname -- "$f")
+t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 70
+trap 'rm -f -- "$t"' EXIT HUP INT TERM
+cat > "$t" || exit 71
+sync -- "$t" 2>/dev/null
+if [ -e "$f" ]; then
+	chmod --reference="$f" -- "$t" 2>/dev/null
+	chown --reference="$f" -- "$t" 2>/dev/null
+else
+	chmod "$(printf %o $((0666 & ~$(umask))))" -- "$t" || exit 72
+fi
+`)
+	if o.Owner != "" {
+		fmt.Fprintf(&b, "chown -- %s \"$t\" || exit 73\n", Quote(o.Owner))
+	}
+	if o.Group != "" {
+		fmt.Fprintf(&b, "chgrp -- %s \"$t\" || exit 73\n", Quote(o.Group))
+	}
+	if o.Mode != "" {
+		fmt.Fprintf(&b, "chmod -- %s \"$t\" || exit 72\n", Quote(o.Mode))
+	}
+	if o.Validate != "" {
+		v := strings.ReplaceAll(o.Validate, "%s", `"$t"`)
+		fmt.Fprintf(&b, "( %s )\nrc=$?\nif [ $rc -ne 0 ]; then printf '\\nfjord-validate-rc=%%d\\n' $rc >&2; exit 74; fi\n", v)
+	}
+	if o.Backup {
+		b.WriteString(`if [ -e "$f" ]; then
+	bk="$f.$$.$(date +%Y-%m-%d@%H:%M:%S)~"
+	cp -p -- "$f" "$bk" || exit 75
+	echo "B $bk"
+fi
+`)
+	}
+	b.WriteString(`mv -f -- "$t" "$f" || exit 76
+trap - EXIT HUP INT TERM
+echo "D $f"
+echo "S $(stat -c '%a %u %g %s %U/%G' -- "$f")"
+`)
+	h := sha1.New()
+	var n int64
+	tee := io.TeeReader(r, countWriter{h, &n})
+	var out bytes.Buffer
+	res, err := c.Exec(ctx, &Cmd{Command: b.String(), Stdin: tee, Become: o.Become, Stdout: &out})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Stdout) > 0 {
+		out.Write(res.Stdout)
+	}
+	switch res.RC {
+	case 0:
+	case 74:
+		stderr := string(res.Stderr)
+		rc := 1
+		if i := strings.LastIndex(stderr, "\nfjord-validate-rc="); i >= 0 {
+			rc, _ = strconv.Atoi(strings.TrimSpace(stderr[i+len("\nfjord-validate-rc="):]))
+			stderr = stderr[:i]
+		}
+		return nil, &ValidateError{Command: o.Validate, RC: rc, Stdout: out.String(), Stderr: stderr}
+	default:
+		return nil, fmt.Errorf("put %s: %s", dst, errText(res))
+	}
+	pr := &PutResult{Dest: dst, Checksum: hex.EncodeToString(h.Sum(nil)), Size: n}
+	for _, line := range strings.Split(out.String(), "\n") {
+		tag, rest, _ := strings.Cut(line, " ")
+		switch tag {
+		case "B":
+			pr.BackupFile = rest
+		case "D":
+			pr.Dest = rest
+		case "S":
+			f := strings.Fields(rest)
+			if len(f) != 5 {
+				return nil, errors.New("put: unexpected stat output " + rest)
+			}
+			m, _ := strconv.ParseUint(f[0], 8, 32)
+			pr.Mode = uint32(m)
+			pr.UID, _ = strconv.Atoi(f[1])
+			pr.GID, _ = strconv.Atoi(f[2])
+			pr.Size, _ = strconv.ParseInt(f[3], 10, 64)
+			pr.Owner, pr.Group, _ = strings.Cut(f[4], "/")
+		}
+	}
+	return pr, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n *int64
+}
+
+func (c countWriter) Write(p []byte) (int, error) {
+	*c.n += int64(len(p))
+	return c.w.Write(p)
+}
+
+// Checksum is the sha1 hex digest of data, Ansible's file checksum.
+func Checksum(data []byte) string {
+	s := sha1.Sum(data)
+	return hex.EncodeToString(s[:])
+}
+
+// Dir is path.Dir for host paths.
+func Dir(p string) string { return path.Dir(p) }
