@@ -286,8 +286,6 @@ func runEnv(home string) []string {
 		"ANSIBLE_LOCALHOST_WARNING=False",
 		"ANSIBLE_INVENTORY_UNPARSED_WARNING=False",
 		"ANSIBLE_PYTHON_INTERPRETER=auto_silent",
-		// Only speeds ansible up (no temp-file round trip per task); no effect on results.
-		"ANSIBLE_PIPELINING=True",
 	)
 }
 
