@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/fjord-run/fjord/runner"
+)
+
+// env is what a run of the binary is given: streams, environment and the
+// engine. main wires the real ones; tests substitute their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	dir            string // working directory, for relative -e @file
+	// run is the engine's entry point (runner.Run).
+	run func(context.Context, *runner.Options) int
+	// readSecret prompts for and reads a password without echo.
+	readSecret func(prompt string) (string, error)
+	// isTerminal reports whether w is a terminal (for colour).
+	isTerminal func(w io.Writer) bool
+}
+
+// optionError is a bad command line or environment: reported as
+// "ERROR! msg" with exit code 5, as ansible-playbook does.
+type optionError struct{ msg string }
+
+func (e *optionError) Error() string { return e.msg }
+
+func optionErrorf(format string, a ...any) error {
+	return &optionError{fmt.Sprintf(format, a...)}
+}
+
+// exitCode ends the program with a code whose cause has already been
+// reported (by the runner, or as help text).
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// personalities maps the name the binary was invoked under to the
+// subcommand it stands for.
+var personalities = map[string]string{
+	"ansible-playbook":  "playbook",
+	"ansible-inventory": "inventory",
+}
+
+// commandLine returns argv as fjord's own command line: invoked as
+// ansible-playbook, "ansible-playbook -i x" becomes "fjord playbook -i x".
+func commandLine(argv []string) []string {
+	if len(argv) == 0 {
+		return []string{"fjord"}
+	}
+	name := strings.TrimSuffix(filepath.Base(argv[0]), ".exe")
+	if sub, ok := personalities[name]; ok {
+		return append([]string{"fjord", sub}, argv[1:]...)
+	}
+	return append([]string{"fjord"}, argv[1:]...)
+}
+
+// main runs one command line and returns the process exit code.
+func (e *env) main(ctx context.Context, argv []string) int {
+	args := commandLine(argv)
+	app := e.app()
+	if len(args) > 1 {
+		for _, c := range app.Commands {
+			if c.HasName(args[1]) {
+				spec := specOf(append(c.Flags, cli.HelpFlag))
+				args = append(args[:2:2], reorderArgs(args[2:], spec)...)
+			}
+		}
+	}
+	err := app.RunContext(ctx, args)
+	if ctx.Err() != nil {
+		fmt.Fprintln(e.stderr, "ERROR! User interrupted execution")
+		return runner.ExitInterrupted
+	}
+	var code exitCode
+	switch {
+	case err == nil:
+		return runner.ExitOK
+	case errors.As(err, &code):
+		return int(code)
+	}
+	fmt.Fprintf(e.stderr, "ERROR! %s\n", err)
+	return runner.ExitBadOptions
+}
+
+func (e *env) app() *cli.App {
+	var version bool
+	return &cli.App{
+		Name:      "fjord",
+		Usage:     "run Ansible playbooks natively",
+		Reader:    e.stdin,
+		Writer:    e.stdout,
+		ErrWriter: e.stderr,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "version", Usage: "show the version and the config file in use", Destination: &version},
+		},
+		Commands: []*cli.Command{
+			e.playbookCommand(),
+			e.inventoryCommand(),
+		},
+		HideHelpCommand: true,
+		OnUsageError:    usageError,
+		// urfave/cli would call os.Exit on errors that carry a code;
+		// main maps errors to codes itself.
+		ExitErrHandler: func(*cli.Context, error) {},
+		Action: func(c *cli.Context) error {
+			if version {
+				return e.printVersion()
+			}
+			if c.Args().Present() {
+				return optionErrorf("unknown command %q (try: fjord --help)", c.Args().First())
+			}
+			_ = cli.ShowAppHelp(c)
+			return exitCode(runner.ExitBadOptions)
+		},
+	}
+}
+
+func usageError(_ *cli.Context, err error, _ bool) error {
+	return &optionError{err.Error()}
+}
+
+// printVersion prints the version and, as ansible does, the config file.
+func (e *env) printVersion() error {
+	cfg := configFile(e.getenv, e.dir)
+	if cfg == "" {
+		cfg = "None"
+	}
+	exe, _ := os.Executable()
+	fmt.Fprintf(e.stdout, "fjord %s\n  config file = %s\n  executable location = %s\n", fjordVersion(), cfg, exe)
+	return nil
+}

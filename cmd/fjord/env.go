@@ -1,0 +1,157 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// version is set at link time: -ldflags "-X main.version=1.2.3".
+var version = ""
+
+func fjordVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// configFile finds ansible.cfg where ansible looks: $ANSIBLE_CONFIG (a file
+// or a directory holding one), ./ansible.cfg, ~/.ansible.cfg,
+// /etc/ansible/ansible.cfg. "" if there is none.
+func configFile(getenv func(string) string, dir string) string {
+	var candidates []string
+	if p := getenv("ANSIBLE_CONFIG"); p != "" {
+		p = expandHome(p)
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			p = filepath.Join(p, "ansible.cfg")
+		}
+		candidates = append(candidates, p)
+	}
+	candidates = append(candidates, filepath.Join(dir, "ansible.cfg"))
+	if home, err := os.UserHomeDir(); err == nil {
+		candidates = append(candidates, filepath.Join(home, ".ansible.cfg"))
+	}
+	candidates = append(candidates, "/etc/ansible/ansible.cfg")
+	for _, p := range candidates {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			if abs, err := filepath.Abs(p); err == nil {
+				return abs
+			}
+			return p
+		}
+	}
+	return ""
+}
+
+// ansibleBool parses a boolean setting as Ansible's boolean() does;
+// ok is false for a value it would reject.
+func ansibleBool(s string) (b, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "y", "yes", "on", "1", "true", "t", "1.0":
+		return true, true
+	case "n", "no", "off", "0", "false", "f", "0.0", "":
+		return false, true
+	}
+	return false, false
+}
+
+// envBool reads a boolean environment variable; unset or unparsable is
+// false.
+func envBool(getenv func(string) string, name string) bool {
+	b, _ := ansibleBool(getenv(name))
+	return b
+}
+
+// useColor follows ansible's display: ANSIBLE_NOCOLOR (or NO_COLOR) turns
+// colour off, otherwise colour when stdout is a terminal; ANSIBLE_FORCE_COLOR
+// wins over both.
+func useColor(getenv func(string) string, stdoutIsTerminal bool) bool {
+	if envBool(getenv, "ANSIBLE_FORCE_COLOR") {
+		return true
+	}
+	if envBool(getenv, "ANSIBLE_NOCOLOR") || getenv("NO_COLOR") != "" {
+		return false
+	}
+	return stdoutIsTerminal
+}
+
+// newLogger logs to w at a level from -v: warnings by default, info from
+// -v, debug from -vvv.
+func newLogger(w io.Writer, verbosity int) *slog.Logger {
+	level := slog.LevelWarn
+	switch {
+	case verbosity >= 3:
+		level = slog.LevelDebug
+	case verbosity >= 1:
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// stdoutCallbacks are the stdout callback names the runner knows, by
+// every name Ansible users write them under.
+var stdoutCallbacks = map[string]string{
+	"default": "default", "ansible.builtin.default": "default",
+	"json": "json", "ansible.posix.json": "json",
+	"minimal": "minimal", "ansible.builtin.minimal": "minimal",
+	"yaml": "yaml", "community.general.yaml": "yaml",
+}
+
+func callbackName(s string) (string, error) {
+	if s == "" {
+		return "default", nil
+	}
+	if n, ok := stdoutCallbacks[s]; ok {
+		return n, nil
+	}
+	return "", optionErrorf("Invalid callback for stdout specified: %s", s)
+}
+
+// envInt reads an integer environment variable; "" is (0, false).
+func envInt(getenv func(string) string, name string) (int, bool, error) {
+	s := strings.TrimSpace(getenv(name))
+	if s == "" {
+		return 0, false, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, false, optionErrorf("Invalid value for %s: %q is not an integer", name, s)
+	}
+	return n, true, nil
+}
+
+// envList splits a comma-separated environment variable (ANSIBLE_INVENTORY),
+// dropping empty entries and expanding ~.
+func envList(getenv func(string) string, name string) []string {
+	var out []string
+	for _, p := range strings.Split(getenv(name), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, expandHome(p))
+		}
+	}
+	return out
+}
+
+// splitList comma-splits each value and trims the parts (-t, --skip-tags);
+// ansible keeps them in a set, so repeats are dropped.
+func splitList(vals []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/fjord-run/fjord/runner"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	dir, err := os.Getwd()
+	if err != nil {
+		dir = "."
+	}
+	e := &env{
+		stdin:      os.Stdin,
+		stdout:     os.Stdout,
+		stderr:     os.Stderr,
+		getenv:     os.Getenv,
+		dir:        dir,
+		run:        runner.Run,
+		readSecret: readSecret(os.Stdin, os.Stderr),
+		isTerminal: isTerminal,
+	}
+	code := e.main(ctx, os.Args)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// parseKV reads "k=v k2='v 2'" as Ansible's parse_kv does (check_raw
+// off): arguments are split by splitArgs, escapes decoded, a value's outer
+// quotes removed; values stay strings. Words without an "=" are joined into
+// "_raw_params", as Ansible does.
+func parseKV(s string) ([][2]string, error) {
+	words, err := splitArgs(s)
+	if err != nil {
+		return nil, err
+	}
+	var kv [][2]string
+	var raw []string
+	for _, orig := range words {
+		x, err := decodeEscapes(orig)
+		if err != nil {
+			return nil, err
+		}
+		pos := unescapedEquals(x)
+		if pos < 0 {
+			if strings.Contains(x, "=") {
+				raw = append(raw, strings.ReplaceAll(x, `\=`, "="))
+			} else {
+				raw = append(raw, orig)
+			}
+			continue
+		}
+		kv = append(kv, [2]string{strings.TrimSpace(x[:pos]), unquote(strings.TrimSpace(x[pos+1:]))})
+	}
+	if len(raw) > 0 {
+		kv = append(kv, [2]string{"_raw_params", strings.Join(raw, " ")})
+	}
+	return kv, nil
+}
+
+// unescapedEquals is the index of the first "=" past index 0 not preceded
+// by a backslash, or -1 (Ansible's search starts at 1: a leading "=" never
+// splits).
+func unescapedEquals(x string) int {
+	for pos := 1; pos < len(x); pos++ {
+		if x[pos] == '=' && x[pos-1] != '\\' {
+			return pos
+		}
+	}
+	return -1
+}
+
+func isQuoted(s string) bool {
+	return len(s) > 1 && s[0] == s[len(s)-1] && (s[0] == '"' || s[0] == '\'') && s[len(s)-2] != '\\'
+}
+
+func unquote(s string) string {
+	if isQuoted(s) {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// splitArgs is Ansible's split_args: split on spaces and newlines, but keep
+// quoted strings and jinja2 blocks ({{ }}, {% %}, {# #}) in one piece. Quotes
+// are kept in the words.
+func splitArgs(args string) ([]string, error) {
+	var params []string
+	var quote byte
+	printDepth, blockDepth, commentDepth := 0, 0, 0
+	items := strings.Split(args, "\n")
+	for itemIdx, item := range items {
+		tokens := strings.Split(item, " ")
+		lineContinuation := false
+		for idx, token := range tokens {
+			inJinja := printDepth > 0 || blockDepth > 0 || commentDepth > 0
+			if token == "" && idx != 0 {
+				if len(params) == 0 {
+					return nil, fmt.Errorf("unable to parse argument string")
+				}
+				params[len(params)-1] += " "
+				continue
+			}
+			if token == `\` && quote == 0 {
+				lineContinuation = true
+				continue
+			}
+			wasInQuotes := quote != 0
+			quote = quoteState(token, quote)
+			inQuotes := quote != 0
+			appended := false
+			switch {
+			case inQuotes && !wasInQuotes && !inJinja:
+				params = append(params, token)
+				appended = true
+			case inJinja || inQuotes || wasInQuotes:
+				if len(params) == 0 {
+					return nil, fmt.Errorf("unable to parse argument string")
+				}
+				last := &params[len(params)-1]
+				switch {
+				case idx == 0 && wasInQuotes:
+					*last += token
+				case len(tokens) > 1:
+					if idx > 0 {
+						*last += " "
+					}
+					*last += token
+				default:
+					*last += "\n" + token
+				}
+				appended = true
+			}
+			for _, d := range []struct {
+				depth       *int
+				open, close string
+			}{{&printDepth, "{{", "}}"}, {&blockDepth, "{%", "%}"}, {&commentDepth, "{#", "#}"}} {
+				prev := *d.depth
+				*d.depth = jinjaDepth(token, prev, d.open, d.close)
+				if *d.depth != prev && !appended {
+					params = append(params, token)
+					appended = true
+				}
+			}
+			if printDepth == 0 && blockDepth == 0 && commentDepth == 0 && quote == 0 && !appended && token != "" {
+				params = append(params, token)
+			}
+		}
+		if len(items) > 1 && itemIdx != len(items)-1 && !lineContinuation && len(params) > 0 {
+			params[len(params)-1] += "\n"
+		}
+	}
+	if printDepth > 0 || blockDepth > 0 || commentDepth > 0 || quote != 0 {
+		return nil, fmt.Errorf("failed at splitting arguments, either an unbalanced jinja2 block or quotes: %s", args)
+	}
+	return params, nil
+}
+
+func quoteState(token string, quote byte) byte {
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		if (c == '"' || c == '\'') && (i == 0 || token[i-1] != '\\') {
+			switch {
+			case quote == 0:
+				quote = c
+			case c == quote:
+				quote = 0
+			}
+		}
+	}
+	return quote
+}
+
+func jinjaDepth(token string, depth int, open, close string) int {
+	o, c := strings.Count(token, open), strings.Count(token, close)
+	if o != c {
+		depth += o - c
+		if depth < 0 {
+			depth = 0
+		}
+	}
+	return depth
+}
+
+var escapeRE = regexp.MustCompile(`\\U[\s\S]{8}|\\u[\s\S]{4}|\\x[\s\S]{2}|\\[0-7]{1,3}|\\N\{[^}]+\}|\\[\\'"abfnrtv]`)
+
+// decodeEscapes decodes Python escape sequences as Ansible's
+// _decode_escapes does; \N{NAME} is left as written.
+func decodeEscapes(s string) (string, error) {
+	var bad error
+	out := escapeRE.ReplaceAllStringFunc(s, func(m string) string {
+		switch m[1] {
+		case 'U', 'u', 'x':
+			n, err := strconv.ParseUint(m[2:], 16, 32)
+			if err != nil || n > utf8.MaxRune {
+				bad = fmt.Errorf("can't decode escape %q", m)
+				return m
+			}
+			return string(rune(n))
+		case 'N':
+			return m
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			n, _ := strconv.ParseUint(m[1:], 8, 32)
+			return string(rune(n))
+		}
+		return map[byte]string{'\\': `\`, '\'': `'`, '"': `"`, 'a': "\a", 'b': "\b", 'f': "\f", 'n': "\n", 'r': "\r", 't': "\t", 'v': "\v"}[m[1]]
+	})
+	return out, bad
+}

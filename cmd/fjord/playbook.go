@@ -1,0 +1,337 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/fjord-run/fjord/runner"
+)
+
+// playbookOptions are ansible-playbook 2.14's flags, same spellings and
+// short forms, plus --callback.
+type playbookOptions struct {
+	Inventory       listFlag
+	Limit           string
+	Check, Diff     bool
+	Tags, SkipTags  listFlag
+	ExtraVars       listFlag
+	Forks           int
+	Connection      string
+	User            string
+	PrivateKey      string
+	Timeout         int
+	Become          bool
+	BecomeUser      string
+	BecomeMethod    string
+	AskBecomePass   bool
+	BecomePassFile  string
+	SyntaxCheck     bool
+	ListHosts       bool
+	ListTasks       bool
+	ListTags        bool
+	StartAtTask     string
+	Step            bool
+	FlushCache      bool
+	ForceHandlers   bool
+	Callback        string
+	Version         bool
+	connectionFlags connectionOptions
+	vault           vaultOptions
+	verbose         func() int
+	isSet           func(name string) bool
+}
+
+// connectionOptions are accepted and kept, but runner.Options has no
+// field for them yet.
+type connectionOptions struct {
+	AskPass       bool
+	PassFile      string
+	Password      string // from -k or --connection-password-file
+	SSHCommonArgs string
+	SSHExtraArgs  string
+	SFTPExtraArgs string
+	SCPExtraArgs  string
+	ModulePath    listFlag
+}
+
+// vaultOptions are accepted and kept until vault support lands;
+// runner.Options has no field for them yet.
+type vaultOptions struct {
+	PasswordFiles listFlag
+	AskPass       bool
+	IDs           listFlag
+	Password      string // from --ask-vault-pass
+}
+
+func (o *playbookOptions) flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.GenericFlag{Name: "inventory", Aliases: []string{"i", "inventory-file"}, Value: &o.Inventory,
+			Usage: "inventory host path or comma separated host list (repeatable; env ANSIBLE_INVENTORY)"},
+		&cli.StringFlag{Name: "limit", Aliases: []string{"l"}, Destination: &o.Limit,
+			Usage: "further limit selected hosts to an additional `PATTERN`"},
+		&cli.BoolFlag{Name: "check", Aliases: []string{"C"}, Destination: &o.Check,
+			Usage: "don't make any changes; instead, try to predict some of the changes that may occur"},
+		&cli.BoolFlag{Name: "diff", Aliases: []string{"D"}, Destination: &o.Diff,
+			Usage: "when changing (small) files and templates, show the differences in those files"},
+		&cli.GenericFlag{Name: "tags", Aliases: []string{"t"}, Value: &o.Tags,
+			Usage: "only run plays and tasks tagged with these values (repeatable, comma separated)"},
+		&cli.GenericFlag{Name: "skip-tags", Value: &o.SkipTags,
+			Usage: "only run plays and tasks whose tags do not match these values (repeatable, comma separated)"},
+		&cli.GenericFlag{Name: "extra-vars", Aliases: []string{"e"}, Value: &o.ExtraVars,
+			Usage: "set additional variables as key=value or YAML/JSON, if filename prepend with @ (repeatable)"},
+		&cli.IntFlag{Name: "forks", Aliases: []string{"f"}, Value: 5, Destination: &o.Forks,
+			Usage: "specify number of parallel processes to use (env ANSIBLE_FORKS)"},
+		&cli.StringFlag{Name: "connection", Aliases: []string{"c"}, Destination: &o.Connection,
+			Usage: "connection type to use (default=ssh)"},
+		&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Destination: &o.User,
+			Usage: "connect as this `REMOTE_USER` (env ANSIBLE_REMOTE_USER)"},
+		&cli.StringFlag{Name: "private-key", Aliases: []string{"key-file"}, Destination: &o.PrivateKey,
+			Usage: "use this file to authenticate the connection"},
+		&cli.IntFlag{Name: "timeout", Aliases: []string{"T"}, Destination: &o.Timeout,
+			Usage: "override the connection timeout in seconds (default=10)"},
+		&cli.StringFlag{Name: "ssh-common-args", Destination: &o.connectionFlags.SSHCommonArgs,
+			Usage: "specify common arguments to pass to sftp/scp/ssh"},
+		&cli.StringFlag{Name: "sftp-extra-args", Destination: &o.connectionFlags.SFTPExtraArgs,
+			Usage: "specify extra arguments to pass to sftp only"},
+		&cli.StringFlag{Name: "scp-extra-args", Destination: &o.connectionFlags.SCPExtraArgs,
+			Usage: "specify extra arguments to pass to scp only"},
+		&cli.StringFlag{Name: "ssh-extra-args", Destination: &o.connectionFlags.SSHExtraArgs,
+			Usage: "specify extra arguments to pass to ssh only"},
+		&cli.BoolFlag{Name: "ask-pass", Aliases: []string{"k"}, Destination: &o.connectionFlags.AskPass,
+			Usage: "ask for connection password"},
+		&cli.StringFlag{Name: "connection-password-file", Aliases: []string{"conn-pass-file"}, Destination: &o.connectionFlags.PassFile,
+			Usage: "connection password file"},
+		&cli.BoolFlag{Name: "become", Aliases: []string{"b"}, Destination: &o.Become,
+			Usage: "run operations with become (does not imply password prompting) (env ANSIBLE_BECOME)"},
+		&cli.StringFlag{Name: "become-method", Destination: &o.BecomeMethod,
+			Usage: "privilege escalation method to use (default=sudo)"},
+		&cli.StringFlag{Name: "become-user", Destination: &o.BecomeUser,
+			Usage: "run operations as this user (default=root)"},
+		&cli.BoolFlag{Name: "ask-become-pass", Aliases: []string{"K"}, Destination: &o.AskBecomePass,
+			Usage: "ask for privilege escalation password"},
+		&cli.StringFlag{Name: "become-password-file", Aliases: []string{"become-pass-file"}, Destination: &o.BecomePassFile,
+			Usage: "become password file"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"},
+			Usage: "verbose mode (-vvv for more, -vvvv to enable connection debugging)"},
+		&cli.BoolFlag{Name: "syntax-check", Destination: &o.SyntaxCheck,
+			Usage: "perform a syntax check on the playbook, but do not execute it"},
+		&cli.BoolFlag{Name: "list-hosts", Destination: &o.ListHosts, Usage: "outputs a list of matching hosts; does not execute anything else"},
+		&cli.BoolFlag{Name: "list-tasks", Destination: &o.ListTasks, Usage: "list all tasks that would be executed"},
+		&cli.BoolFlag{Name: "list-tags", Destination: &o.ListTags, Usage: "list all available tags"},
+		&cli.StringFlag{Name: "start-at-task", Destination: &o.StartAtTask,
+			Usage: "start the playbook at the task matching this name"},
+		&cli.BoolFlag{Name: "step", Destination: &o.Step, Usage: "one-step-at-a-time: confirm each task before running (not supported yet)"},
+		&cli.BoolFlag{Name: "flush-cache", Destination: &o.FlushCache, Usage: "clear the fact cache for every host in inventory"},
+		&cli.BoolFlag{Name: "force-handlers", Destination: &o.ForceHandlers, Usage: "run handlers even if a task fails (not supported yet)"},
+		&cli.GenericFlag{Name: "module-path", Aliases: []string{"M"}, Value: &o.connectionFlags.ModulePath,
+			Usage: "prepend colon-separated path(s) to module library (accepted, unused: modules are built in)"},
+		&cli.GenericFlag{Name: "vault-id", Value: &o.vault.IDs, Usage: "the vault identity to use (repeatable)"},
+		&cli.BoolFlag{Name: "ask-vault-password", Aliases: []string{"ask-vault-pass"}, Destination: &o.vault.AskPass,
+			Usage: "ask for vault password"},
+		&cli.GenericFlag{Name: "vault-password-file", Aliases: []string{"vault-pass-file"}, Value: &o.vault.PasswordFiles,
+			Usage: "vault password file (repeatable)"},
+		&cli.StringFlag{Name: "callback", Destination: &o.Callback,
+			Usage: "stdout callback: default, json, minimal or yaml (env ANSIBLE_STDOUT_CALLBACK)"},
+		&cli.BoolFlag{Name: "version", Destination: &o.Version,
+			Usage: "show program's version number, config file location, and exit"},
+	}
+}
+
+func (e *env) playbookCommand() *cli.Command {
+	opts := &playbookOptions{}
+	return &cli.Command{
+		Name:            "playbook",
+		Usage:           "run Ansible playbooks (as ansible-playbook)",
+		ArgsUsage:       "PLAYBOOK...",
+		Flags:           opts.flags(),
+		HideHelpCommand: true,
+		OnUsageError:    usageError,
+		Action: func(c *cli.Context) error {
+			opts.verbose = func() int { return c.Count("verbose") }
+			opts.isSet = c.IsSet
+			return runPlaybook(c.Context, e, opts, c.Args().Slice())
+		},
+	}
+}
+
+func runPlaybook(ctx context.Context, e *env, opts *playbookOptions, args []string) error {
+	if opts.Version {
+		return e.printVersion()
+	}
+	o, err := opts.runnerOptions(e, args)
+	if err != nil {
+		return err
+	}
+	code := e.run(ctx, o)
+	if code != runner.ExitOK {
+		return exitCode(code)
+	}
+	return nil
+}
+
+// runnerOptions checks the flags, applies ANSIBLE_* defaults for flags
+// not given, reads -e and prompts for passwords.
+func (opts *playbookOptions) runnerOptions(e *env, args []string) (*runner.Options, error) {
+	if len(args) == 0 {
+		return nil, optionErrorf("the following arguments are required: playbook")
+	}
+	if opts.Step {
+		return nil, optionErrorf("--step is not supported yet")
+	}
+	if opts.ForceHandlers {
+		return nil, optionErrorf("--force-handlers is not supported yet")
+	}
+	for _, c := range [][2]string{
+		{"ask-become-pass", "become-password-file"},
+		{"ask-pass", "connection-password-file"},
+		{"ask-vault-password", "vault-password-file"},
+	} {
+		if opts.isSet(c[0]) && opts.isSet(c[1]) {
+			return nil, optionErrorf("argument --%s: not allowed with argument --%s", c[1], c[0])
+		}
+	}
+	getenv := e.getenv
+
+	inventory := []string(opts.Inventory)
+	if len(inventory) == 0 {
+		inventory = envList(getenv, "ANSIBLE_INVENTORY")
+	}
+	forks := opts.Forks
+	if !opts.isSet("forks") {
+		if n, ok, err := envInt(getenv, "ANSIBLE_FORKS"); err != nil {
+			return nil, err
+		} else if ok {
+			forks = n
+		}
+	}
+	if forks < 1 {
+		return nil, optionErrorf("The number of processes (--forks) must be >= 1")
+	}
+	timeout := opts.Timeout
+	if !opts.isSet("timeout") {
+		if n, ok, err := envInt(getenv, "ANSIBLE_TIMEOUT"); err != nil {
+			return nil, err
+		} else if ok {
+			timeout = n
+		}
+	}
+	user := opts.User
+	if !opts.isSet("user") {
+		user = getenv("ANSIBLE_REMOTE_USER")
+	}
+	become := opts.Become
+	if !opts.isSet("become") {
+		become = envBool(getenv, "ANSIBLE_BECOME")
+	}
+	becomeUser := firstNonEmpty(opts.BecomeUser, getenv("ANSIBLE_BECOME_USER"))
+	becomeMethod := firstNonEmpty(opts.BecomeMethod, getenv("ANSIBLE_BECOME_METHOD"))
+	privateKey := firstNonEmpty(opts.PrivateKey, getenv("ANSIBLE_PRIVATE_KEY_FILE"))
+	callback, err := callbackName(firstNonEmpty(opts.Callback, getenv("ANSIBLE_STDOUT_CALLBACK")))
+	if err != nil {
+		return nil, err
+	}
+
+	extra, err := parseExtraVars(opts.ExtraVars, e.dir)
+	if err != nil {
+		return nil, err
+	}
+
+	becomePass, err := opts.secrets(e)
+	if err != nil {
+		return nil, err
+	}
+
+	verbosity := opts.verbose()
+	return &runner.Options{
+		Playbooks:    args,
+		Inventory:    inventory,
+		Limit:        opts.Limit,
+		Check:        opts.Check,
+		Diff:         opts.Diff,
+		Tags:         splitList(opts.Tags),
+		SkipTags:     splitList(opts.SkipTags),
+		ExtraVars:    extra,
+		Forks:        forks,
+		Connection:   opts.Connection,
+		RemoteUser:   user,
+		PrivateKey:   privateKey,
+		Timeout:      timeout,
+		Become:       become,
+		BecomeUser:   becomeUser,
+		BecomeMethod: becomeMethod,
+		BecomePass:   becomePass,
+		Verbosity:    verbosity,
+		SyntaxCheck:  opts.SyntaxCheck,
+		ListHosts:    opts.ListHosts,
+		ListTasks:    opts.ListTasks,
+		ListTags:     opts.ListTags,
+		StartAtTask:  opts.StartAtTask,
+		FlushCache:   opts.FlushCache,
+		Callback:     callback,
+		Stdout:       e.stdout,
+		Stderr:       e.stderr,
+		Color:        useColor(getenv, e.isTerminal(e.stdout)),
+		Log:          newLogger(e.stderr, verbosity),
+	}, nil
+}
+
+// secrets reads password files and prompts, in ansible's order (SSH,
+// BECOME, then vault), and returns the become password.
+func (opts *playbookOptions) secrets(e *env) (string, error) {
+	var err error
+	cf := &opts.connectionFlags
+	switch {
+	case cf.PassFile != "":
+		if cf.Password, err = readPasswordFile(cf.PassFile); err != nil {
+			return "", err
+		}
+	case cf.AskPass:
+		if cf.Password, err = e.readSecret("SSH password: "); err != nil {
+			return "", err
+		}
+	}
+	var becomePass string
+	switch {
+	case opts.BecomePassFile != "":
+		if becomePass, err = readPasswordFile(opts.BecomePassFile); err != nil {
+			return "", err
+		}
+	case opts.AskBecomePass:
+		prompt := "BECOME password: "
+		if cf.AskPass {
+			prompt = "BECOME password[defaults to SSH password]: "
+		}
+		if becomePass, err = e.readSecret(prompt); err != nil {
+			return "", err
+		}
+		if becomePass == "" {
+			becomePass = cf.Password
+		}
+	}
+	if opts.vault.AskPass {
+		if opts.vault.Password, err = e.readSecret("Vault password: "); err != nil {
+			return "", err
+		}
+	}
+	return becomePass, nil
+}
+
+func readPasswordFile(path string) (string, error) {
+	b, err := os.ReadFile(expandHome(path))
+	if err != nil {
+		return "", optionErrorf("The password file %s was not found", path)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
