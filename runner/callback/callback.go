@@ -26,6 +26,9 @@ type Task struct {
 	Path    string // "site.yml:12" for -vv "task path:"
 	Handler bool   // RUNNING HANDLER instead of TASK
 	Check   bool   // task runs in check mode (shown only at -v and up)
+	// Include marks include_tasks/include_role: its own ok result prints
+	// nothing and counts nothing (the Included event counts instead).
+	Include bool
 }
 
 // Play identifies a play.
@@ -33,6 +36,7 @@ type Play struct {
 	Name  string // as shown; ansible shows the hosts pattern if no name
 	Hosts []string
 	Check bool
+	Path  string // "/abs/site.yml:1", for the JSON callback
 }
 
 // HostResult is one host's result for one task, or for one loop item.
@@ -49,7 +53,10 @@ type HostResult struct {
 	Label  string     // item label as displayed (loop_control.label or the item)
 	Result *value.Map // the full result dict as registered (msg, rc, stdout, changed, ...)
 	NoLog  bool       // censor Result in output
-	Diff   []Diff
+	Diff   []Diff     // shown under --diff for changed results; a loop's final result carries its items' diffs
+	// Rescued marks a failure that a rescue section catches: the recap
+	// counts it as rescued, not failed (see Counter).
+	Rescued bool
 }
 
 // Diff is one before/after diff to show under --diff.
@@ -74,6 +81,15 @@ type Sink interface {
 	HostResult(r *HostResult)
 	// Included reports a dynamic include ("included: path for h1, h2").
 	Included(path string, hosts []string)
+	// IncludedItem is Included for one item of a looped include:
+	// "included: path for h1 => (item=label)".
+	IncludedItem(path string, hosts []string, label string)
+	// Retry reports a failed attempt of a task with until/retries; r.Result
+	// holds "attempts" and "retries".
+	Retry(r *HostResult)
+	// Verbose prints msg when the run is at least that verbose (-v is 1);
+	// ansible-playbook's "2 plays in site.yml" is Verbose(2, ...).
+	Verbose(level int, msg string)
 	// NoHostsMatched: "skipping: no hosts matched".
 	NoHostsMatched()
 	// NoMoreHosts: "NO MORE HOSTS LEFT" when every host has failed.
@@ -84,3 +100,22 @@ type Sink interface {
 	// Close flushes (the JSON sink writes its document here).
 	Close() error
 }
+
+// Nop is a Sink that prints nothing; embed it to implement only some events.
+type Nop struct{}
+
+func (Nop) PlaybookStart(string)                  {}
+func (Nop) PlayStart(Play)                        {}
+func (Nop) TaskStart(Task)                        {}
+func (Nop) HostResult(*HostResult)                {}
+func (Nop) Included(string, []string)             {}
+func (Nop) IncludedItem(string, []string, string) {}
+func (Nop) Retry(*HostResult)                     {}
+func (Nop) Verbose(int, string)                   {}
+func (Nop) NoHostsMatched()                       {}
+func (Nop) NoMoreHosts()                          {}
+func (Nop) Warn(string)                           {}
+func (Nop) Recap([]Stats)                         {}
+func (Nop) Close() error                          { return nil }
+
+var _ Sink = Nop{}

@@ -1,0 +1,72 @@
+package callback
+
+import (
+	"strings"
+	"unicode"
+)
+
+// textWidth is the number of terminal columns s takes (wcswidth): wide
+// East Asian characters take two, combining marks none.
+func textWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		switch {
+		case r == 0:
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == 0x200b:
+		case isWide(r):
+			w += 2
+		default:
+			w++
+		}
+	}
+	return w
+}
+
+func isWide(r rune) bool {
+	return r >= 0x1100 && (r <= 0x115f || r == 0x2329 || r == 0x232a ||
+		(r >= 0x2e80 && r <= 0xa4cf && r != 0x303f) ||
+		(r >= 0xac00 && r <= 0xd7a3) ||
+		(r >= 0xf900 && r <= 0xfaff) ||
+		(r >= 0xfe30 && r <= 0xfe6f) ||
+		(r >= 0xff00 && r <= 0xff60) ||
+		(r >= 0xffe0 && r <= 0xffe6) ||
+		(r >= 0x1f300 && r <= 0x1f64f) ||
+		(r >= 0x1f900 && r <= 0x1f9ff) ||
+		(r >= 0x20000 && r <= 0x2fffd) ||
+		(r >= 0x30000 && r <= 0x3fffd))
+}
+
+// wrapText is Python's textwrap.wrap(text, width) for the plain messages
+// Ansible wraps (warnings): whitespace collapses to single spaces between
+// words, and a word longer than the width is cut.
+func wrapText(text string, width int) []string {
+	text = strings.NewReplacer("\t", "        ", "\n", " ", "\r", " ", "\v", " ", "\f", " ").Replace(text)
+	words := strings.Fields(text)
+	var lines []string
+	var cur strings.Builder
+	curLen := 0
+	for _, w := range words {
+		wl := len([]rune(w))
+		if curLen > 0 && curLen+1+wl > width {
+			lines = append(lines, cur.String())
+			cur.Reset()
+			curLen = 0
+		}
+		for curLen == 0 && wl > width {
+			rs := []rune(w)
+			lines = append(lines, string(rs[:width]))
+			w = string(rs[width:])
+			wl = len(rs) - width
+		}
+		if curLen > 0 {
+			cur.WriteByte(' ')
+			curLen++
+		}
+		cur.WriteString(w)
+		curLen += wl
+	}
+	if curLen > 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
+}
