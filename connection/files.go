@@ -51,7 +51,10 @@ func FormatMode(m uint32) string { return fmt.Sprintf("%04o", m&07777) }
 type StatOptions struct {
 	Follow   bool // stat the target of a symlink instead of the link
 	Checksum bool // return the sha1 of a regular file
-	Become   *Become
+	// ChecksumAlgorithm is md5, sha1 (default), sha224, sha256, sha384 or
+	// sha512 (coreutils' NAMEsum must exist on the host).
+	ChecksumAlgorithm string
+	Become            *Become
 }
 
 // Stat describes path on the host with one remote command. A missing path
@@ -92,8 +95,12 @@ func statScript(p string, o StatOptions) string {
 	}
 	b.WriteString("echo \"R $(readlink -m -- \"$p\")\"\n")
 	if o.Checksum {
-		fmt.Fprintf(&b, "if [ -f \"$p\" ] && [ -r \"$p\" ]%s; then echo \"C $(sha1sum < \"$p\" | cut -c1-40)\"; fi\n",
-			map[bool]string{true: "", false: " && [ ! -L \"$p\" ]"}[o.Follow])
+		algo := o.ChecksumAlgorithm
+		if algo == "" {
+			algo = "sha1"
+		}
+		fmt.Fprintf(&b, "if [ -f \"$p\" ] && [ -r \"$p\" ]%s; then echo \"C $(%ssum < \"$p\" | cut -d' ' -f1)\"; fi\n",
+			map[bool]string{true: "", false: " && [ ! -L \"$p\" ]"}[o.Follow], algo)
 	}
 	return b.String()
 }
@@ -217,7 +224,12 @@ type PutOptions struct {
 	// Follow writes through a symlink at dst to its target instead of
 	// replacing the link.
 	Follow bool
-	Become *Become
+	// RemoteSrc copies this file already on the host instead of reading
+	// the Put's reader (copy with remote_src).
+	RemoteSrc string
+	// MakeDirs creates dst's missing parent directories.
+	MakeDirs bool
+	Become   *Become
 }
 
 // PutResult describes the file Put left in place.
@@ -260,11 +272,20 @@ func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*P
 	if o.Follow {
 		b.WriteString("if [ -L \"$f\" ]; then f=$(readlink -m -- \"$f\") || exit 70; fi\n")
 	}
-	b.WriteString(`d=$(dirname -- "$f")
-t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 70
+	b.WriteString("d=$(dirname -- \"$f\")\n")
+	if o.MakeDirs {
+		b.WriteString("mkdir -p -- \"$d\" || exit 70\n")
+	}
+	b.WriteString(`t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 70
 trap 'rm -f -- "$t"' EXIT HUP INT TERM
-cat > "$t" || exit 71
-sync -- "$t" 2>/dev/null
+`)
+	if o.RemoteSrc != "" {
+		fmt.Fprintf(&b, "cat -- %s > \"$t\" || exit 71\n", Quote(o.RemoteSrc))
+		r = strings.NewReader("")
+	} else {
+		b.WriteString("cat > \"$t\" || exit 71\n")
+	}
+	b.WriteString(`sync -- "$t" 2>/dev/null
 if [ -e "$f" ]; then
 	chmod --reference="$f" -- "$t" 2>/dev/null
 	chown --reference="$f" -- "$t" 2>/dev/null
@@ -364,3 +385,38 @@ func Checksum(data []byte) string {
 
 // Dir is path.Dir for host paths.
 func Dir(p string) string { return path.Dir(p) }
+
+// StatScript is the shell source Stat runs, for modules that fold a stat
+// into a command of their own (apply a change, then report the result in
+// the same round trip); ParseStat reads its output.
+func StatScript(p string, o StatOptions) string { return statScript(p, o) }
+
+// ParseStat parses the output of StatScript.
+func ParseStat(p, out string) (*FileInfo, error) { return parseStat(p, out) }
+
+// StatRead stats path and, when it is a regular file (following links),
+// returns its content too, in one round trip.
+func StatRead(ctx context.Context, c Conn, p string, o StatOptions) (*FileInfo, []byte, error) {
+	script := "( " + statScript(p, o) + ") || exit 1\n" +
+		"if [ -f " + Quote(p) + " ]; then echo Z; exec cat -- " + Quote(p) + "; fi\n"
+	var out bytes.Buffer
+	res, err := c.Exec(ctx, &Cmd{Command: script, Become: o.Become, Stdout: &out})
+	if err != nil {
+		return nil, nil, err
+	}
+	out.Write(res.Stdout)
+	if res.RC != 0 {
+		return nil, nil, fmt.Errorf("read %s: %s", p, errText(res))
+	}
+	data := out.Bytes()
+	head := data
+	var content []byte
+	if i := bytes.Index(data, []byte("\nZ\n")); i >= 0 {
+		head, content = data[:i+1], data[i+3:]
+		if content == nil {
+			content = []byte{}
+		}
+	}
+	fi, err := parseStat(p, string(head))
+	return fi, content, err
+}

@@ -1,0 +1,298 @@
+package modules
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/value"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.command", Aliases: []string{"command"},
+		New: func() Module { return &Command{} }, FreeForm: "_raw_params", CheckMode: true,
+	})
+	Register(Info{
+		ID: "ansible.builtin.shell", Aliases: []string{"shell"},
+		New: func() Module { return &Command{shell: true} }, FreeForm: "_raw_params", CheckMode: true,
+	})
+}
+
+// Command is the command and shell modules: command runs argv without a
+// shell's interpretation (each word is quoted), shell hands the string to
+// the shell.
+type Command struct {
+	RawParams string `arg:"_raw_params"`
+	// Cmd is the command line, an alternative to the free form.
+	Cmd string `arg:"cmd"`
+	// Argv is the command as a list (command only); no splitting happens.
+	Argv []string `arg:"argv"`
+	// Chdir is the directory to run in.
+	Chdir string `arg:"chdir"`
+	// Creates skips the command when this path exists.
+	Creates string `arg:"creates"`
+	// Removes skips the command when this path does not exist.
+	Removes string `arg:"removes"`
+	// Stdin is fed to the command.
+	Stdin *string `arg:"stdin"`
+	// StdinAddNewline appends a newline to Stdin.
+	StdinAddNewline bool `arg:"stdin_add_newline,default=true"`
+	// StripEmptyEnds drops trailing newlines of stdout and stderr.
+	StripEmptyEnds bool `arg:"strip_empty_ends,default=true"`
+	// Executable is the shell to use (shell module).
+	Executable string `arg:"executable"`
+	// UsesShell is set by the shell action to switch to shell semantics.
+	UsesShell bool `arg:"_uses_shell"`
+
+	shell bool
+}
+
+// Validate implements Validator.
+func (c *Command) Validate() error {
+	if c.RawParams == "" && c.Cmd == "" && len(c.Argv) == 0 {
+		return fmt.Errorf("no command given")
+	}
+	if (c.RawParams != "" || c.Cmd != "") && len(c.Argv) > 0 {
+		return fmt.Errorf("only command or argv can be given, not both")
+	}
+	return nil
+}
+
+// pyTime formats like Python's str(datetime.now()).
+func pyTime(t time.Time) string { return t.Format("2006-01-02 15:04:05.000000") }
+
+func pyDelta(d time.Duration) string {
+	us := d.Microseconds()
+	s := us / 1e6
+	return fmt.Sprintf("%d:%02d:%02d.%06d", s/3600, s/60%60, s%60, us%1e6)
+}
+
+func lines(s string) []any {
+	out := []any{}
+	if s == "" {
+		return out
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.TrimSuffix(s, "\n")
+	for _, l := range strings.Split(s, "\n") {
+		out = append(out, l)
+	}
+	return out
+}
+
+// Run implements Module.
+func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
+	shell := c.shell || c.UsesShell
+	src := c.Cmd
+	if src == "" {
+		src = c.RawParams
+	}
+	var argv []string
+	var cmdValue any
+	if shell {
+		cmdValue = src
+	} else {
+		argv = c.Argv
+		if len(argv) == 0 {
+			var err error
+			if argv, err = shlexSplit(src); err != nil {
+				return Failf("%s", err), nil
+			}
+		}
+		l := make([]any, len(argv))
+		for i, a := range argv {
+			l[i] = a
+		}
+		cmdValue = l
+	}
+	r := &Result{}
+	r.Set("cmd", cmdValue)
+	blank := func(msg, stdout string) *Result {
+		r.Msg = msg
+		r.Set("rc", 0).Set("stdout", stdout).Set("stderr", "").
+			Set("stdout_lines", lines(stdout)).Set("stderr_lines", []any{}).
+			Set("start", nil).Set("end", nil).Set("delta", nil).Set("msg", msg)
+		return r
+	}
+	verb := "Did not run"
+	if env.Check {
+		verb = "Would not run"
+	}
+	for _, t := range []struct {
+		path string
+		want bool
+		why  string
+	}{{c.Creates, true, "exists"}, {c.Removes, false, "does not exist"}} {
+		if t.path == "" {
+			continue
+		}
+		ok, err := pathExists(ctx, env, t.path, c.Chdir)
+		if err != nil {
+			return nil, err
+		}
+		if ok == t.want {
+			return blank(fmt.Sprintf("%s command since '%s' %s", verb, t.path, t.why), fmt.Sprintf("skipped, since %s %s", t.path, t.why)), nil
+		}
+	}
+	if env.Check {
+		if c.Creates == "" && c.Removes == "" {
+			r.Skipped = true
+			return blank("Command would have run if not in check mode", ""), nil
+		}
+		r.Changed = true
+		return blank("Command would have run if not in check mode", ""), nil
+	}
+
+	var script string
+	if shell {
+		script = src
+		if c.Executable != "" {
+			script = connection.Quote(c.Executable) + " -c " + connection.Quote(src)
+		}
+	} else {
+		q := make([]string, len(argv))
+		for i, a := range argv {
+			q[i] = connection.Quote(a)
+		}
+		// Python's exec fails with ENOENT for a missing program; mimic it
+		// instead of reporting the shell's "not found".
+		script = fmt.Sprintf("command -v -- %s >/dev/null 2>&1 || { printf fjord-enoent >&2; exit 127; }; exec %s", q[0], strings.Join(q, " "))
+	}
+	cmd := &connection.Cmd{Command: script, Env: env.Environment, Dir: c.Chdir, Become: env.Become}
+	if c.Stdin != nil {
+		in := *c.Stdin
+		if c.StdinAddNewline {
+			in += "\n"
+		}
+		cmd.Stdin = strings.NewReader(in)
+	}
+	start := time.Now()
+	res, err := env.Conn.Exec(ctx, cmd)
+	end := time.Now()
+	if err != nil {
+		return nil, err
+	}
+	if !shell && res.RC == 127 && string(res.Stderr) == "fjord-enoent" {
+		r.Failed = true
+		r.Msg = fmt.Sprintf("[Errno 2] No such file or directory: b'%s'", argv[0])
+		r.Set("msg", r.Msg).Set("rc", 2).Set("stdout", "").Set("stderr", "").
+			Set("stdout_lines", []any{}).Set("stderr_lines", []any{})
+		return r, nil
+	}
+	stdout, stderr := string(res.Stdout), string(res.Stderr)
+	if c.StripEmptyEnds {
+		stdout = strings.TrimRight(stdout, "\r\n")
+		stderr = strings.TrimRight(stderr, "\r\n")
+	}
+	r.Changed = true
+	r.Set("start", pyTime(start)).Set("end", pyTime(end)).Set("delta", pyDelta(end.Sub(start)))
+	r.Set("rc", res.RC).Set("stdout", stdout).Set("stderr", stderr).
+		Set("stdout_lines", lines(stdout)).Set("stderr_lines", lines(stderr))
+	if res.RC != 0 {
+		r.Failed = true
+		r.Msg = "non-zero return code"
+	}
+	r.Set("msg", r.Msg)
+	return r, nil
+}
+
+// pathExists tests a path on the host, relative to dir when relative.
+func pathExists(ctx context.Context, env *Env, p, dir string) (bool, error) {
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: "test -e " + globWord(p), Dir: dir, Become: env.Become})
+	if err != nil {
+		return false, err
+	}
+	return res.RC == 0, nil
+}
+
+// globWord quotes p for the shell but leaves glob characters active, as
+// creates/removes take glob patterns; the first match decides.
+func globWord(p string) string {
+	if !strings.ContainsAny(p, "*?[") {
+		return connection.Quote(p)
+	}
+	var b bytes.Buffer
+	b.WriteString("\"$(for f in ")
+	for _, r := range p {
+		if strings.ContainsRune("*?[]", r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteString(connection.Quote(string(r)))
+		}
+	}
+	b.WriteString("; do echo \"$f\"; break; done)\"")
+	return b.String()
+}
+
+// Raw runs a command with no module logic at all.
+type Raw struct {
+	RawParams  string `arg:"_raw_params,required"`
+	Executable string `arg:"executable"`
+}
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.raw", Aliases: []string{"raw"},
+		New: func() Module { return &Raw{} }, FreeForm: "_raw_params",
+	})
+}
+
+// Run implements Module.
+func (m *Raw) Run(ctx context.Context, env *Env) (*Result, error) {
+	script := m.RawParams
+	if m.Executable != "" {
+		script = connection.Quote(m.Executable) + " -c " + connection.Quote(script)
+	}
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Env: env.Environment, Become: env.Become})
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{Changed: true}
+	stdout, stderr := string(res.Stdout), string(res.Stderr)
+	r.Set("rc", res.RC).Set("stdout", stdout).Set("stdout_lines", lines(stdout)).
+		Set("stderr", stderr).Set("stderr_lines", lines(stderr))
+	if res.RC != 0 {
+		r.Failed = true
+		r.Msg = "non-zero return code"
+		r.Set("msg", r.Msg)
+	}
+	return r, nil
+}
+
+// Ping checks that the host runs commands.
+type Ping struct {
+	Data string `arg:"data,default=pong"`
+}
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.ping", Aliases: []string{"ping"},
+		New: func() Module { return &Ping{} }, CheckMode: true,
+	})
+}
+
+// Run implements Module.
+func (m *Ping) Run(ctx context.Context, env *Env) (*Result, error) {
+	if m.Data == "crash" {
+		return nil, fmt.Errorf("boom")
+	}
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: "true", Become: env.Become})
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return Failf("ping: %s", strings.TrimSpace(string(res.Stderr))), nil
+	}
+	return (&Result{}).Set("ping", m.Data), nil
+}
+
+var (
+	_ Module = (*Command)(nil)
+	_ Module = (*Raw)(nil)
+	_ Module = (*Ping)(nil)
+	_        = value.String
+)
