@@ -1,0 +1,237 @@
+package inventory
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+var (
+	reSection   = regexp.MustCompile(`^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$`)
+	reGroupName = regexp.MustCompile(`^([^:\]\s]+)\s*(?:#.*)?$`)
+)
+
+type pendingDecl struct {
+	name    string
+	state   string
+	line    int
+	parents []string
+}
+
+// iniParser reads Ansible's INI inventory format: host lines (with ranges,
+// :port and key=value vars), [group], [group:children] and [group:vars].
+type iniParser struct {
+	inv     *Inventory
+	file    string
+	lineno  int
+	col     int
+	pending []*pendingDecl
+}
+
+func (p *iniParser) errorf(format string, args ...any) *Error {
+	return &Error{File: p.file, Line: p.lineno, Col: p.col, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *iniParser) findPending(name string) *pendingDecl {
+	for _, d := range p.pending {
+		if d.name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+func (p *iniParser) dropPending(name string) {
+	for i, d := range p.pending {
+		if d.name == name {
+			p.pending = append(p.pending[:i:i], p.pending[i+1:]...)
+			return
+		}
+	}
+}
+
+func (inv *Inventory) parseINI(file string, data []byte) error {
+	if !utf8.Valid(data) {
+		// Ansible tolerates bad bytes only in comment lines.
+		var lines []string
+		for _, l := range strings.Split(string(data), "\n") {
+			if l != "" && (l[0] == '#' || l[0] == ';') {
+				l = ""
+			}
+			lines = append(lines, l)
+		}
+		data = []byte(strings.Join(lines, "\n"))
+	}
+	p := &iniParser{inv: inv, file: file}
+	return p.parse(splitLines(string(data)))
+}
+
+// splitLines splits as Python's str.splitlines does for the line endings
+// inventories contain.
+func splitLines(s string) []string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	lines := strings.Split(s, "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+func (p *iniParser) parse(lines []string) error {
+	inv := p.inv
+	group, state := "ungrouped", "hosts"
+	for i, raw := range lines {
+		p.lineno = i + 1
+		if !utf8.ValidString(raw) {
+			p.col = 1
+			return p.errorf("invalid UTF-8 in a non-comment line")
+		}
+		line := strings.TrimSpace(raw)
+		p.col = strings.Index(raw, line) + 1
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		if m := reSection.FindStringSubmatch(line); m != nil {
+			group, state = m[1], m[2]
+			if state == "" {
+				state = "hosts"
+			}
+			if state != "hosts" && state != "children" && state != "vars" {
+				return p.errorf("Section [%s:%s] has unknown type: %s", m[1], m[2], state)
+			}
+			if _, ok := inv.groupByName[group]; !ok {
+				// [g:vars] alone does not declare g; remember to check.
+				if state == "vars" && p.findPending(group) == nil {
+					p.pending = append(p.pending, &pendingDecl{name: group, state: state, line: p.lineno})
+				}
+				if _, err := inv.addGroup(group); err != nil {
+					return p.errorf("%v", err)
+				}
+			}
+			if d := p.findPending(group); d != nil && state != "vars" {
+				if d.state == "children" {
+					if err := p.addPendingChildren(group); err != nil {
+						return err
+					}
+				} else {
+					p.dropPending(group)
+				}
+			}
+			continue
+		}
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			return p.errorf("Invalid section entry: '%s'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters", line)
+		}
+		switch state {
+		case "hosts":
+			if err := p.hostLine(line, group); err != nil {
+				return err
+			}
+		case "vars":
+			k, v, ok := strings.Cut(line, "=")
+			if !ok {
+				return p.errorf("Expected key=value, got: %s", line)
+			}
+			g := inv.groupByName[group]
+			if err := inv.setGroupVar(g, strings.TrimSpace(k), parseINIValue(strings.TrimSpace(v))); err != nil {
+				return p.errorf("%v", err)
+			}
+		case "children":
+			m := reGroupName.FindStringSubmatch(line)
+			if m == nil {
+				return p.errorf("Expected group name, got: %s", line)
+			}
+			child := m[1]
+			if _, ok := inv.groupByName[child]; !ok {
+				if d := p.findPending(child); d != nil {
+					d.parents = append(d.parents, group)
+				} else {
+					p.pending = append(p.pending, &pendingDecl{name: child, state: state, line: p.lineno, parents: []string{group}})
+				}
+			} else if err := inv.addChildGroup(group, child); err != nil {
+				return p.errorf("%v", err)
+			}
+		}
+	}
+	p.col = 0
+	for _, d := range p.pending {
+		p.lineno = d.line
+		switch d.state {
+		case "vars":
+			return p.errorf("Section [%s:vars] not valid for undefined group: %s", d.name, d.name)
+		case "children":
+			return p.errorf("Section [%s:children] includes undefined group: %s", d.parents[len(d.parents)-1], d.name)
+		}
+	}
+	return nil
+}
+
+func (p *iniParser) addPendingChildren(group string) error {
+	d := p.findPending(group)
+	if d == nil {
+		return nil
+	}
+	for _, parent := range d.parents {
+		if err := p.inv.addChildGroup(parent, group); err != nil {
+			return p.errorf("%v", err)
+		}
+		if pd := p.findPending(parent); pd != nil && pd.state == "children" && pd != d {
+			if err := p.addPendingChildren(parent); err != nil {
+				return err
+			}
+		}
+	}
+	p.dropPending(group)
+	return nil
+}
+
+// hostLine parses "name[:port] [key=value ...] [# comment]".
+func (p *iniParser) hostLine(line, group string) error {
+	toks, err := shlexSplit(line)
+	if err != nil {
+		return p.errorf("Error parsing host definition '%s': %v", line, err)
+	}
+	if len(toks) == 0 {
+		return p.errorf("Expected a host name, got: %s", line)
+	}
+	pattern := toks[0]
+	names, port, hasPort, err := expandHostPattern(pattern)
+	if err != nil {
+		return p.errorf("%v", err)
+	}
+	if strings.HasSuffix(strings.TrimSpace(pattern), ":") && !hasPort {
+		return p.errorf("Invalid host pattern '%s' supplied, ending in ':' is not allowed, this character is reserved to provide a port.", pattern)
+	}
+	for _, n := range names {
+		if strings.TrimSpace(n) == "---" {
+			return p.errorf("Invalid host pattern '%s' supplied, '---' is normally a sign this is a YAML file.", pattern)
+		}
+	}
+	type kv struct {
+		k string
+		v any
+	}
+	var vars []kv
+	for _, t := range toks[1:] {
+		k, v, ok := strings.Cut(t, "=")
+		if !ok {
+			if c := strings.Index(line, t); c >= 0 {
+				p.col += c
+			}
+			return p.errorf("Expected key=value host variable assignment, got: %s", t)
+		}
+		vars = append(vars, kv{k, parseINIValue(v)})
+	}
+	for _, n := range names {
+		h, err := p.inv.addHost(n, group, port, hasPort)
+		if err != nil {
+			return p.errorf("%v", err)
+		}
+		for _, x := range vars {
+			h.Vars.Set(x.k, x.v)
+		}
+	}
+	return nil
+}

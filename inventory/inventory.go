@@ -1,0 +1,689 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+// Inventory holds hosts in definition order and groups by name. "all" and
+// "ungrouped" always exist. After Load it is safe for concurrent readers.
+type Inventory struct {
+	// Sources are the -i sources as resolved (absolute paths, host lists
+	// unchanged); group_vars/ and host_vars/ are looked up beside them.
+	Sources []string
+	// Warnings are what Ansible prints as [WARNING] while loading:
+	// *SourceWarning for sources no plugin could parse, Warning otherwise.
+	Warnings []error
+	// VaultDecrypt, if set, decrypts vault-encrypted group_vars/host_vars
+	// files; file names the file for error messages.
+	VaultDecrypt func(data []byte, file string) ([]byte, error)
+
+	hosts       []*Host
+	hostByName  map[string]*Host
+	groups      []*Group
+	groupByName map[string]*Group
+
+	mu        sync.Mutex
+	localhost *Host // first localhost-like host, or the implicit one
+	subset    []string
+	hasSubset bool
+	varsCache map[[2]string]*value.Map
+	fileCache map[string]*value.Map
+
+	current     string // source being parsed
+	badGroupMsg bool
+}
+
+// Host is one inventory host.
+type Host struct {
+	Name string
+	// Vars are the variables the inventory sources set on the host,
+	// including inventory_file and inventory_dir.
+	Vars *value.Map
+	// Implicit is true for the localhost Ansible makes up when a play
+	// names localhost and the inventory does not.
+	Implicit bool
+
+	groups []*Group // direct memberships, in the order they were made
+}
+
+// Group is one inventory group.
+type Group struct {
+	Name     string
+	Vars     *value.Map // from the inventory sources, without ansible_group_priority
+	Hosts    []*Host    // direct members, in order of addition
+	Children []*Group
+	Parents  []*Group
+	// Depth is the length of the longest path from "all"; Priority is
+	// ansible_group_priority (default 1). Both order variable precedence.
+	Depth    int
+	Priority int
+}
+
+// Options mirror the ansible.cfg settings that change how Load fails.
+type Options struct {
+	// AnyUnparsedIsFailed makes a source no plugin can parse an error
+	// (inventory_any_unparsed_is_failed).
+	AnyUnparsedIsFailed bool
+	// UnparsedIsFailed makes it an error when no source at all parsed
+	// (inventory_unparsed_is_failed).
+	UnparsedIsFailed bool
+}
+
+// localhostNames are the names that resolve to the implicit localhost.
+var localhostNames = []string{"127.0.0.1", "localhost", "::1"}
+
+func isLocalhostName(s string) bool {
+	for _, n := range localhostNames {
+		if s == n {
+			return true
+		}
+	}
+	return false
+}
+
+// Load reads every -i source, in order, as ansible-core 2.14 does with its
+// default settings. A source no plugin can parse yields a *SourceWarning in
+// Inventory.Warnings, not an error.
+func Load(sources []string) (*Inventory, error) {
+	return LoadWith(sources, Options{})
+}
+
+// LoadWith is Load with Options.
+func LoadWith(sources []string, opts Options) (*Inventory, error) {
+	inv := newInventory()
+	parsed := false
+	for _, src := range sources {
+		if src == "" {
+			continue
+		}
+		if !strings.Contains(src, ",") {
+			src = unfrackPath(src)
+		}
+		inv.Sources = append(inv.Sources, src)
+		ok, err := inv.parseSource(src, opts)
+		if err != nil {
+			return nil, err
+		}
+		parsed = parsed || ok
+	}
+	if parsed {
+		if err := inv.reconcile(); err != nil {
+			return nil, err
+		}
+	} else {
+		if opts.UnparsedIsFailed {
+			return nil, errors.New("No inventory was parsed, please check your configuration and options.")
+		}
+		inv.warn("No inventory was parsed, only implicit localhost is available")
+	}
+	if inv.badGroupMsg {
+		inv.warn("Invalid characters were found in group names but not replaced, use -vvvv to see details")
+	}
+	return inv, nil
+}
+
+func newInventory() *Inventory {
+	inv := &Inventory{
+		hostByName:  map[string]*Host{},
+		groupByName: map[string]*Group{},
+		varsCache:   map[[2]string]*value.Map{},
+		fileCache:   map[string]*value.Map{},
+	}
+	inv.addGroup("all")
+	inv.addGroup("ungrouped")
+	_ = inv.addChildGroup("all", "ungrouped")
+	return inv
+}
+
+func (inv *Inventory) warn(msg string) {
+	for _, w := range inv.Warnings {
+		if w.Error() == msg {
+			return
+		}
+	}
+	inv.Warnings = append(inv.Warnings, Warning(msg))
+}
+
+// unfrackPath makes a source path absolute the way Ansible does, without
+// resolving symlinks.
+func unfrackPath(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			p = home + p[1:]
+		}
+	}
+	p = os.ExpandEnv(p)
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return filepath.Clean(p)
+}
+
+var ignoredNames = regexp.MustCompile(`^\.|^host_vars$|^group_vars$|^vars_plugins$|` +
+	`(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$`)
+
+func (inv *Inventory) parseSource(src string, opts Options) (bool, error) {
+	parsed := false
+	var failures []*ParseFailure
+	if st, err := os.Stat(src); err == nil && st.IsDir() {
+		ents, err := os.ReadDir(src)
+		if err != nil {
+			inv.Warnings = append(inv.Warnings, Warning(err.Error()))
+		}
+		names := make([]string, 0, len(ents))
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if ignoredNames.MatchString(n) {
+				continue
+			}
+			ok, err := inv.parseSource(filepath.Join(src, n), opts)
+			if err != nil {
+				return false, err
+			}
+			parsed = parsed || ok
+		}
+	} else {
+		inv.current = src
+		parsed, failures = inv.parseFile(src)
+		inv.current = ""
+	}
+	if !parsed {
+		if _, err := os.Stat(src); src != "/etc/ansible/hosts" || err == nil {
+			if opts.AnyUnparsedIsFailed {
+				err := fmt.Errorf("Completely failed to parse inventory source %s", src)
+				if len(failures) > 0 {
+					err = fmt.Errorf("%w: %w", err, failures[len(failures)-1].Err)
+				}
+				return false, err
+			}
+			inv.Warnings = append(inv.Warnings, &SourceWarning{Source: src, Failures: failures})
+		}
+	}
+	return parsed, nil
+}
+
+// pyExt is Python's os.path.splitext extension: leading dots of the base
+// name do not start an extension.
+func pyExt(p string) string {
+	base := filepath.Base(p)
+	trimmed := strings.TrimLeft(base, ".")
+	i := strings.LastIndexByte(trimmed, '.')
+	if i < 0 {
+		return ""
+	}
+	return trimmed[i:]
+}
+
+// parseFile tries Ansible's default inventory plugins in order (host_list,
+// script, auto, yaml, ini, toml); the first that accepts the source wins.
+func (inv *Inventory) parseFile(src string) (bool, []*ParseFailure) {
+	var failures []*ParseFailure
+	fail := func(plugin string, err error) {
+		failures = append(failures, &ParseFailure{Source: src, Plugin: plugin, Err: err})
+	}
+	st, statErr := os.Stat(src)
+	if statErr != nil {
+		if strings.Contains(src, ",") {
+			if err := inv.parseHostList(src); err != nil {
+				fail("host_list", err)
+				return false, failures
+			}
+			return true, nil
+		}
+		return false, nil
+	}
+	data, readErr := os.ReadFile(src)
+	if readErr != nil {
+		return false, nil
+	}
+	ext := pyExt(src)
+	if st.Mode()&0o111 != 0 || strings.HasPrefix(string(data), "#!") {
+		if err := inv.parseScript(src); err != nil {
+			fail("script", err)
+		} else {
+			return true, nil
+		}
+	}
+	if ext == ".yml" || ext == ".yaml" {
+		fail("auto", autoPluginError(src, data))
+	}
+	if ext == "" || ext == ".yml" || ext == ".yaml" || ext == ".json" {
+		if err := inv.parseYAML(src, data); err != nil {
+			fail("yaml", err)
+		} else {
+			return true, nil
+		}
+	}
+	if err := inv.parseINI(src, data); err != nil {
+		fail("ini", err)
+	} else {
+		return true, nil
+	}
+	if ext == ".toml" {
+		fail("toml", errors.New("TOML inventories are not supported"))
+	}
+	return false, failures
+}
+
+// --- building blocks, as Ansible's InventoryData has them ---
+
+var invalidGroupChars = regexp.MustCompile(`^[\d\W]|[^\w]`)
+
+func (inv *Inventory) addGroup(name string) (*Group, error) {
+	if name == "" {
+		return nil, errors.New("Invalid empty/false group name provided: ")
+	}
+	if g, ok := inv.groupByName[name]; ok {
+		return g, nil
+	}
+	if invalidGroupChars.MatchString(name) {
+		inv.badGroupMsg = true
+	}
+	g := &Group{Name: name, Vars: value.NewMap(0), Priority: 1}
+	inv.groups = append(inv.groups, g)
+	inv.groupByName[name] = g
+	return g, nil
+}
+
+func (inv *Inventory) addHost(name, group string, port int, hasPort bool) (*Host, error) {
+	if name == "" {
+		return nil, errors.New("Invalid empty host name provided: ")
+	}
+	var g *Group
+	if group != "" {
+		var ok bool
+		if g, ok = inv.groupByName[group]; !ok {
+			return nil, fmt.Errorf("Could not find group %s in inventory", group)
+		}
+	}
+	h, ok := inv.hostByName[name]
+	if !ok {
+		h = &Host{Name: name, Vars: value.NewMap(2)}
+		if hasPort && port != 0 {
+			h.Vars.Set("ansible_port", port)
+		}
+		if inv.current != "" {
+			h.Vars.Set("inventory_file", inv.current)
+			h.Vars.Set("inventory_dir", sourceDir(inv.current))
+		} else {
+			h.Vars.Set("inventory_file", nil)
+			h.Vars.Set("inventory_dir", nil)
+		}
+		inv.hosts = append(inv.hosts, h)
+		inv.hostByName[name] = h
+		if isLocalhostName(name) {
+			if inv.localhost == nil {
+				inv.localhost = h
+			} else {
+				inv.warn(fmt.Sprintf("A duplicate localhost-like entry was found (%s). First found localhost was %s", name, inv.localhost.Name))
+			}
+		}
+	}
+	if g != nil {
+		g.addHost(h)
+	}
+	return h, nil
+}
+
+// sourceDir is Ansible's basedir() of a source: the directory of a file,
+// the directory itself, or the string "None" for a host list.
+func sourceDir(src string) string {
+	st, err := os.Stat(src)
+	switch {
+	case err != nil:
+		return "None"
+	case st.IsDir():
+		return src
+	}
+	return filepath.Dir(src)
+}
+
+func (g *Group) addHost(h *Host) bool {
+	for _, x := range g.Hosts {
+		if x.Name == h.Name {
+			return false
+		}
+	}
+	g.Hosts = append(g.Hosts, h)
+	h.groups = append(h.groups, g)
+	return true
+}
+
+func (g *Group) removeHost(h *Host) {
+	for i, x := range g.Hosts {
+		if x == h {
+			g.Hosts = append(g.Hosts[:i:i], g.Hosts[i+1:]...)
+			break
+		}
+	}
+	for i, x := range h.groups {
+		if x == g {
+			h.groups = append(h.groups[:i:i], h.groups[i+1:]...)
+			break
+		}
+	}
+}
+
+// ancestors returns every group above g, nearest first.
+func (g *Group) ancestors() []*Group {
+	return walk(g, func(x *Group) []*Group { return x.Parents }, false)
+}
+
+// descendants returns g (if self) and every group below it, level by level
+// in definition order.
+func (g *Group) descendants(self bool) []*Group {
+	return walk(g, func(x *Group) []*Group { return x.Children }, self)
+}
+
+func walk(g *Group, next func(*Group) []*Group, self bool) []*Group {
+	seen := map[*Group]bool{g: true}
+	var out []*Group
+	if self {
+		out = append(out, g)
+	}
+	level := []*Group{g}
+	for len(level) > 0 {
+		var nl []*Group
+		for _, x := range level {
+			for _, y := range next(x) {
+				if !seen[y] {
+					seen[y] = true
+					out = append(out, y)
+					nl = append(nl, y)
+				}
+			}
+		}
+		level = nl
+	}
+	return out
+}
+
+func (inv *Inventory) addChildGroup(parent, child string) error {
+	p, ok := inv.groupByName[parent]
+	if !ok {
+		return fmt.Errorf("%s is not a known group", parent)
+	}
+	c, ok := inv.groupByName[child]
+	if !ok {
+		if h, ok := inv.hostByName[child]; ok {
+			p.addHost(h)
+			return nil
+		}
+		return fmt.Errorf("%s is not a known host nor group", child)
+	}
+	if p == c {
+		return fmt.Errorf("can't add group to itself")
+	}
+	for _, x := range p.Children {
+		if x == c {
+			return nil
+		}
+	}
+	for _, a := range p.ancestors() {
+		if a == c {
+			return fmt.Errorf("Adding group '%s' as child to '%s' creates a recursive dependency loop.", c.Name, p.Name)
+		}
+	}
+	p.Children = append(p.Children, c)
+	for _, x := range c.Parents {
+		if x.Name == p.Name {
+			return nil
+		}
+	}
+	c.Parents = append(c.Parents, p)
+	return nil
+}
+
+func (inv *Inventory) setGroupVar(g *Group, k string, v any) error {
+	if k == "ansible_group_priority" {
+		n, err := toPyInt(v)
+		if err != nil {
+			return err
+		}
+		g.Priority = n
+		return nil
+	}
+	g.Vars.Set(k, v)
+	return nil
+}
+
+// toPyInt is Python's int(v) for the values an inventory can hold.
+func toPyInt(v any) (int, error) {
+	switch v := v.(type) {
+	case int:
+		return v, nil
+	case bool:
+		if v {
+			return 1, nil
+		}
+		return 0, nil
+	case float64:
+		return int(v), nil
+	case string:
+		return pyInt(v)
+	}
+	return 0, fmt.Errorf("int() argument must be a string or a number, not %s", pyTypeName(v))
+}
+
+func pyTypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "'NoneType'"
+	case []any:
+		return "'list'"
+	case *value.Map:
+		return "'dict'"
+	case string:
+		return "'str'"
+	case int:
+		return "'int'"
+	case float64:
+		return "'float'"
+	case bool:
+		return "'bool'"
+	}
+	return fmt.Sprintf("'%T'", v)
+}
+
+// allGroups is the host's groups with their ancestors, as Host.get_groups.
+func (h *Host) allGroups() []*Group {
+	seen := map[*Group]bool{}
+	var out []*Group
+	for _, g := range h.groups {
+		for _, x := range append(g.ancestors(), g) {
+			if !seen[x] {
+				seen[x] = true
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+// reconcile applies Ansible's rules after parsing: every top-level group is
+// a child of all, a host in no group but all is in ungrouped, and a host in
+// ungrouped and some other group is not in ungrouped.
+func (inv *Inventory) reconcile() error {
+	all, ungrouped := inv.groupByName["all"], inv.groupByName["ungrouped"]
+	for _, g := range inv.groups {
+		if g != all && len(g.Parents) == 0 {
+			if err := inv.addChildGroup("all", g.Name); err != nil {
+				return err
+			}
+		}
+	}
+	for _, h := range inv.hosts {
+		mine := h.allGroups()
+		inUngrouped, other := false, false
+		for _, g := range mine {
+			switch g {
+			case ungrouped:
+				inUngrouped = true
+			case all:
+			default:
+				other = true
+			}
+		}
+		if inUngrouped {
+			if other {
+				ungrouped.removeHost(h)
+			}
+		} else if !h.Implicit && !other {
+			ungrouped.addHost(h)
+		}
+	}
+	inv.computeDepths()
+	return nil
+}
+
+func (inv *Inventory) computeDepths() {
+	memo := map[*Group]int{}
+	var depth func(g *Group, guard int) int
+	depth = func(g *Group, guard int) int {
+		if d, ok := memo[g]; ok {
+			return d
+		}
+		d := 0
+		if guard < len(inv.groups)+1 {
+			for _, p := range g.Parents {
+				if pd := depth(p, guard+1) + 1; pd > d {
+					d = pd
+				}
+			}
+		}
+		memo[g] = d
+		return d
+	}
+	for _, g := range inv.groups {
+		g.Depth = depth(g, 0)
+	}
+}
+
+// --- accessors ---
+
+// Host finds a host by name. "localhost", "127.0.0.1" and "::1" resolve to
+// the first localhost-like host of the inventory, or else to an implicit
+// localhost (ansible_connection=local) that belongs to no group.
+func (inv *Inventory) Host(name string) (*Host, bool) {
+	if h, ok := inv.hostByName[name]; ok {
+		return h, true
+	}
+	if !isLocalhostName(name) {
+		return nil, false
+	}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	if inv.localhost == nil {
+		h := &Host{Name: name, Vars: value.NewMap(2), Implicit: true}
+		h.Vars.Set("ansible_connection", "local")
+		inv.localhost = h
+	}
+	return inv.localhost, true
+}
+
+// Hosts returns the inventory hosts in definition order (never the
+// implicit localhost).
+func (inv *Inventory) Hosts() []*Host { return append([]*Host(nil), inv.hosts...) }
+
+// Group finds a group by name.
+func (inv *Inventory) Group(name string) (*Group, bool) {
+	g, ok := inv.groupByName[name]
+	return g, ok
+}
+
+// Groups returns the groups in creation order, starting with all and
+// ungrouped.
+func (inv *Inventory) Groups() []*Group { return append([]*Group(nil), inv.groups...) }
+
+// GroupNames is the group_names magic variable: the host's groups and
+// their ancestors, sorted, without "all".
+func (h *Host) GroupNames() []string {
+	var out []string
+	for _, g := range h.allGroups() {
+		if g.Name != "all" {
+			out = append(out, g.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// HostGroups returns h's groups with their ancestors and "all", in the
+// order their variables apply: by depth, then ansible_group_priority, then
+// name.
+func (inv *Inventory) HostGroups(h *Host) []*Group {
+	gs := h.allGroups()
+	if h.Implicit {
+		gs = nil
+	}
+	hasAll := false
+	for _, g := range gs {
+		hasAll = hasAll || g.Name == "all"
+	}
+	if !hasAll {
+		gs = append(gs, inv.groupByName["all"])
+	}
+	sortGroups(gs)
+	return gs
+}
+
+func sortGroups(gs []*Group) {
+	sort.SliceStable(gs, func(i, j int) bool {
+		a, b := gs[i], gs[j]
+		if a.Depth != b.Depth {
+			return a.Depth < b.Depth
+		}
+		if a.Priority != b.Priority {
+			return a.Priority < b.Priority
+		}
+		return a.Name < b.Name
+	})
+}
+
+// AllHosts returns the hosts of g and of every group below it, as Ansible's
+// Group.get_hosts: g's own hosts first, then each level of children in
+// order. The implicit localhost never appears under "all".
+func (g *Group) AllHosts() []*Host {
+	seen := map[*Host]bool{}
+	var out []*Host
+	for _, kid := range g.descendants(true) {
+		for _, h := range kid.Hosts {
+			if seen[h] {
+				continue
+			}
+			seen[h] = true
+			if g.Name == "all" && h.Implicit {
+				continue
+			}
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// GroupsMap is the `groups` magic variable: every group name (all and
+// ungrouped included) to the names of its hosts.
+func (inv *Inventory) GroupsMap() *value.Map {
+	m := value.NewMap(len(inv.groups))
+	for _, g := range inv.groups {
+		hs := g.AllHosts()
+		l := make([]any, len(hs))
+		for i, h := range hs {
+			l[i] = h.Name
+		}
+		m.Set(g.Name, l)
+	}
+	return m
+}
