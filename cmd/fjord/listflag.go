@@ -1,13 +1,25 @@
 package main
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
 
 // listFlag collects every value of a repeatable flag verbatim. urfave/cli's
 // StringSliceFlag would split on commas ("h1,h2," is one inventory source)
 // and trim spaces.
 type listFlag []string
 
+// serialPrefix marks Serialize's output. urfave/cli copies a flag's value
+// to its aliases with Set(Serialize()); Set must then replace, not append.
+const serialPrefix = "\x00fjord-list:"
+
 func (l *listFlag) Set(s string) error {
+	if rest, ok := strings.CutPrefix(s, serialPrefix); ok {
+		return json.Unmarshal([]byte(rest), (*[]string)(l))
+	}
 	*l = append(*l, s)
 	return nil
 }
@@ -18,3 +30,10 @@ func (l *listFlag) String() string {
 	}
 	return strings.Join(*l, ", ")
 }
+
+func (l *listFlag) Serialize() string {
+	b, _ := json.Marshal([]string(*l))
+	return serialPrefix + string(b)
+}
+
+var _ cli.Serializer = (*listFlag)(nil)
