@@ -97,7 +97,28 @@ type Env struct {
 	// (the template module); extra adds template-only variables such as
 	// template_path, ansible_managed.
 	Template func(src string, extra map[string]any) (string, error)
-	Log      *slog.Logger
+	// RenderTemplate, when set, is used by the template module instead of
+	// Template: it also receives the module's renderer options
+	// (trim_blocks, lstrip_blocks, delimiters). newline_sequence and
+	// output are handled by the module.
+	RenderTemplate func(src string, o TemplateOptions) (string, error)
+	Log            *slog.Logger
+}
+
+// TemplateOptions are the template module's options that concern the
+// renderer, with Ansible's defaults already applied.
+type TemplateOptions struct {
+	Path         string // controller path of the template source
+	TrimBlocks   bool   // default true
+	LstripBlocks bool
+	// Delimiters; "" means Jinja2's default.
+	VariableStart, VariableEnd string
+	BlockStart, BlockEnd       string
+	CommentStart, CommentEnd   string
+	// Extra are template-only variables: template_path, template_fullpath,
+	// template_destpath, template_host, template_uid, template_mtime,
+	// template_run_date.
+	Extra map[string]any
 }
 
 // Result is what a module returns. Data holds module-specific return

@@ -1,0 +1,293 @@
+package modules
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.copy", Aliases: []string{"copy"},
+		New: func() Module { return &Copy{} }, CheckMode: true,
+	})
+}
+
+// Copy puts a controller file or literal content on the host.
+type Copy struct {
+	FileAttrs
+	Src     string  `arg:"src"`
+	Content *string `arg:"content"`
+	Dest    string  `arg:"dest,required"`
+	Backup  bool    `arg:"backup"`
+	Force   bool    `arg:"force,default=true,aliases=thirsty"`
+	// Validate runs on the temporary file before it replaces dest; %s is
+	// its path.
+	ValidateCmd string `arg:"validate"`
+	RemoteSrc   bool   `arg:"remote_src"`
+	Follow      bool   `arg:"follow"`
+	// LocalFollow, DirectoryMode, Checksum, Decrypt: accepted; src
+	// directories are not copied yet.
+	LocalFollow      bool   `arg:"local_follow,default=true"`
+	DirectoryMode    any    `arg:"directory_mode"`
+	Checksum         string `arg:"checksum"`
+	Decrypt          bool   `arg:"decrypt,default=true"`
+	OriginalBasename string `arg:"_original_basename"`
+}
+
+// Validate implements Validator.
+func (c *Copy) Validate() error {
+	if c.Src != "" && c.Content != nil {
+		return errors.New("src and content are mutually exclusive")
+	}
+	if c.Src == "" && c.Content == nil {
+		return errors.New("src (or content) is required")
+	}
+	if c.ValidateCmd != "" && !strings.Contains(c.ValidateCmd, "%s") {
+		return fmt.Errorf("validate must contain %%s: %s", c.ValidateCmd)
+	}
+	return nil
+}
+
+// Run implements Module.
+func (c *Copy) Run(ctx context.Context, env *Env) (*Result, error) {
+	w := &writeFile{attrs: &c.FileAttrs, dest: c.Dest, backup: c.Backup, force: c.Force,
+		validate: c.ValidateCmd, follow: c.Follow}
+	switch {
+	case c.Content != nil:
+		if strings.HasSuffix(c.Dest, "/") {
+			return Failf("can not use content with a dir as dest"), nil
+		}
+		w.content = []byte(*c.Content)
+		w.afterHeader = "dynamically generated"
+	case c.RemoteSrc:
+		w.remoteSrc = c.Src
+		w.basename = path.Base(c.Src)
+	default:
+		local, err := findFile(env, "files", c.Src)
+		if err != nil {
+			return Failf("Could not find or access '%s'\nSearched in:\n\t%s", c.Src, err), nil
+		}
+		st, err := os.Stat(local)
+		if err != nil {
+			return Failf("Could not find or access '%s': %s", c.Src, err), nil
+		}
+		if st.IsDir() {
+			return Failf("copy: copying a directory (%s) is not supported yet", c.Src), nil
+		}
+		w.localPath = local
+		w.localMode = uint32(st.Mode().Perm())
+		w.afterHeader = local
+		w.basename = filepath.Base(local)
+		w.srcReturn = local
+	}
+	return w.run(ctx, env)
+}
+
+func findFile(env *Env, kind, name string) (string, error) {
+	if env.FindFile == nil {
+		return name, nil
+	}
+	return env.FindFile(kind, name)
+}
+
+// writeFile is copy and template's shared logic: compare the host's file
+// with the wanted content by checksum, write it atomically when it
+// differs, fix mode/owner/group when only they differ.
+type writeFile struct {
+	attrs       *FileAttrs
+	dest        string
+	backup      bool
+	force       bool
+	validate    string
+	follow      bool
+	content     []byte // or localPath, or remoteSrc
+	localPath   string
+	localMode   uint32
+	remoteSrc   string
+	basename    string // file name to use when dest is a directory
+	afterHeader string
+	srcReturn   string
+}
+
+func (w *writeFile) checksum() (string, int64, error) {
+	if w.localPath == "" {
+		return connection.Checksum(w.content), int64(len(w.content)), nil
+	}
+	f, err := os.Open(w.localPath)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha1.New()
+	n, err := io.Copy(h, f)
+	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
+	mode, err := w.attrs.mode()
+	if err != nil {
+		return Failf("%s", err), nil
+	}
+	if mode.Preserve {
+		mode = connection.Mode{Set: true, Octal: true, Bits: w.localMode}
+		if w.remoteSrc != "" {
+			return Failf("mode=preserve is not supported with remote_src"), nil
+		}
+	}
+	var sum string
+	var size int64
+	if w.remoteSrc == "" {
+		if sum, size, err = w.checksum(); err != nil {
+			return Failf("%s", err), nil
+		}
+	}
+	dest := w.dest
+	if strings.HasSuffix(dest, "/") && w.basename != "" {
+		dest = path.Join(dest, w.basename)
+	}
+	so := connection.StatOptions{Follow: w.follow, Checksum: true, Become: env.Become}
+	stat := func(p string) (*connection.FileInfo, []byte, error) {
+		if env.Diff {
+			return connection.StatRead(ctx, env.Conn, p, so)
+		}
+		fi, err := connection.Stat(ctx, env.Conn, p, so)
+		return fi, nil, err
+	}
+	fi, before, err := stat(dest)
+	if err != nil {
+		return Failf("%s", err), nil
+	}
+	if fi.Exists && fi.Type == "directory" && w.basename != "" {
+		dest = path.Join(dest, w.basename)
+		if fi, before, err = stat(dest); err != nil {
+			return Failf("%s", err), nil
+		}
+	}
+	if w.remoteSrc != "" {
+		sfi, err := connection.Stat(ctx, env.Conn, w.remoteSrc, connection.StatOptions{Follow: true, Checksum: true, Become: env.Become})
+		if err != nil {
+			return Failf("%s", err), nil
+		}
+		if !sfi.Exists {
+			return Failf("Source %s not found", w.remoteSrc), nil
+		}
+		sum, size = sfi.Checksum, sfi.Size
+	}
+	r := &Result{}
+	r.Set("dest", dest)
+	if w.srcReturn != "" {
+		r.Set("src", w.srcReturn)
+	} else if w.remoteSrc != "" {
+		r.Set("src", w.remoteSrc)
+	}
+	r.Set("checksum", sum)
+	if fi.Exists && fi.Type == "directory" {
+		return Failf("can not use content with a dir as dest"), nil
+	}
+	if fi.Exists && (fi.Checksum == sum || !w.force) {
+		// Same content: only attributes may change.
+		plan, err := applyAttrs(ctx, env, dest, fi, w.attrs)
+		if err != nil {
+			return Failf("%s", err), nil
+		}
+		r.Changed = plan.changed()
+		if r.Changed && env.Diff {
+			r.Diff = append(r.Diff, Diff{Before: jsonDiff(withPath(plan.before, dest)), After: jsonDiff(withPath(plan.after, dest))})
+		}
+		setFileResult(r, fi)
+		r.Set("state", "file")
+		return r, nil
+	}
+	r.Changed = true
+	if env.Diff {
+		d := Diff{AfterHeader: w.afterHeader}
+		if fi.Exists {
+			d.BeforeHeader = dest
+		}
+		after := w.content
+		if w.localPath != "" && size <= maxDiffSize {
+			after, _ = os.ReadFile(w.localPath)
+		}
+		switch {
+		case size > maxDiffSize || len(before) > maxDiffSize:
+			d.Prepared = "diff skipped: source or destination file size is greater than " + fmt.Sprint(maxDiffSize)
+		case isBinary(before) || isBinary(after):
+			d.Prepared = "diff skipped: source or destination file appears to be binary"
+		case w.remoteSrc == "":
+			d.Before, d.After = string(before), string(after)
+		}
+		r.Diff = append(r.Diff, d)
+	}
+	if env.Check {
+		r.Set("size", int(size))
+		if fi.Exists {
+			setFileResult(r, fi)
+			r.Set("size", int(size))
+		}
+		r.Set("state", "file")
+		if mode.Set {
+			r.Set("mode", connection.FormatMode(mode.Apply(fi.Mode, false, fi.Umask)))
+		}
+		return r, nil
+	}
+	po := connection.PutOptions{Owner: w.attrs.Owner, Group: w.attrs.Group, Backup: w.backup,
+		Validate: w.validate, Follow: w.follow, RemoteSrc: w.remoteSrc, Become: env.Become}
+	if mode.Set {
+		if mode.Octal {
+			po.Mode = fmt.Sprintf("%04o", mode.Bits)
+		} else {
+			base := fi.Mode
+			if !fi.Exists {
+				base = 0666 &^ fi.Umask
+			}
+			po.Mode = fmt.Sprintf("%04o", mode.Apply(base, false, fi.Umask))
+		}
+	}
+	var src io.Reader = bytes.NewReader(w.content)
+	if w.localPath != "" {
+		f, err := os.Open(w.localPath)
+		if err != nil {
+			return Failf("%s", err), nil
+		}
+		defer f.Close()
+		src = f
+	}
+	pr, err := connection.Put(ctx, env.Conn, src, dest, po)
+	if err != nil {
+		var ve *connection.ValidateError
+		if errors.As(err, &ve) {
+			r.Failed = true
+			r.Msg = "failed to validate"
+			r.Set("msg", r.Msg).Set("exit_status", ve.RC).Set("stdout", ve.Stdout).Set("stderr", ve.Stderr)
+			return r, nil
+		}
+		if connection.IsUnreachable(err) {
+			return nil, err
+		}
+		return Failf("%s", err), nil
+	}
+	if pr.BackupFile != "" {
+		r.Set("backup_file", pr.BackupFile)
+	}
+	r.Set("uid", pr.UID).Set("gid", pr.GID).Set("owner", pr.Owner).Set("group", pr.Group).
+		Set("mode", connection.FormatMode(pr.Mode)).Set("state", "file").Set("size", int(pr.Size))
+	return r, nil
+}
+
+func withPath(m map[string]any, p string) map[string]any {
+	m["path"] = p
+	return m
+}
+
+var _ Module = (*Copy)(nil)

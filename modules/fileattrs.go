@@ -1,0 +1,166 @@
+package modules
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+)
+
+// FileAttrs are the arguments every file-writing module shares.
+type FileAttrs struct {
+	// Mode is octal ("0644", or an int as YAML gives it) or symbolic.
+	Mode  any    `arg:"mode"`
+	Owner string `arg:"owner"`
+	Group string `arg:"group"`
+	// SELinux and chattr attributes are accepted and ignored.
+	Seuser       string `arg:"seuser"`
+	Serole       string `arg:"serole"`
+	Setype       string `arg:"setype"`
+	Selevel      string `arg:"selevel"`
+	Attributes   string `arg:"attributes,aliases=attr"`
+	UnsafeWrites bool   `arg:"unsafe_writes"`
+}
+
+func (a *FileAttrs) mode() (connection.Mode, error) { return connection.ParseMode(a.Mode) }
+
+// attrPlan is what chmod/chown/chgrp would change on one path.
+type attrPlan struct {
+	mode, owner, group bool
+	newMode            uint32
+	before, after      map[string]any
+}
+
+func (p *attrPlan) changed() bool { return p.mode || p.owner || p.group }
+
+func sameID(want, name string, id int) bool {
+	return want == name || want == strconv.Itoa(id)
+}
+
+// planAttrs compares fi against the requested attributes.
+func planAttrs(fi *connection.FileInfo, a *FileAttrs, m connection.Mode) *attrPlan {
+	p := &attrPlan{before: map[string]any{}, after: map[string]any{}}
+	if m.Set && !m.Preserve {
+		p.newMode = m.Apply(fi.Mode, fi.Type == "directory", fi.Umask)
+		if p.newMode != fi.Mode {
+			p.mode = true
+			p.before["mode"] = connection.FormatMode(fi.Mode)
+			p.after["mode"] = connection.FormatMode(p.newMode)
+		}
+	}
+	if a.Owner != "" && !sameID(a.Owner, fi.Owner, fi.UID) {
+		p.owner = true
+		p.before["owner"] = fi.UID
+		p.after["owner"] = a.Owner
+	}
+	if a.Group != "" && !sameID(a.Group, fi.Group, fi.GID) {
+		p.group = true
+		p.before["group"] = fi.GID
+		p.after["group"] = a.Group
+	}
+	return p
+}
+
+// script returns shell commands applying the plan to path (links are not
+// followed when noFollow).
+func (p *attrPlan) script(a *FileAttrs, path string, noFollow bool) string {
+	var b strings.Builder
+	h := ""
+	if noFollow {
+		h = "-h "
+	}
+	q := connection.Quote(path)
+	if p.owner {
+		fmt.Fprintf(&b, "chown %s-- %s %s || exit 1\n", h, connection.Quote(a.Owner), q)
+	}
+	if p.group {
+		fmt.Fprintf(&b, "chgrp %s-- %s %s || exit 1\n", h, connection.Quote(a.Group), q)
+	}
+	if p.mode && !(noFollow && h != "") {
+		fmt.Fprintf(&b, "chmod -- %o %s || exit 1\n", p.newMode, q)
+	}
+	return b.String()
+}
+
+// applyAttrs makes path's mode/owner/group match a, in one round trip when
+// something differs (none when not, or in check mode).
+func applyAttrs(ctx context.Context, env *Env, path string, fi *connection.FileInfo, a *FileAttrs) (*attrPlan, error) {
+	m, err := a.mode()
+	if err != nil {
+		return nil, err
+	}
+	p := planAttrs(fi, a, m)
+	if !p.changed() || env.Check {
+		return p, nil
+	}
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: p.script(a, path, false), Become: env.Become})
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return nil, fmt.Errorf("%s", strings.TrimSpace(string(res.Stderr)))
+	}
+	if p.mode {
+		fi.Mode = p.newMode
+	}
+	if p.owner {
+		setOwner(fi, a.Owner)
+	}
+	if p.group {
+		setGroup(fi, a.Group)
+	}
+	return p, nil
+}
+
+func setOwner(fi *connection.FileInfo, o string) {
+	if id, err := strconv.Atoi(o); err == nil {
+		fi.UID = id
+	} else {
+		fi.Owner = o
+	}
+}
+
+func setGroup(fi *connection.FileInfo, g string) {
+	if id, err := strconv.Atoi(g); err == nil {
+		fi.GID = id
+	} else {
+		fi.Group = g
+	}
+}
+
+// setFileResult adds the keys Ansible returns about a file.
+func setFileResult(r *Result, fi *connection.FileInfo) {
+	r.Set("uid", fi.UID).Set("gid", fi.GID).Set("owner", fi.Owner).Set("group", fi.Group).
+		Set("mode", fi.ModeString())
+	state := fi.Type
+	switch state {
+	case "link":
+	case "directory", "file":
+	default:
+		if !fi.Exists {
+			state = "absent"
+		}
+	}
+	if fi.Type == "file" && fi.Nlink > 1 {
+		state = "hard"
+	}
+	r.Set("state", state).Set("size", int(fi.Size))
+}
+
+// jsonDiff renders a dict the way Ansible's callback shows a non-text
+// diff side: sorted keys, four-space indent.
+func jsonDiff(m map[string]any) string {
+	b, _ := json.MarshalIndent(m, "", "    ")
+	return string(b) + "\n"
+}
+
+// isBinary reports whether Ansible would refuse to diff data.
+func isBinary(data []byte) bool {
+	return strings.IndexByte(string(data), 0) >= 0
+}
+
+// maxDiffSize is Ansible's default max_diff_size.
+const maxDiffSize = 104448

@@ -1,0 +1,115 @@
+package modules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.template", Aliases: []string{"template"},
+		New: func() Module { return &Template{} }, CheckMode: true,
+	})
+}
+
+// Template renders a controller-side Jinja2 template and puts the result
+// on the host as copy does.
+type Template struct {
+	FileAttrs
+	Src             string `arg:"src,required"`
+	Dest            string `arg:"dest,required"`
+	Backup          bool   `arg:"backup"`
+	Force           bool   `arg:"force,default=true"`
+	ValidateCmd     string `arg:"validate"`
+	Follow          bool   `arg:"follow"`
+	NewlineSequence string `arg:"newline_sequence"`
+	TrimBlocks      bool   `arg:"trim_blocks,default=true"`
+	LstripBlocks    bool   `arg:"lstrip_blocks"`
+	VariableStart   string `arg:"variable_start_string"`
+	VariableEnd     string `arg:"variable_end_string"`
+	BlockStart      string `arg:"block_start_string"`
+	BlockEnd        string `arg:"block_end_string"`
+	CommentStart    string `arg:"comment_start_string"`
+	CommentEnd      string `arg:"comment_end_string"`
+	OutputEncoding  string `arg:"output_encoding,default=utf-8"`
+}
+
+// Validate implements Validator.
+func (t *Template) Validate() error {
+	switch t.NewlineSequence {
+	case "", `\n`:
+		t.NewlineSequence = "\n"
+	case `\r`:
+		t.NewlineSequence = "\r"
+	case `\r\n`:
+		t.NewlineSequence = "\r\n"
+	case "\n", "\r", "\r\n":
+	default:
+		return fmt.Errorf("newline_sequence needs to be one of: \\n, \\r or \\r\\n")
+	}
+	if t.ValidateCmd != "" && !strings.Contains(t.ValidateCmd, "%s") {
+		return fmt.Errorf("validate must contain %%s: %s", t.ValidateCmd)
+	}
+	return nil
+}
+
+// Run implements Module.
+func (t *Template) Run(ctx context.Context, env *Env) (*Result, error) {
+	local, err := findFile(env, "templates", t.Src)
+	if err != nil {
+		return Failf("Could not find or access '%s'\nSearched in:\n\t%s", t.Src, err), nil
+	}
+	data, err := os.ReadFile(local)
+	if err != nil {
+		return Failf("Could not find or access '%s': %s", t.Src, err), nil
+	}
+	st, _ := os.Stat(local)
+	abs, _ := filepath.Abs(local)
+	host, _ := os.Hostname()
+	uid := ""
+	if u, err := user.Current(); err == nil {
+		uid = u.Username
+	}
+	extra := map[string]any{
+		"template_path":     t.Src,
+		"template_fullpath": abs,
+		"template_destpath": t.Dest,
+		"template_host":     host,
+		"template_uid":      uid,
+		"template_mtime":    st.ModTime().Format("2006-01-02 15:04:05"),
+		"template_run_date": time.Now().Format("2006-01-02 15:04:05.000000"),
+	}
+	var out string
+	switch {
+	case env.RenderTemplate != nil:
+		out, err = env.RenderTemplate(string(data), TemplateOptions{
+			Path: abs, TrimBlocks: t.TrimBlocks, LstripBlocks: t.LstripBlocks,
+			VariableStart: t.VariableStart, VariableEnd: t.VariableEnd,
+			BlockStart: t.BlockStart, BlockEnd: t.BlockEnd,
+			CommentStart: t.CommentStart, CommentEnd: t.CommentEnd,
+			Extra: extra,
+		})
+	case env.Template != nil:
+		out, err = env.Template(string(data), extra)
+	default:
+		err = errors.New("no template renderer")
+	}
+	if err != nil {
+		return Failf("%s", err), nil
+	}
+	if t.NewlineSequence != "\n" {
+		out = strings.ReplaceAll(out, "\n", t.NewlineSequence)
+	}
+	w := &writeFile{attrs: &t.FileAttrs, dest: t.Dest, backup: t.Backup, force: t.Force,
+		validate: t.ValidateCmd, follow: t.Follow, content: []byte(out),
+		localMode: uint32(st.Mode().Perm()), basename: filepath.Base(local), afterHeader: local, srcReturn: local}
+	return w.run(ctx, env)
+}
+
+var _ Module = (*Template)(nil)
