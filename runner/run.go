@@ -3,13 +3,244 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/inventory"
+	"github.com/fjord-run/fjord/runner/callback"
+	"github.com/fjord-run/fjord/templates"
+	"github.com/fjord-run/fjord/value"
 )
 
+// run is the state of one `fjord playbook` invocation.
+type run struct {
+	o         *Options
+	eng       *templates.Engine
+	inv       *inventory.Inventory
+	sink      callback.Sink
+	counter   *callback.Counter
+	extraVars *value.Map
+	log       *slog.Logger
+	omit      string
+	pbDir     string
+
+	outMu sync.Mutex // serialises sink calls
+
+	hostsMu sync.Mutex
+	hosts   map[string]*hostState
+
+	connMu sync.Mutex
+	conns  map[string]connection.Conn
+
+	anyFailed      bool
+	anyUnreachable bool
+}
+
 // Run runs the playbooks and returns ansible-playbook's exit code.
-// Errors have been reported to o.Stderr when the code is non-zero.
 func Run(ctx context.Context, o *Options) int {
-	_ = ctx
-	_ = o
-	_ = errors.New
-	return ExitError
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Forks <= 0 {
+		o.Forks = 5
+	}
+	r := &run{o: o, eng: templates.New(), log: o.Log, hosts: map[string]*hostState{},
+		conns: map[string]connection.Conn{}, omit: "__omit_place_holder__" + randHex(20)}
+	defer r.closeConns()
+	code, err := r.main(ctx)
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "ERROR! %v\n", err)
+	}
+	return code
+}
+
+func (r *run) main(ctx context.Context) (int, error) {
+	o := r.o
+	if len(o.Playbooks) == 0 {
+		return ExitBadOptions, errors.New("You must specify a playbook file to run")
+	}
+	r.extraVars = value.NewMap(0)
+	for _, m := range o.ExtraVars {
+		m.Range(func(k string, v any) bool { r.extraVars.Set(k, v); return true })
+	}
+	for _, pb := range o.Playbooks {
+		if st, err := os.Stat(pb); err != nil || st.IsDir() {
+			return ExitError, fmt.Errorf("the playbook: %s could not be found", pb)
+		}
+	}
+	abs0, _ := filepath.Abs(o.Playbooks[0])
+	r.pbDir = filepath.Dir(abs0)
+
+	sources := o.Inventory
+	if len(sources) == 0 {
+		if env := os.Getenv("ANSIBLE_INVENTORY"); env != "" {
+			sources = strings.Split(env, ",")
+		} else {
+			sources = []string{"/etc/ansible/hosts"}
+		}
+	}
+	inv, err := inventory.Load(sources)
+	if err != nil {
+		return ExitParseError, err
+	}
+	for _, w := range inv.Warnings {
+		fmt.Fprintf(o.Stderr, "[WARNING]: %s\n", w)
+	}
+	if o.Limit != "" {
+		if err := inv.Limit(o.Limit); err != nil {
+			return ExitBadOptions, err
+		}
+	}
+	r.inv = inv
+
+	// Load everything before touching any host.
+	var books []*Playbook
+	for _, p := range o.Playbooks {
+		l := &loader{extraVars: r.extraVars, rolesPath: rolesPath(), playbookDir: r.pbDir,
+			render: func(src string) (string, error) {
+				sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
+				return sc.renderString(src)
+			}}
+		pb, err := l.loadPlaybook(p)
+		if err != nil {
+			return ExitParseError, err
+		}
+		books = append(books, pb)
+	}
+	if o.SyntaxCheck {
+		for _, p := range o.Playbooks {
+			fmt.Fprintf(o.Stdout, "\nplaybook: %s\n", p)
+		}
+		return ExitOK, nil
+	}
+	if o.ListHosts || o.ListTasks || o.ListTags {
+		return r.list(books)
+	}
+
+	r.sink = r.makeSink()
+	r.counter = callback.NewCounter()
+	for _, pb := range books {
+		r.emit(func(s callback.Sink) { s.PlaybookStart(pb.Path) })
+		for _, p := range pb.Plays {
+			if err := ctx.Err(); err != nil {
+				return ExitInterrupted, nil
+			}
+			if err := r.runPlay(ctx, p); err != nil {
+				r.sink.Close()
+				return ExitError, err
+			}
+		}
+	}
+	stats := r.counter.Stats()
+	r.emit(func(s callback.Sink) { s.Recap(stats) })
+	if err := r.sink.Close(); err != nil {
+		return ExitError, err
+	}
+	if ctx.Err() != nil {
+		return ExitInterrupted, nil
+	}
+	switch {
+	case r.anyFailed:
+		return ExitHostFailed, nil
+	case r.anyUnreachable:
+		return ExitUnreachable, nil
+	}
+	return ExitOK, nil
+}
+
+func rolesPath() []string {
+	var out []string
+	if env := os.Getenv("ANSIBLE_ROLES_PATH"); env != "" {
+		out = append(out, filepath.SplitList(env)...)
+	}
+	home, _ := os.UserHomeDir()
+	out = append(out, filepath.Join(home, ".ansible/roles"), "/usr/share/ansible/roles", "/etc/ansible/roles")
+	return out
+}
+
+func (r *run) makeSink() callback.Sink {
+	name := r.o.Callback
+	if name == "" {
+		name = os.Getenv("ANSIBLE_STDOUT_CALLBACK")
+	}
+	switch strings.TrimPrefix(name, "ansible.builtin.") {
+	case "json", "ansible.posix.json":
+		return callback.NewJSON(r.o.Stdout)
+	case "minimal":
+		return callback.NewMinimal(r.o.Stdout)
+	}
+	return callback.NewDefault(r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
+		Diff: r.o.Diff, Check: r.o.Check})
+}
+
+// emit calls the sink under the output lock.
+func (r *run) emit(f func(callback.Sink)) {
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	f(r.sink)
+}
+
+func (r *run) hostState(name string) *hostState {
+	r.hostsMu.Lock()
+	defer r.hostsMu.Unlock()
+	if h, ok := r.hosts[name]; ok {
+		return h
+	}
+	ih, ok := r.inv.Host(name)
+	if !ok {
+		return nil
+	}
+	h := newHostState(name, ih)
+	vars, err := r.inv.HostVars(ih, r.pbDir)
+	if err != nil {
+		r.log.Warn("host vars", "host", name, "err", err)
+		vars = value.NewMap(0)
+	}
+	h.invVars = vars
+	r.hosts[name] = h
+	return h
+}
+
+func (r *run) allHostNames() []string {
+	var out []string
+	for _, h := range r.inv.Hosts() {
+		out = append(out, h.Name)
+	}
+	r.hostsMu.Lock()
+	for n := range r.hosts {
+		found := false
+		for _, o := range out {
+			if o == n {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, n)
+		}
+	}
+	r.hostsMu.Unlock()
+	sort.Strings(out)
+	return out
+}
+
+func (r *run) closeConns() {
+	r.connMu.Lock()
+	defer r.connMu.Unlock()
+	for _, c := range r.conns {
+		c.Close()
+	}
 }

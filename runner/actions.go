@@ -1,0 +1,318 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+type actionFunc func(ctx context.Context, tc *taskCtx) *value.Map
+
+func engineAction(name string) actionFunc {
+	switch name {
+	case "debug":
+		return actDebug
+	case "set_fact":
+		return actSetFact
+	case "assert":
+		return actAssert
+	case "fail":
+		return actFail
+	case "pause":
+		return actPause
+	case "include_vars":
+		return actIncludeVars
+	case "setup", "gather_facts":
+		return actSetup
+	case "add_host":
+		return actAddHost
+	case "group_by":
+		return actGroupBy
+	case "set_stats":
+		return actSetStats
+	case "async_status", "wait_for_connection", "validate_argument_spec":
+		return func(ctx context.Context, tc *taskCtx) *value.Map {
+			return value.MapOf("changed", false, "failed", false)
+		}
+	}
+	return nil
+}
+
+func okResult() *value.Map {
+	m := value.NewMap(4)
+	m.Set("changed", false)
+	m.Set("failed", false)
+	return m
+}
+
+func (tc *taskCtx) args() (*value.Map, error) {
+	v, err := tc.sc.render(tc.t.Args)
+	if err != nil {
+		return nil, err
+	}
+	m, _ := v.(*value.Map)
+	if m == nil {
+		m = value.NewMap(0)
+	}
+	return tc.ex.r.dropOmit(m), nil
+}
+
+func actDebug(ctx context.Context, tc *taskCtx) *value.Map {
+	t, sc := tc.t, tc.sc
+	verbosity := 0
+	if v, ok := t.Args.Get("verbosity"); ok {
+		rv, _ := sc.render(v)
+		verbosity, _ = strconv.Atoi(value.String(rv))
+	}
+	if tc.ex.r.o.Verbosity < verbosity {
+		m := value.NewMap(2)
+		m.Set("skipped_reason", "Verbosity threshold not met.")
+		m.Set("skipped", true)
+		m.Set("changed", false)
+		return m
+	}
+	res := okResult()
+	if v, ok := t.Args.Get("var"); ok {
+		name := value.String(v)
+		var out any
+		var err error
+		if templates_is(name) {
+			out, err = sc.render(name)
+		} else {
+			out, err = sc.render("{{ " + name + " }}")
+		}
+		if err != nil {
+			if sc.err != nil {
+				err, sc.err = sc.err, nil
+			}
+			if strings.Contains(err.Error(), "is undefined") || strings.Contains(err.Error(), "has no attribute") {
+				out = "VARIABLE IS NOT DEFINED!"
+			} else {
+				return failResult(err.Error())
+			}
+		}
+		res.Set(name, out)
+		return res
+	}
+	msg := any("Hello world!")
+	if v, ok := t.Args.Get("msg"); ok {
+		r, err := sc.render(v)
+		if err != nil {
+			return failResult(sc.explain(err, t))
+		}
+		msg = r
+	}
+	res.Set("msg", msg)
+	return res
+}
+
+func actSetFact(ctx context.Context, tc *taskCtx) *value.Map {
+	args, err := tc.args()
+	if err != nil {
+		return failResult(tc.sc.explain(err, tc.t))
+	}
+	facts := value.NewMap(args.Len())
+	args.Range(func(k string, v any) bool {
+		if k == "cacheable" {
+			return true
+		}
+		if s, ok := v.(string); ok {
+			// k=v free form gives strings; Ansible converts booleans.
+			switch strings.ToLower(s) {
+			case "true", "yes":
+				if _, raw := tc.t.Args.Get("_raw_params"); raw {
+					v = true
+				}
+			}
+		}
+		facts.Set(k, v)
+		return true
+	})
+	if _, ok := facts.Get("_raw_params"); ok {
+		return failResult("set_fact takes key=value arguments")
+	}
+	for _, k := range facts.Keys() {
+		v, _ := facts.Get(k)
+		tc.h.setFact(k, v)
+	}
+	res := okResult()
+	res.Set("ansible_facts", facts)
+	return res
+}
+
+func actAssert(ctx context.Context, tc *taskCtx) *value.Map {
+	t, sc := tc.t, tc.sc
+	thatV, ok := t.Args.Get("that")
+	if !ok {
+		return failResult("conditional required in \"that\" string")
+	}
+	quiet := false
+	if v, ok := t.Args.Get("quiet"); ok {
+		quiet, _ = sc.renderBool(v, false)
+	}
+	for _, c := range asList(thatV) {
+		okc, err := sc.cond([]any{c})
+		if err != nil {
+			return failResult(fmt.Sprintf("The conditional check '%s' failed. The error was: %v", value.String(c), err))
+		}
+		if !okc {
+			res := value.NewMap(5)
+			res.Set("assertion", c)
+			res.Set("changed", false)
+			res.Set("evaluated_to", false)
+			res.Set("failed", true)
+			msg := any("Assertion failed")
+			for _, k := range []string{"fail_msg", "msg"} {
+				if v, ok := t.Args.Get(k); ok {
+					if r, err := sc.render(v); err == nil {
+						msg = r
+					}
+					break
+				}
+			}
+			res.Set("msg", msg)
+			return res
+		}
+	}
+	res := okResult()
+	msg := any("All assertions passed")
+	if v, ok := t.Args.Get("success_msg"); ok {
+		if r, err := sc.render(v); err == nil {
+			msg = r
+		}
+	}
+	if !quiet {
+		res.Set("msg", msg)
+	} else {
+		res.Set("msg", msg)
+	}
+	return res
+}
+
+func actFail(ctx context.Context, tc *taskCtx) *value.Map {
+	msg := any("Failed as requested from task")
+	if v, ok := tc.t.Args.Get("msg"); ok {
+		r, err := tc.sc.render(v)
+		if err != nil {
+			return failResult(tc.sc.explain(err, tc.t))
+		}
+		msg = r
+	} else if v, ok := tc.t.Args.Get("_raw_params"); ok {
+		msg = v
+	}
+	res := value.NewMap(3)
+	res.Set("changed", false)
+	res.Set("failed", true)
+	res.Set("msg", msg)
+	return res
+}
+
+func actPause(ctx context.Context, tc *taskCtx) *value.Map {
+	args, err := tc.args()
+	if err != nil {
+		return failResult(tc.sc.explain(err, tc.t))
+	}
+	var d time.Duration
+	if v, ok := args.Get("seconds"); ok {
+		f, _ := strconv.ParseFloat(value.String(v), 64)
+		d = time.Duration(f * float64(time.Second))
+	} else if v, ok := args.Get("minutes"); ok {
+		f, _ := strconv.ParseFloat(value.String(v), 64)
+		d = time.Duration(f * float64(time.Minute))
+	} else {
+		return failResult("pause without seconds or minutes waits for input, which fjord does not support yet")
+	}
+	start := time.Now()
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+	res := okResult()
+	res.Set("delta", int(time.Since(start).Seconds()))
+	res.Set("echo", true)
+	res.Set("rc", 0)
+	res.Set("start", start.Format("2006-01-02 15:04:05.000000"))
+	res.Set("stop", time.Now().Format("2006-01-02 15:04:05.000000"))
+	res.Set("stderr", "")
+	res.Set("stdout", fmt.Sprintf("Paused for %v seconds", d.Seconds()))
+	res.Set("user_input", "")
+	return res
+}
+
+func actIncludeVars(ctx context.Context, tc *taskCtx) *value.Map {
+	args, err := tc.args()
+	if err != nil {
+		return failResult(tc.sc.explain(err, tc.t))
+	}
+	var files []string
+	if v, ok := args.Get("_raw_params"); ok {
+		files = append(files, value.String(v))
+	} else if v, ok := args.Get("file"); ok {
+		files = append(files, value.String(v))
+	} else if v, ok := args.Get("dir"); ok {
+		dir, err := tc.findFile("vars", value.String(v))
+		if err != nil {
+			return failResult(err.Error())
+		}
+		var matches []string
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				ext := filepath.Ext(p)
+				if ext == ".yml" || ext == ".yaml" || ext == ".json" {
+					matches = append(matches, p)
+				}
+			}
+			return nil
+		})
+		sort.Strings(matches)
+		files = matches
+	} else {
+		return failResult("include_vars needs a file or dir")
+	}
+	all := value.NewMap(8)
+	var loaded []any
+	for _, f := range files {
+		p, err := tc.findFile("vars", f)
+		if err != nil {
+			return failResult(err.Error())
+		}
+		l := &loader{}
+		m, err := l.loadVarsFile(p)
+		if err != nil {
+			return failResult(err.Error())
+		}
+		m.Range(func(k string, v any) bool { all.Set(k, v); return true })
+		loaded = append(loaded, p)
+	}
+	if name, ok := args.Get("name"); ok {
+		wrapped := value.NewMap(1)
+		wrapped.Set(value.String(name), all)
+		all = wrapped
+	}
+	tc.h.setIncludeVars(all)
+	res := okResult()
+	res.Set("ansible_facts", all)
+	res.Set("ansible_included_var_files", loaded)
+	return res
+}
+
+func actAddHost(ctx context.Context, tc *taskCtx) *value.Map {
+	return failResult("add_host is not supported by fjord yet")
+}
+
+func actGroupBy(ctx context.Context, tc *taskCtx) *value.Map {
+	return failResult("group_by is not supported by fjord yet")
+}
+
+func actSetStats(ctx context.Context, tc *taskCtx) *value.Map {
+	return okResult()
+}
+
+func templates_is(s string) bool { return strings.Contains(s, "{{") || strings.Contains(s, "{%") }

@@ -1,0 +1,182 @@
+package runner
+
+import (
+	"context"
+	"sync"
+
+	"github.com/fjord-run/fjord/runner/callback"
+	"github.com/fjord-run/fjord/value"
+)
+
+// executor runs task lists over hosts: linear (task by task, hosts in
+// parallel up to forks) or free (each host through the list on its own).
+type executor struct {
+	r       *run
+	pr      *playRun
+	free    bool
+	handler bool
+}
+
+// hostSet is a set of hosts in a stable order.
+type hostSet []*hostState
+
+func (s hostSet) without(drop map[*hostState]bool) hostSet {
+	if len(drop) == 0 {
+		return s
+	}
+	out := make(hostSet, 0, len(s))
+	for _, h := range s {
+		if !drop[h] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// runList runs nodes in order on hosts and returns the hosts that failed
+// in it. A host that fails stops there; hosts that end (meta) or become
+// unreachable stop too.
+func (ex *executor) runList(ctx context.Context, nodes []Node, hosts hostSet, _ any) map[*hostState]bool {
+	if ex.free && len(hosts) > 1 {
+		// free: every host runs the list on its own, forks at a time.
+		failed := map[*hostState]bool{}
+		var mu sync.Mutex
+		sem := make(chan struct{}, ex.r.o.Forks)
+		var wg sync.WaitGroup
+		for _, h := range hosts {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func(h *hostState) {
+				defer wg.Done()
+				defer func() { <-sem }()
+				sub := &executor{r: ex.r, pr: ex.pr, handler: ex.handler}
+				f := sub.runList(ctx, nodes, hostSet{h}, nil)
+				mu.Lock()
+				for k := range f {
+					failed[k] = true
+				}
+				mu.Unlock()
+			}(h)
+		}
+		wg.Wait()
+		return failed
+	}
+	failed := map[*hostState]bool{}
+	for _, n := range nodes {
+		if ctx.Err() != nil || ex.pr.endPlay {
+			break
+		}
+		hosts = ex.live(hosts)
+		if len(hosts) == 0 {
+			break
+		}
+		var f map[*hostState]bool
+		switch n := n.(type) {
+		case *Block:
+			f = ex.runBlock(ctx, n, hosts)
+		case *Task:
+			f = ex.runTask(ctx, n, hosts)
+		}
+		for h := range f {
+			failed[h] = true
+		}
+		hosts = hosts.without(f)
+		if ex.anyErrorsFatal(n, f) {
+			ex.pr.endPlay = true
+			ex.r.anyFailed = true
+			for _, h := range ex.pr.batch {
+				if !h.failed && !h.unreachable {
+					h.failed = true
+				}
+			}
+			ex.r.emit(func(s callback.Sink) { s.NoMoreHosts() })
+			break
+		}
+		if ex.pr.maxFailExceeded(ex.r) {
+			ex.pr.endPlay = true
+			ex.r.emit(func(s callback.Sink) { s.NoMoreHosts() })
+			break
+		}
+	}
+	return failed
+}
+
+// live drops hosts that ended or became unreachable.
+func (ex *executor) live(hosts hostSet) hostSet {
+	out := hosts[:0:0]
+	for _, h := range hosts {
+		if !h.ended && !h.unreachable {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func (ex *executor) anyErrorsFatal(n Node, failed map[*hostState]bool) bool {
+	if len(failed) == 0 {
+		return false
+	}
+	var kw []Keywords
+	switch n := n.(type) {
+	case *Task:
+		kw = chainKw(n.Kw, n.Parent, n.Role, ex.pr.play)
+	case *Block:
+		kw = chainKw(n.Kw, n.Parent, n.Role, ex.pr.play)
+	}
+	for _, k := range kw {
+		if k.AnyErrorsFatal != nil {
+			return value.Bool(k.AnyErrorsFatal)
+		}
+	}
+	return false
+}
+
+// runBlock runs block, then rescue for hosts that failed in it, then
+// always for every host that entered.
+func (ex *executor) runBlock(ctx context.Context, b *Block, hosts hostSet) map[*hostState]bool {
+	entered := hosts
+	failedB := ex.runList(ctx, b.Block, hosts, nil)
+	result := failedB
+	if len(b.Rescue) > 0 && len(failedB) > 0 && !ex.pr.endPlay {
+		var rescuing hostSet
+		for _, h := range entered {
+			if failedB[h] && !h.unreachable {
+				rescuing = append(rescuing, h)
+			}
+		}
+		for _, h := range rescuing {
+			h.failed = false
+			ex.r.counter.Rescued(h.name)
+		}
+		result = ex.runList(ctx, b.Rescue, rescuing, nil)
+		for h := range failedB {
+			if h.unreachable {
+				result[h] = true
+			}
+		}
+	}
+	if len(b.Always) > 0 && !ex.pr.endPlay {
+		var always hostSet
+		for _, h := range entered {
+			if !h.unreachable && !h.ended {
+				always = append(always, h)
+			}
+		}
+		// a host that failed keeps its failure through always.
+		saved := map[*hostState]bool{}
+		for _, h := range always {
+			saved[h] = h.failed
+			h.failed = false
+		}
+		fa := ex.runList(ctx, b.Always, always, nil)
+		for _, h := range always {
+			if saved[h] {
+				h.failed = true
+			}
+		}
+		for h := range fa {
+			result[h] = true
+		}
+	}
+	return result
+}

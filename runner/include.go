@@ -1,0 +1,267 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/fjord-run/fjord/runner/callback"
+	"github.com/fjord-run/fjord/value"
+)
+
+// includeInst is one dynamic include for some hosts: the same file (or
+// role) with the same params runs once for all of them, as Ansible groups
+// them.
+type includeInst struct {
+	key    string
+	path   string
+	role   *RoleInstance
+	params *value.Map
+	hosts  hostSet
+	blk    *Block
+}
+
+// runInclude evaluates include_tasks/include_role per host and runs what
+// each host included.
+func (ex *executor) runInclude(ctx context.Context, t *Task, hosts hostSet) map[*hostState]bool {
+	r := ex.r
+	var insts []*includeInst
+	byKey := map[string]*includeInst{}
+	failed := map[*hostState]bool{}
+	bannerShown := false
+	for _, h := range hosts {
+		sc := r.newScope(ex.pr, h, t, nil)
+		tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: chainKw(t.Kw, t.Parent, t.Role, ex.pr.play)}
+		var items []any
+		hasItems := t.HasLoop
+		if hasItems {
+			var err error
+			items, err = tc.loopItems()
+			if err != nil {
+				ex.hostFail(t, h, sc.explain(err, t), &bannerShown)
+				failed[h] = true
+				continue
+			}
+		} else {
+			items = []any{nil}
+		}
+		loopVar := "item"
+		if t.LoopControl != nil {
+			if v, ok := t.LoopControl.Get("loop_var"); ok {
+				loopVar = value.String(v)
+			}
+		}
+		for i, item := range items {
+			var lv *value.Map
+			if hasItems {
+				lv = value.NewMap(2)
+				lv.Set(loopVar, item)
+				if t.LoopControl != nil {
+					if iv, ok := t.LoopControl.Get("index_var"); ok {
+						lv.Set(value.String(iv), i)
+					}
+				}
+			}
+			isc := r.newScope(ex.pr, h, t, lv)
+			ok, err := isc.cond(whens(t))
+			if err != nil {
+				ex.hostFail(t, h, isc.explain(err, t), &bannerShown)
+				failed[h] = true
+				break
+			}
+			if !ok {
+				if !bannerShown {
+					ex.banner(t, h)
+					bannerShown = true
+				}
+				hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Result: skipResult()}
+				r.outMu.Lock()
+				r.counter.Add(hr)
+				r.sink.HostResult(hr)
+				r.outMu.Unlock()
+				continue
+			}
+			args, err := isc.render(t.Args)
+			if err != nil {
+				ex.hostFail(t, h, isc.explain(err, t), &bannerShown)
+				failed[h] = true
+				break
+			}
+			am, _ := args.(*value.Map)
+			inst, err := ex.makeInclude(t, am, isc, lv)
+			if err != nil {
+				ex.hostFail(t, h, err.Error(), &bannerShown)
+				failed[h] = true
+				break
+			}
+			if prev, ok := byKey[inst.key]; ok {
+				prev.hosts = append(prev.hosts, h)
+			} else {
+				inst.hosts = hostSet{h}
+				byKey[inst.key] = inst
+				insts = append(insts, inst)
+			}
+		}
+	}
+	for _, h := range hosts {
+		if failed[h] {
+			h.failed = true
+			r.anyFailedHost(h)
+		}
+	}
+	for _, inst := range insts {
+		names := make([]string, len(inst.hosts))
+		for i, h := range inst.hosts {
+			names[i] = h.name
+		}
+		shown := inst.path
+		if inst.role != nil {
+			shown = inst.role.Role.Name
+		}
+		r.emit(func(s callback.Sink) { s.Included(shown, names) })
+		if inst.role == nil {
+			// an include counts as ok for each host, as Ansible's stats do.
+			for _, h := range inst.hosts {
+				r.outMu.Lock()
+				r.counter.Add(&callback.HostResult{Host: h.name, Status: callback.OK, Result: okResult()})
+				r.outMu.Unlock()
+			}
+		}
+		live := hostSet{}
+		for _, h := range inst.hosts {
+			if !failed[h] {
+				live = append(live, h)
+			}
+		}
+		f := ex.runList(ctx, []Node{inst.blk}, live, nil)
+		for h := range f {
+			failed[h] = true
+		}
+		if inst.role != nil && len(inst.role.Handlers) > 0 {
+			ex.pr.addHandlers(inst.role)
+		}
+	}
+	return failed
+}
+
+func (ex *executor) hostFail(t *Task, h *hostState, msg string, bannerShown *bool) {
+	if !*bannerShown {
+		ex.banner(t, h)
+		*bannerShown = true
+	}
+	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Failed, Result: failResult(msg)}
+	ex.r.outMu.Lock()
+	ex.r.counter.Add(hr)
+	ex.r.sink.HostResult(hr)
+	ex.r.outMu.Unlock()
+}
+
+// makeInclude loads the included file or role (cached by the loader) and
+// wraps it in a block carrying the include's params.
+func (ex *executor) makeInclude(t *Task, args *value.Map, sc *scope, loopVars *value.Map) (*includeInst, error) {
+	r := ex.r
+	l := ex.pr.loader(r)
+	params := value.NewMap(4)
+	if t.Kw.Vars != nil {
+		t.Kw.Vars.Range(func(k string, v any) bool { params.Set(k, v); return true })
+	}
+	if loopVars != nil {
+		loopVars.Range(func(k string, v any) bool { params.Set(k, v); return true })
+	}
+	pj, _ := params.MarshalJSON()
+	if t.Action == "include_tasks" {
+		name := ""
+		if v, ok := args.Get("_raw_params"); ok {
+			name = value.String(v)
+		} else if v, ok := args.Get("file"); ok {
+			name = value.String(v)
+		}
+		if name == "" {
+			return nil, fmt.Errorf("%s: include_tasks needs a file name", t.Pos)
+		}
+		path, err := l.resolveTaskFile(t.Pos, t.Role, name)
+		if err != nil {
+			return nil, err
+		}
+		root, err := l.readYAML(path)
+		if err != nil {
+			return nil, err
+		}
+		key := path + "\x00" + string(pj)
+		blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, IncludeParams: params}
+		if apply, ok := args.Get("apply"); ok {
+			if am, ok := apply.(*value.Map); ok {
+				if v, ok := am.Get("tags"); ok {
+					blk.Kw.Tags = tagList(v)
+				}
+				if v, ok := am.Get("become"); ok {
+					blk.Kw.Become = v
+				}
+				if v, ok := am.Get("when"); ok {
+					blk.Kw.When = asList(v)
+				}
+			}
+		}
+		if root != nil {
+			nodes, err := l.parseTaskList(path, root, blk, t.Role, t.Handler)
+			if err != nil {
+				return nil, err
+			}
+			blk.Block = nodes
+			setPlay(ex.pr.play, nodes)
+		}
+		return &includeInst{key: key, path: path, params: params, blk: blk}, nil
+	}
+	// include_role
+	ref := &roleRef{pos: t.Pos, params: value.NewMap(0)}
+	args.Range(func(k string, v any) bool {
+		if k == "name" {
+			ref.name = value.String(v)
+		} else if k != "apply" {
+			ref.params.Set("\x00"+k, v)
+		}
+		return true
+	})
+	if ref.name == "" {
+		return nil, fmt.Errorf("%s: include_role needs a role name", t.Pos)
+	}
+	base := r.pbDir
+	if t.Role != nil {
+		base = filepath.Dir(t.Role.Role.Path)
+	}
+	ri, err := l.instantiate(ref, base, t.Role)
+	if err != nil {
+		return nil, err
+	}
+	params.Range(func(k string, v any) bool { ri.Params.Set(k, v); return true })
+	var nodes, handlers []Node
+	l.appendRoleRun(ri, &nodes, &handlers, map[string]bool{})
+	blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, Block: nodes}
+	for _, n := range nodes {
+		setParent(n, blk)
+	}
+	setPlay(ex.pr.play, nodes)
+	ri.Handlers = handlers
+	return &includeInst{key: ri.Role.Path + "\x00" + string(pj) + fmt.Sprint(ri.From), role: ri, params: params, blk: blk}, nil
+}
+
+func (pr *playRun) loader(r *run) *loader {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.ldr == nil {
+		pr.ldr = &loader{extraVars: r.extraVars, rolesPath: rolesPath(), playbookDir: r.pbDir}
+	}
+	return pr.ldr
+}
+
+func (pr *playRun) addHandlers(ri *RoleInstance) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	for _, h := range pr.extraHandlers {
+		if h == ri {
+			return
+		}
+	}
+	pr.extraHandlers = append(pr.extraHandlers, ri)
+	setPlay(pr.play, ri.Handlers)
+}

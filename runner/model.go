@@ -1,0 +1,152 @@
+package runner
+
+import (
+	"github.com/fjord-run/fjord/value"
+)
+
+// Playbook is a loaded playbook: plays with import_playbook expanded.
+type Playbook struct {
+	Path  string
+	Dir   string
+	Plays []*Play
+}
+
+// Keywords are the keywords a play, role, block and task share; unset
+// fields inherit from the enclosing node.
+type Keywords struct {
+	When              []any // conditions, ANDed (strings or bools)
+	Tags              []string
+	Vars              *value.Map
+	Become            any // bool or template
+	BecomeUser        any
+	BecomeMethod      any
+	BecomeFlags       any
+	BecomeExe         any
+	CheckMode         any
+	Diff              any
+	IgnoreErrors      any
+	IgnoreUnreachable any
+	NoLog             any
+	AnyErrorsFatal    any
+	RunOnce           any
+	Environment       []any
+	RemoteUser        any
+	Connection        any
+	DelegateTo        any
+	DelegateFacts     any
+	ModuleDefaults    []any
+	Port              any
+	Throttle          any
+}
+
+// Node is a *Task or a *Block.
+type Node interface{ pos() Pos }
+
+// Block is a block: section of tasks with rescue and always, or the
+// implicit block around imported or role tasks.
+type Block struct {
+	Pos
+	Name   string
+	Block  []Node
+	Rescue []Node
+	Always []Node
+	Kw     Keywords
+	Parent *Block // nil at the top of a task list
+	Role   *RoleInstance
+	// Implicit marks a block fjord made (role, import), not one written.
+	Implicit bool
+	// IncludeParams are an include's vars (include params precedence).
+	IncludeParams *value.Map
+	play          *Play
+}
+
+func (b *Block) pos() Pos { return b.Pos }
+
+// Task is one task or handler.
+type Task struct {
+	Pos
+	Name    string
+	Action  string     // module or action name as written
+	Args    *value.Map // arguments; free form under "_raw_params"
+	Kw      Keywords
+	Parent  *Block
+	Role    *RoleInstance
+	Handler bool
+	Listen  []string
+
+	Loop        any    // loop: or with_X: value
+	LoopLookup  string // "" for loop:, else the X of with_X
+	HasLoop     bool
+	LoopControl *value.Map
+	Register    string
+	Notify      []string
+	ChangedWhen []any
+	FailedWhen  []any
+	HasChanged  bool
+	HasFailed   bool
+	Until       []any
+	Retries     any
+	Delay       any
+
+	// Static imports are expanded at load time; dynamic includes keep
+	// their task and are expanded per host at run time.
+	play *Play
+}
+
+func (t *Task) pos() Pos { return t.Pos }
+
+// Play is one play.
+type Play struct {
+	Pos
+	Name        string
+	Hosts       string
+	Kw          Keywords
+	VarsFiles   []any
+	GatherFacts any
+	Serial      []any
+	MaxFailPct  any
+	Strategy    string
+	Force       bool // force_handlers
+	Order       string
+	PreTasks    []Node
+	Roles       []*RoleInstance
+	Tasks       []Node // roles' tasks come first, as implicit blocks
+	PostTasks   []Node
+	Handlers    []Node // play handlers after role handlers, in definition order
+	Dir         string
+	Playbook    *Playbook
+}
+
+// Role is a role on disk, loaded once.
+type Role struct {
+	Name     string
+	Path     string
+	Defaults *value.Map
+	Vars     *value.Map
+	Meta     *value.Map
+	allowDup bool
+	deps     []*roleRef
+}
+
+// RoleInstance is one use of a role (roles: entry, import/include_role, or
+// a dependency) with its params.
+type RoleInstance struct {
+	Role     *Role
+	Params   *value.Map
+	Parent   *RoleInstance // dependency chain
+	Public   bool
+	From     map[string]string // tasks_from, vars_from, defaults_from, handlers_from
+	Defaults *value.Map        // defaults_from result
+	Vars     *value.Map        // vars_from result
+	Handlers []Node
+	Tasks    []Node
+	Kw       Keywords
+	depList  []*RoleInstance
+}
+
+type roleRef struct {
+	pos    Pos
+	name   string
+	params *value.Map
+	kw     Keywords
+}

@@ -1,0 +1,342 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+var roleEntryKeys = setOf("role", "name", "tasks_from", "vars_from", "defaults_from",
+	"handlers_from", "public", "allow_duplicates", "rolespec_validate")
+
+// parsePlayRoles parses a play's roles: list.
+func (l *loader) parsePlayRoles(file string, n *yaml.Node, p *Play) ([]*RoleInstance, error) {
+	if n.Kind == yaml.ScalarNode && n.Value == "" {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, errAt(posOf(file, n), "roles must be a list")
+	}
+	var out []*RoleInstance
+	for _, rn := range n.Content {
+		ref, err := l.parseRoleRef(file, rn)
+		if err != nil {
+			return nil, err
+		}
+		ri, err := l.instantiate(ref, filepath.Dir(file), nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ri)
+	}
+	return out, nil
+}
+
+func (l *loader) parseRoleRef(file string, rn *yaml.Node) (*roleRef, error) {
+	ref := &roleRef{pos: posOf(file, rn), params: value.NewMap(0)}
+	switch rn.Kind {
+	case yaml.ScalarNode:
+		ref.name = rn.Value
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(rn.Content); i += 2 {
+			k, vn := rn.Content[i].Value, rn.Content[i+1]
+			switch {
+			case k == "role" || k == "name":
+				ref.name = vn.Value
+			case commonKeys[k]:
+			case roleEntryKeys[k]:
+				v, err := l.nodeValue(file, vn)
+				if err != nil {
+					return nil, err
+				}
+				ref.params.Set("\x00"+k, v)
+			default:
+				v, err := l.nodeValue(file, vn)
+				if err != nil {
+					return nil, err
+				}
+				ref.params.Set(k, v)
+			}
+		}
+		if err := l.parseKeywords(file, rn, &ref.kw); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, errAt(ref.pos, "a role must be a name or a mapping")
+	}
+	if ref.name == "" {
+		return nil, errAt(ref.pos, "role definitions must contain a role name")
+	}
+	if strings.Contains(ref.name, "{{") && l.render != nil {
+		r, err := l.render(ref.name)
+		if err != nil {
+			return nil, errAt(ref.pos, "%v", err)
+		}
+		ref.name = r
+	}
+	return ref, nil
+}
+
+// findRole searches for a role by name as Ansible does.
+func (l *loader) findRole(pos Pos, name, baseDir string) (string, error) {
+	if strings.ContainsRune(name, '/') || filepath.IsAbs(name) {
+		p := name
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(l.playbookDir, name)
+		}
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p, nil
+		}
+	}
+	var cands []string
+	if baseDir != "" {
+		cands = append(cands, filepath.Join(baseDir, "roles", name))
+	}
+	cands = append(cands, filepath.Join(l.playbookDir, "roles", name))
+	for _, rp := range l.rolesPath {
+		cands = append(cands, filepath.Join(rp, name))
+	}
+	if baseDir != "" {
+		cands = append(cands, filepath.Join(baseDir, name))
+	}
+	cands = append(cands, filepath.Join(l.playbookDir, name))
+	for _, c := range cands {
+		if st, err := os.Stat(c); err == nil && st.IsDir() {
+			return c, nil
+		}
+	}
+	return "", errAt(pos, "the role '%s' was not found in %s", name, strings.Join(uniq(append([]string{filepath.Join(l.playbookDir, "roles")}, l.rolesPath...)), ":"))
+}
+
+func uniq(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range s {
+		if !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// mainFile finds dir/name(.yml|.yaml|.json|"").
+func mainFile(dir, name string) string {
+	for _, ext := range []string{".yml", ".yaml", ".json", ""} {
+		p := filepath.Join(dir, name+ext)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+func (l *loader) loadVarsFile(path string) (*value.Map, error) {
+	root, err := l.readYAML(path)
+	if err != nil {
+		return nil, err
+	}
+	if root == nil {
+		return value.NewMap(0), nil
+	}
+	v, err := value.FromNode(root)
+	if err != nil {
+		return nil, errAt(posOf(path, root), "%v", err)
+	}
+	m, ok := v.(*value.Map)
+	if !ok {
+		if v == nil {
+			return value.NewMap(0), nil
+		}
+		return nil, errAt(posOf(path, root), "vars file must be a mapping, got %s", kindName(root))
+	}
+	return m, nil
+}
+
+// loadRole reads a role's directory once.
+func (l *loader) loadRole(pos Pos, path string) (*Role, error) {
+	if r, ok := l.roles[path]; ok {
+		return r, nil
+	}
+	r := &Role{Name: filepath.Base(path), Path: path, Defaults: value.NewMap(0), Vars: value.NewMap(0)}
+	if l.roles == nil {
+		l.roles = map[string]*Role{}
+	}
+	l.roles[path] = r
+	var err error
+	if f := mainFile(filepath.Join(path, "defaults"), "main"); f != "" {
+		if r.Defaults, err = l.loadVarsFile(f); err != nil {
+			return nil, err
+		}
+	}
+	if f := mainFile(filepath.Join(path, "vars"), "main"); f != "" {
+		if r.Vars, err = l.loadVarsFile(f); err != nil {
+			return nil, err
+		}
+	}
+	if f := mainFile(filepath.Join(path, "meta"), "main"); f != "" {
+		root, err := l.readYAML(f)
+		if err != nil {
+			return nil, err
+		}
+		if root != nil && root.Kind == yaml.MappingNode {
+			if v := mapGet(root, "allow_duplicates"); v != nil {
+				av, _ := value.FromNode(v)
+				r.allowDup = value.Bool(av)
+			}
+			if dn := mapGet(root, "dependencies"); dn != nil && dn.Kind == yaml.SequenceNode {
+				for _, d := range dn.Content {
+					ref, err := l.parseRoleRef(f, d)
+					if err != nil {
+						return nil, err
+					}
+					r.deps = append(r.deps, ref)
+				}
+			}
+		}
+	}
+	return r, nil
+}
+
+// instantiate makes a role use from a reference: finds and loads the role,
+// its dependencies, and the tasks/handlers files it asks for.
+func (l *loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance) (*RoleInstance, error) {
+	l.depth++
+	defer func() { l.depth-- }()
+	if l.depth > 30 {
+		return nil, errAt(ref.pos, "role dependencies nested too deeply (cycle?)")
+	}
+	path, err := l.findRole(ref.pos, ref.name, baseDir)
+	if err != nil {
+		return nil, err
+	}
+	role, err := l.loadRole(ref.pos, path)
+	if err != nil {
+		return nil, err
+	}
+	ri := &RoleInstance{Role: role, Params: value.NewMap(ref.params.Len()), Parent: parent, From: map[string]string{}, Kw: ref.kw}
+	ref.params.Range(func(k string, v any) bool {
+		if name, ok := strings.CutPrefix(k, "\x00"); ok {
+			switch name {
+			case "public":
+				ri.Public = value.Bool(v)
+			case "allow_duplicates":
+				if value.Bool(v) {
+					// a per-use override of meta's allow_duplicates
+					ri.From["allow_duplicates"] = "true"
+				}
+			default:
+				ri.From[name] = value.String(v)
+			}
+			return true
+		}
+		ri.Params.Set(k, v)
+		return true
+	})
+	for _, dref := range role.deps {
+		dep, err := l.instantiate(dref, filepath.Dir(path), ri)
+		if err != nil {
+			return nil, err
+		}
+		ri.depList = append(ri.depList, dep)
+	}
+	if f := ri.From["defaults_from"]; f != "" {
+		p := mainFile(filepath.Join(path, "defaults"), strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml"))
+		if p == "" {
+			return nil, errAt(ref.pos, "could not find '%s' in role %s defaults", f, role.Name)
+		}
+		if ri.Defaults, err = l.loadVarsFile(p); err != nil {
+			return nil, err
+		}
+	}
+	if f := ri.From["vars_from"]; f != "" {
+		p := mainFile(filepath.Join(path, "vars"), strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml"))
+		if p == "" {
+			return nil, errAt(ref.pos, "could not find '%s' in role %s vars", f, role.Name)
+		}
+		if ri.Vars, err = l.loadVarsFile(p); err != nil {
+			return nil, err
+		}
+	}
+	tasksName := "main"
+	if f := ri.From["tasks_from"]; f != "" {
+		tasksName = strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml")
+	}
+	if tf := mainFile(filepath.Join(path, "tasks"), tasksName); tf != "" {
+		root, err := l.readYAML(tf)
+		if err != nil {
+			return nil, err
+		}
+		if root != nil {
+			if ri.Tasks, err = l.parseTaskList(tf, root, nil, ri, false); err != nil {
+				return nil, err
+			}
+		}
+	} else if tasksName != "main" {
+		return nil, errAt(ref.pos, "could not find '%s' in role %s tasks", ri.From["tasks_from"], role.Name)
+	}
+	handlersName := "main"
+	if f := ri.From["handlers_from"]; f != "" {
+		handlersName = strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml")
+	}
+	if hf := mainFile(filepath.Join(path, "handlers"), handlersName); hf != "" {
+		root, err := l.readYAML(hf)
+		if err != nil {
+			return nil, err
+		}
+		if root != nil {
+			if ri.Handlers, err = l.parseTaskList(hf, root, nil, ri, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ri, nil
+}
+
+func (ri *RoleInstance) deps() []*RoleInstance { return ri.depList }
+
+// expandImportRole turns import_role into an implicit block of the role's
+// tasks (with its dependencies first); its handlers join the play's.
+func (l *loader) expandImportRole(file string, t *Task) ([]Node, error) {
+	ref := &roleRef{pos: t.Pos, params: value.NewMap(0), kw: Keywords{}}
+	for _, k := range t.Args.Keys() {
+		v, _ := t.Args.Get(k)
+		switch k {
+		case "name":
+			ref.name = value.String(v)
+		default:
+			ref.params.Set("\x00"+k, v)
+		}
+	}
+	if ref.name == "" {
+		return nil, errAt(t.Pos, "import_role needs a role name")
+	}
+	base := l.playbookDir
+	if t.Role != nil {
+		base = filepath.Dir(t.Role.Role.Path)
+	}
+	ri, err := l.instantiate(ref, base, t.Role)
+	if err != nil {
+		return nil, err
+	}
+	// task vars on import_role are the role's params in Ansible's model.
+	if t.Kw.Vars != nil {
+		t.Kw.Vars.Range(func(k string, v any) bool { ri.Params.Set(k, v); return true })
+	}
+	outer := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Kw: t.Kw, Implicit: true}
+	outer.Kw.Vars = nil
+	var nodes []Node
+	var handlers []Node
+	seen := map[string]bool{}
+	l.appendRoleRun(ri, &nodes, &handlers, seen)
+	for _, n := range nodes {
+		setParent(n, outer)
+	}
+	outer.Block = nodes
+	l.pendingHandlers = append(l.pendingHandlers, handlers...)
+	return []Node{outer}, nil
+}

@@ -1,0 +1,238 @@
+package runner
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+func randHex(n int) string {
+	b := make([]byte, n/2)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// roleChain lists a role use and its parents, root first.
+func roleChain(ri *RoleInstance) []*RoleInstance {
+	var out []*RoleInstance
+	for ; ri != nil; ri = ri.Parent {
+		out = append(out, ri)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// playMagic is the part of the magic variables shared by every task of a
+// play batch on one host.
+func (r *run) playMagic(pr *playRun, h *hostState) *value.Map {
+	m := value.NewMap(24)
+	m.Set("inventory_hostname", h.name)
+	short, _, _ := strings.Cut(h.name, ".")
+	m.Set("inventory_hostname_short", short)
+	gn := h.inv.GroupNames()
+	gl := make([]any, len(gn))
+	for i, g := range gn {
+		gl[i] = g
+	}
+	m.Set("group_names", gl)
+	m.Set("groups", r.inv.GroupsMap())
+	if pr != nil {
+		m.Set("hostvars", &hostvarsView{r: r, play: pr})
+		all := make([]any, 0, len(pr.all))
+		for _, x := range pr.all {
+			all = append(all, x.name)
+		}
+		var act, batch []any
+		for _, x := range pr.all {
+			if !x.failed && !x.unreachable {
+				act = append(act, x.name)
+			}
+		}
+		for _, x := range pr.batch {
+			if !x.failed && !x.unreachable {
+				batch = append(batch, x.name)
+			}
+		}
+		if act == nil {
+			act = []any{}
+		}
+		if batch == nil {
+			batch = []any{}
+		}
+		m.Set("ansible_play_hosts_all", all)
+		m.Set("ansible_play_hosts", act)
+		m.Set("play_hosts", act)
+		m.Set("ansible_play_batch", batch)
+		name := pr.play.Name
+		m.Set("ansible_play_name", name)
+		m.Set("playbook_dir", pr.play.Dir)
+		m.Set("ansible_check_mode", pr.check)
+		m.Set("ansible_diff_mode", pr.diff)
+		m.Set("ansible_play_role_names", roleNames(pr.play))
+	} else {
+		m.Set("playbook_dir", r.pbDir)
+	}
+	m.Set("omit", r.omit)
+	m.Set("ansible_version", ansibleVersion())
+	m.Set("ansible_run_tags", strList(r.o.Tags, "all"))
+	m.Set("ansible_skip_tags", strList(r.o.SkipTags, ""))
+	m.Set("ansible_verbosity", r.o.Verbosity)
+	m.Set("ansible_forks", r.o.Forks)
+	m.Set("ansible_playbook_python", "/usr/bin/python3")
+	m.Set("ansible_config_file", nil)
+	if inv, ok := h.invVars.Get("inventory_dir"); ok {
+		m.Set("inventory_dir", inv)
+	}
+	if inv, ok := h.invVars.Get("inventory_file"); ok {
+		m.Set("inventory_file", inv)
+	}
+	return m
+}
+
+func roleNames(p *Play) []any {
+	out := []any{}
+	for _, ri := range p.Roles {
+		out = append(out, ri.Role.Name)
+	}
+	return out
+}
+
+func strList(s []string, def string) []any {
+	out := []any{}
+	for _, e := range s {
+		out = append(out, e)
+	}
+	if len(out) == 0 && def != "" {
+		out = append(out, def)
+	}
+	return out
+}
+
+func ansibleVersion() *value.Map {
+	return value.MapOf("full", "2.14.18", "major", 2, "minor", 14, "revision", 18, "string", "2.14.18")
+}
+
+// newScope builds the variable layers for host h and task t (nil t: the
+// host's variables without task context, as hostvars shows them).
+func (r *run) newScope(pr *playRun, h *hostState, t *Task, loopVars *value.Map) *scope {
+	invVars, facts, incl, set := h.snapshot()
+	layers := make([]*value.Map, 0, 20)
+	if pr != nil {
+		layers = append(layers, pr.roleDefs)
+	}
+	var chain []*RoleInstance
+	if t != nil {
+		chain = roleChain(t.Role)
+		for _, ri := range chain {
+			layers = append(layers, ri.Role.Defaults)
+			if ri.Defaults != nil {
+				layers = append(layers, ri.Defaults)
+			}
+		}
+	}
+	layers = append(layers, invVars, factVars(facts))
+	if pr != nil {
+		layers = append(layers, pr.play.Kw.Vars)
+		if vf := r.varsFilesFor(pr, h); vf != nil {
+			layers = append(layers, vf)
+		}
+		layers = append(layers, pr.roleVars)
+	}
+	var incParams []*value.Map
+	if t != nil {
+		for _, ri := range chain {
+			layers = append(layers, ri.Role.Vars)
+			if ri.Vars != nil {
+				layers = append(layers, ri.Vars)
+			}
+		}
+		var blocks []*Block
+		for b := t.Parent; b != nil; b = b.Parent {
+			blocks = append(blocks, b)
+		}
+		for i := len(blocks) - 1; i >= 0; i-- {
+			if blocks[i].Kw.Vars != nil {
+				layers = append(layers, blocks[i].Kw.Vars)
+			}
+			if blocks[i].IncludeParams != nil {
+				incParams = append(incParams, blocks[i].IncludeParams)
+			}
+		}
+		if t.Kw.Vars != nil {
+			layers = append(layers, t.Kw.Vars)
+		}
+	}
+	layers = append(layers, incl, set)
+	if h.failedTask != nil {
+		layers = append(layers, value.MapOf("ansible_failed_task", h.failedTask, "ansible_failed_result", h.failedResult))
+	}
+	for _, ri := range chain {
+		layers = append(layers, ri.Params)
+	}
+	layers = append(layers, incParams...)
+	layers = append(layers, r.extraVars)
+	var magic *value.Map
+	if pr != nil {
+		magic = pr.magicFor(r, h)
+	} else {
+		magic = r.playMagic(nil, h)
+	}
+	layers = append(layers, magic)
+	if t != nil {
+		tm := value.NewMap(6)
+		if t.Role != nil {
+			tm.Set("role_name", t.Role.Role.Name)
+			tm.Set("ansible_role_name", t.Role.Role.Name)
+			tm.Set("role_path", t.Role.Role.Path)
+			var parents []any
+			for p := t.Role.Parent; p != nil; p = p.Parent {
+				parents = append(parents, p.Role.Name)
+			}
+			if parents == nil {
+				parents = []any{}
+			}
+			tm.Set("ansible_parent_role_names", parents)
+		}
+		layers = append(layers, tm)
+	}
+	if loopVars != nil {
+		layers = append(layers, loopVars)
+	}
+	sc := &scope{r: r, layers: layers}
+	if t != nil {
+		sc.search = func(kind string) []string { return searchDirs(t, r.pbDir, kind) }
+	} else {
+		sc.search = func(kind string) []string { return []string{filepath.Join(r.pbDir, kind), r.pbDir} }
+	}
+	if pr != nil {
+		sc.check, sc.diff = pr.check, pr.diff
+	}
+	return sc
+}
+
+func (pr *playRun) magicFor(r *run, h *hostState) *value.Map {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.magic == nil {
+		pr.magic = map[*hostState]*value.Map{}
+	}
+	if m, ok := pr.magic[h]; ok {
+		return m
+	}
+	m := r.playMagic(pr, h)
+	pr.magic[h] = m
+	return m
+}
