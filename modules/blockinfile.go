@@ -1,0 +1,149 @@
+package modules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.blockinfile", Aliases: []string{"blockinfile"},
+		New: func() Module { return &BlockInFile{} }, CheckMode: true,
+	})
+}
+
+// BlockInFile keeps a block of lines between marker lines in a file.
+type BlockInFile struct {
+	FileAttrs
+	Path         string  `arg:"path,required,aliases=dest|destfile|name"`
+	State        string  `arg:"state,default=present,choices=absent|present"`
+	Marker       string  `arg:"marker,default=# {mark} ANSIBLE MANAGED BLOCK"`
+	Block        string  `arg:"block,aliases=content"`
+	InsertAfter  *string `arg:"insertafter"`
+	InsertBefore *string `arg:"insertbefore"`
+	Create       bool    `arg:"create"`
+	Backup       bool    `arg:"backup"`
+	MarkerBegin  string  `arg:"marker_begin,default=BEGIN"`
+	MarkerEnd    string  `arg:"marker_end,default=END"`
+	ValidateCmd  string  `arg:"validate"`
+
+	ins *regexp.Regexp
+}
+
+// Validate implements Validator.
+func (m *BlockInFile) Validate() error {
+	if m.InsertAfter != nil && m.InsertBefore != nil {
+		return errors.New("parameters are mutually exclusive: insertafter|insertbefore")
+	}
+	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
+		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
+	}
+	var ins *string
+	if m.InsertAfter != nil && *m.InsertAfter != "EOF" {
+		ins = m.InsertAfter
+	} else if m.InsertBefore != nil && *m.InsertBefore != "BOF" {
+		ins = m.InsertBefore
+	}
+	if ins != nil {
+		var err error
+		if m.ins, err = compilePy(*ins); err != nil {
+			return fmt.Errorf("insertafter/insertbefore: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run implements Module.
+func (m *BlockInFile) Run(ctx context.Context, env *Env) (*Result, error) {
+	t := &textEdit{path: m.Path, attrs: &m.FileAttrs, backup: m.Backup, create: m.Create,
+		validate: m.ValidateCmd, missing: "Path %s does not exist !", backupKey: "backup_file",
+		edit: m.edit}
+	return t.run(ctx, env)
+}
+
+// splitPyLines splits as Python's str.splitlines: on \n, \r\n and \r, the
+// separators dropped.
+func splitPyLines(s string) []string {
+	var out []string
+	for s != "" {
+		i := strings.IndexAny(s, "\r\n")
+		if i < 0 {
+			out = append(out, s)
+			break
+		}
+		out = append(out, s[:i])
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			i++
+		}
+		s = s[i+1:]
+	}
+	return out
+}
+
+func (m *BlockInFile) edit(content []byte, exists bool) ([]byte, bool, string, *Result) {
+	original := string(content)
+	lines := splitPyLines(original)
+	marker0 := strings.ReplaceAll(m.Marker, "{mark}", m.MarkerBegin)
+	marker1 := strings.ReplaceAll(m.Marker, "{mark}", m.MarkerEnd)
+	var block []string
+	if m.State == "present" && m.Block != "" {
+		block = append(append([]string{marker0}, splitPyLines(m.Block)...), marker1)
+	}
+	n0, n1 := -1, -1
+	for i, l := range lines {
+		if l == marker0 {
+			n0 = i
+		}
+		if l == marker1 {
+			n1 = i
+		}
+	}
+	switch {
+	case n0 < 0 || n1 < 0:
+		n0 = -1
+		switch {
+		case m.ins != nil:
+			for i, l := range lines {
+				if m.ins.MatchString(l) {
+					n0 = i
+				}
+			}
+			if n0 < 0 {
+				n0 = len(lines)
+			} else if m.InsertAfter != nil {
+				n0++
+			}
+		case m.InsertBefore != nil:
+			n0 = 0
+		default:
+			n0 = len(lines)
+		}
+	case n0 < n1:
+		lines = append(lines[:n0], lines[n1+1:]...)
+	default:
+		lines = append(lines[:n1], lines[n0+1:]...)
+		n0 = n1
+	}
+	lines = append(lines[:n0], append(block, lines[n0:]...)...)
+	result := ""
+	if len(lines) > 0 {
+		result = strings.Join(lines, "\n")
+		if !exists || strings.HasSuffix(original, "\n") {
+			result += "\n"
+		}
+	}
+	switch {
+	case exists && result == original:
+		return content, false, "", nil
+	case !exists:
+		return []byte(result), true, "File created", nil
+	case len(block) == 0:
+		return []byte(result), true, "Block removed", nil
+	}
+	return []byte(result), true, "Block inserted", nil
+}
+
+var _ Module = (*BlockInFile)(nil)

@@ -1,0 +1,302 @@
+package modules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.lineinfile", Aliases: []string{"lineinfile"},
+		New: func() Module { return &LineInFile{} }, CheckMode: true,
+	})
+}
+
+// LineInFile makes sure one line is in a file (or is not).
+type LineInFile struct {
+	FileAttrs
+	Path         string  `arg:"path,required,aliases=dest|destfile|name"`
+	State        string  `arg:"state,default=present,choices=absent|present"`
+	Regexp       *string `arg:"regexp,aliases=regex"`
+	SearchString *string `arg:"search_string"`
+	Line         *string `arg:"line,aliases=value"`
+	Backrefs     bool    `arg:"backrefs"`
+	InsertAfter  *string `arg:"insertafter"`
+	InsertBefore *string `arg:"insertbefore"`
+	Create       bool    `arg:"create"`
+	Backup       bool    `arg:"backup"`
+	FirstMatch   bool    `arg:"firstmatch"`
+	ValidateCmd  string  `arg:"validate"`
+	Others       string  `arg:"others"`
+
+	re, ins *regexp.Regexp
+}
+
+// Validate implements Validator.
+func (m *LineInFile) Validate() error {
+	switch {
+	case m.InsertAfter != nil && m.InsertBefore != nil:
+		return errors.New("parameters are mutually exclusive: insertbefore|insertafter")
+	case m.Regexp != nil && m.SearchString != nil:
+		return errors.New("parameters are mutually exclusive: regexp|search_string")
+	case m.Backrefs && m.SearchString != nil:
+		return errors.New("parameters are mutually exclusive: backrefs|search_string")
+	}
+	if m.State == "present" {
+		if m.Backrefs && m.Regexp == nil {
+			return errors.New("regexp is required with backrefs=true")
+		}
+		if m.Line == nil {
+			return errors.New("line is required with state=present")
+		}
+	} else if m.Regexp == nil && m.SearchString == nil && m.Line == nil {
+		return errors.New("one of line, search_string, or regexp is required with state=absent")
+	}
+	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
+		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
+	}
+	var err error
+	if m.Regexp != nil {
+		if m.re, err = compilePy(*m.Regexp); err != nil {
+			return fmt.Errorf("regexp: %w", err)
+		}
+	}
+	var ins *string
+	if m.InsertAfter != nil && *m.InsertAfter != "EOF" && *m.InsertAfter != "BOF" {
+		ins = m.InsertAfter
+	} else if m.InsertBefore != nil && *m.InsertBefore != "BOF" {
+		ins = m.InsertBefore
+	}
+	if ins != nil {
+		if m.ins, err = compilePy(*ins); err != nil {
+			return fmt.Errorf("insertafter/insertbefore: %w", err)
+		}
+	}
+	return nil
+}
+
+// compilePy compiles a Python regular expression; RE2 covers the syntax
+// people use in playbooks except lookarounds and backreferences.
+func compilePy(s string) (*regexp.Regexp, error) {
+	return regexp.Compile(s)
+}
+
+// Run implements Module.
+func (m *LineInFile) Run(ctx context.Context, env *Env) (*Result, error) {
+	t := &textEdit{path: m.Path, attrs: &m.FileAttrs, backup: m.Backup, create: m.Create,
+		validate: m.ValidateCmd, missing: "Destination %s does not exist !",
+		backupKey: "backup", alwaysBackupKey: true}
+	if m.State == "absent" {
+		// A missing file is fine: there is no line to remove.
+		t.create = true
+		found := -1
+		t.edit = func(content []byte, exists bool) ([]byte, bool, string, *Result) {
+			if !exists {
+				r := &Result{Msg: "file not present"}
+				r.Set("msg", r.Msg)
+				return nil, false, "", r
+			}
+			out, n := m.absent(content)
+			found = n
+			if n == 0 {
+				return content, false, "", nil
+			}
+			return out, true, fmt.Sprintf("%d line(s) removed", n), nil
+		}
+		r, err := t.run(ctx, env)
+		if r != nil && found >= 0 {
+			r.Set("found", found)
+		}
+		return r, err
+	}
+	t.edit = m.present
+	return t.run(ctx, env)
+}
+
+func (m *LineInFile) matches(line string) bool {
+	cur := strings.TrimSuffix(line, "\n")
+	switch {
+	case m.re != nil:
+		return m.re.MatchString(cur)
+	case m.SearchString != nil:
+		return strings.Contains(line, *m.SearchString)
+	}
+	return *m.Line == strings.TrimRight(line, "\r\n")
+}
+
+func (m *LineInFile) absent(content []byte) ([]byte, int) {
+	lines := splitLines(content)
+	var kept []string
+	found := 0
+	for _, l := range lines {
+		if m.matches(l) {
+			found++
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return []byte(strings.Join(kept, "")), found
+}
+
+func (m *LineInFile) present(content []byte, exists bool) ([]byte, bool, string, *Result) {
+	lines := splitLines(content)
+	line := *m.Line
+	insAfter, insBefore := "", ""
+	if m.InsertAfter != nil {
+		insAfter = *m.InsertAfter
+	}
+	if m.InsertBefore != nil {
+		insBefore = *m.InsertBefore
+	}
+	matchIdx, insIdx := -1, -1
+	var match []int
+	var matchLine string
+	if m.re != nil {
+		for i, l := range lines {
+			cur := strings.TrimSuffix(l, "\n")
+			if loc := m.re.FindStringSubmatchIndex(cur); loc != nil {
+				matchIdx, match, matchLine = i, loc, cur
+				if m.FirstMatch {
+					break
+				}
+			}
+		}
+	}
+	if m.SearchString != nil {
+		for i, l := range lines {
+			if strings.Contains(l, *m.SearchString) {
+				matchIdx, match = i, []int{}
+				if m.FirstMatch {
+					break
+				}
+			}
+		}
+	}
+	if match == nil {
+		for i, l := range lines {
+			if line == strings.TrimRight(l, "\r\n") {
+				matchIdx = i
+			} else if m.ins != nil && m.ins.MatchString(strings.TrimSuffix(l, "\n")) {
+				if insAfter != "" {
+					insIdx = i + 1
+					if m.FirstMatch {
+						break
+					}
+				}
+				if insBefore != "" {
+					insIdx = i
+					if m.FirstMatch {
+						break
+					}
+				}
+			}
+		}
+	}
+	added := func(at int) ([]byte, bool, string, *Result) {
+		lines = append(lines[:at], append([]string{line + "\n"}, lines[at:]...)...)
+		return []byte(strings.Join(lines, "")), true, "line added", nil
+	}
+	same := func() ([]byte, bool, string, *Result) { return content, false, "", nil }
+	endsNL := func() {
+		if n := len(lines); n > 0 && !strings.HasSuffix(lines[n-1], "\n") && !strings.HasSuffix(lines[n-1], "\r") {
+			lines[n-1] += "\n"
+		}
+	}
+	switch {
+	case matchIdx != -1:
+		newLine := line
+		if m.Backrefs && match != nil && m.re != nil {
+			newLine = expandPy(m.re, line, matchLine, match)
+		}
+		if !strings.HasSuffix(newLine, "\n") {
+			newLine += "\n"
+		}
+		if lines[matchIdx] == newLine {
+			return same()
+		}
+		lines[matchIdx] = newLine
+		return []byte(strings.Join(lines, "")), true, "line replaced", nil
+	case m.Backrefs:
+		return same()
+	case insBefore == "BOF" || insAfter == "BOF":
+		return added(0)
+	case insAfter == "EOF" || insIdx == -1:
+		endsNL()
+		return added(len(lines))
+	case insAfter != "":
+		if len(lines) == insIdx {
+			if strings.TrimRight(lines[insIdx-1], "\r\n") == line {
+				return same()
+			}
+			return added(insIdx)
+		}
+		if strings.TrimRight(lines[insIdx], "\r\n") == line {
+			return same()
+		}
+		return added(insIdx)
+	default:
+		return added(insIdx)
+	}
+}
+
+// expandPy expands a Python re replacement template (\1, \g<1>,
+// \g<name>, \n) for one match.
+func expandPy(re *regexp.Regexp, tmpl, src string, loc []int) string {
+	group := func(i int) string {
+		if 2*i+1 < len(loc) && loc[2*i] >= 0 {
+			return src[loc[2*i]:loc[2*i+1]]
+		}
+		return ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		if c != '\\' || i+1 == len(tmpl) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		c = tmpl[i]
+		switch {
+		case c >= '0' && c <= '9':
+			j := i + 1
+			if j < len(tmpl) && tmpl[j] >= '0' && tmpl[j] <= '9' {
+				j++
+			}
+			n, _ := strconv.Atoi(tmpl[i:j])
+			b.WriteString(group(n))
+			i = j - 1
+		case c == 'g' && i+1 < len(tmpl) && tmpl[i+1] == '<':
+			end := strings.IndexByte(tmpl[i:], '>')
+			if end < 0 {
+				b.WriteString(`\g`)
+				continue
+			}
+			name := tmpl[i+2 : i+end]
+			if n, err := strconv.Atoi(name); err == nil {
+				b.WriteString(group(n))
+			} else if k := re.SubexpIndex(name); k >= 0 {
+				b.WriteString(group(k))
+			}
+			i += end
+		case c == 'n':
+			b.WriteByte('\n')
+		case c == 't':
+			b.WriteByte('\t')
+		case c == 'r':
+			b.WriteByte('\r')
+		case c == '\\':
+			b.WriteByte('\\')
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+var _ Module = (*LineInFile)(nil)
