@@ -37,11 +37,24 @@ func readYAML(file string, data []byte) (*yaml.Node, error) {
 	if len(doc.Content) == 0 {
 		return nil, nil
 	}
+	untagPlain(&doc)
 	n := doc.Content[0]
 	for n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
 	return n, nil
+}
+
+// untagPlain clears the tags yaml.v3 resolves by YAML 1.2 rules on plain
+// scalars, so that value.Scalar applies YAML 1.1 typing to them (yes/no/on
+// are booleans for PyYAML); explicitly tagged scalars keep their tag.
+func untagPlain(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Style == 0 {
+		n.Tag = ""
+	}
+	for _, c := range n.Content {
+		untagPlain(c)
+	}
 }
 
 func isNull(n *yaml.Node) bool {
