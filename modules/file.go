@@ -1,0 +1,398 @@
+package modules
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.file", Aliases: []string{"file"},
+		New: func() Module { return &File{} }, CheckMode: true,
+	})
+}
+
+// File sets a path's state (file, directory, link, hard, touch, absent)
+// and attributes.
+type File struct {
+	FileAttrs
+	Path    string `arg:"path,required,aliases=dest|name"`
+	State   string `arg:"state,choices=absent|directory|file|hard|link|touch"`
+	Src     string `arg:"src"`
+	Recurse bool   `arg:"recurse"`
+	Force   bool   `arg:"force"`
+	Follow  bool   `arg:"follow,default=true"`
+	// ModificationTime and AccessTime: "now", "preserve", or a time in
+	// the *_format (default %Y%m%d%H%M.%S, what touch -t takes).
+	ModificationTime       string `arg:"modification_time"`
+	ModificationTimeFormat string `arg:"modification_time_format,default=%Y%m%d%H%M.%S"`
+	AccessTime             string `arg:"access_time"`
+	AccessTimeFormat       string `arg:"access_time_format,default=%Y%m%d%H%M.%S"`
+	OriginalBasename       string `arg:"_original_basename"`
+	DiffPeek               string `arg:"_diff_peek"`
+}
+
+// Validate implements Validator.
+func (f *File) Validate() error {
+	if f.Recurse && f.State != "" && f.State != "directory" {
+		return fmt.Errorf("recurse option requires state to be 'directory'")
+	}
+	if (f.State == "link" || f.State == "hard") && f.Src == "" {
+		return fmt.Errorf("src option requires state to be 'link' or 'hard'")
+	}
+	return nil
+}
+
+// Run implements Module.
+func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
+	mode, err := f.mode()
+	if err != nil {
+		return Failf("%s", err), nil
+	}
+	p := strings.TrimSuffix(f.Path, "/")
+	if p == "" {
+		p = "/"
+	}
+	fi, err := connection.Stat(ctx, env.Conn, p, connection.StatOptions{Become: env.Become})
+	if err != nil {
+		return Failf("%s", err), nil
+	}
+	prev := "absent"
+	if fi.Exists {
+		prev = fi.Type
+		if prev == "file" && fi.Nlink > 1 {
+			prev = "hard"
+		}
+	}
+	state := f.State
+	if state == "" {
+		switch {
+		case f.Recurse:
+			state = "directory"
+		case prev != "absent":
+			state = prev
+		case f.Src != "":
+			state = "link"
+		default:
+			state = "file"
+		}
+	}
+	r := &Result{}
+	r.Set("path", f.Path)
+	diff := Diff{}
+	before := map[string]any{"path": p, "state": prev}
+	after := map[string]any{"path": p, "state": state}
+	addDiff := func(extraBefore, extraAfter map[string]any) {
+		if !env.Diff || !r.Changed {
+			return
+		}
+		for k, v := range extraBefore {
+			before[k] = v
+		}
+		for k, v := range extraAfter {
+			after[k] = v
+		}
+		if before["state"] == after["state"] {
+			delete(before, "state")
+			delete(after, "state")
+		}
+		diff.Before, diff.After = jsonDiff(before), jsonDiff(after)
+		r.Diff = append(r.Diff, diff)
+	}
+	// exec runs a change script followed by a stat of the result, one
+	// round trip; in check mode it runs nothing and returns fi.
+	exec := func(script string, follow bool) (*connection.FileInfo, error) {
+		if env.Check {
+			return fi, nil
+		}
+		s := "(\n" + script + "\n) || exit 1\n" + connection.StatScript(p, connection.StatOptions{Follow: follow})
+		res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: s, Become: env.Become})
+		if err != nil {
+			return nil, err
+		}
+		if res.RC != 0 {
+			return nil, fmt.Errorf("%s", strings.TrimSpace(string(res.Stderr)))
+		}
+		return connection.ParseStat(p, string(res.Stdout))
+	}
+	q := connection.Quote(p)
+
+	switch state {
+	case "absent":
+		if prev != "absent" {
+			r.Changed = true
+			if !env.Check {
+				if _, err := exec("rm -rf -- "+q, false); err != nil {
+					return Failf("rmtree failed: %s", err), nil
+				}
+			}
+		}
+		r.Set("state", "absent")
+		addDiff(nil, nil)
+		return r, nil
+
+	case "file":
+		target := fi
+		if prev == "link" && f.Follow {
+			if target, err = connection.Stat(ctx, env.Conn, p, connection.StatOptions{Follow: true, Become: env.Become}); err != nil {
+				return Failf("%s", err), nil
+			}
+			if !target.Exists {
+				prev = "absent"
+			} else {
+				prev = target.Type
+			}
+		}
+		if prev != "file" && prev != "hard" {
+			r := Failf("file (%s) is %s, cannot continue", f.Path, prev)
+			r.Set("path", f.Path).Set("state", prev)
+			return r, nil
+		}
+		return f.attrsOnly(ctx, env, r, p, target, mode, addDiff)
+
+	case "directory":
+		if prev == "link" && f.Follow {
+			t, err := connection.Stat(ctx, env.Conn, p, connection.StatOptions{Follow: true, Become: env.Become})
+			if err != nil {
+				return Failf("%s", err), nil
+			}
+			if t.Exists {
+				fi, prev = t, t.Type
+			}
+		}
+		if prev == "absent" {
+			r.Changed = true
+			var script strings.Builder
+			// Create each missing component, giving each the attributes,
+			// as Ansible does.
+			fmt.Fprintf(&script, "p=%s\nmissing=\nwhile [ ! -e \"$p\" ]; do missing=\"$p\n$missing\"; p=$(dirname -- \"$p\"); done\n", q)
+			fmt.Fprintf(&script, "printf %%s \"$missing\" | while IFS= read -r d; do [ -n \"$d\" ] || continue; mkdir -- \"$d\" || exit 1\n")
+			base := connection.FileInfo{Type: "directory", Mode: 0777 &^ fi.Umask, Exists: true}
+			plan := planAttrs(&base, &f.FileAttrs, mode)
+			script.WriteString(strings.ReplaceAll(plan.script(&f.FileAttrs, "DIR", false), "DIR", "\"$d\""))
+			script.WriteString("done")
+			nfi, err := exec(script.String(), false)
+			if err != nil {
+				return Failf("There was an issue creating %s as requested: %s", f.Path, err), nil
+			}
+			if env.Check {
+				nfi = &base
+				nfi.Mode = plan.newMode
+				if !plan.mode {
+					nfi.Mode = base.Mode
+				}
+			}
+			setFileResult(r, nfi)
+			addDiff(nil, nil)
+			return r, nil
+		}
+		if prev != "directory" {
+			r := Failf("%s already exists as a %s", f.Path, prev)
+			r.Set("path", f.Path)
+			return r, nil
+		}
+		if f.Recurse {
+			return f.recurse(ctx, env, r, p, fi, mode, addDiff)
+		}
+		return f.attrsOnly(ctx, env, r, p, fi, mode, addDiff)
+
+	case "link", "hard":
+		src := f.Src
+		if state == "link" {
+			if prev == "link" && fi.LinkTarget == src {
+				return f.attrsOnly(ctx, env, r, p, fi, mode, addDiff)
+			}
+		}
+		// The source must exist unless forced; a relative symlink source
+		// is relative to the link's directory.
+		abs := src
+		if state == "link" && !path.IsAbs(src) {
+			abs = path.Join(path.Dir(p), src)
+		}
+		sfi, err := connection.Stat(ctx, env.Conn, abs, connection.StatOptions{Become: env.Become})
+		if err != nil {
+			return Failf("%s", err), nil
+		}
+		if !sfi.Exists && !f.Force || (state == "hard" && !sfi.Exists) {
+			return Failf("src file does not exist, use \"force=yes\" if you really want to create the link: %s", abs), nil
+		}
+		if state == "hard" && prev != "absent" && fi.Inode == sfi.Inode && fi.Dev == sfi.Dev {
+			return f.attrsOnly(ctx, env, r, p, fi, mode, addDiff)
+		}
+		switch prev {
+		case "absent", "link", "hard":
+		case "file":
+			if !f.Force {
+				return Failf("refusing to convert from %s to symlink for %s", prev, f.Path), nil
+			}
+		case "directory":
+			if !f.Force {
+				return Failf("refusing to convert from %s to symlink for %s", prev, f.Path), nil
+			}
+		default:
+			if !f.Force {
+				return Failf("refusing to convert from %s to symlink for %s", prev, f.Path), nil
+			}
+		}
+		r.Changed = true
+		flag := "-s"
+		if state == "hard" {
+			flag = ""
+		}
+		script := ""
+		if prev == "directory" {
+			script = "rmdir -- " + q + " || exit 1\n"
+		}
+		script += fmt.Sprintf("ln %s -f -n -- %s %s", flag, connection.Quote(src), q)
+		nfi, err := exec(script, false)
+		if err != nil {
+			return Failf("Error while linking: %s", err), nil
+		}
+		if !env.Check {
+			if a := planAttrs(nfi, &f.FileAttrs, mode); a.changed() {
+				if _, err := exec(a.script(&f.FileAttrs, p, state == "link"), false); err != nil {
+					return Failf("%s", err), nil
+				}
+			}
+		}
+		r.Set("src", src).Set("dest", f.Path)
+		r.Data.Delete("path")
+		if !env.Check {
+			setFileResult(r, nfi)
+		}
+		r.Set("state", state)
+		addDiff(map[string]any{"src": fi.LinkTarget}, map[string]any{"src": src})
+		return r, nil
+
+	case "touch":
+		r.Changed = true
+		var args []string
+		switch f.ModificationTime {
+		case "", "now":
+			args = append(args, "-m")
+		case "preserve":
+		default:
+			args = append(args, "-m", "-t", connection.Quote(f.ModificationTime))
+		}
+		switch f.AccessTime {
+		case "", "now":
+			args = append(args, "-a")
+		case "preserve":
+		default:
+			args = append(args, "-a", "-t", connection.Quote(f.AccessTime))
+		}
+		if prev != "absent" && f.ModificationTime == "preserve" && f.AccessTime == "preserve" {
+			r.Changed = false
+		}
+		script := ""
+		if prev == "absent" {
+			script = ": > " + q + " || exit 1\n"
+		}
+		if len(args) > 0 {
+			script += "touch " + strings.Join(args, " ") + " -- " + q + " || exit 1\n"
+		}
+		base := *fi
+		if prev == "absent" {
+			base = connection.FileInfo{Type: "file", Exists: true, Mode: 0666 &^ fi.Umask}
+		}
+		plan := planAttrs(&base, &f.FileAttrs, mode)
+		script += plan.script(&f.FileAttrs, p, false)
+		if plan.changed() {
+			r.Changed = true
+		}
+		nfi, err := exec(script, false)
+		if err != nil {
+			return Failf("Error, could not touch target: %s", err), nil
+		}
+		if env.Check {
+			nfi = &base
+		}
+		setFileResult(r, nfi)
+		if prev == "absent" {
+			r.Set("state", "file")
+		}
+		addDiff(plan.before, plan.after)
+		return r, nil
+	}
+	return Failf("unsupported state %s", state), nil
+}
+
+// attrsOnly handles an existing path whose attributes are all that may
+// change.
+func (f *File) attrsOnly(ctx context.Context, env *Env, r *Result, p string, fi *connection.FileInfo, mode connection.Mode, addDiff func(b, a map[string]any)) (*Result, error) {
+	plan, err := applyAttrs(ctx, env, p, fi, &f.FileAttrs)
+	if err != nil {
+		return Failf("%s", err), nil
+	}
+	r.Changed = plan.changed()
+	setFileResult(r, fi)
+	if fi.Type == "link" {
+		r.Set("state", "link")
+	}
+	addDiff(plan.before, plan.after)
+	return r, nil
+}
+
+// recurse applies attributes to a directory tree: one round trip lists
+// the tree, another (when something differs) applies the changes.
+func (f *File) recurse(ctx context.Context, env *Env, r *Result, p string, fi *connection.FileInfo, mode connection.Mode, addDiff func(b, a map[string]any)) (*Result, error) {
+	q := connection.Quote(p)
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: "find " + q + " -printf '%m %U %G %u %g %y\\n'", Become: env.Become})
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return Failf("%s", strings.TrimSpace(string(res.Stderr))), nil
+	}
+	var script strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(string(res.Stdout)), "\n") {
+		var m uint32
+		var uid, gid int
+		var u, g, typ string
+		if _, err := fmt.Sscanf(line, "%o %d %d %s %s %s", &m, &uid, &gid, &u, &g, &typ); err != nil {
+			continue
+		}
+		e := &connection.FileInfo{Mode: m, UID: uid, GID: gid, Owner: u, Group: g, Type: map[string]string{"d": "directory", "l": "link"}[typ]}
+		if typ == "l" {
+			e.Mode = fi.Mode // chmod does not apply to links themselves
+		}
+		if planAttrs(e, &f.FileAttrs, mode).changed() {
+			r.Changed = true
+			break
+		}
+	}
+	if r.Changed && !env.Check {
+		if f.Owner != "" {
+			fmt.Fprintf(&script, "chown -R -- %s %s || exit 1\n", connection.Quote(f.Owner), q)
+		}
+		if f.Group != "" {
+			fmt.Fprintf(&script, "chgrp -R -- %s %s || exit 1\n", connection.Quote(f.Group), q)
+		}
+		if mode.Set {
+			m := mode.Symbolic
+			if mode.Octal {
+				m = fmt.Sprintf("%04o", mode.Bits)
+			}
+			fmt.Fprintf(&script, "chmod -R -- %s %s || exit 1\n", connection.Quote(m), q)
+		}
+		res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script.String() + connection.StatScript(p, connection.StatOptions{}), Become: env.Become})
+		if err != nil {
+			return nil, err
+		}
+		if res.RC != 0 {
+			return Failf("%s", strings.TrimSpace(string(res.Stderr))), nil
+		}
+		if fi, err = connection.ParseStat(p, string(res.Stdout)); err != nil {
+			return Failf("%s", err), nil
+		}
+	}
+	setFileResult(r, fi)
+	addDiff(nil, nil)
+	return r, nil
+}
+
+var _ Module = (*File)(nil)
