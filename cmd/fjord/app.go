@@ -83,11 +83,15 @@ func (e *env) main(ctx context.Context, argv []string) int {
 		return runner.ExitInterrupted
 	}
 	var code exitCode
+	var fail *failure
 	switch {
 	case err == nil:
 		return runner.ExitOK
 	case errors.As(err, &code):
 		return int(code)
+	case errors.As(err, &fail):
+		fmt.Fprintf(e.stderr, "ERROR! %s\n", fail.err)
+		return fail.code
 	}
 	fmt.Fprintf(e.stderr, "ERROR! %s\n", err)
 	return runner.ExitBadOptions

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -12,11 +14,16 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/fjord-run/fjord/inventory"
+	"github.com/fjord-run/fjord/runner"
 	"github.com/fjord-run/fjord/value"
 )
 
-// failure is an error ansible reports as "ERROR! msg" with exit code 1.
-type failure struct{ err error }
+// failure is an error reported as "ERROR! msg" with an exit code other
+// than 5: 1 for ansible's AnsibleError, 4 for a parse error.
+type failure struct {
+	err  error
+	code int
+}
 
 func (f *failure) Error() string { return f.err.Error() }
 func (f *failure) Unwrap() error { return f.err }
@@ -105,11 +112,9 @@ func runInventory(_ context.Context, e *env, opts *inventoryOptions, args []stri
 	}
 	inv, err := inventory.Load(sources)
 	if err != nil {
-		return &failure{err}
+		return loadFailure(err)
 	}
-	for _, w := range inv.Warnings {
-		fmt.Fprintf(e.stderr, "[WARNING]: %s\n", w)
-	}
+	printWarnings(e.stderr, inv.Warnings)
 
 	var out []byte
 	switch {
@@ -119,22 +124,31 @@ func runInventory(_ context.Context, e *env, opts *inventoryOptions, args []stri
 			group = args[0]
 		}
 		out = []byte(inventory.Graph(inv, group))
+		if len(out) == 0 {
+			return optionErrorf("Pattern must be valid group name when using --graph")
+		}
 	case opts.List:
 		if out, err = inventory.ListJSON(inv, opts.PlaybookDir); err != nil {
-			return &failure{err}
+			return loadFailure(err)
 		}
 		if opts.YAML {
 			if out, err = listYAML(out); err != nil {
-				return &failure{err}
+				return &failure{err, 1}
 			}
 		}
 	default:
 		if out, err = inventory.HostJSON(inv, opts.Host, opts.PlaybookDir); err != nil {
-			return &failure{err}
+			var ie *inventory.Error
+			if errors.As(err, &ie) {
+				return loadFailure(err)
+			}
+			// A pattern that selects no host, or several: ansible
+			// raises AnsibleOptionsError.
+			return &optionError{err.Error()}
 		}
 		if opts.YAML {
 			if out, err = jsonToYAML(out); err != nil {
-				return &failure{err}
+				return &failure{err, 1}
 			}
 		}
 	}
@@ -143,12 +157,36 @@ func runInventory(_ context.Context, e *env, opts *inventoryOptions, args []stri
 	}
 	if opts.Output != "" {
 		if err := os.WriteFile(opts.Output, out, 0o644); err != nil {
-			return &failure{err}
+			return &failure{err, 1}
 		}
 		return nil
 	}
 	_, err = e.stdout.Write(out)
 	return err
+}
+
+// loadFailure maps an inventory error to ansible's exit code: 4 for a
+// parse error, 1 otherwise.
+func loadFailure(err error) error {
+	var ie *inventory.Error
+	if errors.As(err, &ie) {
+		return &failure{err, runner.ExitParseError}
+	}
+	return &failure{err, runner.ExitError}
+}
+
+// printWarnings prints inventory warnings as ansible does: for a source no
+// plugin could parse, each plugin's failure first.
+func printWarnings(w io.Writer, warnings []error) {
+	for _, warn := range warnings {
+		var sw *inventory.SourceWarning
+		if errors.As(warn, &sw) {
+			for _, f := range sw.Failures {
+				fmt.Fprintf(w, "[WARNING]:  * Failed to parse %s with %s plugin: %v\n", f.Source, f.Plugin, f.Err)
+			}
+		}
+		fmt.Fprintf(w, "[WARNING]: %s\n", warn)
+	}
 }
 
 // listYAML turns ansible-inventory's --list JSON into its --yaml layout:
