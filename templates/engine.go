@@ -1,0 +1,320 @@
+package templates
+
+import (
+	"fmt"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/nikolalohinski/gonja/v2/config"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+// Vars resolves variables lazily: Lookup is called only for the names a
+// template uses, at most once per name and render.
+type Vars interface {
+	Lookup(name string) (any, bool)
+}
+
+// SearchPather is implemented by Vars that know where the file, template,
+// fileglob and first_found lookups should look (role files/ or templates/
+// directories, the playbook directory...). kind is "files" or "templates".
+type SearchPather interface {
+	SearchPaths(kind string) []string
+}
+
+// MapVars adapts a plain map to Vars.
+type MapVars map[string]any
+
+// Lookup implements Vars.
+func (m MapVars) Lookup(name string) (any, bool) { v, ok := m[name]; return v, ok }
+
+// TextOptions are the template module's settings. The zero value is
+// Jinja2's defaults; DefaultTextOptions returns Ansible's.
+type TextOptions struct {
+	TrimBlocks          bool
+	LstripBlocks        bool
+	NewlineSequence     string // "\n" when empty
+	KeepTrailingNewline bool
+	// Extra variables that win over vars (ansible_managed, template_path...).
+	Extra map[string]any
+}
+
+// DefaultTextOptions are the template module's defaults: trim_blocks on,
+// trailing newline kept.
+func DefaultTextOptions() TextOptions {
+	return TextOptions{TrimBlocks: true, KeepTrailingNewline: true, NewlineSequence: "\n"}
+}
+
+// Engine parses and caches templates; one Engine serves many goroutines.
+type Engine struct {
+	cache sync.Map // cacheKey → *compiled
+}
+
+type cacheKey struct {
+	src                       string
+	trim, lstrip, keepNewline bool
+	newline                   string
+}
+
+type compiled struct {
+	root *nodes.Template
+	err  error
+}
+
+// New returns an Engine.
+func New() *Engine { return &Engine{} }
+
+// IsTemplate tells whether s contains Jinja2 markup.
+func IsTemplate(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
+}
+
+var ansibleOptions = TextOptions{TrimBlocks: true, KeepTrailingNewline: true, NewlineSequence: "\n"}
+
+func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err error) {
+	if o.NewlineSequence == "" {
+		o.NewlineSequence = "\n"
+	}
+	k := cacheKey{src, o.TrimBlocks, o.LstripBlocks, o.KeepTrailingNewline, o.NewlineSequence}
+	if c, ok := e.cache.Load(k); ok {
+		c := c.(*compiled)
+		return c.root, c.err
+	}
+	cfg := config.New()
+	cfg.TrimBlocks = o.TrimBlocks
+	cfg.LeftStripBlocks = o.LstripBlocks
+	cfg.KeepTrailingNewline = o.KeepTrailingNewline
+	cfg.NewlineSequence = o.NewlineSequence
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				root, err = nil, fmt.Errorf("template error: %v", r)
+			}
+		}()
+		root, err = parseTemplate(src, cfg)
+	}()
+	if err != nil {
+		err = &SyntaxError{Err: err}
+	}
+	e.cache.Store(k, &compiled{root, err})
+	return root, err
+}
+
+// SyntaxError is a template that does not parse.
+type SyntaxError struct{ Err error }
+
+func (e *SyntaxError) Error() string {
+	return "template error while templating string: " + e.Err.Error()
+}
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+func (e *Engine) run(root *nodes.Template, vars Vars, extra map[string]any, fn func(s *state, sc *scope) error) (err error) {
+	s := &state{e: e, vars: vars, extra: extra}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("templates: internal error: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(s, &scope{vars: map[string]any{}})
+}
+
+func (e *Engine) renderString(src string, vars Vars, o TextOptions) (string, error) {
+	root, err := e.compile(src, o)
+	if err != nil {
+		return "", err
+	}
+	var out strings.Builder
+	err = e.run(root, vars, o.Extra, func(s *state, sc *scope) error {
+		err := s.execNodes(sc, root.Nodes, &out)
+		if err == errBreak || err == errContinue {
+			return fmt.Errorf("'break' or 'continue' outside of a loop")
+		}
+		return err
+	})
+	return out.String(), err
+}
+
+// RenderText renders a whole template file, as the template module does.
+func (e *Engine) RenderText(src string, vars Vars, o TextOptions) (string, error) {
+	return e.renderString(src, vars, o)
+}
+
+var singleVar = regexp.MustCompile(`^\{\{\s*(\w*)\s*\}\}$`)
+
+// Render templates one string the way Ansible templates a variable or a
+// task argument: a string without markup comes back unchanged; "{{ name }}"
+// naming a number, bool or None gives that value; "{{ expr }}" whose value
+// is a list or dict gives it; any other result is text, which becomes a
+// list, dict or bool when it reads as one (Ansible 2.14's literal_eval of
+// rendered text).
+func (e *Engine) Render(src string, vars Vars) (any, error) {
+	if !IsTemplate(src) {
+		return src, nil
+	}
+	if m := singleVar.FindStringSubmatch(src); m != nil && vars != nil {
+		if v, ok := vars.Lookup(m[1]); ok {
+			switch v.(type) {
+			case nil, bool, int, float64:
+				return v, nil
+			}
+		}
+	}
+	root, err := e.compile(src, ansibleOptions)
+	if err != nil {
+		return nil, err
+	}
+	// A template that is one {{ expr }} keeps a list or dict as is: rendering
+	// it to text and reading it back, as Ansible does, gives the same thing.
+	if len(root.Nodes) == 1 {
+		if out, ok := root.Nodes[0].(*nodes.Output); ok {
+			var v any
+			err := e.run(root, vars, nil, func(s *state, sc *scope) error {
+				var err error
+				v, err = s.output(sc, out)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			switch x := v.(type) {
+			case []any, *value.Map:
+				if _, err := repr(x); err != nil {
+					return nil, err
+				}
+				return x, nil
+			case *namespace, *macro, callable, *loopInfo, *recursiveLoop:
+				return toStr(x)
+			case *undefined:
+				return nil, x.err
+			case value.Unsafe:
+				return x, nil
+			case nil:
+				return "", nil
+			}
+			text, err := toStr(v)
+			if err != nil {
+				return nil, err
+			}
+			return literalEval(text), nil
+		}
+	}
+	text, err := e.renderString(src, vars, ansibleOptions)
+	if err != nil {
+		return nil, err
+	}
+	return literalEval(text), nil
+}
+
+// literalEval is what Ansible does with rendered text that looks like a
+// list, a dict or a bool.
+func literalEval(s string) any {
+	if s == "True" {
+		return true
+	}
+	if s == "False" {
+		return false
+	}
+	if strings.HasPrefix(s, "[") || strings.HasPrefix(s, "{") {
+		if v, err := pyLiteral(s); err == nil {
+			return v
+		}
+	}
+	return s
+}
+
+// Cond evaluates a when:/failed_when:/changed_when:/assert expression. As in
+// Ansible, the expression is first templated (so "{{ x }}" works, though
+// Ansible warns about it), then evaluated inside {% if %}.
+func (e *Engine) Cond(expr string, vars Vars) (bool, error) {
+	expr = strings.TrimSpace(expr)
+	var v any = expr
+	if IsTemplate(expr) {
+		var err error
+		if v, err = e.Render(expr, vars); err != nil {
+			return false, err
+		}
+	}
+	return e.CondValue(v, vars)
+}
+
+// CondValue is Cond for a value that may already be a bool (when: true).
+func (e *Engine) CondValue(v any, vars Vars) (bool, error) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		x = strings.TrimSpace(x)
+		if x == "" {
+			return false, nil
+		}
+		if IsTemplate(x) {
+			return e.Cond(x, vars)
+		}
+		out, err := e.renderString("{% if "+x+" %}True{% else %}False{% endif %}", vars, ansibleOptions)
+		if err != nil {
+			return false, err
+		}
+		switch out {
+		case "True":
+			return true, nil
+		case "False":
+			return false, nil
+		}
+		return false, fmt.Errorf("unable to evaluate conditional: %s", x)
+	case value.Unsafe:
+		return false, fmt.Errorf("conditional is marked unsafe: %s", string(x))
+	}
+	return value.Truthy(v), nil
+}
+
+// Templatize renders every string in v, keys of maps included; Unsafe
+// strings are returned as plain strings, untouched.
+func (e *Engine) Templatize(v any, vars Vars) (any, error) {
+	switch x := v.(type) {
+	case string:
+		return e.Render(x, vars)
+	case value.Unsafe:
+		return string(x), nil
+	case []any:
+		out := make([]any, len(x))
+		for i, el := range x {
+			r, err := e.Templatize(el, vars)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	case *value.Map:
+		out := value.NewMap(x.Len())
+		for _, k := range x.Keys() {
+			el, _ := x.Get(k)
+			nk := k
+			if IsTemplate(k) {
+				rk, err := e.Render(k, vars)
+				if err != nil {
+					return nil, err
+				}
+				nk = value.String(rk)
+			}
+			r, err := e.Templatize(el, vars)
+			if err != nil {
+				return nil, err
+			}
+			out.Set(nk, r)
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// VarsOf adapts a mapping (a *value.Map of variables) to Vars.
+func VarsOf(g value.Getter) Vars { return getterVars{g} }
+
+type getterVars struct{ g value.Getter }
+
+func (v getterVars) Lookup(name string) (any, bool) { return v.g.Get(name) }

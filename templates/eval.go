@@ -1,0 +1,577 @@
+package templates
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/nodes"
+	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+// state is what one render owns; the parsed template is shared and never
+// written to.
+type state struct {
+	e      *Engine
+	vars   Vars
+	seen   map[string]any
+	extra  map[string]any
+	depth  int
+}
+
+type scope struct {
+	vars   map[string]any
+	parent *scope
+}
+
+func (sc *scope) child() *scope { return &scope{vars: map[string]any{}, parent: sc} }
+
+func (sc *scope) get(name string) (any, bool) {
+	for s := sc; s != nil; s = s.parent {
+		if v, ok := s.vars[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+const maxDepth = 200
+
+var errBreak = errors.New("break outside loop")
+var errContinue = errors.New("continue outside loop")
+
+// name resolves a variable: template locals, then the extra variables, then
+// the caller's Vars (looked up once per render), then globals.
+func (s *state) name(sc *scope, n string) any {
+	if v, ok := sc.get(n); ok {
+		return v
+	}
+	if v, ok := s.extra[n]; ok {
+		return v
+	}
+	if v, ok := s.seen[n]; ok {
+		return v
+	}
+	if s.vars != nil {
+		if v, ok := s.vars.Lookup(n); ok {
+			if s.seen == nil {
+				s.seen = map[string]any{}
+			}
+			s.seen[n] = v
+			return v
+		}
+	}
+	if g, ok := globals[n]; ok {
+		return g
+	}
+	return undefName(n)
+}
+
+func (s *state) eval(sc *scope, n nodes.Node) (any, error) {
+	switch n := n.(type) {
+	case nil:
+		return nil, nil
+	case *nodes.None:
+		return nil, nil
+	case *nodes.String:
+		return n.Val, nil
+	case *nodes.Integer:
+		return n.Val, nil
+	case *nodes.Float:
+		return n.Val, nil
+	case *nodes.Bool:
+		return n.Val, nil
+	case *nodes.List:
+		return s.evalList(sc, n.Val)
+	case *nodes.Tuple:
+		return s.evalList(sc, n.Val)
+	case *nodes.Dict:
+		m := value.NewMap(len(n.Pairs))
+		for _, p := range n.Pairs {
+			k, err := s.eval(sc, p.Key)
+			if err != nil {
+				return nil, err
+			}
+			ks, ok := mapKey(k)
+			if !ok {
+				return nil, fmt.Errorf("unhashable dict key of type '%s'", typeName(k))
+			}
+			v, err := s.eval(sc, p.Value)
+			if err != nil {
+				return nil, err
+			}
+			m.Set(ks, v)
+		}
+		return m, nil
+	case *nodes.Name:
+		return s.name(sc, n.Name.Val), nil
+	case *nodes.GetAttribute:
+		obj, err := s.eval(sc, n.Node)
+		if err != nil {
+			return nil, err
+		}
+		if n.Attribute == "" {
+			return getitem(obj, n.Index), nil
+		}
+		return getattr(obj, n.Attribute), nil
+	case *nodes.GetItem:
+		obj, err := s.eval(sc, n.Node)
+		if err != nil {
+			return nil, err
+		}
+		k, err := s.eval(sc, n.Arg)
+		if err != nil {
+			return nil, err
+		}
+		if u, ok := k.(*undefined); ok {
+			return nil, u.err
+		}
+		return getitem(obj, k), nil
+	case *nodes.GetSlice:
+		return s.evalSlice(sc, n)
+	case *nodes.Call:
+		return s.evalCall(sc, n)
+	case *nodes.Negation:
+		v, err := s.eval(sc, n.Term)
+		if err != nil {
+			return nil, err
+		}
+		t, err := truth(v)
+		return !t, err
+	case *nodes.UnaryExpression:
+		v, err := s.eval(sc, n.Term)
+		if err != nil {
+			return nil, err
+		}
+		switch x := v.(type) {
+		case *undefined:
+			return nil, x.err
+		case int:
+			if n.Negative {
+				return -x, nil
+			}
+			return x, nil
+		case float64:
+			if n.Negative {
+				return -x, nil
+			}
+			return x, nil
+		case bool:
+			i, _ := asInt(x)
+			if n.Negative {
+				return -i, nil
+			}
+			return i, nil
+		}
+		return nil, fmt.Errorf("bad operand type for unary %s: '%s'", n.Operator.Val, typeName(v))
+	case *nodes.BinaryExpression:
+		return s.evalBinary(sc, n)
+	case *nodes.FilteredExpression:
+		v, err := s.eval(sc, n.Expression)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range n.Filters {
+			args, kw, err := s.evalArgs(sc, f.Args, f.Kwargs)
+			if err != nil {
+				return nil, err
+			}
+			if v, err = s.filter(f.Name, v, args, kw); err != nil {
+				return nil, err
+			}
+		}
+		return v, nil
+	case *nodes.TestExpression:
+		v, err := s.eval(sc, n.Expression)
+		if err != nil {
+			return nil, err
+		}
+		argNodes := n.Test.Args
+		// gonja reads `x is version('1', '<')` as one tuple argument.
+		if len(argNodes) == 1 {
+			if t, ok := argNodes[0].(*nodes.Tuple); ok {
+				argNodes = t.Val
+			}
+		}
+		args, kw, err := s.evalArgs(sc, argNodes, n.Test.Kwargs)
+		if err != nil {
+			return nil, err
+		}
+		return s.test(n.Test.Name, v, args, kw)
+	case *nodes.Error:
+		return nil, n.Error
+	case *nodes.Pair:
+		return nil, fmt.Errorf("unexpected pair %s", n)
+	}
+	return nil, fmt.Errorf("unsupported expression %s", n)
+}
+
+func (s *state) evalList(sc *scope, ns []nodes.Expression) ([]any, error) {
+	out := make([]any, 0, len(ns))
+	for _, e := range ns {
+		v, err := s.eval(sc, e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (s *state) evalArgs(sc *scope, an []nodes.Expression, kn map[string]nodes.Expression) ([]any, map[string]any, error) {
+	args, err := s.evalList(sc, an)
+	if err != nil {
+		return nil, nil, err
+	}
+	var kw map[string]any
+	if len(kn) > 0 {
+		kw = make(map[string]any, len(kn))
+		for k, e := range kn {
+			v, err := s.eval(sc, e)
+			if err != nil {
+				return nil, nil, err
+			}
+			kw[k] = v
+		}
+	}
+	return args, kw, nil
+}
+
+func (s *state) evalSlice(sc *scope, n *nodes.GetSlice) (any, error) {
+	obj, err := s.eval(sc, n.Node)
+	if err != nil {
+		return nil, err
+	}
+	bound := func(e nodes.Node) (int, bool, error) {
+		if e == nil {
+			return 0, false, nil
+		}
+		v, err := s.eval(sc, e)
+		if err != nil {
+			return 0, false, err
+		}
+		if v == nil {
+			return 0, false, nil
+		}
+		i, ok := asInt(v)
+		if !ok {
+			return 0, false, fmt.Errorf("slice indices must be integers or None")
+		}
+		return i, true, nil
+	}
+	start, hasStart, err := bound(n.Start)
+	if err != nil {
+		return nil, err
+	}
+	end, hasEnd, err := bound(n.End)
+	if err != nil {
+		return nil, err
+	}
+	step, hasStep, err := bound(n.Step)
+	if err != nil {
+		return nil, err
+	}
+	if !hasStep {
+		step = 1
+	}
+	if step == 0 {
+		return nil, fmt.Errorf("slice step cannot be zero")
+	}
+	var items []any
+	str, isStr := asString(obj)
+	switch o := obj.(type) {
+	case *undefined:
+		return nil, o.err
+	case []any:
+		items = o
+	default:
+		if !isStr {
+			return nil, fmt.Errorf("'%s' object is not subscriptable", typeName(obj))
+		}
+		for _, r := range str {
+			items = append(items, string(r))
+		}
+	}
+	idx := pySliceIndices(len(items), start, end, step, hasStart, hasEnd)
+	out := make([]any, 0, len(idx))
+	for _, i := range idx {
+		out = append(out, items[i])
+	}
+	if isStr {
+		var b strings.Builder
+		for _, c := range out {
+			b.WriteString(c.(string))
+		}
+		return b.String(), nil
+	}
+	return out, nil
+}
+
+func pySliceIndices(n, start, stop, step int, hasStart, hasStop bool) []int {
+	clamp := func(i, lo, hi int) int {
+		if i < lo {
+			return lo
+		}
+		if i > hi {
+			return hi
+		}
+		return i
+	}
+	if step > 0 {
+		if !hasStart {
+			start = 0
+		} else if start < 0 {
+			start += n
+		}
+		if !hasStop {
+			stop = n
+		} else if stop < 0 {
+			stop += n
+		}
+		start, stop = clamp(start, 0, n), clamp(stop, 0, n)
+	} else {
+		if !hasStart {
+			start = n - 1
+		} else if start < 0 {
+			start += n
+		}
+		if !hasStop {
+			stop = -1
+		} else if stop < 0 {
+			stop += n
+		}
+		start, stop = clamp(start, -1, n-1), clamp(stop, -1, n-1)
+	}
+	var out []int
+	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
+		out = append(out, i)
+	}
+	return out
+}
+
+func (s *state) evalCall(sc *scope, n *nodes.Call) (any, error) {
+	args, kw, err := s.evalArgs(sc, n.Args, n.Kwargs)
+	if err != nil {
+		return nil, err
+	}
+	if ga, ok := n.Func.(*nodes.GetAttribute); ok && ga.Attribute != "" {
+		recv, err := s.eval(sc, ga.Node)
+		if err != nil {
+			return nil, err
+		}
+		if u, ok := recv.(*undefined); ok {
+			return nil, u.err
+		}
+		if v, ok, err := callMethod(s, recv, ga.Attribute, args, kw); ok {
+			return v, err
+		}
+		return s.call(getattr(recv, ga.Attribute), args, kw)
+	}
+	fn, err := s.eval(sc, n.Func)
+	if err != nil {
+		return nil, err
+	}
+	return s.call(fn, args, kw)
+}
+
+func (s *state) call(fn any, args []any, kw map[string]any) (any, error) {
+	switch f := fn.(type) {
+	case *undefined:
+		return nil, f.err
+	case callable:
+		return f(s, args, kw)
+	case *macro:
+		return s.callMacro(f, args, kw)
+	case *recursiveLoop:
+		if len(args) != 1 {
+			return nil, fmt.Errorf("loop() takes exactly one argument")
+		}
+		if f.depth >= maxDepth {
+			return nil, fmt.Errorf("maximum loop recursion depth exceeded")
+		}
+		var b strings.Builder
+		if err := s.execFor(f.sc, f.n, args[0], f.depth+1, &b); err != nil {
+			return nil, err
+		}
+		return b.String(), nil
+	}
+	return nil, fmt.Errorf("'%s' object is not callable", typeName(fn))
+}
+
+func (s *state) evalBinary(sc *scope, n *nodes.BinaryExpression) (any, error) {
+	l, err := s.eval(sc, n.Left)
+	if err != nil {
+		return nil, err
+	}
+	switch n.Operator.Token.Type {
+	case tokens.And:
+		t, err := truth(l)
+		if err != nil || !t {
+			return l, err
+		}
+		return s.eval(sc, n.Right)
+	case tokens.Or:
+		t, err := truth(l)
+		if err != nil || t {
+			return l, err
+		}
+		return s.eval(sc, n.Right)
+	}
+	r, err := s.eval(sc, n.Right)
+	if err != nil {
+		return nil, err
+	}
+	return binop(n.Operator.Token, l, r, n.Right)
+}
+
+func binop(op *tokens.Token, l, r any, rnode nodes.Node) (any, error) {
+	if u, ok := l.(*undefined); ok {
+		return nil, u.err
+	}
+	if u, ok := r.(*undefined); ok {
+		return nil, u.err
+	}
+	l, r = plain(l), plain(r)
+	switch op.Type {
+	case tokens.Equals:
+		return equal(l, r), nil
+	case tokens.Ne:
+		return !equal(l, r), nil
+	case tokens.LowerThan, tokens.LowerThanOrEqual, tokens.GreaterThan, tokens.GreaterThanOrEqual:
+		c, err := compare(l, r)
+		if err != nil {
+			return nil, fmt.Errorf("'%s' not supported between instances of '%s' and '%s'", op.Val, typeName(l), typeName(r))
+		}
+		switch op.Type {
+		case tokens.LowerThan:
+			return c < 0, nil
+		case tokens.LowerThanOrEqual:
+			return c <= 0, nil
+		case tokens.GreaterThan:
+			return c > 0, nil
+		}
+		return c >= 0, nil
+	case tokens.In:
+		return contains(r, l)
+	case tokens.Tilde:
+		a, err := toStr(l)
+		if err != nil {
+			return nil, err
+		}
+		b, err := toStr(r)
+		return a + b, err
+	case tokens.Modulo:
+		if f, ok := l.(string); ok {
+			var fargs []any
+			if t, ok := r.([]any); ok {
+				if _, isTuple := rnode.(*nodes.Tuple); isTuple {
+					fargs = t
+				}
+			}
+			if fargs == nil {
+				fargs = []any{r}
+			}
+			return pyFormat(f, fargs)
+		}
+	case tokens.Addition:
+		if a, ok := l.(string); ok {
+			if b, ok := r.(string); ok {
+				return a + b, nil
+			}
+		}
+		if a, ok := l.([]any); ok {
+			if b, ok := r.([]any); ok {
+				out := make([]any, 0, len(a)+len(b))
+				return append(append(out, a...), b...), nil
+			}
+		}
+	case tokens.Multiply:
+		if a, ok := l.(string); ok {
+			if k, ok := asInt(r); ok {
+				return strings.Repeat(a, max(k, 0)), nil
+			}
+		}
+		if a, ok := l.([]any); ok {
+			if k, ok := asInt(r); ok {
+				var out []any
+				for i := 0; i < k; i++ {
+					out = append(out, a...)
+				}
+				if out == nil {
+					out = []any{}
+				}
+				return out, nil
+			}
+		}
+	}
+	x, okx, fx := asNumber(l)
+	y, oky, fy := asNumber(r)
+	if !okx || !oky {
+		return nil, fmt.Errorf("unsupported operand type(s) for %s: '%s' and '%s'", op.Val, typeName(l), typeName(r))
+	}
+	isFloat := fx || fy
+	xi, yi := int(x), int(y)
+	switch op.Type {
+	case tokens.Addition:
+		if isFloat {
+			return x + y, nil
+		}
+		return xi + yi, nil
+	case tokens.Subtraction:
+		if isFloat {
+			return x - y, nil
+		}
+		return xi - yi, nil
+	case tokens.Multiply:
+		if isFloat {
+			return x * y, nil
+		}
+		return xi * yi, nil
+	case tokens.Division:
+		if y == 0 {
+			return nil, fmt.Errorf("division by zero")
+		}
+		return x / y, nil
+	case tokens.FloorDivision:
+		if y == 0 {
+			return nil, fmt.Errorf("integer division or modulo by zero")
+		}
+		if isFloat {
+			return math.Floor(x / y), nil
+		}
+		q := xi / yi
+		if (xi%yi != 0) && ((xi < 0) != (yi < 0)) {
+			q--
+		}
+		return q, nil
+	case tokens.Modulo:
+		if y == 0 {
+			return nil, fmt.Errorf("integer division or modulo by zero")
+		}
+		if isFloat {
+			m := math.Mod(x, y)
+			if m != 0 && (m < 0) != (y < 0) {
+				m += y
+			}
+			return m, nil
+		}
+		m := xi % yi
+		if m != 0 && (m < 0) != (yi < 0) {
+			m += yi
+		}
+		return m, nil
+	case tokens.Power:
+		if !isFloat && yi >= 0 {
+			res := 1
+			for i := 0; i < yi; i++ {
+				res *= xi
+			}
+			return res, nil
+		}
+		return math.Pow(x, y), nil
+	}
+	return nil, fmt.Errorf("unknown operator %q", op.Val)
+}

@@ -1,0 +1,313 @@
+package templates
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+type testFunc func(s *state, in any, args []any, kw map[string]any) (bool, error)
+
+var jtests map[string]testFunc
+
+// Tests that look at an undefined value instead of failing on it.
+var testUndefinedOK = map[string]bool{"defined": true, "undefined": true, "none": true, "string": true,
+	"number": true, "integer": true, "float": true, "boolean": true, "mapping": true, "sameas": true}
+
+func opToken(op string) *tokens.Token {
+	t := map[string]tokens.Type{"+": tokens.Addition, "==": tokens.Equals, "!=": tokens.Ne, "<": tokens.LowerThan,
+		"<=": tokens.LowerThanOrEqual, ">": tokens.GreaterThan, ">=": tokens.GreaterThanOrEqual}[op]
+	return &tokens.Token{Type: t, Val: op}
+}
+
+func (s *state) test(name string, in any, args []any, kw map[string]any) (any, error) {
+	t, ok := jtests[name]
+	if !ok {
+		return nil, fmt.Errorf("template error while templating string: No test named '%s'", name)
+	}
+	if !testUndefinedOK[name] {
+		if u, ok := in.(*undefined); ok {
+			return nil, u.err
+		}
+	}
+	for _, a := range args {
+		if u, ok := a.(*undefined); ok {
+			return nil, u.err
+		}
+	}
+	return t(s, in, args, kw)
+}
+
+func cmpTest(op string) testFunc {
+	return func(s *state, in any, args []any, kw map[string]any) (bool, error) {
+		r, err := binop(opToken(op), in, arg(args, kw, 0, "other", nil), nil)
+		b, _ := r.(bool)
+		return b, err
+	}
+}
+
+func resultTest(f func(m value.Getter) bool) testFunc {
+	return func(s *state, in any, args []any, kw map[string]any) (bool, error) {
+		m, ok := plain(in).(value.Getter)
+		if !ok {
+			return false, fmt.Errorf("the test expects a dictionary (a registered result)")
+		}
+		return f(m), nil
+	}
+}
+
+func field(m value.Getter, k string) bool {
+	v, ok := m.Get(k)
+	if !ok {
+		return false
+	}
+	b, _ := fBool(nil, v, nil, nil)
+	return b.(bool)
+}
+
+func regexTest(mode string) testFunc {
+	return func(s *state, in any, args []any, kw map[string]any) (bool, error) {
+		str, err := toStr(in)
+		if err != nil {
+			return false, err
+		}
+		pat := argStr(args, kw, 0, "pattern", "")
+		if argStr(args, kw, 2, "match_type", "") != "" {
+			mode = argStr(args, kw, 2, "match_type", "")
+		}
+		flags := ""
+		if argBool(args, kw, 1, "ignorecase", false) {
+			flags += "i"
+		}
+		if argBool(args, kw, 2, "multiline", false) {
+			flags += "m"
+		}
+		re, err := compileRegex(pat, flags)
+		if err != nil {
+			return false, err
+		}
+		loc := re.FindStringIndex(str)
+		switch mode {
+		case "match":
+			return loc != nil && loc[0] == 0 && matchAt0(re, str), nil
+		case "fullmatch":
+			full, _ := compileRegex(`(?:`+pat+`)\z`, flags)
+			return matchAt0(full, str), nil
+		}
+		return loc != nil, nil
+	}
+}
+
+// matchAt0 reports whether re matches at the very start of s (Python's
+// re.match), which leftmost-first search alone does not say.
+func matchAt0(re *regexp.Regexp, s string) bool {
+	anchored, err := regexp.Compile(`^(?:` + re.String() + `)`)
+	if err != nil {
+		return false
+	}
+	return anchored.MatchString(s)
+}
+
+func typeTest(f func(v any) bool) testFunc {
+	return func(s *state, in any, args []any, kw map[string]any) (bool, error) { return f(plain(in)), nil }
+}
+
+func init() {
+	jtests = map[string]testFunc{
+		"defined":   func(s *state, in any, a []any, k map[string]any) (bool, error) { return !isUndef(in), nil },
+		"undefined": func(s *state, in any, a []any, k map[string]any) (bool, error) { return isUndef(in), nil },
+		"none":      typeTest(func(v any) bool { return v == nil }),
+		"string":    typeTest(func(v any) bool { _, ok := v.(string); return ok }),
+		"number": typeTest(func(v any) bool {
+			switch v.(type) {
+			case int, float64, bool:
+				return true
+			}
+			return false
+		}),
+		"integer": typeTest(func(v any) bool { _, ok := v.(int); return ok }),
+		"float":   typeTest(func(v any) bool { _, ok := v.(float64); return ok }),
+		"boolean": typeTest(func(v any) bool { _, ok := v.(bool); return ok }),
+		"mapping": typeTest(func(v any) bool { _, ok := v.(value.Getter); return ok }),
+		"sequence": typeTest(func(v any) bool {
+			switch v.(type) {
+			case []any, string, value.Getter:
+				return true
+			}
+			return false
+		}),
+		"iterable": typeTest(func(v any) bool {
+			switch v.(type) {
+			case []any, string, value.Getter, *loopInfo:
+				return true
+			}
+			return false
+		}),
+		"callable": typeTest(func(v any) bool {
+			switch v.(type) {
+			case callable, *macro:
+				return true
+			}
+			return false
+		}),
+		"truthy": func(s *state, in any, a []any, k map[string]any) (bool, error) { return truth(in) },
+		"falsy": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			t, err := truth(in)
+			return !t, err
+		},
+		"even": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			n, ok := asInt(plain(in))
+			return ok && n%2 == 0, nil
+		},
+		"odd": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			n, ok := asInt(plain(in))
+			return ok && n%2 != 0, nil
+		},
+		"divisibleby": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			n, _ := asInt(plain(in))
+			d := argInt(a, k, 0, "num", 1)
+			if d == 0 {
+				return false, fmt.Errorf("integer division or modulo by zero")
+			}
+			return n%d == 0, nil
+		},
+		"sameas": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			o := arg(a, k, 0, "other", nil)
+			switch x := in.(type) {
+			case nil, bool:
+				return x == o, nil
+			}
+			return false, nil
+		},
+		"eq": cmpTest("=="), "equalto": cmpTest("=="), "==": cmpTest("=="),
+		"ne": cmpTest("!="), "!=": cmpTest("!="),
+		"lt": cmpTest("<"), "lessthan": cmpTest("<"), "<": cmpTest("<"),
+		"le": cmpTest("<="), "<=": cmpTest("<="),
+		"gt": cmpTest(">"), "greaterthan": cmpTest(">"), ">": cmpTest(">"),
+		"ge": cmpTest(">="), ">=": cmpTest(">="),
+		"in": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			return contains(arg(a, k, 0, "seq", nil), in)
+		},
+		"lower":   typeTest(func(v any) bool { s, ok := v.(string); return ok && strings.ToLower(s) == s }),
+		"upper":   typeTest(func(v any) bool { s, ok := v.(string); return ok && strings.ToUpper(s) == s }),
+		"escaped": typeTest(func(v any) bool { return false }),
+		"filter": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			n, _ := toStr(in)
+			_, ok := filters[n]
+			return ok, nil
+		},
+		"test": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			n, _ := toStr(in)
+			_, ok := jtests[n]
+			return ok, nil
+		},
+
+		"match":  regexTest("match"),
+		"search": regexTest("search"),
+		"regex":  regexTest("search"),
+
+		"version":         fVersionTest,
+		"version_compare": fVersionTest,
+
+		"succeeded":  resultTest(func(m value.Getter) bool { return !field(m, "failed") }),
+		"success":    resultTest(func(m value.Getter) bool { return !field(m, "failed") }),
+		"successful": resultTest(func(m value.Getter) bool { return !field(m, "failed") }),
+		"failed":     resultTest(func(m value.Getter) bool { return field(m, "failed") }),
+		"failure":    resultTest(func(m value.Getter) bool { return field(m, "failed") }),
+		"changed":    resultTest(func(m value.Getter) bool { return field(m, "changed") }),
+		"change":     resultTest(func(m value.Getter) bool { return field(m, "changed") }),
+		"skipped":    resultTest(func(m value.Getter) bool { return field(m, "skipped") }),
+		"skip":       resultTest(func(m value.Getter) bool { return field(m, "skipped") }),
+		"finished": resultTest(func(m value.Getter) bool {
+			v, ok := m.Get("finished")
+			return !ok || value.Truthy(v)
+		}),
+
+		"subset": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			return subset(in, arg(a, k, 0, "b", nil))
+		},
+		"superset": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			return subset(arg(a, k, 0, "b", nil), in)
+		},
+		"contains": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			return contains(in, arg(a, k, 0, "seq", nil))
+		},
+		"any": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			items, err := iterate(in)
+			for _, it := range items {
+				if t, _ := truth(it); t {
+					return true, err
+				}
+			}
+			return false, err
+		},
+		"all": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			items, err := iterate(in)
+			for _, it := range items {
+				if t, _ := truth(it); !t {
+					return false, err
+				}
+			}
+			return true, err
+		},
+		"file":      pathTest(func(fi os.FileInfo) bool { return fi.Mode().IsRegular() }, os.Stat),
+		"is_file":   pathTest(func(fi os.FileInfo) bool { return fi.Mode().IsRegular() }, os.Stat),
+		"directory": pathTest(func(fi os.FileInfo) bool { return fi.IsDir() }, os.Stat),
+		"is_dir":    pathTest(func(fi os.FileInfo) bool { return fi.IsDir() }, os.Stat),
+		"exists":    pathTest(func(fi os.FileInfo) bool { return true }, os.Stat),
+		"link":      pathTest(func(fi os.FileInfo) bool { return fi.Mode()&os.ModeSymlink != 0 }, os.Lstat),
+		"is_link":   pathTest(func(fi os.FileInfo) bool { return fi.Mode()&os.ModeSymlink != 0 }, os.Lstat),
+		"abs": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			p, err := toStr(in)
+			return strings.HasPrefix(p, "/"), err
+		},
+		"same_file": func(s *state, in any, a []any, k map[string]any) (bool, error) {
+			p, _ := toStr(in)
+			q := argStr(a, k, 0, "b", "")
+			f1, err1 := os.Stat(p)
+			f2, err2 := os.Stat(q)
+			return err1 == nil && err2 == nil && os.SameFile(f1, f2), nil
+		},
+		"nan": typeTest(func(v any) bool { f, ok := v.(float64); return ok && f != f }),
+	}
+}
+
+func pathTest(f func(os.FileInfo) bool, stat func(string) (os.FileInfo, error)) testFunc {
+	return func(s *state, in any, args []any, kw map[string]any) (bool, error) {
+		p, err := toStr(in)
+		if err != nil {
+			return false, err
+		}
+		fi, err := stat(expandUser(p))
+		return err == nil && f(fi), nil
+	}
+}
+
+func subset(a, b any) (bool, error) {
+	xs, err := iterate(a)
+	if err != nil {
+		return false, err
+	}
+	ys, err := iterate(b)
+	if err != nil {
+		return false, err
+	}
+	for _, x := range xs {
+		found := false
+		for _, y := range ys {
+			if equal(x, y) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false, nil
+		}
+	}
+	return true, nil
+}

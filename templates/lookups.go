@@ -1,0 +1,620 @@
+package templates
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+var globals map[string]any
+
+func init() {
+	globals = map[string]any{
+		"range":     callable(gRange),
+		"lookup":    callable(func(s *state, a []any, k map[string]any) (any, error) { return s.lookup(a, k, false) }),
+		"query":     callable(func(s *state, a []any, k map[string]any) (any, error) { return s.lookup(a, k, true) }),
+		"q":         callable(func(s *state, a []any, k map[string]any) (any, error) { return s.lookup(a, k, true) }),
+		"namespace": callable(gNamespace),
+		"dict":      callable(gDict),
+		"undef": callable(func(s *state, a []any, k map[string]any) (any, error) {
+			hint := argStr(a, k, 0, "hint", "")
+			if hint == "" {
+				hint = "Mandatory variable has not been overridden"
+			}
+			return &undefined{&UndefinedError{Hint: hint}}, nil
+		}),
+	}
+}
+
+func gRange(s *state, args []any, kw map[string]any) (any, error) {
+	var nums []int
+	for _, a := range args {
+		n, ok := asInt(plain(a))
+		if !ok {
+			return nil, fmt.Errorf("range() integer argument expected, got %s", typeName(a))
+		}
+		nums = append(nums, n)
+	}
+	start, stop, step := 0, 0, 1
+	switch len(nums) {
+	case 1:
+		stop = nums[0]
+	case 2:
+		start, stop = nums[0], nums[1]
+	case 3:
+		start, stop, step = nums[0], nums[1], nums[2]
+	default:
+		return nil, fmt.Errorf("range expected 1 to 3 arguments")
+	}
+	if step == 0 {
+		return nil, fmt.Errorf("range() arg 3 must not be zero")
+	}
+	out := []any{}
+	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
+		if len(out) >= 1000000 {
+			return nil, fmt.Errorf("range too big")
+		}
+		out = append(out, i)
+	}
+	return out, nil
+}
+
+func gNamespace(s *state, args []any, kw map[string]any) (any, error) {
+	m := value.NewMap(len(kw))
+	for _, a := range args {
+		if g, ok := asMapping(a); ok {
+			om := toOrderedMap(g)
+			for _, k := range om.Keys() {
+				v, _ := om.Get(k)
+				m.Set(k, v)
+			}
+		}
+	}
+	for _, k := range sortedKeys(kw) {
+		m.Set(k, kw[k])
+	}
+	return &namespace{m: m}, nil
+}
+
+func gDict(s *state, args []any, kw map[string]any) (any, error) {
+	m := value.NewMap(len(kw))
+	if len(args) > 0 {
+		d, err := fDict(s, args[0], nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		m = d.(*value.Map)
+	}
+	for _, k := range sortedKeys(kw) {
+		m.Set(k, kw[k])
+	}
+	return m, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+type lookupFunc func(s *state, terms []any, kw map[string]any) ([]any, error)
+
+var lookups map[string]lookupFunc
+
+func init() {
+	lookups = map[string]lookupFunc{
+		"env":           lkEnv,
+		"file":          lkFile,
+		"template":      lkTemplate,
+		"lines":         lkLines,
+		"pipe":          lkPipe,
+		"vars":          lkVars,
+		"first_found":   lkFirstFound,
+		"fileglob":      lkFileglob,
+		"items":         lkItems,
+		"list":          func(s *state, t []any, k map[string]any) ([]any, error) { return t, nil },
+		"dict":          lkDict,
+		"sequence":      lkSequence,
+		"indexed_items": lkIndexed,
+		"together":      lkTogether,
+		"nested":        lkNested,
+	}
+}
+
+// lookup is Ansible's lookup()/query(): lookup joins a list result with
+// commas unless wantlist=True.
+func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error) {
+	if len(args) == 0 {
+		return nil, fmt.Errorf("lookup() requires a plugin name")
+	}
+	name, _ := toStr(args[0])
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "ansible.builtin."), "ansible.legacy.")
+	f, ok := lookups[name]
+	if !ok {
+		return nil, fmt.Errorf("lookup plugin (%s) not found", name)
+	}
+	opts := map[string]any{}
+	for k, v := range kw {
+		if k == "wantlist" {
+			wantList = wantList || value.Truthy(v)
+			continue
+		}
+		opts[k] = v
+	}
+	errorsMode := "strict"
+	if v, ok := opts["errors"]; ok {
+		errorsMode, _ = toStr(v)
+		delete(opts, "errors")
+	}
+	for _, t := range args[1:] {
+		if u, ok := t.(*undefined); ok {
+			return nil, u.err
+		}
+	}
+	res, err := f(s, args[1:], opts)
+	if err != nil {
+		switch errorsMode {
+		case "ignore", "warn":
+			res = []any{}
+		default:
+			return nil, fmt.Errorf("An unhandled exception occurred while running the lookup plugin '%s'. Error was: %v", name, err)
+		}
+	}
+	if res == nil {
+		res = []any{}
+	}
+	if wantList {
+		return res, nil
+	}
+	if len(res) == 1 {
+		return res[0], nil
+	}
+	parts := make([]string, len(res))
+	for i, r := range res {
+		parts[i], _ = toStr(r)
+	}
+	return strings.Join(parts, ","), nil
+}
+
+func termStrings(terms []any) []string {
+	var out []string
+	for _, t := range terms {
+		if l, ok := t.([]any); ok {
+			out = append(out, termStrings(l)...)
+			continue
+		}
+		s, _ := toStr(t)
+		out = append(out, s)
+	}
+	return out
+}
+
+func lkEnv(s *state, terms []any, kw map[string]any) ([]any, error) {
+	var out []any
+	for _, t := range termStrings(terms) {
+		v, ok := os.LookupEnv(t)
+		if !ok {
+			if d, has := kw["default"]; has {
+				out = append(out, d)
+				continue
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (s *state) searchPaths(kind string) []string {
+	if sp, ok := s.vars.(SearchPather); ok {
+		return sp.SearchPaths(kind)
+	}
+	return nil
+}
+
+// findFile resolves name against the search paths: for kind "files" each
+// dir and its files/ subdir, likewise for templates.
+func (s *state) findFile(kind, name string) (string, bool) {
+	name = expandUser(name)
+	if filepath.IsAbs(name) {
+		_, err := os.Stat(name)
+		return name, err == nil
+	}
+	for _, d := range s.searchPaths(kind) {
+		for _, p := range []string{filepath.Join(d, name), filepath.Join(d, kind, name)} {
+			if _, err := os.Stat(p); err == nil {
+				return p, true
+			}
+		}
+	}
+	if _, err := os.Stat(name); err == nil {
+		return name, true
+	}
+	return "", false
+}
+
+func lkFile(s *state, terms []any, kw map[string]any) ([]any, error) {
+	var out []any
+	rstrip := argBool(nil, kw, -1, "rstrip", true)
+	lstrip := argBool(nil, kw, -1, "lstrip", false)
+	for _, t := range termStrings(terms) {
+		p, ok := s.findFile("files", t)
+		if !ok {
+			return nil, fmt.Errorf("could not locate file in lookup: %s", t)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		c := string(b)
+		if rstrip {
+			c = strings.TrimRight(c, " \t\r\n\v\f")
+		}
+		if lstrip {
+			c = strings.TrimLeft(c, " \t\r\n\v\f")
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func lkTemplate(s *state, terms []any, kw map[string]any) ([]any, error) {
+	var out []any
+	for _, t := range termStrings(terms) {
+		p, ok := s.findFile("templates", t)
+		if !ok {
+			return nil, fmt.Errorf("the template file %s could not be found for the lookup", t)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		s.depth++
+		if s.depth > 20 {
+			return nil, fmt.Errorf("template lookup nested too deeply")
+		}
+		extra := map[string]any{}
+		for k, v := range s.extra {
+			extra[k] = v
+		}
+		if tv, ok := kw["template_vars"].(value.Getter); ok {
+			for _, k := range tv.Keys() {
+				extra[k], _ = tv.Get(k)
+			}
+		}
+		o := ansibleOptions
+		o.Extra = extra
+		r, err := s.e.renderString(string(b), s.vars, o)
+		s.depth--
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func lkLines(s *state, terms []any, kw map[string]any) ([]any, error) {
+	var out []any
+	for _, t := range termStrings(terms) {
+		res, err := runShell(t)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range strings.Split(strings.TrimRight(res, "\n"), "\n") {
+			if l != "" || res != "" {
+				out = append(out, l)
+			}
+		}
+	}
+	return out, nil
+}
+
+func runShell(cmd string) (string, error) {
+	c := exec.Command("/bin/sh", "-c", cmd)
+	b, err := c.Output()
+	if err != nil {
+		return "", fmt.Errorf("lookup_plugin.pipe(%s) returned %v", cmd, err)
+	}
+	return string(b), nil
+}
+
+func lkPipe(s *state, terms []any, kw map[string]any) ([]any, error) {
+	var out []any
+	for _, t := range termStrings(terms) {
+		r, err := runShell(t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, strings.TrimRight(r, "\n"))
+	}
+	return out, nil
+}
+
+func lkVars(s *state, terms []any, kw map[string]any) ([]any, error) {
+	var out []any
+	for _, t := range termStrings(terms) {
+		v := s.name(&scope{}, t)
+		if u, ok := v.(*undefined); ok {
+			if d, has := kw["default"]; has {
+				out = append(out, d)
+				continue
+			}
+			return nil, fmt.Errorf("No variable found with this name: %s (%v)", t, u.err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func lkFirstFound(s *state, terms []any, kw map[string]any) ([]any, error) {
+	var files, paths []string
+	skip := argBool(nil, kw, -1, "skip", false)
+	add := func(v any) {
+		if m, ok := asMapping(v); ok {
+			if f, ok := m.Get("files"); ok {
+				files = append(files, splitTerms(f)...)
+			}
+			if p, ok := m.Get("paths"); ok {
+				paths = append(paths, splitTerms(p)...)
+			}
+			if sk, ok := m.Get("skip"); ok {
+				skip = value.Truthy(sk)
+			}
+			return
+		}
+		files = append(files, splitTerms(v)...)
+	}
+	for _, t := range terms {
+		if l, ok := t.([]any); ok {
+			for _, e := range l {
+				add(e)
+			}
+		} else {
+			add(t)
+		}
+	}
+	if f, ok := kw["files"]; ok {
+		files = append(files, splitTerms(f)...)
+	}
+	if p, ok := kw["paths"]; ok {
+		paths = append(paths, splitTerms(p)...)
+	}
+	for _, f := range files {
+		if len(paths) == 0 {
+			if p, ok := s.findFile("files", f); ok {
+				abs, _ := filepath.Abs(p)
+				return []any{abs}, nil
+			}
+			continue
+		}
+		for _, d := range paths {
+			p := filepath.Join(expandUser(d), f)
+			if !filepath.IsAbs(p) {
+				if found, ok := s.findFile("files", p); ok {
+					abs, _ := filepath.Abs(found)
+					return []any{abs}, nil
+				}
+				continue
+			}
+			if _, err := os.Stat(p); err == nil {
+				return []any{p}, nil
+			}
+		}
+	}
+	if skip {
+		return []any{}, nil
+	}
+	return nil, fmt.Errorf("No file was found when using first_found.")
+}
+
+func splitTerms(v any) []string {
+	if l, ok := v.([]any); ok {
+		return termStrings(l)
+	}
+	s, _ := toStr(v)
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' })
+}
+
+func lkFileglob(s *state, terms []any, kw map[string]any) ([]any, error) {
+	out := []any{}
+	for _, t := range termStrings(terms) {
+		dir, pat := filepath.Split(t)
+		var dirs []string
+		if filepath.IsAbs(t) {
+			dirs = []string{dir}
+		} else {
+			for _, d := range s.searchPaths("files") {
+				dirs = append(dirs, filepath.Join(d, "files", dir), filepath.Join(d, dir))
+			}
+		}
+		for _, d := range dirs {
+			matches, _ := filepath.Glob(filepath.Join(d, pat))
+			var found []any
+			for _, m := range matches {
+				if fi, err := os.Stat(m); err == nil && fi.Mode().IsRegular() {
+					found = append(found, m)
+				}
+			}
+			if len(found) > 0 {
+				out = append(out, found...)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func lkItems(s *state, terms []any, kw map[string]any) ([]any, error) {
+	return flatten(terms, 1, false), nil
+}
+
+func lkDict(s *state, terms []any, kw map[string]any) ([]any, error) {
+	out := []any{}
+	for _, t := range terms {
+		m, ok := asMapping(t)
+		if !ok {
+			return nil, fmt.Errorf("with_dict expects a dict")
+		}
+		items, _ := fDict2Items(s, m, nil, nil)
+		out = append(out, items.([]any)...)
+	}
+	return out, nil
+}
+
+var seqShort = regexp.MustCompile(`^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*|-[0-9]+)?(?:-(0[xX][0-9a-fA-F]+|[0-9]+))?(?:/([0-9]+))?(?::(.+))?$`)
+
+func lkSequence(s *state, terms []any, kw map[string]any) ([]any, error) {
+	out := []any{}
+	for _, t := range termStrings(terms) {
+		start, end, stride, count, format := 1, 0, 1, -1, "%d"
+		hasEnd := false
+		parseN := func(v string) (int, error) { return parseIntStr(v, 0) }
+		fields := strings.Fields(t)
+		if len(fields) == 1 && !strings.Contains(t, "=") {
+			m := seqShort.FindStringSubmatch(t)
+			if m == nil {
+				return nil, fmt.Errorf("can't parse arg %q as sequence", t)
+			}
+			if m[2] == "" {
+				e, err := parseN(m[1])
+				if err != nil {
+					return nil, err
+				}
+				end, hasEnd = e, true
+			} else {
+				st, err := parseN(m[1])
+				if err != nil {
+					return nil, err
+				}
+				e, err := parseN(m[2])
+				if err != nil {
+					return nil, err
+				}
+				start, end, hasEnd = st, e, true
+			}
+			if m[3] != "" {
+				stride, _ = strconv.Atoi(m[3])
+			}
+			if m[4] != "" {
+				format = m[4]
+			}
+		} else {
+			for _, f := range fields {
+				k, v, ok := strings.Cut(f, "=")
+				if !ok {
+					return nil, fmt.Errorf("can't parse arg %q as sequence", f)
+				}
+				var err error
+				switch k {
+				case "start":
+					start, err = parseN(v)
+				case "end":
+					end, err = parseN(v)
+					hasEnd = true
+				case "stride":
+					stride, err = parseN(v)
+				case "count":
+					count, err = parseN(v)
+				case "format":
+					format = v
+				default:
+					return nil, fmt.Errorf("unrecognized arg %q", k)
+				}
+				if err != nil {
+					return nil, err
+				}
+			}
+		}
+		for k, v := range kw {
+			n, _ := asInt(v)
+			switch k {
+			case "start":
+				start = n
+			case "end":
+				end, hasEnd = n, true
+			case "stride":
+				stride = n
+			case "count":
+				count = n
+			case "format":
+				format, _ = toStr(v)
+			}
+		}
+		if count >= 0 {
+			if hasEnd {
+				return nil, fmt.Errorf("can't specify both count and end in with_sequence")
+			}
+			end = start + (count-1)*stride
+			if count == 0 {
+				continue
+			}
+		} else if !hasEnd {
+			return nil, fmt.Errorf("must specify count or end in with_sequence")
+		}
+		if stride == 0 {
+			continue
+		}
+		if stride > 0 && end < start {
+			return nil, fmt.Errorf("to count backwards make stride negative")
+		}
+		if stride < 0 && end > start {
+			return nil, fmt.Errorf("to count forward don't make stride negative")
+		}
+		for i := start; (stride > 0 && i <= end) || (stride < 0 && i >= end); i += stride {
+			r, err := pyFormat(format, []any{i})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+			if len(out) > 1000000 {
+				return nil, fmt.Errorf("sequence too long")
+			}
+		}
+	}
+	return out, nil
+}
+
+func lkIndexed(s *state, terms []any, kw map[string]any) ([]any, error) {
+	items := flatten(terms, 1, false)
+	out := make([]any, len(items))
+	for i, it := range items {
+		out[i] = []any{i, it}
+	}
+	return out, nil
+}
+
+func lkTogether(s *state, terms []any, kw map[string]any) ([]any, error) {
+	if len(terms) == 0 {
+		return nil, fmt.Errorf("with_together requires at least one element in each list")
+	}
+	v, err := fZip(true)(s, terms[0], terms[1:], nil)
+	if err != nil {
+		return nil, err
+	}
+	return v.([]any), nil
+}
+
+func lkNested(s *state, terms []any, kw map[string]any) ([]any, error) {
+	if len(terms) == 0 {
+		return nil, fmt.Errorf("with_nested requires at least one element in the nested list")
+	}
+	v, err := fProduct(s, terms[0], terms[1:], nil)
+	if err != nil {
+		return nil, err
+	}
+	out := v.([]any)
+	for i, r := range out {
+		out[i] = flatten(r.([]any), 1, false)
+	}
+	return out, nil
+}

@@ -1,0 +1,433 @@
+package templates
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+func yamlDecode(s string) (any, error) {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(s), &n); err != nil {
+		return nil, fmt.Errorf("from_yaml: %v", err)
+	}
+	if n.Kind == 0 {
+		return nil, nil
+	}
+	return value.FromNode(&n)
+}
+
+func yamlDecodeAll(s string) (any, error) {
+	dec := yaml.NewDecoder(bytes.NewReader([]byte(s)))
+	out := []any{}
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("from_yaml_all: %v", err)
+		}
+		v, err := value.FromNode(&n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+}
+
+type yamlOpts struct {
+	indent     int
+	flowLeaves bool // PyYAML's default_flow_style=None
+	sortKeys   bool
+	width      int
+}
+
+// yamlEncode writes YAML the way PyYAML's dump does (Ansible's to_yaml and
+// to_nice_yaml), so that rendered files match byte for byte.
+func yamlEncode(v any, o yamlOpts) (string, error) {
+	if o.indent < 2 || o.indent > 9 {
+		o.indent = 2
+	}
+	e := &yamlEnc{o: o}
+	if err := e.node(v, 0, false); err != nil {
+		return "", err
+	}
+	out := e.b.String()
+	if !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	// A lone plain scalar document ends with "...".
+	switch plain(v).(type) {
+	case string, int, float64, bool, nil:
+		if !strings.HasPrefix(out, "'") && !strings.HasPrefix(out, "\"") && !strings.Contains(strings.TrimSuffix(out, "\n"), "\n") {
+			out += "...\n"
+		}
+	}
+	return out, nil
+}
+
+type yamlEnc struct {
+	b   strings.Builder
+	o   yamlOpts
+	col int
+}
+
+func (e *yamlEnc) write(s string) {
+	e.b.WriteString(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		e.col = len(s) - i - 1
+	} else {
+		e.col += len(s)
+	}
+}
+
+func isScalar(v any) bool {
+	switch plain(v).(type) {
+	case []any, value.Getter:
+		return false
+	}
+	return true
+}
+
+func (e *yamlEnc) keys(m value.Getter) []string {
+	ks := append([]string(nil), m.Keys()...)
+	if _, ordered := m.(*value.Map); e.o.sortKeys || !ordered {
+		sort.Strings(ks)
+	}
+	return ks
+}
+
+func (e *yamlEnc) isFlowLeaf(v any) bool {
+	if !e.o.flowLeaves {
+		return false
+	}
+	switch x := plain(v).(type) {
+	case []any:
+		for _, c := range x {
+			if !isScalar(c) {
+				return false
+			}
+		}
+		return true
+	case value.Getter:
+		for _, k := range x.Keys() {
+			c, _ := x.Get(k)
+			if !isScalar(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// node writes v at indentation ind; inSeq says v follows "- ".
+func (e *yamlEnc) node(v any, ind int, inSeq bool) error {
+	v = plain(v)
+	if u, ok := v.(*undefined); ok {
+		return u.err
+	}
+	if e.isFlowLeaf(v) {
+		return e.flow(v, ind)
+	}
+	switch x := v.(type) {
+	case []any:
+		if len(x) == 0 {
+			e.write("[]\n")
+			return nil
+		}
+		for i, c := range x {
+			if i > 0 || !inSeq {
+				if e.col != 0 {
+					e.write("\n")
+				}
+				e.write(strings.Repeat(" ", ind))
+			}
+			e.write("-" + strings.Repeat(" ", e.o.indent-1))
+			if err := e.seqItem(c, ind+e.o.indent); err != nil {
+				return err
+			}
+		}
+		return nil
+	case value.Getter:
+		ks := e.keys(x)
+		if len(ks) == 0 {
+			e.write("{}\n")
+			return nil
+		}
+		for i, k := range ks {
+			if i > 0 || !inSeq {
+				if e.col != 0 {
+					e.write("\n")
+				}
+				e.write(strings.Repeat(" ", ind))
+			}
+			e.write(e.scalar(k, ind, true) + ":")
+			c, _ := x.Get(k)
+			c = plain(c)
+			switch cv := c.(type) {
+			case []any:
+				if len(cv) == 0 || e.isFlowLeaf(cv) {
+					e.write(" ")
+					if err := e.node(cv, ind+e.o.indent, false); err != nil {
+						return err
+					}
+					continue
+				}
+				e.write("\n")
+				// PyYAML does not indent a sequence inside a mapping.
+				if err := e.node(cv, ind, false); err != nil {
+					return err
+				}
+			case value.Getter:
+				if len(cv.Keys()) == 0 || e.isFlowLeaf(cv) {
+					e.write(" ")
+					if err := e.node(cv, ind+e.o.indent, false); err != nil {
+						return err
+					}
+					continue
+				}
+				e.write("\n")
+				if err := e.node(cv, ind+e.o.indent, false); err != nil {
+					return err
+				}
+			default:
+				e.write(" ")
+				if err := e.node(cv, ind+e.o.indent, false); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	e.write(e.scalar(v, ind, false) + "\n")
+	return nil
+}
+
+func (e *yamlEnc) seqItem(c any, ind int) error {
+	c = plain(c)
+	switch cv := c.(type) {
+	case []any:
+		if len(cv) > 0 && !e.isFlowLeaf(cv) {
+			return e.node(cv, ind, true)
+		}
+	case value.Getter:
+		if len(cv.Keys()) > 0 && !e.isFlowLeaf(cv) {
+			return e.node(cv, ind, true)
+		}
+	}
+	return e.node(c, ind, true)
+}
+
+func (e *yamlEnc) flow(v any, ind int) error {
+	var b strings.Builder
+	switch x := plain(v).(type) {
+	case []any:
+		b.WriteByte('[')
+		for i, c := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(e.flowScalar(c, ind))
+		}
+		b.WriteByte(']')
+	case value.Getter:
+		b.WriteByte('{')
+		for i, k := range e.keys(x) {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			c, _ := x.Get(k)
+			b.WriteString(e.flowScalar(k, ind) + ": " + e.flowScalar(c, ind))
+		}
+		b.WriteByte('}')
+	}
+	e.write(b.String() + "\n")
+	return nil
+}
+
+func (e *yamlEnc) flowScalar(v any, ind int) string {
+	s := e.scalar(v, ind, true)
+	if str, ok := asString(v); ok && !strings.HasPrefix(s, "'") && !strings.HasPrefix(s, "\"") && strings.ContainsAny(str, ",[]{}") {
+		return yamlSingleQuote(str)
+	}
+	return s
+}
+
+var yamlSpecialPlain = regexp.MustCompile(`^(?i:y|yes|n|no|true|false|on|off|null|~)$|^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^0x[0-9a-fA-F_]+$|^0o?[0-7_]+$|^0b[01_]+$|^[-+]?[1-9][\d_]*(:[0-5]?\d)+(\.\d*)?$|^\d{4}-\d\d?-\d\d?([Tt ].*)?$|^[-+]?\d+\.$|^=$|^<<$`)
+
+func (e *yamlEnc) scalar(v any, ind int, key bool) string {
+	switch x := plain(v).(type) {
+	case nil:
+		return "null"
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return ".nan"
+		case math.IsInf(x, 1):
+			return ".inf"
+		case math.IsInf(x, -1):
+			return "-.inf"
+		}
+		s := value.FormatFloat(x)
+		if strings.Contains(s, "e") && !strings.Contains(s, ".") {
+			i := strings.IndexByte(s, 'e')
+			s = s[:i] + ".0" + s[i:]
+		}
+		return s
+	case string:
+		return e.yamlString(x, ind, key)
+	}
+	s, _ := toStr(v)
+	return e.yamlString(s, ind, key)
+}
+
+func (e *yamlEnc) yamlString(s string, ind int, key bool) string {
+	if s == "" {
+		return "''"
+	}
+	if yamlNeedsDouble(s) {
+		return yamlDoubleQuote(s)
+	}
+	if strings.Contains(s, "\n") {
+		if key {
+			return yamlDoubleQuote(s)
+		}
+		return e.foldSingle(s, ind)
+	}
+	if yamlPlainOK(s) {
+		return e.fold(s, ind, false)
+	}
+	return e.fold(s, ind, true)
+}
+
+func yamlNeedsDouble(s string) bool {
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r == 0xfeff || r >= 0x80 && r < 0xa0 {
+			return true
+		}
+	}
+	return strings.HasPrefix(s, "\t") && false
+}
+
+func yamlPlainOK(s string) bool {
+	if yamlSpecialPlain.MatchString(s) {
+		return false
+	}
+	if strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") || strings.ContainsAny(s, "\t") {
+		return false
+	}
+	if strings.ContainsRune("-?:,[]{}#&*!|>'\"%@`", rune(s[0])) {
+		if !(s[0] == '-' || s[0] == '?' || s[0] == ':') || len(s) == 1 || s[1] == ' ' {
+			return false
+		}
+	}
+	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") {
+		return false
+	}
+	return true
+}
+
+func yamlSingleQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// fold writes a plain or single-quoted scalar, breaking at a single space
+// once past the line width, as PyYAML does.
+func (e *yamlEnc) fold(s string, ind int, quoted bool) string {
+	if quoted {
+		s = strings.ReplaceAll(s, "'", "''")
+	}
+	var b strings.Builder
+	col := e.col
+	if quoted {
+		b.WriteByte('\'')
+		col++
+	}
+	words := strings.Split(s, " ")
+	for i, w := range words {
+		if i > 0 {
+			if col > e.o.width && w != "" && words[i-1] != "" {
+				b.WriteString("\n" + strings.Repeat(" ", ind))
+				col = ind
+			} else {
+				b.WriteByte(' ')
+				col++
+			}
+		}
+		b.WriteString(w)
+		col += len(w)
+	}
+	if quoted {
+		b.WriteByte('\'')
+	}
+	return b.String()
+}
+
+func (e *yamlEnc) foldSingle(s string, ind int) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	lines := strings.Split(strings.ReplaceAll(s, "'", "''"), "\n")
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteString("\n")
+			if i == 1 {
+				b.WriteString("\n")
+			}
+			if l != "" || i == len(lines)-1 {
+				b.WriteString(strings.Repeat(" ", ind))
+			}
+		}
+		b.WriteString(l)
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+func yamlDoubleQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		case 0:
+			b.WriteString(`\0`)
+		default:
+			if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+				fmt.Fprintf(&b, `\x%02X`, r)
+			} else if r == 0xfeff {
+				b.WriteString(`\uFEFF`)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
