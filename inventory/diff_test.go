@@ -121,10 +121,10 @@ only_all=1
 	{
 		name: "directory",
 		files: map[string]string{
-			"d/01.ini":   "[ignored]\nx1\n",
-			"d/10-hosts": "[g1]\nh1\n",
-			"d/20.yml":   "g2:\n  hosts:\n    h2:\n",
-			"d/30.json":  `{"g3": {"hosts": {"h3": {"v": 1}}, "children": {"g1": null}}}`,
+			"d/01.ini":    "[ignored]\nx1\n",
+			"d/10-hosts":  "[g1]\nh1\n",
+			"d/20.yml":    "g2:\n  hosts:\n    h2:\n",
+			"d/30.json":   `{"g3": {"hosts": {"h3": {"v": 1}}, "children": {"g1": null}}}`,
 			"d/README.md": "# nothing\n",
 			"d/x.bak":     "[bak]\nb1\n",
 			"d/script*": `#!/bin/sh
