@@ -115,15 +115,27 @@ func KeyString(k any) string {
 
 // Scalar resolves one scalar node.
 func Scalar(n *yaml.Node) (any, error) {
+	explicit := n.Style&yaml.TaggedStyle != 0
 	switch n.Tag {
 	case "!unsafe":
 		return Unsafe(n.Value), nil
 	case "!vault":
 		return &Vault{Ciphertext: n.Value, Line: n.Line, Col: n.Column}, nil
-	case "!!str", "!":
+	case "!":
 		return n.Value, nil
-	case "!!binary":
-		return n.Value, nil
+	case "!!str", "!!binary":
+		if explicit {
+			return n.Value, nil
+		}
+	case "!!int", "!!float", "!!bool", "!!null":
+		if explicit {
+			// an explicit tag: honour it with YAML 1.1 resolution
+			v := ResolvePlain(n.Value)
+			if n.Tag == "!!str" {
+				return n.Value, nil
+			}
+			return v, nil
+		}
 	}
 	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		return n.Value, nil
