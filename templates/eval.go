@@ -15,11 +15,11 @@ import (
 // state is what one render owns; the parsed template is shared and never
 // written to.
 type state struct {
-	e      *Engine
-	vars   Vars
-	seen   map[string]any
-	extra  map[string]any
-	depth  int
+	e     *Engine
+	vars  Vars
+	seen  map[string]any
+	extra map[string]any
+	depth int
 }
 
 type scope struct {
