@@ -17,6 +17,7 @@ var (
 	delegatedKeep = []string{"ansible_host", "ansible_port", "ansible_user", "ansible_connection"}
 	debugAllowed  = map[string]bool{"msg": true, "exception": true, "warnings": true, "deprecations": true}
 	debugHidden   = []string{"changed", "failed", "skipped", "invocation", "skip_reason"}
+	verboseAlways = map[string]bool{"debug": true, "assert": true}
 	moduleNoJSON  = map[string]bool{"command": true, "win_command": true, "ansible.windows.win_command": true, "shell": true, "win_shell": true, "ansible.windows.win_shell": true, "raw": true}
 )
 
@@ -63,7 +64,7 @@ func cleanResult(r *HostResult) *value.Map {
 		stripInternal(out, internalKeep)
 		// A debug result is always shown in full, and fact gathering never
 		// is; Ansible's action plugins mark their results so.
-		if isDebug(r.Task.Action) {
+		if verboseAlways[shortAction(r.Task.Action)] && r.Status != Skipped && r.Status != Unreachable && !r.Loop {
 			if _, ok := out.Get("_ansible_verbose_always"); !ok {
 				out.Set("_ansible_verbose_always", true)
 			}
