@@ -104,7 +104,7 @@ func (r *run) runHandlers(ctx context.Context, pr *playRun) {
 			for _, h := range pr.batch {
 				if h.notified[hd] {
 					delete(h.notified, hd)
-					if (!h.failed || pr.play.Force) && !h.unreachable && !h.ended {
+					if (!h.failed || pr.play.Force || r.o.ForceHandlers) && !h.unreachable && !h.ended {
 						hosts = append(hosts, h)
 					}
 				}

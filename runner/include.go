@@ -120,12 +120,10 @@ func (ex *executor) runInclude(ctx context.Context, t *Task, hosts hostSet) map[
 		}
 		r.emit(func(s callback.Sink) { s.Included(shown, names) })
 		if inst.role == nil {
-			// an include counts as ok for each host, as Ansible's stats do.
-			for _, h := range inst.hosts {
-				r.outMu.Lock()
-				r.counter.Add(&callback.HostResult{Host: h.name, Status: callback.OK, Result: okResult()})
-				r.outMu.Unlock()
-			}
+			// an included file counts as ok for each host, as Ansible's stats do.
+			r.outMu.Lock()
+			r.counter.Included(names)
+			r.outMu.Unlock()
 		}
 		live := hostSet{}
 		for _, h := range inst.hosts {

@@ -35,6 +35,8 @@ type Options struct {
 	ListTags    bool
 	StartAtTask string
 	FlushCache  bool
+	// ForceHandlers runs notified handlers even on hosts that failed.
+	ForceHandlers bool
 
 	Callback string    // "default" (""), "json", "minimal", "yaml"
 	Stdout   io.Writer // progress output

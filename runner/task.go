@@ -580,6 +580,9 @@ func (tc *taskCtx) runOnce(ctx context.Context, loopVars *value.Map, delegate st
 			}
 			break
 		}
+		res.Set("retries", retries+1)
+		hr := &callback.HostResult{Host: tc.h.name, Task: tc.ex.cbTask(t, t.Name), Status: callback.Failed, Result: res, NoLog: tc.noLog}
+		tc.ex.r.emit(func(s callback.Sink) { s.Retry(hr) })
 		select {
 		case <-ctx.Done():
 			return res, diffs

@@ -125,7 +125,7 @@ func (o *playbookOptions) flags() []cli.Flag {
 			Usage: "start the playbook at the task matching this name"},
 		&cli.BoolFlag{Name: "step", Destination: &o.Step, Usage: "one-step-at-a-time: confirm each task before running (not supported yet)"},
 		&cli.BoolFlag{Name: "flush-cache", Destination: &o.FlushCache, Usage: "clear the fact cache for every host in inventory"},
-		&cli.BoolFlag{Name: "force-handlers", Destination: &o.ForceHandlers, Usage: "run handlers even if a task fails (not supported yet)"},
+		&cli.BoolFlag{Name: "force-handlers", Destination: &o.ForceHandlers, Usage: "run handlers even if a task fails"},
 		&cli.GenericFlag{Name: "module-path", Aliases: []string{"M"}, Value: &o.connectionFlags.ModulePath,
 			Usage: "prepend colon-separated path(s) to module library (accepted, unused: modules are built in)"},
 		&cli.GenericFlag{Name: "vault-id", Value: &o.vault.IDs, Usage: "the vault identity to use (repeatable)"},
@@ -180,9 +180,6 @@ func (opts *playbookOptions) runnerOptions(e *env, args []string) (*runner.Optio
 	}
 	if opts.Step {
 		return nil, optionErrorf("--step is not supported yet")
-	}
-	if opts.ForceHandlers {
-		return nil, optionErrorf("--force-handlers is not supported yet")
 	}
 	for _, c := range [][2]string{
 		{"ask-become-pass", "become-password-file"},
@@ -246,35 +243,36 @@ func (opts *playbookOptions) runnerOptions(e *env, args []string) (*runner.Optio
 
 	verbosity := opts.verbose()
 	return &runner.Options{
-		Playbooks:    args,
-		Inventory:    inventory,
-		Limit:        opts.Limit,
-		Check:        opts.Check,
-		Diff:         opts.Diff,
-		Tags:         splitList(opts.Tags),
-		SkipTags:     splitList(opts.SkipTags),
-		ExtraVars:    extra,
-		Forks:        forks,
-		Connection:   opts.Connection,
-		RemoteUser:   user,
-		PrivateKey:   privateKey,
-		Timeout:      timeout,
-		Become:       become,
-		BecomeUser:   becomeUser,
-		BecomeMethod: becomeMethod,
-		BecomePass:   becomePass,
-		Verbosity:    verbosity,
-		SyntaxCheck:  opts.SyntaxCheck,
-		ListHosts:    opts.ListHosts,
-		ListTasks:    opts.ListTasks,
-		ListTags:     opts.ListTags,
-		StartAtTask:  opts.StartAtTask,
-		FlushCache:   opts.FlushCache,
-		Callback:     callback,
-		Stdout:       e.stdout,
-		Stderr:       e.stderr,
-		Color:        useColor(getenv, e.isTerminal(e.stdout)),
-		Log:          newLogger(e.stderr, verbosity),
+		Playbooks:     args,
+		Inventory:     inventory,
+		Limit:         opts.Limit,
+		Check:         opts.Check,
+		Diff:          opts.Diff,
+		Tags:          splitList(opts.Tags),
+		SkipTags:      splitList(opts.SkipTags),
+		ExtraVars:     extra,
+		Forks:         forks,
+		Connection:    opts.Connection,
+		RemoteUser:    user,
+		PrivateKey:    privateKey,
+		Timeout:       timeout,
+		Become:        become,
+		BecomeUser:    becomeUser,
+		BecomeMethod:  becomeMethod,
+		BecomePass:    becomePass,
+		Verbosity:     verbosity,
+		SyntaxCheck:   opts.SyntaxCheck,
+		ListHosts:     opts.ListHosts,
+		ListTasks:     opts.ListTasks,
+		ListTags:      opts.ListTags,
+		StartAtTask:   opts.StartAtTask,
+		FlushCache:    opts.FlushCache,
+		ForceHandlers: opts.ForceHandlers,
+		Callback:      callback,
+		Stdout:        e.stdout,
+		Stderr:        e.stderr,
+		Color:         useColor(getenv, e.isTerminal(e.stdout)),
+		Log:           newLogger(e.stderr, verbosity),
 	}, nil
 }
 

@@ -1,0 +1,229 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/fjord-run/fjord/modules"
+)
+
+func writeFiles(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func load(t testing.TB, dir string) (*Playbook, error) {
+	l := &loader{playbookDir: dir}
+	return l.loadPlaybook(filepath.Join(dir, "site.yml"))
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  string // substring of the error, which must also name file:line:col
+		pos   string
+	}{
+		{"unknown module", map[string]string{"site.yml": "- hosts: all\n  tasks:\n    - name: x\n      no_such_module: {a: 1}\n"},
+			"couldn't resolve module/action 'no_such_module'", "site.yml:4:7"},
+		{"bad play keyword", map[string]string{"site.yml": "- hosts: all\n  taskz: []\n"},
+			`"taskz" is not a valid attribute for a play`, "site.yml:2:3"},
+		{"two actions", map[string]string{"site.yml": "- hosts: all\n  tasks:\n    - debug: msg=a\n      command: echo\n"},
+			"conflicting action statements", "site.yml:4:7"},
+		{"yaml syntax", map[string]string{"site.yml": "- hosts: all\n  tasks: [\n"},
+			"YAML syntax error", "site.yml"},
+		{"missing hosts", map[string]string{"site.yml": "- name: x\n  tasks: []\n"},
+			"'hosts' is required", "site.yml:1:3"},
+		{"missing role", map[string]string{"site.yml": "- hosts: all\n  roles: [nothere]\n"},
+			"the role 'nothere' was not found", "site.yml:2:11"},
+		{"missing import", map[string]string{"site.yml": "- hosts: all\n  tasks:\n    - import_tasks: nope.yml\n"},
+			"could not find or access 'nope.yml'", "site.yml:3:7"},
+		{"bad block key", map[string]string{"site.yml": "- hosts: all\n  tasks:\n    - block: []\n      resuce: []\n"},
+			`"resuce" is not a valid attribute for a block`, "site.yml:4:7"},
+		{"unsupported module arg", map[string]string{"site.yml": "- hosts: all\n  tasks:\n    - copy: {dest: /tmp/x, contnt: y}\n"},
+			"Unsupported parameters for (ansible.legacy.copy) module: contnt", "site.yml:3:7"},
+		{"bad meta", map[string]string{"site.yml": "- hosts: all\n  tasks:\n    - meta: dance\n"},
+			"invalid meta action requested: dance", "site.yml:3:7"},
+		{"error inside role", map[string]string{"site.yml": "- hosts: all\n  roles: [r]\n",
+			"roles/r/tasks/main.yml": "- name: ok\n  debug: msg=x\n- name: bad\n  frobnicate: yes\n"},
+			"couldn't resolve module/action 'frobnicate'", "roles/r/tasks/main.yml:4:3"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeFiles(t, c.files)
+			_, err := load(t, dir)
+			if err == nil {
+				t.Fatalf("no error")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not contain %q", err, c.want)
+			}
+			if !strings.Contains(err.Error(), c.pos) {
+				t.Errorf("error %q does not name %q", err, c.pos)
+			}
+		})
+	}
+}
+
+func TestLoadModel(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"site.yml": `
+- import_playbook: other.yml
+- name: main
+  hosts: web:&prod
+  vars: {a: 1}
+  pre_tasks:
+    - debug: msg=pre
+  roles:
+    - role: r
+      x: 1
+  tasks:
+    - name: free form
+      command: echo hi creates=/tmp/x
+    - block:
+        - import_tasks: inc.yml
+      rescue:
+        - debug: msg=rescued
+      always:
+        - debug: msg=always
+      when: a == 1
+      tags: [b]
+    - local_action: command echo hi
+    - action: copy content=x dest=/tmp/y
+  handlers:
+    - name: h
+      debug: msg=h
+      listen: topic
+`,
+		"other.yml":              "- hosts: all\n  tasks: [{debug: {msg: other}}]\n",
+		"inc.yml":                "- name: inc task\n  debug: msg=inc\n",
+		"roles/r/tasks/main.yml": "- name: role task\n  debug: msg=r\n",
+		"roles/r/handlers/main.yml": "- name: role handler\n  debug: msg=rh\n",
+		"roles/r/defaults/main.yml": "d: 1\n",
+		"roles/r/meta/main.yml":     "dependencies: [dep]\n",
+		"roles/dep/tasks/main.yml":  "- debug: msg=dep\n",
+	})
+	pb, err := load(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pb.Plays) != 2 {
+		t.Fatalf("plays = %d, want 2", len(pb.Plays))
+	}
+	p := pb.Plays[1]
+	if p.Hosts != "web:&prod" || p.Name != "main" {
+		t.Errorf("play = %q %q", p.Name, p.Hosts)
+	}
+	// roles: dep block, r block, then the play's four tasks.
+	if len(p.Tasks) != 6 {
+		t.Fatalf("tasks = %d, want 6", len(p.Tasks))
+	}
+	depBlk := p.Tasks[0].(*Block)
+	if depBlk.Role.Role.Name != "dep" {
+		t.Errorf("first role block is %s, want dep", depBlk.Role.Role.Name)
+	}
+	ff := p.Tasks[2].(*Task)
+	if raw, _ := ff.Args.Get("_raw_params"); raw != "echo hi" {
+		t.Errorf("_raw_params = %q", raw)
+	}
+	if c, _ := ff.Args.Get("creates"); c != "/tmp/x" {
+		t.Errorf("creates = %q", c)
+	}
+	blk := p.Tasks[3].(*Block)
+	if len(blk.Rescue) != 1 || len(blk.Always) != 1 || blk.Kw.Tags[0] != "b" {
+		t.Errorf("block = %+v", blk)
+	}
+	imp := blk.Block[0].(*Block)
+	if imp.Block[0].(*Task).Name != "inc task" {
+		t.Errorf("import not expanded")
+	}
+	la := p.Tasks[4].(*Task)
+	if la.Kw.DelegateTo != "localhost" || la.Action != "command" {
+		t.Errorf("local_action = %+v", la)
+	}
+	act := p.Tasks[5].(*Task)
+	if d, _ := act.Args.Get("dest"); act.Action != "copy" || d != "/tmp/y" {
+		t.Errorf("action = %+v", act)
+	}
+	if len(p.Handlers) != 2 {
+		t.Errorf("handlers = %d, want 2 (role's then play's)", len(p.Handlers))
+	}
+}
+
+func TestSplitArgs(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{`a=1 b=2`, []string{"a=1", "b=2"}},
+		{`msg="hello world" x='a b'`, []string{`msg="hello world"`, `x='a b'`}},
+		{`msg={{ a | default('x y') }} z=1`, []string{`msg={{ a | default('x y') }}`, "z=1"}},
+		{`echo "it's"`, []string{"echo", `"it's"`}},
+	}
+	for _, c := range cases {
+		got, err := splitArgs(c.in)
+		if err != nil {
+			t.Fatalf("%s: %v", c.in, err)
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("splitArgs(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if _, err := splitArgs(`a="unterminated`); err == nil {
+		t.Error("unbalanced quote not reported")
+	}
+}
+
+func TestTagsMatch(t *testing.T) {
+	cases := []struct {
+		only, skip []string
+		tags       []string
+		want       bool
+	}{
+		{nil, nil, nil, true},
+		{nil, nil, []string{"never"}, false},
+		{[]string{"a"}, nil, []string{"a"}, true},
+		{[]string{"a"}, nil, []string{"b"}, false},
+		{[]string{"a"}, nil, []string{"always"}, true},
+		{[]string{"a"}, nil, []string{"never", "a"}, true},
+		{nil, []string{"a"}, []string{"a"}, false},
+		{nil, []string{"always"}, []string{"always"}, false},
+		{[]string{"tagged"}, nil, []string{"x"}, true},
+		{[]string{"untagged"}, nil, nil, true},
+		{[]string{"untagged"}, nil, []string{"x"}, false},
+	}
+	for _, c := range cases {
+		r := &run{o: &Options{Tags: c.only, SkipTags: c.skip}}
+		if got := r.tagsMatch(c.tags); got != c.want {
+			t.Errorf("tags=%v skip=%v task=%v: got %v", c.only, c.skip, c.tags, got)
+		}
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	f.Add("- hosts: all\n  tasks:\n    - debug: msg=hi\n")
+	f.Add("- hosts: all\n  tasks:\n    - block:\n        - command: echo\n      rescue: []\n")
+	f.Add("- import_playbook: site.yml\n")
+	f.Add("- hosts: [a, b]\n  roles: [{role: x, y: 1}]\n")
+	f.Add("- hosts: all\n  tasks:\n    - action: copy src=a dest=b\n      loop: [1, 2]\n      loop_control: {loop_var: x}\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "site.yml"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		l := &loader{playbookDir: dir}
+		l.loadPlaybook(filepath.Join(dir, "site.yml")) // must not panic
+	})
+}
