@@ -85,12 +85,16 @@ func splitPyLines(s string) []string {
 
 func (m *BlockInFile) edit(content []byte, exists bool) ([]byte, bool, string, *Result) {
 	original := string(content)
-	lines := splitPyLines(original)
-	marker0 := strings.ReplaceAll(m.Marker, "{mark}", m.MarkerBegin)
-	marker1 := strings.ReplaceAll(m.Marker, "{mark}", m.MarkerEnd)
+	lines := splitPyLinesKeep(original)
+	marker0 := strings.ReplaceAll(m.Marker, "{mark}", m.MarkerBegin) + "\n"
+	marker1 := strings.ReplaceAll(m.Marker, "{mark}", m.MarkerEnd) + "\n"
 	var block []string
 	if m.State == "present" && m.Block != "" {
-		block = append(append([]string{marker0}, splitPyLines(m.Block)...), marker1)
+		block = append(block, marker0)
+		for _, l := range splitPyLines(m.Block) {
+			block = append(block, l+"\n")
+		}
+		block = append(block, marker1)
 	}
 	n0, n1 := -1, -1
 	for i, l := range lines {
@@ -107,7 +111,7 @@ func (m *BlockInFile) edit(content []byte, exists bool) ([]byte, bool, string, *
 		switch {
 		case m.ins != nil:
 			for i, l := range lines {
-				if m.ins.MatchString(l) {
+				if m.ins.MatchString(strings.TrimSuffix(l, "\n")) {
 					n0 = i
 				}
 			}
@@ -127,14 +131,13 @@ func (m *BlockInFile) edit(content []byte, exists bool) ([]byte, bool, string, *
 		lines = append(lines[:n1], lines[n0+1:]...)
 		n0 = n1
 	}
-	lines = append(lines[:n0], append(block, lines[n0:]...)...)
-	result := ""
-	if len(lines) > 0 {
-		result = strings.Join(lines, "\n")
-		if !exists || strings.HasSuffix(original, "\n") {
-			result += "\n"
-		}
+	// The line before the block must end, or the block's first marker
+	// would join it.
+	if n0 > 0 && !strings.HasSuffix(lines[n0-1], "\n") {
+		lines[n0-1] += "\n"
 	}
+	lines = append(lines[:n0], append(block, lines[n0:]...)...)
+	result := strings.Join(lines, "")
 	switch {
 	case exists && result == original:
 		return content, false, "", nil
@@ -144,6 +147,25 @@ func (m *BlockInFile) edit(content []byte, exists bool) ([]byte, bool, string, *
 		return []byte(result), true, "Block removed", nil
 	}
 	return []byte(result), true, "Block inserted", nil
+}
+
+// splitPyLinesKeep is Python's str.splitlines(True): lines keep their
+// \n, \r\n or \r.
+func splitPyLinesKeep(s string) []string {
+	var out []string
+	for s != "" {
+		i := strings.IndexAny(s, "\r\n")
+		if i < 0 {
+			out = append(out, s)
+			break
+		}
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			i++
+		}
+		out = append(out, s[:i+1])
+		s = s[i+1:]
+	}
+	return out
 }
 
 var _ Module = (*BlockInFile)(nil)
