@@ -39,6 +39,7 @@ type Inventory struct {
 	fileCache map[string]*value.Map
 
 	current     string // source being parsed
+	currentDir  string // its inventory_dir
 	badGroupMsg bool
 }
 
@@ -195,7 +196,7 @@ func (inv *Inventory) parseSource(src string, opts Options) (bool, error) {
 			parsed = parsed || ok
 		}
 	} else {
-		inv.current = src
+		inv.current, inv.currentDir = src, sourceDir(src)
 		parsed, failures = inv.parseFile(src)
 		inv.current = ""
 	}
@@ -316,7 +317,7 @@ func (inv *Inventory) addHost(name, group string, port int, hasPort bool) (*Host
 		}
 		if inv.current != "" {
 			h.Vars.Set("inventory_file", inv.current)
-			h.Vars.Set("inventory_dir", sourceDir(inv.current))
+			h.Vars.Set("inventory_dir", inv.currentDir)
 		} else {
 			h.Vars.Set("inventory_file", nil)
 			h.Vars.Set("inventory_dir", nil)
