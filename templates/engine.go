@@ -163,6 +163,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			}
 		}
 	}
+	src = escapeBackslashes(src)
 	root, err := e.compile(src, ansibleOptions)
 	if err != nil {
 		return nil, err
@@ -199,15 +200,26 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			if err != nil {
 				return nil, err
 			}
+			if f, ok := out.Expression.(*nodes.FilteredExpression); ok && out.Condition == nil && len(f.Filters) > 0 {
+				name := f.Filters[len(f.Filters)-1].Name
+				if stringFilters[name] {
+					return text, nil
+				}
+			}
 			return literalEval(text), nil
 		}
 	}
-	text, err := e.renderString(src, vars, ansibleOptions)
+	text, err := e.renderStringNoEscape(src, vars, ansibleOptions)
 	if err != nil {
 		return nil, err
 	}
 	return literalEval(text), nil
 }
+
+// stringFilters are Ansible's STRING_TYPE_FILTERS: their text is never
+// read back as a list or dict.
+var stringFilters = map[string]bool{"string": true, "to_json": true, "to_nice_json": true,
+	"to_yaml": true, "to_nice_yaml": true, "json": true}
 
 // literalEval is what Ansible does with rendered text that looks like a
 // list, a dict or a bool.
@@ -318,3 +330,48 @@ func VarsOf(g value.Getter) Vars { return getterVars{g} }
 type getterVars struct{ g value.Getter }
 
 func (v getterVars) Lookup(name string) (any, bool) { return v.g.Get(name) }
+
+func (e *Engine) renderStringNoEscape(src string, vars Vars, o TextOptions) (string, error) {
+	return e.renderString(src, vars, o)
+}
+
+// escapeBackslashes doubles backslashes inside string literals of {{ }}
+// expressions, as Ansible does for templated variables and task arguments
+// (not for template files): '\.' written in YAML reaches the regex as \.
+func escapeBackslashes(src string) string {
+	if !strings.Contains(src, "\\") || !strings.Contains(src, "{{") {
+		return src
+	}
+	var b strings.Builder
+	inVar := false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case !inVar && strings.HasPrefix(src[i:], "{{"):
+			inVar = true
+			b.WriteString("{{")
+			i++
+		case inVar && strings.HasPrefix(src[i:], "}}"):
+			inVar = false
+			b.WriteString("}}")
+			i++
+		case inVar && (c == '\'' || c == '"'):
+			j := i + 1
+			for j < len(src) && src[j] != c {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(src) {
+				b.WriteString(src[i:])
+				return b.String()
+			}
+			b.WriteString(strings.ReplaceAll(src[i:j+1], "\\", "\\\\"))
+			i = j
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

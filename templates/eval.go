@@ -107,6 +107,9 @@ func (s *state) eval(sc *scope, n nodes.Node) (any, error) {
 		}
 		return m, nil
 	case *nodes.Name:
+		if n.Name.Val == "none" { // Jinja2 spells None both ways
+			return nil, nil
+		}
 		return s.name(sc, n.Name.Val), nil
 	case *nodes.GetAttribute:
 		obj, err := s.eval(sc, n.Node)

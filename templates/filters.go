@@ -153,7 +153,7 @@ func fDefault(s *state, in any, args []any, kw map[string]any) (any, error) {
 func fBool(s *state, in any, args []any, kw map[string]any) (any, error) {
 	switch v := plain(in).(type) {
 	case nil:
-		return false, nil
+		return nil, nil
 	case bool:
 		return v, nil
 	case string:
@@ -687,6 +687,10 @@ func fWordcount(s *state, in any, args []any, kw map[string]any) (any, error) {
 func urlQuote(s string, safe string) string {
 	var b strings.Builder
 	for _, c := range []byte(s) {
+		if c == ' ' && safe == "" {
+			b.WriteByte('+')
+			continue
+		}
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~", c) >= 0 || strings.IndexByte(safe, c) >= 0 {
 			b.WriteByte(c)
 		} else {

@@ -61,14 +61,11 @@ func registerAnsibleFilters() {
 		"subelements":          fSubelements,
 		"product":              fProduct,
 		"extract":              fExtract,
-		"version":              fVersionFilter,
-		"version_compare":      fVersionFilter,
 		"random":               fRandom,
 		"shuffle":              fShuffle,
 		"comment":              fComment,
 		"type_debug":           func(s *state, in any, a []any, k map[string]any) (any, error) { return pyTypeName(in), nil },
 		"split":                fSplit,
-		"dict":                 fDict,
 		"list_of_dict_key_value_elements_to_dict": fItems2Dict,
 		"bool_to_str": strFilter(func(s string) string { return s }),
 	}
@@ -406,9 +403,16 @@ func fPasswordHash(s *state, in any, args []any, kw map[string]any) (any, error)
 		salt = string(b)
 	}
 	switch typ {
+	// Ansible hashes through passlib, whose default rounds it writes out.
 	case "sha512", "sha512_crypt":
+		if rounds == 0 {
+			rounds = 656000
+		}
 		return shaCrypt(pw, salt, rounds, true), nil
 	case "sha256", "sha256_crypt":
+		if rounds == 0 {
+			rounds = 535000
+		}
 		return shaCrypt(pw, salt, rounds, false), nil
 	}
 	return nil, fmt.Errorf("password_hash: unsupported hash type %s", typ)
@@ -873,9 +877,6 @@ func fExtract(s *state, in any, args []any, kw map[string]any) (any, error) {
 	return v, nil
 }
 
-func fVersionFilter(s *state, in any, args []any, kw map[string]any) (any, error) {
-	return fVersionTest(s, in, args, kw)
-}
 
 func seededRand(s *state, args []any, kw map[string]any, idx int) *rand.Rand {
 	if seed := arg(args, kw, idx, "seed", nil); seed != nil {

@@ -67,7 +67,8 @@ func field(m value.Getter, k string) bool {
 		return false
 	}
 	b, _ := fBool(nil, v, nil, nil)
-	return b.(bool)
+	t, _ := b.(bool)
+	return t
 }
 
 func regexTest(mode string) testFunc {

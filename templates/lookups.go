@@ -176,12 +176,18 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 	if wantList {
 		return res, nil
 	}
-	if len(res) == 1 {
-		return res[0], nil
-	}
+	// Ansible joins string results with commas; other results come back
+	// as they are (one element unwrapped).
 	parts := make([]string, len(res))
 	for i, r := range res {
-		parts[i], _ = toStr(r)
+		str, ok := asString(r)
+		if !ok {
+			if len(res) == 1 {
+				return res[0], nil
+			}
+			return res, nil
+		}
+		parts[i] = str
 	}
 	return strings.Join(parts, ","), nil
 }

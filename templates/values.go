@@ -25,6 +25,8 @@ func (e *UndefinedError) Error() string {
 	switch {
 	case e.Hint != "":
 		return e.Hint
+	case e.Owner == "None":
+		return fmt.Sprintf("'None' has no attribute '%s'", e.Name)
 	case e.Owner != "":
 		return fmt.Sprintf("'%s' has no attribute '%s'", e.Owner, e.Name)
 	}
@@ -39,6 +41,9 @@ type undefined struct{ err *UndefinedError }
 func undefName(name string) *undefined { return &undefined{&UndefinedError{Name: name}} }
 
 func undefAttr(owner any, name string) *undefined {
+	if owner == nil {
+		return &undefined{&UndefinedError{Name: name, Owner: "None"}}
+	}
 	return &undefined{&UndefinedError{Name: name, Owner: typeName(owner) + " object"}}
 }
 
@@ -417,6 +422,10 @@ func getattr(obj any, name string) any {
 	switch o := plain(obj).(type) {
 	case *undefined:
 		return o
+	case []any:
+		if len(o) == 2 && (name == "grouper" || name == "list") {
+			return getitem(o, name)
+		}
 	case *namespace:
 		if v, ok := o.m.Get(name); ok {
 			return v
@@ -443,6 +452,13 @@ func getitem(obj, key any) any {
 	case *undefined:
 		return o
 	case []any:
+		// groupby's (grouper, list) pairs
+		if k, ok := key.(string); ok && len(o) == 2 && (k == "grouper" || k == "list") {
+			if k == "grouper" {
+				return o[0]
+			}
+			return o[1]
+		}
 		if i, ok := asInt(key); ok {
 			if i < 0 {
 				i += len(o)

@@ -155,7 +155,13 @@ func (e *yamlEnc) node(v any, ind int, inSeq bool) error {
 				}
 				e.write(strings.Repeat(" ", ind))
 			}
-			e.write("-" + strings.Repeat(" ", e.o.indent-1))
+			e.write("-")
+			if isBlockCollection(c, e) {
+				// PyYAML pads a block collection item to the next indent.
+				e.write(strings.Repeat(" ", e.o.indent-1))
+			} else {
+				e.write(" ")
+			}
 			if err := e.seqItem(c, ind+e.o.indent); err != nil {
 				return err
 			}
@@ -266,7 +272,7 @@ func (e *yamlEnc) flowScalar(v any, ind int) string {
 	return s
 }
 
-var yamlSpecialPlain = regexp.MustCompile(`^(?i:y|yes|n|no|true|false|on|off|null|~)$|^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^0x[0-9a-fA-F_]+$|^0o?[0-7_]+$|^0b[01_]+$|^[-+]?[1-9][\d_]*(:[0-5]?\d)+(\.\d*)?$|^\d{4}-\d\d?-\d\d?([Tt ].*)?$|^[-+]?\d+\.$|^=$|^<<$`)
+var yamlSpecialPlain = regexp.MustCompile(`^(?i:yes|no|true|false|on|off|null|~)$|^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^0x[0-9a-fA-F_]+$|^0o?[0-7_]+$|^0b[01_]+$|^[-+]?[1-9][\d_]*(:[0-5]?\d)+(\.\d*)?$|^\d{4}-\d\d?-\d\d?([Tt ].*)?$|^[-+]?\d+\.$|^=$|^<<$`)
 
 func (e *yamlEnc) scalar(v any, ind int, key bool) string {
 	switch x := plain(v).(type) {
@@ -430,4 +436,14 @@ func yamlDoubleQuote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+func isBlockCollection(v any, e *yamlEnc) bool {
+	switch x := plain(v).(type) {
+	case []any:
+		return len(x) > 0 && !e.isFlowLeaf(x)
+	case value.Getter:
+		return len(x.Keys()) > 0 && !e.isFlowLeaf(x)
+	}
+	return false
 }

@@ -1,0 +1,184 @@
+package templates
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+func TestRenderNative(t *testing.T) {
+	vars := MapVars{"n": 5, "f": 1.5, "none": nil, "b": true, "l": []any{1, "a"},
+		"m": value.MapOf("k", "v"), "s": "text", "u": value.Unsafe("{{ n }}")}
+	e := New()
+	for _, tc := range []struct {
+		src  string
+		want string // repr
+	}{
+		{"plain", "'plain'"},
+		{"{{ n }}", "5"},
+		{"{{n}}", "5"},
+		{"{{ f }}", "1.5"},
+		{"{{ none }}", "None"},
+		{"{{ b }}", "True"},
+		{"{{ l }}", "[1, 'a']"},
+		{"{{ m }}", "{'k': 'v'}"},
+		{"{{ n + 1 }}", "'6'"}, // ansible-core 2.14 gives text here
+		{"{{ n > 1 }}", "True"},
+		{"[{{ n }}, 2]", "[5, 2]"},
+		{"{{ '{\"a\": 1}' }}", "{'a': 1}"},
+		{"{{ l | to_json }}", `'[1, "a"]'`},
+		{"{{ u }}", "'{{ n }}'"},
+		{"{{ none | default('x') }}", "''"},
+	} {
+		got, err := e.Render(tc.src, vars)
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
+			continue
+		}
+		if r := pyRepr(got); r != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.src, r, tc.want)
+		}
+	}
+}
+
+func TestRenderTextOptions(t *testing.T) {
+	e := New()
+	vars := MapVars{"x": 1}
+	src := "a\n  {% if x %}\nb\n  {% endif %}\nc\n"
+	for _, tc := range []struct {
+		o    TextOptions
+		want string
+	}{
+		{DefaultTextOptions(), "a\n  b\n  c\n"},
+		{TextOptions{TrimBlocks: true, LstripBlocks: true, KeepTrailingNewline: true}, "a\nb\nc\n"},
+		{TextOptions{}, "a\n  \nb\n  \nc"},
+		{TextOptions{TrimBlocks: true, KeepTrailingNewline: true, NewlineSequence: "\r\n"}, "a\r\n  b\r\n  c\r\n"},
+		{TextOptions{TrimBlocks: true, Extra: map[string]any{"x": 0}}, "a\n  c"},
+	} {
+		got, err := e.RenderText(src, vars, tc.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%+v: got %q, want %q", tc.o, got, tc.want)
+		}
+	}
+}
+
+func TestCond(t *testing.T) {
+	e := New()
+	vars := MapVars{"x": 3, "s": "x > 1", "res": value.MapOf("rc", 0, "stdout", "ok"), "flag": "yes"}
+	for _, tc := range []struct {
+		expr string
+		want bool
+	}{
+		{"x > 2", true},
+		{"x is defined and x < 2", false},
+		{"res.rc == 0 and 'ok' in res.stdout", true},
+		{"missing is not defined", true},
+		{"{{ x == 3 }}", true},
+		{"{{ s }}", true},
+		{"True", true},
+		{"false", false},
+		{"flag | bool", true},
+		{"", false},
+	} {
+		got, err := e.Cond(tc.expr, vars)
+		if err != nil || got != tc.want {
+			t.Errorf("%q: got %v, %v; want %v", tc.expr, got, err, tc.want)
+		}
+	}
+	if ok, err := e.CondValue(true, vars); !ok || err != nil {
+		t.Errorf("CondValue(true) = %v, %v", ok, err)
+	}
+	var ue *UndefinedError
+	if _, err := e.Cond("missing", vars); !errors.As(err, &ue) || err.Error() != "'missing' is undefined" {
+		t.Errorf("Cond(missing) error = %v", err)
+	}
+}
+
+func TestUndefinedErrors(t *testing.T) {
+	e := New()
+	vars := MapVars{"d": value.MapOf("a", 1), "hv": value.MapOf("h1", value.MapOf("x", 1))}
+	for _, tc := range []struct{ src, msg string }{
+		{"{{ nope }}", "'nope' is undefined"},
+		{"{{ nope.deeper.still }}", "'nope' is undefined"},
+		{"{{ d.b }}", "'dict object' has no attribute 'b'"},
+		{"{{ d['b'] }}", "'dict object' has no attribute 'b'"},
+		{"{{ hv['h2'].x }}", "'dict object' has no attribute 'h2'"},
+		{"{% for x in nope %}{% endfor %}", "'nope' is undefined"},
+		{"{{ nope | upper }}", "'nope' is undefined"},
+		{"{{ nope | mandatory }}", "Mandatory variable 'nope'  not defined."},
+	} {
+		_, err := e.Render(tc.src, vars)
+		if err == nil || err.Error() != tc.msg {
+			t.Errorf("%s: error %v, want %q", tc.src, err, tc.msg)
+		}
+	}
+	for _, src := range []string{"{{ nope.a | default(1) }}", "{{ d.b.c is defined }}", "{{ hv.h2.x | default(0) }}"} {
+		if _, err := e.Render(src, vars); err != nil {
+			t.Errorf("%s: %v", src, err)
+		}
+	}
+}
+
+func TestTemplatize(t *testing.T) {
+	e := New()
+	vars := MapVars{"n": 2, "k": "key"}
+	in := value.MapOf("{{ k }}", []any{"{{ n }}", value.Unsafe("{{ n }}"), 3}, "plain", "x")
+	got, err := e.Templatize(in, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := pyRepr(got); r != "{'key': [2, '{{ n }}', 3], 'plain': 'x'}" {
+		t.Errorf("got %s", r)
+	}
+	if _, ok := got.(*value.Map).Get("key"); !ok {
+		t.Error("key not templated")
+	}
+	l, _ := got.(*value.Map).Get("key")
+	if _, ok := l.([]any)[1].(string); !ok {
+		t.Errorf("unsafe not returned as string: %T", l.([]any)[1])
+	}
+}
+
+// Jinja2 features Ansible 2.14 leaves off but fjord accepts (loopcontrols,
+// do), checked against plain Jinja2 with those extensions.
+func TestJinjaExtras(t *testing.T) {
+	e := New()
+	vars := MapVars{"l": []any{3, 1, 2}}
+	for _, tc := range []struct{ src, want string }{
+		{"{% for x in l %}{% if x == 1 %}{% break %}{% endif %}{{ x }}{% endfor %}", "3"},
+		{"{% for x in l %}{% if x == 1 %}{% continue %}{% endif %}{{ x }}{% endfor %}", "32"},
+		{"{% set ns = namespace(a=[]) %}{% do l.index(1) %}{{ ns.a }}", "[]"},
+		{"{% for x in [[1, [2]], [3]] recursive %}{% if x is iterable %}{{ loop(x) }}{% else %}{{ x }}{% endif %}{% endfor %}", "123"},
+		{"{{ '%s=%s' % ('a', 1) }}", "a=1"},
+		{"{{ 'a' ~ 1 ~ none }}", "a1None"},
+	} {
+		got, err := e.RenderText(tc.src, vars, DefaultTextOptions())
+		if err != nil || got != tc.want {
+			t.Errorf("%s: got %q, %v; want %q", tc.src, got, err, tc.want)
+		}
+	}
+}
+
+func TestPasswordHashCrypt(t *testing.T) {
+	// glibc crypt('secret', '$6$mysalt') with the default 5000 rounds.
+	want := "$6$mysalt$UX6P1VKOf6dr0s2pg4pLNvIUB6hLXvP6M5f/Yj9hJgMPdAJ4oArvk5YUD9/XWtk1JOpVwt/JTsczMJr8sFVML1"
+	if got := shaCrypt("secret", "mysalt", 0, true); got != want {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestIsTemplate(t *testing.T) {
+	for s, want := range map[string]bool{"a": false, "{{ x }}": true, "{% if %}": true, "{# c #}": true, "{ x }": false} {
+		if IsTemplate(s) != want {
+			t.Errorf("IsTemplate(%q) != %v", s, want)
+		}
+	}
+	if !strings.Contains((&UndefinedError{Name: "b", Owner: "dict object"}).Error(), "has no attribute 'b'") {
+		t.Error("UndefinedError wording")
+	}
+}
