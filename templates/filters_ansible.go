@@ -877,7 +877,6 @@ func fExtract(s *state, in any, args []any, kw map[string]any) (any, error) {
 	return v, nil
 }
 
-
 func seededRand(s *state, args []any, kw map[string]any, idx int) *rand.Rand {
 	if seed := arg(args, kw, idx, "seed", nil); seed != nil {
 		h := fnv.New64a()
