@@ -276,6 +276,7 @@ func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*P
 	if o.MakeDirs {
 		b.WriteString("mkdir -p -- \"$d\" || exit 70\n")
 	}
+	b.WriteString("[ -d \"$d\" ] || { echo \"Destination directory $d does not exist\" >&2; exit 70; }\n")
 	b.WriteString(`t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 70
 trap 'rm -f -- "$t"' EXIT HUP INT TERM
 `)
@@ -340,6 +341,8 @@ echo "S $(stat -c '%a %u %g %s %U/%G' -- "$f")"
 			stderr = stderr[:i]
 		}
 		return nil, &ValidateError{Command: o.Validate, RC: rc, Stdout: out.String(), Stderr: stderr}
+	case 70:
+		return nil, errors.New(errText(res))
 	default:
 		return nil, fmt.Errorf("put %s: %s", dst, errText(res))
 	}

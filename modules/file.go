@@ -311,6 +311,8 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 		if env.Check {
 			nfi = &base
 		}
+		r.Data.Delete("path")
+		r.Set("dest", f.Path)
 		setFileResult(r, nfi)
 		if prev == "absent" {
 			r.Set("state", "file")
