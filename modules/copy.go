@@ -197,7 +197,7 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	if fi.Exists && (fi.Checksum == sum || !w.force) {
 		// Same content: only attributes may change.
-		plan, err := applyAttrs(ctx, env, dest, fi, w.attrs)
+		plan, err := applyAttrs(ctx, env, dest, fi, w.attrs, mode)
 		if err != nil {
 			return Failf("%s", err), nil
 		}

@@ -326,7 +326,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 // attrsOnly handles an existing path whose attributes are all that may
 // change.
 func (f *File) attrsOnly(ctx context.Context, env *Env, r *Result, p string, fi *connection.FileInfo, mode connection.Mode, addDiff func(b, a map[string]any)) (*Result, error) {
-	plan, err := applyAttrs(ctx, env, p, fi, &f.FileAttrs)
+	plan, err := applyAttrs(ctx, env, p, fi, &f.FileAttrs, mode)
 	if err != nil {
 		return Failf("%s", err), nil
 	}

@@ -87,11 +87,7 @@ func (p *attrPlan) script(a *FileAttrs, path string, noFollow bool) string {
 
 // applyAttrs makes path's mode/owner/group match a, in one round trip when
 // something differs (none when not, or in check mode).
-func applyAttrs(ctx context.Context, env *Env, path string, fi *connection.FileInfo, a *FileAttrs) (*attrPlan, error) {
-	m, err := a.mode()
-	if err != nil {
-		return nil, err
-	}
+func applyAttrs(ctx context.Context, env *Env, path string, fi *connection.FileInfo, a *FileAttrs, m connection.Mode) (*attrPlan, error) {
 	p := planAttrs(fi, a, m)
 	if !p.changed() || env.Check {
 		return p, nil

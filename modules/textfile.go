@@ -90,7 +90,7 @@ func (t *textEdit) run(ctx context.Context, env *Env) (*Result, error) {
 		}
 		backup = pr.BackupFile
 	} else if !changed {
-		if _, err := applyAttrs(ctx, env, t.path, fi, t.attrs); err != nil {
+		if _, err := applyAttrs(ctx, env, t.path, fi, t.attrs, mode); err != nil {
 			return Failf("%s", err), nil
 		}
 	}
