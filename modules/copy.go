@@ -30,7 +30,7 @@ type Copy struct {
 	Content *string `arg:"content"`
 	Dest    string  `arg:"dest,required"`
 	Backup  bool    `arg:"backup"`
-	Force   bool    `arg:"force,default=true,aliases=thirsty"`
+	Force   bool    `arg:"force,default=true"`
 	// Validate runs on the temporary file before it replaces dest; %s is
 	// its path.
 	ValidateCmd string `arg:"validate"`
