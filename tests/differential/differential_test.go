@@ -33,6 +33,9 @@ const maxConcurrent = 2
 const runTimeout = 3 * time.Minute
 
 func TestDifferential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("differential suite takes minutes; skipped with -short")
+	}
 	ansible, err := exec.LookPath("ansible-playbook")
 	if err != nil {
 		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
