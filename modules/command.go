@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
-	"github.com/fjord-run/fjord/value"
 )
 
 func init() {
@@ -277,9 +276,6 @@ func init() {
 
 // Run implements Module.
 func (m *Ping) Run(ctx context.Context, env *Env) (*Result, error) {
-	if m.Data == "crash" {
-		return nil, fmt.Errorf("boom")
-	}
 	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: "true", Become: env.Become})
 	if err != nil {
 		return nil, err
@@ -294,5 +290,4 @@ var (
 	_ Module = (*Command)(nil)
 	_ Module = (*Raw)(nil)
 	_ Module = (*Ping)(nil)
-	_        = value.String
 )
