@@ -172,7 +172,8 @@ func CheckArgsAs(info *Info, used string, keys []string) error {
 	}
 	var missing []string
 	for _, s := range specs {
-		if s.required && !given[s] {
+		// The engine may hold the free-form string apart at load time.
+		if s.required && !given[s] && s.name != info.FreeForm {
 			missing = append(missing, s.name)
 		}
 	}

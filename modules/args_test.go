@@ -92,3 +92,13 @@ func TestRegistryNames(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckArgsFreeForm(t *testing.T) {
+	info, _ := Lookup("raw")
+	if err := CheckArgs(info, nil); err != nil {
+		t.Errorf("raw without free form at load time: %v", err)
+	}
+	if _, err := Decode(info, value.NewMap(0)); err == nil {
+		t.Error("raw without command decoded")
+	}
+}
