@@ -183,7 +183,7 @@ func (r *run) makeSink() callback.Sink {
 		return callback.NewMinimal(r.o.Stdout)
 	}
 	return callback.NewDefault(r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
-		Diff: r.o.Diff, Check: r.o.Check})
+		Diff: r.o.Diff, Check: r.o.Check, Stderr: r.o.Stderr})
 }
 
 // emit calls the sink under the output lock.

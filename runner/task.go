@@ -687,10 +687,31 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	env.FindFile = func(kind, name string) (string, error) { return tc.findFile(kind, name) }
 	env.Template = func(src string, extra map[string]any) (string, error) {
 		o := templates.DefaultTextOptions()
-		o.Extra = extra
+		o.Extra = map[string]any{"ansible_managed": tc.ex.r.ansibleManaged()}
+		for k, v := range extra {
+			o.Extra[k] = v
+		}
 		s, err := tc.ex.r.eng.RenderText(src, sc, o)
 		if err != nil && sc.err != nil {
 			err = sc.err
+		}
+		return s, err
+	}
+	env.RenderTemplate = func(src string, to modules.TemplateOptions) (string, error) {
+		for _, d := range [][2]string{{to.VariableStart, "{{"}, {to.VariableEnd, "}}"}, {to.BlockStart, "{%"}, {to.BlockEnd, "%}"}, {to.CommentStart, "{#"}, {to.CommentEnd, "#}"}} {
+			if d[0] != "" && d[0] != d[1] {
+				return "", fmt.Errorf("custom template delimiters are not supported by fjord yet (%q)", d[0])
+			}
+		}
+		o := templates.DefaultTextOptions()
+		o.TrimBlocks, o.LstripBlocks = to.TrimBlocks, to.LstripBlocks
+		o.Extra = map[string]any{"ansible_managed": tc.ex.r.ansibleManaged()}
+		for k, v := range to.Extra {
+			o.Extra[k] = v
+		}
+		s, err := tc.ex.r.eng.RenderText(src, sc, o)
+		if err != nil && sc.err != nil {
+			err, sc.err = sc.err, nil
 		}
 		return s, err
 	}
@@ -880,4 +901,9 @@ func searchDirs(t *Task, pbDir, kind string) []string {
 		dirs = append(dirs, filepath.Join(pbDir, kind), pbDir)
 	}
 	return uniq(dirs)
+}
+
+// ansibleManaged is the ansible_managed string templates may print.
+func (r *run) ansibleManaged() string {
+	return envOr("ANSIBLE_MANAGED_STR", "Ansible managed")
 }
