@@ -36,6 +36,9 @@ type run struct {
 	hostsMu sync.Mutex
 	hosts   map[string]*hostState
 
+	// invMu serialises run-time inventory changes (add_host, group_by).
+	invMu sync.Mutex
+
 	connMu sync.Mutex
 	conns  map[string]connection.Conn
 
@@ -242,5 +245,28 @@ func (r *run) closeConns() {
 	defer r.connMu.Unlock()
 	for _, c := range r.conns {
 		c.Close()
+	}
+}
+
+// refreshInventoryVars recomputes inventory-level variables of every known
+// host and drops cached magic variables after add_host/group_by.
+func (r *run) refreshInventoryVars(pr *playRun) {
+	r.hostsMu.Lock()
+	hosts := make([]*hostState, 0, len(r.hosts))
+	for _, h := range r.hosts {
+		hosts = append(hosts, h)
+	}
+	r.hostsMu.Unlock()
+	for _, h := range hosts {
+		if v, err := r.inv.HostVars(h.inv, r.pbDir); err == nil {
+			h.mu.Lock()
+			h.invVars = v
+			h.mu.Unlock()
+		}
+	}
+	if pr != nil {
+		pr.mu.Lock()
+		pr.magic = nil
+		pr.mu.Unlock()
 	}
 }

@@ -153,14 +153,21 @@ func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*ho
 		sc := r.newScope(ex.pr, hosts[0], t, nil)
 		runOnce, _ = sc.renderBool(v, false)
 	}
+	// add_host bypasses the host loop: it runs once, for the first host.
+	if t.Action == "add_host" {
+		runOnce = true
+	}
 	targets := hosts
 	if runOnce {
 		targets = hosts[:1]
 	}
+	serial := t.Action == "group_by"
 	ex.banner(t, hosts[0])
 	outs := make([]*outcome, len(targets))
-	if len(targets) == 1 {
-		outs[0] = ex.runOnHost(ctx, t, targets[0])
+	if len(targets) == 1 || serial {
+		for i, h := range targets {
+			outs[i] = ex.runOnHost(ctx, t, h)
+		}
 	} else {
 		forks := r.o.Forks
 		if th := firstKw(t, ex.pr.play, func(k Keywords) any { return k.Throttle }); th != nil {
@@ -187,7 +194,7 @@ func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*ho
 			failed[o.h] = true
 		}
 	}
-	if runOnce && len(hosts) > 1 {
+	if runOnce && len(hosts) > 1 && t.Action != "add_host" {
 		// run_once: the result applies to every host of the batch.
 		o := outs[0]
 		for _, h := range hosts[1:] {
