@@ -107,9 +107,9 @@ func TestLoadModel(t *testing.T) {
       debug: msg=h
       listen: topic
 `,
-		"other.yml":              "- hosts: all\n  tasks: [{debug: {msg: other}}]\n",
-		"inc.yml":                "- name: inc task\n  debug: msg=inc\n",
-		"roles/r/tasks/main.yml": "- name: role task\n  debug: msg=r\n",
+		"other.yml":                 "- hosts: all\n  tasks: [{debug: {msg: other}}]\n",
+		"inc.yml":                   "- name: inc task\n  debug: msg=inc\n",
+		"roles/r/tasks/main.yml":    "- name: role task\n  debug: msg=r\n",
 		"roles/r/handlers/main.yml": "- name: role handler\n  debug: msg=rh\n",
 		"roles/r/defaults/main.yml": "d: 1\n",
 		"roles/r/meta/main.yml":     "dependencies: [dep]\n",
