@@ -83,9 +83,6 @@ func TestDifferential(t *testing.T) {
 				t.Errorf("case is broken: ansible-playbook exited %d, the case expects %d (file exit_code)\n%s",
 					a.exitCode, c.wantExit, trimOutput(a.output))
 			}
-			if a.recap == nil {
-				t.Errorf("case is broken: no PLAY RECAP in ansible-playbook output\n%s", trimOutput(a.output))
-			}
 			if ansibleOnly {
 				if testing.Verbose() {
 					t.Logf("ansible-playbook (%s, exit %d):\n%s", a.elapsed.Round(time.Millisecond), a.exitCode, a.output)
@@ -456,7 +453,13 @@ func compare(t *testing.T, a, f *result) {
 }
 
 func compareRecap(a, f map[string]recapLine) []string {
-	if f == nil {
+	switch {
+	case a == nil && f == nil:
+		// A run stopped before any play (a load error, bad options).
+		return nil
+	case a == nil:
+		return []string{"recap: fjord printed a PLAY RECAP, ansible-playbook stopped before any play"}
+	case f == nil:
 		return []string{"recap: fjord printed no PLAY RECAP"}
 	}
 	var problems []string
