@@ -170,7 +170,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 			// Create each missing component, giving each the attributes,
 			// as Ansible does.
 			fmt.Fprintf(&script, "p=%s\nmissing=\nwhile [ ! -e \"$p\" ]; do missing=\"$p\n$missing\"; p=$(dirname -- \"$p\"); done\n", q)
-			fmt.Fprintf(&script, "printf %%s \"$missing\" | while IFS= read -r d; do [ -n \"$d\" ] || continue; mkdir -- \"$d\" || exit 1\n")
+			fmt.Fprintf(&script, "printf %%s \"$missing\" | while IFS= read -r d; do [ -n \"$d\" ] || continue; mkdir -- \"$d\" 2>/dev/null || [ -d \"$d\" ] || { mkdir -- \"$d\"; exit 1; }\n")
 			base := connection.FileInfo{Type: "directory", Mode: 0777 &^ fi.Umask, Exists: true}
 			plan := planAttrs(&base, &f.FileAttrs, mode)
 			script.WriteString(strings.ReplaceAll(plan.script(&f.FileAttrs, "DIR", false), "DIR", "\"$d\""))
