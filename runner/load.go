@@ -319,6 +319,21 @@ func (l *loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 				return nil, errAt(posOf(file, vn), "invalid play strategy specified: %s", vn.Value)
 			}
 			p.Strategy = strings.TrimPrefix(p.Strategy, "ansible.builtin.")
+		case "vars_prompt":
+			v, err := l.nodeValue(file, vn)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range asList(v) {
+				m, ok := e.(*value.Map)
+				if !ok {
+					return nil, errAt(posOf(file, vn), "vars_prompt entries must be mappings")
+				}
+				if _, ok := m.Get("name"); !ok {
+					return nil, errAt(posOf(file, vn), "vars_prompt entries need a name")
+				}
+				p.VarsPrompt = append(p.VarsPrompt, m)
+			}
 		case "force_handlers":
 			v, _ := l.nodeValue(file, vn)
 			p.Force = value.Bool(v)

@@ -102,6 +102,7 @@ type Play struct {
 	Hosts       string
 	Kw          Keywords
 	VarsFiles   []any
+	VarsPrompt  []*value.Map
 	GatherFacts any
 	Serial      []any
 	MaxFailPct  any

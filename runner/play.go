@@ -50,6 +50,9 @@ func (r *run) runPlay(ctx context.Context, p *Play) error {
 	if p.Kw.Diff != nil {
 		pr.diff, _ = sc0.renderBool(p.Kw.Diff, pr.diff)
 	}
+	if err := r.prompt(pr); err != nil {
+		return &Error{Pos: p.Pos, Err: err}
+	}
 	pattern, err := sc0.renderString(p.Hosts)
 	if err != nil {
 		return &Error{Pos: p.Pos, Err: err}

@@ -42,6 +42,7 @@ type run struct {
 	connMu sync.Mutex
 	conns  map[string]connection.Conn
 
+	started        bool // --start-at-task found its task
 	anyFailed      bool
 	anyUnreachable bool
 }

@@ -139,6 +139,9 @@ func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*ho
 	if !t.Handler && !r.tagsMatch(effectiveTags(t, ex.pr.play)) && t.Action != "meta" {
 		return nil
 	}
+	if !t.Handler && t.Action != "gather_facts" && !r.reachedStart(t) {
+		return nil
+	}
 	if t.Action == "meta" {
 		return ex.runMeta(ctx, t, hosts)
 	}
@@ -913,4 +916,28 @@ func searchDirs(t *Task, pbDir, kind string) []string {
 // ansibleManaged is the ansible_managed string templates may print.
 func (r *run) ansibleManaged() string {
 	return envOr("ANSIBLE_MANAGED_STR", "Ansible managed")
+}
+
+// reachedStart implements --start-at-task: tasks before the first whose
+// name (or "role : name") matches are skipped silently.
+func (r *run) reachedStart(t *Task) bool {
+	if r.o.StartAtTask == "" {
+		return true
+	}
+	r.hostsMu.Lock()
+	defer r.hostsMu.Unlock()
+	if r.started {
+		return true
+	}
+	names := []string{t.Name}
+	if t.Role != nil {
+		names = append(names, t.Role.Role.Name+" : "+t.Name)
+	}
+	for _, n := range names {
+		if ok, _ := filepath.Match(r.o.StartAtTask, n); ok || n == r.o.StartAtTask {
+			r.started = true
+			return true
+		}
+	}
+	return false
 }
