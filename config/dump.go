@@ -1,0 +1,91 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Dump writes the core settings as ansible-config dump does, one
+// "NAME(origin) = value" line each, sorted by name, values printed as
+// Python prints them. onlyChanged leaves out the defaults.
+func (c *Config) Dump(w io.Writer, onlyChanged bool) error {
+	type line struct{ name, text string }
+	var lines []line
+	cfgFile := "None"
+	if c.File != "" {
+		cfgFile = c.File
+	}
+	lines = append(lines, line{"CONFIG_FILE", "CONFIG_FILE() = " + cfgFile})
+	for _, s := range c.settings {
+		if s.Plugin != "" || (onlyChanged && s.IsDefault()) {
+			continue
+		}
+		lines = append(lines, line{s.Name, fmt.Sprintf("%s(%s) = %s", s.Name, s.Origin, PyString(s.Value))})
+	}
+	sort.Slice(lines, func(i, j int) bool { return lines[i].name < lines[j].name })
+	for _, l := range lines {
+		if _, err := fmt.Fprintln(w, l.text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PyString formats v as Python's str() would: None, True/False, lists as
+// ['a', 'b'].
+func PyString(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	case int:
+		return strconv.Itoa(v)
+	case string:
+		return v
+	case []string:
+		parts := make([]string, len(v))
+		for i, s := range v {
+			parts[i] = pyRepr(s)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return fmt.Sprint(v)
+}
+
+// pyRepr quotes s as Python's repr of a str does for printable text.
+func pyRepr(s string) string {
+	q := byte('\'')
+	if strings.Contains(s, "'") && !strings.Contains(s, "\"") {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == rune(q):
+			b.WriteByte('\\')
+			b.WriteByte(q)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
