@@ -123,7 +123,9 @@ func parseINI(text, file string) (*ini, error) {
 	return p, nil
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
 
 // get returns section's key, falling back to [DEFAULT].
 func (p *ini) get(section, key string) (string, bool) {

@@ -35,7 +35,7 @@ type def struct {
 
 const none = "\x00none"
 
-func d(key string) iniKey { return iniKey{"defaults", key} }
+func d(key string) iniKey      { return iniKey{"defaults", key} }
 func k(sec, key string) iniKey { return iniKey{sec, key} }
 
 // defs are the settings fjord knows. The names, keys, variables and
