@@ -50,6 +50,8 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 var personalities = map[string]string{
 	"ansible-playbook":  "playbook",
 	"ansible-inventory": "inventory",
+	"ansible-vault":     "vault",
+	"ansible-config":    "config",
 }
 
 // commandLine returns argv as fjord's own command line: invoked as
@@ -71,10 +73,21 @@ func (e *env) main(ctx context.Context, argv []string) int {
 	app := e.app()
 	if len(args) > 1 {
 		for _, c := range app.Commands {
-			if c.HasName(args[1]) {
-				spec := specOf(append(c.Flags, cli.HelpFlag))
-				args = append(args[:2:2], reorderArgs(args[2:], spec)...)
+			if !c.HasName(args[1]) {
+				continue
 			}
+			spec := specOf(append(c.Flags, cli.HelpFlag))
+			if len(c.Subcommands) > 0 && len(args) > 2 {
+				// fjord vault encrypt ...: the flags are the subcommand's.
+				for _, sc := range c.Subcommands {
+					if sc.HasName(args[2]) {
+						spec = specOf(append(sc.Flags, cli.HelpFlag))
+						args = append(args[:3:3], reorderArgs(args[3:], spec)...)
+					}
+				}
+				continue
+			}
+			args = append(args[:2:2], reorderArgs(args[2:], spec)...)
 		}
 	}
 	err := app.RunContext(ctx, args)
@@ -111,6 +124,8 @@ func (e *env) app() *cli.App {
 		Commands: []*cli.Command{
 			e.playbookCommand(),
 			e.inventoryCommand(),
+			e.vaultCommand(),
+			e.configCommand(),
 		},
 		HideHelpCommand: true,
 		OnUsageError:    usageError,
