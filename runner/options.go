@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/fjord-run/fjord/value"
+	"github.com/fjord-run/fjord/vault"
 )
 
 // Options is everything `fjord playbook` (or ansible-playbook) was told.
@@ -37,6 +38,10 @@ type Options struct {
 	FlushCache  bool
 	// ForceHandlers runs notified handlers even on hosts that failed.
 	ForceHandlers bool
+
+	Vault           *vault.Secrets // --vault-id, --vault-password-file, --ask-vault-pass, ansible.cfg; nil: none
+	RolesPath       []string       // ansible.cfg/ANSIBLE_ROLES_PATH roles_path; nil: ANSIBLE_ROLES_PATH, then Ansible's default
+	HostKeyChecking *bool          // ansible.cfg/ANSIBLE_HOST_KEY_CHECKING; nil: default (check)
 
 	Callback string    // "default" (""), "json", "minimal", "yaml"
 	Stdout   io.Writer // progress output

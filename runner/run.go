@@ -113,7 +113,7 @@ func (r *run) main(ctx context.Context) (int, error) {
 	// Load everything before touching any host.
 	var books []*Playbook
 	for _, p := range o.Playbooks {
-		l := &loader{extraVars: r.extraVars, rolesPath: rolesPath(), playbookDir: r.pbDir,
+		l := &loader{extraVars: r.extraVars, rolesPath: rolesPath(o.RolesPath), playbookDir: r.pbDir,
 			render: func(src string) (string, error) {
 				sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
 				return sc.renderString(src)
@@ -165,7 +165,10 @@ func (r *run) main(ctx context.Context) (int, error) {
 	return ExitOK, nil
 }
 
-func rolesPath() []string {
+func rolesPath(configured []string) []string {
+	if len(configured) > 0 {
+		return configured
+	}
 	var out []string
 	if env := os.Getenv("ANSIBLE_ROLES_PATH"); env != "" {
 		out = append(out, filepath.SplitList(env)...)
