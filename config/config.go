@@ -216,7 +216,7 @@ func (c *Config) resolve(df def, getenv func(string) string, cwd, home string) (
 	}
 	v, err := convert(raw, df.typ, base, getenv)
 	if err != nil {
-		return s, fmt.Errorf("Invalid type for configuration option %s (from %s): %v", settingTitle(df), origin, err)
+		return s, fmt.Errorf("Invalid type for configuration option setting: %s (from %s): %v", settingTitle(df), origin, err)
 	}
 	s.Value, s.Origin = v, origin
 	return s, nil

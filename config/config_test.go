@@ -146,7 +146,7 @@ enable_plugins = ini
 
 	// A bad integer is an error naming the setting and its origin.
 	_, err = LoadFile(env(map[string]string{"ANSIBLE_FORKS": "many"}), "/work", "", "")
-	if err == nil || !strings.Contains(err.Error(), "DEFAULT_FORKS (from env: ANSIBLE_FORKS)") {
+	if err == nil || !strings.Contains(err.Error(), "setting: DEFAULT_FORKS (from env: ANSIBLE_FORKS)") {
 		t.Errorf("bad int: %v", err)
 	}
 }

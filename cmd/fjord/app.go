@@ -27,6 +27,9 @@ type env struct {
 	readSecret func(prompt string) (string, error)
 	// isTerminal reports whether w is a terminal (for colour).
 	isTerminal func(w io.Writer) bool
+	// setenv sets a process environment variable (os.Setenv) for parts
+	// of the engine that read ANSIBLE_* themselves; nil in tests.
+	setenv func(key, value string) error
 }
 
 // optionError is a bad command line or environment: reported as

@@ -24,6 +24,7 @@ func main() {
 		run:        runner.Run,
 		readSecret: readSecret(os.Stdin, os.Stderr),
 		isTerminal: isTerminal,
+		setenv:     os.Setenv,
 	}
 	code := e.main(ctx, os.Args)
 	stop()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/fjord-run/fjord/config"
 	"github.com/fjord-run/fjord/runner"
 )
 
@@ -57,13 +58,12 @@ type connectionOptions struct {
 	ModulePath    listFlag
 }
 
-// vaultOptions are accepted and kept until vault support lands;
-// runner.Options has no field for them yet.
+// vaultOptions are the vault flags every command shares.
 type vaultOptions struct {
 	PasswordFiles listFlag
 	AskPass       bool
 	IDs           listFlag
-	Password      string // from --ask-vault-pass
+	Password      string // from --ask-vault-pass (fjord inventory)
 }
 
 func (o *playbookOptions) flags() []cli.Flag {
@@ -161,7 +161,7 @@ func runPlaybook(ctx context.Context, e *env, opts *playbookOptions, args []stri
 	if opts.Version {
 		return e.printVersion()
 	}
-	o, err := opts.runnerOptions(e, args)
+	o, err := opts.runnerOptions(ctx, e, args)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func runPlaybook(ctx context.Context, e *env, opts *playbookOptions, args []stri
 
 // runnerOptions checks the flags, applies ANSIBLE_* defaults for flags
 // not given, reads -e and prompts for passwords.
-func (opts *playbookOptions) runnerOptions(e *env, args []string) (*runner.Options, error) {
+func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []string) (*runner.Options, error) {
 	if len(args) == 0 {
 		return nil, optionErrorf("the following arguments are required: playbook")
 	}
@@ -191,17 +191,35 @@ func (opts *playbookOptions) runnerOptions(e *env, args []string) (*runner.Optio
 		}
 	}
 	getenv := e.getenv
+	// ansible.cfg and ANSIBLE_* (env over file over default); flags win.
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	changed := func(name string) (config.Setting, bool) {
+		s := cfg.Get(name)
+		return s, !s.IsDefault()
+	}
+	cfgString := func(name string) string {
+		if s, ok := changed(name); ok {
+			return s.String()
+		}
+		return ""
+	}
 
 	inventory := []string(opts.Inventory)
 	if len(inventory) == 0 {
-		inventory = envList(getenv, "ANSIBLE_INVENTORY")
+		if s, ok := changed("DEFAULT_HOST_LIST"); ok && s.Origin == cfg.File {
+			inventory = s.List()
+		} else {
+			// A "h1,h2," host list in ANSIBLE_INVENTORY is not a path list.
+			inventory = envList(getenv, "ANSIBLE_INVENTORY")
+		}
 	}
 	forks := opts.Forks
 	if !opts.isSet("forks") {
-		if n, ok, err := envInt(getenv, "ANSIBLE_FORKS"); err != nil {
-			return nil, err
-		} else if ok {
-			forks = n
+		if s, ok := changed("DEFAULT_FORKS"); ok {
+			forks = s.Int()
 		}
 	}
 	if forks < 1 {
@@ -209,26 +227,48 @@ func (opts *playbookOptions) runnerOptions(e *env, args []string) (*runner.Optio
 	}
 	timeout := opts.Timeout
 	if !opts.isSet("timeout") {
-		if n, ok, err := envInt(getenv, "ANSIBLE_TIMEOUT"); err != nil {
-			return nil, err
-		} else if ok {
-			timeout = n
+		if s, ok := changed("DEFAULT_TIMEOUT"); ok {
+			timeout = s.Int()
 		}
 	}
 	user := opts.User
 	if !opts.isSet("user") {
-		user = getenv("ANSIBLE_REMOTE_USER")
+		user = cfgString("DEFAULT_REMOTE_USER")
 	}
 	become := opts.Become
 	if !opts.isSet("become") {
-		become = envBool(getenv, "ANSIBLE_BECOME")
+		become = cfg.Get("DEFAULT_BECOME").Bool()
 	}
-	becomeUser := firstNonEmpty(opts.BecomeUser, getenv("ANSIBLE_BECOME_USER"))
-	becomeMethod := firstNonEmpty(opts.BecomeMethod, getenv("ANSIBLE_BECOME_METHOD"))
-	privateKey := firstNonEmpty(opts.PrivateKey, getenv("ANSIBLE_PRIVATE_KEY_FILE"))
-	callback, err := callbackName(firstNonEmpty(opts.Callback, getenv("ANSIBLE_STDOUT_CALLBACK")))
+	becomeUser := firstNonEmpty(opts.BecomeUser, cfgString("DEFAULT_BECOME_USER"))
+	becomeMethod := firstNonEmpty(opts.BecomeMethod, cfgString("DEFAULT_BECOME_METHOD"))
+	privateKey := firstNonEmpty(opts.PrivateKey, cfgString("DEFAULT_PRIVATE_KEY_FILE"))
+	callback, err := callbackName(firstNonEmpty(opts.Callback, cfgString("DEFAULT_STDOUT_CALLBACK")))
 	if err != nil {
 		return nil, err
+	}
+	var rolesPath []string
+	if s, ok := changed("DEFAULT_ROLES_PATH"); ok {
+		rolesPath = s.List()
+	}
+	var hostKeyChecking *bool
+	if s, ok := changed("connection.ssh.host_key_checking"); ok {
+		b := s.Bool()
+		hostKeyChecking = &b
+	}
+	// Parts of the engine read these from the environment: give them
+	// what ansible.cfg says when the environment says nothing.
+	if e.setenv != nil {
+		for _, kv := range [][2]string{
+			{"ANSIBLE_HOST_KEY_CHECKING", "connection.ssh.host_key_checking"},
+			{"ANSIBLE_GATHERING", "DEFAULT_GATHERING"},
+			{"ANSIBLE_MANAGED_STR", "DEFAULT_MANAGED_STR"},
+		} {
+			if s, ok := changed(kv[1]); ok && s.Origin == cfg.File && getenv(kv[0]) == "" {
+				if err := e.setenv(kv[0], config.PyString(s.Value)); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 
 	extra, err := parseExtraVars(opts.ExtraVars, e.dir)
@@ -240,39 +280,46 @@ func (opts *playbookOptions) runnerOptions(e *env, args []string) (*runner.Optio
 	if err != nil {
 		return nil, err
 	}
+	secrets, err := loadVaultSecrets(ctx, e, cfg, opts.vault)
+	if err != nil {
+		return nil, err
+	}
 
 	verbosity := opts.verbose()
 	return &runner.Options{
-		Playbooks:     args,
-		Inventory:     inventory,
-		Limit:         opts.Limit,
-		Check:         opts.Check,
-		Diff:          opts.Diff,
-		Tags:          splitList(opts.Tags),
-		SkipTags:      splitList(opts.SkipTags),
-		ExtraVars:     extra,
-		Forks:         forks,
-		Connection:    opts.Connection,
-		RemoteUser:    user,
-		PrivateKey:    privateKey,
-		Timeout:       timeout,
-		Become:        become,
-		BecomeUser:    becomeUser,
-		BecomeMethod:  becomeMethod,
-		BecomePass:    becomePass,
-		Verbosity:     verbosity,
-		SyntaxCheck:   opts.SyntaxCheck,
-		ListHosts:     opts.ListHosts,
-		ListTasks:     opts.ListTasks,
-		ListTags:      opts.ListTags,
-		StartAtTask:   opts.StartAtTask,
-		FlushCache:    opts.FlushCache,
-		ForceHandlers: opts.ForceHandlers,
-		Callback:      callback,
-		Stdout:        e.stdout,
-		Stderr:        e.stderr,
-		Color:         useColor(getenv, e.isTerminal(e.stdout)),
-		Log:           newLogger(e.stderr, verbosity),
+		Playbooks:       args,
+		Inventory:       inventory,
+		Limit:           opts.Limit,
+		Check:           opts.Check,
+		Diff:            opts.Diff,
+		Tags:            splitList(opts.Tags),
+		SkipTags:        splitList(opts.SkipTags),
+		ExtraVars:       extra,
+		Forks:           forks,
+		Connection:      opts.Connection,
+		RemoteUser:      user,
+		PrivateKey:      privateKey,
+		Timeout:         timeout,
+		Become:          become,
+		BecomeUser:      becomeUser,
+		BecomeMethod:    becomeMethod,
+		BecomePass:      becomePass,
+		Verbosity:       verbosity,
+		SyntaxCheck:     opts.SyntaxCheck,
+		ListHosts:       opts.ListHosts,
+		ListTasks:       opts.ListTasks,
+		ListTags:        opts.ListTags,
+		StartAtTask:     opts.StartAtTask,
+		FlushCache:      opts.FlushCache,
+		ForceHandlers:   opts.ForceHandlers || cfg.Get("DEFAULT_FORCE_HANDLERS").Bool(),
+		Vault:           secrets,
+		RolesPath:       rolesPath,
+		HostKeyChecking: hostKeyChecking,
+		Callback:        callback,
+		Stdout:          e.stdout,
+		Stderr:          e.stderr,
+		Color:           useColor(getenv, e.isTerminal(e.stdout)),
+		Log:             newLogger(e.stderr, verbosity),
 	}, nil
 }
 
@@ -309,11 +356,7 @@ func (opts *playbookOptions) secrets(e *env) (string, error) {
 			becomePass = cf.Password
 		}
 	}
-	if opts.vault.AskPass {
-		if opts.vault.Password, err = e.readSecret("Vault password: "); err != nil {
-			return "", err
-		}
-	}
+	// The vault prompt (--ask-vault-pass) comes last, from loadVaultSecrets.
 	return becomePass, nil
 }
 
