@@ -84,6 +84,12 @@ type Options struct {
 	Timeout      int               // seconds
 	Extra        map[string]string // other ansible_ssh_* settings
 	HostKeyCheck bool
+
+	// KeyPassphrase unlocks a passphrase-protected KeyFile.
+	KeyPassphrase string
+	// KnownHostsFile replaces ~/.ssh/known_hosts (and any
+	// UserKnownHostsFile) for host key checks; "" for the default.
+	KnownHostsFile string
 }
 
 // Dialer opens connections of one kind ("local", "ssh").

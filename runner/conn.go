@@ -3,9 +3,12 @@ package runner
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
+	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	_ "github.com/fjord-run/fjord/connection/ssh" // registers "ssh", "paramiko", "smart"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -23,7 +26,8 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 			case "localhost", "127.0.0.1", "::1":
 				return r.dial(ctx, "local", connection.Options{Host: delegate})
 			}
-			return r.dial(ctx, r.defaultConnType(), connection.Options{Host: delegate, Address: delegate})
+			return r.dial(ctx, r.defaultConnType(), connection.Options{Host: delegate, Address: delegate,
+				User: r.o.RemoteUser, KeyFile: r.o.PrivateKey, Timeout: r.o.Timeout, HostKeyCheck: hostKeyChecking(nil)})
 		}
 		sc = r.newScope(tc.ex.pr, dh, nil, nil)
 	}
@@ -39,7 +43,7 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 	if typ == "" {
 		typ = r.defaultConnType()
 	}
-	o := connection.Options{Host: target, Address: target, HostKeyCheck: true}
+	o := connection.Options{Host: target, Address: target}
 	str := func(names ...string) string {
 		for _, n := range names {
 			if v, ok := sc.Lookup(n); ok && v != nil {
@@ -73,7 +77,27 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 			o.Extra[k] = s
 		}
 	}
+	o.HostKeyCheck = hostKeyChecking(o.Extra)
 	return r.dial(ctx, typ, o)
+}
+
+// hostKeyChecking is Ansible's host_key_checking: on unless the host's
+// ansible_ssh_host_key_checking / ansible_host_key_checking or, when it
+// has neither, ANSIBLE_HOST_KEY_CHECKING says false (any spelling
+// boolean() takes).
+func hostKeyChecking(extra map[string]string) bool {
+	v, ok := extra["ansible_ssh_host_key_checking"]
+	if !ok {
+		v, ok = extra["ansible_host_key_checking"]
+	}
+	if !ok {
+		v = os.Getenv("ANSIBLE_HOST_KEY_CHECKING")
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "n", "no", "off", "0", "false", "f", "0.0":
+		return false
+	}
+	return true
 }
 
 func (r *run) defaultConnType() string {

@@ -1,0 +1,16 @@
+// Package ssh is the "ssh" connection (also registered as "paramiko" and
+// "smart", which Ansible users write for the same thing): one TCP+SSH
+// connection per host on golang.org/x/crypto/ssh, opened once and shared
+// by every command of the run, each command a session of its own.
+//
+// Where OpenSSH's ssh(1) reads ~/.ssh/config, the command line and
+// ~/.ssh/known_hosts, this package reads the same files and the subset of
+// options Ansible inventories use: HostName, Port, User, IdentityFile,
+// ProxyJump, UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout,
+// ServerAliveInterval, from ~/.ssh/config or from -o/-J/-i/-p/-l in
+// ansible_ssh_common_args and ansible_ssh_extra_args.
+//
+// Host keys are checked unless Options.HostKeyCheck is false or the
+// options say StrictHostKeyChecking=no: an unknown or changed key makes the
+// host unreachable with a message saying which, never a silent accept.
+package ssh

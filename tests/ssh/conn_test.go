@@ -1,0 +1,366 @@
+package sshtest
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fjord-run/fjord/connection"
+	fssh "github.com/fjord-run/fjord/connection/ssh"
+)
+
+func dial(t *testing.T, o connection.Options) connection.Conn {
+	t.Helper()
+	c, err := fssh.NewDialer().Dial(context.Background(), o)
+	if err != nil {
+		t.Fatalf("dial %s: %v", o.Host, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestExec(t *testing.T) {
+	l := Start(t, 2)
+	for _, s := range l.Servers {
+		c := dial(t, l.Options(s))
+		res, err := c.Exec(context.Background(), &connection.Cmd{
+			Command: `echo "$FOO $(pwd) $(id -un)"; cat; echo err >&2; exit 3`,
+			Env:     map[string]string{"FOO": "it's"},
+			Dir:     "/tmp",
+			Stdin:   strings.NewReader("input\n"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(res.Stdout), "it's /tmp root\ninput\n"; got != want || string(res.Stderr) != "err\n" || res.RC != 3 {
+			t.Errorf("%s: got %q %q %d", s.Name, res.Stdout, res.Stderr, res.RC)
+		}
+		// A command that reads stdin gets EOF when there is none.
+		res, err = c.Exec(context.Background(), &connection.Cmd{Command: "cat; echo done"})
+		if err != nil || string(res.Stdout) != "done\n" {
+			t.Errorf("no stdin: %q %v", res.Stdout, err)
+		}
+		// A signalled command reports -signal, as the local connection does.
+		res, err = c.Exec(context.Background(), &connection.Cmd{Command: "kill -TERM $$"})
+		if err != nil || res.RC != -15 {
+			t.Errorf("signalled: %+v %v", res, err)
+		}
+	}
+}
+
+func TestConcurrentSessions(t *testing.T) {
+	l := Start(t, 1)
+	c := dial(t, l.Options(l.Servers[0]))
+	const n = 64 // more than sshd's MaxSessions (10)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			res, err := c.Exec(context.Background(), &connection.Cmd{Command: fmt.Sprintf("sleep 0.05; echo %d", i)})
+			if err != nil {
+				errs <- err
+				return
+			}
+			if got := strings.TrimSpace(string(res.Stdout)); got != fmt.Sprint(i) {
+				errs <- fmt.Errorf("session %d got %q", i, got)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	t.Logf("%d sessions in %v", n, time.Since(start))
+}
+
+func TestPutLargeFile(t *testing.T) {
+	l := Start(t, 1)
+	c := dial(t, l.Options(l.Servers[0]))
+	const size = 50 << 20
+	src := filepath.Join(t.TempDir(), "big")
+	f, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha1.New()
+	// Deterministic, incompressible-looking content without holding it all.
+	chunk := make([]byte, 1<<20)
+	for i := 0; i < size/len(chunk); i++ {
+		for j := range chunk {
+			chunk[j] = byte(i*31 + j*7 + j>>8)
+		}
+		f.Write(chunk)
+		h.Write(chunk)
+	}
+	f.Close()
+	want := hex.EncodeToString(h.Sum(nil))
+	dst := filepath.Join(l.Dir, "out", "big")
+	in, _ := os.Open(src)
+	defer in.Close()
+	start := time.Now()
+	pr, err := connection.Put(context.Background(), c, in, dst, connection.PutOptions{MakeDirs: true, Mode: "0600"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("50 MB put in %v", time.Since(start))
+	if pr.Checksum != want || pr.Size != size || pr.Mode != 0o600 {
+		t.Errorf("put result %+v, want checksum %s", pr, want)
+	}
+	fi, err := connection.Stat(context.Background(), c, dst, connection.StatOptions{Checksum: true})
+	if err != nil || fi.Checksum != want {
+		t.Errorf("remote checksum %+v %v", fi, err)
+	}
+}
+
+func TestHostKeys(t *testing.T) {
+	l := Start(t, 2)
+	s := l.Servers[0]
+	ctx := context.Background()
+
+	// Unknown: a known_hosts that lacks the host.
+	empty := filepath.Join(l.Dir, "known_hosts_empty")
+	os.WriteFile(empty, []byte(fmt.Sprintf("%s %s", l.Servers[1].KnownHostsName(), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n")), 0o644)
+	o := l.Options(s)
+	o.KnownHostsFile = empty
+	_, err := fssh.NewDialer().Dial(ctx, o)
+	if !connection.IsUnreachable(err) || !strings.Contains(err.Error(), "Host key verification failed: no key for "+s.KnownHostsName()) {
+		t.Errorf("unknown host key: %v", err)
+	}
+	// Changed: known_hosts holds another key for the host.
+	changed := filepath.Join(l.Dir, "known_hosts_changed")
+	os.WriteFile(changed, []byte(fmt.Sprintf("%s ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n", s.KnownHostsName())), 0o644)
+	o.KnownHostsFile = changed
+	_, err = fssh.NewDialer().Dial(ctx, o)
+	var hke *fssh.HostKeyError
+	if !connection.IsUnreachable(err) || !errors.As(err, &hke) || hke.Unknown || !strings.Contains(err.Error(), "REMOTE HOST IDENTIFICATION HAS CHANGED") {
+		t.Errorf("changed host key: %v", err)
+	}
+	// Checking off: both connect.
+	for _, kh := range []string{empty, changed} {
+		o.KnownHostsFile = kh
+		o.HostKeyCheck = false
+		c, err := fssh.NewDialer().Dial(ctx, o)
+		if err != nil {
+			t.Errorf("host key checking off: %v", err)
+		} else {
+			c.Close()
+		}
+		o.HostKeyCheck = true
+		o.Extra = map[string]string{"ansible_ssh_common_args": "-o StrictHostKeyChecking=no"}
+		if c, err := fssh.NewDialer().Dial(ctx, o); err != nil {
+			t.Errorf("StrictHostKeyChecking=no: %v", err)
+		} else {
+			c.Close()
+		}
+		o.Extra = map[string]string{"ansible_host_key_checking": "False"}
+		if c, err := fssh.NewDialer().Dial(ctx, o); err != nil {
+			t.Errorf("ansible_host_key_checking=False: %v", err)
+		} else {
+			c.Close()
+		}
+		o.Extra = nil
+	}
+	// Hashed known_hosts entries.
+	hashed := filepath.Join(l.Dir, "known_hosts_hashed")
+	line := knownhostsHashed(s)
+	os.WriteFile(hashed, []byte(line), 0o644)
+	o = l.Options(s)
+	o.KnownHostsFile = hashed
+	if c, err := fssh.NewDialer().Dial(ctx, o); err != nil {
+		t.Errorf("hashed known_hosts: %v", err)
+	} else {
+		c.Close()
+	}
+}
+
+func TestAuthFailures(t *testing.T) {
+	l := Start(t, 1)
+	s := l.Servers[0]
+	ctx := context.Background()
+	t.Setenv("SSH_AUTH_SOCK", "")
+	t.Setenv("HOME", t.TempDir()) // no default keys
+
+	o := l.Options(s)
+	o.KeyFile = filepath.Join(l.Dir, "wrong_key")
+	NewKeyFile(t, o.KeyFile, "")
+	_, err := fssh.NewDialer().Dial(ctx, o)
+	if !connection.IsUnreachable(err) || !strings.Contains(err.Error(), "Permission denied (publickey)") {
+		t.Errorf("wrong key: %v", err)
+	}
+
+	o = l.Options(s)
+	o.User = "nosuchuser"
+	_, err = fssh.NewDialer().Dial(ctx, o)
+	if !connection.IsUnreachable(err) || !strings.Contains(err.Error(), "Permission denied") {
+		t.Errorf("wrong user: %v", err)
+	}
+
+	// A locked key without a passphrase says so; with it, it works.
+	locked := filepath.Join(l.Dir, "locked_key")
+	signer := NewKeyFile(t, locked, "sesame")
+	l.AuthorizeKey(t, signer.PublicKey())
+	o = l.Options(s)
+	o.KeyFile = locked
+	_, err = fssh.NewDialer().Dial(ctx, o)
+	if !connection.IsUnreachable(err) || !strings.Contains(err.Error(), "protected by a passphrase") {
+		t.Errorf("locked key: %v", err)
+	}
+	o.KeyPassphrase = "sesame"
+	if c, err := fssh.NewDialer().Dial(ctx, o); err != nil {
+		t.Errorf("locked key with passphrase: %v", err)
+	} else {
+		c.Close()
+	}
+
+	// Refused port.
+	o = l.Options(s)
+	o.Port = closedPort(t)
+	_, err = fssh.NewDialer().Dial(ctx, o)
+	if !connection.IsUnreachable(err) || !strings.Contains(err.Error(), "Connection refused") {
+		t.Errorf("refused: %v", err)
+	}
+}
+
+func TestCancelHangingCommand(t *testing.T) {
+	l := Start(t, 1)
+	c := dial(t, l.Options(l.Servers[0]))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Exec(ctx, &connection.Cmd{Command: "sleep 31.5 & sleep 31.5"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("cancel took %v", d)
+	}
+	// The connection still works, and the command's whole process group
+	// is gone on the host.
+	res, err := c.Exec(context.Background(), &connection.Cmd{Command: "sleep 0.2; pgrep -f 'sleep 31[.]5' || echo none"})
+	if err != nil || string(res.Stdout) != "none\n" {
+		t.Errorf("after cancel: %q %v", res.Stdout, err)
+	}
+}
+
+func TestHostDiesMidCommand(t *testing.T) {
+	l := Start(t, 3)
+	conns := make([]connection.Conn, len(l.Servers))
+	for i, s := range l.Servers {
+		conns[i] = dial(t, l.Options(s))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(conns))
+	outs := make([]string, len(conns))
+	for i, c := range conns {
+		wg.Add(1)
+		go func(i int, c connection.Conn) {
+			defer wg.Done()
+			res, err := c.Exec(context.Background(), &connection.Cmd{Command: "sleep 1; echo done"})
+			errs[i] = err
+			if res != nil {
+				outs[i] = string(res.Stdout)
+			}
+		}(i, c)
+	}
+	time.Sleep(300 * time.Millisecond)
+	l.Servers[1].Kill()
+	wg.Wait()
+	if !connection.IsUnreachable(errs[1]) {
+		t.Errorf("killed host: err = %v", errs[1])
+	}
+	for _, i := range []int{0, 2} {
+		if errs[i] != nil || outs[i] != "done\n" {
+			t.Errorf("host %d: %q %v", i, outs[i], errs[i])
+		}
+	}
+	// A later command on the dead host is unreachable too; after sshd
+	// comes back, the connection is dialled again.
+	if _, err := conns[1].Exec(context.Background(), &connection.Cmd{Command: "true"}); !connection.IsUnreachable(err) {
+		t.Errorf("after kill: %v", err)
+	}
+	if err := l.Servers[1].Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := conns[1].Exec(context.Background(), &connection.Cmd{Command: "echo back"}); err != nil || string(res.Stdout) != "back\n" {
+		t.Errorf("after restart: %v %v", res, err)
+	}
+}
+
+func TestProxyJump(t *testing.T) {
+	l := Start(t, 2)
+	bastion, target := l.Servers[0], l.Servers[1]
+	ctx := context.Background()
+	o := l.Options(target)
+	o.Extra = map[string]string{"ansible_ssh_common_args": fmt.Sprintf("-o ProxyJump=root@%s:%d", bastion.IP, bastion.Port)}
+	d := fssh.NewDialer()
+	c, err := d.Dial(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res, err := c.Exec(ctx, &connection.Cmd{Command: "echo $SSH_CONNECTION"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The target sees the connection come from the bastion's sshd, which
+	// connects from its own loopback address: 127.0.0.1 to 127.0.0.2.
+	f := strings.Fields(string(res.Stdout))
+	if len(f) != 4 || f[2] != target.IP {
+		t.Errorf("SSH_CONNECTION = %q", res.Stdout)
+	}
+	// The same through ~/.ssh/config, by host alias.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
+	cfg := fmt.Sprintf(`Host bastion
+  HostName %s
+  Port %d
+  User root
+  IdentityFile %s
+
+Host web
+  HostName %s
+  Port %d
+  User root
+  IdentityFile %s
+  ProxyJump bastion
+`, bastion.IP, bastion.Port, l.UserKey, target.IP, target.Port, l.UserKey)
+	os.WriteFile(filepath.Join(home, ".ssh", "config"), []byte(cfg), 0o600)
+	o = connection.Options{Host: "web", Address: "web", HostKeyCheck: true, KnownHostsFile: l.KnownHosts}
+	c2, err := d.Dial(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	res, err = c2.Exec(ctx, &connection.Cmd{Command: "echo via config"})
+	if err != nil || string(res.Stdout) != "via config\n" {
+		t.Errorf("%v %v", res, err)
+	}
+	// An unreachable bastion makes the target unreachable, naming it.
+	o = l.Options(target)
+	o.Extra = map[string]string{"ansible_ssh_common_args": fmt.Sprintf("-J root@127.0.0.1:%d", closedPort(t))}
+	_, err = d.Dial(ctx, o)
+	if !connection.IsUnreachable(err) || !strings.Contains(err.Error(), "jump host") {
+		t.Errorf("dead bastion: %v", err)
+	}
+}
+
+func closedPort(t *testing.T) int {
+	p, err := freePort("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
