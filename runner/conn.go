@@ -27,7 +27,7 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 				return r.dial(ctx, "local", connection.Options{Host: delegate})
 			}
 			return r.dial(ctx, r.defaultConnType(), connection.Options{Host: delegate, Address: delegate,
-				User: r.o.RemoteUser, KeyFile: r.o.PrivateKey, Timeout: r.o.Timeout, HostKeyCheck: hostKeyChecking(nil)})
+				User: r.o.RemoteUser, KeyFile: r.o.PrivateKey, Timeout: r.o.Timeout, HostKeyCheck: r.hostKeyChecking(nil)})
 		}
 		sc = r.newScope(tc.ex.pr, dh, nil, nil)
 	}
@@ -77,20 +77,23 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 			o.Extra[k] = s
 		}
 	}
-	o.HostKeyCheck = hostKeyChecking(o.Extra)
+	o.HostKeyCheck = r.hostKeyChecking(o.Extra)
 	return r.dial(ctx, typ, o)
 }
 
 // hostKeyChecking is Ansible's host_key_checking: on unless the host's
 // ansible_ssh_host_key_checking / ansible_host_key_checking or, when it
-// has neither, ANSIBLE_HOST_KEY_CHECKING says false (any spelling
-// boolean() takes).
-func hostKeyChecking(extra map[string]string) bool {
+// has neither, ansible.cfg / ANSIBLE_HOST_KEY_CHECKING says false (any
+// spelling boolean() takes).
+func (r *run) hostKeyChecking(extra map[string]string) bool {
 	v, ok := extra["ansible_ssh_host_key_checking"]
 	if !ok {
 		v, ok = extra["ansible_host_key_checking"]
 	}
 	if !ok {
+		if r.o.HostKeyChecking != nil {
+			return *r.o.HostKeyChecking
+		}
 		v = os.Getenv("ANSIBLE_HOST_KEY_CHECKING")
 	}
 	switch strings.ToLower(strings.TrimSpace(v)) {
