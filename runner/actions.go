@@ -283,7 +283,7 @@ func actIncludeVars(ctx context.Context, tc *taskCtx) *value.Map {
 		if err != nil {
 			return failResult(err.Error())
 		}
-		l := &loader{}
+		l := &loader{vault: tc.ex.r.o.Vault}
 		m, err := l.loadVarsFile(p)
 		if err != nil {
 			return failResult(err.Error())

@@ -247,7 +247,7 @@ func (pr *playRun) loader(r *run) *loader {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	if pr.ldr == nil {
-		pr.ldr = &loader{extraVars: r.extraVars, rolesPath: rolesPath(r.o.RolesPath), playbookDir: r.pbDir}
+		pr.ldr = &loader{extraVars: r.extraVars, rolesPath: rolesPath(r.o.RolesPath), playbookDir: r.pbDir, vault: r.o.Vault}
 	}
 	return pr.ldr
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/value"
+	"github.com/fjord-run/fjord/vault"
 )
 
 // loader turns YAML files into the model. Everything is loaded before any
@@ -26,6 +27,7 @@ type loader struct {
 	render      func(src string) (string, error) // templating with extra vars for static names
 	// handlers of import_role'd roles, added to the play being parsed
 	pendingHandlers []Node
+	vault           *vault.Secrets // opens vault-encrypted files; nil: none
 }
 
 var playKeys = setOf("hosts", "name", "vars", "vars_files", "vars_prompt", "gather_facts",
@@ -84,6 +86,9 @@ func (l *loader) readYAML(path string) (*yaml.Node, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &Error{Pos: Pos{File: path}, Err: errors.Unwrap(err)}
+	}
+	if data, err = decryptIfVault(l.vault, data, path); err != nil {
+		return nil, &Error{Pos: Pos{File: path}, Err: err}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

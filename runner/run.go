@@ -100,6 +100,7 @@ func (r *run) main(ctx context.Context) (int, error) {
 	if err != nil {
 		return ExitParseError, err
 	}
+	inv.VaultDecrypt = inventoryDecrypter(o.Vault)
 	for _, w := range inv.Warnings {
 		fmt.Fprintf(o.Stderr, "[WARNING]: %s\n", w)
 	}
@@ -113,7 +114,7 @@ func (r *run) main(ctx context.Context) (int, error) {
 	// Load everything before touching any host.
 	var books []*Playbook
 	for _, p := range o.Playbooks {
-		l := &loader{extraVars: r.extraVars, rolesPath: rolesPath(o.RolesPath), playbookDir: r.pbDir,
+		l := &loader{extraVars: r.extraVars, rolesPath: rolesPath(o.RolesPath), playbookDir: r.pbDir, vault: o.Vault,
 			render: func(src string) (string, error) {
 				sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
 				return sc.renderString(src)
