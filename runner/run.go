@@ -45,6 +45,8 @@ type run struct {
 	started        bool // --start-at-task found its task
 	anyFailed      bool
 	anyUnreachable bool
+
+	vaultCache sync.Map // inline !vault ciphertext → plaintext
 }
 
 // Run runs the playbooks and returns ansible-playbook's exit code.

@@ -141,6 +141,10 @@ func (s *scope) Lookup(name string) (any, bool) {
 }
 
 func (s *scope) templatize(name string, raw any) (any, error) {
+	raw, err := s.r.openVaults(raw)
+	if err != nil {
+		return nil, err
+	}
 	if !needsTemplating(raw) {
 		return raw, nil
 	}
@@ -189,6 +193,10 @@ func needsTemplating(v any) bool {
 
 // render templates a value in this scope.
 func (s *scope) render(v any) (any, error) {
+	v, err := s.r.openVaults(v)
+	if err != nil {
+		return nil, err
+	}
 	if !needsTemplating(v) {
 		if u, ok := v.(value.Unsafe); ok {
 			return string(u), nil
