@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 )
 
@@ -113,19 +112,6 @@ func callbackName(s string) (string, error) {
 		return n, nil
 	}
 	return "", optionErrorf("Invalid callback for stdout specified: %s", s)
-}
-
-// envInt reads an integer environment variable; "" is (0, false).
-func envInt(getenv func(string) string, name string) (int, bool, error) {
-	s := strings.TrimSpace(getenv(name))
-	if s == "" {
-		return 0, false, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, false, optionErrorf("Invalid value for %s: %q is not an integer", name, s)
-	}
-	return n, true, nil
 }
 
 // envList splits a comma-separated environment variable (ANSIBLE_INVENTORY),
