@@ -245,6 +245,8 @@ func runSide(t *testing.T, c *testCase, side string, argv []string) *result {
 	cmd := exec.CommandContext(ctx, argv[0], args...)
 	cmd.Dir = work
 	cmd.Env = runEnv(home)
+	ownProcessGroup(cmd)
+	cmd.WaitDelay = 10 * time.Second
 	var buf bytes.Buffer
 	cmd.Stdout = &buf
 	cmd.Stderr = &buf
