@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# fjord against ansible-playbook over real SSH: starts N loopback sshd
+# "hosts" (127.0.0.1, 127.0.0.2, ...) with throwaway keys, runs the same
+# 20-task playbook (file/copy/template/lineinfile/command) with each tool,
+# first run (everything changes) and second run (nothing changes), and
+# prints wall times, ratios and fjord's cost per host per task.
+#
+# Usage: bench/ssh.sh [N ...]          (default: 1 10 50)
+#   ANSIBLE_MAX_HOSTS=10  skip ansible-playbook above this many hosts
+#   FORKS=               forks for both tools (default: N, all hosts at once)
+# Needs root and /usr/sbin/sshd; ansible-playbook is optional. Runs with
+# ANSIBLE_PIPELINING=True, ansible's fastest SSH mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1 10 50)
+max_ansible=${ANSIBLE_MAX_HOSTS:-10}
+SSHD=/usr/sbin/sshd
+[ -x "$SSHD" ] || { echo "bench/ssh.sh: $SSHD not installed" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "bench/ssh.sh: needs root (sshd)" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/fjord-bench-ssh.XXXXXX)
+chmod 755 "$tmp"
+pids=()
+stop_sshds() {
+  local p
+  for p in "${pids[@]}"; do
+    # sshd forks a process per connection: kill those too.
+    pkill -KILL -P "$p" 2>/dev/null || true
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  pids=()
+}
+cleanup() { stop_sshds; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+go build -o "$tmp/fjord" ./cmd/fjord
+mkdir -p /run/sshd
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/id_user"
+cp "$tmp/id_user.pub" "$tmp/authorized_keys"
+
+# bash sources root's ~/.bashrc for every command sshd runs; a developer's
+# (pyenv, nvm...) costs seconds. Hide it from the sshds, as tests/ssh does.
+sshd_cmd=("$SSHD")
+if command -v unshare >/dev/null && [ -f /root/.bashrc ]; then
+  sshd_cmd=(unshare -m --propagation private /bin/sh -c 'mount --bind /dev/null /root/.bashrc 2>/dev/null; exec "$0" "$@"' "$SSHD")
+fi
+
+free_port() { python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1])' "$1"; }
+
+start_sshds() { # n
+  local n=$1 i ip port
+  : > "$tmp/known_hosts"
+  printf '[lab]\n' > "$tmp/inventory"
+  for i in $(seq "$n"); do
+    ip=127.0.$(( (i - 1) / 250 )).$(( (i - 1) % 250 + 1 ))
+    [ -f "$tmp/hk$i" ] || ssh-keygen -q -t ed25519 -N '' -f "$tmp/hk$i"
+    port=$(free_port "$ip")
+    cat > "$tmp/sshd$i.conf" <<CONF
+Port $port
+ListenAddress $ip
+HostKey $tmp/hk$i
+AuthorizedKeysFile $tmp/authorized_keys
+StrictModes no
+UsePAM no
+PidFile none
+PermitRootLogin yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+MaxStartups 200:30:400
+PrintMotd no
+LogLevel ERROR
+CONF
+    "${sshd_cmd[@]}" -D -e -f "$tmp/sshd$i.conf" 2>>"$tmp/sshd.log" &
+    pids+=($!)
+    disown $!
+    echo "[$ip]:$port $(cat "$tmp/hk$i.pub")" >> "$tmp/known_hosts"
+    echo "h$i ansible_host=$ip ansible_port=$port" >> "$tmp/inventory"
+  done
+  cat >> "$tmp/inventory" <<INV
+
+[lab:vars]
+ansible_user=root
+ansible_ssh_private_key_file=$tmp/id_user
+ansible_ssh_common_args='-o UserKnownHostsFile=$tmp/known_hosts'
+INV
+  # Wait for every banner.
+  local h addr
+  for h in $(awk '/ansible_port=/{split($2,a,"=");split($3,b,"=");print a[2]":"b[2]}' "$tmp/inventory"); do
+    for _ in $(seq 200); do
+      if timeout 1 bash -c "exec 3<>/dev/tcp/${h%:*}/${h#*:}; head -c4 <&3" 2>/dev/null | grep -q SSH-; then break; fi
+      sleep 0.05
+    done
+  done
+}
+
+# The playbook: 20 tasks, a mix of what real plays do most.
+mkdir -p "$tmp/pb/files" "$tmp/pb/templates"
+for i in 1 2 3 4; do printf 'static file %d\n' "$i" > "$tmp/pb/files/f$i.txt"; done
+cat > "$tmp/pb/templates/app.conf.j2" <<'J2'
+# {{ inventory_hostname }}
+port = {{ ansible_port }}
+{% for i in range(5) %}
+worker{{ i }} = {{ inventory_hostname }}-{{ i }}
+{% endfor %}
+J2
+cat > "$tmp/pb/site.yml" <<'YML'
+- hosts: lab
+  gather_facts: false
+  vars:
+    d: "{{ out }}/{{ inventory_hostname }}"
+  tasks:
+    - { name: "t01 dir", file: { path: "{{ d }}", state: directory, mode: "0755" } }
+    - { name: "t02 dir", file: { path: "{{ d }}/conf.d", state: directory, mode: "0755" } }
+    - { name: "t03 copy", copy: { src: files/f1.txt, dest: "{{ d }}/f1.txt", mode: "0644" } }
+    - { name: "t04 copy", copy: { src: files/f2.txt, dest: "{{ d }}/f2.txt", mode: "0644" } }
+    - { name: "t05 copy", copy: { src: files/f3.txt, dest: "{{ d }}/conf.d/f3.txt", mode: "0600" } }
+    - { name: "t06 copy content", copy: { content: "k = {{ inventory_hostname }}\n", dest: "{{ d }}/k.conf" } }
+    - { name: "t07 template", template: { src: templates/app.conf.j2, dest: "{{ d }}/app.conf", mode: "0644" } }
+    - { name: "t08 template", template: { src: templates/app.conf.j2, dest: "{{ d }}/conf.d/app2.conf" } }
+    - { name: "t09 lineinfile", lineinfile: { path: "{{ d }}/lines", line: "a=1", create: true, mode: "0644" } }
+    - { name: "t10 lineinfile", lineinfile: { path: "{{ d }}/lines", line: "b=2" } }
+    - { name: "t11 lineinfile regexp", lineinfile: { path: "{{ d }}/lines", regexp: "^c=", line: "c=3" } }
+    - { name: "t12 command creates", command: "touch {{ d }}/stamp1", args: { creates: "{{ d }}/stamp1" } }
+    - { name: "t13 command", command: "cat {{ d }}/f1.txt", changed_when: false }
+    - { name: "t14 shell", shell: "test -f {{ d }}/f2.txt && echo yes", changed_when: false }
+    - { name: "t15 file touch-free", file: { path: "{{ d }}/f1.txt", mode: "0644" } }
+    - { name: "t16 link", file: { src: "{{ d }}/f1.txt", dest: "{{ d }}/f1.link", state: link } }
+    - { name: "t17 copy", copy: { src: files/f4.txt, dest: "{{ d }}/f4.txt" } }
+    - { name: "t18 stat", stat: { path: "{{ d }}/app.conf" }, register: st }
+    - { name: "t19 command removes", command: "rm {{ d }}/nothing", args: { removes: "{{ d }}/nothing" } }
+    - { name: "t20 absent", file: { path: "{{ d }}/gone", state: absent } }
+YML
+
+export ANSIBLE_NOCOLOR=1 ANSIBLE_CONFIG=/nonexistent ANSIBLE_RETRY_FILES_ENABLED=False
+ms_now() { date +%s%N; }
+run_ms() { # label logfile command...
+  local log=$1; shift
+  local s e rc=0
+  s=$(ms_now)
+  "$@" > "$log" 2>&1 || rc=$?
+  e=$(ms_now)
+  if [ $rc -ne 0 ]; then echo "run failed ($rc), see $log:" >&2; tail -20 "$log" >&2; fi
+  echo $(( (e - s) / 1000000 ))
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+
+printf '%-6s %-7s %12s %14s %8s %22s\n' hosts run fjord_ms ansible_ms ratio fjord_ms/host/task
+for n in "${sizes[@]}"; do
+  stop_sshds
+  start_sshds "$n"
+  forks=${FORKS:-$n}
+  rm -rf "$tmp/out-f" "$tmp/out-a"
+  f1=$(run_ms "$tmp/f1.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" "$tmp/pb/site.yml")
+  f2=$(run_ms "$tmp/f2.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" "$tmp/pb/site.yml")
+  grep -q 'changed=0 ' "$tmp/f2.log" || echo "warning: fjord second run changed something" >&2
+  a1=- a2=-
+  if command -v ansible-playbook >/dev/null && [ "$n" -le "$max_ansible" ]; then
+    export ANSIBLE_PIPELINING=True ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_SSH_CONTROL_PATH_DIR="$tmp/cp" ANSIBLE_PYTHON_INTERPRETER=auto_silent
+    a1=$(run_ms "$tmp/a1.log" ansible-playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-a" "$tmp/pb/site.yml")
+    a2=$(run_ms "$tmp/a2.log" ansible-playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-a" "$tmp/pb/site.yml")
+  fi
+  for r in 1 2; do
+    fv=f$r av=a$r
+    label=first; [ $r = 2 ] && label=second
+    per=$(awk -v t="${!fv}" -v n="$n" 'BEGIN { printf "%.1f", t / (n * 20) }')
+    printf '%-6s %-7s %12s %14s %8s %22s\n' "$n" "$label" "${!fv}" "${!av}" "$( [ "${!av}" = - ] && echo - || ratio "${!av}" "${!fv}")" "$per"
+  done
+done
