@@ -60,9 +60,10 @@ func TestDifferential(t *testing.T) {
 
 	sem := make(chan struct{}, maxConcurrent)
 	var mu sync.Mutex
-	var ansibleTotal time.Duration
+	var ansibleTotal, ansibleCPU time.Duration
 	t.Cleanup(func() {
-		t.Logf("ansible-playbook time summed over %d cases: %s", len(cases), ansibleTotal.Round(time.Millisecond))
+		t.Logf("ansible-playbook summed over %d cases: %s wall, %s CPU",
+			len(cases), ansibleTotal.Round(time.Millisecond), ansibleCPU.Round(time.Millisecond))
 	})
 
 	for _, name := range cases {
@@ -78,14 +79,17 @@ func TestDifferential(t *testing.T) {
 			a := runSide(t, c, "ansible", []string{ansible})
 			mu.Lock()
 			ansibleTotal += a.elapsed
+			ansibleCPU += a.cpu
 			mu.Unlock()
+			t.Logf("ansible-playbook took %s (%s CPU), exit %d",
+				a.elapsed.Round(time.Millisecond), a.cpu.Round(time.Millisecond), a.exitCode)
 			if a.exitCode != c.wantExit {
 				t.Errorf("case is broken: ansible-playbook exited %d, the case expects %d (file exit_code)\n%s",
 					a.exitCode, c.wantExit, trimOutput(a.output))
 			}
 			if ansibleOnly {
 				if testing.Verbose() {
-					t.Logf("ansible-playbook (%s, exit %d):\n%s", a.elapsed.Round(time.Millisecond), a.exitCode, a.output)
+					t.Logf("ansible-playbook output:\n%s", a.output)
 				}
 				return
 			}
@@ -203,6 +207,7 @@ type result struct {
 	exitCode int
 	recap    map[string]recapLine
 	elapsed  time.Duration
+	cpu      time.Duration // user+system time of the process and the children it reaped
 }
 
 // runSide copies the case into a fresh directory and runs argv there with the
@@ -254,6 +259,9 @@ func runSide(t *testing.T, c *testCase, side string, argv []string) *result {
 	err = cmd.Run()
 	r := &result{side: side, root: root, out: out, elapsed: time.Since(start)}
 	r.output = buf.String()
+	if cmd.ProcessState != nil {
+		r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
