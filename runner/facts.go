@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -54,6 +55,34 @@ echo "date_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "date_ymd=$(date +%Y-%m-%d)"
 echo "date_hms=$(date +%H:%M:%S)"
 echo "date_tz=$(date +%Z)"
+` + factsScriptHardware
+
+// factsScriptHardware adds CPU topology, network addresses, block devices
+// (with their I/O scheduler), mounts and the environment; sysfs is read
+// with the shell's read builtin, since every fork costs a round of
+// process creation on the host. Lines are prefixed so that parseHardware
+// can tell them apart.
+const factsScriptHardware = `
+awk -F': *' '/^processor/{print "hw.cpu.idx=" $2} /^vendor_id/{print "hw.cpu.vendor=" $2} /^model name/{print "hw.cpu.model=" $2} /^physical id/{p[$2]=1} /^cpu cores/{c=$2} /^siblings/{s=$2} END{k=0; for (i in p) k++; print "hw.sockets=" k; print "hw.cores=" c; print "hw.siblings=" s}' /proc/cpuinfo 2>/dev/null
+for d in /sys/class/net/*; do [ -e "$d" ] && echo "hw.if=${d##*/}"; done
+if command -v ip >/dev/null 2>&1; then ip -4 -o addr show 2>/dev/null | while read -r _ _ _ a _; do echo "hw.ipv4=${a%/*}"; done; fi
+for d in /sys/block/*; do
+  [ -d "$d" ] || continue
+  sch=; rot=; rem=; sec=; ssz=; mdl=; vnd=; dis=
+  read -r sch < "$d/queue/scheduler" 2>/dev/null
+  read -r rot < "$d/queue/rotational" 2>/dev/null
+  read -r rem < "$d/removable" 2>/dev/null
+  read -r sec < "$d/size" 2>/dev/null
+  read -r ssz < "$d/queue/logical_block_size" 2>/dev/null
+  read -r dis < "$d/queue/discard_granularity" 2>/dev/null
+  read -r mdl < "$d/device/model" 2>/dev/null
+  read -r vnd < "$d/device/vendor" 2>/dev/null
+  echo "hw.dev=${d##*/}|$sch|$rot|$rem|$sec|$ssz|$dis|$mdl|$vnd"
+done
+while read -r dev mnt fs opts _; do
+  case "$dev" in /*) echo "hw.mnt=$dev|$mnt|$fs|$opts|$(stat -f -c '%s %S %b %f %a %c %d' "$mnt" 2>/dev/null)";; esac
+done < /proc/mounts
+awk 'BEGIN { for (k in ENVIRON) { v = ENVIRON[k]; gsub(/\n/, " ", v); print "hw.env." k "=" v } }'
 `
 
 var osFamily = map[string]string{
@@ -158,6 +187,7 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	dt.Set("time", kv["date_hms"])
 	dt.Set("tz", kv["date_tz"])
 	f.Set("date_time", dt)
+	parseHardware(res.Stdout, f)
 	f.Set("gather_subset", []any{"all"})
 	f.Set("module_setup", true)
 	tc.h.addFacts(f)
@@ -166,4 +196,181 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	f.Range(func(k string, v any) bool { facts.Set("ansible_"+k, v); return true })
 	out.Set("ansible_facts", facts)
 	return out
+}
+
+// parseHardware reads factsScriptHardware's lines into facts shaped (and
+// typed) as ansible-core's setup module reports them.
+func parseHardware(out []byte, f *value.Map) {
+	atoi := func(s string) int { n, _ := strconv.Atoi(strings.TrimSpace(s)); return n }
+	var processor, ifaces, ipv4 []any
+	devices := value.NewMap(8)
+	var mounts []any
+	env := value.NewMap(32)
+	var envKeys []string
+	envVals := map[string]string{}
+	sockets, cores, siblings := 0, 0, 0
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "hw.") {
+			continue
+		}
+		k, v, _ := strings.Cut(line[3:], "=")
+		switch {
+		case k == "cpu.idx" || k == "cpu.vendor" || k == "cpu.model":
+			processor = append(processor, v)
+		case k == "sockets":
+			sockets = atoi(v)
+		case k == "cores":
+			cores = atoi(v)
+		case k == "siblings":
+			siblings = atoi(v)
+		case k == "if":
+			ifaces = append(ifaces, v)
+		case k == "ipv4":
+			if !strings.HasPrefix(v, "127.") {
+				ipv4 = append(ipv4, v)
+			}
+		case k == "dev":
+			devices.Set(parseDevice(v))
+		case k == "mnt":
+			if m := parseMount(v); m != nil {
+				mounts = append(mounts, m)
+			}
+		case strings.HasPrefix(k, "env."):
+			name := k[4:]
+			envKeys = append(envKeys, name)
+			envVals[name] = v
+		}
+	}
+	sort.Strings(envKeys)
+	for _, k := range envKeys {
+		env.Set(k, envVals[k])
+	}
+	nproc := 0
+	if v, ok := f.Get("processor_nproc"); ok {
+		nproc, _ = v.(int)
+	}
+	if len(processor) > 0 {
+		f.Set("processor", processor)
+		if sockets == 0 {
+			sockets = 1
+		}
+		if cores == 0 {
+			cores = nproc
+		}
+		tpc := 1
+		if cores > 0 && siblings > 0 {
+			tpc = siblings / cores
+		}
+		f.Set("processor_count", sockets)
+		f.Set("processor_cores", cores)
+		f.Set("processor_threads_per_core", tpc)
+		f.Set("processor_vcpus", tpc*cores*sockets)
+	}
+	if ifaces == nil {
+		ifaces = []any{}
+	}
+	if ipv4 == nil {
+		ipv4 = []any{}
+	}
+	if mounts == nil {
+		mounts = []any{}
+	}
+	f.Set("interfaces", ifaces)
+	f.Set("all_ipv4_addresses", ipv4)
+	f.Set("devices", devices)
+	f.Set("mounts", mounts)
+	f.Set("env", env)
+}
+
+func parseDevice(line string) (string, any) {
+	p := strings.Split(line, "|")
+	for len(p) < 9 {
+		p = append(p, "")
+	}
+	name := p[0]
+	d := value.NewMap(16)
+	d.Set("holders", []any{})
+	d.Set("host", "")
+	links := value.NewMap(4)
+	for _, k := range []string{"ids", "labels", "masters", "uuids"} {
+		links.Set(k, []any{})
+	}
+	d.Set("links", links)
+	null := func(s string) any {
+		if s = strings.TrimSpace(s); s == "" {
+			return nil
+		}
+		return s
+	}
+	d.Set("model", null(p[7]))
+	d.Set("partitions", value.NewMap(0))
+	d.Set("removable", p[3])
+	d.Set("rotational", p[2])
+	d.Set("sas_address", nil)
+	d.Set("sas_device_handle", nil)
+	sched := p[1]
+	if i := strings.IndexByte(sched, '['); i >= 0 {
+		if j := strings.IndexByte(sched[i:], ']'); j > 0 {
+			sched = sched[i+1 : i+j]
+		}
+	}
+	d.Set("scheduler_mode", sched)
+	d.Set("sectors", p[4])
+	d.Set("sectorsize", p[5])
+	sectors, _ := strconv.ParseFloat(p[4], 64)
+	d.Set("size", humanBytes(sectors*512))
+	disc := "0"
+	if n, _ := strconv.Atoi(p[6]); n > 0 {
+		disc = p[6]
+	}
+	d.Set("support_discard", disc)
+	d.Set("vendor", null(p[8]))
+	d.Set("virtual", 1)
+	return name, d
+}
+
+// humanBytes formats as ansible's bytes_to_human: "931.51 GB".
+func humanBytes(b float64) string {
+	units := []string{"Bytes", "KB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	return strconv.FormatFloat(b, 'f', 2, 64) + " " + units[i]
+}
+
+func parseMount(line string) any {
+	p := strings.SplitN(line, "|", 5)
+	if len(p) < 5 {
+		return nil
+	}
+	unescape := strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`)
+	m := value.NewMap(14)
+	st := strings.Fields(p[4])
+	n := make([]int64, 7)
+	for i := range n {
+		if i < len(st) {
+			n[i], _ = strconv.ParseInt(st[i], 10, 64)
+		}
+	}
+	bsize, frsize, blocks, bavail, files, ffree := n[0], n[1], n[2], n[4], n[5], n[6]
+	m.Set("block_available", bavail)
+	m.Set("block_size", bsize)
+	m.Set("block_total", blocks)
+	m.Set("block_used", blocks-bavail) // as ansible-core computes it
+	m.Set("device", unescape.Replace(p[0]))
+	m.Set("fstype", p[2])
+	m.Set("inode_available", ffree)
+	m.Set("inode_total", files)
+	m.Set("inode_used", files-ffree)
+	m.Set("mount", unescape.Replace(p[1]))
+	m.Set("options", p[3])
+	m.Set("size_available", bavail*frsize)
+	m.Set("size_total", blocks*frsize)
+	m.Set("uuid", "N/A")
+	return m
 }
