@@ -129,6 +129,8 @@ func (e *env) app() *cli.App {
 			e.inventoryCommand(),
 			e.vaultCommand(),
 			e.configCommand(),
+			e.labCommand(),
+			e.testCommand(),
 		},
 		HideHelpCommand: true,
 		OnUsageError:    usageError,

@@ -1,0 +1,317 @@
+package lab
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// mountOverlay mounts lowers (topmost first) with upper and work at dir.
+func mountOverlay(dir string, lowers []string, upper, work string) error {
+	opts := "lowerdir=" + strings.Join(lowers, ":") + ",upperdir=" + upper + ",workdir=" + work
+	if err := syscall.Mount("overlay", dir, "overlay", 0, opts); err != nil {
+		return fmt.Errorf("mount overlay on %s: %w (the kernel needs overlayfs; /var/lib/fjord must not itself be on overlayfs)", dir, err)
+	}
+	return nil
+}
+
+// unmount unmounts dir if it is mounted, lazily when it is busy.
+func unmount(dir string) error {
+	if !isMountPoint(dir) {
+		return nil
+	}
+	err := syscall.Unmount(dir, 0)
+	if errors.Is(err, syscall.EBUSY) {
+		err = syscall.Unmount(dir, syscall.MNT_DETACH)
+	}
+	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOENT) {
+		return fmt.Errorf("unmount %s: %w", dir, err)
+	}
+	return nil
+}
+
+// isMountPoint reports whether dir is a mount point in /proc/self/mountinfo.
+func isMountPoint(dir string) bool {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && unescapeMount(f[4]) == dir {
+			return true
+		}
+	}
+	return false
+}
+
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// newKey makes an ed25519 key pair: the private key in OpenSSH format and
+// the public key as an authorized_keys line.
+func newKey(comment string) (priv []byte, pub string, signer ssh.Signer, err error) {
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	blk, err := ssh.MarshalPrivateKey(k, comment)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	signer, err = ssh.NewSignerFromKey(k)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	pub = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + comment
+	return pem.EncodeToMemory(blk), pub, signer, nil
+}
+
+// writeHostFiles writes what makes a host itself into its root (through
+// the overlay, so into its upper layer): name, address, host key, the
+// lab's key for root, and the lab's other hosts in /etc/hosts.
+func writeHostFiles(h *HostState, st *State, labPub string) error {
+	priv, pub, _, err := newKey("root@" + h.Name)
+	if err != nil {
+		return err
+	}
+	h.HostKey = pub
+	var hosts strings.Builder
+	hosts.WriteString("127.0.0.1\tlocalhost\n127.0.1.1\t" + h.Name + "\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	for _, o := range st.Hosts {
+		fmt.Fprintf(&hosts, "%s\t%s\n", o.Address, o.Name)
+	}
+	files := []struct {
+		path string
+		body string
+		mode os.FileMode
+	}{
+		{"etc/hostname", h.Name + "\n", 0o644},
+		{"etc/hosts", hosts.String(), 0o644},
+		{"etc/fjord-lab/net", "ADDRESS=" + h.Address + "/24\n", 0o644},
+		{"etc/ssh/ssh_host_ed25519_key", string(priv), 0o600},
+		{"etc/ssh/ssh_host_ed25519_key.pub", pub + "\n", 0o644},
+		{"root/.ssh/authorized_keys", labPub + "\n", 0o600},
+	}
+	for _, f := range files {
+		p := filepath.Join(h.Root, f.path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(f.body), f.mode); err != nil {
+			return err
+		}
+		if err := os.Chmod(p, f.mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startHost boots a host's tree with systemd-nspawn, detached from this
+// process, and records nspawn's and the host init's PIDs.
+func startHost(h *HostState, bridge string) error {
+	console, err := os.OpenFile(filepath.Join(h.Dir, "console.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer console.Close()
+	fmt.Fprintf(console, "--- fjord lab: boot %s\n", time.Now().Format(time.RFC3339))
+	cmd := exec.Command("systemd-nspawn", "--quiet", "--boot",
+		// No systemd on this machine's PID 1 to register with or to
+		// make a scope unit: run in our own cgroup.
+		"--register=no", "--keep-unit",
+		"--directory="+h.Root, "--machine="+h.Machine, "--hostname="+h.Name,
+		"--network-bridge="+bridge,
+		"--resolv-conf=off", "--timezone=off", "--link-journal=no",
+		"--console=read-only",
+		"--kill-signal=SIGRTMIN+3")
+	cmd.Stdin = nil
+	cmd.Stdout, cmd.Stderr = console, console
+	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_COLOR=0", "SYSTEMD_COLORS=0")
+	// Its own session: the host lives on after `fjord lab up` exits and
+	// does not get this terminal's ^C.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("systemd-nspawn: %w (install systemd-container)", err)
+	}
+	p, err := procOf(cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	h.Nspawn = p
+	h.Init = Proc{}
+	h.Partitioned = false
+	// Reap it in the background while this process lives; afterwards
+	// init (PID 1 here) does.
+	go func() { _ = cmd.Wait() }()
+	return nil
+}
+
+// findInit finds the host's PID 1: the child of nspawn in another PID
+// namespace.
+func findInit(h *HostState) error {
+	myNS, _ := os.Readlink("/proc/self/ns/pid")
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", h.Nspawn.PID))
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			pid, err := strconv.Atoi(f)
+			if err != nil {
+				continue
+			}
+			ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid))
+			if err != nil || ns == myNS {
+				continue
+			}
+			p, err := procOf(pid)
+			if err != nil {
+				continue
+			}
+			h.Init = p
+			return nil
+		}
+	}
+	return errors.New("host init not found yet")
+}
+
+// waitSSH waits until the host takes an SSH login with the lab key and
+// shows the host key the lab gave it.
+func waitSSH(ctx context.Context, h *HostState, signer ssh.Signer, timeout time.Duration) error {
+	hostKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(h.HostKey))
+	if err != nil {
+		return err
+	}
+	cfg := &ssh.ClientConfig{
+		User:            "root",
+		Auth:            []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: ssh.FixedHostKey(hostKey),
+		Timeout:         time.Second,
+	}
+	deadline := time.Now().Add(timeout)
+	var last error
+	for {
+		if h.Init.PID == 0 {
+			if err := findInit(h); err != nil {
+				last = err
+			}
+		}
+		if !h.Nspawn.Alive() {
+			return fmt.Errorf("host %s did not come up: systemd-nspawn exited; console: %s", h.Name, tail(filepath.Join(h.Dir, "console.log"), 4))
+		}
+		if h.Init.PID != 0 {
+			if last = trySSH(h.Address, cfg); last == nil {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("host %s did not come up: no SSH login on %s:22 within %s (%v); console in %s",
+				h.Name, h.Address, timeout, last, filepath.Join(h.Dir, "console.log"))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func trySSH(addr string, cfg *ssh.ClientConfig) error {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(addr, "22"), time.Second)
+	if err != nil {
+		return err
+	}
+	_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+	sc, chans, reqs, err := ssh.NewClientConn(c, addr, cfg)
+	if err != nil {
+		c.Close()
+		return err
+	}
+	cl := ssh.NewClient(sc, chans, reqs)
+	defer cl.Close()
+	s, err := cl.NewSession()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Run("true")
+}
+
+// stopHost halts a host in order (nspawn forwards SIGTERM to systemd as
+// a poweroff) and waits; past the timeout it kills it.
+func stopHost(h *HostState, timeout time.Duration) error {
+	if !h.Nspawn.Alive() {
+		return nil
+	}
+	if err := h.Nspawn.Signal(syscall.SIGTERM); err != nil {
+		return err
+	}
+	if waitGone(h.Nspawn, timeout) {
+		return nil
+	}
+	return killHost(h)
+}
+
+// killHost kills the host's init with SIGKILL, which ends every process
+// in its PID namespace at once, as a power cut would, and waits for
+// nspawn to clean up after it.
+func killHost(h *HostState) error {
+	if h.Init.PID == 0 && h.Nspawn.Alive() {
+		_ = findInit(h)
+	}
+	if err := h.Init.Signal(syscall.SIGKILL); err != nil {
+		return err
+	}
+	if waitGone(h.Nspawn, 10*time.Second) {
+		return nil
+	}
+	if err := h.Nspawn.Signal(syscall.SIGKILL); err != nil {
+		return err
+	}
+	if !waitGone(h.Nspawn, 5*time.Second) {
+		return fmt.Errorf("host %s: systemd-nspawn (pid %d) does not exit", h.Name, h.Nspawn.PID)
+	}
+	return nil
+}
+
+func waitGone(p Proc, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for p.Alive() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return true
+}
