@@ -140,13 +140,13 @@ func ValidName(name string) error {
 	return nil
 }
 
-// Validate checks names, the subnet and packages, and fills defaults.
+// Validate checks names, the subnet and packages. An empty Name is
+// DefaultName to Manager.Up.
 func (s *Spec) Validate() error {
-	if s.Name == "" {
-		s.Name = DefaultName
-	}
-	if err := ValidName(s.Name); err != nil {
-		return err
+	if s.Name != "" {
+		if err := ValidName(s.Name); err != nil {
+			return err
+		}
 	}
 	if s.Subnet != "" {
 		if _, err := parseSubnet(s.Subnet); err != nil {

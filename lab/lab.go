@@ -116,6 +116,9 @@ func (m *Manager) Up(ctx context.Context, spec *Spec) (st *State, tm *Timing, er
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
 	}
+	if spec.Name == "" {
+		spec.Name = DefaultName
+	}
 	if err := Preflight(); err != nil {
 		return nil, nil, err
 	}

@@ -20,13 +20,13 @@ type State struct {
 	Bridge  string `json:"bridge"`
 	Gateway string `json:"gateway"` // the bridge's address
 	// BridgeCreated: the bridge is ours to delete.
-	BridgeCreated bool   `json:"bridge_created"`
-	Base          string `json:"base"`
-	Layer         string `json:"layer,omitempty"`
-	Key           string `json:"key"` // private key whose public half is in every host's authorized_keys
-	Inventory     string `json:"inventory"`
-	SSHConfig     string `json:"ssh_config"`
-	KnownHosts    string `json:"known_hosts"`
+	BridgeCreated bool         `json:"bridge_created"`
+	Base          string       `json:"base"`
+	Layer         string       `json:"layer,omitempty"`
+	Key           string       `json:"key"` // private key whose public half is in every host's authorized_keys
+	Inventory     string       `json:"inventory"`
+	SSHConfig     string       `json:"ssh_config"`
+	KnownHosts    string       `json:"known_hosts"`
 	Created       time.Time    `json:"created"`
 	Hosts         []*HostState `json:"hosts"`
 	// Spec is the lab file the lab was made from.
