@@ -95,6 +95,9 @@ func (c *client) close() {
 // connect opens one SSH connection to ep, directly or tunnelled through
 // via, within t.timeout.
 func (d *Dialer) connect(ctx context.Context, t *target, ep endpoint, via *client) (*client, error) {
+	// Keys first: decrypting one (bcrypt KDF) is not the host's delay.
+	a := authFor(t, ep)
+	defer a.close()
 	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	var nc net.Conn
@@ -126,8 +129,6 @@ func (d *Dialer) connect(ctx context.Context, t *target, ep endpoint, via *clien
 		},
 		ClientVersion: "SSH-2.0-fjord",
 	}
-	a := authFor(t, ep)
-	defer a.close()
 	cfg.Auth = a.methods
 	sc, chans, reqs, err := ssh.NewClientConn(nc, ep.addr(), cfg)
 	if !stop() {

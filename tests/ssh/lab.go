@@ -322,7 +322,7 @@ func (l *Lab) Options(s *Server) connection.Options {
 	return connection.Options{
 		Host: s.Name, Address: s.IP, Port: s.Port, User: "root",
 		KeyFile: l.UserKey, KnownHostsFile: l.KnownHosts, HostKeyCheck: true,
-		Timeout: 5, Extra: map[string]string{},
+		Timeout: 10, Extra: map[string]string{},
 	}
 }
 
