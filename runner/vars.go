@@ -299,7 +299,7 @@ func (v *hostView) scope() *scope {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.sc == nil {
-		v.sc = v.r.newScope(v.play, v.h, nil, nil)
+		v.sc = v.r.newScope(nil, v.h, nil, nil) // hostvars: no play or role vars, as Ansible
 	}
 	return v.sc
 }
