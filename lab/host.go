@@ -145,18 +145,32 @@ func startHost(h *HostState, bridge string) error {
 	}
 	defer console.Close()
 	fmt.Fprintf(console, "--- fjord lab: boot %s\n", time.Now().Format(time.RFC3339))
-	cmd := exec.Command("systemd-nspawn", "--quiet", "--boot",
-		// No systemd on this machine's PID 1 to register with or to
-		// make a scope unit: run in our own cgroup.
-		"--register=no", "--keep-unit",
-		"--directory="+h.Root, "--machine="+h.Machine, "--hostname="+h.Name,
-		"--network-bridge="+bridge,
+	args := []string{"--quiet", "--boot", "--register=no",
+		"--directory=" + h.Root, "--machine=" + h.Machine, "--hostname=" + h.Name,
+		"--network-bridge=" + bridge,
 		"--resolv-conf=off", "--timezone=off", "--link-journal=no",
-		"--console=read-only",
-		"--kill-signal=SIGRTMIN+3")
+		"--console=read-only"}
+	env := append(os.Environ(), "SYSTEMD_LOG_COLOR=0", "SYSTEMD_COLORS=0")
+	var cmd *exec.Cmd
+	if systemdHost() {
+		// systemd makes each container a scope unit of its own.
+		cmd = exec.Command("systemd-nspawn", args...)
+	} else {
+		// No systemd here to ask for a scope: nspawn stays in the cgroup
+		// it starts in (--keep-unit), so start it in one of its own.
+		cgs, err := makeCgroups(h.Machine)
+		h.Cgroups = cgs
+		if err != nil {
+			return fmt.Errorf("host %s: making its cgroup: %w", h.Name, err)
+		}
+		cmd = exec.Command("/bin/sh", append([]string{"-c",
+			`for d in $FJORD_LAB_CGROUPS; do echo $$ > "$d/cgroup.procs" || exit 125; done; exec systemd-nspawn "$@"`,
+			"systemd-nspawn", "--keep-unit"}, args...)...)
+		env = append(env, "FJORD_LAB_CGROUPS="+strings.Join(cgs, " "))
+	}
 	cmd.Stdin = nil
 	cmd.Stdout, cmd.Stderr = console, console
-	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_COLOR=0", "SYSTEMD_COLORS=0")
+	cmd.Env = env
 	// Its own session: the host lives on after `fjord lab up` exits and
 	// does not get this terminal's ^C.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -165,7 +179,7 @@ func startHost(h *HostState, bridge string) error {
 	}
 	p, err := procOf(cmd.Process.Pid)
 	if err != nil {
-		return err
+		return fmt.Errorf("host %s: systemd-nspawn exited at once: %s", h.Name, tail(console.Name(), 3))
 	}
 	h.Nspawn = p
 	h.Init = Proc{}
@@ -236,8 +250,8 @@ func waitSSH(ctx context.Context, h *HostState, signer ssh.Signer, timeout time.
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("host %s did not come up: no SSH login on %s:22 within %s (%v); console in %s",
-				h.Name, h.Address, timeout, last, filepath.Join(h.Dir, "console.log"))
+			return fmt.Errorf("host %s did not come up: no SSH login on %s:22 within %s (%v)",
+				h.Name, h.Address, timeout, last)
 		}
 		select {
 		case <-ctx.Done():
@@ -278,7 +292,7 @@ func stopHost(h *HostState, timeout time.Duration) error {
 		return err
 	}
 	if waitGone(h.Nspawn, timeout) {
-		return nil
+		return removeCgroups(h.Cgroups)
 	}
 	return killHost(h)
 }
@@ -293,16 +307,17 @@ func killHost(h *HostState) error {
 	if err := h.Init.Signal(syscall.SIGKILL); err != nil {
 		return err
 	}
-	if waitGone(h.Nspawn, 10*time.Second) {
-		return nil
+	if !waitGone(h.Nspawn, 10*time.Second) {
+		if err := h.Nspawn.Signal(syscall.SIGKILL); err != nil {
+			return err
+		}
+		if !waitGone(h.Nspawn, 5*time.Second) {
+			return fmt.Errorf("host %s: systemd-nspawn (pid %d) does not exit", h.Name, h.Nspawn.PID)
+		}
 	}
-	if err := h.Nspawn.Signal(syscall.SIGKILL); err != nil {
-		return err
-	}
-	if !waitGone(h.Nspawn, 5*time.Second) {
-		return fmt.Errorf("host %s: systemd-nspawn (pid %d) does not exit", h.Name, h.Nspawn.PID)
-	}
-	return nil
+	// The init's children die with it, but a moment after.
+	waitGone(h.Init, 5*time.Second)
+	return removeCgroups(h.Cgroups)
 }
 
 func waitGone(p Proc, timeout time.Duration) bool {

@@ -171,6 +171,9 @@ func (m *Manager) Up(ctx context.Context, spec *Spec) (st *State, tm *Timing, er
 	}
 	defer func() {
 		if err != nil {
+			if logs := m.keepConsoles(st); logs != "" {
+				err = fmt.Errorf("%w (consoles kept in %s)", err, logs)
+			}
 			m.logf("lab: %v; tearing down what was made", err)
 			if derr := m.teardown(context.WithoutCancel(ctx), st); derr != nil {
 				err = fmt.Errorf("%w (and tearing down: %v)", err, derr)
@@ -490,4 +493,28 @@ func specForState(s *Spec) any {
 		hosts[i] = map[string]any{"name": h.Name, "groups": h.Groups}
 	}
 	return map[string]any{"name": s.Name, "subnet": s.Subnet, "packages": s.Packages, "hosts": hosts}
+}
+
+// keepConsoles moves the hosts' console logs out of a lab about to be
+// torn down after a failure, so the failure can be looked into.
+func (m *Manager) keepConsoles(st *State) string {
+	dir := filepath.Join(m.stateDir(), st.Name+".failed")
+	_ = os.RemoveAll(dir)
+	kept := false
+	for _, h := range st.Hosts {
+		src := filepath.Join(h.Dir, "console.log")
+		if _, err := os.Stat(src); err != nil {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return ""
+		}
+		if os.Rename(src, filepath.Join(dir, h.Name+".console.log")) == nil {
+			kept = true
+		}
+	}
+	if !kept {
+		return ""
+	}
+	return dir
 }

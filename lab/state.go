@@ -47,10 +47,12 @@ type HostState struct {
 	// Nspawn is the systemd-nspawn process and Init the host's PID 1 as
 	// seen from here, each with its start time so a recycled PID is never
 	// taken for ours.
-	Nspawn      Proc   `json:"nspawn"`
-	Init        Proc   `json:"init"`
-	Partitioned bool   `json:"partitioned,omitempty"`
-	HostKey     string `json:"host_key"` // public key line
+	Nspawn      Proc `json:"nspawn"`
+	Init        Proc `json:"init"`
+	Partitioned bool `json:"partitioned,omitempty"`
+	// Cgroups the lab made for the host (none on a systemd machine).
+	Cgroups []string `json:"cgroups,omitempty"`
+	HostKey string   `json:"host_key"` // public key line
 }
 
 // Proc is a process recorded by PID and start time (clock ticks since
