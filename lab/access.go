@@ -46,7 +46,8 @@ func writeAccess(st *State, spec *Spec) error {
 		}
 		fmt.Fprintf(&kh, "%s,%s %s %s\n", h.Name, h.Address, fields[0], fields[1])
 		fmt.Fprintf(&cfg, "Host %s %s\n  HostName %s\n  User root\n  IdentityFile %s\n  IdentitiesOnly yes\n"+
-			"  UserKnownHostsFile %s\n  StrictHostKeyChecking yes\n  HostKeyAlias %s\n  LogLevel ERROR\n\n",
+			"  UserKnownHostsFile %s\n  StrictHostKeyChecking yes\n  HostKeyAlias %s\n  LogLevel ERROR\n"+
+			"  ConnectTimeout 5\n  ServerAliveInterval 2\n\n",
 			h.Name, h.Address, h.Address, st.Key, st.KnownHosts, h.Name)
 	}
 	if err := os.WriteFile(st.KnownHosts, []byte(kh.String()), 0o644); err != nil {
@@ -106,7 +107,8 @@ func inventoryINI(st *State, spec *Spec) string {
 		}
 	}
 	fmt.Fprintf(&b, "\n[all:vars]\nansible_user=root\nansible_connection=ssh\nansible_ssh_private_key_file=%s\n"+
-		"ansible_ssh_common_args='-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes'\n",
+		// A lab host that is killed or partitioned is noticed in seconds.
+		"ansible_ssh_common_args='-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o ConnectTimeout=5 -o ServerAliveInterval=2'\n",
 		st.Key, st.KnownHosts)
 	return b.String()
 }

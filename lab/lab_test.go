@@ -76,7 +76,7 @@ vars: {motd: hi}
 	for _, want := range []string{
 		"solo ansible_host=10.213.7.13\n", "[db]\ndb1 ansible_host=10.213.7.11\ndb2 ansible_host=10.213.7.12\n",
 		"[galera]\ndb1\n", "[cluster:children]\ndb\n",
-		"ansible_ssh_common_args='-o UserKnownHostsFile=" + st.KnownHosts + " -o StrictHostKeyChecking=yes'",
+		"ansible_ssh_common_args='-o UserKnownHostsFile=" + st.KnownHosts + " -o StrictHostKeyChecking=yes",
 	} {
 		if !strings.Contains(string(inv), want) {
 			t.Errorf("inventory lacks %q:\n%s", want, inv)
