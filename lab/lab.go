@@ -131,8 +131,9 @@ func (m *Manager) Up(ctx context.Context, spec *Spec) (st *State, tm *Timing, er
 	if _, err := os.Stat(filepath.Join(dir, "state.json")); err == nil {
 		return nil, nil, fmt.Errorf("lab %q is already up (fjord lab down --name %s first)", spec.Name, spec.Name)
 	}
-	subnet, err := m.pickSubnet(spec)
-	if err != nil {
+	// Fail before a long build if no subnet is free; picked for good
+	// below, under the lock.
+	if _, err := m.pickSubnet(spec); err != nil {
 		return nil, nil, err
 	}
 
@@ -156,6 +157,19 @@ func (m *Manager) Up(ctx context.Context, spec *Spec) (st *State, tm *Timing, er
 	}
 
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	// Labs coming up at once must not pick the same subnet: hold the
+	// lock until this lab's bridge has it.
+	unlockNet, err := lock(m.stateDir(), ".subnets")
+	if err != nil {
+		return nil, nil, err
+	}
+	var netOnce sync.Once
+	releaseNet := func() { netOnce.Do(unlockNet) }
+	defer releaseNet()
+	subnet, err := m.pickSubnet(spec)
+	if err != nil {
 		return nil, nil, err
 	}
 	specJSON, _ := json.Marshal(specForState(spec))
@@ -189,6 +203,7 @@ func (m *Manager) Up(ctx context.Context, spec *Spec) (st *State, tm *Timing, er
 	if err := st.save(); err != nil {
 		return st, nil, err
 	}
+	releaseNet()
 
 	priv, pub, signer, err := newKey("fjord-lab-" + spec.Name)
 	if err != nil {
@@ -285,7 +300,16 @@ func machineName(lab, host string) string {
 // another fjord lab holds the default, the next free 10.213.x.0/24.
 func (m *Manager) pickSubnet(spec *Spec) (netip.Prefix, error) {
 	if spec.Subnet != "" {
-		return parseSubnet(spec.Subnet)
+		p, err := parseSubnet(spec.Subnet)
+		if err != nil {
+			return p, err
+		}
+		if who, err := subnetUser(p); err != nil {
+			return p, err
+		} else if who != "" {
+			return p, &RangeInUseError{Subnet: p.String(), User: who}
+		}
+		return p, nil
 	}
 	labs, err := m.List()
 	if err != nil {

@@ -68,6 +68,15 @@ func (c *Cache) Base(ctx context.Context) (string, time.Duration, error) {
 	if _, err := os.Stat(filepath.Join(dst, "etc", "fjord-lab", "base")); err == nil {
 		return dst, 0, nil
 	}
+	// One build at a time; a second `lab up` waits and uses the result.
+	unlock, err := lock(c.Dir, ".build")
+	if err != nil {
+		return "", 0, err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(dst, "etc", "fjord-lab", "base")); err == nil {
+		return dst, 0, nil
+	}
 	tool, err := bootstrapTool()
 	if err != nil {
 		return "", 0, err
@@ -205,6 +214,14 @@ func (c *Cache) Layer(ctx context.Context, base string, pkgs []string) (string, 
 	if _, err := os.Stat(filepath.Join(dst, "packages")); err == nil {
 		return filepath.Join(dst, "diff"), nil
 	}
+	unlock, err := lock(c.Dir, ".build")
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(dst, "packages")); err == nil {
+		return filepath.Join(dst, "diff"), nil
+	}
 	start := time.Now()
 	c.logf("lab: building a layer with %s (once; cached in %s)...", strings.Join(pkgs, " "), dst)
 	tmp := dst + ".tmp"
@@ -234,7 +251,7 @@ func (c *Cache) Layer(ctx context.Context, base string, pkgs []string) (string, 
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return "", err
 	}
-	err := runLogged(ctx, logPath, "systemd-nspawn", "--quiet", "--register=no", "--keep-unit",
+	err = runLogged(ctx, logPath, "systemd-nspawn", "--quiet", "--register=no", "--keep-unit",
 		"--resolv-conf=copy-host", "--timezone=off", "--link-journal=no", "-D", merged,
 		"--setenv=DEBIAN_FRONTEND=noninteractive", "/bin/sh", "-c", script)
 	if err != nil {

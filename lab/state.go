@@ -172,10 +172,11 @@ func loadState(dir string) (*State, error) {
 // lock takes an exclusive lock on a lab so two commands never act on it
 // at once; the returned function releases it.
 func lock(root, name string) (func(), error) {
-	if err := os.MkdirAll(root, 0o755); err != nil {
+	dir := filepath.Join(root, ".locks")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(root, name+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := os.OpenFile(filepath.Join(dir, name+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
 	}
