@@ -29,8 +29,15 @@ var (
 // ansible-playbook with its own worker processes, and CI machines have two cores.
 const maxConcurrent = 2
 
-// runTimeout bounds one side of one case; a hung run must fail, not stall the suite.
-const runTimeout = 3 * time.Minute
+// runTimeout bounds one side of one case; a hung run must fail, not stall the
+// suite. Generous, because a loaded machine slows ansible-playbook down several
+// times over; FJORD_DIFF_TIMEOUT (a Go duration) overrides it.
+func runTimeout() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("FJORD_DIFF_TIMEOUT")); err == nil && d > 0 {
+		return d
+	}
+	return 6 * time.Minute
+}
 
 func TestDifferential(t *testing.T) {
 	if testing.Short() {
@@ -245,7 +252,7 @@ func runSide(t *testing.T, c *testCase, side string, argv []string) *result {
 	args = append(args, "-i", "inventory", "site.yml", "-e", "out="+out)
 	args = append(args, c.args...)
 
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], args...)
 	cmd.Dir = work
@@ -271,7 +278,7 @@ func runSide(t *testing.T, c *testCase, side string, argv []string) *result {
 		t.Fatalf("%s: %v", side, err)
 	}
 	if ctx.Err() != nil {
-		t.Errorf("%s: timed out after %s", side, runTimeout)
+		t.Errorf("%s: timed out after %s", side, runTimeout())
 	}
 	r.recap = parseRecap(r.output)
 	return r
