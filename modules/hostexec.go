@@ -73,3 +73,12 @@ func cmdFailed(res *connection.Result, msg string) *Result {
 		Set("stdout_lines", lines(stdout)).Set("stderr_lines", lines(stderr)).Set("msg", msg)
 	return r
 }
+
+// data returns a result value, nil when unset.
+func data(r *Result, k string) any {
+	if r.Data == nil {
+		return nil
+	}
+	v, _ := r.Data.Get(k)
+	return v
+}
