@@ -12,7 +12,7 @@ import (
 
 func init() {
 	Register(Info{
-		ID: "ansible.builtin.systemd_service", Aliases: []string{"systemd_service", "ansible.builtin.systemd", "systemd"},
+		ID: "ansible.builtin.systemd", Aliases: []string{"systemd", "ansible.builtin.systemd_service", "systemd_service"},
 		New: func() Module { return &Systemd{} }, CheckMode: true,
 	})
 }

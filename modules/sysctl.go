@@ -1,0 +1,194 @@
+package modules
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.posix.sysctl", Aliases: []string{"sysctl"},
+		New: func() Module { return &Sysctl{} }, CheckMode: true,
+	})
+}
+
+// Sysctl keeps a kernel parameter in a sysctl file and, with sysctl_set,
+// in the running kernel.
+type Sysctl struct {
+	Name         string  `arg:"name,required,aliases=key"`
+	Value        *string `arg:"value,aliases=val"`
+	State        string  `arg:"state,default=present,choices=present|absent"`
+	IgnoreErrors bool    `arg:"ignoreerrors"`
+	Reload       bool    `arg:"reload,default=true"`
+	SysctlFile   string  `arg:"sysctl_file,default=/etc/sysctl.conf"`
+	SysctlSet    bool    `arg:"sysctl_set"`
+}
+
+// Validate implements Validator.
+func (m *Sysctl) Validate() error {
+	if m.State == "present" && m.Value == nil {
+		return fmt.Errorf("state is present but all of the following are missing: value")
+	}
+	return nil
+}
+
+// normalize makes values comparable: booleans become 1/0 and runs of
+// whitespace one space, as the kernel prints them.
+func sysctlValue(v string) string {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "yes", "true", "on":
+		return "1"
+	case "no", "false", "off":
+		return "0"
+	}
+	return strings.Join(strings.Fields(v), " ")
+}
+
+func sysctlKey(k string) string { return strings.ReplaceAll(strings.TrimSpace(k), "/", ".") }
+
+// Run implements Module.
+func (m *Sysctl) Run(ctx context.Context, env *Env) (*Result, error) {
+	key := sysctlKey(m.Name)
+	want := ""
+	if m.Value != nil {
+		want = sysctlValue(*m.Value)
+	}
+	if m.State == "present" && want == "" && !m.IgnoreErrors {
+		return Failf("value cannot be empty for key %s", key), nil
+	}
+	// Round trip 1: the file and the running value.
+	script := fmt.Sprintf("f=%s\necho @@file\n[ -f \"$f\" ] && cat -- \"$f\"\necho @@proc\n", connection.Quote(m.SysctlFile))
+	if m.SysctlSet {
+		script += fmt.Sprintf("sysctl -n -e -- %s 2>/dev/null\n", connection.Quote(key))
+	}
+	script += "true\n"
+	res, err := hostRun(ctx, env, script, nil)
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return cmdFailed(res, ""), nil
+	}
+	sec := sections(string(res.Stdout))
+	before := sec["file"]
+	after, fileChanged := m.fixLines(before, key, want)
+	kernelChanged := false
+	if m.SysctlSet && m.State == "present" {
+		kernelChanged = sysctlValue(sec["proc"]) != want
+	}
+	r := &Result{Changed: fileChanged || kernelChanged}
+	if env.Diff && fileChanged {
+		r.Diff = append(r.Diff, Diff{BeforeHeader: m.SysctlFile, AfterHeader: m.SysctlFile, Before: before, After: after})
+	}
+	if env.Check || !r.Changed {
+		return r, nil
+	}
+	// Round trip 2: write the file (atomically, keeping its mode), set
+	// the kernel value, reload the file.
+	var b strings.Builder
+	flag := ""
+	if m.IgnoreErrors {
+		flag = "-e "
+	}
+	var stdin *strings.Reader
+	if fileChanged {
+		stdin = strings.NewReader(after)
+		fmt.Fprintf(&b, `f=%s; d=$(dirname -- "$f")
+t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 70
+cat > "$t" || { rm -f "$t"; exit 71; }
+if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t"; else chmod 0644 "$t"; fi
+mv -f -- "$t" "$f" || { rm -f "$t"; exit 72; }
+`, connection.Quote(m.SysctlFile))
+	}
+	if kernelChanged {
+		fmt.Fprintf(&b, "sysctl %s-w %s >/dev/null || { echo \"@@setfail $?\"; exit 0; }\n", flag, connection.Quote(key+"="+want))
+	}
+	if fileChanged && m.Reload {
+		fmt.Fprintf(&b, "out=$(sysctl %s-p %s 2>&1) || { echo @@reloadfail; echo \"$out\"; }\n", flag, connection.Quote(m.SysctlFile))
+	}
+	cmd := &connection.Cmd{Command: b.String(), Env: env.Environment, Become: env.Become}
+	if stdin != nil {
+		cmd.Stdin = stdin
+	}
+	res, err = env.Conn.Exec(ctx, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return cmdFailed(res, ""), nil
+	}
+	out := string(res.Stdout)
+	if strings.Contains(out, "@@setfail") {
+		return Failf("setting %s failed: %s", key, trimNL(string(res.Stderr))), nil
+	}
+	if s, ok := sections(out)["reloadfail"]; ok && !m.IgnoreErrors {
+		return Failf("Failed to reload sysctl: %s", trimNL(s)), nil
+	}
+	return r, nil
+}
+
+// fixLines rewrites the file's text: the first line setting key gets the
+// wanted value (or goes, for absent), later duplicates go, and a missing
+// key is appended.
+func (m *Sysctl) fixLines(text, key, want string) (string, bool) {
+	var out bytes.Buffer
+	found := false
+	for _, line := range splitLines([]byte(text)) {
+		t := strings.TrimSpace(line)
+		if t == "" || t[0] == '#' || t[0] == ';' || !strings.Contains(t, "=") {
+			out.WriteString(line)
+			continue
+		}
+		k, _, _ := strings.Cut(t, "=")
+		if sysctlKey(k) != key {
+			out.WriteString(line)
+			continue
+		}
+		if m.State == "present" && !found {
+			fmt.Fprintf(&out, "%s=%s\n", key, want)
+		}
+		found = true
+	}
+	if !found && m.State == "present" {
+		if out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+			out.WriteByte('\n')
+		}
+		fmt.Fprintf(&out, "%s=%s\n", key, want)
+	}
+	// Compare by meaning: the same key set to the same value in an
+	// equivalent spelling ("a = b") is no change.
+	return out.String(), !sameSysctl(text, out.String())
+}
+
+func sameSysctl(a, b string) bool {
+	norm := func(s string) []string {
+		var l []string
+		for _, line := range strings.Split(s, "\n") {
+			t := strings.TrimSpace(line)
+			if k, v, ok := strings.Cut(t, "="); ok && t[0] != '#' && t[0] != ';' {
+				t = sysctlKey(k) + "=" + sysctlValue(v)
+			}
+			l = append(l, t)
+		}
+		for len(l) > 0 && l[len(l)-1] == "" {
+			l = l[:len(l)-1]
+		}
+		return l
+	}
+	x, y := norm(a), norm(b)
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
+var _ Module = (*Sysctl)(nil)

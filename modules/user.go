@@ -1,0 +1,369 @@
+package modules
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.user", Aliases: []string{"user"},
+		New: func() Module { return &User{} }, CheckMode: true,
+	})
+	Register(Info{
+		ID: "ansible.builtin.group", Aliases: []string{"group"},
+		New: func() Module { return &Group{} }, CheckMode: true,
+	})
+}
+
+// Group manages a local group with groupadd/groupmod/groupdel.
+type Group struct {
+	Name      string `arg:"name,required"`
+	State     string `arg:"state,default=present,choices=absent|present"`
+	GID       *int   `arg:"gid"`
+	System    bool   `arg:"system"`
+	Force     bool   `arg:"force"`
+	Local     bool   `arg:"local"`
+	NonUnique bool   `arg:"non_unique"`
+}
+
+// Run implements Module.
+func (m *Group) Run(ctx context.Context, env *Env) (*Result, error) {
+	res, err := hostRun(ctx, env, "getent group -- "+connection.Quote(m.Name)+"; true", nil)
+	if err != nil {
+		return nil, err
+	}
+	ent := strings.Split(trimNL(string(res.Stdout)), ":")
+	exists := len(ent) >= 3
+	r := &Result{}
+	r.Set("name", m.Name).Set("state", m.State)
+	var cmd string
+	switch {
+	case m.State == "absent" && exists:
+		cmd = "groupdel"
+		if m.Force {
+			cmd += " -f"
+		}
+		cmd += " -- " + connection.Quote(m.Name)
+	case m.State == "present" && !exists:
+		cmd = "groupadd"
+		if m.GID != nil {
+			cmd += " -g " + strconv.Itoa(*m.GID)
+			if m.NonUnique {
+				cmd += " -o"
+			}
+		}
+		if m.System {
+			cmd += " -r"
+		}
+		cmd += " -- " + connection.Quote(m.Name)
+	case m.State == "present" && m.GID != nil && ent[2] != strconv.Itoa(*m.GID):
+		cmd = "groupmod -g " + strconv.Itoa(*m.GID)
+		if m.NonUnique {
+			cmd += " -o"
+		}
+		cmd += " -- " + connection.Quote(m.Name)
+	}
+	if m.State == "present" {
+		r.Set("system", m.System)
+	}
+	if cmd == "" {
+		if exists && m.State == "present" {
+			gid, _ := strconv.Atoi(ent[2])
+			r.Set("gid", gid)
+		}
+		return r, nil
+	}
+	r.Changed = true
+	if env.Check {
+		if m.GID != nil {
+			r.Set("gid", *m.GID)
+		}
+		return r, nil
+	}
+	if m.State == "present" {
+		cmd += " && getent group -- " + connection.Quote(m.Name)
+	}
+	res, err = hostRun(ctx, env, cmd, nil)
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return cmdFailed(res, ""), nil
+	}
+	if f := strings.Split(trimNL(string(res.Stdout)), ":"); len(f) >= 3 {
+		gid, _ := strconv.Atoi(f[2])
+		r.Set("gid", gid)
+	}
+	return r, nil
+}
+
+// User manages a local account with useradd/usermod/userdel.
+type User struct {
+	Name           string    `arg:"name,required,aliases=user"`
+	State          string    `arg:"state,default=present,choices=absent|present"`
+	UID            *int      `arg:"uid"`
+	Group          string    `arg:"group"`
+	Groups         *[]string `arg:"groups"`
+	Append         bool      `arg:"append"`
+	Shell          string    `arg:"shell"`
+	Home           string    `arg:"home"`
+	CreateHome     bool      `arg:"create_home,default=true,aliases=createhome"`
+	MoveHome       bool      `arg:"move_home"`
+	System         bool      `arg:"system"`
+	Comment        *string   `arg:"comment"`
+	Password       *string   `arg:"password"`
+	UpdatePassword string    `arg:"update_password,default=always,choices=always|on_create"`
+	Remove         bool      `arg:"remove"`
+	Force          bool      `arg:"force"`
+	NonUnique      bool      `arg:"non_unique"`
+	Local          bool      `arg:"local"`
+	Skeleton       string    `arg:"skeleton"`
+}
+
+type passwdEnt struct {
+	uid, gid                   int
+	gecos, home, shell, shadow string
+	groups                     []string // supplementary, by name
+}
+
+// Run implements Module.
+func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
+	n := connection.Quote(m.Name)
+	var b strings.Builder
+	fmt.Fprintf(&b, "echo @@passwd; getent passwd -- %s\n", n)
+	fmt.Fprintf(&b, "echo @@shadow; getent shadow -- %s | cut -d: -f2\n", n)
+	fmt.Fprintf(&b, "echo @@groups; id -Gn -- %s 2>/dev/null\n", n)
+	want := []string{}
+	if m.Groups != nil {
+		for _, g := range *m.Groups {
+			if g = strings.TrimSpace(g); g != "" {
+				want = append(want, g)
+			}
+		}
+	}
+	check := append([]string{}, want...)
+	if m.Group != "" {
+		check = append(check, m.Group)
+	}
+	b.WriteString("echo @@gids\n")
+	for _, g := range check {
+		fmt.Fprintf(&b, "e=$(getent group -- %s) && echo \"%s:${e}\" || echo %s:\n", connection.Quote(g), g, connection.Quote(g))
+	}
+	fmt.Fprintf(&b, "echo @@own; getent group -- %s\n", n)
+	b.WriteString("true\n")
+	res, err := hostRun(ctx, env, b.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	sec := sections(string(res.Stdout))
+	gids := map[string]string{}
+	for _, l := range strings.Split(trimNL(sec["gids"]), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok {
+			f := strings.Split(v, ":")
+			if len(f) >= 3 {
+				gids[k] = f[2]
+			} else {
+				gids[k] = ""
+			}
+		}
+	}
+	var cur *passwdEnt
+	if f := strings.Split(trimNL(sec["passwd"]), ":"); len(f) >= 7 {
+		cur = &passwdEnt{gecos: f[4], home: f[5], shell: f[6], shadow: trimNL(sec["shadow"])}
+		cur.uid, _ = strconv.Atoi(f[2])
+		cur.gid, _ = strconv.Atoi(f[3])
+		all := strings.Fields(sec["groups"])
+		for i, g := range all {
+			// id lists the primary group first.
+			if i > 0 {
+				cur.groups = append(cur.groups, g)
+			}
+		}
+	}
+	r := &Result{}
+	r.Set("name", m.Name).Set("state", m.State)
+	if m.State == "absent" {
+		r.Set("force", m.Force).Set("remove", m.Remove)
+		if cur == nil {
+			return r, nil
+		}
+		cmd := "userdel"
+		if m.Force {
+			cmd += " -f"
+		}
+		if m.Remove {
+			cmd += " -r"
+		}
+		return m.apply(ctx, env, r, cmd+" -- "+n)
+	}
+	for _, g := range check {
+		if gids[g] == "" {
+			return Failf("Group %s does not exist", g), nil
+		}
+	}
+	if m.Password != nil {
+		r.Set("password", "NOT_LOGGING_PASSWORD")
+	}
+	if cur == nil {
+		args := []string{"useradd"}
+		if m.UID != nil {
+			args = append(args, "-u", strconv.Itoa(*m.UID))
+			if m.NonUnique {
+				args = append(args, "-o")
+			}
+		}
+		if m.Group != "" {
+			args = append(args, "-g", m.Group)
+		} else if strings.TrimSpace(sec["own"]) != "" {
+			// A group named after the user becomes its primary group.
+			args = append(args, "-g", m.Name)
+		}
+		if len(want) > 0 {
+			args = append(args, "-G", strings.Join(want, ","))
+		}
+		if m.Comment != nil {
+			args = append(args, "-c", *m.Comment)
+		}
+		if m.Home != "" {
+			args = append(args, "-d", m.Home)
+		}
+		if m.Shell != "" {
+			args = append(args, "-s", m.Shell)
+		}
+		if m.Password != nil {
+			args = append(args, "-p", *m.Password)
+		}
+		if m.System {
+			args = append(args, "-r")
+		}
+		if m.CreateHome {
+			args = append(args, "-m")
+			if m.Skeleton != "" {
+				args = append(args, "-k", m.Skeleton)
+			}
+		} else {
+			args = append(args, "-M")
+		}
+		args = append(args, "--", m.Name)
+		r.Set("system", m.System).Set("create_home", m.CreateHome)
+		if m.Groups != nil {
+			r.Set("groups", strings.Join(want, ","))
+		}
+		cmd := quoteAll(args) + " && getent passwd -- " + n
+		return m.apply(ctx, env, r, cmd)
+	}
+	// Existing account: usermod with whatever differs.
+	var args []string
+	if m.UID != nil && *m.UID != cur.uid {
+		args = append(args, "-u", strconv.Itoa(*m.UID))
+		if m.NonUnique {
+			args = append(args, "-o")
+		}
+	}
+	if m.Group != "" && gids[m.Group] != strconv.Itoa(cur.gid) {
+		args = append(args, "-g", m.Group)
+	}
+	if m.Groups != nil {
+		have := map[string]bool{}
+		for _, g := range cur.groups {
+			have[g] = true
+		}
+		missing := false
+		for _, g := range want {
+			if !have[g] {
+				missing = true
+			}
+		}
+		extra := !m.Append && len(cur.groups) != countIn(want, have)
+		if missing || extra {
+			if m.Append {
+				args = append(args, "-a")
+			}
+			args = append(args, "-G", strings.Join(want, ","))
+		}
+	}
+	if m.Comment != nil && *m.Comment != cur.gecos {
+		args = append(args, "-c", *m.Comment)
+	}
+	if m.Home != "" && m.Home != cur.home {
+		args = append(args, "-d", m.Home)
+		if m.MoveHome {
+			args = append(args, "-m")
+		}
+	}
+	if m.Shell != "" && m.Shell != cur.shell {
+		args = append(args, "-s", m.Shell)
+	}
+	if m.Password != nil && m.UpdatePassword == "always" && *m.Password != cur.shadow {
+		args = append(args, "-p", *m.Password)
+	}
+	r.Set("append", m.Append).Set("move_home", m.MoveHome)
+	if len(args) == 0 {
+		m.fill(r, cur)
+		return r, nil
+	}
+	cmd := quoteAll(append(append([]string{"usermod"}, args...), "--", m.Name)) + " && getent passwd -- " + n
+	if m.Groups != nil {
+		r.Set("groups", strings.Join(want, ","))
+	}
+	if env.Check {
+		r.Changed = true
+		m.fill(r, cur)
+		return r, nil
+	}
+	return m.apply(ctx, env, r, cmd)
+}
+
+func countIn(want []string, have map[string]bool) int {
+	seen := map[string]bool{}
+	for _, g := range want {
+		if have[g] {
+			seen[g] = true
+		}
+	}
+	return len(seen)
+}
+
+// fill sets the account's return values from its passwd entry.
+func (m *User) fill(r *Result, e *passwdEnt) {
+	r.Set("uid", e.uid).Set("group", e.gid).Set("comment", e.gecos).Set("home", e.home).Set("shell", e.shell)
+	if m.Groups == nil && len(e.groups) > 0 {
+		g := append([]string(nil), e.groups...)
+		sort.Strings(g)
+		r.Set("groups", strings.Join(g, ","))
+	}
+}
+
+func (m *User) apply(ctx context.Context, env *Env, r *Result, cmd string) (*Result, error) {
+	r.Changed = true
+	if env.Check {
+		return r, nil
+	}
+	res, err := hostRun(ctx, env, cmd, nil)
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		f := cmdFailed(res, "")
+		f.Set("name", m.Name)
+		return f, nil
+	}
+	if f := strings.Split(trimNL(string(res.Stdout)), ":"); len(f) >= 7 {
+		e := &passwdEnt{gecos: f[4], home: f[5], shell: f[6]}
+		e.uid, _ = strconv.Atoi(f[2])
+		e.gid, _ = strconv.Atoi(f[3])
+		m.fill(r, e)
+	}
+	return r, nil
+}
+
+var (
+	_ Module = (*User)(nil)
+	_ Module = (*Group)(nil)
+)
