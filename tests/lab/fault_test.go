@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fjord-run/fjord/lab"
+	"github.com/fjord-run/fjord/lab/labtest"
 )
 
 // TestKillMidPlay converges three hosts and kills one in the middle of a
@@ -20,17 +21,10 @@ func TestKillMidPlay(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("..", "..", "connection", "ssh")); err != nil {
 		t.Skip("no connection/ssh yet")
 	}
-	const name = "itkill"
-	m := &lab.Manager{}
-	if _, err := m.Open(name); err == nil {
-		mustRun(t, time.Minute, bin, "lab", "down", "--name", name)
-	}
-	mustRun(t, 10*time.Minute, bin, "lab", "up", "--name", name, "-n", "3")
-	defer run(t, time.Minute, bin, "lab", "down", "--name", name)
-	st, err := m.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec := lab.NumberedSpec(3)
+	spec.Name = "itkill"
+	_, st := labtest.Up(t, spec)
+	name := st.Name
 
 	pb := filepath.Join(t.TempDir(), "site.yml")
 	if err := os.WriteFile(pb, []byte(`- hosts: all
