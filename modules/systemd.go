@@ -85,12 +85,14 @@ func (m *Systemd) query(ctx context.Context, env *Env) (*unitState, *Result, err
 	script := fmt.Sprintf(`u=%s
 echo @@show
 %s show -- "$u" 2>/dev/null
+rc=$?
 echo @@showrc
-echo $?
+echo $rc
 echo @@enabled
 %s is-enabled -- "$u" 2>/dev/null
+rc=$?
 echo @@enabledrc
-echo $?
+echo $rc
 echo @@sd
 [ -d /run/systemd/system ] && echo yes
 echo @@initd
