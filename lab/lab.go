@@ -388,7 +388,7 @@ func (m *Manager) teardown(ctx context.Context, st *State) error {
 		_ = st.save()
 		return err
 	}
-	return os.RemoveAll(st.dir)
+	return removeTree(st.dir)
 }
 
 // Stop halts a host in order; Start boots it again with its disk as it

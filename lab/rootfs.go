@@ -87,7 +87,7 @@ func (c *Cache) Base(ctx context.Context) (string, time.Duration, error) {
 		return "", 0, err
 	}
 	tmp := dst + ".tmp"
-	if err := os.RemoveAll(tmp); err != nil {
+	if err := removeTree(tmp); err != nil {
 		return "", 0, err
 	}
 	var args []string
@@ -100,11 +100,11 @@ func (c *Cache) Base(ctx context.Context) (string, time.Duration, error) {
 	}
 	logPath := dst + ".log"
 	if err := runLogged(ctx, logPath, tool, args...); err != nil {
-		os.RemoveAll(tmp)
+		_ = removeTree(tmp)
 		return "", 0, fmt.Errorf("%s failed (see %s): %w", filepath.Base(tool), logPath, err)
 	}
 	if err := prepareBase(tmp); err != nil {
-		os.RemoveAll(tmp)
+		_ = removeTree(tmp)
 		return "", 0, fmt.Errorf("preparing the base tree: %w", err)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
@@ -225,7 +225,7 @@ func (c *Cache) Layer(ctx context.Context, base string, pkgs []string) (string, 
 	start := time.Now()
 	c.logf("lab: building a layer with %s (once; cached in %s)...", strings.Join(pkgs, " "), dst)
 	tmp := dst + ".tmp"
-	if err := os.RemoveAll(tmp); err != nil {
+	if err := removeTree(tmp); err != nil {
 		return "", err
 	}
 	diff, work, merged := filepath.Join(tmp, "diff"), filepath.Join(tmp, "work"), filepath.Join(tmp, "merged")
@@ -237,7 +237,7 @@ func (c *Cache) Layer(ctx context.Context, base string, pkgs []string) (string, 
 	if err := mountOverlay(merged, []string{base}, diff, work); err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(tmp)
+	defer removeTree(tmp)
 	defer unmount(merged)
 	// Services are not started while the layer is built; hosts start them
 	// at boot.
@@ -268,7 +268,7 @@ func (c *Cache) Layer(ctx context.Context, base string, pkgs []string) (string, 
 	if err := os.WriteFile(filepath.Join(tmp, "packages"), []byte(strings.Join(pkgs, "\n")+"\n"), 0o644); err != nil {
 		return "", err
 	}
-	if err := os.RemoveAll(work); err != nil {
+	if err := removeTree(work); err != nil {
 		return "", err
 	}
 	if err := os.Rename(tmp, dst); err != nil {
