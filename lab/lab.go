@@ -185,10 +185,14 @@ func (m *Manager) Up(ctx context.Context, spec *Spec) (st *State, tm *Timing, er
 	}
 	defer func() {
 		if err != nil {
-			if logs := m.keepConsoles(st); logs != "" {
+			if ctx.Err() != nil {
+				m.logf("lab: interrupted; tearing down what was made")
+			} else if logs := m.keepConsoles(st); logs != "" {
 				err = fmt.Errorf("%w (consoles kept in %s)", err, logs)
 			}
-			m.logf("lab: %v; tearing down what was made", err)
+			if ctx.Err() == nil {
+				m.logf("lab: %v; tearing down what was made", err)
+			}
 			if derr := m.teardown(context.WithoutCancel(ctx), st); derr != nil {
 				err = fmt.Errorf("%w (and tearing down: %v)", err, derr)
 			}
@@ -284,6 +288,9 @@ func (m *Manager) waitAll(ctx context.Context, st *State, hosts []*HostState, si
 	wg.Wait()
 	// waitSSH recorded each init's PID.
 	if err := st.save(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return errors.Join(errs...)

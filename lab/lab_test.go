@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -144,5 +145,36 @@ func TestScenarioRolesPath(t *testing.T) {
 	got := scenarioRolesPath(sc)
 	if len(got) != 1 || got[0] != filepath.Join(root, "roles") {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// TestRemoveTreeUnmounts: a tree with something mounted in it is
+// unmounted before it is removed, and the mounted thing is untouched.
+func TestRemoveTreeUnmounts(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount")
+	}
+	dir := t.TempDir()
+	outside := t.TempDir()
+	keep := filepath.Join(outside, "keep")
+	if err := os.WriteFile(keep, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tree := filepath.Join(dir, "tree")
+	mnt := filepath.Join(tree, "dev")
+	if err := os.MkdirAll(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount(outside, mnt, "", syscall.MS_BIND, ""); err != nil {
+		t.Skipf("bind mount: %v", err)
+	}
+	if err := removeTree(tree); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Fatalf("removing the tree removed what was mounted in it: %v", err)
+	}
+	if _, err := os.Stat(tree); !os.IsNotExist(err) {
+		t.Fatalf("tree still there: %v", err)
 	}
 }
