@@ -218,7 +218,7 @@ func startHost(h *HostState, bridge string) error {
 	}
 	h.Nspawn = p
 	h.Init = Proc{}
-	h.Partitioned = false
+	h.Partitioned, h.Killed = false, false
 	// Reap it in the background while this process lives; afterwards
 	// init (PID 1 here) does.
 	go func() { _ = cmd.Wait() }()

@@ -406,6 +406,7 @@ func (m *Manager) Stop(ctx context.Context, name, host string) error {
 			return err
 		}
 		h.Nspawn, h.Init, h.Partitioned = Proc{}, Proc{}, false
+		h.Killed = false
 		return nil
 	})
 }
@@ -420,6 +421,7 @@ func (m *Manager) Kill(ctx context.Context, name, host string) error {
 			return err
 		}
 		h.Nspawn, h.Init, h.Partitioned = Proc{}, Proc{}, false
+		h.Killed = true
 		return nil
 	})
 }

@@ -50,6 +50,7 @@ type HostState struct {
 	Nspawn      Proc `json:"nspawn"`
 	Init        Proc `json:"init"`
 	Partitioned bool `json:"partitioned,omitempty"`
+	Killed      bool `json:"killed,omitempty"` // down by `lab kill`, not `lab stop`
 	// Cgroups the lab made for the host (none on a systemd machine).
 	Cgroups []string `json:"cgroups,omitempty"`
 	HostKey string   `json:"host_key"` // public key line
@@ -118,6 +119,8 @@ func (h *HostState) Status() string {
 		return "partitioned"
 	case h.Running():
 		return "running"
+	case h.Nspawn.PID == 0 && h.Killed:
+		return "killed"
 	case h.Nspawn.PID == 0:
 		return "stopped"
 	default:
