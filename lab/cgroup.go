@@ -13,10 +13,13 @@ import (
 // machine's PID 1 is not systemd.
 const cgroupParent = "fjord.lab"
 
-// systemdHost reports whether PID 1 is systemd, which gives each
-// container a scope unit of its own.
+// systemdHost reports whether PID 1 is systemd and its bus is up, so
+// that nspawn can ask it for a scope unit per container.
 func systemdHost() bool {
-	_, err := os.Stat("/run/systemd/system")
+	if _, err := os.Stat("/run/systemd/system"); err != nil {
+		return false
+	}
+	_, err := os.Stat("/run/dbus/system_bus_socket")
 	return err == nil
 }
 
