@@ -1,0 +1,132 @@
+package modules
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.replace", Aliases: []string{"replace"},
+		New: func() Module { return &Replace{} }, CheckMode: true,
+	})
+	Register(Info{
+		ID: "ansible.builtin.slurp", Aliases: []string{"slurp"},
+		New: func() Module { return &Slurp{} }, CheckMode: true,
+	})
+}
+
+// Replace substitutes every match of a multiline regular expression in
+// a file, optionally only between the after and before matches.
+type Replace struct {
+	FileAttrs
+	Path        string `arg:"path,required,aliases=dest|destfile|name"`
+	Regexp      string `arg:"regexp,required"`
+	Replace     string `arg:"replace"`
+	After       string `arg:"after"`
+	Before      string `arg:"before"`
+	Backup      bool   `arg:"backup"`
+	ValidateCmd string `arg:"validate"`
+	Encoding    string `arg:"encoding,default=utf-8"`
+
+	re, after, before *regexp.Regexp
+}
+
+// Validate implements Validator.
+func (m *Replace) Validate() error {
+	var err error
+	for _, c := range []struct {
+		src string
+		dst **regexp.Regexp
+	}{{m.Regexp, &m.re}, {m.After, &m.after}, {m.Before, &m.before}} {
+		if c.src == "" && c.dst != &m.re {
+			continue
+		}
+		if *c.dst, err = regexp.Compile("(?m)" + c.src); err != nil {
+			return fmt.Errorf("regexp %q: %w", c.src, err)
+		}
+	}
+	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
+		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
+	}
+	return nil
+}
+
+// Run implements Module.
+func (m *Replace) Run(ctx context.Context, env *Env) (*Result, error) {
+	t := &textEdit{path: m.Path, attrs: &m.FileAttrs, backup: m.Backup, validate: m.ValidateCmd,
+		missing: "Path %s does not exist !", backupKey: "backup_file"}
+	t.edit = func(content []byte, exists bool) ([]byte, bool, string, *Result) {
+		s := string(content)
+		start, end := 0, len(s)
+		if m.after != nil {
+			if loc := m.after.FindStringIndex(s); loc != nil {
+				start = loc[1]
+			} else {
+				start = len(s)
+			}
+		}
+		if m.before != nil {
+			if loc := m.before.FindStringIndex(s[start:]); loc != nil {
+				end = start + loc[0]
+			}
+		}
+		if start > end {
+			end = start
+		}
+		section := s[start:end]
+		var b strings.Builder
+		n, last := 0, 0
+		for _, loc := range m.re.FindAllStringSubmatchIndex(section, -1) {
+			b.WriteString(section[last:loc[0]])
+			b.WriteString(expandPy(m.re, m.Replace, section, loc))
+			last = loc[1]
+			n++
+		}
+		b.WriteString(section[last:])
+		out := s[:start] + b.String() + s[end:]
+		if n > 0 && out != s {
+			return []byte(out), true, fmt.Sprintf("%d replacements made", n), nil
+		}
+		return content, false, "", nil
+	}
+	return t.run(ctx, env)
+}
+
+// Slurp returns a host file's content, base64-encoded.
+type Slurp struct {
+	Src string `arg:"src,required,aliases=path"`
+}
+
+// Run implements Module.
+func (m *Slurp) Run(ctx context.Context, env *Env) (*Result, error) {
+	q := connection.Quote(m.Src)
+	res, err := hostRun(ctx, env, fmt.Sprintf("[ -e %s ] || { echo missing >&2; exit 3; }\n[ -d %s ] && { echo dir >&2; exit 4; }\n[ -r %s ] || { echo unreadable >&2; exit 5; }\nexec cat -- %s", q, q, q, q), nil)
+	if err != nil {
+		return nil, err
+	}
+	switch res.RC {
+	case 0:
+	case 3:
+		return Failf("file not found: %s", m.Src), nil
+	case 4:
+		return Failf("source is a directory and must be a file: %s", m.Src), nil
+	case 5:
+		return Failf("file is not readable: %s", m.Src), nil
+	default:
+		return cmdFailed(res, ""), nil
+	}
+	r := &Result{}
+	r.Set("content", base64.StdEncoding.EncodeToString(res.Stdout)).Set("source", m.Src).Set("encoding", "base64")
+	return r, nil
+}
+
+var (
+	_ Module = (*Replace)(nil)
+	_ Module = (*Slurp)(nil)
+)
