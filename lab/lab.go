@@ -551,3 +551,32 @@ func (m *Manager) keepConsoles(st *State) string {
 	}
 	return dir
 }
+
+// Build makes (or finds cached) the base tree and, for pkgs, the package
+// layer, without booting anything: CI runs it before the tests so that
+// no test's time limit pays for the first build.
+func (m *Manager) Build(ctx context.Context, pkgs []string) (base, layer string, tm *Timing, err error) {
+	if os.Geteuid() != 0 {
+		return "", "", nil, errors.New("fjord lab build needs root: run it with sudo")
+	}
+	for _, p := range pkgs {
+		if !pkgRe.MatchString(p) {
+			return "", "", nil, fmt.Errorf("package %q: not a Debian package name", p)
+		}
+	}
+	tm = &Timing{}
+	cache := m.cache()
+	base, tm.RootfsBuild, err = cache.Base(ctx)
+	if err != nil {
+		return "", "", nil, err
+	}
+	start := time.Now()
+	layer, err = cache.Layer(ctx, base, pkgs)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if layer != "" {
+		tm.LayerBuild = time.Since(start)
+	}
+	return base, layer, tm, nil
+}

@@ -67,6 +67,32 @@ func (e *env) labCommand() *cli.Command {
 				},
 			},
 			{
+				Name:  "build",
+				Usage: "build (or find cached) the root filesystem and a package layer, boot nothing",
+				Flags: []cli.Flag{
+					&cli.StringSliceFlag{Name: "package", Aliases: []string{"p"}, Usage: "Debian package for the layer", Destination: &o.Packages},
+				},
+				OnUsageError: usageError,
+				Action: func(c *cli.Context) error {
+					base, layer, tm, err := mgr().Build(c.Context, o.Packages.Value())
+					if err != nil {
+						return labFailure(err)
+					}
+					if tm.RootfsBuild > 0 {
+						fmt.Fprintf(e.stdout, "rootfs built in %s: %s\n", tm.RootfsBuild.Round(100*time.Millisecond), base)
+					} else {
+						fmt.Fprintf(e.stdout, "rootfs cached: %s\n", base)
+					}
+					switch {
+					case layer != "" && tm.LayerBuild >= time.Second:
+						fmt.Fprintf(e.stdout, "package layer built in %s: %s\n", tm.LayerBuild.Round(100*time.Millisecond), layer)
+					case layer != "":
+						fmt.Fprintf(e.stdout, "package layer cached: %s\n", layer)
+					}
+					return nil
+				},
+			},
+			{
 				Name: "down", Usage: "stop every host and remove everything the lab made",
 				Flags: []cli.Flag{o.nameFlag()}, OnUsageError: usageError,
 				Action: func(c *cli.Context) error {
