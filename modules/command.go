@@ -155,7 +155,7 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 	} else {
 		q := make([]string, len(argv))
 		for i, a := range argv {
-			q[i] = connection.Quote(a)
+			q[i] = expandQuote(a)
 		}
 		// Python's exec fails with ENOENT for a missing program; mimic it
 		// instead of reporting the shell's "not found".
@@ -291,3 +291,84 @@ var (
 	_ Module = (*Raw)(nil)
 	_ Module = (*Ping)(nil)
 )
+
+// expandQuote quotes one argument of the command module for the remote
+// shell, keeping $NAME, ${NAME} and a leading ~ live: Ansible's command
+// module expands environment variables and ~ in its arguments (not
+// globs, pipes or other shell syntax).
+func expandQuote(a string) string {
+	if !strings.ContainsAny(a, "$~") {
+		return connection.Quote(a)
+	}
+	var b strings.Builder
+	rest := a
+	if strings.HasPrefix(a, "~") {
+		end := strings.IndexByte(a, '/')
+		if end < 0 {
+			end = len(a)
+		}
+		user := a[1:end]
+		valid := true
+		for _, c := range user {
+			if !(c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				valid = false
+			}
+		}
+		if valid {
+			b.WriteString(a[:end])
+			rest = a[end:]
+			if strings.HasPrefix(rest, "/") {
+				// the slash ends the tilde prefix only when unquoted
+				b.WriteByte('/')
+				rest = rest[1:]
+			}
+		}
+	}
+	b.WriteByte('"')
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		switch c {
+		case '\\', '"', '`':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '$':
+			next := byte(0)
+			if i+1 < len(rest) {
+				next = rest[i+1]
+			}
+			if next == '{' || next == '_' || next >= 'a' && next <= 'z' || next >= 'A' && next <= 'Z' {
+				if next == '{' {
+					end := strings.IndexByte(rest[i:], '}')
+					if end < 0 {
+						b.WriteString("\\$")
+						continue
+					}
+					name := rest[i+2 : i+end]
+					if !isShellName(name) {
+						b.WriteString("\\$")
+						continue
+					}
+				}
+				b.WriteByte('$')
+			} else {
+				b.WriteString("\\$")
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func isShellName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

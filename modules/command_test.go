@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -21,9 +22,10 @@ func TestCommand(t *testing.T) {
 			t.Errorf("missing %s", k)
 		}
 	}
-	// No shell: metacharacters are plain arguments.
-	r = run(t, env, "command", "argv", []any{"echo", "$HOME;", "x"})
-	if get(r, "stdout") != "$HOME; x" {
+	// No shell: metacharacters are plain arguments, but $VARS and ~ are
+	// expanded, as Ansible's run_command does.
+	r = run(t, env, "command", "argv", []any{"echo", "$HOME;", "x", "'$(id)'"})
+	if get(r, "stdout") != os.Getenv("HOME")+"; x '$(id)'" {
 		t.Errorf("argv: %v", get(r, "stdout"))
 	}
 	r = run(t, env, "ansible.builtin.shell", "_raw_params", "echo out; echo err >&2; exit 3")

@@ -98,6 +98,7 @@ func (ex *executor) runList(ctx context.Context, nodes []Node, hosts hostSet, _ 
 		hosts = hosts.without(f)
 		if ex.anyErrorsFatal(n, f) {
 			ex.pr.endPlay = true
+			ex.pr.fatal = true
 			ex.r.anyFailed = true
 			for _, h := range ex.pr.batch {
 				if !h.failed && !h.unreachable {
@@ -109,6 +110,7 @@ func (ex *executor) runList(ctx context.Context, nodes []Node, hosts hostSet, _ 
 		}
 		if ex.pr.maxFailExceeded(ex.r) {
 			ex.pr.endPlay = true
+			ex.pr.fatal = true
 			ex.r.emit(func(s callback.Sink) { s.NoMoreHosts() })
 			break
 		}

@@ -27,6 +27,7 @@ type loader struct {
 	render      func(src string) (string, error) // templating with extra vars for static names
 	// handlers of import_role'd roles, added to the play being parsed
 	pendingHandlers []Node
+	pendingRoles    []*RoleInstance
 	vault           *vault.Secrets // opens vault-encrypted files; nil: none
 }
 
@@ -263,6 +264,7 @@ func (l *loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 		return nil, err
 	}
 	p := &Play{Pos: posOf(file, n), Dir: filepath.Dir(file), Strategy: "linear"}
+	l.pendingHandlers, l.pendingRoles = nil, nil
 	if err := l.parseKeywords(file, n, &p.Kw); err != nil {
 		return nil, err
 	}
@@ -371,6 +373,8 @@ func (l *loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	handlers := section("handlers")
 	imported := l.pendingHandlers
 	l.pendingHandlers = nil
+	p.Exposed = l.pendingRoles
+	l.pendingRoles = nil
 	if err2 != nil {
 		return nil, err2
 	}
@@ -426,7 +430,10 @@ func (l *loader) appendRoleRun(ri *RoleInstance, tasks *[]Node, handlers *[]Node
 		setParent(n, blk)
 	}
 	*tasks = append(*tasks, blk)
-	if len(ri.Handlers) > 0 {
+	// A role's handlers join the play once, from its first use, however
+	// many times the role runs with other params (as ansible-core does).
+	if len(ri.Handlers) > 0 && !seen["handlers\x00"+ri.Role.Path] {
+		seen["handlers\x00"+ri.Role.Path] = true
 		hb := &Block{Pos: Pos{File: ri.Role.Path}, Block: ri.Handlers, Implicit: true, Role: ri}
 		for _, n := range ri.Handlers {
 			setParent(n, hb)

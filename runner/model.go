@@ -111,7 +111,8 @@ type Play struct {
 	Order       string
 	PreTasks    []Node
 	Roles       []*RoleInstance
-	Tasks       []Node // roles' tasks come first, as implicit blocks
+	Exposed     []*RoleInstance // import_role'd roles: their vars are play-wide
+	Tasks       []Node          // roles' tasks come first, as implicit blocks
 	PostTasks   []Node
 	Handlers    []Node // play handlers after role handlers, in definition order
 	Dir         string

@@ -25,6 +25,7 @@ type playRun struct {
 	roleVars  *value.Map
 	mu        sync.Mutex
 	magic     map[*hostState]*value.Map
+	fatal     bool // any_errors_fatal or max_fail_percentage stopped the play
 	ldr       *loader
 	// roles included at run time bring their handlers along
 	extraHandlers []*RoleInstance
@@ -98,7 +99,7 @@ func (r *run) runPlay(ctx context.Context, p *Play) error {
 		return nil
 	}
 	pr.roleDefs, pr.roleVars = value.NewMap(0), value.NewMap(0)
-	for _, ri := range p.Roles {
+	for _, ri := range append(append([]*RoleInstance(nil), p.Roles...), p.Exposed...) {
 		collectRoleVars(ri, pr.roleDefs, pr.roleVars)
 	}
 	batches, err := r.batches(sc0, p, live)
@@ -113,7 +114,10 @@ func (r *run) runPlay(ctx context.Context, p *Play) error {
 		if err := r.runBatch(ctx, pr); err != nil {
 			return err
 		}
-		if r.batchFailedOut(pr) {
+		// As ansible-playbook: a batch whose hosts all failed, or a
+		// max_fail_percentage/any_errors_fatal break, ends the whole run.
+		if r.batchFailedOut(pr) || pr.fatal {
+			r.stopAll = true
 			break
 		}
 	}
@@ -200,7 +204,13 @@ func (r *run) batches(sc *scope, p *Play, hosts []*hostState) ([][]*hostState, e
 // batchFailedOut tells whether the play must stop after a batch: every host
 // of it failed, or max_fail_percentage was exceeded.
 func (r *run) batchFailedOut(pr *playRun) bool {
-	if len(pr.active()) == 0 {
+	failed := 0
+	for _, h := range pr.batch {
+		if h.failed || h.unreachable {
+			failed++
+		}
+	}
+	if failed > 0 && failed == len(pr.batch) {
 		return true
 	}
 	return pr.maxFailExceeded(r)

@@ -338,5 +338,8 @@ func (l *loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	}
 	outer.Block = nodes
 	l.pendingHandlers = append(l.pendingHandlers, handlers...)
+	// import_role exposes the role's defaults and vars to the whole play
+	// at parse time, as roles: does.
+	l.pendingRoles = append(l.pendingRoles, ri)
 	return []Node{outer}, nil
 }

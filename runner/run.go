@@ -43,6 +43,7 @@ type run struct {
 	conns  map[string]connection.Conn
 
 	started        bool // --start-at-task found its task
+	stopAll        bool // a play broke the run: no later play runs
 	anyFailed      bool
 	anyUnreachable bool
 
@@ -144,6 +145,9 @@ func (r *run) main(ctx context.Context) (int, error) {
 		for _, p := range pb.Plays {
 			if err := ctx.Err(); err != nil {
 				return ExitInterrupted, nil
+			}
+			if r.stopAll {
+				break
 			}
 			if err := r.runPlay(ctx, p); err != nil {
 				r.sink.Close()

@@ -200,9 +200,19 @@ func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*ho
 	if runOnce && len(hosts) > 1 && t.Action != "add_host" {
 		// run_once: the result applies to every host of the batch.
 		o := outs[0]
+		facts, _ := o.result.Get("ansible_facts")
+		fm, _ := facts.(*value.Map)
 		for _, h := range hosts[1:] {
 			if t.Register != "" {
 				h.setFact(t.Register, o.result)
+			}
+			if fm != nil {
+				switch t.Action {
+				case "set_fact":
+					fm.Range(func(k string, v any) bool { h.setFact(k, v); return true })
+				case "include_vars":
+					h.setIncludeVars(fm)
+				}
 			}
 			if o.changed {
 				ex.notify(t, h, r.newScope(ex.pr, h, t, nil))
@@ -259,7 +269,8 @@ func (ex *executor) runOnHost(ctx context.Context, t *Task, h *hostState) *outco
 	if v := tc.kw(func(k Keywords) any { return k.Diff }); v != nil {
 		tc.diff, _ = sc.renderBool(v, tc.diff)
 	}
-	sc.check, sc.diff = tc.check, tc.diff
+	// ansible_check_mode/ansible_diff_mode follow the run, not the task's
+	// own check_mode/diff keyword, as in ansible-core.
 	if v := tc.kw(func(k Keywords) any { return k.NoLog }); v != nil {
 		tc.noLog, _ = sc.renderBool(v, false)
 	}
@@ -466,7 +477,6 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 			lv.Set("ansible_loop", al)
 		}
 		isc := r.newScope(tc.ex.pr, tc.h, t, lv)
-		isc.check, isc.diff = tc.check, tc.diff
 		itc := *tc
 		itc.sc = isc
 		var res *value.Map
@@ -583,14 +593,14 @@ func (tc *taskCtx) runOnce(ctx context.Context, loopVars *value.Map, delegate st
 		if ok {
 			break
 		}
-		if attempt > retries {
+		if attempt >= retries { // ansible-core 2.14: retries counts every attempt
 			res.Set("failed", true)
 			if _, has := res.Get("msg"); !has {
 				res.Set("msg", "")
 			}
 			break
 		}
-		res.Set("retries", retries+1)
+		res.Set("retries", retries)
 		hr := &callback.HostResult{Host: tc.h.name, Task: tc.ex.cbTask(t, t.Name), Status: callback.Failed, Result: res, NoLog: tc.noLog}
 		tc.ex.r.emit(func(s callback.Sink) { s.Retry(hr) })
 		select {
@@ -750,6 +760,22 @@ func moduleResult(mr *modules.Result) *value.Map {
 	m := value.NewMap(8)
 	if mr.Data != nil {
 		mr.Data.Range(func(k string, v any) bool { m.Set(k, v); return true })
+	}
+	if len(mr.Diff) > 0 {
+		var ds []any
+		for _, d := range mr.Diff {
+			dm := value.NewMap(4)
+			if d.Prepared != "" {
+				dm.Set("prepared", d.Prepared)
+			} else {
+				dm.Set("after", d.After)
+				dm.Set("after_header", d.AfterHeader)
+				dm.Set("before", d.Before)
+				dm.Set("before_header", d.BeforeHeader)
+			}
+			ds = append(ds, dm)
+		}
+		m.Set("diff", ds)
 	}
 	m.Set("changed", mr.Changed)
 	if mr.Msg != "" {
