@@ -62,27 +62,8 @@ func (ex *executor) runList(ctx context.Context, nodes []Node, hosts hostSet, _ 
 		return failed
 	}
 	failed := map[*hostState]bool{}
-	orig := hosts
 	for _, n := range nodes {
 		if ctx.Err() != nil || ex.pr.endPlay {
-			break
-		}
-		if t, ok := n.(*Task); ok && t.Action == "meta" {
-			if raw, _ := t.Args.Get("_raw_params"); raw == "clear_host_errors" {
-				ex.runMeta(ctx, t, hosts)
-				// hosts that failed earlier in this list come back.
-				hosts = hosts[:0:0]
-				for _, h := range orig {
-					if !h.failed && !h.unreachable && !h.ended {
-						hosts = append(hosts, h)
-						delete(failed, h)
-					}
-				}
-				continue
-			}
-		}
-		hosts = ex.live(hosts)
-		if len(hosts) == 0 {
 			break
 		}
 		var f map[*hostState]bool

@@ -163,10 +163,20 @@ func (r *run) main(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return ExitInterrupted, nil
 	}
+	// As ansible-playbook, the exit code follows the hosts' state at the
+	// end: a rescued failure or one cleared by meta: clear_host_errors no
+	// longer counts.
+	failed, unreachable := false, false
+	r.hostsMu.Lock()
+	for _, h := range r.hosts {
+		failed = failed || h.failed
+		unreachable = unreachable || h.unreachable
+	}
+	r.hostsMu.Unlock()
 	switch {
-	case r.anyFailed:
+	case failed:
 		return ExitHostFailed, nil
-	case r.anyUnreachable:
+	case unreachable:
 		return ExitUnreachable, nil
 	}
 	return ExitOK, nil

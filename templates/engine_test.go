@@ -2,6 +2,7 @@ package templates
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -180,5 +181,36 @@ func TestIsTemplate(t *testing.T) {
 	}
 	if !strings.Contains((&UndefinedError{Name: "b", Owner: "dict object"}).Error(), "has no attribute 'b'") {
 		t.Error("UndefinedError wording")
+	}
+}
+
+type searchVars struct {
+	MapVars
+	dirs []string
+}
+
+func (s searchVars) SearchPaths(kind string) []string { return s.dirs }
+
+func TestInclude(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/part.j2", []byte("part {{ x }}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := searchVars{MapVars{"x": 1}, []string{dir}}
+	got, err := New().RenderText("a\n{% include 'part.j2' %}\nb\n", vars, DefaultTextOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ansible's environment drops the included file's last newline, and
+	// trim_blocks the newline after the tag.
+	if got != "a\npart 1b\n" {
+		t.Errorf("got %q", got)
+	}
+	if _, err := New().RenderText("{% include 'nope.j2' %}", vars, DefaultTextOptions()); err == nil {
+		t.Error("missing include: no error")
+	}
+	got, err = New().RenderText("{% include 'nope.j2' ignore missing %}ok", vars, DefaultTextOptions())
+	if err != nil || got != "ok" {
+		t.Errorf("ignore missing: %q %v", got, err)
 	}
 }

@@ -96,6 +96,8 @@ func (s *state) execStmt(sc *scope, n nodes.ControlStructure, out *strings.Build
 	case *rawNode:
 		out.WriteString(n.data)
 		return nil
+	case *includeNode:
+		return s.execInclude(sc, n, out)
 	case *ifNode:
 		for i, c := range n.conds {
 			v, err := s.eval(sc, c)

@@ -109,6 +109,7 @@ func init() {
 		"break":    parseBreak,
 		"continue": parseContinue,
 		"filter":   parseFilterBlock,
+		"include":  parseInclude,
 	}
 }
 
