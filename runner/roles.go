@@ -323,9 +323,16 @@ func (l *loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	// task vars on import_role are the role's params in Ansible's model.
+	// vars on import_role become the role's vars, which import_role
+	// exposes to the whole play (ansible-core behaves the same: a later
+	// import's vars are seen by an earlier import of the role).
 	if t.Kw.Vars != nil {
-		t.Kw.Vars.Range(func(k string, v any) bool { ri.Params.Set(k, v); return true })
+		if ri.Vars == nil {
+			ri.Vars = value.NewMap(t.Kw.Vars.Len())
+		} else {
+			ri.Vars = ri.Vars.Clone()
+		}
+		t.Kw.Vars.Range(func(k string, v any) bool { ri.Vars.Set(k, v); return true })
 	}
 	outer := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Kw: t.Kw, Implicit: true}
 	outer.Kw.Vars = nil

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -67,7 +68,7 @@ func Run(ctx context.Context, o *Options) int {
 	r := &run{o: o, eng: templates.New(), log: o.Log, hosts: map[string]*hostState{},
 		conns: map[string]connection.Conn{}, omit: "__omit_place_holder__" + randHex(20)}
 	defer r.closeConns()
-	code, err := r.main(ctx)
+	code, err := r.mainSafe(ctx)
 	if err != nil {
 		fmt.Fprintf(o.Stderr, "ERROR! %v\n", err)
 	}
@@ -290,4 +291,15 @@ func (r *run) refreshInventoryVars(pr *playRun) {
 		pr.magic = nil
 		pr.mu.Unlock()
 	}
+}
+
+// mainSafe turns a panic anywhere in the engine into an error and exit
+// code 1 instead of a crash with a Go stack trace.
+func (r *run) mainSafe(ctx context.Context) (code int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			code, err = ExitError, fmt.Errorf("internal error in fjord (please report it): %v\n%s", p, debug.Stack())
+		}
+	}()
+	return r.main(ctx)
 }

@@ -136,6 +136,9 @@ type outcome struct {
 // runTask runs one task on hosts and returns those that failed.
 func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*hostState]bool {
 	r := ex.r
+	if len(hosts) == 0 {
+		return nil
+	}
 	if !t.Handler && !r.tagsMatch(effectiveTags(t, ex.pr.play)) && t.Action != "meta" {
 		return nil
 	}

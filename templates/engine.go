@@ -140,7 +140,42 @@ func (e *Engine) renderString(src string, vars Vars, o TextOptions) (string, err
 
 // RenderText renders a whole template file, as the template module does.
 func (e *Engine) RenderText(src string, vars Vars, o TextOptions) (string, error) {
-	return e.renderString(src, vars, o)
+	if !o.KeepTrailingNewline {
+		return e.renderString(src, vars, o)
+	}
+	// Ansible keeps a template's trailing newlines by counting them, not
+	// with Jinja2's keep_trailing_newline, so that included templates
+	// still lose theirs: render without, then top up to the source's count.
+	o.KeepTrailingNewline = false
+	out, err := e.renderString(src, vars, o)
+	if err != nil {
+		return out, err
+	}
+	nl := o.NewlineSequence
+	if nl == "" {
+		nl = "\n"
+	}
+	if want, have := trailingNewlines(src), trailingNewlines(out); want > have {
+		out += strings.Repeat(nl, want-have)
+	}
+	return out, nil
+}
+
+// trailingNewlines counts the newlines that end s, as Ansible does
+// (\r\n and \n both count once).
+func trailingNewlines(s string) int {
+	n := 0
+	for {
+		switch {
+		case strings.HasSuffix(s, "\r\n"):
+			s = s[:len(s)-2]
+		case strings.HasSuffix(s, "\n"):
+			s = s[:len(s)-1]
+		default:
+			return n
+		}
+		n++
+	}
 }
 
 var singleVar = regexp.MustCompile(`^\{\{\s*(\w*)\s*\}\}$`)
