@@ -83,7 +83,7 @@ func (c *Copy) Run(ctx context.Context, env *Env) (*Result, error) {
 			return Failf("Could not find or access '%s': %s", c.Src, err), nil
 		}
 		if st.IsDir() {
-			return Failf("copy: copying a directory (%s) is not supported yet", c.Src), nil
+			return c.copyDir(ctx, env, local)
 		}
 		w.localPath = local
 		w.localMode = uint32(st.Mode().Perm())
@@ -291,3 +291,85 @@ func withPath(m map[string]any, p string) map[string]any {
 }
 
 var _ Module = (*Copy)(nil)
+
+// copyDir copies a controller directory tree: "src/" copies its contents
+// into dest, "src" the directory itself. Directories are made in one round
+// trip; each file then goes as a single-file copy.
+func (c *Copy) copyDir(ctx context.Context, env *Env, local string) (*Result, error) {
+	root := c.Dest
+	if !strings.HasSuffix(c.Src, "/") {
+		root = path.Join(c.Dest, filepath.Base(local))
+	}
+	var dirs, files []string
+	err := filepath.WalkDir(local, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(local, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			dirs = append(dirs, rel)
+		} else {
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return Failf("copy: %s", err), nil
+	}
+	var script strings.Builder
+	dmode := ""
+	if c.DirectoryMode != nil {
+		dm, err := connection.ParseMode(c.DirectoryMode)
+		if err != nil {
+			return Failf("%s", err), nil
+		}
+		dmode = fmt.Sprintf("%04o", dm.Apply(0755, true, 022))
+	}
+	for _, d := range dirs {
+		target := path.Join(root, d)
+		fmt.Fprintf(&script, "d=%s; if [ ! -d \"$d\" ]; then echo made; ", connection.Quote(target))
+		if !env.Check {
+			script.WriteString("mkdir -p -- \"$d\" || exit 1; ")
+			if dmode != "" {
+				fmt.Fprintf(&script, "chmod %s \"$d\" || exit 1; ", dmode)
+			}
+		}
+		script.WriteString("fi\n")
+	}
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script.String(), Become: env.Become})
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return Failf("copy: could not create directories under %s: %s", root, strings.TrimSpace(string(res.Stderr))), nil
+	}
+	out := &Result{Changed: strings.Contains(string(res.Stdout), "made")}
+	for _, f := range files {
+		lp := filepath.Join(local, filepath.FromSlash(f))
+		st, err := os.Stat(lp)
+		if err != nil {
+			return Failf("copy: %s", err), nil
+		}
+		w := &writeFile{attrs: &c.FileAttrs, dest: path.Join(root, f), backup: c.Backup, force: c.Force,
+			validate: c.ValidateCmd, follow: c.Follow, localPath: lp, localMode: uint32(st.Mode().Perm()),
+			afterHeader: lp, basename: filepath.Base(lp), srcReturn: lp}
+		if env.Check && out.Changed {
+			// the directory does not exist yet: the file would be new.
+			out.Changed = true
+			continue
+		}
+		r, err := w.run(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		if r.Failed {
+			return r, nil
+		}
+		out.Changed = out.Changed || r.Changed
+		out.Diff = append(out.Diff, r.Diff...)
+	}
+	out.Set("dest", strings.TrimSuffix(c.Dest, "/")+"/")
+	out.Set("src", local)
+	return out, nil
+}
