@@ -66,6 +66,10 @@ func (ex *executor) runList(ctx context.Context, nodes []Node, hosts hostSet, _ 
 		if ctx.Err() != nil || ex.pr.endPlay {
 			break
 		}
+		hosts = ex.live(hosts)
+		if len(hosts) == 0 {
+			break
+		}
 		var f map[*hostState]bool
 		switch n := n.(type) {
 		case *Block:
