@@ -36,7 +36,11 @@ func cacheKey(t *testing.T, c *testCase) string {
 	if v, err := exec.Command("ansible-playbook", "--version").Output(); err == nil {
 		h.Write(v)
 	}
-	h.Write([]byte(strings.Join(c.args, "\x00")))
+	args := c.args
+	if c.cacheArgs != nil {
+		args = c.cacheArgs
+	}
+	h.Write([]byte(strings.Join(args, "\x00")))
 	var files []string
 	filepath.WalkDir(c.dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {

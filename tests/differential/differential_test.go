@@ -145,6 +145,9 @@ type testCase struct {
 	dir      string
 	args     []string
 	wantExit int
+	// cacheArgs, when set, stand for args in the developer cache's key
+	// (args that change every run, such as an sshd's port, stay out).
+	cacheArgs []string
 }
 
 func loadCase(dir string) (*testCase, error) {
@@ -220,7 +223,7 @@ type result struct {
 	exitCode int
 	recap    map[string]recapLine
 	elapsed  time.Duration
-	cpu      time.Duration // user+system time of the process and the children it reaped
+	cpu      time.Duration    // user+system time of the process and the children it reaped
 	tree     map[string]entry // set when the result came from the developer cache
 }
 
