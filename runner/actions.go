@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -83,7 +84,7 @@ func actDebug(ctx context.Context, tc *taskCtx) *value.Map {
 		name := value.String(v)
 		var out any
 		var err error
-		if templates_is(name) {
+		if templates.IsTemplate(name) {
 			out, err = sc.render(name)
 		} else {
 			out, err = sc.render("{{ " + name + " }}")
@@ -394,5 +395,3 @@ func actGroupBy(ctx context.Context, tc *taskCtx) *value.Map {
 func actSetStats(ctx context.Context, tc *taskCtx) *value.Map {
 	return okResult()
 }
-
-func templates_is(s string) bool { return strings.Contains(s, "{{") || strings.Contains(s, "{%") }

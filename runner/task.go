@@ -544,15 +544,8 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 	return out
 }
 
-func labelString(v any) string {
-	switch v.(type) {
-	case *value.Map, []any:
-		b, _ := value.Plain(v), 0
-		_ = b
-		return value.Repr(v)
-	}
-	return value.String(v)
-}
+// labelString is an item as the callback shows it: Python's str().
+func labelString(v any) string { return value.String(v) }
 
 // runOnce runs the action once (one item, or no loop), with until/retries
 // and changed_when/failed_when applied.
