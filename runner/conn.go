@@ -66,6 +66,9 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 		o.User, _ = tc.sc.renderString(v)
 	}
 	o.Password = str("ansible_password", "ansible_ssh_pass")
+	if o.Password == "" {
+		o.Password = r.o.ConnPassword
+	}
 	o.KeyFile = str("ansible_ssh_private_key_file", "ansible_private_key_file")
 	if o.KeyFile == "" {
 		o.KeyFile = r.o.PrivateKey

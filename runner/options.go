@@ -28,6 +28,7 @@ type Options struct {
 	BecomeUser   string
 	BecomeMethod string
 	BecomePass   string // from -K prompt
+	ConnPassword string // from -k prompt or --connection-password-file
 
 	Verbosity   int
 	SyntaxCheck bool

@@ -304,6 +304,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		BecomeUser:      becomeUser,
 		BecomeMethod:    becomeMethod,
 		BecomePass:      becomePass,
+		ConnPassword:    opts.connectionFlags.Password,
 		Verbosity:       verbosity,
 		SyntaxCheck:     opts.SyntaxCheck,
 		ListHosts:       opts.ListHosts,

@@ -42,4 +42,13 @@ func TestSecrets(t *testing.T) {
 	if te.got.BecomePass != "hunter2" || len(te.prompts) != 0 {
 		t.Errorf("BecomePass %q, prompts %q", te.got.BecomePass, te.prompts)
 	}
+
+	// -k's password reaches the engine, which gives it to ssh.
+	te = newTestEnv(t)
+	if code := te.playbook("--connection-password-file", pf, "x.yml"); code != 0 {
+		t.Fatalf("exit %d: %s", code, te.errOut.String())
+	}
+	if te.got.ConnPassword != "hunter2" {
+		t.Errorf("ConnPassword %q, want hunter2", te.got.ConnPassword)
+	}
 }
