@@ -3,6 +3,7 @@ package modules
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -480,4 +481,23 @@ func toDict(name string, v any) (*value.Map, error) {
 		return m, nil
 	}
 	return nil, convErr(name, "dict", v, fmt.Sprintf("%s cannot be converted to a dict", pyType(v)))
+}
+
+// ArgName returns the canonical name of a module parameter given by its
+// name or one of its aliases; ok is false for a name the module does not
+// take (and for modules that validate their own arguments).
+func ArgName(info *Info, key string) (name string, ok bool) {
+	if info.Raw {
+		return key, false
+	}
+	specs, _, err := infoSpecs(info)
+	if err != nil {
+		return key, false
+	}
+	for _, s := range specs {
+		if s.name == key || slices.Contains(s.aliases, key) {
+			return s.name, true
+		}
+	}
+	return key, false
 }

@@ -540,6 +540,9 @@ func (l *loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 			kw.DelegateFacts = v
 		case "module_defaults":
 			kw.ModuleDefaults = asList(v)
+			if err := checkModuleDefaults(kw.ModuleDefaults); err != nil {
+				return errAt(posOf(file, vn), "%v", err)
+			}
 		case "port":
 			kw.Port = v
 		case "throttle":
@@ -1005,4 +1008,29 @@ func (l *loader) expandImportTasks(file string, t *Task) ([]Node, error) {
 		}
 	}
 	return []Node{b}, nil
+}
+
+// checkModuleDefaults checks module_defaults as Ansible does when it
+// loads a play: a dictionary (or list of them) of known module names or
+// action groups. No builtin module belongs to an action group, so every
+// group/ entry names one that cannot be resolved.
+func checkModuleDefaults(list []any) error {
+	for _, d := range list {
+		m, ok := d.(*value.Map)
+		if !ok {
+			return fmt.Errorf("module_defaults must be a dictionary or a list of dictionaries")
+		}
+		for _, k := range m.Keys() {
+			if g, ok := strings.CutPrefix(k, "group/"); ok {
+				if !strings.Contains(g, ".") {
+					g = "ansible.builtin." + g
+				}
+				return fmt.Errorf("error loading module_defaults: could not resolve the module_defaults group %s", g)
+			}
+			if _, ok := canonicalAction(k); !ok {
+				return fmt.Errorf("could not resolve action %s in module_defaults", k)
+			}
+		}
+	}
+	return nil
 }

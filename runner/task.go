@@ -669,6 +669,9 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	if args == nil {
 		args = value.NewMap(0)
 	}
+	if err := tc.applyModuleDefaults(info, args); err != nil {
+		return failResult(sc.explain(err, t)), nil
+	}
 	args = tc.ex.r.dropOmit(args)
 	if info.FreeForm != "" && info.FreeForm != "_raw_params" {
 		if v, ok := args.Get("_raw_params"); ok {
@@ -962,4 +965,50 @@ func (r *run) reachedStart(t *Task) bool {
 		}
 	}
 	return false
+}
+
+// applyModuleDefaults fills parameters the task does not set from
+// module_defaults. As in Ansible, the play's, blocks' and task's
+// module_defaults are merged per module, the innermost entry for a module
+// replacing outer ones whole; entries naming other modules, or action
+// groups (group/...), to which no builtin module belongs, do not apply.
+func (tc *taskCtx) applyModuleDefaults(info *modules.Info, args *value.Map) error {
+	var params *value.Map
+	for i := len(tc.kws) - 1; i >= 0; i-- {
+		for _, d := range tc.kws[i].ModuleDefaults {
+			dm, ok := d.(*value.Map)
+			if !ok {
+				return fmt.Errorf("module_defaults must be a dictionary or a list of dictionaries")
+			}
+			for _, mod := range dm.Keys() {
+				if mi, ok := modules.Lookup(mod); !ok || mi != info {
+					continue
+				}
+				mv, _ := dm.Get(mod)
+				rv, err := tc.sc.render(mv)
+				if err != nil {
+					return fmt.Errorf("module_defaults for %s: %w", mod, err)
+				}
+				if params, ok = rv.(*value.Map); !ok && rv != nil {
+					return fmt.Errorf("module_defaults for %s must be a dictionary", mod)
+				}
+			}
+		}
+	}
+	if params == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, k := range args.Keys() {
+		name, _ := modules.ArgName(info, k)
+		set[name] = true
+	}
+	for _, p := range params.Keys() {
+		if name, _ := modules.ArgName(info, p); !set[name] {
+			set[name] = true
+			v, _ := params.Get(p)
+			args.Set(p, v)
+		}
+	}
+	return nil
 }
