@@ -247,7 +247,8 @@ func (pr *playRun) loader(r *run) *loader {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	if pr.ldr == nil {
-		pr.ldr = &loader{extraVars: r.extraVars, rolesPath: rolesPath(r.o.RolesPath), playbookDir: r.pbDir, vault: r.o.Vault}
+		pr.ldr = &loader{extraVars: r.extraVars, rolesPath: rolesPath(r.o.RolesPath), collectionsPath: collectionsPath(r.o.CollectionsPath), playbookDir: r.pbDir, vault: r.o.Vault,
+			playCollections: pr.play.Collections}
 	}
 	return pr.ldr
 }

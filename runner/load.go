@@ -18,13 +18,17 @@ import (
 // loader turns YAML files into the model. Everything is loaded before any
 // host is touched; every error names file:line:col.
 type loader struct {
-	extraVars   *value.Map
-	rolesPath   []string
-	roles       map[string]*Role // by path
-	depth       int
-	fileCache   map[string]*yaml.Node
-	playbookDir string
-	render      func(src string) (string, error) // templating with extra vars for static names
+	extraVars *value.Map
+	rolesPath []string
+	// collectionsPath are the directories holding ansible_collections/;
+	// playCollections the `collections:` keyword of the play being loaded.
+	collectionsPath []string
+	playCollections []string
+	roles           map[string]*Role // by path
+	depth           int
+	fileCache       map[string]*yaml.Node
+	playbookDir     string
+	render          func(src string) (string, error) // templating with extra vars for static names
 	// handlers of import_role'd roles, added to the play being parsed
 	pendingHandlers []Node
 	pendingRoles    []*RoleInstance
@@ -264,7 +268,17 @@ func (l *loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 		return nil, err
 	}
 	p := &Play{Pos: posOf(file, n), Dir: filepath.Dir(file), Strategy: "linear"}
-	l.pendingHandlers, l.pendingRoles = nil, nil
+	l.pendingHandlers, l.pendingRoles, l.playCollections = nil, nil, nil
+	if cn := mapGet(n, "collections"); cn != nil {
+		cv, err := l.nodeValue(file, cn)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range asList(cv) {
+			l.playCollections = append(l.playCollections, value.String(c))
+		}
+		p.Collections = l.playCollections
+	}
 	if err := l.parseKeywords(file, n, &p.Kw); err != nil {
 		return nil, err
 	}

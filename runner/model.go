@@ -107,7 +107,8 @@ type Play struct {
 	Serial      []any
 	MaxFailPct  any
 	Strategy    string
-	Force       bool // force_handlers
+	Collections []string // the collections: keyword, searched for bare role names
+	Force       bool     // force_handlers
 	Order       string
 	PreTasks    []Node
 	Roles       []*RoleInstance

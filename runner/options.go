@@ -41,6 +41,7 @@ type Options struct {
 	ForceHandlers bool
 
 	Vault           *vault.Secrets // --vault-id, --vault-password-file, --ask-vault-pass, ansible.cfg; nil: none
+	CollectionsPath []string       // collections_path; nil: ANSIBLE_COLLECTIONS_PATH, then Ansible's default
 	RolesPath       []string       // ansible.cfg/ANSIBLE_ROLES_PATH roles_path; nil: ANSIBLE_ROLES_PATH, then Ansible's default
 	HostKeyChecking *bool          // ansible.cfg/ANSIBLE_HOST_KEY_CHECKING; nil: default (check)
 

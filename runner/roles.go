@@ -3,6 +3,7 @@ package runner
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -92,6 +93,21 @@ func (l *loader) findRole(pos Pos, name, baseDir string) (string, error) {
 			return p, nil
 		}
 	}
+	if isFQCN(name) {
+		ns, coll, role := splitFQCN(name)
+		if p := l.collectionRole(ns, coll, role); p != "" {
+			return p, nil
+		}
+		return "", errAt(pos, "the role '%s' was not found in %s", name, strings.Join(l.collectionDirs(), ":"))
+	}
+	// A bare name is looked for in the play's `collections:` first.
+	for _, c := range l.playCollections {
+		if ns, coll, ok := strings.Cut(c, "."); ok {
+			if p := l.collectionRole(ns, coll, name); p != "" {
+				return p, nil
+			}
+		}
+	}
 	var cands []string
 	if baseDir != "" {
 		cands = append(cands, filepath.Join(baseDir, "roles", name))
@@ -110,6 +126,40 @@ func (l *loader) findRole(pos Pos, name, baseDir string) (string, error) {
 		}
 	}
 	return "", errAt(pos, "the role '%s' was not found in %s", name, strings.Join(uniq(append([]string{filepath.Join(l.playbookDir, "roles")}, l.rolesPath...)), ":"))
+}
+
+var fqcnRe = regexp.MustCompile(`^[A-Za-z_]\w*\.[A-Za-z_]\w*\.[A-Za-z_]\w*$`)
+
+// isFQCN says whether a role name is namespace.collection.role.
+func isFQCN(name string) bool { return fqcnRe.MatchString(name) }
+
+func splitFQCN(name string) (ns, coll, role string) {
+	parts := strings.SplitN(name, ".", 3)
+	return parts[0], parts[1], parts[2]
+}
+
+// collectionDirs are the ansible_collections directories searched, as
+// Ansible searches them: beside the playbook, then collections_path.
+func (l *loader) collectionDirs() []string {
+	dirs := []string{filepath.Join(l.playbookDir, "collections", "ansible_collections")}
+	for _, c := range l.collectionsPath {
+		if filepath.Base(c) != "ansible_collections" {
+			c = filepath.Join(c, "ansible_collections")
+		}
+		dirs = append(dirs, c)
+	}
+	return uniq(dirs)
+}
+
+// collectionRole finds a role of an installed collection; "" if none.
+func (l *loader) collectionRole(ns, coll, role string) string {
+	for _, d := range l.collectionDirs() {
+		p := filepath.Join(d, ns, coll, "roles", role)
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p
+		}
+	}
+	return ""
 }
 
 func uniq(s []string) []string {

@@ -118,7 +118,7 @@ func (r *run) main(ctx context.Context) (int, error) {
 	// Load everything before touching any host.
 	var books []*Playbook
 	for _, p := range o.Playbooks {
-		l := &loader{extraVars: r.extraVars, rolesPath: rolesPath(o.RolesPath), playbookDir: r.pbDir, vault: o.Vault,
+		l := &loader{extraVars: r.extraVars, rolesPath: rolesPath(o.RolesPath), collectionsPath: collectionsPath(o.CollectionsPath), playbookDir: r.pbDir, vault: o.Vault,
 			render: func(src string) (string, error) {
 				sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
 				return sc.renderString(src)
@@ -181,6 +181,20 @@ func (r *run) main(ctx context.Context) (int, error) {
 		return ExitUnreachable, nil
 	}
 	return ExitOK, nil
+}
+
+// collectionsPath is collections_path, or Ansible's default.
+func collectionsPath(configured []string) []string {
+	if len(configured) > 0 {
+		return configured
+	}
+	for _, env := range []string{"ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATHS"} {
+		if v := os.Getenv(env); v != "" {
+			return filepath.SplitList(v)
+		}
+	}
+	home, _ := os.UserHomeDir()
+	return []string{filepath.Join(home, ".ansible/collections"), "/usr/share/ansible/collections"}
 }
 
 func rolesPath(configured []string) []string {

@@ -250,6 +250,10 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 	if s, ok := changed("DEFAULT_ROLES_PATH"); ok {
 		rolesPath = s.List()
 	}
+	var collectionsPath []string
+	if s, ok := changed("COLLECTIONS_PATHS"); ok {
+		collectionsPath = s.List()
+	}
 	var hostKeyChecking *bool
 	if s, ok := changed("connection.ssh.host_key_checking"); ok {
 		b := s.Bool()
@@ -315,6 +319,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		ForceHandlers:   opts.ForceHandlers || cfg.Get("DEFAULT_FORCE_HANDLERS").Bool(),
 		Vault:           secrets,
 		RolesPath:       rolesPath,
+		CollectionsPath: collectionsPath,
 		HostKeyChecking: hostKeyChecking,
 		Callback:        callback,
 		Stdout:          e.stdout,
