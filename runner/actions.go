@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
@@ -38,10 +40,10 @@ func engineAction(name string) actionFunc {
 		return actGroupBy
 	case "set_stats":
 		return actSetStats
-	case "async_status", "wait_for_connection", "validate_argument_spec":
-		return func(ctx context.Context, tc *taskCtx) *value.Map {
-			return value.MapOf("changed", false, "failed", false)
-		}
+	case "validate_argument_spec":
+		return actValidateArgSpec
+	case "wait_for_connection":
+		return actWaitForConnection
 	}
 	return nil
 }
@@ -394,4 +396,158 @@ func actGroupBy(ctx context.Context, tc *taskCtx) *value.Map {
 
 func actSetStats(ctx context.Context, tc *taskCtx) *value.Map {
 	return okResult()
+}
+
+// actValidateArgSpec checks variables against an argument spec: the
+// provided arguments, over the task's variables of the same names.
+func actValidateArgSpec(ctx context.Context, tc *taskCtx) *value.Map {
+	args, err := tc.args()
+	if err != nil {
+		return failResult(tc.sc.explain(err, tc.t))
+	}
+	specV, _ := args.Get("argument_spec")
+	spec, ok := specV.(*value.Map)
+	if !ok {
+		return failResult("Incorrect type for argument_spec, expected dict and got " + pyTypeName(specV))
+	}
+	provided := value.NewMap(0)
+	if pv, _ := args.Get("provided_arguments"); pv != nil {
+		pm, ok := pv.(*value.Map)
+		if !ok {
+			return failResult("Incorrect type for provided_arguments, expected dict and got " + pyTypeName(pv))
+		}
+		provided = pm
+	}
+	params := value.NewMap(spec.Len() + provided.Len())
+	for _, k := range spec.Keys() {
+		if v, ok := tc.sc.Lookup(k); ok {
+			params.Set(k, v)
+		}
+	}
+	provided.Range(func(k string, v any) bool { params.Set(k, v); return true })
+	res := value.NewMap(6)
+	res.Set("changed", false)
+	res.Set("argument_spec_data", spec)
+	if c, ok := args.Get("validate_args_context"); ok {
+		res.Set("validate_args_context", c)
+	}
+	if errs := modules.ValidateArgSpec(spec, params); len(errs) > 0 {
+		list := make([]any, len(errs))
+		for i, e := range errs {
+			list[i] = e
+		}
+		res.Set("argument_errors", list)
+		res.Set("failed", true)
+		res.Set("msg", "Validation of arguments failed:\n"+strings.Join(errs, "\n"))
+		return res
+	}
+	res.Set("failed", false)
+	res.Set("msg", "The arg spec validation passed")
+	return res
+}
+
+// actWaitForConnection waits until the host takes a command over its
+// connection (after a reboot, say), dialling anew while it does not.
+func actWaitForConnection(ctx context.Context, tc *taskCtx) *value.Map {
+	args, err := tc.args()
+	if err != nil {
+		return failResult(tc.sc.explain(err, tc.t))
+	}
+	num := func(k string, def float64) (float64, error) {
+		v, ok := args.Get(k)
+		if !ok || v == nil {
+			return def, nil
+		}
+		f, err := strconv.ParseFloat(value.String(v), 64)
+		if err != nil {
+			return 0, fmt.Errorf("argument '%s' is of type %s and we were unable to convert to int", k, pyTypeName(v))
+		}
+		return f, nil
+	}
+	for _, k := range args.Keys() {
+		switch k {
+		case "timeout", "delay", "sleep", "connect_timeout":
+		default:
+			return failResult(fmt.Sprintf("Unsupported parameters for (wait_for_connection) module: %s. Supported parameters include: connect_timeout, delay, sleep, timeout.", k))
+		}
+	}
+	timeout, err1 := num("timeout", 600)
+	delay, err2 := num("delay", 0)
+	sleep, err3 := num("sleep", 1)
+	connectTimeout, err4 := num("connect_timeout", 5)
+	for _, e := range []error{err1, err2, err3, err4} {
+		if e != nil {
+			return failResult(e.Error())
+		}
+	}
+	start := time.Now()
+	dur := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	if !sleepCtx(ctx, dur(delay)) {
+		return failResult("interrupted")
+	}
+	deadline := start.Add(dur(timeout))
+	var last error
+	for {
+		actx, cancel := context.WithTimeout(ctx, dur(connectTimeout))
+		conn, err := tc.ex.r.connFor(actx, tc, "")
+		if err == nil {
+			var res *connection.Result
+			res, err = conn.Exec(actx, &connection.Cmd{Command: "true"})
+			if err == nil && res.RC != 0 {
+				err = fmt.Errorf("rc %d: %s", res.RC, strings.TrimSpace(string(res.Stderr)))
+			}
+			if err != nil {
+				tc.ex.r.dropConn(conn)
+			}
+		}
+		cancel()
+		if err == nil {
+			m := okResult()
+			m.Set("elapsed", int(time.Since(start).Seconds()))
+			return m
+		}
+		last = err
+		if time.Now().Add(dur(sleep)).After(deadline) || !sleepCtx(ctx, dur(sleep)) {
+			break
+		}
+	}
+	m := failResult(fmt.Sprintf("timed out waiting for ping module test: %v", last))
+	m.Set("elapsed", int(time.Since(start).Seconds()))
+	return m
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// pyTypeName is Python's name for a value's type, as Ansible's messages
+// show it.
+func pyTypeName(v any) string {
+	switch v.(type) {
+	case string, value.Unsafe:
+		return "str"
+	case int:
+		return "int"
+	case float64:
+		return "float"
+	case bool:
+		return "bool"
+	case []any:
+		return "list"
+	case *value.Map:
+		return "dict"
+	case nil:
+		return "NoneType"
+	}
+	return fmt.Sprintf("%T", v)
 }

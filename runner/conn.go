@@ -144,3 +144,16 @@ func (r *run) dial(ctx context.Context, typ string, o connection.Options) (conne
 	r.conns[key] = c
 	return c, nil
 }
+
+// dropConn forgets a cached connection that no longer works, so that the
+// next task dials anew.
+func (r *run) dropConn(c connection.Conn) {
+	r.connMu.Lock()
+	for k, v := range r.conns {
+		if v == c {
+			delete(r.conns, k)
+		}
+	}
+	r.connMu.Unlock()
+	c.Close()
+}

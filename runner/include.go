@@ -114,12 +114,10 @@ func (ex *executor) runInclude(ctx context.Context, t *Task, hosts hostSet) map[
 		for i, h := range inst.hosts {
 			names[i] = h.name
 		}
-		shown := inst.path
-		if inst.role != nil {
-			shown = inst.role.Role.Name
-		}
-		r.emit(func(s callback.Sink) { s.Included(shown, names) })
+		// Ansible reports included files, not included roles.
 		if inst.role == nil {
+			shown := inst.path
+			r.emit(func(s callback.Sink) { s.Included(shown, names) })
 			// an included file counts as ok for each host, as Ansible's stats do.
 			r.outMu.Lock()
 			r.counter.Included(names)

@@ -55,7 +55,7 @@ var blockKeys = setOf("block", "rescue", "always")
 // engine actions handled by the runner itself, not modules/.
 var engineActions = setOf("debug", "set_fact", "assert", "fail", "meta", "pause",
 	"include_vars", "include_tasks", "import_tasks", "include_role", "import_role",
-	"include", "add_host", "group_by", "set_stats", "setup", "gather_facts", "async_status",
+	"include", "add_host", "group_by", "set_stats", "setup", "gather_facts",
 	"wait_for_connection", "validate_argument_spec")
 
 func setOf(s ...string) map[string]bool {

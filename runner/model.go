@@ -127,8 +127,11 @@ type Role struct {
 	Defaults *value.Map
 	Vars     *value.Map
 	Meta     *value.Map
-	allowDup bool
-	deps     []*roleRef
+	// ArgSpecs are meta/argument_specs: entry point -> spec.
+	ArgSpecs    *value.Map
+	argSpecsPos Pos
+	allowDup    bool
+	deps        []*roleRef
 }
 
 // RoleInstance is one use of a role (roles: entry, import/include_role, or

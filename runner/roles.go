@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -238,6 +239,11 @@ func (l *loader) loadRole(pos Pos, path string) (*Role, error) {
 				av, _ := value.FromNode(v)
 				r.allowDup = value.Bool(av)
 			}
+			if an := mapGet(root, "argument_specs"); an != nil {
+				if err := r.setArgSpecs(f, an); err != nil {
+					return nil, err
+				}
+			}
 			if dn := mapGet(root, "dependencies"); dn != nil && dn.Kind == yaml.SequenceNode {
 				for _, d := range dn.Content {
 					ref, err := l.parseRoleRef(f, d)
@@ -249,12 +255,80 @@ func (l *loader) loadRole(pos Pos, path string) (*Role, error) {
 			}
 		}
 	}
+	// meta/argument_specs.yml takes precedence over meta/main.yml's.
+	if f := mainFile(filepath.Join(path, "meta"), "argument_specs"); f != "" {
+		root, err := l.readYAML(f)
+		if err != nil {
+			return nil, err
+		}
+		if root != nil && root.Kind == yaml.MappingNode {
+			if an := mapGet(root, "argument_specs"); an != nil {
+				if err := r.setArgSpecs(f, an); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
 	return r, nil
+}
+
+// setArgSpecs keeps a role's argument_specs: entry point -> spec.
+func (r *Role) setArgSpecs(file string, n *yaml.Node) error {
+	v, err := value.FromNode(n)
+	if err != nil {
+		return errAt(posOf(file, n), "%v", err)
+	}
+	m, ok := v.(*value.Map)
+	if !ok {
+		return errAt(posOf(file, n), "argument_specs must be a mapping of entry points")
+	}
+	r.ArgSpecs, r.argSpecsPos = m, posOf(file, n)
+	return nil
+}
+
+// validationTask is the task Ansible puts first in a role whose entry
+// point has an argument spec: it checks the role's variables against it,
+// whatever tags are asked for.
+func (ri *RoleInstance) validationTask(entry string) *Task {
+	r := ri.Role
+	if r.ArgSpecs == nil || !value.Bool(valueOr(ri.From["rolespec_validate"], "true")) {
+		return nil
+	}
+	sv, ok := r.ArgSpecs.Get(entry)
+	spec, _ := sv.(*value.Map)
+	if !ok || spec == nil {
+		return nil
+	}
+	name := fmt.Sprintf("Validating arguments against arg spec '%s'", entry)
+	if d, ok := spec.Get("short_description"); ok {
+		name += " - " + value.String(d)
+	}
+	options, _ := spec.Get("options")
+	if options == nil {
+		options = value.NewMap(0)
+	}
+	args := value.NewMap(3)
+	args.Set("argument_spec", options)
+	// The role's params as written (include_role's vars are not params);
+	// a copy, since an include adds its vars to ri.Params later.
+	provided := value.NewMap(ri.Params.Len())
+	ri.Params.Range(func(k string, v any) bool { provided.Set(k, v); return true })
+	args.Set("provided_arguments", provided)
+	args.Set("validate_args_context", value.MapOf("argument_spec_name", entry, "name", r.Name, "path", r.Path, "type", "role"))
+	return &Task{Pos: r.argSpecsPos, Name: name, Action: "validate_argument_spec", Args: args,
+		Kw: Keywords{Tags: []string{"always"}}, Role: ri}
+}
+
+func valueOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // instantiate makes a role use from a reference: finds and loads the role,
 // its dependencies, and the tasks/handlers files it asks for.
-func (l *loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance) (*RoleInstance, error) {
+func (l *loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance) (_ *RoleInstance, err error) {
 	l.depth++
 	defer func() { l.depth-- }()
 	if l.depth > 30 {
@@ -315,6 +389,13 @@ func (l *loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance)
 	tasksName := "main"
 	if f := ri.From["tasks_from"]; f != "" {
 		tasksName = strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml")
+	}
+	if vt := ri.validationTask(tasksName); vt != nil {
+		defer func() {
+			if err == nil {
+				ri.Tasks = append([]Node{vt}, ri.Tasks...)
+			}
+		}()
 	}
 	if tf := mainFile(filepath.Join(path, "tasks"), tasksName); tf != "" {
 		root, err := l.readYAML(tf)
