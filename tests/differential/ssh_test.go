@@ -12,7 +12,7 @@ import (
 
 // sshSkip lists cases whose point is the local connection itself.
 var sshSkip = map[string]string{
-	"047-unreachable": "its unreachable host is set per host in the inventory; the ssh variant reaches every host through one sshd",
+	"047-unreachable":                 "its unreachable host is set per host in the inventory; the ssh variant reaches every host through one sshd",
 	"055-wait-for-connection-timeout": "its unreachable port is set per host in the inventory; the ssh variant reaches every host through one sshd",
 }
 
