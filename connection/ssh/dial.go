@@ -102,7 +102,9 @@ func (d *Dialer) connect(ctx context.Context, t *target, ep endpoint, via *clien
 	defer cancel()
 	var nc net.Conn
 	var err error
-	if via == nil {
+	if via == nil && ep.proxyCommand != "" {
+		nc, err = dialProxyCommand(ep.proxyCommand)
+	} else if via == nil {
 		nd := net.Dialer{KeepAlive: 30 * time.Second}
 		nc, err = nd.DialContext(ctx, "tcp", ep.addr())
 	} else {

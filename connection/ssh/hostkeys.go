@@ -93,6 +93,11 @@ func hostKeyChecker(t *target, ep endpoint) (ssh.HostKeyCallback, []string, erro
 	}
 
 	cb := func(hostname string, remote net.Addr, key ssh.PublicKey) error {
+		if _, ok := remote.(pipeAddr); ok {
+			// Through a ProxyCommand only the host's name is known, as
+			// for ssh(1).
+			remote = fakeAddr(addr)
+		}
 		err := db(addr, remote, key)
 		if err == nil {
 			return nil

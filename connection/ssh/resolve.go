@@ -25,6 +25,9 @@ type endpoint struct {
 	port       int
 	user       string
 	identities []string // key files named for it, in order
+	// proxyCommand, when set, is run locally and its stdin/stdout carry
+	// the connection (ProxyCommand; tokens already expanded).
+	proxyCommand string
 }
 
 func (e endpoint) addr() string {
@@ -96,7 +99,12 @@ func resolve(o connection.Options) (*target, error) {
 		return nil, err
 	}
 	t.defaultKeys = len(t.ep.identities) == 0
-	if jump := s.get("proxyjump"); jump != "" && !strings.EqualFold(jump, "none") {
+	// As in ssh(1), ProxyJump wins when both are given.
+	jump := s.get("proxyjump")
+	if pc := s.get("proxycommand"); pc != "" && !strings.EqualFold(pc, "none") && (jump == "" || strings.EqualFold(jump, "none")) {
+		t.ep.proxyCommand = expandTokens(pc, t.ep.hostname, strconv.Itoa(t.ep.port), t.ep.user, localUser, home)
+	}
+	if jump != "" && !strings.EqualFold(jump, "none") {
 		for _, spec := range strings.Split(jump, ",") {
 			hs, alias, err := parseJump(spec)
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -363,4 +364,44 @@ func closedPort(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestProxyCommand reaches a host through a ProxyCommand: ssh(1) -W via a
+// bastion, as users write it in ansible_ssh_common_args or ~/.ssh/config.
+func TestProxyCommand(t *testing.T) {
+	if _, err := exec.LookPath("ssh"); err != nil {
+		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
+			t.Fatal("ssh client not installed")
+		}
+		t.Skip("ssh client not installed (apt-get install openssh-client)")
+	}
+	l := Start(t, 2)
+	bastion, target := l.Servers[0], l.Servers[1]
+	ctx := context.Background()
+	proxy := fmt.Sprintf("ssh -q -i %s -p %d -o BatchMode=yes -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -W %%h:%%p root@%s",
+		l.UserKey, bastion.Port, l.KnownHosts, bastion.IP)
+	o := l.Options(target)
+	o.Extra = map[string]string{"ansible_ssh_common_args": "-o ProxyCommand=\"" + proxy + "\""}
+	d := fssh.NewDialer()
+	c, err := d.Dial(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res, err := c.Exec(ctx, &connection.Cmd{Command: "echo $SSH_CONNECTION"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The bastion's sshd opened the TCP connection to the target.
+	f := strings.Fields(string(res.Stdout))
+	if len(f) != 4 || f[2] != target.IP || f[0] != "127.0.0.1" {
+		t.Errorf("SSH_CONNECTION = %q, want a connection from the bastion to %s", res.Stdout, target.IP)
+	}
+	// A ProxyCommand that fails makes the host unreachable with its words.
+	o = l.Options(target)
+	o.Extra = map[string]string{"ansible_ssh_common_args": `-o ProxyCommand="echo no route to %h >&2; exit 1"`}
+	_, err = d.Dial(ctx, o)
+	if !connection.IsUnreachable(err) || !strings.Contains(err.Error(), "no route to "+target.IP) {
+		t.Errorf("failing ProxyCommand: %v", err)
+	}
 }
