@@ -87,6 +87,9 @@ type Options struct {
 
 	// KeyPassphrase unlocks a passphrase-protected KeyFile.
 	KeyPassphrase string
+	// AskPassphrase, when set, is asked for a locked key's passphrase
+	// when KeyPassphrase is empty (the controller's terminal prompt).
+	AskPassphrase func(keyFile string) (string, error)
 	// KnownHostsFile replaces ~/.ssh/known_hosts (and any
 	// UserKnownHostsFile) for host key checks; "" for the default.
 	KnownHostsFile string

@@ -20,15 +20,18 @@ type Options struct {
 	ExtraVars []*value.Map // -e, in command-line order (later wins)
 	Forks     int          // 0: default 5
 
-	Connection   string // -c; "" : per host / ssh
-	RemoteUser   string // -u
-	PrivateKey   string // --private-key
-	Timeout      int    // -T
-	Become       bool   // -b
-	BecomeUser   string
-	BecomeMethod string
-	BecomePass   string // from -K prompt
-	ConnPassword string // from -k prompt or --connection-password-file
+	Connection string // -c; "" : per host / ssh
+	RemoteUser string // -u
+	PrivateKey string // --private-key
+	// AskKeyPassphrase prompts for a locked private key's passphrase;
+	// nil when there is no terminal to ask at.
+	AskKeyPassphrase func(keyFile string) (string, error)
+	Timeout          int  // -T
+	Become           bool // -b
+	BecomeUser       string
+	BecomeMethod     string
+	BecomePass       string // from -K prompt
+	ConnPassword     string // from -k prompt or --connection-password-file
 
 	Verbosity   int
 	SyntaxCheck bool

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -291,42 +293,67 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 
 	verbosity := opts.verbose()
 	return &runner.Options{
-		Playbooks:       args,
-		Inventory:       inventory,
-		Limit:           opts.Limit,
-		Check:           opts.Check,
-		Diff:            opts.Diff,
-		Tags:            splitList(opts.Tags),
-		SkipTags:        splitList(opts.SkipTags),
-		ExtraVars:       extra,
-		Forks:           forks,
-		Connection:      opts.Connection,
-		RemoteUser:      user,
-		PrivateKey:      privateKey,
-		Timeout:         timeout,
-		Become:          become,
-		BecomeUser:      becomeUser,
-		BecomeMethod:    becomeMethod,
-		BecomePass:      becomePass,
-		ConnPassword:    opts.connectionFlags.Password,
-		Verbosity:       verbosity,
-		SyntaxCheck:     opts.SyntaxCheck,
-		ListHosts:       opts.ListHosts,
-		ListTasks:       opts.ListTasks,
-		ListTags:        opts.ListTags,
-		StartAtTask:     opts.StartAtTask,
-		FlushCache:      opts.FlushCache,
-		ForceHandlers:   opts.ForceHandlers || cfg.Get("DEFAULT_FORCE_HANDLERS").Bool(),
-		Vault:           secrets,
-		RolesPath:       rolesPath,
-		CollectionsPath: collectionsPath,
-		HostKeyChecking: hostKeyChecking,
-		Callback:        callback,
-		Stdout:          e.stdout,
-		Stderr:          e.stderr,
-		Color:           useColor(getenv, e.isTerminal(e.stdout)),
-		Log:             newLogger(e.stderr, verbosity),
+		Playbooks:        args,
+		Inventory:        inventory,
+		Limit:            opts.Limit,
+		Check:            opts.Check,
+		Diff:             opts.Diff,
+		Tags:             splitList(opts.Tags),
+		SkipTags:         splitList(opts.SkipTags),
+		ExtraVars:        extra,
+		Forks:            forks,
+		Connection:       opts.Connection,
+		RemoteUser:       user,
+		PrivateKey:       privateKey,
+		Timeout:          timeout,
+		Become:           become,
+		BecomeUser:       becomeUser,
+		BecomeMethod:     becomeMethod,
+		BecomePass:       becomePass,
+		ConnPassword:     opts.connectionFlags.Password,
+		Verbosity:        verbosity,
+		SyntaxCheck:      opts.SyntaxCheck,
+		ListHosts:        opts.ListHosts,
+		ListTasks:        opts.ListTasks,
+		ListTags:         opts.ListTags,
+		StartAtTask:      opts.StartAtTask,
+		FlushCache:       opts.FlushCache,
+		ForceHandlers:    opts.ForceHandlers || cfg.Get("DEFAULT_FORCE_HANDLERS").Bool(),
+		Vault:            secrets,
+		RolesPath:        rolesPath,
+		CollectionsPath:  collectionsPath,
+		HostKeyChecking:  hostKeyChecking,
+		Callback:         callback,
+		Stdout:           e.stdout,
+		Stderr:           e.stderr,
+		Color:            useColor(getenv, e.isTerminal(e.stdout)),
+		Log:              newLogger(e.stderr, verbosity),
+		AskKeyPassphrase: keyPassphrasePrompt(e),
 	}, nil
+}
+
+// keyPassphrasePrompt asks once per key file, as ssh(1) would ask at the
+// terminal; nil when stdin is not a terminal (the connection then says
+// the key is locked).
+func keyPassphrasePrompt(e *env) func(string) (string, error) {
+	if !isTerminalReader(e.stdin) || e.readSecret == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	asked := map[string]string{}
+	return func(keyFile string) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if p, ok := asked[keyFile]; ok {
+			return p, nil
+		}
+		p, err := e.readSecret(fmt.Sprintf("Enter passphrase for key '%s': ", keyFile))
+		if err != nil {
+			return "", err
+		}
+		asked[keyFile] = p
+		return p, nil
+	}
 }
 
 // secrets reads password files and prompts, in ansible's order (SSH,

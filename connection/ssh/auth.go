@@ -33,7 +33,7 @@ func authFor(t *target, ep endpoint) *auth {
 	a := &auth{}
 	var signers []ssh.Signer
 	for _, f := range ep.identities {
-		s, note := loadKey(f, t.passphrase, true)
+		s, note := loadKey(f, t, true)
 		if s != nil {
 			signers = append(signers, s)
 		}
@@ -52,7 +52,7 @@ func authFor(t *target, ep endpoint) *auth {
 	if t.defaultKeys {
 		if home, err := os.UserHomeDir(); err == nil {
 			for _, n := range []string{"id_ed25519", "id_ecdsa", "id_rsa"} {
-				s, note := loadKey(filepath.Join(home, ".ssh", n), t.passphrase, false)
+				s, note := loadKey(filepath.Join(home, ".ssh", n), t, false)
 				if s != nil {
 					signers = append(signers, s)
 				}
@@ -84,7 +84,7 @@ func authFor(t *target, ep endpoint) *auth {
 
 // loadKey reads a private key file. A missing default key is no note; a
 // missing named key or a locked one is.
-func loadKey(name, passphrase string, named bool) (ssh.Signer, string) {
+func loadKey(name string, t *target, named bool) (ssh.Signer, string) {
 	pem, err := os.ReadFile(name)
 	if err != nil {
 		if !named && errors.Is(err, os.ErrNotExist) {
@@ -95,6 +95,13 @@ func loadKey(name, passphrase string, named bool) (ssh.Signer, string) {
 	s, err := ssh.ParsePrivateKey(pem)
 	var missing *ssh.PassphraseMissingError
 	if errors.As(err, &missing) {
+		passphrase := t.passphrase
+		if passphrase == "" && t.askPass != nil && named {
+			var perr error
+			if passphrase, perr = t.askPass(name); perr != nil {
+				return nil, fmt.Sprintf("private key %s: reading its passphrase: %v", name, perr)
+			}
+		}
 		if passphrase == "" {
 			return nil, fmt.Sprintf("private key %s is protected by a passphrase and none was given (load it into ssh-agent, or give the passphrase)", name)
 		}

@@ -48,6 +48,7 @@ type target struct {
 	keepalive  time.Duration
 	password   string
 	passphrase string
+	askPass    func(keyFile string) (string, error)
 	// defaultKeys is whether ~/.ssh/id_* are tried: ssh(1) tries them only
 	// when no IdentityFile was named.
 	defaultKeys bool
@@ -93,7 +94,7 @@ func resolve(o connection.Options) (*target, error) {
 	s.merge(cl.opts)
 	cfg.apply(alias, s)
 
-	t := &target{host: o.Host, password: o.Password, passphrase: o.KeyPassphrase}
+	t := &target{host: o.Host, password: o.Password, passphrase: o.KeyPassphrase, askPass: o.AskPassphrase}
 	t.ep, err = endpointFrom(s, alias, localUser, home)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	fssh "github.com/fjord-run/fjord/connection/ssh"
+	"golang.org/x/crypto/ssh"
 )
 
 func dial(t *testing.T, o connection.Options) connection.Conn {
@@ -403,5 +404,58 @@ func TestProxyCommand(t *testing.T) {
 	_, err = d.Dial(ctx, o)
 	if !connection.IsUnreachable(err) || !strings.Contains(err.Error(), "no route to "+target.IP) {
 		t.Errorf("failing ProxyCommand: %v", err)
+	}
+}
+
+// TestLockedKey logs in with a passphrase-protected key made by
+// ssh-keygen: the passphrase comes from the prompt hook (the terminal in
+// `fjord playbook`), asked only for the key file that needs it; without
+// one the host is unreachable with a message that says why.
+func TestLockedKey(t *testing.T) {
+	if _, err := exec.LookPath("ssh-keygen"); err != nil {
+		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
+			t.Fatal("ssh-keygen not installed")
+		}
+		t.Skip("ssh-keygen not installed")
+	}
+	l := Start(t, 1)
+	key := filepath.Join(t.TempDir(), "locked")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "s3cret phrase", "-f", key).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	pub, err := os.ReadFile(key + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, _, _, _, err := ssh.ParseAuthorizedKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.AuthorizeKey(t, pk)
+	t.Setenv("SSH_AUTH_SOCK", "")
+	o := l.Options(l.Servers[0])
+	o.KeyFile = key
+	var asked []string
+	o.AskPassphrase = func(f string) (string, error) {
+		asked = append(asked, f)
+		return "s3cret phrase", nil
+	}
+	c := dial(t, o)
+	res, err := c.Exec(context.Background(), &connection.Cmd{Command: "echo unlocked"})
+	if err != nil || string(res.Stdout) != "unlocked\n" {
+		t.Fatalf("exec: %v %v", res, err)
+	}
+	if len(asked) != 1 || asked[0] != key {
+		t.Errorf("passphrase asked for %q, want once for %s", asked, key)
+	}
+	o.AskPassphrase = nil
+	_, err = fssh.NewDialer().Dial(context.Background(), o)
+	if !connection.IsUnreachable(err) || !strings.Contains(err.Error(), "protected by a passphrase") {
+		t.Errorf("no passphrase: %v", err)
+	}
+	o.AskPassphrase = func(string) (string, error) { return "wrong", nil }
+	_, err = fssh.NewDialer().Dial(context.Background(), o)
+	if !connection.IsUnreachable(err) {
+		t.Errorf("wrong passphrase: %v", err)
 	}
 }
