@@ -14,9 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/fjord-run/fjord/connection"
 	fssh "github.com/fjord-run/fjord/connection/ssh"
-	"golang.org/x/crypto/ssh"
 )
 
 func dial(t *testing.T, o connection.Options) connection.Conn {
