@@ -29,6 +29,11 @@ type Cmd struct {
 	Dir     string            // optional working directory
 	Become  *Become           // nil: run as the connecting user
 	Stdout  io.Writer         // optional: stream stdout here instead of Result.Stdout
+	// Isolated marks a user's command (command, shell, raw, script): it
+	// gets a shell process of its own, so that $$, exec and signals are
+	// its own. fjord's own scripts may share a shell (connection/ssh runs
+	// them in a subshell of a persistent shell).
+	Isolated bool
 }
 
 // Become says how to escalate privileges for one command.

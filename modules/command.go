@@ -161,7 +161,7 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 		// instead of reporting the shell's "not found".
 		script = fmt.Sprintf("command -v -- %s >/dev/null 2>&1 || { printf fjord-enoent >&2; exit 127; }; exec %s", q[0], strings.Join(q, " "))
 	}
-	cmd := &connection.Cmd{Command: script, Env: env.Environment, Dir: c.Chdir, Become: env.Become}
+	cmd := &connection.Cmd{Command: script, Env: env.Environment, Dir: c.Chdir, Become: env.Become, Isolated: true}
 	if c.Stdin != nil {
 		in := *c.Stdin
 		if c.StdinAddNewline {
@@ -246,7 +246,7 @@ func (m *Raw) Run(ctx context.Context, env *Env) (*Result, error) {
 	if m.Executable != "" {
 		script = connection.Quote(m.Executable) + " -c " + connection.Quote(script)
 	}
-	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Env: env.Environment, Become: env.Become})
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Env: env.Environment, Become: env.Become, Isolated: true})
 	if err != nil {
 		return nil, err
 	}

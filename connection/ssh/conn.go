@@ -32,6 +32,12 @@ type Conn struct {
 	mu     sync.Mutex
 	cl     *client
 	closed bool
+
+	// persistent shells (shell.go)
+	shMu    sync.Mutex
+	idle    []*shell
+	shells  int  // started and not dropped, idle or busy
+	noShell bool // Options said not to use them
 }
 
 // open dials the jump hosts (shared) and then the target.
@@ -74,10 +80,21 @@ func (c *Conn) client(ctx context.Context) (*client, error) {
 // User is the user commands run as before any become.
 func (c *Conn) User() string { return c.t.ep.user }
 
-// Exec runs cmd in a new session: connection.Script's shell line, stdin
-// streamed from cmd.Stdin, stdout to cmd.Stdout or the result. Cancelling
-// ctx sends KILL to the remote command and closes the session.
+// Exec runs cmd: in a persistent shell when it has no stdin and its
+// output is collected (shell.go), else in a new session: connection.Script's
+// shell line, stdin streamed from cmd.Stdin, stdout to cmd.Stdout or the
+// result. Cancelling ctx sends KILL to the remote command and closes the
+// session (or the shell).
 func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Result, error) {
+	if shellCmdOK(cmd) {
+		cl, err := c.client(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if res, ok, err := c.execShell(ctx, cmd, cl); ok {
+			return res, err
+		}
+	}
 	script, stdin, err := connection.Script(cmd, c.t.ep.user)
 	if err != nil {
 		return nil, err
@@ -305,6 +322,13 @@ func (c *Conn) Close() error {
 	cl := c.cl
 	c.cl, c.closed = nil, true
 	c.mu.Unlock()
+	c.shMu.Lock()
+	idle := c.idle
+	c.idle, c.noShell = nil, true
+	c.shMu.Unlock()
+	for _, sh := range idle {
+		sh.close()
+	}
 	if cl != nil {
 		cl.close()
 	}

@@ -51,10 +51,27 @@ func TestExec(t *testing.T) {
 		if err != nil || string(res.Stdout) != "done\n" {
 			t.Errorf("no stdin: %q %v", res.Stdout, err)
 		}
-		// A signalled command reports -signal, as the local connection does.
-		res, err = c.Exec(context.Background(), &connection.Cmd{Command: "kill -TERM $$"})
+		// A signalled script reports -signal, as the local connection does.
+		res, err = c.Exec(context.Background(), &connection.Cmd{Command: "sh -c 'kill -TERM $$'; r=$?; kill -TERM $(sh -c 'echo $PPID')"})
 		if err != nil || res.RC != -15 {
 			t.Errorf("signalled: %+v %v", res, err)
+		}
+		// A user's command has a shell of its own: $$ is its shell, whose
+		// death by a signal a shell reports as 128+n. exit codes above 128
+		// are kept.
+		for _, tc := range []struct {
+			cmd string
+			rc  int
+		}{{"kill -TERM $$", 143}, {"exit 255", 255}, {"exit 3", 3}, {"sh -c 'exit 200'", 200}} {
+			res, err = c.Exec(context.Background(), &connection.Cmd{Command: tc.cmd, Isolated: true})
+			if err != nil || res.RC != tc.rc {
+				t.Errorf("isolated %q: %+v %v, want rc %d", tc.cmd, res, err, tc.rc)
+			}
+		}
+		// fjord's scripts keep exit codes above 128 too.
+		res, err = c.Exec(context.Background(), &connection.Cmd{Command: "exit 200"})
+		if err != nil || res.RC != 200 {
+			t.Errorf("exit 200: %+v %v", res, err)
 		}
 	}
 }
