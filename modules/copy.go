@@ -85,7 +85,15 @@ func (c *Copy) Run(ctx context.Context, env *Env) (*Result, error) {
 		if st.IsDir() {
 			return c.copyDir(ctx, env, local)
 		}
-		w.localPath = local
+		if c.Decrypt && isVaultFile(local) {
+			data, err := readLocal(env, local, true)
+			if err != nil {
+				return Failf("%v", err), nil
+			}
+			w.content = data
+		} else {
+			w.localPath = local
+		}
 		w.localMode = uint32(st.Mode().Perm())
 		w.afterHeader = local
 		w.basename = filepath.Base(local)

@@ -10,9 +10,12 @@
 package modules
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 
@@ -103,6 +106,34 @@ type Env struct {
 	// output are handled by the module.
 	RenderTemplate func(src string, o TemplateOptions) (string, error)
 	Log            *slog.Logger
+	// Decrypt returns the plaintext of a vault-encrypted controller file
+	// (copy's and template's src); nil when no vault secret was given.
+	Decrypt func(data []byte, file string) ([]byte, error)
+}
+
+// readLocal reads a controller file, decrypting it when it is
+// vault-encrypted and decrypt is set, as Ansible's loader does.
+func readLocal(env *Env, file string, decrypt bool) ([]byte, error) {
+	data, err := os.ReadFile(file)
+	if err != nil || !decrypt || !bytes.HasPrefix(data, []byte("$ANSIBLE_VAULT;")) {
+		return data, err
+	}
+	if env.Decrypt == nil {
+		return nil, fmt.Errorf("A vault password or secret must be specified to decrypt %s", file)
+	}
+	return env.Decrypt(data, file)
+}
+
+// isVaultFile says whether a controller file starts as vault data.
+func isVaultFile(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 15)
+	n, _ := io.ReadFull(f, head)
+	return string(head[:n]) == "$ANSIBLE_VAULT;"
 }
 
 // TemplateOptions are the template module's options that concern the

@@ -65,7 +65,7 @@ func (t *Template) Run(ctx context.Context, env *Env) (*Result, error) {
 	if err != nil {
 		return Failf("Could not find or access '%s'\nSearched in:\n\t%s", t.Src, err), nil
 	}
-	data, err := os.ReadFile(local)
+	data, err := readLocal(env, local, true)
 	if err != nil {
 		return Failf("Could not find or access '%s': %s", t.Src, err), nil
 	}

@@ -138,6 +138,12 @@ func (r *run) main(ctx context.Context) (int, error) {
 	if o.ListHosts || o.ListTasks || o.ListTags {
 		return r.list(books)
 	}
+	// Every host's group_vars and host_vars are read now, as Ansible
+	// reads them with the inventory: a broken vars file stops the run
+	// before any host is touched.
+	if err := r.loadHostVars(); err != nil {
+		return ExitParseError, err
+	}
 
 	r.sink = r.makeSink()
 	r.counter = callback.NewCounter()
@@ -251,6 +257,26 @@ func (r *run) hostState(name string) *hostState {
 	h.invVars = vars
 	r.hosts[name] = h
 	return h
+}
+
+// loadHostVars makes the state of every inventory host with its
+// variables, failing on the first vars file that cannot be read.
+func (r *run) loadHostVars() error {
+	r.hostsMu.Lock()
+	defer r.hostsMu.Unlock()
+	for _, ih := range r.inv.Hosts() {
+		if _, ok := r.hosts[ih.Name]; ok {
+			continue
+		}
+		vars, err := r.inv.HostVars(ih, r.pbDir)
+		if err != nil {
+			return err
+		}
+		h := newHostState(ih.Name, ih)
+		h.invVars = vars
+		r.hosts[ih.Name] = h
+	}
+	return nil
 }
 
 func (r *run) allHostNames() []string {

@@ -695,6 +695,9 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		return unreachableResult(err), nil
 	}
 	env := &modules.Env{Host: h.name, Conn: conn, Check: tc.check, Diff: tc.diff, Log: tc.ex.r.log}
+	if v := tc.ex.r.o.Vault; v != nil {
+		env.Decrypt = v.Decrypt
+	}
 	env.Become, err = tc.become()
 	if err != nil {
 		return failResult(sc.explain(err, t)), nil
