@@ -3,6 +3,7 @@ package modules
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -228,7 +229,9 @@ func (m *SysctlIosched) planDevices(p *ioschedPlan, sec map[string]string) {
 			}
 			// A pattern that matches nothing today still gets its rule:
 			// udev applies it when such a disk is plugged in.
-			patterns = append(patterns, pat)
+			if !contains(patterns, pat) {
+				patterns = append(patterns, pat)
+			}
 			if matched || seen[pat] {
 				continue
 			}
@@ -433,6 +436,10 @@ func (p *ioschedPlan) diffs() []Diff {
 	return out
 }
 
+// shellPrefix is how sh starts its own error messages ("/bin/sh: 2: "),
+// noise in a message about a sysfs write.
+var shellPrefix = regexp.MustCompile(`(?m)^(/bin/)?(ba|da)?sh: (line )?\d+: `)
+
 // applied records the failures the apply script reported.
 func (p *ioschedPlan) applied(sec map[string]string) {
 	for k, v := range sec {
@@ -440,7 +447,7 @@ func (p *ioschedPlan) applied(sec map[string]string) {
 		if !ok {
 			continue
 		}
-		why := strings.TrimSpace(v)
+		why := strings.TrimSpace(shellPrefix.ReplaceAllString(v, ""))
 		switch what {
 		case "rules":
 			p.rules.failed = true

@@ -192,7 +192,8 @@ func (m *SysctlIosched) applyScript(p *ioschedPlan) string {
 				connection.Quote(wr.val), connection.Quote("dev "+d.name+" "+wr.attr))
 		}
 	}
-	// put writes a file; when it fails, ok=0 and "@@fail KEY" says why.
+	// put writes a file atomically; ok=0 when it failed, and "@@fail KEY"
+	// says why.
 	put := func(key, file, content string) {
 		fmt.Fprintf(&b, "ok=1\nif ! err=$( ( %s) 2>&1 >/dev/null ); then ok=0; echo @@fail %s; printf '%%s\\n' \"$err\"; fi\n",
 			connection.PutScript(file, connection.PutOptions{Follow: true, MakeDirs: true}, content), key)
@@ -201,9 +202,10 @@ func (m *SysctlIosched) applyScript(p *ioschedPlan) string {
 		put("rules", p.rules.path, p.rules.after)
 	}
 	if p.sysctl != nil {
-		b.WriteString("ok=1\n")
 		if p.sysctl.changed() {
 			put("sysctlfile", p.sysctl.path, p.sysctl.after)
+		} else {
+			b.WriteString("ok=1\n")
 		}
 		if p.sysctlApply {
 			cmd := m.applyCmd

@@ -642,3 +642,19 @@ func TestIoschedArgErrors(t *testing.T) {
 		}
 	}
 }
+
+// A host with no real disks (a container) is no failure by default; a
+// named device where sysfs has no block directory is, in those words.
+func TestIoschedNoDisks(t *testing.T) {
+	root := sysfsTree(t, map[string]fakeDisk{"loop0": {sched: "[none]"}})
+	env, _ := testEnv(t, t.TempDir())
+	r := runIosched(t, env, "", "scheduler", "mq-deadline", "sysfs_root", root, "persist", false)
+	if r.Failed || r.Changed || r.Msg != "no disks found in "+filepath.Join(root, "block") {
+		t.Fatalf("failed=%v changed=%v %q", r.Failed, r.Changed, r.Msg)
+	}
+	empty := t.TempDir()
+	r = runIosched(t, env, "", "devices", "sda", "scheduler", "mq-deadline", "sysfs_root", empty, "persist", false)
+	if !r.Failed || r.Msg != "sda: "+filepath.Join(empty, "block")+" does not exist" {
+		t.Fatalf("failed=%v %q", r.Failed, r.Msg)
+	}
+}
