@@ -658,3 +658,19 @@ func TestIoschedNoDisks(t *testing.T) {
 		t.Fatalf("failed=%v %q", r.Failed, r.Msg)
 	}
 }
+
+// parseScheduler never loses a name, and the active one is one of them.
+func FuzzParseScheduler(f *testing.F) {
+	for _, s := range []string{"[mq-deadline] kyber bfq none\n", "none [mq-deadline]", "noop deadline [cfq]", "[none]", "none", "", "[]", "[a] [b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		avail, active := parseScheduler(s)
+		if len(avail) != len(strings.Fields(s)) {
+			t.Fatalf("%q: %d names from %d fields", s, len(avail), len(strings.Fields(s)))
+		}
+		if active != "" && !contains(avail, active) {
+			t.Fatalf("%q: active %q not in %q", s, active, avail)
+		}
+	})
+}
