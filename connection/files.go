@@ -258,16 +258,9 @@ func (e *ValidateError) Error() string {
 	return fmt.Sprintf("failed to validate: %s exited %d", e.Command, e.RC)
 }
 
-// Put writes r to dst atomically in one remote command: a temporary file
-// in dst's directory receives the data, is synced and given its mode and
-// ownership, then renamed over dst. On any failure the temporary file is
-// removed and dst is left as it was. r is streamed, never held whole.
-func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*PutResult, error) {
-	if o.Mode != "" {
-		if err := checkChmodMode(o.Mode); err != nil {
-			return nil, err
-		}
-	}
+// putScript is Put's shell source; fill is the command whose output
+// becomes the file's content.
+func putScript(dst string, o PutOptions, fill string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "f=%s\n", Quote(dst))
 	if o.Follow {
@@ -281,12 +274,7 @@ func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*P
 	b.WriteString(`t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 70
 trap 'rm -f -- "$t"' EXIT HUP INT TERM
 `)
-	if o.RemoteSrc != "" {
-		fmt.Fprintf(&b, "cat -- %s > \"$t\" || exit 71\n", Quote(o.RemoteSrc))
-		r = strings.NewReader("")
-	} else {
-		b.WriteString("cat > \"$t\" || exit 71\n")
-	}
+	fmt.Fprintf(&b, "%s > \"$t\" || exit 71\n", fill)
 	b.WriteString(`sync -- "$t" 2>/dev/null
 if [ -e "$f" ]; then
 	chmod --reference="$f" -- "$t" 2>/dev/null
@@ -321,11 +309,39 @@ trap - EXIT HUP INT TERM
 echo "D $f"
 echo "S $(stat -c '%a %u %g %s %U/%G' -- "$f")"
 `)
+	return b.String()
+}
+
+// PutScript is the shell source of a Put that writes content, for modules
+// that fold several file writes and other changes into one command of
+// their own. It exits with Put's codes (70-76), so callers run it in a
+// subshell; it prints Put's "D"/"S" lines on stdout. content travels in
+// the script itself, so it suits small files only.
+func PutScript(dst string, o PutOptions, content string) string {
+	return putScript(dst, o, "printf '%s' "+Quote(content))
+}
+
+// Put writes r to dst atomically in one remote command: a temporary file
+// in dst's directory receives the data, is synced and given its mode and
+// ownership, then renamed over dst. On any failure the temporary file is
+// removed and dst is left as it was. r is streamed, never held whole.
+func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*PutResult, error) {
+	if o.Mode != "" {
+		if err := checkChmodMode(o.Mode); err != nil {
+			return nil, err
+		}
+	}
+	fill := "cat"
+	if o.RemoteSrc != "" {
+		fill = "cat -- " + Quote(o.RemoteSrc)
+		r = strings.NewReader("")
+	}
+	script := putScript(dst, o, fill)
 	h := sha1.New()
 	var n int64
 	tee := io.TeeReader(r, countWriter{h, &n})
 	var out bytes.Buffer
-	res, err := c.Exec(ctx, &Cmd{Command: b.String(), Stdin: tee, Become: o.Become, Stdout: &out})
+	res, err := c.Exec(ctx, &Cmd{Command: script, Stdin: tee, Become: o.Become, Stdout: &out})
 	if err != nil {
 		return nil, err
 	}
