@@ -198,9 +198,9 @@ func (m *WaitFor) script(mark string) string {
 	case m.State == "drained":
 		var states, excl []string
 		if m.ActiveConnectionStates == nil {
-		m.ActiveConnectionStates = []string{"ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "SYN_RECV", "SYN_SENT", "TIME_WAIT"}
-	}
-	for _, s := range m.ActiveConnectionStates {
+			m.ActiveConnectionStates = []string{"ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "SYN_RECV", "SYN_SENT", "TIME_WAIT"}
+		}
+		for _, s := range m.ActiveConnectionStates {
 			states = append(states, tcpStates[strings.ToUpper(s)])
 		}
 		for _, h := range m.ExcludeHosts {
