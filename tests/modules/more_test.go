@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // moreLab is this file's lab, apart from modules_test.go's.
@@ -135,6 +136,29 @@ func TestMoreModules(t *testing.T) {
   tasks:
     - apt_repository: {repo: "deb [trusted=yes] file:/srv/fjord-more ./", state: absent, update_cache: false}
 `, "test -e /etc/apt/sources.list.d/fjord_more.list && echo yes; true", "yes\n", "")
+	})
+
+	t.Run("unarchive", func(t *testing.T) {
+		tree := filepath.Join(e.dir, "tree", "site")
+		if err := os.MkdirAll(tree, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tree, "index.html"), []byte("<h1>fjord</h1>\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(e.dir, "files"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if out, code := run(t, time.Minute, "tar", "-czf", filepath.Join(e.dir, "files", "site.tar.gz"), "-C", filepath.Dir(tree), "site"); code != 0 {
+			t.Fatalf("tar: %s", out)
+		}
+		e.converge(t, "unarchive", `- hosts: lab
+  gather_facts: false
+  tasks:
+    - file: {path: /srv/www, state: directory}
+      check_mode: false
+    - unarchive: {src: site.tar.gz, dest: /srv/www, owner: www-data, group: www-data}
+`, "cat /srv/www/site/index.html 2>/dev/null; stat -c %U /srv/www/site/index.html 2>/dev/null; true", "", "<h1>fjord</h1>\nwww-data\n")
 	})
 
 	t.Run("get_url and uri without curl", func(t *testing.T) {
