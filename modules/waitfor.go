@@ -55,7 +55,8 @@ type WaitFor struct {
 	ActiveConnectionStates []string `arg:"active_connection_states"`
 	ExcludeHosts           []string `arg:"exclude_hosts"`
 
-	re *regexp.Regexp
+	re    *regexp.Regexp
+	given string // state as the task wrote it, for the result
 }
 
 // tcpStates maps the kernel's socket state names to /proc/net/tcp codes.
@@ -73,6 +74,7 @@ func (m *WaitFor) Validate() error {
 	if m.Path != "" && (m.State == "stopped" || m.State == "drained") {
 		return fmt.Errorf("state=%s should only be used for checking a port in the wait_for module", m.State)
 	}
+	m.given = m.State
 	if m.Port != nil && (m.State == "absent" || m.State == "present") {
 		// Ansible accepts present/absent for ports as started/stopped.
 		if m.State == "present" {
@@ -287,7 +289,7 @@ func (m *WaitFor) Run(ctx context.Context, env *Env) (*Result, error) {
 	defer cancel()
 	w := &matcher{re: m.re, begin: mark + "B", end: mark + "E", from: -1, onMatch: cancel}
 	start := time.Now()
-	res, err := env.Conn.Exec(wctx, &connection.Cmd{Command: m.script(mark), Become: env.Become, Stdout: w})
+	res, err := env.Conn.Exec(wctx, &connection.Cmd{Command: m.script(mark), Env: env.Environment, Become: env.Become, Stdout: w})
 	elapsed := int(time.Since(start).Seconds())
 	w.mu.Lock()
 	matched, groups, names := w.ok, w.match, w.names
@@ -317,7 +319,7 @@ func (m *WaitFor) Run(ctx context.Context, env *Env) (*Result, error) {
 			gd.Set(names[i], g)
 		}
 	}
-	r.Set("elapsed", elapsed).Set("state", m.State).Set("port", port).Set("path", path).
+	r.Set("elapsed", elapsed).Set("state", m.given).Set("port", port).Set("path", path).
 		Set("search_regex", sr).Set("match_groups", mg).Set("match_groupdict", gd)
 	if matched || (res != nil && res.RC == 0 && len(res.Stdout)+len(out) > 0 && strings.Contains(out+string(res.Stdout), "@@OK")) {
 		return r, nil

@@ -147,3 +147,27 @@ func TestWaitForPath(t *testing.T) {
 		t.Errorf("plain sleep: %+v %v", r, r.Data)
 	}
 }
+
+func TestWaitForWithoutBash(t *testing.T) {
+	env, _ := testEnv(t, t.TempDir())
+	env.Environment = map[string]string{"PATH": pathWithout(t, "bash")}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	// No bash: a local host is checked through /proc/net/tcp LISTEN.
+	r := run(t, env, "wait_for", "port", port, "timeout", 5, "state", "present")
+	if r.Failed || get(r, "state") != "present" {
+		t.Fatalf("listening port: %+v", r)
+	}
+	r = run(t, env, "wait_for", "port", freePort(t), "timeout", 1)
+	if !r.Failed || !strings.HasPrefix(r.Msg, "Timeout when waiting for 127.0.0.1:") {
+		t.Errorf("closed port: %+v", r)
+	}
+	r = run(t, env, "wait_for", "port", port, "host", "192.0.2.1", "timeout", 1)
+	if !r.Failed || !strings.Contains(r.Msg, "bash is needed on the host") {
+		t.Errorf("remote host without bash: %+v", r)
+	}
+}
