@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 func freePort(t *testing.T) int {
@@ -169,5 +172,23 @@ func TestWaitForWithoutBash(t *testing.T) {
 	r = run(t, env, "wait_for", "port", port, "host", "192.0.2.1", "timeout", 1)
 	if !r.Failed || !strings.Contains(r.Msg, "bash is needed on the host") {
 		t.Errorf("remote host without bash: %+v", r)
+	}
+}
+
+func TestWaitForCancel(t *testing.T) {
+	env, _ := testEnv(t, t.TempDir())
+	info, _ := Lookup("wait_for")
+	m, err := Decode(info, value.MapOf("path", "/nonexistent/fjord", "timeout", 60))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := m.Run(ctx, env); err == nil {
+		t.Error("cancelled wait returned no error")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("cancel took %v", d)
 	}
 }
