@@ -103,9 +103,9 @@ func (a *URLArgs) curlConfig(method string, timeout int, follow bool, extraHeade
 	return b.String()
 }
 
-// wgetScript returns shell lines that download the request into "$t"
-// with wget, for hosts without curl (get_url only); the status line
-// lands in "$e".
+// wgetArgs is the wget command line downloading the request into "$t",
+// for hosts without curl (get_url only); wget -S writes the status lines
+// to stderr, where the caller reads the last one.
 func (a *URLArgs) wgetArgs(timeout int) string {
 	args := []string{"wget", "-S", "-O", `"$t"`}
 	if timeout > 0 {

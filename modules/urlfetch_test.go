@@ -172,6 +172,10 @@ func TestURI(t *testing.T) {
 		t.Errorf("no follow: %+v %v", r, jsonOf(r.Data))
 	}
 
+	r = run(t, env, "uri", "url", srv.URL+"/file.txt", "method", "HEAD", "timeout", 5)
+	if r.Failed || get(r, "status") != 200 || get(r, "content_length") != "17" {
+		t.Errorf("HEAD: %+v %v", r, jsonOf(r.Data))
+	}
 	r = run(t, env, "uri", "url", srv.URL+"/missing")
 	if !r.Failed || r.Msg != "Status code was 404 and not [200]: HTTP Error 404: Not Found" || get(r, "content") == nil {
 		t.Errorf("404: %+v", r)
