@@ -232,8 +232,11 @@ type matcher struct {
 	match   []string
 	names   []string
 	ok      bool
-	ready   bool
 	onMatch func()
+	// partial matches data of a block still arriving, as Ansible does
+	// for a port (a server may send its banner and wait); a file's
+	// content is matched whole, as Ansible reads it whole.
+	partial bool
 }
 
 func (w *matcher) Write(p []byte) (int, error) {
@@ -257,6 +260,9 @@ func (w *matcher) Write(p []byte) (int, error) {
 		end := bytes.Index(all, []byte("\n"+w.end+"\n"))
 		if end >= 0 {
 			block = all[:end]
+		}
+		if end < 0 && !w.partial {
+			return len(p), nil
 		}
 		if sm := w.re.FindSubmatch(block); sm != nil {
 			w.ok = true
@@ -287,7 +293,7 @@ func (m *WaitFor) Run(ctx context.Context, env *Env) (*Result, error) {
 	mark := "@@fjord-wait-" + hex.EncodeToString(nonce)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w := &matcher{re: m.re, begin: mark + "B", end: mark + "E", from: -1, onMatch: cancel}
+	w := &matcher{re: m.re, begin: mark + "B", end: mark + "E", from: -1, onMatch: cancel, partial: m.Port != nil}
 	start := time.Now()
 	res, err := env.Conn.Exec(wctx, &connection.Cmd{Command: m.script(mark), Env: env.Environment, Become: env.Become, Stdout: w})
 	elapsed := int(time.Since(start).Seconds())
