@@ -39,6 +39,7 @@ type GetURL struct {
 	Sha256sum string `arg:"sha256sum"`
 
 	algo, want string
+	sumURL     string // checksum given as algo:URL of a checksum file
 }
 
 var checksumTools = map[string]string{
@@ -60,10 +61,12 @@ func (m *GetURL) Validate() error {
 		if _, ok := checksumTools[algo]; !ok {
 			return fmt.Errorf("Unsupported hash algorithm: %s", algo)
 		}
+		m.algo = algo
 		if strings.Contains(want, "://") {
-			return errors.New("checksum: a checksum URL is not supported by fjord yet; give the digest")
+			m.sumURL = strings.TrimSpace(want)
+		} else {
+			m.want = strings.ToLower(strings.TrimSpace(want))
 		}
-		m.algo, m.want = algo, strings.ToLower(strings.TrimSpace(want))
 	}
 	return nil
 }
@@ -79,9 +82,55 @@ func urlBasename(u string) string {
 	return "index.html"
 }
 
+// fetchSum reads the checksum file at m.sumURL from the host (curl,
+// wget, or cat for file://) and picks the digest for the URL's file
+// name, or the only digest of a one-line file.
+func (m *GetURL) fetchSum(ctx context.Context, env *Env) (string, error) {
+	script := "command -v curl >/dev/null 2>&1 && exec curl -K - -fsS\n" +
+		"command -v wget >/dev/null 2>&1 && exec wget -q -O - -- " + connection.Quote(m.sumURL) + "\n" +
+		"echo 'neither curl nor wget is installed on the host' >&2; exit 127\n"
+	stdin := (&URLArgs{URL: m.sumURL, ValidateCerts: m.ValidateCerts, UseProxy: m.UseProxy, HTTPAgent: m.HTTPAgent,
+		URLUsername: m.URLUsername, URLPassword: m.URLPassword, Headers: m.Headers}).curlConfig("GET", m.Timeout, true, nil)
+	if p := fileURLPath(m.sumURL); p != "" {
+		script, stdin = "cat -- "+connection.Quote(p), ""
+	}
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Stdin: strings.NewReader(stdin), Env: env.Environment, Become: env.Become})
+	if err != nil {
+		return "", err
+	}
+	if res.RC != 0 {
+		return "", fmt.Errorf("Unable to download checksum file %s: %s", m.sumURL, strings.TrimSpace(string(res.Stderr)))
+	}
+	name := urlBasename(m.URL)
+	var only []string
+	for _, l := range strings.Split(string(res.Stdout), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) == 1:
+			only = append(only, f[0])
+		case len(f) >= 2 && strings.TrimPrefix(strings.TrimPrefix(f[1], "*"), "./") == name:
+			return strings.ToLower(f[0]), nil
+		}
+	}
+	if len(only) == 1 {
+		return strings.ToLower(only[0]), nil
+	}
+	return "", fmt.Errorf("Unable to find a checksum for file '%s' in '%s'", name, m.sumURL)
+}
+
 // Run implements Module.
 func (m *GetURL) Run(ctx context.Context, env *Env) (*Result, error) {
 	q := connection.Quote
+	if m.sumURL != "" {
+		want, err := m.fetchSum(ctx, env)
+		if err != nil {
+			if connection.IsUnreachable(err) {
+				return nil, err
+			}
+			return Failf("%s", err), nil
+		}
+		m.want = want
+	}
 	base := urlBasename(m.URL)
 	var b strings.Builder
 	fmt.Fprintf(&b, "D=%s\nif [ -d \"$D\" ]; then f=%s; else f=\"$D\"; fi\n", q(m.Dest), q(path.Join(m.Dest, base)))

@@ -21,6 +21,9 @@ func testServer(t *testing.T) (*httptest.Server, *http.Request, *string) {
 	last := &http.Request{}
 	lastBody := new(string)
 	mux := http.NewServeMux()
+	mux.HandleFunc("/other.txt", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello from fjord\n")
+	})
 	mux.HandleFunc("/file.txt", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello from fjord\n")
 	})
@@ -32,6 +35,10 @@ func testServer(t *testing.T) (*httptest.Server, *http.Request, *string) {
 		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "abc"})
 		w.WriteHeader(201)
 		json.NewEncoder(w).Encode(map[string]any{"method": r.Method, "got": string(b), "auth": r.Header.Get("Authorization") != "", "x": r.Header.Get("X-Fjord")})
+	})
+	mux.HandleFunc("/SHA256SUMS", func(w http.ResponseWriter, r *http.Request) {
+		sum := sha256.Sum256([]byte("hello from fjord\n"))
+		io.WriteString(w, "0000  other.txt\n"+hex.EncodeToString(sum[:])+" *file.txt\n")
 	})
 	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/file.txt", http.StatusFound)
@@ -81,6 +88,19 @@ func TestGetURL(t *testing.T) {
 	}
 	if readFile(t, dest) != "old\n" {
 		t.Error("a bad checksum replaced dest")
+	}
+	// The checksum may come from a checksum file.
+	r = run(t, env, "get_url", "url", srv.URL+"/file.txt", "dest", filepath.Join(dir, "summed.txt"), "checksum", "sha256:"+srv.URL+"/SHA256SUMS")
+	if r.Failed || !r.Changed {
+		t.Errorf("checksum URL: %+v", r)
+	}
+	r = run(t, env, "get_url", "url", srv.URL+"/other.txt", "dest", filepath.Join(dir, "other.txt"), "checksum", "sha256:"+srv.URL+"/SHA256SUMS")
+	if !r.Failed || !strings.Contains(r.Msg, "did not match 0000") {
+		t.Errorf("checksum URL, wrong digest: %+v", r)
+	}
+	r = run(t, env, "get_url", "url", srv.URL+"/x/none.txt", "dest", filepath.Join(dir, "none.txt"), "checksum", "sha256:"+srv.URL+"/SHA256SUMS")
+	if !r.Failed || !strings.Contains(r.Msg, "Unable to find a checksum for file 'none.txt'") {
+		t.Errorf("checksum URL, no entry: %+v", r)
 	}
 	// force downloads and replaces; backup keeps the old file.
 	r = run(t, env, "get_url", "url", srv.URL+"/file.txt", "dest", dest, "force", true, "backup", true, "checksum", good)
