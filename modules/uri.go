@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -48,9 +50,6 @@ func (m *URI) Validate() error {
 	m.Method = strings.ToUpper(m.Method)
 	if m.Body != nil && m.Src != "" {
 		return errors.New("parameters are mutually exclusive: body|src")
-	}
-	if m.Src != "" {
-		return errors.New("uri: src is not supported by fjord yet; use body")
 	}
 	if m.BodyFormat == "form-multipart" {
 		return errors.New("uri: body_format=form-multipart is not supported by fjord yet")
@@ -142,14 +141,42 @@ func (m *URI) Run(ctx context.Context, env *Env) (*Result, error) {
 	if m.Body != nil {
 		cfg += "data-raw = " + curlQuote(body) + "\n"
 	}
+	var stdin io.Reader = strings.NewReader(cfg)
+	// curl reads its config on stdin, or, when a controller file is the
+	// body, the config's exact length first (dd bs=1 cannot over-read)
+	// and the body after it.
+	readCfg, bodyOpt := "", ""
+	if m.Src != "" && m.RemoteSrc {
+		cfg += "data-binary = " + curlQuote("@"+m.Src) + "\n"
+		stdin = strings.NewReader(cfg)
+	} else if m.Src != "" {
+		local, err := findFile(env, "files", m.Src)
+		if err != nil {
+			return Failf("Could not find or access '%s' on the Ansible Controller.", m.Src), nil
+		}
+		f, err := os.Open(local)
+		if err != nil {
+			return Failf("Could not find or access '%s' on the Ansible Controller.", m.Src), nil
+		}
+		defer f.Close()
+		stdin = io.MultiReader(strings.NewReader(cfg), f)
+		readCfg = fmt.Sprintf("c=$(mktemp) || exit 1\ndd bs=1 count=%d of=\"$c\" 2>/dev/null || exit 1\n", len(cfg))
+		bodyOpt = ` --data-binary @-`
+	}
 	keep := "rm -f -- \"$b\"; "
 	if m.Dest != "" {
 		keep = ""
 	}
+	cfgArg := "-"
+	if readCfg != "" {
+		cfgArg = `"$c"`
+		keep += `rm -f -- "$c"; `
+	}
 	script := `command -v curl >/dev/null 2>&1 || { echo @@notool; exit 0; }
 b=$(mktemp) && h=$(mktemp) || exit 1
+c=
 trap '` + keep + `rm -f -- "$h"' EXIT
-w=$(curl -K - -sS -D "$h" -o "$b" -w '%{http_code} %{num_redirects} %{size_download}\n%{url_effective}\n%{content_type}'); r=$?
+` + readCfg + `w=$(curl -K ` + cfgArg + bodyOpt + ` -sS -D "$h" -o "$b" -w '%{http_code} %{num_redirects} %{size_download}\n%{url_effective}\n%{content_type}'); r=$?
 echo @@curl; echo "$r"; printf '%s\n' "$w"
 echo @@tmp; printf '%s\n' "$b"
 echo @@headers; cat "$h"
@@ -158,7 +185,7 @@ exec cat "$b"
 `
 	var out bytes.Buffer
 	start := time.Now()
-	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Stdin: strings.NewReader(cfg), Env: env.Environment, Become: env.Become, Stdout: &out})
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Stdin: stdin, Env: env.Environment, Become: env.Become, Stdout: &out})
 	if err != nil {
 		return nil, err
 	}

@@ -183,6 +183,21 @@ func TestURI(t *testing.T) {
 		t.Errorf("form: %+v %q", r, *lastBody)
 	}
 
+	// A body from a controller file (after the config on stdin) and from
+	// a host file.
+	os.MkdirAll(filepath.Join(dir, "files"), 0o755)
+	big := strings.Repeat("payload line\n", 5000)
+	putFile(t, filepath.Join(dir, "files", "body.txt"), big, 0o644)
+	r = run(t, env, "uri", "url", srv.URL+"/json", "method", "POST", "src", "body.txt", "status_code", 201,
+		"headers", value.MapOf("Content-Type", "text/plain"))
+	if r.Failed || *lastBody != big || c.Count() == 0 {
+		t.Errorf("src: %+v, body %d bytes", r, len(*lastBody))
+	}
+	r = run(t, env, "uri", "url", srv.URL+"/json", "method", "POST", "src", filepath.Join(dir, "files", "body.txt"), "remote_src", true, "status_code", 201)
+	if r.Failed || *lastBody != big {
+		t.Errorf("remote src: %+v, body %d bytes", r, len(*lastBody))
+	}
+
 	r = run(t, env, "uri", "url", srv.URL+"/redirect", "return_content", true)
 	if r.Failed || get(r, "content") != "hello from fjord\n" || get(r, "redirected") != true || get(r, "url") != srv.URL+"/file.txt" {
 		t.Errorf("redirect: %+v %v", r, jsonOf(r.Data))
