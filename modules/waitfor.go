@@ -327,7 +327,8 @@ func (m *WaitFor) Run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	r.Set("elapsed", elapsed).Set("state", m.given).Set("port", port).Set("path", path).
 		Set("search_regex", sr).Set("match_groups", mg).Set("match_groupdict", gd)
-	if matched || (res != nil && res.RC == 0 && len(res.Stdout)+len(out) > 0 && strings.Contains(out+string(res.Stdout), "@@OK")) {
+	// A connection may leave output in res.Stdout instead of the writer.
+	if matched || res.RC == 0 && strings.Contains(out+string(res.Stdout), "@@OK") {
 		return r, nil
 	}
 	r.Failed = true
