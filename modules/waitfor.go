@@ -149,7 +149,10 @@ func procAddrs(a netip.Addr) []string {
 func (m *WaitFor) script(mark string) string {
 	var b strings.Builder
 	q := connection.Quote
-	fmt.Fprintf(&b, "start=$(date +%%s)\nend=$((start + %d))\n", m.Timeout)
+	// Milliseconds: whole seconds would cut a timeout short by up to one.
+	// %N is GNU date's (busybox has it too); without it, seconds.
+	b.WriteString("now() { t=$(date +%s%N); case $t in *N) echo $(( $(date +%s) * 1000 )) ;; *) echo $(( t / 1000000 )) ;; esac; }\n")
+	fmt.Fprintf(&b, "end=$(( $(now) + %d ))\n", m.Timeout*1000)
 	if m.Delay > 0 {
 		fmt.Fprintf(&b, "sleep %d\n", m.Delay)
 	}
@@ -217,7 +220,7 @@ func (m *WaitFor) script(mark string) string {
 	default:
 		check = "port_open"
 	}
-	fmt.Fprintf(&b, "while :; do\n\tif %s; then echo @@OK; exit 0; fi\n\t[ \"$(date +%%s)\" -ge \"$end\" ] && exit 3\n\tsleep %d\ndone\n", check, m.Sleep)
+	fmt.Fprintf(&b, "while :; do\n\tif %s; then echo @@OK; exit 0; fi\n\t[ \"$(now)\" -ge \"$end\" ] && exit 3\n\tsleep %d\ndone\n", check, m.Sleep)
 	return b.String()
 }
 

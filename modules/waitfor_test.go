@@ -67,8 +67,8 @@ func TestWaitForPort(t *testing.T) {
 	if !r.Failed || r.Msg != "Timeout when waiting for 127.0.0.1:"+strconv.Itoa(closed) {
 		t.Fatalf("closed port: %+v", r)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("timeout 1 took %v", d)
+	if d := time.Since(start); d > 5*time.Second || d < time.Second || get(r, "elapsed").(int) < 1 {
+		t.Errorf("timeout 1 took %v (elapsed %v)", d, get(r, "elapsed"))
 	}
 	r = run(t, env, "wait_for", "port", closed, "timeout", 1, "msg", "custom")
 	if !r.Failed || r.Msg != "custom" {
