@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -190,5 +191,40 @@ func TestWaitForCancel(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("cancel took %v", d)
+	}
+}
+
+func TestWaitForDrainedExclude(t *testing.T) {
+	if got := procAddrs(netip.MustParseAddr("127.0.0.1")); len(got) != 2 || got[0] != "0100007F" || got[1] != "0000000000000000FFFF00000100007F" {
+		t.Errorf("procAddrs(127.0.0.1) = %v", got)
+	}
+	env, _ := testEnv(t, t.TempDir())
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := run(t, env, "wait_for", "port", port, "state", "drained", "timeout", 1)
+	if !r.Failed {
+		t.Errorf("an established connection counted as drained: %+v", r)
+	}
+	r = run(t, env, "wait_for", "port", port, "state", "drained", "timeout", 3, "exclude_hosts", []any{"127.0.0.1"})
+	if r.Failed {
+		t.Errorf("excluded peer still counted: %s", r.Msg)
 	}
 }
