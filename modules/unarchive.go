@@ -54,8 +54,8 @@ func (m *Unarchive) Validate() error {
 	if len(m.Exclude) > 0 && len(m.Include) > 0 {
 		return errors.New("parameters are mutually exclusive: exclude|include")
 	}
-	if strings.Contains(m.Src, "://") {
-		return errors.New("unarchive: a URL src is not supported by fjord yet; fetch it with get_url first")
+	if strings.Contains(m.Src, "://") && !m.RemoteSrc {
+		return errors.New("unarchive: a URL src needs remote_src: true (the host downloads it)")
 	}
 	return nil
 }
@@ -76,6 +76,9 @@ func (m *Unarchive) Run(ctx context.Context, env *Env) (*Result, error) {
 			r.Msg = fmt.Sprintf("skipped, since %s exists", m.Creates)
 			return r.Set("msg", r.Msg), nil
 		}
+	}
+	if m.RemoteSrc && strings.Contains(m.Src, "://") {
+		return m.runURL(ctx, env)
 	}
 	var stdin io.Reader = strings.NewReader("")
 	archive := `"$up"`
@@ -226,6 +229,41 @@ cat "$s.diff"
 		r.Set("state", "directory")
 	}
 	return r, nil
+}
+
+// runURL downloads a URL src on the host with get_url (curl, wget or a
+// file:// copy) into a temporary directory, unpacks it from there, and
+// removes the directory. The download happens in check mode too, as
+// Ansible's does, since only the archive tells what would change.
+func (m *Unarchive) runURL(ctx context.Context, env *Env) (*Result, error) {
+	res, err := hostRun(ctx, env, `mktemp -d "${TMPDIR:-/tmp}/.fjord_unarchive_dl.XXXXXXXX"`, nil)
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return cmdFailed(res, ""), nil
+	}
+	dir := trimNL(string(res.Stdout))
+	defer hostRun(context.WithoutCancel(ctx), env, "rm -rf -- "+connection.Quote(dir), nil)
+	g := &GetURL{Dest: dir + "/", Timeout: 10}
+	g.URL, g.ValidateCerts, g.UseProxy, g.HTTPAgent, g.UseNetrc = m.Src, m.ValidCerts, true, "ansible-httpget", true
+	dl := *env
+	dl.Check, dl.Diff = false, false
+	gr, err := g.Run(ctx, &dl)
+	if err != nil {
+		return nil, err
+	}
+	if gr.Failed {
+		gr.Msg = fmt.Sprintf("Failure downloading %s, %s", m.Src, gr.Msg)
+		return gr.Set("msg", gr.Msg), nil
+	}
+	local := *m
+	local.Src = value.String(data(gr, "dest"))
+	r, err := local.Run(ctx, env)
+	if r != nil {
+		r.Set("src", m.Src)
+	}
+	return r, err
 }
 
 func has(sec map[string]string, k string) bool {

@@ -82,6 +82,20 @@ func TestUnarchiveTar(t *testing.T) {
 	if r.Failed || r.Changed {
 		t.Errorf("remote_src again: %+v", r)
 	}
+	// A URL src is downloaded on the host first.
+	dest3 := filepath.Join(dir, "dest3")
+	os.Mkdir(dest3, 0o755)
+	r = run(t, env, "unarchive", "src", "file://"+arch, "remote_src", true, "dest", dest3)
+	if r.Failed || !r.Changed || readFile(t, filepath.Join(dest3, "app", "README")) != "read me\n" || get(r, "src") != "file://"+arch {
+		t.Fatalf("URL src: %+v %v", r, r.Data)
+	}
+	r = run(t, env, "unarchive", "src", "file://"+arch, "remote_src", true, "dest", dest3)
+	if r.Failed || r.Changed {
+		t.Errorf("URL src again: %+v", r)
+	}
+	if _, err := tryRun(env, "unarchive", "src", "https://example.org/a.tgz", "dest", dest3); err == nil {
+		t.Error("URL src without remote_src accepted")
+	}
 	r = run(t, env, "unarchive", "src", "app.tar.gz", "dest", dest2, "creates", dest)
 	if !r.Skipped || r.Changed {
 		t.Errorf("creates: %+v", r)
@@ -92,8 +106,10 @@ func TestUnarchiveTar(t *testing.T) {
 	}
 	left, _ := filepath.Glob("/tmp/.fjord_unarchive.*")
 	left2, _ := filepath.Glob("/tmp/.fjord_archive.*")
-	if len(left)+len(left2) > 0 {
-		t.Errorf("temporary files left: %v %v", left, left2)
+	left3, _ := filepath.Glob("/tmp/.fjord_unarchive_dl.*")
+	left = append(append(left, left2...), left3...)
+	if len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
 
