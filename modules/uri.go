@@ -43,11 +43,15 @@ type URI struct {
 	Timeout       int    `arg:"timeout,default=30"`
 	Src           string `arg:"src"`
 	RemoteSrc     bool   `arg:"remote_src"`
+	// FollowRedirects and UnixSocket are uri's alone among the two.
+	FollowRedirects string `arg:"follow_redirects,default=safe,choices=all|no|none|safe|urllib2|yes"`
+	UnixSocketArg   string `arg:"unix_socket"`
 }
 
 // Validate implements Validator.
 func (m *URI) Validate() error {
 	m.Method = strings.ToUpper(m.Method)
+	m.UnixSocket = m.UnixSocketArg
 	if m.Body != nil && m.Src != "" {
 		return errors.New("parameters are mutually exclusive: body|src")
 	}

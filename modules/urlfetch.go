@@ -11,24 +11,25 @@ import (
 
 // URLArgs are the request arguments uri and get_url share.
 type URLArgs struct {
-	URL             string     `arg:"url,required"`
-	Headers         *value.Map `arg:"headers"`
-	URLUsername     string     `arg:"url_username,aliases=user|username"`
-	URLPassword     string     `arg:"url_password,aliases=password"`
-	ForceBasicAuth  bool       `arg:"force_basic_auth"`
-	ValidateCerts   bool       `arg:"validate_certs,default=true"`
-	UseProxy        bool       `arg:"use_proxy,default=true"`
-	HTTPAgent       string     `arg:"http_agent,default=ansible-httpget"`
-	ClientCert      string     `arg:"client_cert"`
-	ClientKey       string     `arg:"client_key"`
-	CAPath          string     `arg:"ca_path"`
-	UseNetrc        bool       `arg:"use_netrc,default=true"`
-	UseGSSAPI       bool       `arg:"use_gssapi"`
-	Ciphers         []string   `arg:"ciphers"`
-	UnredirHeaders  []string   `arg:"unredirected_headers"`
-	Decompress      bool       `arg:"decompress,default=true"`
-	UnixSocket      string     `arg:"unix_socket"`
-	FollowRedirects string     `arg:"follow_redirects,default=safe,choices=all|no|none|safe|urllib2|yes"`
+	URL            string     `arg:"url,required"`
+	Headers        *value.Map `arg:"headers"`
+	URLUsername    string     `arg:"url_username,aliases=user|username"`
+	URLPassword    string     `arg:"url_password,aliases=password"`
+	ForceBasicAuth bool       `arg:"force_basic_auth"`
+	ValidateCerts  bool       `arg:"validate_certs,default=true"`
+	UseProxy       bool       `arg:"use_proxy,default=true"`
+	HTTPAgent      string     `arg:"http_agent,default=ansible-httpget"`
+	ClientCert     string     `arg:"client_cert"`
+	ClientKey      string     `arg:"client_key"`
+	CAPath         string     `arg:"ca_path"`
+	UseNetrc       bool       `arg:"use_netrc,default=true"`
+	UseGSSAPI      bool       `arg:"use_gssapi"`
+	Ciphers        []string   `arg:"ciphers"`
+	UnredirHeaders []string   `arg:"unredirected_headers"`
+	Decompress     bool       `arg:"decompress,default=true"`
+
+	// UnixSocket is uri's unix_socket (get_url has none).
+	UnixSocket string
 }
 
 // curlQuote writes s as a double-quoted curl config value.
