@@ -96,6 +96,9 @@ type Env struct {
 	// FindFile resolves a controller-side path for `src:` of copy/template:
 	// kind is "files" or "templates"; role and playbook search paths apply.
 	FindFile func(kind, name string) (string, error)
+	// Basedir is the controller directory a relative controller-side
+	// output path (fetch's dest) resolves against: the play's directory.
+	Basedir string
 	// Template renders a template's source text with the task's variables
 	// (the template module); extra adds template-only variables such as
 	// template_path, ansible_managed.

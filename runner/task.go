@@ -707,6 +707,10 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		return failResult(sc.explain(err, t)), nil
 	}
 	env.FindFile = func(kind, name string) (string, error) { return tc.findFile(kind, name) }
+	env.Basedir = tc.ex.r.pbDir
+	if t.play != nil && t.play.Dir != "" {
+		env.Basedir = t.play.Dir
+	}
 	env.Template = func(src string, extra map[string]any) (string, error) {
 		o := templates.DefaultTextOptions()
 		o.Extra = map[string]any{"ansible_managed": tc.ex.r.ansibleManaged()}
@@ -744,7 +748,15 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		}
 		return failResult(err.Error()), nil
 	}
-	return moduleResult(mr), toCBDiffs(mr.Diff)
+	res = moduleResult(mr)
+	if !mr.Failed && !mr.Skipped {
+		// A module's ansible_facts join the host's facts, as Ansible
+		// merges them (service_facts, package_facts).
+		if f, ok := get(res, "ansible_facts").(*value.Map); ok && f.Len() > 0 {
+			h.addFacts(f)
+		}
+	}
+	return res, toCBDiffs(mr.Diff)
 }
 
 func toCBDiffs(ds []modules.Diff) []callback.Diff {

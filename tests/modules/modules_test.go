@@ -67,7 +67,11 @@ type env struct {
 	bin, inv, sshConfig, dir string
 }
 
-func setup(t *testing.T) *env {
+func setup(t *testing.T) *env { return setupLab(t, labName) }
+
+// setupLab boots a one-host lab of that name; test files use their own
+// name so that their labs do not collide.
+func setupLab(t *testing.T, labName string) *env {
 	require(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "fjord")

@@ -1,0 +1,146 @@
+package modules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+)
+
+func init() {
+	Register(Info{
+		ID: "ansible.builtin.script", Aliases: []string{"script"},
+		New: func() Module { return &Script{} }, FreeForm: "_raw_params", CheckMode: true,
+	})
+}
+
+// Script runs a controller-side script on the host: found like copy's
+// src (files/ of the role or playbook), sent on stdin into a temporary
+// file, made executable, run with its arguments, and removed, all in one
+// round trip. The script's own stdin is empty.
+type Script struct {
+	RawParams  string `arg:"_raw_params"`
+	Cmd        string `arg:"cmd"`
+	Chdir      string `arg:"chdir"`
+	Creates    string `arg:"creates"`
+	Removes    string `arg:"removes"`
+	Executable string `arg:"executable"`
+	Decrypt    bool   `arg:"decrypt,default=true"`
+}
+
+// Validate implements Validator.
+func (m *Script) Validate() error {
+	if strings.TrimSpace(m.RawParams) == "" && strings.TrimSpace(m.Cmd) == "" {
+		return errors.New("script: no script given (free form or cmd)")
+	}
+	return nil
+}
+
+// Run implements Module.
+func (m *Script) Run(ctx context.Context, env *Env) (*Result, error) {
+	src := m.Cmd
+	if src == "" {
+		src = m.RawParams
+	}
+	words, err := shlexSplit(src)
+	if err != nil || len(words) == 0 {
+		return Failf("script: cannot parse %q", src), nil
+	}
+	r := &Result{}
+	for _, t := range []struct {
+		path string
+		want bool
+		why  string
+	}{{m.Creates, true, "exists"}, {m.Removes, false, "does not exist"}} {
+		if t.path == "" {
+			continue
+		}
+		ok, err := pathExists(ctx, env, t.path, m.Chdir)
+		if err != nil {
+			return nil, err
+		}
+		if ok == t.want {
+			r.Skipped = true
+			r.Msg = fmt.Sprintf("skipped, since %s %s", t.path, t.why)
+			r.Set("msg", r.Msg).Set("rc", 0)
+			return r, nil
+		}
+	}
+	local, err := findFile(env, "files", words[0])
+	if err != nil {
+		return Failf("Could not find or access '%s' on the Ansible Controller.", words[0]), nil
+	}
+	f, err := os.Open(local)
+	if err != nil {
+		return Failf("Could not find or access '%s' on the Ansible Controller.", words[0]), nil
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.IsDir() {
+		return Failf("script: %s is not a file", local), nil
+	}
+	if env.Check {
+		// A script cannot predict itself: creates/removes already said
+		// it would run; without them there is nothing to go on.
+		if m.Creates != "" || m.Removes != "" {
+			r.Changed = true
+			return r, nil
+		}
+		r.Skipped = true
+		r.Msg = "This action does not support check mode."
+		return r.Set("msg", r.Msg), nil
+	}
+	run := `"$t"`
+	if m.Executable != "" {
+		run = m.Executable + ` "$t"`
+	}
+	if len(words) > 1 {
+		// The arguments keep the shell syntax they were written with.
+		run += " " + strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(src), rawFirstWord(src)))
+	}
+	cd := ""
+	if m.Chdir != "" {
+		cd = "cd " + connection.Quote(m.Chdir) + " || exit 1\n"
+	}
+	script := `t=$(mktemp "${TMPDIR:-/tmp}/.fjord_script.XXXXXXXX") || exit 1
+trap 'rm -f -- "$t"' EXIT HUP INT TERM
+cat > "$t" && chmod 700 "$t" || exit 1
+` + cd + run + " </dev/null\n"
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Stdin: f, Env: env.Environment, Become: env.Become})
+	if err != nil {
+		return nil, err
+	}
+	stdout, stderr := string(res.Stdout), string(res.Stderr)
+	r.Changed = true
+	r.Set("rc", res.RC).Set("stdout", stdout).Set("stderr", stderr).
+		Set("stdout_lines", lines(stdout)).Set("stderr_lines", lines(stderr))
+	if res.RC != 0 {
+		r.Failed = true
+		r.Msg = "non-zero return code"
+		r.Set("msg", r.Msg)
+	}
+	return r, nil
+}
+
+// rawFirstWord is the first word of s as written (quotes included).
+func rawFirstWord(s string) string {
+	s = strings.TrimSpace(s)
+	inS, inD := false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && !inS:
+			i++
+		case c == '\'' && !inD:
+			inS = !inS
+		case c == '"' && !inS:
+			inD = !inD
+		case (c == ' ' || c == '\t') && !inS && !inD:
+			return s[:i]
+		}
+	}
+	return s
+}
+
+var _ Module = (*Script)(nil)
