@@ -113,9 +113,9 @@ func (d *ioschedDev) data() *value.Map {
 			av[i] = a
 		}
 		_, hasSched := d.attrs["scheduler"]
-		m.Set("scheduler_before", nilIfEmpty(d.active, hasSched))
+		m.Set("scheduler_before", presentOrNil(d.active, hasSched))
 		s, _ := d.after("scheduler")
-		m.Set("scheduler", nilIfEmpty(s, hasSched))
+		m.Set("scheduler", presentOrNil(s, hasSched))
 		m.Set("available", av)
 		ra, ok := d.attrs["read_ahead_kb"]
 		m.Set("read_ahead_kb_before", num(ra, ok))
@@ -133,7 +133,7 @@ func (d *ioschedDev) data() *value.Map {
 	return m
 }
 
-func nilIfEmpty(s string, ok bool) any {
+func presentOrNil(s string, ok bool) any {
 	if !ok || s == "" {
 		return nil
 	}
