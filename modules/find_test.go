@@ -1,0 +1,130 @@
+package modules
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/value"
+)
+
+func findPaths(t *testing.T, r *Result, root string) []string {
+	t.Helper()
+	if r.Failed {
+		t.Fatalf("find failed: %s", r.Msg)
+	}
+	var out []string
+	for _, f := range get(r, "files").([]any) {
+		p, _ := f.(*value.Map).Get("path")
+		rel, _ := filepath.Rel(root, p.(string))
+		out = append(out, rel)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestFind(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(p, s string) {
+		full := filepath.Join(dir, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		putFile(t, full, s, 0o644)
+	}
+	mk("a.txt", "hello\nworld\n")
+	mk("b.log", "12345678901234567890")
+	mk(".hidden.txt", "x")
+	mk("sub/c.txt", "needle here\n")
+	mk("sub/deep/d.txt", "deep\n")
+	mk(".hd/e.txt", "e")
+	os.Symlink("a.txt", filepath.Join(dir, "ln"))
+	old := time.Now().Add(-3 * time.Hour)
+	os.Chtimes(filepath.Join(dir, "b.log"), old, old)
+
+	cases := []struct {
+		name string
+		args []any
+		want []string
+	}{
+		{"top files", nil, []string{"a.txt", "b.log"}},
+		{"hidden", []any{"hidden", true}, []string{".hidden.txt", "a.txt", "b.log"}},
+		{"recurse", []any{"recurse", true}, []string{".hd/e.txt", "a.txt", "b.log", "sub/c.txt", "sub/deep/d.txt"}},
+		{"depth 2", []any{"recurse", true, "depth", 2}, []string{".hd/e.txt", "a.txt", "b.log", "sub/c.txt"}},
+		{"glob", []any{"recurse", true, "patterns", "*.txt"}, []string{".hd/e.txt", "a.txt", "sub/c.txt", "sub/deep/d.txt"}},
+		{"glob list, excludes", []any{"recurse", true, "patterns", []any{"*.txt", "*.log"}, "excludes", "[cd].*"}, []string{".hd/e.txt", "a.txt", "b.log"}},
+		{"regex", []any{"patterns", `[ab]\.(txt|log)`, "use_regex", true}, []string{"a.txt", "b.log"}},
+		{"regex anchored at start", []any{"patterns", `txt`, "use_regex", true}, nil},
+		{"directories", []any{"file_type", "directory", "recurse", true, "hidden", true}, []string{".hd", "sub", "sub/deep"}},
+		{"links", []any{"file_type", "link"}, []string{"ln"}},
+		{"any", []any{"file_type", "any"}, []string{"a.txt", "b.log", "ln", "sub"}},
+		{"age older", []any{"age", "2h"}, []string{"b.log"}},
+		{"age newer", []any{"age", "-1h"}, []string{"a.txt"}},
+		{"size", []any{"size", "15"}, []string{"b.log"}},
+		{"size negative k", []any{"size", "-1k", "recurse", true}, []string{".hd/e.txt", "a.txt", "b.log", "sub/c.txt", "sub/deep/d.txt"}},
+		{"contains", []any{"recurse", true, "contains", "needle"}, []string{"sub/c.txt"}},
+		{"contains line start", []any{"recurse", true, "contains", "here"}, nil},
+		{"contains whole file", []any{"recurse", true, "contains", "here", "read_whole_file", true}, []string{"sub/c.txt"}},
+		{"mode", []any{"mode", "0600"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env, cnt := testEnv(t, dir)
+			r := run(t, env, "find", append([]any{"paths", dir}, c.args...)...)
+			got := findPaths(t, r, dir)
+			if len(got) != len(c.want) || (len(got) > 0 && !equalStrings(got, c.want)) {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+			if r.Changed || get(r, "matched") != len(c.want) {
+				t.Errorf("changed=%v matched=%v", r.Changed, get(r, "matched"))
+			}
+			trips := 1
+			for _, a := range c.args {
+				if a == "contains" {
+					trips = 2
+				}
+			}
+			if cnt.Count() != trips {
+				t.Errorf("%d round trips, want %d", cnt.Count(), trips)
+			}
+		})
+	}
+
+	env, _ := testEnv(t, dir)
+	r := run(t, env, "find", "paths", []any{dir, filepath.Join(dir, "nope")}, "patterns", "a.txt", "get_checksum", true)
+	files := get(r, "files").([]any)
+	if len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+	f := files[0].(*value.Map)
+	for k, want := range map[string]any{
+		"checksum": connection.Checksum([]byte("hello\nworld\n")), "size": 12, "isreg": true, "islnk": false,
+		"mode": "0644", "path": filepath.Join(dir, "a.txt"),
+	} {
+		if got, _ := f.Get(k); got != want {
+			t.Errorf("%s = %v, want %v", k, got, want)
+		}
+	}
+	if r.Msg != "Not all paths examined, check warnings for details" || get(r, "skipped_paths").(*value.Map).Len() != 1 {
+		t.Errorf("msg %q skipped %v", r.Msg, get(r, "skipped_paths"))
+	}
+	if get(r, "examined") != 6 {
+		t.Errorf("examined %v, want 6", get(r, "examined"))
+	}
+	if _, err := tryRun(env, "find", "paths", dir, "age", "3x"); err == nil {
+		t.Error("bad age accepted")
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
