@@ -41,7 +41,7 @@ var sshKeyTypes = map[string]bool{
 	"ssh-rsa-cert-v01@openssh.com": true, "ssh-dss-cert-v01@openssh.com": true,
 	"ssh-ed25519-cert-v01@openssh.com": true, "ssh-ed448-cert-v01@openssh.com": true,
 	"ecdsa-sha2-nistp256-cert-v01@openssh.com": true, "ecdsa-sha2-nistp384-cert-v01@openssh.com": true,
-	"ecdsa-sha2-nistp521-cert-v01@openssh.com": true,
+	"ecdsa-sha2-nistp521-cert-v01@openssh.com":    true,
 	"sk-ecdsa-sha2-nistp256-cert-v01@openssh.com": true, "sk-ssh-ed25519-cert-v01@openssh.com": true,
 }
 
