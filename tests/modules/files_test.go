@@ -56,10 +56,10 @@ func TestFileModules(t *testing.T) {
 		e.converge(t, "cron", `- hosts: lab
   gather_facts: false
   tasks:
-    - cron: {name: PATH, env: true, job: /usr/local/bin:/usr/bin:/bin}
+    - cron: {name: PATH, env: true, job: "/usr/local/bin:/usr/bin:/bin"}
     - cron: {name: nightly, minute: "5", hour: "2", job: /usr/local/bin/nightly}
       register: c
-    - assert: {that: [c.jobs == ["nightly"], c.envs == ["PATH"]]}
+    - assert: {that: ['c.jobs == ["nightly"]', 'c.envs == ["PATH"]']}
       when: not ansible_check_mode
     - ansible.builtin.cron: {name: backup, special_time: daily, user: root, job: /usr/local/bin/backup, cron_file: fjord-backup}
 `, probe, "", "PATH=\"/usr/local/bin:/usr/bin:/bin\"\n#Ansible: nightly\n5 2 * * * /usr/local/bin/nightly\n#Ansible: backup\n@daily root /usr/local/bin/backup\n")
