@@ -43,6 +43,8 @@ type Cron struct {
 
 const cronMarker = "#Ansible: "
 
+var cronFileNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
 // Validate implements Validator.
 func (m *Cron) Validate() error {
 	present := m.State == "present"
@@ -109,6 +111,16 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 		header = fmt.Sprintf("crontab for user %q", m.User)
 	}
 	r := &Result{}
+	var warnings []any
+	if file != "" && !cronFileNameRe.MatchString(path.Base(file)) {
+		warnings = append(warnings, fmt.Sprintf("Filename portion of cron_file (%q) should consist solely of upper- and lower-case letters, digits, underscores, and hyphens", path.Base(file)))
+	}
+	if m.Job != nil && !m.Env && strings.ContainsAny(strings.Trim(*m.Job, "\r\n"), "\r\n") {
+		warnings = append(warnings, "Job should not contain line breaks")
+	}
+	if len(warnings) > 0 {
+		r.Set("warnings", warnings)
+	}
 	done := func() (*Result, error) {
 		if file != "" {
 			r.Set("cron_file", m.CronFile)

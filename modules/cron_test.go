@@ -167,3 +167,14 @@ func TestCronFile(t *testing.T) {
 		t.Errorf("absent again: %+v", r)
 	}
 }
+
+func TestCronWarnings(t *testing.T) {
+	dir := t.TempDir()
+	env, _ := testEnv(t, dir)
+	env.Check = true
+	r := run(t, env, "cron", "name", "x", "user", "root", "job", "a\nb", "cron_file", filepath.Join(dir, "bad.name"))
+	w, _ := get(r, "warnings").([]any)
+	if len(w) != 2 || !strings.HasPrefix(w[0].(string), `Filename portion of cron_file ("bad.name")`) || w[1] != "Job should not contain line breaks" {
+		t.Errorf("warnings %v", w)
+	}
+}
