@@ -156,11 +156,11 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 			ct.lines = append(ct.lines, cronMarker+m.Name, job)
 			changed = true
 		case legacy || ct.lines[i+1] != job:
-			ct.lines[i+1] = job
+			ct.updateJob(m.Name, job)
 			changed = true
 		}
 	} else if i, _ := ct.findJob(m.Name, ""); i >= 0 {
-		ct.lines = append(ct.lines[:i], ct.lines[i+2:]...)
+		ct.updateJob(m.Name, "")
 		changed = true
 		if file != "" && ct.empty() {
 			// A cron file left without jobs is removed.
@@ -308,6 +308,24 @@ func (c *crontab) findJob(name, job string) (int, bool) {
 		}
 	}
 	return -1, false
+}
+
+// updateJob replaces the job after every marker for name, or with job ""
+// removes marker and job.
+func (c *crontab) updateJob(name, job string) {
+	var out []string
+	for i := 0; i < len(c.lines); i++ {
+		l := c.lines[i]
+		if l != cronMarker+name || i+1 == len(c.lines) {
+			out = append(out, l)
+			continue
+		}
+		if job != "" {
+			out = append(out, l, job)
+		}
+		i++
+	}
+	c.lines = out
 }
 
 func (c *crontab) findEnv(name string) int {

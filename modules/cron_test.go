@@ -178,3 +178,18 @@ func TestCronWarnings(t *testing.T) {
 		t.Errorf("warnings %v", w)
 	}
 }
+
+func TestCronDuplicateMarkers(t *testing.T) {
+	dir := t.TempDir()
+	env, _ := testEnv(t, dir)
+	f := filepath.Join(dir, "dup")
+	putFile(t, f, "#Ansible: j\n1 * * * * root a\nX=1\n#Ansible: j\n2 * * * * root a\n", 0o644)
+	r := run(t, env, "cron", "name", "j", "user", "root", "minute", "3", "job", "a", "cron_file", f)
+	if !r.Changed || readFile(t, f) != "#Ansible: j\n3 * * * * root a\nX=1\n#Ansible: j\n3 * * * * root a\n" {
+		t.Errorf("update: %q", readFile(t, f))
+	}
+	r = run(t, env, "cron", "name", "j", "cron_file", f, "state", "absent")
+	if !r.Changed || readFile(t, f) != "X=1\n" {
+		t.Errorf("remove: %q", readFile(t, f))
+	}
+}
