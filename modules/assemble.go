@@ -180,7 +180,7 @@ func parseFragments(b []byte) ([]fragment, error) {
 			return nil, errors.New("assemble: truncated fragment listing")
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(string(b[:j])))
-		if err != nil || n > len(b)-j-1 {
+		if err != nil || n < 0 || n > len(b)-j-1 {
 			return nil, fmt.Errorf("assemble: fragment %s changed while read", name)
 		}
 		b = b[j+1:]
