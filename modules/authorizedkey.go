@@ -2,6 +2,7 @@ package modules
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"sort"
 	"strings"
@@ -165,11 +166,19 @@ func (k *authKey) String() string {
 
 // Run implements Module.
 func (m *AuthorizedKey) Run(ctx context.Context, env *Env) (*Result, error) {
-	if strings.HasPrefix(m.Key, "http") {
-		return Failf("Error getting key from: %s (keys from URLs are not supported yet)", m.Key), nil
-	}
 	u := connection.Quote(m.User)
 	var b strings.Builder
+	fromURL := strings.HasPrefix(m.Key, "http")
+	if fromURL {
+		// The host fetches the keys, as Ansible's module does there.
+		k, w := "", ""
+		if !m.ValidateCerts {
+			k, w = "-k ", "--no-check-certificate "
+		}
+		fmt.Fprintf(&b, "if command -v curl >/dev/null; then k=$(curl -fsSL %[1]s-- %[3]s); else k=$(wget -q %[2]s-O- -- %[3]s); fi || { echo @@urlfail; exit 0; }\n",
+			k, w, connection.Quote(m.Key))
+		b.WriteString("printf '@@key %s\\n' \"$(printf '%s' \"$k\" | base64 -w0)\"\n")
+	}
 	fmt.Fprintf(&b, "e=$(getent passwd -- %s) || { echo @@nouser; exit 0; }\n", u)
 	b.WriteString("home=$(printf '%s\\n' \"$e\" | cut -d: -f6)\n")
 	if m.Path != "" {
@@ -189,6 +198,18 @@ func (m *AuthorizedKey) Run(ctx context.Context, env *Env) (*Result, error) {
 		return cmdFailed(res, ""), nil
 	}
 	out := string(res.Stdout)
+	if strings.HasPrefix(out, "@@urlfail") {
+		return Failf("Error getting key from: %s", m.Key), nil
+	}
+	given := m.Key
+	if fromURL {
+		line, rest, _ := strings.Cut(out, "\n")
+		data, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(line, "@@key "))
+		if err != nil {
+			return Failf("Error getting key from: %s", m.Key), nil
+		}
+		given, out = string(data), rest
+	}
 	if strings.HasPrefix(out, "@@nouser") {
 		return Failf("Failed to lookup user %s: getpwnam(): name not found: '%s'", m.User, m.User), nil
 	}
@@ -208,7 +229,7 @@ func (m *AuthorizedKey) Run(ctx context.Context, env *Env) (*Result, error) {
 	maxRank := len(lines)
 	var want []string
 	write := false
-	for i, l := range splitPyLines(m.Key) {
+	for i, l := range splitPyLines(given) {
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}

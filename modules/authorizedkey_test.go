@@ -1,6 +1,9 @@
 package modules
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -81,5 +84,28 @@ func TestAuthorizedKey(t *testing.T) {
 	r = run(t, env, "authorized_key", "user", me.Username, "key", testKeyA)
 	if get(r, "keyfile") != filepath.Join(me.HomeDir, ".ssh", "authorized_keys") {
 		t.Errorf("default keyfile %v", get(r, "keyfile"))
+	}
+}
+
+func TestAuthorizedKeyURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/keys" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, testKeyA+"\n"+testKeyB+"\n")
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	me, _ := user.Current()
+	env, cnt := testEnv(t, dir)
+	kf := filepath.Join(dir, "authorized_keys")
+	r := run(t, env, "authorized_key", "user", me.Username, "path", kf, "key", srv.URL+"/keys")
+	if r.Failed || !r.Changed || readFile(t, kf) != testKeyA+"\n"+testKeyB+"\n" || cnt.Count() != 2 {
+		t.Fatalf("url: %+v %q", r, readFile(t, kf))
+	}
+	r = run(t, env, "authorized_key", "user", me.Username, "path", kf, "key", srv.URL+"/nope")
+	if !r.Failed || r.Msg != "Error getting key from: "+srv.URL+"/nope" {
+		t.Errorf("404: %+v", r)
 	}
 }
