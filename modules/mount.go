@@ -152,6 +152,14 @@ func (m *Mount) Run(ctx context.Context, env *Env) (*Result, error) {
 	fstab := m.fstab()
 	p := connection.Quote(m.Path)
 	script := fmt.Sprintf("if mountpoint -q -- %s 2>/dev/null; then echo @@mounted; fi\n", p)
+	if m.State == "ephemeral" {
+		// What is mounted there, and what src names (a path or a TAG=).
+		script += fmt.Sprintf(`echo "@@have $(findmnt -n -o SOURCE --mountpoint %s 2>/dev/null | head -n1)"
+s=%s
+case $s in *=*) r=$(findfs "$s" 2>/dev/null);; /*) r=$(readlink -f -- "$s");; *) r=;; esac
+echo "@@want $r"
+`, p, connection.Quote(m.Src))
+	}
 	if m.State != "ephemeral" && m.State != "unmounted" && m.State != "remounted" {
 		script += fmt.Sprintf("echo @@fstab\n[ -f %[1]s ] && cat -- %[1]s\ntrue\n", connection.Quote(fstab))
 	}
@@ -255,12 +263,27 @@ mv -f -- "$t" "$f" || { rm -f -- "$t"; exit 1; }
 			b.WriteString(dropOld)
 		}
 	case "ephemeral":
-		if !mounted {
-			r.Changed = true
-			o := m.Opts
-			if o == "" {
-				o = "defaults"
+		// Always a change, as in Ansible: mounted, or remounted with opts.
+		r.Changed = true
+		o := m.Opts
+		if o == "" {
+			o = "defaults"
+		}
+		if mounted {
+			have, want := "", ""
+			for _, l := range strings.Split(head, "\n") {
+				if v, ok := strings.CutPrefix(l, "@@have "); ok {
+					have = v
+				}
+				if v, ok := strings.CutPrefix(l, "@@want "); ok {
+					want = v
+				}
 			}
+			if have != m.Src && (want == "" || have != want) {
+				return Failf("Ephemeral mount point is already mounted with a different source than the specified one. Failing in order to prevent an unwanted unmount or override operation. Try to specify a different mount point, or unmount the current one."), nil
+			}
+			fmt.Fprintf(&b, "mount -o %s -- %s || exit 1\n", connection.Quote("remount,"+o), p)
+		} else {
 			fmt.Fprintf(&b, "mkdir -p -- %[1]s && mount -t %[2]s -o %[3]s -- %[4]s %[1]s || exit 1\n", p,
 				connection.Quote(m.Fstype), connection.Quote(o), connection.Quote(m.Src))
 		}

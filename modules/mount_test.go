@@ -113,6 +113,21 @@ func TestMountTmpfs(t *testing.T) {
 	if r = run(t, env, "mount", "path", mnt, "fstab", fstab, "state", "absent"); r.Failed || !r.Changed || isMounted() || readFile(t, fstab) != "" {
 		t.Errorf("absent: %+v", r)
 	}
+	// ephemeral mounts without touching the fstab, remounts when mounted,
+	// and refuses a different source.
+	eph := []any{"path", mnt, "src", "tmpfs", "fstype", "tmpfs", "opts", "size=1m", "state", "ephemeral"}
+	if r = run(t, env, "mount", eph...); r.Failed || !r.Changed || !isMounted() || readFile(t, fstab) != "" {
+		t.Errorf("ephemeral: %+v", r)
+	}
+	if r = run(t, env, "mount", eph...); r.Failed || !r.Changed {
+		t.Errorf("ephemeral remount: %+v", r)
+	}
+	if r = run(t, env, "mount", "path", mnt, "src", "/dev/nonexistent", "fstype", "ext4", "state", "ephemeral"); !r.Failed || !strings.Contains(r.Msg, "different source") {
+		t.Errorf("ephemeral other src: %+v", r)
+	}
+	run(t, env, "mount", "path", mnt, "state", "unmounted")
+	os.Remove(mnt)
+
 	// A failing mount leaves the fstab as it was.
 	bad := []any{"path", mnt, "src", "nosuchdev", "fstype", "nosuchfs", "fstab", fstab, "state", "mounted"}
 	if r = run(t, env, "mount", bad...); !r.Failed || !strings.Contains(r.Msg, "Error mounting") || readFile(t, fstab) != "" {
