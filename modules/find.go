@@ -191,7 +191,7 @@ func (m *Find) Run(ctx context.Context, env *Env) (*Result, error) {
 		follow = "-L"
 	}
 	for i, p := range m.Paths {
-		fmt.Fprintf(&b, "p=%s\nif [ -d \"$p\" ]; then printf 'P %d %%s\\0' \"$p\"; find %s \"$p\" -mindepth 1%s -exec stat --printf '%s' {} + 2>/dev/null\n", hostPath(p), i, follow, maxDepth, findStatFmt)
+		fmt.Fprintf(&b, "p=%s\nif [ -d \"$p\" ]; then printf 'P %d %%s\\0' \"$p\"; { err=$(LC_ALL=C find %s \"$p\" -mindepth 1%s -exec stat --printf '%s' {} + 2>&1 >&3 3>&-); } 3>&1; [ -z \"$err\" ] || printf 'W %%s\\0' \"$err\"\n", hostPath(p), i, follow, maxDepth, findStatFmt)
 		fmt.Fprintf(&b, "else printf 'X %d %%s\\0' \"$p\"; fi\n", i)
 	}
 	b.WriteString("true\n")
@@ -206,6 +206,7 @@ func (m *Find) Run(ctx context.Context, env *Env) (*Result, error) {
 	roots := make([]string, len(m.Paths))
 	skipped := value.NewMap(2)
 	var entries []findEntry
+	var warnings []any
 	for _, rec := range bytes.Split(res.Stdout, []byte{0}) {
 		if len(rec) < 2 {
 			continue
@@ -223,6 +224,11 @@ func (m *Find) Run(ctx context.Context, env *Env) (*Result, error) {
 			roots[i] = path.Clean(p)
 			if tag == 'X' {
 				skipped.Set(p, fmt.Sprintf("%s was skipped as it does not seem to be a valid directory or it cannot be accessed", m.Paths[i]))
+			}
+		case 'W':
+			for _, w := range findErrors(rest) {
+				skipped.Set(w[0], w[1])
+				warnings = append(warnings, fmt.Sprintf("Skipped '%s' path due to this access issue: %s\n", w[0], w[1]))
 			}
 		case 'S':
 			fi, err := parseFindStat(rest)
@@ -282,9 +288,30 @@ func (m *Find) Run(ctx context.Context, env *Env) (*Result, error) {
 		msg = "Not all paths examined, check warnings for details"
 	}
 	r := &Result{Msg: msg}
+	if len(warnings) > 0 {
+		r.Set("warnings", warnings)
+	}
 	r.Set("files", files).Set("matched", len(files)).Set("examined", examined).
 		Set("skipped_paths", skipped).Set("msg", msg)
 	return r, nil
+}
+
+// findErrors reads find's (C locale) complaints, "find: 'PATH': why",
+// as path and reason.
+func findErrors(s string) [][2]string {
+	var out [][2]string
+	for _, l := range strings.Split(s, "\n") {
+		rest, ok := strings.CutPrefix(l, "find: '")
+		if !ok {
+			continue
+		}
+		i := strings.LastIndex(rest, "': ")
+		if i < 0 {
+			continue
+		}
+		out = append(out, [2]string{rest[:i], rest[i+3:]})
+	}
+	return out
 }
 
 func parseFindStat(rec string) (*connection.FileInfo, error) {

@@ -128,3 +128,11 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+func TestFindErrors(t *testing.T) {
+	got := findErrors("find: '/a/b c': Permission denied\nstat: cannot stat 'x': No such file\nfind: 'it''s': Too many levels of symbolic links\n")
+	want := [][2]string{{"/a/b c", "Permission denied"}, {"it''s", "Too many levels of symbolic links"}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("got %q", got)
+	}
+}
