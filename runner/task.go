@@ -738,6 +738,15 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		}
 		return failResult(err.Error()), nil
 	}
+	// As Ansible, facts a module returns (hostname, ...) become the
+	// host's facts.
+	if mr.Data != nil && !mr.Failed {
+		if f, ok := mr.Data.Get("ansible_facts"); ok {
+			if fm, ok := f.(*value.Map); ok {
+				h.addFacts(fm)
+			}
+		}
+	}
 	return moduleResult(mr), toCBDiffs(mr.Diff)
 }
 

@@ -121,7 +121,7 @@ func TestFileModules(t *testing.T) {
   tasks:
     - hostname: {name: fjord-h1}
       register: h
-    - assert: {that: [h.ansible_facts.ansible_hostname == "fjord-h1"]}
+    - assert: {that: [h.ansible_facts.ansible_hostname == "fjord-h1", ansible_hostname == "fjord-h1", ansible_facts.nodename == "fjord-h1"]}
 `, probe, before, "fjord-h1\nfjord-h1\n")
 	})
 
