@@ -109,11 +109,10 @@ func (m *Mount) setEntry(content string) (string, bool) {
 			out.WriteString(l)
 			continue
 		}
-		for len(f) < 6 {
-			f = append(f, "0")
-		}
 		exists = true
-		if f[0] != src || f[2] != fstype || f[3] != opts || f[4] != dump || f[5] != passno {
+		// A line without dump and passno is rewritten with them, as
+		// Ansible does.
+		if len(f) < 6 || f[0] != src || f[2] != fstype || f[3] != opts || f[4] != dump || f[5] != passno {
 			changed = true
 			out.WriteString(entry)
 			continue

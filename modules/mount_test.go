@@ -63,6 +63,10 @@ func TestMountFstab(t *testing.T) {
 	}
 	step("unmounted, not mounted", false, head, "state", "unmounted")
 
+	// A line without dump and passno is rewritten with them, as Ansible.
+	putFile(t, fstab, head+"/dev/sdb1 "+esc+" xfs defaults\n", 0o644)
+	step("four fields", true, head+"/dev/sdb1 "+esc+" xfs defaults 0 0\n", "src", "/dev/sdb1", "fstype", "xfs", "state", "present")
+
 	// A new fstab is created.
 	nf := filepath.Join(dir, "new", "fstab")
 	r = run(t, env, "mount", "path", "/srv/x", "src", "LABEL=x", "fstype", "xfs", "state", "present", "fstab", nf)
