@@ -159,8 +159,12 @@ case $s in *=*) r=$(findfs "$s" 2>/dev/null);; /*) r=$(readlink -f -- "$s");; *)
 echo "@@want $r"
 `, p, connection.Quote(m.Src))
 	}
+	if m.State != "ephemeral" {
+		// Ansible creates a missing fstab first, check mode or not.
+		script += fmt.Sprintf("f=%s\nif [ ! -e \"$f\" ]; then mkdir -p -- \"$(dirname -- \"$f\")\" && : >> \"$f\" || exit 1; fi\n", connection.Quote(fstab))
+	}
 	if m.State != "ephemeral" && m.State != "unmounted" && m.State != "remounted" {
-		script += fmt.Sprintf("echo @@fstab\n[ -f %[1]s ] && cat -- %[1]s\ntrue\n", connection.Quote(fstab))
+		script += "echo @@fstab\ncat -- \"$f\"\ntrue\n"
 	}
 	res, err := hostRun(ctx, env, script, nil)
 	if err != nil {
