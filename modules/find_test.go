@@ -136,3 +136,35 @@ func TestFindErrors(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// Recorded from ansible-core 2.14 (ansible -m find) on the same tree:
+// hidden directories are walked, links are lstat'ed even when followed.
+func TestFindFollowMatchesAnsible(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, ".hd"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	putFile(t, filepath.Join(dir, ".hd", "e.txt"), "e\n", 0o644)
+	putFile(t, filepath.Join(dir, "a.txt"), "a\n", 0o644)
+	putFile(t, filepath.Join(dir, "sub", "s.txt"), "s\n", 0o644)
+	os.Symlink("a.txt", filepath.Join(dir, "ln"))
+	os.Symlink("sub", filepath.Join(dir, "sublink"))
+	env, _ := testEnv(t, dir)
+	r := run(t, env, "find", "paths", dir, "recurse", true)
+	if got := findPaths(t, r, dir); !equalStrings(got, []string{".hd/e.txt", "a.txt", "sub/s.txt"}) || get(r, "examined") != 7 {
+		t.Errorf("plain: %v examined %v", got, get(r, "examined"))
+	}
+	r = run(t, env, "find", "paths", dir, "recurse", true, "follow", true, "file_type", "any")
+	got := findPaths(t, r, dir)
+	if !equalStrings(got, []string{".hd/e.txt", "a.txt", "ln", "sub", "sub/s.txt", "sublink", "sublink/s.txt"}) || get(r, "examined") != 8 {
+		t.Errorf("follow: %v examined %v", got, get(r, "examined"))
+	}
+	for _, f := range get(r, "files").([]any) {
+		m := f.(*value.Map)
+		p, _ := m.Get("path")
+		l, _ := m.Get("islnk")
+		base := filepath.Base(p.(string))
+		if want := base == "ln" || base == "sublink"; l != want {
+			t.Errorf("%s: islnk %v", p, l)
+		}
+	}
+}
