@@ -157,10 +157,9 @@ func (k *authKey) String() string {
 	if b.Len() > 0 {
 		b.WriteByte(' ')
 	}
-	b.WriteString(k.typ + " " + k.blob)
-	if k.comment != "" {
-		b.WriteString(" " + k.comment)
-	}
+	// Ansible writes the separator even without a comment; so does
+	// this, so that files stay byte for byte the same under either tool.
+	b.WriteString(k.typ + " " + k.blob + " " + k.comment)
 	return b.String() + "\n"
 }
 

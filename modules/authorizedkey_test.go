@@ -109,3 +109,20 @@ func TestAuthorizedKeyURL(t *testing.T) {
 		t.Errorf("404: %+v", r)
 	}
 }
+
+// Recorded from ansible.posix.authorized_key under ansible-core 2.14: a
+// key without a comment keeps a trailing space.
+func TestAuthorizedKeyNoComment(t *testing.T) {
+	dir := t.TempDir()
+	me, _ := user.Current()
+	env, _ := testEnv(t, dir)
+	kf := filepath.Join(dir, "ak")
+	key := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM8UVQ0olpa8uNt6AtqLPO4tVstA7yIEUBLjmlTKyyFx"
+	run(t, env, "authorized_key", "user", me.Username, "path", kf, "manage_dir", false, "key", key)
+	if got := readFile(t, kf); got != key+" \n" {
+		t.Errorf("got %q", got)
+	}
+	if r := run(t, env, "authorized_key", "user", me.Username, "path", kf, "manage_dir", false, "key", key); r.Changed {
+		t.Error("second run changed")
+	}
+}
