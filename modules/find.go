@@ -428,11 +428,14 @@ func (m *Find) readFiles(ctx context.Context, env *Env, cand []*findEntry) ([]*f
 	b.WriteString("l=$(mktemp) || exit 1\ntrap 'rm -f -- \"$l\"' EXIT\ncat > \"$l\"\n")
 	grep := m.Contains != nil && m.FileType == "file"
 	if grep {
-		re, flags := `^(?:`+*m.Contains+`)`, "-lsZP"
+		// Python's re is closest to PCRE; a grep without -P gets the
+		// expression as an ERE.
+		pcre, ere, z := `^(?:`+*m.Contains+`)`, `^(`+*m.Contains+`)`, ""
 		if m.ReadWholeFile {
-			re, flags = *m.Contains, "-lsZzP"
+			pcre, ere, z = *m.Contains, *m.Contains, "z"
 		}
-		fmt.Fprintf(&b, "printf '@@grep\\0'\nxargs -0 -r grep %s -e %s -- < \"$l\"\n", flags, connection.Quote(re))
+		fmt.Fprintf(&b, "if echo | grep -qP '' 2>/dev/null; then f=-lsZ%sP; re=%s; else f=-lsZ%sE; re=%s; fi\n", z, connection.Quote(pcre), z, connection.Quote(ere))
+		b.WriteString("printf '@@grep\\0'\nxargs -0 -r grep \"$f\" -e \"$re\" -- < \"$l\"\n")
 		b.WriteString("rc=$?; [ $rc -eq 0 ] || [ $rc -eq 123 ] || { echo \"grep failed: $rc\" >&2; exit 1; }\n")
 	}
 	if m.GetChecksum {

@@ -2,6 +2,7 @@ package modules
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -166,5 +167,27 @@ func TestFindFollowMatchesAnsible(t *testing.T) {
 		if want := base == "ln" || base == "sublink"; l != want {
 			t.Errorf("%s: islnk %v", p, l)
 		}
+	}
+}
+
+// A grep without -P (busybox, --disable-perl-regexp) gets an ERE.
+func TestFindContainsWithoutPCRE(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	os.Mkdir(bin, 0o755)
+	realGrep, err := exec.LookPath("grep")
+	if err != nil {
+		t.Skip("no grep")
+	}
+	putFile(t, filepath.Join(bin, "grep"), "#!/bin/sh\nfor a in \"$@\"; do case $a in -*P*) echo 'grep: -P not supported' >&2; exit 2;; esac; done\nexec "+realGrep+" \"$@\"\n", 0o755)
+	data := filepath.Join(dir, "data")
+	os.Mkdir(data, 0o755)
+	putFile(t, filepath.Join(data, "a"), "alpha 42\n", 0o644)
+	putFile(t, filepath.Join(data, "b"), "beta\n", 0o644)
+	env, _ := testEnv(t, dir)
+	env.Environment = map[string]string{"PATH": bin + ":" + os.Getenv("PATH")}
+	r := run(t, env, "find", "paths", data, "contains", "al(pha|x) [0-9]+")
+	if got := findPaths(t, r, data); !equalStrings(got, []string{"a"}) {
+		t.Errorf("got %v", got)
 	}
 }
