@@ -63,22 +63,25 @@ func escapeFstab(s string) string {
 	return strings.NewReplacer(`\`, `\134`, " ", `\040`, "\t", `\011`, "\n", `\012`, "&", `\046`).Replace(s)
 }
 
-// fstabArgs are the entry's fields, escaped, with Linux defaults.
-func (m *Mount) fields() (src, name, fstype, opts, dump, passno string) {
-	opts = m.Opts
+// options is opts with Linux's default and boot=false's noauto.
+func (m *Mount) options() string {
+	opts := m.Opts
 	if opts == "" {
 		opts = "defaults"
 	}
-	list := strings.Split(opts, ",")
-	hasNoauto := false
-	for _, o := range list {
+	for _, o := range strings.Split(opts, ",") {
 		if o == "noauto" {
-			hasNoauto = true
+			return opts
 		}
 	}
-	if !m.Boot && !hasNoauto {
+	if !m.Boot {
 		opts += ",noauto"
 	}
+	return opts
+}
+
+// fields are the entry's fstab fields, escaped.
+func (m *Mount) fields() (src, name, fstype, opts, dump, passno string) {
 	dump, passno = "0", "0"
 	if m.Dump != nil {
 		dump = *m.Dump
@@ -86,7 +89,7 @@ func (m *Mount) fields() (src, name, fstype, opts, dump, passno string) {
 	if m.Passno != nil {
 		passno = *m.Passno
 	}
-	return escapeFstab(m.Src), escapeFstab(m.Path), escapeFstab(m.Fstype), escapeFstab(opts), dump, passno
+	return escapeFstab(m.Src), escapeFstab(m.Path), escapeFstab(m.Fstype), escapeFstab(m.options()), dump, passno
 }
 
 func (m *Mount) fstab() string {
@@ -177,9 +180,9 @@ echo "@@want $r"
 	head, before, _ := strings.Cut(out, "@@fstab\n")
 	mounted := strings.Contains(head, "@@mounted\n")
 
-	_, _, _, opts, dump, passno := m.fields()
+	_, _, _, _, dump, passno := m.fields()
 	r := &Result{}
-	r.Set("name", m.Path).Set("src", m.Src).Set("fstype", m.Fstype).Set("opts", strings.NewReplacer(`\040`, " ").Replace(opts)).
+	r.Set("name", m.Path).Set("src", m.Src).Set("fstype", m.Fstype).Set("opts", m.options()).
 		Set("dump", dump).Set("passno", passno).Set("fstab", fstab).Set("boot", m.Boot).Set("backup", m.Backup)
 
 	after, fstabChanged := before, false
