@@ -1,0 +1,311 @@
+package modules
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+)
+
+func init() {
+	// Ansible's assemble supports neither check nor diff mode.
+	Register(Info{
+		ID: "ansible.builtin.assemble", Aliases: []string{"assemble"},
+		New: func() Module { return &Assemble{} },
+	})
+}
+
+// Assemble concatenates the files of a directory, in name order, into
+// one file.
+type Assemble struct {
+	FileAttrs
+	Src          string  `arg:"src,required"`
+	Dest         string  `arg:"dest,required"`
+	Backup       bool    `arg:"backup"`
+	Delimiter    *string `arg:"delimiter"`
+	RemoteSrc    bool    `arg:"remote_src,default=true"`
+	Regexp       *string `arg:"regexp"`
+	IgnoreHidden bool    `arg:"ignore_hidden"`
+	ValidateCmd  string  `arg:"validate"`
+	// Decrypt is accepted; vaulted fragments are not decrypted yet.
+	Decrypt bool `arg:"decrypt,default=true"`
+
+	re *regexp.Regexp
+}
+
+// Validate implements Validator.
+func (m *Assemble) Validate() error {
+	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
+		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
+	}
+	if m.Regexp != nil {
+		var err error
+		if m.re, err = compilePy(*m.Regexp); err != nil {
+			return fmt.Errorf("Invalid Regexp (%s) in \"%s\"", err, *m.Regexp)
+		}
+	}
+	return nil
+}
+
+type fragment struct {
+	name string
+	data []byte
+}
+
+// Run implements Module.
+func (m *Assemble) Run(ctx context.Context, env *Env) (*Result, error) {
+	mode, err := m.mode()
+	if err != nil {
+		return Failf("%s", err), nil
+	}
+	// One round trip: the destination's stat and checksum, then (for a
+	// remote src) every regular file of src with its size.
+	var b strings.Builder
+	b.WriteString("( " + connection.StatScript(m.Dest, connection.StatOptions{Follow: true, Checksum: true}) + ") || exit 1\n")
+	if m.RemoteSrc {
+		fmt.Fprintf(&b, `s=%s
+[ -e "$s" ] || { echo @@nosrc; exit 0; }
+[ -d "$s" ] || { echo @@notdir; exit 0; }
+cd -- "$s" || exit 1
+echo @@frags
+for f in * .[!.]* ..?*; do
+	[ -f "$f" ] || continue
+	printf '%%s\0' "$f"; wc -c < "$f"; cat -- "$f"
+done
+`, hostPath(m.Src))
+	}
+	res, err := hostRun(ctx, env, b.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return cmdFailed(res, ""), nil
+	}
+	out := res.Stdout
+	head, tail := out, []byte(nil)
+	if i := bytes.Index(out, []byte("\n@@")); i >= 0 {
+		head, tail = out[:i+1], out[i+1:]
+	}
+	fi, err := connection.ParseStat(m.Dest, string(head))
+	if err != nil {
+		return Failf("%s", err), nil
+	}
+	var frags []fragment
+	if m.RemoteSrc {
+		switch {
+		case bytes.HasPrefix(tail, []byte("@@nosrc")):
+			return Failf("Source (%s) does not exist", m.Src), nil
+		case bytes.HasPrefix(tail, []byte("@@notdir")):
+			return Failf("Source (%s) is not a directory", m.Src), nil
+		}
+		if frags, err = parseFragments(bytes.TrimPrefix(tail, []byte("@@frags\n"))); err != nil {
+			return Failf("%s", err), nil
+		}
+	} else {
+		local, err := findFile(env, "files", m.Src)
+		if err != nil {
+			return Failf("Source (%s) does not exist", m.Src), nil
+		}
+		if frags, err = localFragments(local); err != nil {
+			return Failf("%s", err), nil
+		}
+	}
+	content := m.assemble(frags)
+	sum := connection.Checksum(content)
+	r := &Result{Msg: "OK"}
+	r.Set("src", m.Src).Set("dest", m.Dest).Set("checksum", sum).Set("msg", "OK")
+	if fi.Exists && fi.Type == "directory" {
+		return Failf("Destination %s is a directory", m.Dest), nil
+	}
+	if fi.Exists && fi.Checksum == sum {
+		plan, err := applyAttrs(ctx, env, m.Dest, fi, &m.FileAttrs, mode)
+		if err != nil {
+			return Failf("%s", err), nil
+		}
+		r.Changed = plan.changed()
+		setFileResult(r, fi)
+		return r, nil
+	}
+	r.Changed = true
+	po := connection.PutOptions{Owner: m.Owner, Group: m.Group, Backup: m.Backup,
+		Validate: m.ValidateCmd, Follow: true, Become: env.Become}
+	if mode.Set && !mode.Preserve {
+		base := fi.Mode
+		if !fi.Exists {
+			base = 0666 &^ fi.Umask
+		}
+		po.Mode = fmt.Sprintf("%04o", mode.Apply(base, false, fi.Umask))
+	}
+	pr, err := connection.Put(ctx, env.Conn, bytes.NewReader(content), m.Dest, po)
+	if err != nil {
+		var ve *connection.ValidateError
+		if errors.As(err, &ve) {
+			f := Failf("failed to validate")
+			f.Set("exit_status", ve.RC).Set("stdout", ve.Stdout).Set("stderr", ve.Stderr)
+			return f, nil
+		}
+		if connection.IsUnreachable(err) {
+			return nil, err
+		}
+		return Failf("%s", err), nil
+	}
+	if pr.BackupFile != "" {
+		r.Set("backup_file", pr.BackupFile)
+	}
+	r.Set("uid", pr.UID).Set("gid", pr.GID).Set("owner", pr.Owner).Set("group", pr.Group).
+		Set("mode", connection.FormatMode(pr.Mode)).Set("state", "file").Set("size", int(pr.Size))
+	return r, nil
+}
+
+// parseFragments reads "NAME\0SIZE\nDATA" records.
+func parseFragments(b []byte) ([]fragment, error) {
+	var out []fragment
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			return nil, errors.New("assemble: truncated fragment listing")
+		}
+		name := string(b[:i])
+		b = b[i+1:]
+		j := bytes.IndexByte(b, '\n')
+		if j < 0 {
+			return nil, errors.New("assemble: truncated fragment listing")
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(string(b[:j])))
+		if err != nil || n < 0 || n > len(b)-j-1 {
+			return nil, fmt.Errorf("assemble: fragment %s changed while read", name)
+		}
+		b = b[j+1:]
+		out = append(out, fragment{name: name, data: b[:n]})
+		b = b[n:]
+	}
+	return out, nil
+}
+
+func localFragments(dir string) ([]fragment, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("Source (%s) does not exist", dir)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("Source (%s) is not a directory", dir)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []fragment
+	for _, e := range ents {
+		p := filepath.Join(dir, e.Name())
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fragment{name: e.Name(), data: data})
+	}
+	return out, nil
+}
+
+// assemble joins the selected fragments in name order. A fragment that
+// does not end in a newline gets one before the next; the delimiter (with
+// its escapes decoded) goes between fragments, always ending in a newline.
+func (m *Assemble) assemble(frags []fragment) []byte {
+	sort.Slice(frags, func(i, j int) bool { return frags[i].name < frags[j].name })
+	var delim []byte
+	if m.Delimiter != nil && *m.Delimiter != "" {
+		delim = []byte(decodePyEscapes(*m.Delimiter))
+	}
+	var out bytes.Buffer
+	first, endsNL := true, true
+	for _, f := range frags {
+		if m.re != nil && !m.re.MatchString(f.name) {
+			continue
+		}
+		if m.IgnoreHidden && strings.HasPrefix(f.name, ".") {
+			continue
+		}
+		if !first {
+			if !endsNL {
+				out.WriteByte('\n')
+			}
+			if len(delim) > 0 {
+				out.Write(delim)
+				if delim[len(delim)-1] != '\n' {
+					out.WriteByte('\n')
+				}
+			}
+		}
+		out.Write(f.data)
+		first, endsNL = false, bytes.HasSuffix(f.data, []byte("\n"))
+	}
+	return out.Bytes()
+}
+
+// decodePyEscapes decodes backslash escapes as Python's escape_decode
+// does; an unknown escape stays as written.
+func decodePyEscapes(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 == len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch c = s[i]; c {
+		case '\n':
+		case '\\', '\'', '"':
+			b.WriteByte(c)
+		case 'a':
+			b.WriteByte('\a')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'v':
+			b.WriteByte('\v')
+		case 'x':
+			if i+2 < len(s) {
+				if n, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+					b.WriteByte(byte(n))
+					i += 2
+					continue
+				}
+			}
+			b.WriteString(`\x`)
+		default:
+			if c >= '0' && c <= '7' {
+				j := i
+				for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
+					j++
+				}
+				n, _ := strconv.ParseUint(s[i:j], 8, 16)
+				b.WriteByte(byte(n))
+				i = j - 1
+				continue
+			}
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+var _ Module = (*Assemble)(nil)
