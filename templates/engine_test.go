@@ -11,7 +11,7 @@ import (
 
 func TestRenderNative(t *testing.T) {
 	vars := MapVars{"n": 5, "f": 1.5, "none": nil, "b": true, "l": []any{1, "a"},
-		"m": value.MapOf("k", "v"), "s": "text", "u": value.Unsafe("{{ n }}")}
+		"m": value.MapOf("k", "v"), "s": "text", "u": value.Unsafe("{{ n }}"), "big": 1234567.5}
 	e := New()
 	for _, tc := range []struct {
 		src  string
@@ -30,6 +30,8 @@ func TestRenderNative(t *testing.T) {
 		{"[{{ n }}, 2]", "[5, 2]"},
 		{"{{ '{\"a\": 1}' }}", "{'a': 1}"},
 		{"{{ l | to_json }}", `'[1, "a"]'`},
+		{"{{ big }}", "1234567.5"}, // not Go's 1.2345675e+06
+		{"{{ [big] | to_json }}", "'[1234567.5]'"},
 		{"{{ u }}", "'{{ n }}'"},
 		{"{{ none | default('x') }}", "''"},
 	} {

@@ -88,16 +88,15 @@ func pyTypeName(v any) string {
 
 func fToJSONAnsible(nice bool) filterFunc {
 	return func(s *state, in any, args []any, kw map[string]any) (any, error) {
-		o := jsonOpts{indent: -1, sortKeys: argBool(nil, kw, -1, "sort_keys", false)}
+		o := value.PyJSONOptions{Indent: -1, SortKeys: argBool(nil, kw, -1, "sort_keys", false)}
 		if nice {
-			o.indent = argInt(args, kw, 0, "indent", 4)
-			o.sortKeys = argBool(nil, kw, -1, "sort_keys", true)
-			o.ascii = false
+			o.Indent = argInt(args, kw, 0, "indent", 4)
+			o.SortKeys = argBool(nil, kw, -1, "sort_keys", true)
 		}
 		if v, ok := kw["ensure_ascii"]; ok {
-			o.ascii, _ = truth(v)
+			o.EnsureASCII, _ = truth(v)
 		} else {
-			o.ascii = !nice
+			o.EnsureASCII = !nice
 		}
 		return jsonEncode(in, o)
 	}
