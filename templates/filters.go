@@ -735,8 +735,9 @@ func fURLEncode(s *state, in any, args []any, kw map[string]any) (any, error) {
 }
 
 func fToJSON(s *state, in any, args []any, kw map[string]any) (any, error) {
-	// Jinja2's tojson sorts keys and escapes <, >, & and '.
-	out, err := jsonEncode(in, value.PyJSONOptions{SortKeys: true, Indent: argInt(args, kw, 0, "indent", -1)})
+	// Jinja2's tojson is json.dumps(sort_keys=True), so ASCII only, with
+	// <, >, & and ' escaped as well.
+	out, err := jsonEncode(in, value.PyJSONOptions{SortKeys: true, EnsureASCII: true, Indent: argInt(args, kw, 0, "indent", -1)})
 	if err != nil {
 		return nil, err
 	}
