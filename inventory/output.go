@@ -1,13 +1,9 @@
 package inventory
 
 import (
-	"bytes"
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/fjord-run/fjord/value"
 )
@@ -135,151 +131,10 @@ func Graph(inv *Inventory, group string) string {
 // PyJSON encodes v as Python's json.dumps(v, sort_keys=True, indent=4,
 // ensure_ascii=False) does, which is what ansible-inventory prints.
 func PyJSON(v any) []byte {
-	var b bytes.Buffer
-	writePyJSON(&b, v, 0)
-	return b.Bytes()
-}
-
-func writePyJSON(b *bytes.Buffer, v any, depth int) {
-	indent := func(d int) {
-		b.WriteByte('\n')
-		b.WriteString(strings.Repeat("    ", d))
-	}
-	switch v := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		if v {
-			b.WriteString("true")
-		} else {
-			b.WriteString("false")
-		}
-	case int:
-		b.WriteString(strconv.Itoa(v))
-	case float64:
-		switch {
-		case math.IsNaN(v):
-			b.WriteString("NaN")
-		case math.IsInf(v, 1):
-			b.WriteString("Infinity")
-		case math.IsInf(v, -1):
-			b.WriteString("-Infinity")
-		default:
-			b.WriteString(pyFloatRepr(v))
-		}
-	case string:
-		writePyString(b, v)
-	case value.Unsafe:
-		writePyString(b, string(v))
-	case *value.Vault:
-		writePyString(b, v.Ciphertext)
-	case []any:
-		if len(v) == 0 {
-			b.WriteString("[]")
-			return
-		}
-		b.WriteByte('[')
-		for i, e := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			indent(depth + 1)
-			writePyJSON(b, e, depth+1)
-		}
-		indent(depth)
-		b.WriteByte(']')
-	case *value.Map:
-		if v.Len() == 0 {
-			b.WriteString("{}")
-			return
-		}
-		keys := v.SortedKeys()
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			indent(depth + 1)
-			writePyString(b, k)
-			b.WriteString(": ")
-			e, _ := v.Get(k)
-			writePyJSON(b, e, depth+1)
-		}
-		indent(depth)
-		b.WriteByte('}')
-	case value.Getter:
-		m := value.NewMap(len(v.Keys()))
-		for _, k := range v.Keys() {
-			e, _ := v.Get(k)
-			m.Set(k, e)
-		}
-		writePyJSON(b, m, depth)
-	default:
-		writePyString(b, fmt.Sprint(v))
-	}
-}
-
-// pyFloatRepr is Python's repr(float): shortest round-trip digits,
-// exponent form below 1e-4 and from 1e16.
-func pyFloatRepr(f float64) string {
-	if f == 0 {
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	abs := math.Abs(f)
-	if abs >= 1e16 || abs < 1e-4 {
-		s := strconv.FormatFloat(f, 'e', -1, 64)
-		mant, exp, _ := strings.Cut(s, "e")
-		sign := exp[0]
-		exp = strings.TrimLeft(exp[1:], "0")
-		if len(exp) < 2 {
-			exp = strings.Repeat("0", 2-len(exp)) + exp
-		}
-		return mant + "e" + string(sign) + exp
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-func writePyString(b *bytes.Buffer, s string) {
-	b.WriteByte('"')
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			fmt.Fprintf(b, `\udc%02x`, s[i])
-			i++
-			continue
-		}
-		i += size
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			if r < 0x20 {
-				fmt.Fprintf(b, `\u%04x`, r)
-			} else {
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
+	// StringDefault never fails, and inventory variables are not nested
+	// deeply enough for the depth limit.
+	out, _ := value.AppendPyJSON(nil, v, value.PyJSONOptions{Indent: 4, SortKeys: true, Default: value.StringDefault})
+	return out
 }
 
 // sortedNames is a helper for tests and callers that print group lists.

@@ -11,7 +11,7 @@ import (
 
 func TestRenderNative(t *testing.T) {
 	vars := MapVars{"n": 5, "f": 1.5, "none": nil, "b": true, "l": []any{1, "a"},
-		"m": value.MapOf("k", "v"), "s": "text", "u": value.Unsafe("{{ n }}")}
+		"m": value.MapOf("k", "v"), "s": "text", "u": value.Unsafe("{{ n }}"), "big": 1234567.5}
 	e := New()
 	for _, tc := range []struct {
 		src  string
@@ -30,6 +30,8 @@ func TestRenderNative(t *testing.T) {
 		{"[{{ n }}, 2]", "[5, 2]"},
 		{"{{ '{\"a\": 1}' }}", "{'a': 1}"},
 		{"{{ l | to_json }}", `'[1, "a"]'`},
+		{"{{ big }}", "1234567.5"}, // not Go's 1.2345675e+06
+		{"{{ [big] | to_json }}", "'[1234567.5]'"},
 		{"{{ u }}", "'{{ n }}'"},
 		{"{{ none | default('x') }}", "''"},
 	} {
@@ -212,5 +214,30 @@ func TestInclude(t *testing.T) {
 	got, err = New().RenderText("{% include 'nope.j2' ignore missing %}ok", vars, DefaultTextOptions())
 	if err != nil || got != "ok" {
 		t.Errorf("ignore missing: %q %v", got, err)
+	}
+}
+
+// The want strings are what ansible-core 2.14.18 renders: to_json,
+// to_nice_json and tojson all keep json.dumps's ensure_ascii=True.
+func TestJSONFilters(t *testing.T) {
+	vars := MapVars{"x": value.MapOf("k", "é", "l", []any{1, 2})}
+	e := New()
+	for _, tc := range []struct{ src, want string }{
+		{"{{ x | to_json }}", `{"k": "\u00e9", "l": [1, 2]}`},
+		{"{{ x | to_nice_json }}", "{\n    \"k\": \"\\u00e9\",\n    \"l\": [\n        1,\n        2\n    ]\n}"},
+		{"x={{ x | tojson }}", `x={"k": "\u00e9", "l": [1, 2]}`}, // alone, it reads back as a dict
+		{"{{ x | to_json(separators=(',', ':')) }}", `{"k":"\u00e9","l":[1,2]}`},
+		{"{{ x | to_json(separators=[',',':'], indent=1) }}", "{\n \"k\":\"\\u00e9\",\n \"l\":[\n  1,\n  2\n ]\n}"},
+		{"{{ x | to_nice_json(ensure_ascii=False) }}", "{\n    \"k\": \"é\",\n    \"l\": [\n        1,\n        2\n    ]\n}"},
+		{"{{ x | to_nice_json(indent=0) }}", "{\n\"k\": \"\\u00e9\",\n\"l\": [\n1,\n2\n]\n}"},
+	} {
+		got, err := e.Render(tc.src, vars)
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", tc.src, got, tc.want)
+		}
 	}
 }

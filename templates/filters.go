@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/url"
@@ -736,8 +735,9 @@ func fURLEncode(s *state, in any, args []any, kw map[string]any) (any, error) {
 }
 
 func fToJSON(s *state, in any, args []any, kw map[string]any) (any, error) {
-	// Jinja2's tojson sorts keys and escapes <, >, & and '.
-	out, err := jsonEncode(in, jsonOpts{sortKeys: true, indent: argInt(args, kw, 0, "indent", -1), sep: ", "})
+	// Jinja2's tojson is json.dumps(sort_keys=True), so ASCII only, with
+	// <, >, & and ' escaped as well.
+	out, err := jsonEncode(in, value.PyJSONOptions{SortKeys: true, EnsureASCII: true, Indent: argInt(args, kw, 0, "indent", -1)})
 	if err != nil {
 		return nil, err
 	}
@@ -881,146 +881,20 @@ func fStriptags(s *state, in any, args []any, kw map[string]any) (any, error) {
 	return strings.Join(strings.Fields(b.String()), " "), nil
 }
 
-type jsonOpts struct {
-	sortKeys bool
-	indent   int // <0: one line
-	sep      string
-	ascii    bool
-}
-
-// jsonEncode writes JSON as Python's json.dumps does: ", " and ": "
-// separators on one line; key order kept unless sortKeys.
-func jsonEncode(v any, o jsonOpts) (string, error) {
-	var b strings.Builder
-	err := jsonTo(&b, v, o, 0)
-	return b.String(), err
-}
-
-func jsonTo(b *strings.Builder, v any, o jsonOpts, depth int) error {
-	nl := func(d int) {
-		if o.indent >= 0 {
-			b.WriteByte('\n')
-			b.WriteString(strings.Repeat(" ", o.indent*d))
+// jsonEncode is json.dumps for the to_json family of filters: an
+// undefined value fails with its own error, anything else without a JSON
+// form as Python's encoder does.
+func jsonEncode(v any, o value.PyJSONOptions) (string, error) {
+	o.Default = func(x any) (any, error) {
+		if u, ok := x.(*undefined); ok {
+			return nil, u.err
 		}
-	}
-	itemSep := ", "
-	if o.indent >= 0 {
-		itemSep = ","
-	}
-	switch x := plain(v).(type) {
-	case *undefined:
-		return x.err
-	case nil:
-		b.WriteString("null")
-	case bool:
-		if x {
-			b.WriteString("true")
-		} else {
-			b.WriteString("false")
-		}
-	case int:
-		b.WriteString(strconv.Itoa(x))
-	case float64:
-		switch {
-		case math.IsNaN(x):
-			b.WriteString("NaN")
-		case math.IsInf(x, 1):
-			b.WriteString("Infinity")
-		case math.IsInf(x, -1):
-			b.WriteString("-Infinity")
-		default:
-			b.WriteString(value.FormatFloat(x))
-		}
-	case string:
-		b.WriteString(jsonString(x, o.ascii))
-	case []any:
-		if len(x) == 0 {
-			b.WriteString("[]")
-			return nil
-		}
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(itemSep)
-			}
-			nl(depth + 1)
-			if err := jsonTo(b, e, o, depth+1); err != nil {
-				return err
-			}
-		}
-		nl(depth)
-		b.WriteByte(']')
-	case value.Getter:
-		keys := append([]string(nil), x.Keys()...)
-		if _, ordered := x.(*value.Map); o.sortKeys || !ordered {
-			sort.Strings(keys)
-		}
-		if len(keys) == 0 {
-			b.WriteString("{}")
-			return nil
-		}
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(itemSep)
-			}
-			nl(depth + 1)
-			b.WriteString(jsonString(k, o.ascii))
-			b.WriteString(": ")
-			e, _ := x.Get(k)
-			if err := jsonTo(b, e, o, depth+1); err != nil {
-				return err
-			}
-		}
-		nl(depth)
-		b.WriteByte('}')
-	default:
 		s, err := toStr(x)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return fmt.Errorf("Object of type %s is not JSON serializable: %s", typeName(x), s)
+		return nil, fmt.Errorf("Object of type %s is not JSON serializable: %s", typeName(x), s)
 	}
-	return nil
+	b, err := value.AppendPyJSON(nil, v, o)
+	return string(b), err
 }
-
-func jsonString(s string, ascii bool) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			switch {
-			case r < 0x20 || r == 0x7f && false:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			case r > 0x7e && ascii:
-				if r > 0xffff {
-					r -= 0x10000
-					fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
-				} else {
-					fmt.Fprintf(&b, `\u%04x`, r)
-				}
-			default:
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-var _ = json.Valid

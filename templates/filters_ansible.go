@@ -86,18 +86,27 @@ func pyTypeName(v any) string {
 	return typeName(v)
 }
 
+// fToJSONAnsible is ansible-core's to_json, json.dumps(a, **kw), and
+// to_nice_json, which adds indent=4 and sort_keys=True; neither changes
+// json.dumps's ensure_ascii=True.
 func fToJSONAnsible(nice bool) filterFunc {
 	return func(s *state, in any, args []any, kw map[string]any) (any, error) {
-		o := jsonOpts{indent: -1, sortKeys: argBool(nil, kw, -1, "sort_keys", false)}
-		if nice {
-			o.indent = argInt(args, kw, 0, "indent", 4)
-			o.sortKeys = argBool(nil, kw, -1, "sort_keys", true)
-			o.ascii = false
+		o := value.PyJSONOptions{
+			Indent:      argInt(nil, kw, -1, "indent", -1),
+			SortKeys:    argBool(nil, kw, -1, "sort_keys", false),
+			EnsureASCII: argBool(nil, kw, -1, "ensure_ascii", true),
 		}
-		if v, ok := kw["ensure_ascii"]; ok {
-			o.ascii, _ = truth(v)
-		} else {
-			o.ascii = !nice
+		if nice {
+			o.Indent = argInt(args, kw, 0, "indent", 4)
+			o.SortKeys = argBool(nil, kw, -1, "sort_keys", true)
+		}
+		if v, ok := kw["separators"]; ok {
+			l, ok := v.([]any)
+			if !ok || len(l) != 2 {
+				return nil, fmt.Errorf("separators: expected (item_separator, key_separator), got %s", typeName(v))
+			}
+			o.ItemSep, _ = toStr(l[0])
+			o.KeySep, _ = toStr(l[1])
 		}
 		return jsonEncode(in, o)
 	}

@@ -77,7 +77,10 @@ func String(v any) string {
 	return fmt.Sprint(v)
 }
 
-// FormatFloat prints a float as Python's repr does.
+// FormatFloat prints a float as Python's repr does: the shortest digits
+// that read back as f, positional for decimal exponents in [-4, 16) and
+// scientific otherwise (1e-05, 1e+16; Go's 'e' form has the same
+// two-digit exponent).
 func FormatFloat(f float64) string {
 	switch {
 	case math.IsInf(f, 1):
@@ -87,13 +90,13 @@ func FormatFloat(f float64) string {
 	case math.IsNaN(f):
 		return "nan"
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
-		return strconv.FormatFloat(f, 'f', 1, 64)
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if strings.Contains(s, "e") {
-		// Python writes 1e-05, Go 1e-05 too; keep as is.
+	s := strconv.FormatFloat(f, 'e', -1, 64)
+	if exp, _ := strconv.Atoi(s[strings.IndexByte(s, 'e')+1:]); f != 0 && (exp < -4 || exp >= 16) {
 		return s
+	}
+	s = strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
 	}
 	return s
 }
