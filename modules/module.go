@@ -43,6 +43,11 @@ type Info struct {
 	CheckMode bool
 	// Raw: the module takes any arguments and validates them itself.
 	Raw bool
+	// Cluster: the module acts on several hosts at once (galera_bootstrap).
+	// The engine runs it once per batch, as run_once, and gives it
+	// Env.Hosts and Env.HostConn to reach every host over its own
+	// connection.
+	Cluster bool
 }
 
 var registry = map[string]*Info{}
@@ -103,6 +108,16 @@ type Env struct {
 	// output are handled by the module.
 	RenderTemplate func(src string, o TemplateOptions) (string, error)
 	Log            *slog.Logger
+
+	// The fields below are set for Cluster modules only.
+
+	// Hosts are the play's hosts in the current batch, in play order.
+	Hosts []string
+	// SelectHosts resolves a host pattern against the inventory.
+	SelectHosts func(pattern string) ([]string, error)
+	// HostConn opens (or reuses) host's connection, with the become that
+	// host's task variables give.
+	HostConn func(ctx context.Context, host string) (connection.Conn, *connection.Become, error)
 }
 
 // TemplateOptions are the template module's options that concern the
