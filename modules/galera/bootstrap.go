@@ -289,4 +289,5 @@ func describe(n *Node) *value.Map {
 	f.Set("grastate", g)
 	return f
 }
+
 var _ modules.Module = (*GaleraBootstrap)(nil)
