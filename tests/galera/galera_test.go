@@ -125,36 +125,36 @@ const bootstrapPlay = `- hosts: db
       register: gb
     - name: show the decision
       debug:
-        msg: "GB action={{ gb.action }} bootstrap_node={{ gb.bootstrap_node }}"
+        msg: "GB action={{ gb.action }} bootstrap_node={{ gb.bootstrap_node }} join={{ gb.join | join(',') }} reason: {{ gb.reason }}"
       run_once: true
 `
 
 // bootstrap runs galera_bootstrap (with extra fjord flags) and returns
-// its output, the decided action and bootstrap node.
-func (c *cluster) bootstrap(t *testing.T, flags ...string) (out, action, node string) {
+// its output, the decided action, bootstrap node and nodes to join.
+func (c *cluster) bootstrap(t *testing.T, flags ...string) (out, action, node, join string) {
 	out, code := c.playbook("galera.yml", bootstrapPlay, flags...)
 	t.Logf("galera_bootstrap %s:\n%s", strings.Join(flags, " "), out)
 	if code != 0 {
 		t.Fatalf("galera_bootstrap: exit %d", code)
 	}
-	m := regexp.MustCompile(`GB action=(\w+) bootstrap_node=(\w*)`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`GB action=(\w+) bootstrap_node=(\w*) join=([\w,]*)`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no decision in the output")
 	}
-	return out, m[1], m[2]
+	return out, m[1], m[2], m[3]
 }
 
 func (c *cluster) fresh(t *testing.T) {
-	out, action, node := c.bootstrap(t)
-	if action != "bootstrap" || node != "db1" {
-		t.Fatalf("fresh cluster: action %s on %q, want bootstrap on db1", action, node)
+	out, action, node, join := c.bootstrap(t)
+	if action != "bootstrap" || node != "db1" || join != "db2,db3" {
+		t.Fatalf("fresh cluster: action %s on %q, join %s; want bootstrap on db1, join db2,db3", action, node, join)
 	}
 	wantRecap(t, out, "db1", "changed=1")
 	c.wantCluster(t)
 }
 
 func (c *cluster) rerun(t *testing.T) {
-	out, action, _ := c.bootstrap(t)
+	out, action, _, _ := c.bootstrap(t)
 	if action != "none" {
 		t.Fatalf("rerun: action %s, want none", action)
 	}
@@ -168,12 +168,9 @@ func (c *cluster) rerun(t *testing.T) {
 func (c *cluster) oneStopped(t *testing.T) {
 	c.sql(t, "db1", "CREATE DATABASE IF NOT EXISTS fj; CREATE TABLE IF NOT EXISTS fj.t (id INT PRIMARY KEY, v VARCHAR(32)); INSERT INTO fj.t VALUES (1, 'first')")
 	c.ssh(t, "db2", "systemctl stop mariadb")
-	out, action, _ := c.bootstrap(t)
-	if action != "join" {
-		t.Fatalf("one node stopped: action %s, want join", action)
-	}
-	if !strings.Contains(out, "db2") {
-		t.Fatal("the output does not name db2")
+	out, action, _, join := c.bootstrap(t)
+	if action != "join" || join != "db2" {
+		t.Fatalf("one node stopped: action %s, join %s; want join db2", action, join)
 	}
 	wantRecap(t, out, "db1", "changed=1")
 	c.wantCluster(t)
@@ -192,7 +189,7 @@ func (c *cluster) checkMode(t *testing.T) {
 	c.ssh(t, "db2", "systemctl stop mariadb")
 	before := c.grastates(t)
 	t.Logf("grastate.dat after the stops:\n%s", before)
-	out, action, node := c.bootstrap(t, "--check")
+	out, action, node, _ := c.bootstrap(t, "--check")
 	if action != "bootstrap" || node != "db2" {
 		t.Fatalf("check mode: action %s on %q, want bootstrap on db2", action, node)
 	}
@@ -206,9 +203,9 @@ func (c *cluster) checkMode(t *testing.T) {
 // fullOutage bootstraps the cluster check mode left stopped: db2, with
 // the last write, must be chosen, and the last write read everywhere.
 func (c *cluster) fullOutage(t *testing.T) {
-	out, action, node := c.bootstrap(t)
-	if action != "bootstrap" || node != "db2" {
-		t.Fatalf("full outage: action %s on %q, want bootstrap on db2", action, node)
+	out, action, node, join := c.bootstrap(t)
+	if action != "bootstrap" || node != "db2" || join != "db1,db3" {
+		t.Fatalf("full outage: action %s on %q, join %s; want bootstrap on db2, join db1,db3", action, node, join)
 	}
 	wantRecap(t, out, "db1", "changed=1")
 	c.wantCluster(t)
@@ -235,7 +232,7 @@ func (c *cluster) crash(t *testing.T) {
 	if strings.Count(g, "seqno:   -1") != 3 {
 		t.Fatalf("want seqno -1 on every node after SIGKILL")
 	}
-	out, action, node := c.bootstrap(t)
+	out, action, node, _ := c.bootstrap(t)
 	if action != "bootstrap" || node != "db2" {
 		t.Fatalf("crash: action %s on %q, want bootstrap on db2 (db2 and db3 tie ahead of db1)", action, node)
 	}
