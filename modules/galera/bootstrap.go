@@ -88,12 +88,25 @@ func (m *GaleraBootstrap) Run(ctx context.Context, env *modules.Env) (*modules.R
 		}
 		hosts[i] = &host{Node: Node{Name: n}, conn: c, become: b}
 	}
+	// finish builds the result; a message is a failure, reported as the
+	// task's and naming the node. The error return is kept for a
+	// cancelled run.
+	var plan *Plan
+	changed := false
+	finish := func(msg string) (*modules.Result, error) {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		r := m.result(hosts, plan, msg)
+		r.Changed = changed
+		return r, nil
+	}
 	// A node starting or stopping is waited for before anything is
 	// decided: its state is about to change.
 	deadline := time.Now().Add(m.timeout())
 	for {
 		if err := m.probeAll(ctx, hosts); err != nil {
-			return nil, err
+			return finish(err.Error())
 		}
 		busy := ""
 		for _, h := range hosts {
@@ -105,7 +118,7 @@ func (m *GaleraBootstrap) Run(ctx context.Context, env *modules.Env) (*modules.R
 			break
 		}
 		if time.Now().After(deadline) {
-			return m.result(hosts, nil, fmt.Sprintf("%s: %s still %s after %ds", busy, m.ServiceName, hostByName(hosts, busy).active, m.WaitTimeout)), nil
+			return finish(fmt.Sprintf("%s: %s still %s after %ds", busy, m.ServiceName, hostByName(hosts, busy).active, m.WaitTimeout))
 		}
 		if err := sleep(ctx, 2*time.Second); err != nil {
 			return nil, err
@@ -122,53 +135,44 @@ func (m *GaleraBootstrap) Run(ctx context.Context, env *modules.Env) (*modules.R
 		}
 		return out
 	}
-	plan, err := Decide(nodes(), o)
+	plan, err = Decide(nodes(), o)
 	if err != nil {
-		return m.result(hosts, nil, err.Error()), nil
+		return finish(err.Error())
 	}
 	if plan.Action == Recover {
 		if env.Check {
-			r := m.result(hosts, plan, "")
-			r.Changed = true
-			return r, nil
+			changed = true
+			return finish("")
 		}
 		if err := m.recoverAll(ctx, hosts, plan.Recover); err != nil {
-			return nil, err
+			return finish(err.Error())
 		}
 		recovered := plan.Reason
 		if plan, err = Decide(nodes(), o); err != nil {
-			return m.result(hosts, nil, err.Error()), nil
+			return finish(err.Error())
 		}
 		plan.Reason = recovered + "; " + plan.Reason
 	}
 	if plan.Action == None || env.Check {
-		r := m.result(hosts, plan, "")
-		r.Changed = plan.Action != None
-		return r, nil
+		changed = plan.Action != None
+		return finish("")
 	}
+	changed = true
 	if plan.Action == Bootstrap {
-		if msg, err := m.bootstrap(ctx, hostByName(hosts, plan.Bootstrap)); err != nil || msg != "" {
-			if err != nil {
-				return nil, err
-			}
-			r := m.result(hosts, plan, msg)
-			r.Changed = true
-			return r, nil
+		if msg, err := m.bootstrap(ctx, hostByName(hosts, plan.Bootstrap)); err != nil {
+			return finish(err.Error())
+		} else if msg != "" {
+			return finish(msg)
 		}
 	}
 	for _, n := range plan.Join {
-		if msg, err := m.join(ctx, hostByName(hosts, n)); err != nil || msg != "" {
-			if err != nil {
-				return nil, err
-			}
-			r := m.result(hosts, plan, msg)
-			r.Changed = true
-			return r, nil
+		if msg, err := m.join(ctx, hostByName(hosts, n)); err != nil {
+			return finish(err.Error())
+		} else if msg != "" {
+			return finish(msg)
 		}
 	}
-	r := m.result(hosts, plan, "")
-	r.Changed = true
-	return r, nil
+	return finish("")
 }
 
 func (m *GaleraBootstrap) timeout() time.Duration { return time.Duration(m.WaitTimeout) * time.Second }
@@ -220,7 +224,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// result builds the module result; msg set means failure.
+// result builds the module result; msg set means failure. plan is nil
+// before a decision.
 func (m *GaleraBootstrap) result(hosts []*host, plan *Plan, msg string) *modules.Result {
 	r := &modules.Result{}
 	nodes := value.NewMap(len(hosts))

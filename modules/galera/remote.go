@@ -219,7 +219,9 @@ fi
 // primary component.
 func (m *GaleraBootstrap) join(ctx context.Context, h *host) (string, error) {
 	start := time.Now()
-	res, err := m.exec(ctx, h, "systemctl start --no-block "+connection.Quote(m.ServiceName))
+	// reset-failed: a failure seen from here on is this start's.
+	u := connection.Quote(m.ServiceName)
+	res, err := m.exec(ctx, h, "systemctl reset-failed "+u+" 2>/dev/null; systemctl start --no-block "+u)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", h.Name, err)
 	}
@@ -244,7 +246,8 @@ func (m *GaleraBootstrap) waitSynced(ctx context.Context, h *host, start time.Ti
 		if h.Status.Synced() {
 			return "", nil
 		}
-		if h.active == "failed" || (h.active == "inactive" && !h.Running && time.Since(start) > 5*time.Second) {
+		// A job queued with --no-block takes a moment to show.
+		if (h.active == "failed" || h.active == "inactive" && !h.Running) && time.Since(start) > 5*time.Second {
 			return fmt.Sprintf("%s: %s is %s%s", h.Name, m.ServiceName, h.active, m.journal(ctx, h)), nil
 		}
 		if time.Now().After(deadline) {
