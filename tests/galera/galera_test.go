@@ -1,7 +1,7 @@
 // Package galera proves the galera_bootstrap module on three real
 // MariaDB+Galera hosts booted by the lab: a fresh cluster, a rerun, a
 // node that stopped, a full outage with different seqnos, a crash of
-// every node (seqno -1) and check mode. It needs root and
+// every node (seqno -1), check mode and a refused split state. It needs root and
 // systemd-nspawn; without them it skips, unless FJORD_TEST_REQUIRE=1
 // makes that a failure.
 package galera
@@ -59,6 +59,7 @@ func TestGaleraBootstrap(t *testing.T) {
 		{"check-mode", c.checkMode},
 		{"full-outage", c.fullOutage},
 		{"crash", c.crash},
+		{"split-refused", c.splitRefused},
 	}
 	for _, s := range steps {
 		start := time.Now()
@@ -242,6 +243,20 @@ func (c *cluster) crash(t *testing.T) {
 	c.wantCluster(t)
 	c.wantRow(t, 4, "last write, on db2")
 	c.wantRow(t, 5, "after db1 crashed")
+}
+
+// splitRefused gives stopped db3 another cluster's uuid: joining it
+// would replace its data, so the module must refuse and start nothing.
+func (c *cluster) splitRefused(t *testing.T) {
+	c.ssh(t, "db3", "systemctl stop mariadb && sed -i 's/^uuid:.*/uuid:    11111111-2222-3333-4444-555555555555/' /var/lib/mysql/grastate.dat")
+	out, code := c.playbook("galera.yml", bootstrapPlay)
+	t.Logf("galera_bootstrap:\n%s", out)
+	if code == 0 || !strings.Contains(out, "split state: db3 has cluster uuid 11111111-2222-3333-4444-555555555555") {
+		t.Fatalf("exit %d, want a refusal naming db3's uuid", code)
+	}
+	if out, _ := c.sshCode("db3", "systemctl is-active mariadb"); strings.TrimSpace(out) == "active" {
+		t.Fatal("db3 was started despite the refusal")
+	}
 }
 
 // wantCluster checks every node: wsrep_cluster_size 3, Primary, Synced.
