@@ -113,6 +113,9 @@ type Env struct {
 
 	// Hosts are the play's hosts in the current batch, in play order.
 	Hosts []string
+	// PlayHosts are all the play's hosts (ansible_play_hosts_all): more
+	// than Hosts when the play runs in serial batches.
+	PlayHosts []string
 	// SelectHosts resolves a host pattern against the inventory.
 	SelectHosts func(pattern string) ([]string, error)
 	// HostConn opens (or reuses) host's connection, with the become that

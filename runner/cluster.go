@@ -16,6 +16,9 @@ func (tc *taskCtx) clusterEnv(env *modules.Env) {
 	for _, h := range pr.batch {
 		env.Hosts = append(env.Hosts, h.name)
 	}
+	for _, h := range pr.all {
+		env.PlayHosts = append(env.PlayHosts, h.name)
+	}
 	env.SelectHosts = func(pattern string) ([]string, error) {
 		r.invMu.Lock()
 		hs, err := r.inv.Select(pattern)

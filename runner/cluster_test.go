@@ -22,9 +22,14 @@ func init() {
 type testCluster struct {
 	Dir   string   `arg:"dir,required"`
 	Hosts []string `arg:"hosts"`
+	// WantPlay, when set, must equal env.PlayHosts.
+	WantPlay string `arg:"want_play"`
 }
 
 func (m *testCluster) Run(ctx context.Context, env *modules.Env) (*modules.Result, error) {
+	if m.WantPlay != "" && strings.Join(env.PlayHosts, ",") != m.WantPlay {
+		return modules.Failf("PlayHosts %v, want %s", env.PlayHosts, m.WantPlay), nil
+	}
 	hosts := env.Hosts
 	if len(m.Hosts) > 0 {
 		hosts = nil
@@ -94,6 +99,31 @@ func TestClusterModule(t *testing.T) {
 				t.Fatalf("touched %v, want %s", got, c.want)
 			}
 		})
+	}
+}
+
+// TestClusterModuleSerial: under serial the batch is part of the play;
+// the engine says so through PlayHosts.
+func TestClusterModuleSerial(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o755)
+	pb := fmt.Sprintf(`- hosts: all
+  gather_facts: false
+  serial: 2
+  tasks:
+    - fjord_test_cluster: {dir: %s, want_play: "h1,h2,h3"}
+`, out)
+	os.WriteFile(filepath.Join(dir, "site.yml"), []byte(pb), 0o644)
+	os.WriteFile(filepath.Join(dir, "inv"), []byte("h1 ansible_connection=local\nh2 ansible_connection=local\nh3 ansible_connection=local\n"), 0o644)
+	var stdout bytes.Buffer
+	code := Run(context.Background(), &Options{Playbooks: []string{filepath.Join(dir, "site.yml")},
+		Inventory: []string{filepath.Join(dir, "inv")}, Forks: 5, Stdout: &stdout, Stderr: &stdout})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stdout.String())
+	}
+	if n := strings.Count(stdout.String(), "changed: ["); n != 2 {
+		t.Fatalf("%d result lines, want one per batch:\n%s", n, stdout.String())
 	}
 }
 

@@ -184,6 +184,12 @@ func (m *GaleraBootstrap) hosts(env *modules.Env) ([]string, error) {
 		if len(env.Hosts) == 0 {
 			return nil, errors.New("no hosts")
 		}
+		// A batch that is part of the cluster could see no node running
+		// and bootstrap a second primary component.
+		if len(env.Hosts) < len(env.PlayHosts) {
+			return nil, fmt.Errorf("the play runs in batches (serial) and this batch has %d of its %d hosts: "+
+				"name every galera node with the hosts parameter", len(env.Hosts), len(env.PlayHosts))
+		}
 		return env.Hosts, nil
 	}
 	var out []string
