@@ -15,7 +15,7 @@ import (
 // fakeCluster simulates mysqld and grastate.dat on nodes behind fake
 // connections, and logs every command that changes something.
 type fakeCluster struct {
-	mu    sync.Mutex
+	mu        sync.Mutex
 	nodes     map[string]*fakeNode
 	log       []string
 	recovered map[string]bool // recoveries run at once, in no set order
