@@ -46,6 +46,11 @@ type Info struct {
 	CheckMode bool
 	// Raw: the module takes any arguments and validates them itself.
 	Raw bool
+	// Cluster: the module acts on several hosts at once (galera_bootstrap).
+	// The engine runs it once per batch, as run_once, and gives it
+	// Env.Hosts and Env.HostConn to reach every host over its own
+	// connection.
+	Cluster bool
 }
 
 var registry = map[string]*Info{}
@@ -112,6 +117,19 @@ type Env struct {
 	// Decrypt returns the plaintext of a vault-encrypted controller file
 	// (copy's and template's src); nil when no vault secret was given.
 	Decrypt func(data []byte, file string) ([]byte, error)
+
+	// The fields below are set for Cluster modules only.
+
+	// Hosts are the play's hosts in the current batch, in play order.
+	Hosts []string
+	// PlayHosts are all the play's hosts (ansible_play_hosts_all): more
+	// than Hosts when the play runs in serial batches.
+	PlayHosts []string
+	// SelectHosts resolves a host pattern against the inventory.
+	SelectHosts func(pattern string) ([]string, error)
+	// HostConn opens (or reuses) host's connection, with the become that
+	// host's task variables give.
+	HostConn func(ctx context.Context, host string) (connection.Conn, *connection.Become, error)
 }
 
 // readLocal reads a controller file, decrypting it when it is

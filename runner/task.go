@@ -163,6 +163,10 @@ func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*ho
 	if t.Action == "add_host" {
 		runOnce = true
 	}
+	// A cluster module (galera_bootstrap) acts on every host itself.
+	if info, ok := modules.Lookup(t.Action); ok && info.Cluster {
+		runOnce = true
+	}
 	targets := hosts
 	if runOnce {
 		targets = hosts[:1]
@@ -705,6 +709,9 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	env.Environment, err = tc.environment()
 	if err != nil {
 		return failResult(sc.explain(err, t)), nil
+	}
+	if info.Cluster {
+		tc.clusterEnv(env)
 	}
 	env.FindFile = func(kind, name string) (string, error) { return tc.findFile(kind, name) }
 	env.Basedir = tc.ex.r.pbDir
