@@ -241,3 +241,29 @@ func TestJSONFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestListMutation: the Python list methods roles use to build lists in
+// a template, checked against ansible-core 2.14's output for the same
+// template.
+func TestListMutation(t *testing.T) {
+	e := New()
+	vars := MapVars{"outer": []any{"a"}}
+	for _, tc := range []struct{ src, want string }{
+		{"{% set peers = [] %}{% for h in [1, 2, 3] %}{% set _ = peers.append(h * 10) %}{% endfor %}{{ peers }}", "[10, 20, 30]"},
+		{"{% set x = [1] %}{{ x.extend([2, 3]) }}{{ x.insert(0, 0) }}{{ x }}", "[0, 1, 2, 3]"},
+		{"{% set _ = outer.append('b') %}{% if outer.append('c') %}{% endif %}{{ outer }} {{ outer | length }}", "['a', 'b', 'c'] 3"},
+		{"{% set y = [] %}{% for i in range(2) %}{% for j in range(2) %}{% set _ = y.append([i, j]) %}{% endfor %}{% endfor %}{{ y | length }}", "4"},
+	} {
+		got, err := e.RenderText(tc.src, vars, TextOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.src, got, tc.want)
+		}
+	}
+	if _, err := e.RenderText("{% set x = [] %}{{ x.append() }}", vars, TextOptions{}); err == nil || !strings.Contains(err.Error(), "append() takes exactly one argument") {
+		t.Errorf("append(): %v", err)
+	}
+}

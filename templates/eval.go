@@ -368,6 +368,13 @@ func (s *state) evalCall(sc *scope, n *nodes.Call) (any, error) {
 		if u, ok := recv.(*undefined); ok {
 			return nil, u.err
 		}
+		if list, isList := recv.([]any); isList {
+			if name, isName := ga.Node.(*nodes.Name); isName {
+				if v, ok, err := s.mutateList(sc, name.Name.Val, list, ga.Attribute, args); ok {
+					return v, err
+				}
+			}
+		}
 		if v, ok, err := callMethod(s, recv, ga.Attribute, args, kw); ok {
 			return v, err
 		}
@@ -577,4 +584,54 @@ func binop(op *tokens.Token, l, r any, rnode nodes.Node) (any, error) {
 		return math.Pow(x, y), nil
 	}
 	return nil, fmt.Errorf("unknown operator %q", op.Val)
+}
+
+// mutateList does Python's in-place list methods on a list held by a
+// variable (`{% set _ = peers.append(x) %}`, a common Ansible idiom).
+// fjord's lists are values, so the variable is bound again to the new
+// list, in the scope that holds it (the template's outermost scope for a
+// variable from outside), where later uses see it, as they would see the
+// mutated list in Python.
+func (s *state) mutateList(sc *scope, name string, list []any, method string, args []any) (any, bool, error) {
+	var out []any
+	switch method {
+	case "append":
+		if len(args) != 1 {
+			return nil, true, fmt.Errorf("append() takes exactly one argument (%d given)", len(args))
+		}
+		out = append(append(make([]any, 0, len(list)+1), list...), args[0])
+	case "extend":
+		if len(args) != 1 {
+			return nil, true, fmt.Errorf("extend() takes exactly one argument (%d given)", len(args))
+		}
+		more, err := iterate(args[0])
+		if err != nil {
+			return nil, true, err
+		}
+		out = append(append(make([]any, 0, len(list)+len(more)), list...), more...)
+	case "insert":
+		if len(args) != 2 {
+			return nil, true, fmt.Errorf("insert expected 2 arguments, got %d", len(args))
+		}
+		i, ok := args[0].(int)
+		if !ok {
+			return nil, true, fmt.Errorf("'%s' object cannot be interpreted as an integer", pyTypeName(args[0]))
+		}
+		if i < 0 {
+			i += len(list)
+		}
+		i = min(max(i, 0), len(list))
+		out = append(append(append(make([]any, 0, len(list)+1), list[:i]...), args[1]), list[i:]...)
+	default:
+		return nil, false, nil
+	}
+	target := sc
+	for t := sc; t != nil; t = t.parent {
+		target = t
+		if _, ok := t.vars[name]; ok {
+			break
+		}
+	}
+	target.vars[name] = out
+	return nil, true, nil
 }
