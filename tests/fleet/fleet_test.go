@@ -48,16 +48,15 @@ func buildFjord(t *testing.T) string {
 
 // fleet is a converged lab and how to reach it.
 type fleet struct {
-	t   *testing.T
 	st  *lab.State
 	bin string
 	vip string
 }
 
 // ssh runs a shell command on a lab host with ssh(1) and returns its
-// output and exit code.
+// output and exit code (-1 when ssh did not run). It does not fail the
+// test, so goroutines may call it.
 func (f *fleet) ssh(timeout time.Duration, host, script string) (string, int) {
-	f.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ssh", "-F", f.st.SSHConfig, "-o", "BatchMode=yes", host, script)
@@ -68,24 +67,24 @@ func (f *fleet) ssh(timeout time.Duration, host, script string) (string, int) {
 		return out.String(), ee.ExitCode()
 	}
 	if err != nil {
-		f.t.Fatalf("ssh %s %q: %v", host, script, err)
+		return out.String() + err.Error(), -1
 	}
 	return out.String(), 0
 }
 
-func (f *fleet) mustSSH(host, script string) string {
-	f.t.Helper()
+func (f *fleet) mustSSH(t *testing.T, host, script string) string {
+	t.Helper()
 	out, code := f.ssh(30*time.Second, host, script)
 	if code != 0 {
-		f.t.Fatalf("ssh %s %q: exit %d\n%s", host, script, code, out)
+		t.Fatalf("ssh %s %q: exit %d\n%s", host, script, code, out)
 	}
 	return out
 }
 
 // playbook runs fjord playbook on the lab's inventory and returns its
 // output, its exit code and how long it took.
-func (f *fleet) playbook(args ...string) (string, int, time.Duration) {
-	f.t.Helper()
+func (f *fleet) playbook(t *testing.T, args ...string) (string, int, time.Duration) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	pb := filepath.Join(repoRoot(), "tests", "fleet", "testdata", "fleet.yml")
@@ -99,7 +98,7 @@ func (f *fleet) playbook(args ...string) (string, int, time.Duration) {
 		return out.String(), ee.ExitCode(), d
 	}
 	if err != nil {
-		f.t.Fatalf("fjord playbook: %v", err)
+		t.Fatalf("fjord playbook: %v", err)
 	}
 	return out.String(), 0, d
 }
@@ -131,31 +130,31 @@ func recap(out string) map[string]map[string]int {
 
 // checkRecap fails unless every lab host is in the recap without
 // failures, and, when wantChanged >= 0, with that many changes.
-func (f *fleet) checkRecap(what, out string, wantChanged int) {
-	f.t.Helper()
+func (f *fleet) checkRecap(t *testing.T, what, out string, wantChanged int) {
+	t.Helper()
 	rc := recap(out)
 	for _, h := range f.st.Hosts {
 		c, ok := rc[h.Name]
 		switch {
 		case !ok:
-			f.t.Fatalf("%s: %s missing from PLAY RECAP:\n%s", what, h.Name, out)
+			t.Fatalf("%s: %s missing from PLAY RECAP:\n%s", what, h.Name, out)
 		case c["failed"] != 0 || c["unreachable"] != 0:
-			f.t.Fatalf("%s: %s failed=%d unreachable=%d:\n%s", what, h.Name, c["failed"], c["unreachable"], out)
+			t.Fatalf("%s: %s failed=%d unreachable=%d:\n%s", what, h.Name, c["failed"], c["unreachable"], out)
 		case wantChanged >= 0 && c["changed"] != wantChanged:
-			f.t.Errorf("%s: %s changed=%d, want %d", what, h.Name, c["changed"], wantChanged)
+			t.Errorf("%s: %s changed=%d, want %d", what, h.Name, c["changed"], wantChanged)
 		}
 	}
-	if f.t.Failed() {
-		f.t.Fatalf("%s output:\n%s", what, out)
+	if t.Failed() {
+		t.Fatalf("%s output:\n%s", what, out)
 	}
 }
 
 // vipHolders lists the lb hosts that have the VIP on an interface.
-func (f *fleet) vipHolders() []string {
-	f.t.Helper()
+func (f *fleet) vipHolders(t *testing.T) []string {
+	t.Helper()
 	var out []string
 	for _, h := range []string{"lb1", "lb2"} {
-		if strings.Contains(f.mustSSH(h, "ip -o -4 addr show"), " "+f.vip+"/") {
+		if strings.Contains(f.mustSSH(t, h, "ip -o -4 addr show"), " "+f.vip+"/") {
 			out = append(out, h)
 		}
 	}
@@ -163,48 +162,48 @@ func (f *fleet) vipHolders() []string {
 }
 
 // waitHolder polls every 100 ms until exactly want holds the VIP.
-func (f *fleet) waitHolder(want string, timeout time.Duration) time.Duration {
-	f.t.Helper()
+func (f *fleet) waitHolder(t *testing.T, want string, timeout time.Duration) time.Duration {
+	t.Helper()
 	start := time.Now()
 	for {
-		h := f.vipHolders()
+		h := f.vipHolders(t)
 		if len(h) == 1 && h[0] == want {
 			return time.Since(start)
 		}
 		if time.Since(start) > timeout {
-			f.t.Fatalf("VIP %s held by %v after %s, want only %s", f.vip, h, timeout, want)
+			t.Fatalf("VIP %s held by %v after %s, want only %s", f.vip, h, timeout, want)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
 // pages GETs the VIP n times on fresh connections and counts the bodies.
-func (f *fleet) pages(n int) map[string]int {
-	f.t.Helper()
+func (f *fleet) pages(t *testing.T, n int) map[string]int {
+	t.Helper()
 	c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	got := map[string]int{}
 	for i := 0; i < n; i++ {
 		resp, err := c.Get("http://" + f.vip + "/")
 		if err != nil {
-			f.t.Fatalf("GET http://%s/: %v", f.vip, err)
+			t.Fatalf("GET http://%s/: %v", f.vip, err)
 		}
 		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil || resp.StatusCode != 200 {
-			f.t.Fatalf("GET http://%s/: %d %v %q", f.vip, resp.StatusCode, err, b)
+			t.Fatalf("GET http://%s/: %d %v %q", f.vip, resp.StatusCode, err, b)
 		}
 		got[strings.TrimSpace(string(b))]++
 	}
 	return got
 }
 
-func (f *fleet) wantBothWebs(what string) {
-	f.t.Helper()
-	got := f.pages(10)
+func (f *fleet) wantBothWebs(t *testing.T, what string) {
+	t.Helper()
+	got := f.pages(t, 10)
 	if len(got) != 2 || got["served by web1"] == 0 || got["served by web2"] == 0 {
-		f.t.Fatalf("%s: 10 requests to the VIP got %v, want pages of web1 and web2", what, got)
+		t.Fatalf("%s: 10 requests to the VIP got %v, want pages of web1 and web2", what, got)
 	}
-	f.t.Logf("%s: 10 requests to %s: %v", what, f.vip, got)
+	t.Logf("%s: 10 requests to %s: %v", what, f.vip, got)
 }
 
 func TestFleet(t *testing.T) {
@@ -227,39 +226,39 @@ func TestFleet(t *testing.T) {
 	}
 	a := subnet.Addr().As4()
 	a[3] = 200
-	f := &fleet{t: t, st: st, bin: bin, vip: netip.AddrFrom4(a).String()}
+	f := &fleet{st: st, bin: bin, vip: netip.AddrFrom4(a).String()}
 
 	// Every host has every package of the layer, and Debian starts nginx
 	// on install: off the web group it would hold port 80 before HAProxy.
 	for _, h := range []string{"lb1", "lb2", "vpn1", "vpn2"} {
-		f.mustSSH(h, "systemctl disable --now nginx")
+		f.mustSSH(t, h, "systemctl disable --now nginx")
 	}
 
-	out, code, d1 := f.playbook()
+	out, code, d1 := f.playbook(t)
 	if code != 0 {
 		t.Fatalf("first converge: exit %d\n%s", code, out)
 	}
-	f.checkRecap("first converge", out, -1)
-	out, code, d2 := f.playbook()
+	f.checkRecap(t, "first converge", out, -1)
+	out, code, d2 := f.playbook(t)
 	if code != 0 {
 		t.Fatalf("second converge: exit %d\n%s", code, out)
 	}
-	f.checkRecap("second converge", out, 0)
+	f.checkRecap(t, "second converge", out, 0)
 	t.Logf("converge: first run %s, second run %s (changed=0 on all %d hosts)",
 		d1.Round(time.Millisecond), d2.Round(time.Millisecond), len(st.Hosts))
 
 	t.Run("check-diff", func(t *testing.T) {
-		out, code, d := f.playbook("--check", "--diff")
+		out, code, d := f.playbook(t, "--check", "--diff")
 		if code != 0 {
 			t.Fatalf("--check --diff: exit %d\n%s", code, out)
 		}
-		f.checkRecap("--check --diff", out, 0)
+		f.checkRecap(t, "--check --diff", out, 0)
 		t.Logf("--check --diff on the converged fleet: changed=0 in %s", d.Round(time.Millisecond))
 	})
 
 	t.Run("nginx", func(t *testing.T) {
 		for _, h := range []string{"web1", "web2"} {
-			conf := f.mustSSH(h, "nginx -T 2>/dev/null")
+			conf := f.mustSSH(t, h, "nginx -T 2>/dev/null")
 			for _, want := range []string{"server_tokens off;", "gzip on;", "sendfile on;", "tcp_nopush on;",
 				"worker_processes " + strconv.Itoa(vcpus(t, f, h)) + ";"} {
 				if !strings.Contains(conf, want) {
@@ -274,16 +273,16 @@ func TestFleet(t *testing.T) {
 
 	t.Run("vip", func(t *testing.T) {
 		// Highest priority (first in the lb group) holds it.
-		f.waitHolder("lb1", 15*time.Second)
-		f.wantBothWebs("through the VIP from the controller")
-		out := f.mustSSH("web1", "curl -fsS --max-time 3 http://"+f.vip+"/ http://"+f.vip+"/")
+		f.waitHolder(t, "lb1", 15*time.Second)
+		f.wantBothWebs(t, "through the VIP from the controller")
+		out := f.mustSSH(t, "web1", "curl -fsS --max-time 3 http://"+f.vip+"/ http://"+f.vip+"/")
 		if !strings.Contains(out, "served by web1") || !strings.Contains(out, "served by web2") {
 			t.Fatalf("curl to the VIP from web1: %q, want both pages", out)
 		}
 	})
 
 	t.Run("failover", func(t *testing.T) {
-		f.waitHolder("lb1", 15*time.Second)
+		f.waitHolder(t, "lb1", 15*time.Second)
 		// lb2 polls for the VIP every 100 ms and prints when it appears;
 		// hosts share this machine's clock.
 		type seen struct {
@@ -302,7 +301,7 @@ func TestFleet(t *testing.T) {
 		}()
 		time.Sleep(500 * time.Millisecond) // the poll is running
 		t0 := time.Now()
-		f.mustSSH("lb1", "systemctl stop haproxy")
+		f.mustSSH(t, "lb1", "systemctl stop haproxy")
 		s := <-ch
 		if s.err != nil {
 			t.Fatal(s.err)
@@ -312,29 +311,29 @@ func TestFleet(t *testing.T) {
 		if took > 5*time.Second {
 			t.Errorf("failover took %s, want < 5s", took)
 		}
-		f.waitHolder("lb2", 5*time.Second)
-		f.wantBothWebs("through the VIP after failover")
+		f.waitHolder(t, "lb2", 5*time.Second)
+		f.wantBothWebs(t, "through the VIP after failover")
 
 		// Preemption: lb1 is healthy again and of higher priority, so the
 		// VIP goes back to it.
 		t1 := time.Now()
-		f.mustSSH("lb1", "systemctl start haproxy")
-		f.waitHolder("lb1", 20*time.Second)
+		f.mustSSH(t, "lb1", "systemctl start haproxy")
+		f.waitHolder(t, "lb1", 20*time.Second)
 		t.Logf("VIP back on lb1 %s after starting haproxy (rise, then the master-down interval)", time.Since(t1).Round(time.Millisecond))
-		f.wantBothWebs("through the VIP after failback")
+		f.wantBothWebs(t, "through the VIP after failback")
 	})
 
 	t.Run("tunnel", func(t *testing.T) {
-		out := f.mustSSH("vpn2", "ip -o -4 addr show dev tun0")
+		out := f.mustSSH(t, "vpn2", "ip -o -4 addr show dev tun0")
 		if !strings.Contains(out, " 10.8.0.5/24 ") {
 			t.Fatalf("vpn2 tun0: %q, want 10.8.0.5/24 from the server's client-config-dir", out)
 		}
-		f.mustSSH("vpn2", "ping -c 3 -i 0.2 -W 2 10.8.0.1")
-		f.mustSSH("vpn1", "ping -c 3 -i 0.2 -W 2 10.8.0.5")
-		if out := f.mustSSH("vpn2", "ip route show 192.168.10.0/24"); !strings.Contains(out, "tun0") {
+		f.mustSSH(t, "vpn2", "ping -c 3 -i 0.2 -W 2 10.8.0.1")
+		f.mustSSH(t, "vpn1", "ping -c 3 -i 0.2 -W 2 10.8.0.5")
+		if out := f.mustSSH(t, "vpn2", "ip route show 192.168.10.0/24"); !strings.Contains(out, "tun0") {
 			t.Errorf("vpn2: no pushed route to the core LAN through tun0: %q", out)
 		}
-		if out := f.mustSSH("vpn1", "journalctl -u openvpn-server@server --no-pager"); !strings.Contains(out, "AES-256-GCM") {
+		if out := f.mustSSH(t, "vpn1", "journalctl -u openvpn-server@server --no-pager"); !strings.Contains(out, "AES-256-GCM") {
 			t.Errorf("server log does not show the AES-256-GCM data channel")
 		}
 	})
@@ -343,7 +342,7 @@ func TestFleet(t *testing.T) {
 // vcpus is the host's processor count as facts give it
 // (ansible_processor_vcpus), what worker_processes should be.
 func vcpus(t *testing.T, f *fleet, host string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(f.mustSSH(host, "grep -c ^processor /proc/cpuinfo")))
+	n, err := strconv.Atoi(strings.TrimSpace(f.mustSSH(t, host, "grep -c ^processor /proc/cpuinfo")))
 	if err != nil {
 		t.Fatal(err)
 	}
