@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -335,6 +336,45 @@ func TestFleet(t *testing.T) {
 		}
 		if out := f.mustSSH(t, "vpn1", "journalctl -u openvpn-server@server --no-pager"); !strings.Contains(out, "AES-256-GCM") {
 			t.Errorf("server log does not show the AES-256-GCM data channel")
+		}
+	})
+
+	// A site nginx rejects fails the run at "Validate nginx configuration"
+	// and is never loaded: the running nginx keeps serving.
+	t.Run("nginx-validates-before-reload", func(t *testing.T) {
+		web1, err := st.Host("web1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := `{"nginx_sites": [{"name": "fleet", "default_server": true, "root": "/var/www/fleet",` +
+			` "index_content": "served by {{ inventory_hostname }}\n", "extra": ["no_such_directive on;"]}]}`
+		out, code, _ := f.playbook(t, "-l", "web1", "-e", bad)
+		if code == 0 || recap(out)["web1"]["failed"] != 1 {
+			t.Fatalf("a site nginx -t rejects: exit %d, want web1 failed=1:\n%s", code, out)
+		}
+		if !regexp.MustCompile(`(?s)RUNNING HANDLER \[nginx : Validate nginx configuration\][^\n]*\n(fatal|failed): \[web1\]`).MatchString(out) {
+			t.Fatalf("web1 did not fail at the validate handler:\n%s", out)
+		}
+		if strings.Contains(out, "RUNNING HANDLER [nginx : Reload nginx]") {
+			t.Fatalf("nginx reloaded after a failed check:\n%s", out)
+		}
+		c := &http.Client{Timeout: 3 * time.Second}
+		resp, err := c.Get("http://" + web1.Address + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.TrimSpace(string(b)) != "served by web1" {
+			t.Fatalf("web1 after the rejected site: %d %q", resp.StatusCode, b)
+		}
+		// The inventory's sites converge again.
+		out, code, _ = f.playbook(t, "-l", "web1")
+		if code != 0 || recap(out)["web1"]["changed"] == 0 {
+			t.Fatalf("reconverge web1: exit %d, want changes:\n%s", code, out)
+		}
+		if conf := f.mustSSH(t, "web1", "nginx -T 2>&1"); strings.Contains(conf, "no_such_directive") {
+			t.Fatal("the rejected directive is still in nginx's configuration")
 		}
 	})
 }
