@@ -11,9 +11,9 @@ import (
 // needs the galera role, which is tested on its own.
 var hybridPlaybooks = []string{"base.yml", "vpn.yml", "web.yml", "lb.yml"}
 
-// TestSyntax checks playbooks/hybrid with fjord and, since lab hosts have
-// no Python for a real ansible-playbook run, with ansible-playbook
-// --syntax-check, which loads every role, task file and handler.
+// TestSyntax checks playbooks/hybrid with fjord and with ansible-playbook
+// --syntax-check (which loads every role, task file and handler) against
+// the example inventory, which nothing runs against.
 func TestSyntax(t *testing.T) {
 	bin := buildFjord(t)
 	dir := filepath.Join(repoRoot(), "playbooks", "hybrid")
