@@ -14,6 +14,11 @@
 // stays on that /24 and hosts cannot reach the network: roles under test
 // find their packages preinstalled (lab.yml `packages:`), not downloaded.
 //
+// Hosts have their own network namespace, so root in them has
+// CAP_NET_ADMIN and CAP_NET_RAW there (VRRP, addresses, net.* sysctls),
+// and /dev/net/tun (made on this machine first if missing), so tunnels
+// such as OpenVPN run; tests/fleet uses both.
+//
 // nspawn runs with --register=no: machined is not needed. When this
 // machine's PID 1 is not systemd (a container or sandbox) nspawn also
 // runs with --keep-unit, each host in a cgroup the lab makes for it under

@@ -171,9 +171,35 @@ func writeHostFiles(h *HostState, st *State, labPub string) error {
 	return nil
 }
 
+// ensureTun makes /dev/net/tun on this machine if it is missing (the tun
+// module not loaded, a minimal /dev): systemd-nspawn gives hosts their
+// /dev/net/tun only when this machine has one, and tunnels such as
+// OpenVPN need it. Best effort: without it hosts boot all the same.
+func ensureTun() {
+	const dev = "/dev/net/tun"
+	if _, err := os.Stat(dev); err == nil {
+		return
+	}
+	_ = exec.Command("modprobe", "tun").Run()
+	if _, err := os.Stat(dev); err == nil {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(dev), 0o755); err != nil {
+		return
+	}
+	_ = syscall.Mknod(dev, syscall.S_IFCHR|0o666, int(mkdev(10, 200)))
+}
+
+// mkdev encodes a device number as Linux does (new_encode_dev) for
+// majors below 4096 (tun is 10:200).
+func mkdev(major, minor uint32) uint64 {
+	return uint64(major)<<8 | uint64(minor&0xff) | uint64(minor&^0xff)<<12
+}
+
 // startHost boots a host's tree with systemd-nspawn, detached from this
 // process, and records nspawn's and the host init's PIDs.
 func startHost(h *HostState, bridge string) error {
+	ensureTun()
 	console, err := os.OpenFile(filepath.Join(h.Dir, "console.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err

@@ -178,3 +178,16 @@ func TestRemoveTreeUnmounts(t *testing.T) {
 		t.Fatalf("tree still there: %v", err)
 	}
 }
+
+func TestMkdev(t *testing.T) {
+	// What stat(1) shows for /dev/net/tun (10:200) and /dev/null (1:3),
+	// and a minor above 255 as new_encode_dev spreads it.
+	for _, c := range []struct {
+		major, minor uint32
+		want         uint64
+	}{{10, 200, 0x0ac8}, {1, 3, 0x0103}, {8, 256, 0x100800}} {
+		if got := mkdev(c.major, c.minor); got != c.want {
+			t.Errorf("mkdev(%d, %d) = %#x, want %#x", c.major, c.minor, got, c.want)
+		}
+	}
+}

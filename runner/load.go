@@ -157,8 +157,8 @@ func (l *loader) loadPlaysInto(pb *Playbook, path string) error {
 		if pn.Kind != yaml.MappingNode {
 			return errAt(posOf(path, pn), "a play must be a mapping, got %s", kindName(pn))
 		}
-		if ipn := mapGet(pn, "import_playbook"); ipn != nil {
-			if err := l.checkKeys(path, pn, setOf("import_playbook", "name", "vars", "tags", "when"), nil, "import_playbook"); err != nil {
+		if key, ipn := importPlaybook(pn); ipn != nil {
+			if err := l.checkKeys(path, pn, setOf(key, "name", "vars", "tags", "when"), nil, "import_playbook"); err != nil {
 				return err
 			}
 			name, err := l.staticName(path, ipn)
@@ -209,6 +209,17 @@ func kindName(n *yaml.Node) string {
 		return fmt.Sprintf("%q", n.Value)
 	}
 	return "nothing"
+}
+
+// importPlaybook finds a play entry's import_playbook, under its short
+// name or its FQCN (ansible.builtin.import_playbook, as ansible-lint asks).
+func importPlaybook(pn *yaml.Node) (string, *yaml.Node) {
+	for _, k := range []string{"import_playbook", "ansible.builtin.import_playbook", "ansible.legacy.import_playbook"} {
+		if n := mapGet(pn, k); n != nil {
+			return k, n
+		}
+	}
+	return "", nil
 }
 
 func mapGet(n *yaml.Node, key string) *yaml.Node {

@@ -231,3 +231,20 @@ func FuzzLoad(f *testing.F) {
 		l.loadPlaybook(filepath.Join(dir, "site.yml")) // must not panic
 	})
 }
+
+// ansible-lint's fqcn rule asks for ansible.builtin.import_playbook;
+// ansible-playbook accepts it as import_playbook.
+func TestLoadImportPlaybookFQCN(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"site.yml": "- name: imported\n  ansible.builtin.import_playbook: other.yml\n  tags: [x]\n" +
+			"- ansible.legacy.import_playbook: other.yml\n",
+		"other.yml": "- hosts: all\n  tasks: [{debug: {msg: other}}]\n",
+	})
+	pb, err := load(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pb.Plays) != 2 || len(pb.Plays[0].Kw.Tags) != 1 {
+		t.Fatalf("plays = %d (tags of the first %v), want 2 imported plays", len(pb.Plays), pb.Plays[0].Kw.Tags)
+	}
+}

@@ -1,0 +1,418 @@
+// Package fleet_test converges the shipped roles (base, openvpn, nginx,
+// haproxy_keepalived through playbooks/hybrid) on a lab of real Debian
+// hosts and checks what they are for: HTTP through the VIP reaches both
+// web servers, the VIP fails over when HAProxy stops, the tunnel carries
+// traffic, and a second run and a --check --diff run change nothing,
+// neither for fjord nor for ansible-playbook (when installed): the lab
+// layer carries python3 for that cross-check only.
+package fleet_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fjord-run/fjord/lab"
+	"github.com/fjord-run/fjord/lab/labtest"
+)
+
+// repoRoot is the module's root, from this file's path.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// buildFjord builds cmd/fjord into the test's temporary directory.
+func buildFjord(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "fjord")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
+	cmd.Dir = repoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/fjord: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// fleet is a converged lab and how to reach it.
+type fleet struct {
+	st  *lab.State
+	bin string
+	vip string
+}
+
+// ssh runs a shell command on a lab host with ssh(1) and returns its
+// output and exit code (-1 when ssh did not run). It does not fail the
+// test, so goroutines may call it.
+func (f *fleet) ssh(timeout time.Duration, host, script string) (string, int) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ssh", "-F", f.st.SSHConfig, "-o", "BatchMode=yes", host, script)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return out.String(), ee.ExitCode()
+	}
+	if err != nil {
+		return out.String() + err.Error(), -1
+	}
+	return out.String(), 0
+}
+
+func (f *fleet) mustSSH(t *testing.T, host, script string) string {
+	t.Helper()
+	out, code := f.ssh(30*time.Second, host, script)
+	if code != 0 {
+		t.Fatalf("ssh %s %q: exit %d\n%s", host, script, code, out)
+	}
+	return out
+}
+
+// playbook runs fjord playbook on the lab's inventory and returns its
+// output, its exit code and how long it took.
+func (f *fleet) playbook(t *testing.T, args ...string) (string, int, time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	pb := filepath.Join(repoRoot(), "tests", "fleet", "testdata", "fleet.yml")
+	cmd := exec.CommandContext(ctx, f.bin, append([]string{"playbook", "-i", f.st.Inventory, pb}, args...)...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if ee, ok := err.(*exec.ExitError); ok {
+		return out.String(), ee.ExitCode(), d
+	}
+	if err != nil {
+		t.Fatalf("fjord playbook: %v", err)
+	}
+	return out.String(), 0, d
+}
+
+// recap parses PLAY RECAP lines: host -> counter -> value.
+func recap(out string) map[string]map[string]int {
+	res := map[string]map[string]int{}
+	in := false
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "PLAY RECAP") {
+			in = true
+			continue
+		}
+		f := strings.Fields(line)
+		if !in || len(f) < 3 || f[1] != ":" {
+			continue
+		}
+		m := map[string]int{}
+		for _, kv := range f[2:] {
+			k, v, ok := strings.Cut(kv, "=")
+			if n, err := strconv.Atoi(v); ok && err == nil {
+				m[k] = n
+			}
+		}
+		res[f[0]] = m
+	}
+	return res
+}
+
+// checkRecap fails unless every lab host is in the recap without
+// failures, and, when wantChanged >= 0, with that many changes.
+func (f *fleet) checkRecap(t *testing.T, what, out string, wantChanged int) {
+	t.Helper()
+	rc := recap(out)
+	for _, h := range f.st.Hosts {
+		c, ok := rc[h.Name]
+		switch {
+		case !ok:
+			t.Fatalf("%s: %s missing from PLAY RECAP:\n%s", what, h.Name, out)
+		case c["failed"] != 0 || c["unreachable"] != 0:
+			t.Fatalf("%s: %s failed=%d unreachable=%d:\n%s", what, h.Name, c["failed"], c["unreachable"], out)
+		case wantChanged >= 0 && c["changed"] != wantChanged:
+			t.Errorf("%s: %s changed=%d, want %d", what, h.Name, c["changed"], wantChanged)
+		}
+	}
+	if t.Failed() {
+		t.Fatalf("%s output:\n%s", what, out)
+	}
+}
+
+// vipHolders lists the lb hosts that have the VIP on an interface.
+func (f *fleet) vipHolders(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, h := range []string{"lb1", "lb2"} {
+		if strings.Contains(f.mustSSH(t, h, "ip -o -4 addr show"), " "+f.vip+"/") {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// waitHolder polls every 100 ms until exactly want holds the VIP.
+func (f *fleet) waitHolder(t *testing.T, want string, timeout time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		h := f.vipHolders(t)
+		if len(h) == 1 && h[0] == want {
+			return time.Since(start)
+		}
+		if time.Since(start) > timeout {
+			t.Fatalf("VIP %s held by %v after %s, want only %s", f.vip, h, timeout, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// pages GETs the VIP n times on fresh connections and counts the bodies.
+func (f *fleet) pages(t *testing.T, n int) map[string]int {
+	t.Helper()
+	c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	got := map[string]int{}
+	for i := 0; i < n; i++ {
+		resp, err := c.Get("http://" + f.vip + "/")
+		if err != nil {
+			t.Fatalf("GET http://%s/: %v", f.vip, err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET http://%s/: %d %v %q", f.vip, resp.StatusCode, err, b)
+		}
+		got[strings.TrimSpace(string(b))]++
+	}
+	return got
+}
+
+func (f *fleet) wantBothWebs(t *testing.T, what string) {
+	t.Helper()
+	got := f.pages(t, 10)
+	if len(got) != 2 || got["served by web1"] == 0 || got["served by web2"] == 0 {
+		t.Fatalf("%s: 10 requests to the VIP got %v, want pages of web1 and web2", what, got)
+	}
+	t.Logf("%s: 10 requests to %s: %v", what, f.vip, got)
+}
+
+func TestFleet(t *testing.T) {
+	labtest.Require(t)
+	if _, err := exec.LookPath("ssh"); err != nil {
+		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
+			t.Fatal("ssh (OpenSSH client) not found and FJORD_TEST_REQUIRE=1")
+		}
+		t.Skip("ssh (OpenSSH client) not found: apt-get install -y openssh-client")
+	}
+	spec, err := lab.LoadSpec(filepath.Join("testdata", "lab.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildFjord(t)
+	_, st := labtest.Up(t, spec)
+	subnet, err := netip.ParsePrefix(st.Subnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := subnet.Addr().As4()
+	a[3] = 200
+	f := &fleet{st: st, bin: bin, vip: netip.AddrFrom4(a).String()}
+
+	// Every host has every package of the layer, and Debian starts nginx
+	// on install: off the web group it would hold port 80 before HAProxy.
+	for _, h := range []string{"lb1", "lb2", "vpn1", "vpn2"} {
+		f.mustSSH(t, h, "systemctl disable --now nginx")
+	}
+
+	out, code, d1 := f.playbook(t)
+	if code != 0 {
+		t.Fatalf("first converge: exit %d\n%s", code, out)
+	}
+	f.checkRecap(t, "first converge", out, -1)
+	out, code, d2 := f.playbook(t)
+	if code != 0 {
+		t.Fatalf("second converge: exit %d\n%s", code, out)
+	}
+	f.checkRecap(t, "second converge", out, 0)
+	t.Logf("converge: first run %s, second run %s (changed=0 on all %d hosts)",
+		d1.Round(time.Millisecond), d2.Round(time.Millisecond), len(st.Hosts))
+
+	// ansible-playbook finds nothing to change on what fjord converged:
+	// same files, modes, links, services and sysctls.
+	t.Run("ansible-agrees", func(t *testing.T) {
+		ap, err := exec.LookPath("ansible-playbook")
+		if err == nil {
+			err = exec.Command("ansible-doc", "-t", "module", "ansible.posix.sysctl").Run()
+		}
+		if err != nil {
+			if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
+				t.Fatalf("ansible-playbook with ansible.posix unavailable and FJORD_TEST_REQUIRE=1: %v", err)
+			}
+			t.Skipf("ansible-playbook with the ansible.posix collection unavailable: %v", err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, ap, "-i", st.Inventory, filepath.Join(repoRoot(), "tests", "fleet", "testdata", "fleet.yml"))
+		cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=True")
+		start := time.Now()
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("ansible-playbook on the converged fleet: %v\n%s", err, b)
+		}
+		f.checkRecap(t, "ansible-playbook", string(b), 0)
+		t.Logf("ansible-playbook on the fleet fjord converged: changed=0 on all hosts in %s", time.Since(start).Round(time.Millisecond))
+	})
+
+	t.Run("check-diff", func(t *testing.T) {
+		out, code, d := f.playbook(t, "--check", "--diff")
+		if code != 0 {
+			t.Fatalf("--check --diff: exit %d\n%s", code, out)
+		}
+		f.checkRecap(t, "--check --diff", out, 0)
+		t.Logf("--check --diff on the converged fleet: changed=0 in %s", d.Round(time.Millisecond))
+	})
+
+	t.Run("nginx", func(t *testing.T) {
+		for _, h := range []string{"web1", "web2"} {
+			conf := f.mustSSH(t, h, "nginx -T 2>/dev/null")
+			for _, want := range []string{"server_tokens off;", "gzip on;", "sendfile on;", "tcp_nopush on;",
+				"worker_processes " + strconv.Itoa(vcpus(t, f, h)) + ";"} {
+				if !strings.Contains(conf, want) {
+					t.Errorf("%s: nginx -T lacks %q", h, want)
+				}
+			}
+			if out, code := f.ssh(10*time.Second, h, "test -e /etc/nginx/sites-enabled/default"); code == 0 {
+				t.Errorf("%s: the default site is still enabled %s", h, out)
+			}
+		}
+	})
+
+	t.Run("vip", func(t *testing.T) {
+		// Highest priority (first in the lb group) holds it.
+		f.waitHolder(t, "lb1", 15*time.Second)
+		f.wantBothWebs(t, "through the VIP from the controller")
+		out := f.mustSSH(t, "web1", "curl -fsS --max-time 3 http://"+f.vip+"/ http://"+f.vip+"/")
+		if !strings.Contains(out, "served by web1") || !strings.Contains(out, "served by web2") {
+			t.Fatalf("curl to the VIP from web1: %q, want both pages", out)
+		}
+	})
+
+	t.Run("failover", func(t *testing.T) {
+		f.waitHolder(t, "lb1", 15*time.Second)
+		// lb2 polls for the VIP every 100 ms and prints when it appears;
+		// hosts share this machine's clock.
+		type seen struct {
+			ns  int64
+			err error
+		}
+		ch := make(chan seen, 1)
+		poll := fmt.Sprintf(`for i in $(seq 150); do ip -o -4 addr show | grep -q ' %s/' && { date +%%s%%N; exit 0; }; sleep 0.1; done; exit 1`, f.vip)
+		go func() {
+			out, code := f.ssh(30*time.Second, "lb2", poll)
+			n, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+			if code != 0 || err != nil {
+				err = fmt.Errorf("lb2 never got the VIP: exit %d %q", code, out)
+			}
+			ch <- seen{n, err}
+		}()
+		time.Sleep(500 * time.Millisecond) // the poll is running
+		// From the moment HAProxy is down on lb1, by the same clock.
+		stopped, err := strconv.ParseInt(strings.TrimSpace(f.mustSSH(t, "lb1", "systemctl stop haproxy && date +%s%N")), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := <-ch
+		if s.err != nil {
+			t.Fatal(s.err)
+		}
+		took := time.Duration(s.ns - stopped)
+		t.Logf("VIP failover lb1 -> lb2 after stopping haproxy: %s", took.Round(time.Millisecond))
+		if took > 5*time.Second {
+			t.Errorf("failover took %s, want < 5s", took)
+		}
+		f.waitHolder(t, "lb2", 5*time.Second)
+		f.wantBothWebs(t, "through the VIP after failover")
+
+		// Preemption: lb1 is healthy again and of higher priority, so the
+		// VIP goes back to it.
+		t1 := time.Now()
+		f.mustSSH(t, "lb1", "systemctl start haproxy")
+		f.waitHolder(t, "lb1", 20*time.Second)
+		t.Logf("VIP back on lb1 %s after starting haproxy (rise, then the master-down interval)", time.Since(t1).Round(time.Millisecond))
+		f.wantBothWebs(t, "through the VIP after failback")
+	})
+
+	t.Run("tunnel", func(t *testing.T) {
+		out := f.mustSSH(t, "vpn2", "ip -o -4 addr show dev tun0")
+		if !strings.Contains(out, " 10.8.0.5/24 ") {
+			t.Fatalf("vpn2 tun0: %q, want 10.8.0.5/24 from the server's client-config-dir", out)
+		}
+		f.mustSSH(t, "vpn2", "ping -c 3 -i 0.2 -W 2 10.8.0.1")
+		f.mustSSH(t, "vpn1", "ping -c 3 -i 0.2 -W 2 10.8.0.5")
+		if out := f.mustSSH(t, "vpn2", "ip route show 192.168.10.0/24"); !strings.Contains(out, "tun0") {
+			t.Errorf("vpn2: no pushed route to the core LAN through tun0: %q", out)
+		}
+		if out := f.mustSSH(t, "vpn1", "journalctl -u openvpn-server@server --no-pager"); !strings.Contains(out, "AES-256-GCM") {
+			t.Errorf("server log does not show the AES-256-GCM data channel")
+		}
+	})
+
+	// A site nginx rejects fails the run at "Validate nginx configuration"
+	// and is never loaded: the running nginx keeps serving.
+	t.Run("nginx-validates-before-reload", func(t *testing.T) {
+		web1, err := st.Host("web1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := `{"nginx_sites": [{"name": "fleet", "default_server": true, "root": "/var/www/fleet",` +
+			` "index_content": "served by {{ inventory_hostname }}\n", "extra": ["no_such_directive on;"]}]}`
+		out, code, _ := f.playbook(t, "-l", "web1", "-e", bad)
+		if code == 0 || recap(out)["web1"]["failed"] != 1 {
+			t.Fatalf("a site nginx -t rejects: exit %d, want web1 failed=1:\n%s", code, out)
+		}
+		if !regexp.MustCompile(`(?s)RUNNING HANDLER \[nginx : Validate nginx configuration\][^\n]*\n(fatal|failed): \[web1\]`).MatchString(out) {
+			t.Fatalf("web1 did not fail at the validate handler:\n%s", out)
+		}
+		if strings.Contains(out, "RUNNING HANDLER [nginx : Reload nginx]") {
+			t.Fatalf("nginx reloaded after a failed check:\n%s", out)
+		}
+		c := &http.Client{Timeout: 3 * time.Second}
+		resp, err := c.Get("http://" + web1.Address + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.TrimSpace(string(b)) != "served by web1" {
+			t.Fatalf("web1 after the rejected site: %d %q", resp.StatusCode, b)
+		}
+		// The inventory's sites converge again.
+		out, code, _ = f.playbook(t, "-l", "web1")
+		if code != 0 || recap(out)["web1"]["changed"] == 0 {
+			t.Fatalf("reconverge web1: exit %d, want changes:\n%s", code, out)
+		}
+		if conf := f.mustSSH(t, "web1", "nginx -T 2>&1"); strings.Contains(conf, "no_such_directive") {
+			t.Fatal("the rejected directive is still in nginx's configuration")
+		}
+	})
+}
+
+// vcpus is the host's processor count as facts give it
+// (ansible_processor_vcpus), what worker_processes should be.
+func vcpus(t *testing.T, f *fleet, host string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(f.mustSSH(t, host, "grep -c ^processor /proc/cpuinfo")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
