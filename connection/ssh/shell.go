@@ -43,10 +43,18 @@ type shell struct {
 }
 
 // shellCmdOK says whether a command can run in a persistent shell: no
-// stdin to feed (a sudo password is stdin too) and its stdout collected,
-// not streamed.
+// stdin to feed (a sudo password is stdin too) and its stdout collected
+// in memory, not streamed.
 func shellCmdOK(cmd *connection.Cmd) bool {
-	return cmd.Stdin == nil && cmd.Stdout == nil && (cmd.Become == nil || cmd.Become.Password == "")
+	if cmd.Stdout != nil {
+		// Output the caller collects in memory anyway (reading a file
+		// back) may come through the shell; a writer that consumes it as
+		// it arrives (wait_for's search) needs a session's stream.
+		if _, inMemory := cmd.Stdout.(*bytes.Buffer); !inMemory {
+			return false
+		}
+	}
+	return cmd.Stdin == nil && (cmd.Become == nil || cmd.Become.Password == "")
 }
 
 // takeShell returns an idle shell of the live client, or starts one while
@@ -211,7 +219,15 @@ func (c *Conn) execShell(ctx context.Context, cmd *connection.Cmd, cl *client) (
 			return nil, true, c.lost(cl, fmt.Errorf("persistent shell: %w", o.err))
 		}
 		c.putShell(sh)
-		return &connection.Result{Stdout: o.stdout, Stderr: o.stderr, RC: o.rc}, true, nil
+		res := &connection.Result{Stdout: o.stdout, Stderr: o.stderr, RC: o.rc}
+		if cmd.Stdout != nil {
+			// As a session delivers it: to the writer, not the result.
+			if _, err := cmd.Stdout.Write(o.stdout); err != nil {
+				return nil, true, err
+			}
+			res.Stdout = nil
+		}
+		return res, true, nil
 	case <-ctx.Done():
 		// The command's process group is the shell's: kill both and let
 		// the next command start a new shell.
