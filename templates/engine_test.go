@@ -32,6 +32,17 @@ func TestRenderNative(t *testing.T) {
 		{"{{ l | to_json }}", `'[1, "a"]'`},
 		{"{{ u }}", "'{{ n }}'"},
 		{"{{ none | default('x') }}", "''"},
+		// Jinja drops the source's last newline before the text is read
+		// back; only text gets it back (ansible-playbook 2.14's outputs).
+		{"{{ b }}\n", "True"},
+		{"{{ b }}\n\n", `'True\n\n'`},
+		{"{{ l }}\n", "[1, 'a']"},
+		{"{{ s }}\n", `'text\n'`},
+		{"x{{ s }}\n\n", `'xtext\n\n'`},
+		{"{{ none }}\n", `'\n'`},
+		{"{{ l | to_json }}\n", `'[1, "a"]\n'`},
+		{"[{{ b }}]\n", "[True]"},
+		{"{% if b %}yes{% endif %}\n", `'yes\n'`},
 	} {
 		got, err := e.Render(tc.src, vars)
 		if err != nil {
