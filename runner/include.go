@@ -19,6 +19,9 @@ type includeInst struct {
 	params *value.Map
 	hosts  hostSet
 	blk    *Block
+	// label is the loop item (or loop_control.label) of a looped include,
+	// shown as "included: ... => (item=label)".
+	label string
 }
 
 // runInclude evaluates include_tasks/include_role per host and runs what
@@ -94,6 +97,9 @@ func (ex *executor) runInclude(ctx context.Context, t *Task, hosts hostSet) map[
 				failed[h] = true
 				break
 			}
+			if hasItems {
+				inst.label = itemLabel(isc, t, item)
+			}
 			if prev, ok := byKey[inst.key]; ok {
 				prev.hosts = append(prev.hosts, h)
 			} else {
@@ -103,26 +109,39 @@ func (ex *executor) runInclude(ctx context.Context, t *Task, hosts hostSet) map[
 			}
 		}
 	}
+	// Ansible shows an include's banner when the task starts, also when
+	// no host skips or fails it and only "included:" follows.
+	if !bannerShown && len(hosts) > 0 {
+		ex.banner(t, hosts[0])
+	}
 	for _, h := range hosts {
 		if failed[h] {
 			h.failed = true
 			r.anyFailedHost(h)
 		}
 	}
+	// Ansible reports every included file, then runs them in turn; it
+	// reports included files, not included roles.
 	for _, inst := range insts {
+		if inst.role != nil {
+			continue
+		}
 		names := make([]string, len(inst.hosts))
 		for i, h := range inst.hosts {
 			names[i] = h.name
 		}
-		// Ansible reports included files, not included roles.
-		if inst.role == nil {
-			shown := inst.path
+		shown, label := inst.path, inst.label
+		if label == "" {
 			r.emit(func(s callback.Sink) { s.Included(shown, names) })
-			// an included file counts as ok for each host, as Ansible's stats do.
-			r.outMu.Lock()
-			r.counter.Included(names)
-			r.outMu.Unlock()
+		} else {
+			r.emit(func(s callback.Sink) { s.IncludedItem(shown, names, label) })
 		}
+		// an included file counts as ok for each host, as Ansible's stats do.
+		r.outMu.Lock()
+		r.counter.Included(names)
+		r.outMu.Unlock()
+	}
+	for _, inst := range insts {
 		live := hostSet{}
 		for _, h := range inst.hosts {
 			if !failed[h] {
@@ -261,4 +280,17 @@ func (pr *playRun) addHandlers(ri *RoleInstance) {
 	}
 	pr.extraHandlers = append(pr.extraHandlers, ri)
 	setPlay(pr.play, ri.Handlers)
+}
+
+// itemLabel is what Ansible shows for a looped include's item: the
+// rendered loop_control.label, else the item.
+func itemLabel(sc *scope, t *Task, item any) string {
+	if t.LoopControl != nil {
+		if l, ok := t.LoopControl.Get("label"); ok {
+			if v, err := sc.render(l); err == nil {
+				return value.String(v)
+			}
+		}
+	}
+	return value.String(item)
 }

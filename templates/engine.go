@@ -199,7 +199,32 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 		}
 	}
 	src = escapeBackslashes(src)
-	root, err := e.compile(src, ansibleOptions)
+	// As Ansible: Jinja drops the source's last newline, the output is read
+	// back as a list, dict or bool, and only text gets the source's
+	// trailing newlines back ("{{ r.changed }}\n" is the bool).
+	o := ansibleOptions
+	o.KeepTrailingNewline = false
+	topUp := func(v any) any {
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = x
+		case value.Unsafe:
+			s = string(x)
+		default:
+			return v
+		}
+		want, have := trailingNewlines(src), trailingNewlines(s)
+		if want <= have {
+			return v
+		}
+		s += strings.Repeat("\n", want-have)
+		if _, ok := v.(value.Unsafe); ok {
+			return value.Unsafe(s)
+		}
+		return s
+	}
+	root, err := e.compile(src, o)
 	if err != nil {
 		return nil, err
 	}
@@ -227,9 +252,9 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			case *undefined:
 				return nil, x.err
 			case value.Unsafe:
-				return x, nil
+				return topUp(x), nil
 			case nil:
-				return "", nil
+				return topUp(""), nil
 			}
 			text, err := toStr(v)
 			if err != nil {
@@ -238,17 +263,17 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			if f, ok := out.Expression.(*nodes.FilteredExpression); ok && out.Condition == nil && len(f.Filters) > 0 {
 				name := f.Filters[len(f.Filters)-1].Name
 				if stringFilters[name] {
-					return text, nil
+					return topUp(text), nil
 				}
 			}
-			return literalEval(text), nil
+			return topUp(literalEval(text)), nil
 		}
 	}
-	text, err := e.renderStringNoEscape(src, vars, ansibleOptions)
+	text, err := e.renderStringNoEscape(src, vars, o)
 	if err != nil {
 		return nil, err
 	}
-	return literalEval(text), nil
+	return topUp(literalEval(text)), nil
 }
 
 // stringFilters are Ansible's STRING_TYPE_FILTERS: their text is never

@@ -137,6 +137,17 @@ func (s *state) execStmt(sc *scope, n nodes.ControlStructure, out *strings.Build
 			inner.vars[name] = v
 		}
 		return s.execNodes(inner, n.body.Nodes, out)
+	case *blockNode:
+		// An unscoped block sees the template's top-level variables but
+		// not those of enclosing loops, macros or withs; what it sets
+		// stays inside.
+		outer := sc
+		if !n.scoped {
+			for outer.parent != nil {
+				outer = outer.parent
+			}
+		}
+		return s.execNodes(outer.child(), n.body.Nodes, out)
 	case *doNode:
 		_, err := s.eval(sc, n.expr)
 		return err

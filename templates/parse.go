@@ -55,6 +55,15 @@ type withNode struct {
 	body  *nodes.Wrapper
 }
 
+// blockNode is {% block %}. Without {% extends %} (which fjord does not
+// support) a block renders where it stands, as in Jinja.
+type blockNode struct {
+	loc    *tokens.Token
+	name   string
+	scoped bool
+	body   *nodes.Wrapper
+}
+
 type doNode struct {
 	loc  *tokens.Token
 	expr nodes.Expression
@@ -81,6 +90,8 @@ func (n *rawNode) Position() *tokens.Token         { return n.loc }
 func (n *rawNode) String() string                  { return "raw" }
 func (n *withNode) Position() *tokens.Token        { return n.loc }
 func (n *withNode) String() string                 { return "with" }
+func (n *blockNode) Position() *tokens.Token       { return n.loc }
+func (n *blockNode) String() string                { return "block" }
 func (n *doNode) Position() *tokens.Token          { return n.loc }
 func (n *doNode) String() string                   { return "do" }
 func (n *loopCtlNode) Position() *tokens.Token     { return n.loc }
@@ -105,6 +116,7 @@ func init() {
 		"macro":    parseMacro,
 		"raw":      parseRaw,
 		"with":     parseWith,
+		"block":    parseBlock,
 		"do":       parseDo,
 		"break":    parseBreak,
 		"continue": parseContinue,
@@ -118,7 +130,56 @@ func init() {
 func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
 	stream := tokens.LexAll(src, cfg)
 	p := parser.NewParser("template", stream, cfg, nullLoader{}, statements)
-	return p.Parse()
+	t, err := p.Parse()
+	if err != nil {
+		return nil, err
+	}
+	if err := uniqueBlocks(t.Nodes, map[string]bool{}); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// uniqueBlocks rejects a block name given twice, as Jinja does, since
+// with {% extends %} it would be ambiguous.
+func uniqueBlocks(ns []nodes.Node, seen map[string]bool) error {
+	for _, n := range ns {
+		var bodies []*nodes.Wrapper
+		switch n := n.(type) {
+		case *nodes.Wrapper:
+			bodies = append(bodies, n)
+		case *nodes.ControlStructureBlock:
+			switch c := n.ControlStructure.(type) {
+			case *blockNode:
+				if seen[c.name] {
+					return fmt.Errorf("block %q defined twice (line %d)", c.name, c.loc.Line)
+				}
+				seen[c.name] = true
+				bodies = append(bodies, c.body)
+			case *forNode:
+				bodies = append(bodies, c.body, c.empty)
+			case *ifNode:
+				bodies = append(bodies, c.bodies...)
+			case *withNode:
+				bodies = append(bodies, c.body)
+			case *filterBlockNode:
+				bodies = append(bodies, c.body)
+			case *setNode:
+				bodies = append(bodies, c.body)
+			case *macroNode:
+				bodies = append(bodies, c.Wrapper)
+			}
+		}
+		for _, w := range bodies {
+			if w == nil {
+				continue
+			}
+			if err := uniqueBlocks(w.Nodes, seen); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func parseFor(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
@@ -386,6 +447,36 @@ func parseWith(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, e
 	w, _, err := p.WrapUntil("endwith")
 	if err != nil {
 		return nil, err
+	}
+	n.body = w
+	return n, nil
+}
+
+func parseBlock(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
+	n := &blockNode{loc: p.Current()}
+	name := args.Match(tokens.Name)
+	if name == nil {
+		return nil, args.Error("expected a block name", nil)
+	}
+	n.name = name.Val
+	if args.MatchName("scoped") != nil {
+		n.scoped = true
+	}
+	if args.MatchName("required") != nil {
+		return nil, args.Error("required blocks need {% extends %}, which is not supported", nil)
+	}
+	if !args.End() {
+		return nil, args.Error("malformed 'block'", nil)
+	}
+	w, end, err := p.WrapUntil("endblock")
+	if err != nil {
+		return nil, err
+	}
+	if en := end.Match(tokens.Name); en != nil && en.Val != n.name {
+		return nil, end.Error(fmt.Sprintf("mismatching name %q for block %q", en.Val, n.name), nil)
+	}
+	if !end.End() {
+		return nil, end.Error("malformed 'endblock'", nil)
 	}
 	n.body = w
 	return n, nil

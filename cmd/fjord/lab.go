@@ -96,6 +96,10 @@ func (e *env) labCommand() *cli.Command {
 				Name: "down", Usage: "stop every host and remove everything the lab made",
 				Flags: []cli.Flag{o.nameFlag()}, OnUsageError: usageError,
 				Action: func(c *cli.Context) error {
+					// `fjord lab down web` must not take down lab "default".
+					if c.NArg() > 0 {
+						return optionErrorf("fjord lab down takes no arguments; name the lab with --name %s", c.Args().First())
+					}
 					return labFailure(mgr().Down(c.Context, o.Name))
 				},
 			},
@@ -104,6 +108,9 @@ func (e *env) labCommand() *cli.Command {
 				Flags:        []cli.Flag{o.nameFlag(), &cli.BoolFlag{Name: "all", Usage: "every lab"}},
 				OnUsageError: usageError,
 				Action: func(c *cli.Context) error {
+					if c.NArg() > 0 {
+						return optionErrorf("fjord lab status takes no arguments; name the lab with --name %s", c.Args().First())
+					}
 					return runLabStatus(e, mgr(), o.Name, c.Bool("all"))
 				},
 			},

@@ -161,6 +161,8 @@ func TestExitCodes(t *testing.T) {
 		{name: "exclusive", argv: []string{"playbook", "-K", "--become-password-file", "f", "x.yml"}, code: 5, stderr: "ERROR! argument --become-password-file: not allowed with argument --ask-become-pass\n"},
 		{name: "unknown command", argv: []string{"frobnicate"}, code: 5, stderr: "ERROR! unknown command \"frobnicate\""},
 		{name: "no command", argv: nil, code: 5},
+		{name: "lab down positional", argv: []string{"lab", "down", "trials"}, code: 5, stderr: "ERROR! fjord lab down takes no arguments; name the lab with --name trials\n"},
+		{name: "lab status positional", argv: []string{"lab", "status", "trials"}, code: 5, stderr: "ERROR! fjord lab status takes no arguments"},
 		{name: "version", argv: []string{"--version"}, code: 0},
 		{name: "playbook version", argv: []string{"playbook", "--version"}, code: 0},
 		{name: "help", argv: []string{"playbook", "-h"}, code: 0},

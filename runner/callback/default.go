@@ -344,10 +344,14 @@ func (s *defaultSink) diff(ds []Diff) {
 }
 
 func (s *defaultSink) Included(path string, hosts []string) {
+	// An include that ran shows its banner even when ok results are
+	// hidden, as Ansible's v2_runner_on_ok does for TaskInclude.
+	s.taskBanner()
 	s.display(s.w, "included: "+path+" for "+strings.Join(hosts, ", "), colorSkip)
 }
 
 func (s *defaultSink) IncludedItem(path string, hosts []string, label string) {
+	s.taskBanner()
 	s.display(s.w, "included: "+path+" for "+strings.Join(hosts, ", ")+" => (item="+label+")", colorSkip)
 }
 
