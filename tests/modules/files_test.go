@@ -13,8 +13,9 @@ import (
 	"github.com/fjord-run/fjord/lab"
 )
 
-// setupLab is setup on a lab of its own name, with extra Debian packages
-// on the host, so these tests and TestSystemModules can run side by side.
+// setupLab boots a one-host lab of its own name (and subnet, "" for the
+// next free one), with extra Debian packages on the host, so that the
+// tests of this package can run side by side.
 func setupLab(t *testing.T, name, subnet string, packages ...string) *env {
 	require(t)
 	dir := t.TempDir()
@@ -29,7 +30,10 @@ func setupLab(t *testing.T, name, subnet string, packages ...string) *env {
 	if _, err := m.Open(name); err == nil {
 		run(t, time.Minute, bin, "lab", "down", "--name", name)
 	}
-	args := []string{"lab", "up", "--name", name, "--hosts", "h1", "--subnet", subnet}
+	args := []string{"lab", "up", "--name", name, "--hosts", "h1"}
+	if subnet != "" {
+		args = append(args, "--subnet", subnet)
+	}
 	for _, p := range packages {
 		args = append(args, "-p", p)
 	}

@@ -16,7 +16,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -67,34 +66,7 @@ type env struct {
 	bin, inv, sshConfig, dir string
 }
 
-func setup(t *testing.T) *env { return setupLab(t, labName) }
-
-// setupLab boots a one-host lab of that name; test files use their own
-// name so that their labs do not collide.
-func setupLab(t *testing.T, labName string) *env {
-	require(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "fjord")
-	_, file, _, _ := runtime.Caller(0)
-	b := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
-	b.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-	if out, err := b.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	m := &lab.Manager{}
-	if _, err := m.Open(labName); err == nil {
-		run(t, time.Minute, bin, "lab", "down", "--name", labName)
-	}
-	if out, code := run(t, 5*time.Minute, bin, "lab", "up", "--name", labName, "--hosts", "h1"); code != 0 {
-		t.Fatalf("fjord lab up: exit %d\n%s", code, out)
-	}
-	t.Cleanup(func() { run(t, time.Minute, bin, "lab", "down", "--name", labName) })
-	st, err := m.Open(labName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{bin: bin, inv: st.Inventory, sshConfig: st.SSHConfig, dir: dir}
-}
+func setup(t *testing.T) *env { return setupLab(t, labName, "") }
 
 func (e *env) ssh(t *testing.T, script string) string {
 	t.Helper()

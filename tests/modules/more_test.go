@@ -36,7 +36,7 @@ func (e *env) quiet(t *testing.T, name, pb string) string {
 }
 
 func TestMoreModules(t *testing.T) {
-	e := setupLab(t, moreLab)
+	e := setupLab(t, moreLab, "")
 
 	t.Run("service_facts", func(t *testing.T) {
 		e.quiet(t, "service-facts", `- hosts: lab
