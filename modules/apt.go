@@ -171,7 +171,7 @@ func (m *Apt) Run(ctx context.Context, env *Env) (*Result, error) {
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	sec := sections(string(res.Stdout))
+	sec := Sections(string(res.Stdout))
 	if out, ok := sec["updatefail"]; ok {
 		return Failf("Failed to update apt cache: %s", strings.TrimSpace(out)), nil
 	}
@@ -493,7 +493,7 @@ case "$f" in /*) ;; *) f="./$f" ;; esac
 		}
 		return cmdFailed(res, ""), nil
 	}
-	sec := sections(string(res.Stdout))
+	sec := Sections(string(res.Stdout))
 	if out, ok := sec["install"]; ok {
 		r.Changed = true
 		r.Set("stdout", out).Set("stderr", string(res.Stderr))

@@ -150,7 +150,7 @@ done
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	files := sections(string(res.Stdout))
+	files := Sections(string(res.Stdout))
 	before := map[string]string{}
 	for k, v := range files {
 		before[k] = v

@@ -59,7 +59,7 @@ func (m *ServiceFacts) Run(ctx context.Context, env *Env) (*Result, error) {
 		return cmdFailed(res, ""), nil
 	}
 	facts := value.NewMap(1)
-	facts.Set("services", parseServices(sections(string(res.Stdout))))
+	facts.Set("services", parseServices(Sections(string(res.Stdout))))
 	return (&Result{}).Set("ansible_facts", facts), nil
 }
 
@@ -168,7 +168,7 @@ dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\t
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	sec := sections(string(res.Stdout))
+	sec := Sections(string(res.Stdout))
 	if _, ok := sec["none"]; ok {
 		return Failf("Could not detect a supported package manager from the following list: ['apt'], or the required Python library is not installed. Check warnings for details."), nil
 	}

@@ -184,7 +184,7 @@ func (m *GetURL) Run(ctx context.Context, env *Env) (*Result, error) {
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	sec := sections(string(res.Stdout))
+	sec := Sections(string(res.Stdout))
 	dest := trimNL(sec["dest"])
 	r := &Result{}
 	r.Set("dest", dest).Set("url", m.URL).Set("elapsed", elapsed)

@@ -24,9 +24,9 @@ func hostRun(ctx context.Context, env *Env, script string, extraEnv map[string]s
 	return env.Conn.Exec(ctx, &connection.Cmd{Command: script, Env: e, Become: env.Become})
 }
 
-// sections splits output printed as "@@NAME\n...": each marker starts a
+// Sections splits output printed as "@@NAME\n...": each marker starts a
 // section that runs to the next marker.
-func sections(out string) map[string]string {
+func Sections(out string) map[string]string {
 	m := map[string]string{}
 	cur := ""
 	var b strings.Builder

@@ -65,7 +65,7 @@ esac
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	sec := sections(string(res.Stdout))
+	sec := Sections(string(res.Stdout))
 	use := ""
 	for k := range sec {
 		if u, ok := strings.CutPrefix(k, "use "); ok {

@@ -120,7 +120,7 @@ func (m *KnownHosts) Run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	out := string(res.Stdout)
 	head, content, exists := strings.Cut(out, "@@content\n")
-	sec := sections(head)
+	sec := Sections(head)
 	var path string
 	for _, l := range strings.Split(head, "\n") {
 		if p, ok := strings.CutPrefix(l, "@@path "); ok {

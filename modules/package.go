@@ -178,7 +178,7 @@ func (m *Dnf) Run(ctx context.Context, env *Env) (*Result, error) {
 			installed[p] = true
 		}
 	}
-	updates := sections(string(res.Stdout))["updates"]
+	updates := Sections(string(res.Stdout))["updates"]
 	var todo []string
 	verb := "install"
 	for _, n := range m.Name {

@@ -73,7 +73,7 @@ func (m *Sysctl) Run(ctx context.Context, env *Env) (*Result, error) {
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	sec := sections(string(res.Stdout))
+	sec := Sections(string(res.Stdout))
 	before := sec["file"]
 	after, fileChanged := m.fixLines(before, key, want)
 	kernelChanged := false
@@ -125,7 +125,7 @@ mv -f -- "$t" "$f" || { rm -f "$t"; exit 72; }
 	if strings.Contains(out, "@@setfail") {
 		return Failf("setting %s failed: %s", key, trimNL(string(res.Stderr))), nil
 	}
-	if s, ok := sections(out)["reloadfail"]; ok && !m.IgnoreErrors {
+	if s, ok := Sections(out)["reloadfail"]; ok && !m.IgnoreErrors {
 		return Failf("Failed to reload sysctl: %s", trimNL(s)), nil
 	}
 	return r, nil

@@ -113,7 +113,7 @@ func (m *SysctlIosched) Run(ctx context.Context, env *Env) (*Result, error) {
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	p := m.plan(sections(string(res.Stdout)))
+	p := m.plan(Sections(string(res.Stdout)))
 
 	r := &Result{Changed: p.changed()}
 	if env.Diff {
@@ -129,7 +129,7 @@ func (m *SysctlIosched) Run(ctx context.Context, env *Env) (*Result, error) {
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	p.applied(sections(string(res.Stdout)))
+	p.applied(Sections(string(res.Stdout)))
 	r.Changed = p.changed()
 	return m.result(r, p), nil
 }

@@ -107,7 +107,7 @@ true
 	if res.RC != 0 {
 		return nil, cmdFailed(res, ""), nil
 	}
-	s := sections(string(res.Stdout))
+	s := Sections(string(res.Stdout))
 	st := &unitState{status: parseSystemctlShow(s["show"])}
 	if strings.TrimSpace(s["showrc"]) == "0" {
 		ls, _ := st.status.Get("LoadState")

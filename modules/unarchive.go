@@ -191,7 +191,7 @@ cat "$s.diff"
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	sec := sections(string(res.Stdout))
+	sec := Sections(string(res.Stdout))
 	r.Set("dest", m.Dest).Set("src", srcShown)
 	switch {
 	case has(sec, "nodest"):

@@ -203,7 +203,7 @@ exec cat "$b"
 	if i := bytes.Index(raw, []byte("@@fjord-body\n")); i >= 0 {
 		head, content = raw[:i], raw[i+len("@@fjord-body\n"):]
 	}
-	sec := sections(string(head))
+	sec := Sections(string(head))
 	if _, ok := sec["notool"]; ok {
 		return Failf("uri: curl is not installed on the host, and fjord runs no Python there to request %s; install curl on the host", m.URL), nil
 	}

@@ -161,7 +161,7 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sec := sections(string(res.Stdout))
+	sec := Sections(string(res.Stdout))
 	gids := map[string]string{}
 	for _, l := range strings.Split(trimNL(sec["gids"]), "\n") {
 		if k, v, ok := strings.Cut(l, ":"); ok {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/modules"
 )
 
 // statusQuery reads every wsrep status variable and the two settings the
@@ -86,7 +87,7 @@ func (m *GaleraBootstrap) probe(ctx context.Context, h *host) error {
 	if res.RC != 0 {
 		return fmt.Errorf("%s: reading galera state: rc %d: %s", h.Name, res.RC, strings.TrimSpace(string(res.Stderr)))
 	}
-	s := sections(string(res.Stdout))
+	s := modules.Sections(string(res.Stdout))
 	h.active = strings.TrimSpace(s["active"])
 	h.Running = strings.TrimSpace(s["pid"]) != ""
 	h.Status, h.QueryErr = nil, ""
@@ -280,27 +281,4 @@ func lastLines(s string, n int) string {
 		l = l[len(l)-n:]
 	}
 	return strings.Join(l, "\n")
-}
-
-// sections splits output printed as "@@NAME\n...".
-func sections(out string) map[string]string {
-	m := map[string]string{}
-	cur := ""
-	var b strings.Builder
-	flush := func() {
-		if cur != "" {
-			m[cur] = b.String()
-		}
-		b.Reset()
-	}
-	for _, l := range strings.SplitAfter(out, "\n") {
-		if strings.HasPrefix(l, "@@") {
-			flush()
-			cur = strings.TrimSpace(l[2:])
-			continue
-		}
-		b.WriteString(l)
-	}
-	flush()
-	return m
 }
