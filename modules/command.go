@@ -121,21 +121,10 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 	if env.Check {
 		verb = "Would not run"
 	}
-	for _, t := range []struct {
-		path string
-		want bool
-		why  string
-	}{{c.Creates, true, "exists"}, {c.Removes, false, "does not exist"}} {
-		if t.path == "" {
-			continue
-		}
-		ok, err := pathExists(ctx, env, t.path, c.Chdir)
-		if err != nil {
-			return nil, err
-		}
-		if ok == t.want {
-			return blank(fmt.Sprintf("%s command since '%s' %s", verb, t.path, t.why), fmt.Sprintf("skipped, since %s %s", t.path, t.why)), nil
-		}
+	if p, why, skip, err := createsRemoves(ctx, env, c.Creates, c.Removes, c.Chdir); err != nil {
+		return nil, err
+	} else if skip {
+		return blank(fmt.Sprintf("%s command since '%s' %s", verb, p, why), fmt.Sprintf("skipped, since %s %s", p, why)), nil
 	}
 	if env.Check {
 		if c.Creates == "" && c.Removes == "" {
@@ -200,6 +189,28 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 }
 
 // pathExists tests a path on the host, relative to dir when relative.
+// createsRemoves checks command's and script's creates/removes: skip is
+// true when creates exists or removes does not, with that path and why.
+func createsRemoves(ctx context.Context, env *Env, creates, removes, dir string) (path, why string, skip bool, err error) {
+	for _, t := range []struct {
+		path string
+		want bool
+		why  string
+	}{{creates, true, "exists"}, {removes, false, "does not exist"}} {
+		if t.path == "" {
+			continue
+		}
+		ok, err := pathExists(ctx, env, t.path, dir)
+		if err != nil {
+			return "", "", false, err
+		}
+		if ok == t.want {
+			return t.path, t.why, true, nil
+		}
+	}
+	return "", "", false, nil
+}
+
 func pathExists(ctx context.Context, env *Env, p, dir string) (bool, error) {
 	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: "test -e " + globWord(p), Dir: dir, Become: env.Become})
 	if err != nil {

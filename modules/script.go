@@ -50,24 +50,13 @@ func (m *Script) Run(ctx context.Context, env *Env) (*Result, error) {
 		return Failf("script: cannot parse %q", src), nil
 	}
 	r := &Result{}
-	for _, t := range []struct {
-		path string
-		want bool
-		why  string
-	}{{m.Creates, true, "exists"}, {m.Removes, false, "does not exist"}} {
-		if t.path == "" {
-			continue
-		}
-		ok, err := pathExists(ctx, env, t.path, m.Chdir)
-		if err != nil {
-			return nil, err
-		}
-		if ok == t.want {
-			r.Skipped = true
-			r.Msg = fmt.Sprintf("skipped, since %s %s", t.path, t.why)
-			r.Set("msg", r.Msg).Set("rc", 0)
-			return r, nil
-		}
+	if p, why, skip, err := createsRemoves(ctx, env, m.Creates, m.Removes, m.Chdir); err != nil {
+		return nil, err
+	} else if skip {
+		r.Skipped = true
+		r.Msg = fmt.Sprintf("skipped, since %s %s", p, why)
+		r.Set("msg", r.Msg).Set("rc", 0)
+		return r, nil
 	}
 	local, err := findFile(env, "files", words[0])
 	if err != nil {
