@@ -7,6 +7,9 @@ package labtest
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -67,4 +70,18 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
+}
+
+// BuildFjord builds cmd/fjord into the test's temporary directory and
+// returns its path, for tests that run fjord as a user would.
+func BuildFjord(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "fjord")
+	_, file, _, _ := runtime.Caller(0)
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
+	cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/fjord: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -34,18 +34,6 @@ func repoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// buildFjord builds cmd/fjord into the test's temporary directory.
-func buildFjord(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "fjord")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
-	cmd.Dir = repoRoot()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/fjord: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // fleet is a converged lab and how to reach it.
 type fleet struct {
 	st  *lab.State
@@ -218,7 +206,7 @@ func TestFleet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := buildFjord(t)
+	bin := labtest.BuildFjord(t)
 	_, st := labtest.Up(t, spec)
 	subnet, err := netip.ParsePrefix(st.Subnet)
 	if err != nil {

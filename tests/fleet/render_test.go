@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fjord-run/fjord/lab/labtest"
 )
 
 // roleVarFiles are the role files whose variables the templates use; the
@@ -31,7 +33,7 @@ func TestRenderLikeAnsible(t *testing.T) {
 		}
 		t.Skip("ansible-playbook not found: apt-get install -y ansible-core")
 	}
-	bin := buildFjord(t)
+	bin := labtest.BuildFjord(t)
 	roles := filepath.Join(repoRoot(), "roles")
 	src := filepath.Join("testdata", "render")
 	dir := t.TempDir()

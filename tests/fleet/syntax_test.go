@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/fjord-run/fjord/lab/labtest"
 )
 
 // hybridPlaybooks are the playbooks the fleet test converges; db.yml
@@ -15,7 +17,7 @@ var hybridPlaybooks = []string{"base.yml", "vpn.yml", "web.yml", "lb.yml"}
 // --syntax-check (which loads every role, task file and handler) against
 // the example inventory, which nothing runs against.
 func TestSyntax(t *testing.T) {
-	bin := buildFjord(t)
+	bin := labtest.BuildFjord(t)
 	dir := filepath.Join(repoRoot(), "playbooks", "hybrid")
 	inv := filepath.Join(dir, "inventory", "hosts.ini")
 	for _, pb := range hybridPlaybooks {

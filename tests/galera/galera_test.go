@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -41,7 +40,7 @@ type cluster struct {
 
 func TestGaleraBootstrap(t *testing.T) {
 	labtest.Require(t)
-	bin := buildFjord(t)
+	bin := labtest.BuildFjord(t)
 	spec := &lab.Spec{
 		Name:     "galera",
 		Packages: []string{"mariadb-server", "galera-4", "mariadb-client", "rsync"},
@@ -378,17 +377,4 @@ func run(timeout time.Duration, name string, args ...string) (string, int) {
 		return out.String() + err.Error(), -1
 	}
 	return out.String(), 0
-}
-
-// buildFjord builds cmd/fjord into a temporary directory.
-func buildFjord(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "fjord")
-	_, file, _, _ := runtime.Caller(0)
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
-	cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/fjord: %v\n%s", err, out)
-	}
-	return bin
 }

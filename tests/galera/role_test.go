@@ -17,7 +17,7 @@ import (
 // must change nothing. A row written on one node is read on the others.
 func TestGaleraRole(t *testing.T) {
 	labtest.Require(t)
-	bin := buildFjord(t)
+	bin := labtest.BuildFjord(t)
 	spec := &lab.Spec{
 		Name:     "galrole",
 		Packages: []string{"mariadb-server", "galera-4", "mariadb-client", "rsync"},

@@ -5,12 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fjord-run/fjord/lab"
+	"github.com/fjord-run/fjord/lab/labtest"
 )
 
 // setupLab boots a one-host lab of its own name (and subnet, "" for the
@@ -19,13 +19,7 @@ import (
 func setupLab(t *testing.T, name, subnet string, packages ...string) *env {
 	require(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "fjord")
-	_, file, _, _ := runtime.Caller(0)
-	b := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
-	b.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-	if out, err := b.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := labtest.BuildFjord(t)
 	m := &lab.Manager{}
 	if _, err := m.Open(name); err == nil {
 		run(t, time.Minute, bin, "lab", "down", "--name", name)
