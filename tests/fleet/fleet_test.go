@@ -1,10 +1,14 @@
-// Package fleet_test converges the shipped roles (base, openvpn, nginx,
-// haproxy_keepalived through playbooks/hybrid) on a lab of real Debian
-// hosts and checks what they are for: HTTP through the VIP reaches both
-// web servers, the VIP fails over when HAProxy stops, the tunnel carries
-// traffic, and a second run and a --check --diff run change nothing,
-// neither for fjord nor for ansible-playbook (when installed): the lab
-// layer carries python3 for that cross-check only.
+// Package fleet_test converges playbooks/hybrid/site.yml, the shipped
+// roles (base, openvpn, nginx, galera, haproxy_keepalived) as a user runs
+// them, on a lab of eight real Debian hosts laid out as the example
+// inventory (a core site and a failover database across an OpenVPN
+// tunnel), and checks what they are for: HTTP and MySQL through the VIP,
+// the VIP failing over when HAProxy stops, a Galera cluster of three whose
+// third node replicates through the tunnel, a second run and a --check
+// --diff run that change nothing, a --check --diff run on the fresh fleet
+// that shows its diffs and touches nothing, and ansible-playbook finding
+// nothing to change in what fjord converged (the lab layer carries
+// python3 for that cross-check only).
 package fleet_test
 
 import (
@@ -36,9 +40,10 @@ func repoRoot() string {
 
 // fleet is a converged lab and how to reach it.
 type fleet struct {
-	st  *lab.State
-	bin string
-	vip string
+	st   *lab.State
+	bin  string
+	vip  string
+	addr map[string]string // lab address by host name
 }
 
 // ssh runs a shell command on a lab host with ssh(1) and returns its
@@ -69,13 +74,18 @@ func (f *fleet) mustSSH(t *testing.T, host, script string) string {
 	return out
 }
 
-// playbook runs fjord playbook on the lab's inventory and returns its
-// output, its exit code and how long it took.
+// sitePlaybook is the shipped site playbook every fjord run converges.
+func sitePlaybook() string {
+	return filepath.Join(repoRoot(), "playbooks", "hybrid", "site.yml")
+}
+
+// playbook runs fjord playbook with the site playbook on the lab's
+// inventory and returns its output, its exit code and how long it took.
 func (f *fleet) playbook(t *testing.T, args ...string) (string, int, time.Duration) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	pb := filepath.Join(repoRoot(), "tests", "fleet", "testdata", "fleet.yml")
+	pb := sitePlaybook()
 	cmd := exec.CommandContext(ctx, f.bin, append([]string{"playbook", "-i", f.st.Inventory, pb}, args...)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -216,11 +226,59 @@ func TestFleet(t *testing.T) {
 	a[3] = 200
 	f := &fleet{st: st, bin: bin, vip: netip.AddrFrom4(a).String()}
 
-	// Every host has every package of the layer, and Debian starts nginx
-	// on install: off the web group it would hold port 80 before HAProxy.
-	for _, h := range []string{"lb1", "lb2", "vpn1", "vpn2"} {
-		f.mustSSH(t, h, "systemctl disable --now nginx")
+	addr := map[string]string{}
+	for _, h := range st.Hosts {
+		addr[h.Name] = h.Address
 	}
+	f.addr = addr
+
+	// Every host has every package of the layer, and Debian starts what
+	// it installs: nginx off the web group would hold port 80 before
+	// HAProxy, and a MariaDB on every host only takes memory.
+	for _, h := range []string{"web1", "web2", "lb1", "lb2", "vpn-oslo"} {
+		off := "systemctl disable --now mariadb"
+		if !strings.HasPrefix(h, "web") {
+			off += " nginx"
+		}
+		f.mustSSH(t, h, off)
+	}
+	// The core LAN's router sends the tunnel's network to the tunnel's
+	// server: in the lab every core host that talks to db3 has the route.
+	for _, h := range []string{"db1", "db2", "lb1", "lb2"} {
+		f.mustSSH(t, h, "ip route replace 10.8.0.0/24 via "+addr["vpn-oslo"])
+	}
+
+	// --check --diff on the fresh fleet: every host reports changes and
+	// shows diffs, and nothing on any host changes.
+	t.Run("check-diff-fresh", func(t *testing.T) {
+		before := f.snapshot(t)
+		out, code, d := f.playbook(t, "--check", "--diff")
+		if code != 0 {
+			t.Fatalf("--check --diff on the fresh fleet: exit %d\n%s", code, out)
+		}
+		f.checkRecap(t, "--check --diff (fresh)", out, -1)
+		for h, c := range recap(out) {
+			if c["changed"] == 0 {
+				t.Errorf("--check --diff on the fresh fleet: %s changed=0, want changes", h)
+			}
+		}
+		for _, want := range []string{"--- before: /etc/nginx/nginx.conf", "--- before: /etc/haproxy/haproxy.cfg",
+			"--- before: /etc/mysql/mariadb.conf.d/60-galera.cnf", "--- before: /etc/openvpn/server/server.conf"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("--check --diff on the fresh fleet shows no %q", want)
+			}
+		}
+		after := f.snapshot(t)
+		for h, b := range before {
+			if after[h] != b {
+				t.Errorf("%s changed under --check:\n%s", h, lineDiff(b, after[h]))
+			}
+		}
+		if t.Failed() {
+			t.Fatalf("output:\n%s", out)
+		}
+		t.Logf("--check --diff on the fresh fleet: %s, nothing touched", d.Round(time.Millisecond))
+	})
 
 	out, code, d1 := f.playbook(t)
 	if code != 0 {
@@ -232,8 +290,8 @@ func TestFleet(t *testing.T) {
 		t.Fatalf("second converge: exit %d\n%s", code, out)
 	}
 	f.checkRecap(t, "second converge", out, 0)
-	t.Logf("converge: first run %s, second run %s (changed=0 on all %d hosts)",
-		d1.Round(time.Millisecond), d2.Round(time.Millisecond), len(st.Hosts))
+	t.Logf("converge of %d hosts: first run %s, second run %s (changed=0 on every host)",
+		len(st.Hosts), d1.Round(time.Millisecond), d2.Round(time.Millisecond))
 
 	// ansible-playbook finds nothing to change on what fjord converged:
 	// same files, modes, links, services and sysctls.
@@ -250,7 +308,9 @@ func TestFleet(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, ap, "-i", st.Inventory, filepath.Join(repoRoot(), "tests", "fleet", "testdata", "fleet.yml"))
+		// The site playbook without its databases: the galera role uses
+		// galera_bootstrap, which ansible-playbook does not have.
+		cmd := exec.CommandContext(ctx, ap, "-i", st.Inventory, filepath.Join(repoRoot(), "tests", "fleet", "testdata", "ansible.yml"))
 		cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=True")
 		start := time.Now()
 		b, err := cmd.CombinedOutput()
@@ -267,6 +327,9 @@ func TestFleet(t *testing.T) {
 			t.Fatalf("--check --diff: exit %d\n%s", code, out)
 		}
 		f.checkRecap(t, "--check --diff", out, 0)
+		if strings.Contains(out, "--- before") || strings.Contains(out, "+++ after") {
+			t.Fatalf("--check --diff on the converged fleet shows a diff:\n%s", out)
+		}
 		t.Logf("--check --diff on the converged fleet: changed=0 in %s", d.Round(time.Millisecond))
 	})
 
@@ -341,17 +404,89 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("tunnel", func(t *testing.T) {
-		out := f.mustSSH(t, "vpn2", "ip -o -4 addr show dev tun0")
+		out := f.mustSSH(t, "db3", "ip -o -4 addr show dev tun0")
 		if !strings.Contains(out, " 10.8.0.5/24 ") {
-			t.Fatalf("vpn2 tun0: %q, want 10.8.0.5/24 from the server's client-config-dir", out)
+			t.Fatalf("db3 tun0: %q, want 10.8.0.5/24 from the server's client-config-dir", out)
 		}
-		f.mustSSH(t, "vpn2", "ping -c 3 -i 0.2 -W 2 10.8.0.1")
-		f.mustSSH(t, "vpn1", "ping -c 3 -i 0.2 -W 2 10.8.0.5")
-		if out := f.mustSSH(t, "vpn2", "ip route show 192.168.10.0/24"); !strings.Contains(out, "tun0") {
-			t.Errorf("vpn2: no pushed route to the core LAN through tun0: %q", out)
+		f.mustSSH(t, "db3", "ping -c 3 -i 0.2 -W 2 10.8.0.1")
+		f.mustSSH(t, "vpn-oslo", "ping -c 3 -i 0.2 -W 2 10.8.0.5")
+		// The core databases and load balancers reach db3 through the
+		// tunnel server, and db3 reaches them through tun0 (pushed routes).
+		for _, h := range []string{"db1", "db2", "lb1", "lb2"} {
+			f.mustSSH(t, h, "ping -c 2 -i 0.2 -W 2 10.8.0.5")
+			if out := f.mustSSH(t, "db3", "ip route get "+f.addr[h]); !strings.Contains(out, " dev tun0 ") {
+				t.Errorf("db3 reaches %s (%s) outside the tunnel: %q", h, f.addr[h], out)
+			}
 		}
-		if out := f.mustSSH(t, "vpn1", "journalctl -u openvpn-server@server --no-pager"); !strings.Contains(out, "AES-256-GCM") {
+		if out := f.mustSSH(t, "vpn-oslo", "journalctl -u openvpn-server@server --no-pager"); !strings.Contains(out, "AES-256-GCM") {
 			t.Errorf("server log does not show the AES-256-GCM data channel")
+		}
+	})
+
+	t.Run("galera", func(t *testing.T) {
+		for _, n := range []string{"db1", "db2", "db3"} {
+			got := f.sql(t, n, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"+
+				" WHERE VARIABLE_NAME IN ('WSREP_CLUSTER_SIZE', 'WSREP_CLUSTER_STATUS', 'WSREP_LOCAL_STATE_COMMENT') ORDER BY VARIABLE_NAME")
+			if strings.Fields(got)[0] != "3" || !strings.Contains(got, "Primary") || !strings.Contains(got, "Synced") {
+				t.Fatalf("%s: size/status/state %q, want 3 Primary Synced", n, got)
+			}
+			if opts := f.sql(t, n, "SELECT @@wsrep_provider_options"); !strings.Contains(opts, "socket.ssl_cert = ") {
+				t.Errorf("%s: replication without TLS: %s", n, opts)
+			}
+		}
+		// db3's replication connections are those of its tunnel address.
+		peers := f.mustSSH(t, "db3", "ss -Htn state established '( sport = :4567 or dport = :4567 )'")
+		for _, h := range []string{"db1", "db2"} {
+			if !regexp.MustCompile(`10\.8\.0\.5:\d+\s+` + regexp.QuoteMeta(f.addr[h]) + `:\d+`).MatchString(peers) {
+				t.Errorf("db3 has no Galera connection from 10.8.0.5 to %s (%s):\n%s", h, f.addr[h], peers)
+			}
+		}
+		// A row written on either side is read on every node, and the
+		// writes cross the tunnel: its byte counters move.
+		tunBytes := func() int {
+			n, err := strconv.Atoi(strings.TrimSpace(f.mustSSH(t, "db3", "cat /sys/class/net/tun0/statistics/rx_bytes")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		rx := tunBytes()
+		f.sql(t, "db1", "CREATE DATABASE IF NOT EXISTS fleet; CREATE TABLE IF NOT EXISTS fleet.t (id INT PRIMARY KEY, v VARCHAR(32));"+
+			" REPLACE INTO fleet.t VALUES (1, 'written on db1')")
+		f.sql(t, "db3", "REPLACE INTO fleet.t VALUES (3, 'written on db3')")
+		for _, n := range []string{"db1", "db2", "db3"} {
+			if got := f.sql(t, n, "SELECT GROUP_CONCAT(v ORDER BY id) FROM fleet.t WHERE id IN (1, 3)"); strings.TrimSpace(got) != "written on db1,written on db3" {
+				t.Errorf("%s reads %q", n, got)
+			}
+		}
+		if got := tunBytes() - rx; got < 500 {
+			t.Errorf("db3's tun0 received %d bytes during the writes", got)
+		} else {
+			t.Logf("writes on db1 and db3 read on all three nodes; db3's tun0 received %d bytes meanwhile", got)
+		}
+	})
+
+	// HAProxy's mysql frontend on the VIP sends clients to one writer
+	// (db1), and its mysql-check logs in as the galera role's check user.
+	t.Run("mysql-via-vip", func(t *testing.T) {
+		f.waitHolder(t, "lb1", 15*time.Second)
+		var got string
+		for i := 0; i < 20; i++ {
+			out, code := f.ssh(10*time.Second, "web1", "mysql -h "+f.vip+" -u haproxy_check -Nse 'SELECT @@hostname'")
+			if got = strings.TrimSpace(out); code == 0 && got == "db1" {
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		if got != "db1" {
+			t.Fatalf("mysql through the VIP: %q, want db1 (the writer)", got)
+		}
+		// Every node passes the check, db3 through the tunnel included.
+		csv := f.mustSSH(t, "lb1", "curl -fsS --max-time 3 'http://127.0.0.1:8404/stats;csv'")
+		for _, n := range []string{"db1", "db2", "db3"} {
+			if !regexp.MustCompile(`(?m)^mysql,` + n + `,([^,]*,){15}UP,`).MatchString(csv) {
+				t.Errorf("HAProxy on lb1 does not see %s UP:\n%s", n, csv)
+			}
 		}
 	})
 
@@ -393,6 +528,61 @@ func TestFleet(t *testing.T) {
 			t.Fatal("the rejected directive is still in nginx's configuration")
 		}
 	})
+}
+
+// stateScript prints what a run could change on a host: every file under
+// /etc and /var/www with its mode, owner, size and mtime, the state of
+// the services the roles manage, the sysctls they set and the addresses.
+const stateScript = `find /etc /var/www -xdev -printf '%p %m %u:%g %s %T@ %l\n' 2>/dev/null | sort
+for u in nginx haproxy keepalived mariadb mariadb.socket openvpn-server@server openvpn-client@client; do
+  echo "$u $(systemctl is-active $u) $(systemctl is-enabled $u 2>/dev/null)"
+done
+sysctl net.core.somaxconn net.ipv4.ip_forward net.ipv4.ip_nonlocal_bind net.ipv4.tcp_fin_timeout
+ip -o addr show | awk '{print $2, $4}'
+ls -a /var/lib/mysql`
+
+// snapshot records stateScript's output on every host.
+func (f *fleet) snapshot(t *testing.T) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for _, h := range f.st.Hosts {
+		m[h.Name] = f.mustSSH(t, h.Name, stateScript)
+	}
+	return m
+}
+
+// lineDiff lists the lines only in a (-) and only in b (+).
+func lineDiff(a, b string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l] = true
+		}
+		return m
+	}
+	ina, inb := in(a), in(b)
+	var out strings.Builder
+	for _, l := range strings.Split(a, "\n") {
+		if !inb[l] {
+			out.WriteString("- " + l + "\n")
+		}
+	}
+	for _, l := range strings.Split(b, "\n") {
+		if !ina[l] {
+			out.WriteString("+ " + l + "\n")
+		}
+	}
+	return out.String()
+}
+
+// sql runs statements with the mysql client as root on a db host.
+func (f *fleet) sql(t *testing.T, host, q string) string {
+	t.Helper()
+	return f.mustSSH(t, host, "mysql -Nse "+shellQuote(q))
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // vcpus is the host's processor count as facts give it
