@@ -18,6 +18,7 @@ var roleVarFiles = []string{
 	"nginx/defaults/main.yml",
 	"haproxy_keepalived/defaults/main.yml", "haproxy_keepalived/vars/main.yml",
 	"openvpn/defaults/main.yml", "openvpn/vars/main.yml",
+	"galera/defaults/main.yml", "galera/vars/Debian.yml",
 }
 
 // TestRenderLikeAnsible renders every template of the shipped roles with
@@ -91,6 +92,9 @@ func TestRenderLikeAnsible(t *testing.T) {
 	got := render("fjord", bin, "playbook")
 	if len(want) < 15 {
 		t.Fatalf("ansible-playbook rendered %d files, want every template for every host", len(want))
+	}
+	if g := want["db1/galera.cnf"]; !strings.Contains(g, "gcomm://192.168.10.1,192.168.10.2,10.8.0.5") {
+		t.Errorf("db1/galera.cnf from ansible-playbook lacks the tunnel address of db3:\n%s", g)
 	}
 	for f, w := range want {
 		if g, ok := got[f]; !ok {
