@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,6 +45,7 @@ type fleet struct {
 	bin  string
 	vip  string
 	addr map[string]string // lab address by host name
+	pb   string            // the playbook fjord runs
 }
 
 // ssh runs a shell command on a lab host with ssh(1) and returns its
@@ -85,7 +87,7 @@ func (f *fleet) playbook(t *testing.T, args ...string) (string, int, time.Durati
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	pb := sitePlaybook()
+	pb := f.pb
 	cmd := exec.CommandContext(ctx, f.bin, append([]string{"playbook", "-i", f.st.Inventory, pb}, args...)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -205,7 +207,10 @@ func (f *fleet) wantBothWebs(t *testing.T, what string) {
 	t.Logf("%s: 10 requests to %s: %v", what, f.vip, got)
 }
 
-func TestFleet(t *testing.T) {
+// upFleet boots the lab of spec, with the hosts of keep only when given,
+// and prepares it as a user's freshly installed hosts would be.
+func upFleet(t *testing.T, name string, keep ...string) *fleet {
+	t.Helper()
 	labtest.Require(t)
 	if _, err := exec.LookPath("ssh"); err != nil {
 		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
@@ -217,6 +222,16 @@ func TestFleet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	spec.Name = name
+	if len(keep) > 0 {
+		var hosts []lab.HostSpec
+		for _, h := range spec.Hosts {
+			if slices.Contains(keep, h.Name) {
+				hosts = append(hosts, h)
+			}
+		}
+		spec.Hosts = hosts
+	}
 	bin := labtest.BuildFjord(t)
 	_, st := labtest.Up(t, spec)
 	subnet, err := netip.ParsePrefix(st.Subnet)
@@ -225,30 +240,76 @@ func TestFleet(t *testing.T) {
 	}
 	a := subnet.Addr().As4()
 	a[3] = 200
-	f := &fleet{st: st, bin: bin, vip: netip.AddrFrom4(a).String()}
-
-	addr := map[string]string{}
+	f := &fleet{st: st, bin: bin, vip: netip.AddrFrom4(a).String(), addr: map[string]string{}, pb: sitePlaybook()}
 	for _, h := range st.Hosts {
-		addr[h.Name] = h.Address
+		f.addr[h.Name] = h.Address
 	}
-	f.addr = addr
 
 	// Every host has every package of the layer, and Debian starts what
 	// it installs: nginx off the web group would hold port 80 before
 	// HAProxy, MariaDB's socket unit port 3306, and a MariaDB on every
 	// host only takes memory.
-	for _, h := range []string{"web1", "web2", "lb1", "lb2", "vpn-oslo"} {
+	for _, h := range st.Hosts {
+		if strings.HasPrefix(h.Name, "db") {
+			continue
+		}
 		off := "systemctl disable --now mariadb.socket mariadb"
-		if !strings.HasPrefix(h, "web") {
+		if !strings.HasPrefix(h.Name, "web") {
 			off += " nginx"
 		}
-		f.mustSSH(t, h, off)
+		f.mustSSH(t, h.Name, off)
 	}
 	// The core LAN's router sends the tunnel's network to the tunnel's
 	// server: in the lab every core host that talks to db3 has the route.
-	for _, h := range []string{"db1", "db2", "lb1", "lb2"} {
-		f.mustSSH(t, h, "ip route replace 10.8.0.0/24 via "+addr["vpn-oslo"])
+	if vpn, ok := f.addr["vpn-oslo"]; ok {
+		for _, h := range []string{"db1", "db2", "lb1", "lb2"} {
+			if _, ok := f.addr[h]; ok {
+				f.mustSSH(t, h, "ip route replace 10.8.0.0/24 via "+vpn)
+			}
+		}
 	}
+	return f
+}
+
+// ansiblePlaybook runs ansible-playbook with pb on the lab's inventory
+// and returns its output; it skips (or fails under FJORD_TEST_REQUIRE)
+// without ansible-playbook and the ansible.posix collection.
+func (f *fleet) ansiblePlaybook(t *testing.T, pb string) (string, int, time.Duration) {
+	t.Helper()
+	ap, err := exec.LookPath("ansible-playbook")
+	if err == nil {
+		err = exec.Command("ansible-doc", "-t", "module", "ansible.posix.sysctl").Run()
+	}
+	if err != nil {
+		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
+			t.Fatalf("ansible-playbook with ansible.posix unavailable and FJORD_TEST_REQUIRE=1: %v", err)
+		}
+		t.Skipf("ansible-playbook with the ansible.posix collection unavailable: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, ap, "-i", f.st.Inventory, pb)
+	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=True")
+	start := time.Now()
+	b, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(b), ee.ExitCode(), time.Since(start)
+	}
+	if err != nil {
+		t.Fatalf("ansible-playbook: %v", err)
+	}
+	return string(b), 0, time.Since(start)
+}
+
+// ansibleYML is the site playbook without its databases: the galera role
+// uses galera_bootstrap, which ansible-playbook does not have.
+func ansibleYML() string {
+	return filepath.Join(repoRoot(), "tests", "fleet", "testdata", "ansible.yml")
+}
+
+func TestFleet(t *testing.T) {
+	f := upFleet(t, "fleet")
+	st := f.st
 
 	// --check --diff on the fresh fleet: every host reports changes and
 	// shows diffs, and nothing on any host changes.
@@ -300,29 +361,12 @@ func TestFleet(t *testing.T) {
 	// ansible-playbook finds nothing to change on what fjord converged:
 	// same files, modes, links, services and sysctls.
 	t.Run("ansible-agrees", func(t *testing.T) {
-		ap, err := exec.LookPath("ansible-playbook")
-		if err == nil {
-			err = exec.Command("ansible-doc", "-t", "module", "ansible.posix.sysctl").Run()
+		out, code, d := f.ansiblePlaybook(t, ansibleYML())
+		if code != 0 {
+			t.Fatalf("ansible-playbook on the converged fleet: exit %d\n%s", code, out)
 		}
-		if err != nil {
-			if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-				t.Fatalf("ansible-playbook with ansible.posix unavailable and FJORD_TEST_REQUIRE=1: %v", err)
-			}
-			t.Skipf("ansible-playbook with the ansible.posix collection unavailable: %v", err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		// The site playbook without its databases: the galera role uses
-		// galera_bootstrap, which ansible-playbook does not have.
-		cmd := exec.CommandContext(ctx, ap, "-i", st.Inventory, filepath.Join(repoRoot(), "tests", "fleet", "testdata", "ansible.yml"))
-		cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=True")
-		start := time.Now()
-		b, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("ansible-playbook on the converged fleet: %v\n%s", err, b)
-		}
-		f.checkRecap(t, "ansible-playbook", string(b), 0)
-		t.Logf("ansible-playbook on the fleet fjord converged: changed=0 on all hosts in %s", time.Since(start).Round(time.Millisecond))
+		f.checkRecap(t, "ansible-playbook", out, 0)
+		t.Logf("ansible-playbook on the fleet fjord converged: changed=0 on all hosts in %s", d.Round(time.Millisecond))
 	})
 
 	t.Run("check-diff", func(t *testing.T) {
@@ -587,6 +631,39 @@ func (f *fleet) sql(t *testing.T, host, q string) string {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// TestAnsibleConverges converges the roles that use only Ansible's modules
+// (base, openvpn, nginx, haproxy_keepalived) with ansible-playbook 2.14 on
+// fresh lab hosts: they converge, a second ansible-playbook run changes
+// nothing, fjord finds nothing to change in what ansible-playbook made,
+// and what they made works (HTTP through the VIP, the tunnel).
+func TestAnsibleConverges(t *testing.T) {
+	f := upFleet(t, "ansfleet", "web1", "lb1", "lb2", "vpn-oslo", "db3")
+	f.pb = ansibleYML()
+	out, code, d1 := f.ansiblePlaybook(t, f.pb)
+	if code != 0 {
+		t.Fatalf("ansible-playbook on fresh hosts: exit %d\n%s", code, out)
+	}
+	f.checkRecap(t, "ansible-playbook (fresh)", out, -1)
+	out, code, d2 := f.ansiblePlaybook(t, f.pb)
+	if code != 0 {
+		t.Fatalf("second ansible-playbook: exit %d\n%s", code, out)
+	}
+	f.checkRecap(t, "second ansible-playbook", out, 0)
+	out, code, d3 := f.playbook(t)
+	if code != 0 {
+		t.Fatalf("fjord on what ansible-playbook converged: exit %d\n%s", code, out)
+	}
+	f.checkRecap(t, "fjord after ansible-playbook", out, 0)
+	t.Logf("ansible-playbook converged %d fresh hosts in %s, then changed=0 in %s; fjord changed=0 in %s",
+		len(f.st.Hosts), d1.Round(time.Millisecond), d2.Round(time.Millisecond), d3.Round(time.Millisecond))
+
+	f.waitHolder(t, "lb1", 15*time.Second)
+	if got := f.pages(t, 4); got["served by web1"] != 4 {
+		t.Fatalf("through the VIP: %v, want web1's page 4 times", got)
+	}
+	f.mustSSH(t, "db3", "ping -c 3 -i 0.2 -W 2 10.8.0.1")
 }
 
 // vcpus is the host's processor count as facts give it
