@@ -514,6 +514,50 @@ func TestFleet(t *testing.T) {
 		}
 	})
 
+	// A configuration change reaches running nodes by a restart of one
+	// node at a time, each Synced again before the next goes down: the
+	// cluster never has fewer than two members, and keeps its data.
+	t.Run("galera-rolling-restart", func(t *testing.T) {
+		// db2 samples the cluster size every 100 ms while the run goes.
+		done := make(chan string, 1)
+		go func() {
+			out, _ := f.ssh(5*time.Minute, "db2", `while [ ! -e /tmp/stop-sampling ]; do
+  mysql -Nse "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'" 2>/dev/null || echo down
+  sleep 0.1; done; rm -f /tmp/stop-sampling`)
+			done <- out
+		}()
+		out, code, d := f.playbook(t, "-l", "db", "-e", "galera_innodb_io_capacity=1500")
+		f.mustSSH(t, "db2", "touch /tmp/stop-sampling")
+		samples := <-done
+		if code != 0 {
+			t.Fatalf("converge with a new io_capacity: exit %d\n%s", code, out)
+		}
+		if n := strings.Count(out, "TASK [galera : Restart nodes whose configuration changed, one at a time]"); n != 1 {
+			t.Fatalf("restart task ran %d times:\n%s", n, out)
+		}
+		for _, n := range []string{"db1", "db2", "db3"} {
+			if got := strings.TrimSpace(f.sql(t, n, "SELECT @@innodb_io_capacity")); got != "1500" {
+				t.Errorf("%s: innodb_io_capacity %s after the run, want 1500", n, got)
+			}
+		}
+		sizes := map[string]int{}
+		for _, l := range strings.Fields(samples) {
+			sizes[l]++
+		}
+		// db2's own restart shows as "down"; the other two as size 2.
+		if sizes["1"] > 0 || sizes["0"] > 0 || sizes["2"] == 0 {
+			t.Errorf("cluster sizes seen from db2 during the rolling restart: %v, want 2s and 3s only", sizes)
+		}
+		t.Logf("rolling restart of db1, db2, db3 in %s; cluster sizes seen from db2: %v", d.Round(time.Millisecond), sizes)
+		if got := f.sql(t, "db3", "SELECT v FROM fleet.t WHERE id = 1"); strings.TrimSpace(got) != "written on db1" {
+			t.Errorf("db3 after the rolling restart reads %q", got)
+		}
+		// Back to the inventory's configuration.
+		if out, code, _ := f.playbook(t, "-l", "db"); code != 0 {
+			t.Fatalf("converge back: exit %d\n%s", code, out)
+		}
+	})
+
 	// HAProxy's mysql frontend on the VIP sends clients to one writer
 	// (db1), and its mysql-check logs in as the galera role's check user.
 	t.Run("mysql-via-vip", func(t *testing.T) {
