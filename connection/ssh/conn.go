@@ -80,19 +80,33 @@ func (c *Conn) client(ctx context.Context) (*client, error) {
 // User is the user commands run as before any become.
 func (c *Conn) User() string { return c.t.ep.user }
 
-// Exec runs cmd: in a persistent shell when it has no stdin and its
+// Exec runs cmd: in a persistent shell when its stdin is small and its
 // output is collected (shell.go), else in a new session: connection.Script's
 // shell line, stdin streamed from cmd.Stdin, stdout to cmd.Stdout or the
 // result. Cancelling ctx sends KILL to the remote command and closes the
 // session (or the shell).
 func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Result, error) {
 	if shellCmdOK(cmd) {
-		cl, err := c.client(ctx)
+		if cmd.Stdin != nil {
+			c2 := *cmd // shellStdin may replace Stdin
+			cmd = &c2
+		}
+		in, small, err := shellStdin(cmd)
 		if err != nil {
 			return nil, err
 		}
-		if res, ok, err := c.execShell(ctx, cmd, cl); ok {
-			return res, err
+		if small {
+			cl, err := c.client(ctx)
+			if err != nil {
+				return nil, err
+			}
+			res, ok, err := c.execShell(ctx, cmd, in, cl)
+			if ok {
+				return res, err
+			}
+			if in != nil {
+				cmd.Stdin = bytes.NewReader(in)
+			}
 		}
 	}
 	script, stdin, err := connection.Script(cmd, c.t.ep.user)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -37,14 +38,23 @@ type shell struct {
 	err   io.Reader
 	token []byte
 	pid   int
+	// base64 says the host has base64(1), which stdin needs.
+	base64 bool
 	// rest hold bytes read past a token (none, unless a background
 	// process of an earlier command wrote late).
 	outRest, errRest []byte
 }
 
-// shellCmdOK says whether a command can run in a persistent shell: no
-// stdin to feed (a sudo password is stdin too) and its stdout collected
-// in memory, not streamed.
+// maxShellStdin is the most stdin a command may have to run in a
+// persistent shell: it travels base64-encoded in a here-document of the
+// command line, so it is held in memory on both sides. Larger stdin (a
+// big upload) streams through a session.
+const maxShellStdin = 256 << 10
+
+// shellCmdOK says whether a command can run in a persistent shell: no sudo
+// password to feed (it would have to go on stdin before the command's)
+// and its stdout collected in memory, not streamed. Stdin is looked at by
+// shellStdin.
 func shellCmdOK(cmd *connection.Cmd) bool {
 	if cmd.Stdout != nil {
 		// Output the caller collects in memory anyway (reading a file
@@ -54,7 +64,25 @@ func shellCmdOK(cmd *connection.Cmd) bool {
 			return false
 		}
 	}
-	return cmd.Stdin == nil && (cmd.Become == nil || cmd.Become.Password == "")
+	return cmd.Become == nil || cmd.Become.Password == ""
+}
+
+// shellStdin reads cmd.Stdin up to maxShellStdin. small says it all fit
+// (data is all of it, possibly empty); otherwise cmd.Stdin is replaced by
+// a reader that gives the bytes read first, then the rest, for a session.
+func shellStdin(cmd *connection.Cmd) (data []byte, small bool, err error) {
+	if cmd.Stdin == nil {
+		return nil, true, nil
+	}
+	data, err = io.ReadAll(io.LimitReader(cmd.Stdin, maxShellStdin+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if len(data) <= maxShellStdin {
+		return data, true, nil
+	}
+	cmd.Stdin = io.MultiReader(bytes.NewReader(data), cmd.Stdin)
+	return nil, false, nil
 }
 
 // takeShell returns an idle shell of the live client, or starts one while
@@ -126,8 +154,10 @@ func (c *Conn) startShell(ctx context.Context, cl *client) (*shell, error) {
 	}
 	sh.token = []byte("\x02fjord-" + hex.EncodeToString(tok) + ":")
 	// The login shell sshd starts leads its own process group; exec keeps
-	// its pid for /bin/sh, so a cancel can kill the group.
-	if err := sess.Start("printf '%s%d\\n' " + connection.Quote(string(sh.token)) + " $$; exec /bin/sh"); err != nil {
+	// its pid for /bin/sh, so a cancel can kill the group. After the pid
+	// comes whether the host has base64 (for stdin, see shellLine).
+	if err := sess.Start("printf '%s%d %s\\n' " + connection.Quote(string(sh.token)) +
+		" $$ \"$(command -v base64 >/dev/null 2>&1 && echo b64)\"; exec /bin/sh"); err != nil {
 		return fail(err)
 	}
 	if _, err := io.WriteString(sh.in, "__t="+connection.Quote(string(sh.token))+"\n"); err != nil {
@@ -142,9 +172,11 @@ func (c *Conn) startShell(ctx context.Context, cl *client) (*shell, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if sh.pid, err = strconv.Atoi(string(pidLine)); err != nil {
+	pid, b64, _ := strings.Cut(string(pidLine), " ")
+	if sh.pid, err = strconv.Atoi(pid); err != nil {
 		return fail(fmt.Errorf("starting a shell: bad pid %q", pidLine))
 	}
+	sh.base64 = b64 == "b64"
 	sh.outRest = rest
 	return sh, nil
 }
@@ -154,9 +186,10 @@ func (sh *shell) close() {
 	sh.sess.Close()
 }
 
-// execShell runs cmd in a persistent shell. ok is false when no shell
-// could be had and the caller should open a session instead.
-func (c *Conn) execShell(ctx context.Context, cmd *connection.Cmd, cl *client) (res *connection.Result, ok bool, err error) {
+// execShell runs cmd in a persistent shell with stdin (nil for none, as
+// shellStdin read it). ok is false when no shell could be had and the
+// caller should open a session instead.
+func (c *Conn) execShell(ctx context.Context, cmd *connection.Cmd, stdin []byte, cl *client) (res *connection.Result, ok bool, err error) {
 	script, _, err := connection.Script(cmd, c.t.ep.user)
 	if err != nil {
 		return nil, true, err
@@ -165,7 +198,11 @@ func (c *Conn) execShell(ctx context.Context, cmd *connection.Cmd, cl *client) (
 	if sh == nil {
 		return nil, false, nil
 	}
-	line := shellLine(script, cmd.Isolated)
+	if stdin != nil && !sh.base64 {
+		c.putShell(sh)
+		return nil, false, nil
+	}
+	line := shellLine(script, cmd.Isolated, stdin)
 	type outcome struct {
 		stdout, stderr []byte
 		rc             int
@@ -276,7 +313,7 @@ func readLine(r io.Reader, rest []byte) (line, after []byte, err error) {
 }
 
 // shellLine is the line a persistent shell runs for one command, with
-// stdin from /dev/null. A fjord script runs in a subshell (a fork, no
+// stdin from /dev/null unless stdin is given. A fjord script runs in a subshell (a fork, no
 // exec); a user's command (Cmd.Isolated) in a /bin/sh of its own, so that
 // $$, exec and a kill of itself are its own, as in a session. Before the
 // status line comes the token and E from an EXIT trap when the command
@@ -284,20 +321,47 @@ func readLine(r io.Reader, rest []byte) (line, after []byte, err error) {
 // apart from exit 128+n. The trap writes to fd 9, a copy of stdout that
 // an exit inside the command can still reach. $__t is the token, set
 // when the shell starts.
-func shellLine(script string, isolated bool) string {
+//
+// With stdin (not nil) the command reads it from base64(1) decoding a
+// here-document that follows the line: the shell reads its commands from
+// the same pipe, in blocks, so raw bytes after the line could be taken
+// for commands or swallowed; a here-document is part of the command.
+func shellLine(script string, isolated bool, stdin []byte) string {
 	var b strings.Builder
+	redir := ` </dev/null`
+	if stdin != nil {
+		b.WriteString(`base64 -d <<'` + stdinEnd + `' | `)
+		redir = ""
+	}
 	if isolated {
 		b.WriteString(`/bin/sh -c '__s=$1 __t=$2; shift 2; trap "printf %sE \"\$__t\" >&9" 0; eval "unset __s; $__s"' sh `)
 		b.WriteString(connection.Quote(script))
-		b.WriteString(` "$__t" 9>&1 </dev/null`)
+		b.WriteString(` "$__t" 9>&1` + redir)
 	} else {
 		b.WriteString(`( trap 'printf %sE "$__t" >&9' 0; eval `)
 		b.WriteString(connection.Quote(script))
-		b.WriteString(` ) 9>&1 </dev/null`)
+		b.WriteString(` ) 9>&1` + redir)
 	}
 	b.WriteString("; printf '%s%d\\n' \"$__t\" \"$?\"; printf '%s\\n' \"$__t\" >&2\n")
+	if stdin != nil {
+		enc := base64.StdEncoding.EncodeToString(stdin)
+		for len(enc) > 76 {
+			b.WriteString(enc[:76])
+			b.WriteByte('\n')
+			enc = enc[76:]
+		}
+		if enc != "" {
+			b.WriteString(enc)
+			b.WriteByte('\n')
+		}
+		b.WriteString(stdinEnd + "\n")
+	}
 	return b.String()
 }
+
+// stdinEnd ends a stdin here-document: never a line of base64 output,
+// which has no underscore.
+const stdinEnd = "__fjord_stdin_end__"
 
 // parseStatus reads the rest of a status line after a token: E and the
 // token again when the command exited, then its status. For fjord's own
