@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/lab"
 	"github.com/fjord-run/fjord/lab/labtest"
 )
@@ -670,11 +671,7 @@ func lineDiff(a, b string) string {
 // sql runs statements with the mysql client as root on a db host.
 func (f *fleet) sql(t *testing.T, host, q string) string {
 	t.Helper()
-	return f.mustSSH(t, host, "mysql -Nse "+shellQuote(q))
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return f.mustSSH(t, host, "mysql -Nse "+connection.Quote(q))
 }
 
 // TestAnsibleConverges converges the roles that use only Ansible's modules

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/lab"
 	"github.com/fjord-run/fjord/lab/labtest"
 	// The fjord under test is built by `go build`, which go test's cache
@@ -323,7 +324,7 @@ func (c *cluster) grastates(t *testing.T) string {
 
 func (c *cluster) sql(t *testing.T, node, q string) string {
 	t.Helper()
-	return c.ssh(t, node, "mariadb -N -B -e "+shellQuote(q))
+	return c.ssh(t, node, "mariadb -N -B -e "+connection.Quote(q))
 }
 
 func (c *cluster) ssh(t *testing.T, node, cmd string) string {
@@ -359,7 +360,6 @@ func wantRecap(t *testing.T, out, host, want string) {
 	t.Fatalf("want %s %s in the PLAY RECAP", host, want)
 }
 
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // run runs a command and returns its combined output and exit code (-1
 // when it could not run).
