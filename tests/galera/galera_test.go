@@ -360,7 +360,6 @@ func wantRecap(t *testing.T, out, host, want string) {
 	t.Fatalf("want %s %s in the PLAY RECAP", host, want)
 }
 
-
 // run runs a command and returns its combined output and exit code (-1
 // when it could not run).
 func run(timeout time.Duration, name string, args ...string) (string, int) {
