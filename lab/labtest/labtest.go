@@ -6,6 +6,7 @@ package labtest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,19 +18,45 @@ import (
 )
 
 // Require skips the test when a lab cannot run here (not root, no
-// systemd-nspawn, no debootstrap and no cached tree), or fails it when
-// FJORD_TEST_REQUIRE=1, as CI sets.
-func Require(t testing.TB) {
+// systemd-nspawn, no debootstrap and no cached tree) or one of tools (such
+// as ssh) is not on PATH, or fails it when FJORD_TEST_REQUIRE=1, as CI
+// sets.
+func Require(t testing.TB, tools ...string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("lab tests boot hosts; skipped with -short")
 	}
-	if err := lab.Preflight(); err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatalf("lab unavailable and FJORD_TEST_REQUIRE=1: %v", err)
+	err := lab.Preflight()
+	for _, tool := range tools {
+		if _, e := exec.LookPath(tool); e != nil && err == nil {
+			err = fmt.Errorf("%s not found", tool)
 		}
-		t.Skipf("lab unavailable: %v", err)
 	}
+	if err != nil {
+		Unavailable(t, "lab unavailable: %v", err)
+	}
+}
+
+// Unavailable skips the test for want of what the message names, or
+// fails it when FJORD_TEST_REQUIRE=1, where nothing may be skipped.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
+		t.Fatalf("%s and FJORD_TEST_REQUIRE=1", msg)
+	}
+	t.Skip(msg)
+}
+
+// Tool returns the path of a program the test needs, or is Unavailable
+// naming the Debian package that has it.
+func Tool(t testing.TB, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Unavailable(t, "%s not found (apt-get install -y %s)", name, pkg)
+	}
+	return p
 }
 
 // Up boots the lab spec describes (a lab left by an earlier, killed run

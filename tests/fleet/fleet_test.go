@@ -212,13 +212,7 @@ func (f *fleet) wantBothWebs(t *testing.T, what string) {
 // and prepares it as a user's freshly installed hosts would be.
 func upFleet(t *testing.T, name string, keep ...string) *fleet {
 	t.Helper()
-	labtest.Require(t)
-	if _, err := exec.LookPath("ssh"); err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("ssh (OpenSSH client) not found and FJORD_TEST_REQUIRE=1")
-		}
-		t.Skip("ssh (OpenSSH client) not found: apt-get install -y openssh-client")
-	}
+	labtest.Require(t, "ssh")
 	spec, err := lab.LoadSpec(filepath.Join("testdata", "lab.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -277,15 +271,9 @@ func upFleet(t *testing.T, name string, keep ...string) *fleet {
 // without ansible-playbook and the ansible.posix collection.
 func (f *fleet) ansiblePlaybook(t *testing.T, pb string) (string, int, time.Duration) {
 	t.Helper()
-	ap, err := exec.LookPath("ansible-playbook")
-	if err == nil {
-		err = exec.Command("ansible-doc", "-t", "module", "ansible.posix.sysctl").Run()
-	}
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatalf("ansible-playbook with ansible.posix unavailable and FJORD_TEST_REQUIRE=1: %v", err)
-		}
-		t.Skipf("ansible-playbook with the ansible.posix collection unavailable: %v", err)
+	ap := labtest.Tool(t, "ansible-playbook", "ansible-core")
+	if err := exec.Command("ansible-doc", "-t", "module", "ansible.posix.sysctl").Run(); err != nil {
+		labtest.Unavailable(t, "the ansible.posix collection (apt-get install -y ansible): %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()

@@ -27,13 +27,7 @@ var roleVarFiles = []string{
 // options the lab does not exercise (TLS, MySQL backends, stats auth,
 // client networks, per-host priority).
 func TestRenderLikeAnsible(t *testing.T) {
-	ap, err := exec.LookPath("ansible-playbook")
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("ansible-playbook not found and FJORD_TEST_REQUIRE=1")
-		}
-		t.Skip("ansible-playbook not found: apt-get install -y ansible-core")
-	}
+	ap := labtest.Tool(t, "ansible-playbook", "ansible-core")
 	bin := labtest.BuildFjord(t)
 	roles := filepath.Join(repoRoot(), "roles")
 	src := filepath.Join("testdata", "render")

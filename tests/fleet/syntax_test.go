@@ -29,13 +29,7 @@ func TestSyntax(t *testing.T) {
 			}
 		})
 	}
-	ap, err := exec.LookPath("ansible-playbook")
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("ansible-playbook not found and FJORD_TEST_REQUIRE=1")
-		}
-		t.Skip("ansible-playbook not found: apt-get install -y ansible-core")
-	}
+	ap := labtest.Tool(t, "ansible-playbook", "ansible-core")
 	for _, pb := range hybridPlaybooks {
 		t.Run("ansible/"+pb, func(t *testing.T) {
 			cmd := exec.Command(ap, "--syntax-check", "-i", inv, pb)
@@ -51,13 +45,7 @@ func TestSyntax(t *testing.T) {
 // TestLint runs ansible-lint's production profile over the shipped roles
 // and playbooks (.ansible-lint names fjord's modules as mock modules).
 func TestLint(t *testing.T) {
-	al, err := exec.LookPath("ansible-lint")
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("ansible-lint not found and FJORD_TEST_REQUIRE=1")
-		}
-		t.Skip("ansible-lint not found: apt-get install -y ansible-lint")
-	}
+	al := labtest.Tool(t, "ansible-lint", "ansible-lint")
 	cmd := exec.Command(al, "--offline", "--nocolor", "-p", "roles", "playbooks/hybrid")
 	cmd.Dir = repoRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {

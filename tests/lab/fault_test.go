@@ -16,7 +16,7 @@ import (
 // TestKillMidPlay converges three hosts and kills one in the middle of a
 // task: the run reports it UNREACHABLE and the other two converge.
 func TestKillMidPlay(t *testing.T) {
-	require(t)
+	labtest.Require(t, "ssh")
 	bin := fjord(t)
 	if _, err := os.Stat(filepath.Join("..", "..", "connection", "ssh")); err != nil {
 		t.Skip("no connection/ssh yet")

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/fjord-run/fjord/lab"
+	"github.com/fjord-run/fjord/lab/labtest"
 )
 
 var (
@@ -26,27 +27,6 @@ var (
 	fjordBin  string
 	buildErr  error
 )
-
-// require skips (or, under FJORD_TEST_REQUIRE=1, fails) when the lab
-// cannot run here.
-func require(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("lab tests boot hosts; skipped with -short")
-	}
-	err := lab.Preflight()
-	if err == nil {
-		if _, err2 := exec.LookPath("ssh"); err2 != nil {
-			err = fmt.Errorf("ssh (OpenSSH client) not found: apt-get install -y openssh-client")
-		}
-	}
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatalf("lab unavailable and FJORD_TEST_REQUIRE=1: %v", err)
-		}
-		t.Skipf("lab unavailable: %v", err)
-	}
-}
 
 // fjord builds cmd/fjord once per test binary.
 func fjord(t *testing.T) string {
@@ -135,7 +115,7 @@ const labName = "itest"
 // playbook, partition/heal, kill/start and stop, then that down leaves
 // nothing behind.
 func TestLab(t *testing.T) {
-	require(t)
+	labtest.Require(t, "ssh")
 	bin := fjord(t)
 	m := &lab.Manager{}
 	if _, err := m.Open(labName); err == nil {
@@ -285,7 +265,7 @@ func TestLab(t *testing.T) {
 // TestScenario runs `fjord test` on a scenario that passes and on one
 // that is not idempotent.
 func TestScenario(t *testing.T) {
-	require(t)
+	labtest.Require(t, "ssh")
 	bin := fjord(t)
 	if _, err := os.Stat(filepath.Join("..", "..", "connection", "ssh")); err != nil {
 		t.Skip("no connection/ssh yet")

@@ -17,7 +17,7 @@ import (
 // next free one), with extra Debian packages on the host, so that the
 // tests of this package can run side by side.
 func setupLab(t *testing.T, name, subnet string, packages ...string) *env {
-	require(t)
+	labtest.Require(t, "ssh", "dpkg-deb")
 	dir := t.TempDir()
 	bin := labtest.BuildFjord(t)
 	m := &lab.Manager{}

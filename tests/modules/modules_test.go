@@ -19,30 +19,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fjord-run/fjord/lab"
 )
 
 const labName = "modtest"
-
-func require(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("lab tests boot hosts; skipped with -short")
-	}
-	err := lab.Preflight()
-	for _, tool := range []string{"ssh", "dpkg-deb"} {
-		if _, e := exec.LookPath(tool); e != nil && err == nil {
-			err = fmt.Errorf("%s not found", tool)
-		}
-	}
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatalf("lab unavailable and FJORD_TEST_REQUIRE=1: %v", err)
-		}
-		t.Skipf("lab unavailable: %v", err)
-	}
-}
 
 func run(t *testing.T, timeout time.Duration, name string, args ...string) (string, int) {
 	t.Helper()
