@@ -87,26 +87,24 @@ func (c *Conn) User() string { return c.t.ep.user }
 // session (or the shell).
 func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Result, error) {
 	if shellCmdOK(cmd) {
-		if cmd.Stdin != nil {
-			c2 := *cmd // shellStdin may replace Stdin
-			cmd = &c2
-		}
-		in, small, err := shellStdin(cmd)
+		in, all, err := shellStdin(cmd.Stdin)
 		if err != nil {
 			return nil, err
 		}
-		if small {
+		if all {
 			cl, err := c.client(ctx)
 			if err != nil {
 				return nil, err
 			}
-			res, ok, err := c.execShell(ctx, cmd, in, cl)
-			if ok {
+			if res, ok, err := c.execShell(ctx, cmd, in, cl); ok {
 				return res, err
 			}
-			if in != nil {
-				cmd.Stdin = bytes.NewReader(in)
-			}
+		}
+		if in != nil {
+			// A session gets what was read, then the rest.
+			c2 := *cmd
+			c2.Stdin = io.MultiReader(bytes.NewReader(in), cmd.Stdin)
+			cmd = &c2
 		}
 	}
 	script, stdin, err := connection.Script(cmd, c.t.ep.user)

@@ -67,22 +67,14 @@ func shellCmdOK(cmd *connection.Cmd) bool {
 	return cmd.Become == nil || cmd.Become.Password == ""
 }
 
-// shellStdin reads cmd.Stdin up to maxShellStdin. small says it all fit
-// (data is all of it, possibly empty); otherwise cmd.Stdin is replaced by
-// a reader that gives the bytes read first, then the rest, for a session.
-func shellStdin(cmd *connection.Cmd) (data []byte, small bool, err error) {
-	if cmd.Stdin == nil {
+// shellStdin reads r (nil for no stdin) up to maxShellStdin. all says r
+// ended within that: data is the whole of it (possibly empty).
+func shellStdin(r io.Reader) (data []byte, all bool, err error) {
+	if r == nil {
 		return nil, true, nil
 	}
-	data, err = io.ReadAll(io.LimitReader(cmd.Stdin, maxShellStdin+1))
-	if err != nil {
-		return nil, false, err
-	}
-	if len(data) <= maxShellStdin {
-		return data, true, nil
-	}
-	cmd.Stdin = io.MultiReader(bytes.NewReader(data), cmd.Stdin)
-	return nil, false, nil
+	data, err = io.ReadAll(io.LimitReader(r, maxShellStdin+1))
+	return data, err == nil && len(data) <= maxShellStdin, err
 }
 
 // takeShell returns an idle shell of the live client, or starts one while
@@ -313,8 +305,9 @@ func readLine(r io.Reader, rest []byte) (line, after []byte, err error) {
 }
 
 // shellLine is the line a persistent shell runs for one command, with
-// stdin from /dev/null unless stdin is given. A fjord script runs in a subshell (a fork, no
-// exec); a user's command (Cmd.Isolated) in a /bin/sh of its own, so that
+// stdin from /dev/null unless stdin is given. A fjord script runs in a
+// subshell (a fork, no exec); a user's command (Cmd.Isolated) in a /bin/sh
+// of its own, so that
 // $$, exec and a kill of itself are its own, as in a session. Before the
 // status line comes the token and E from an EXIT trap when the command
 // exited rather than died of a signal, which a shell's $? cannot tell
