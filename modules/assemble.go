@@ -157,11 +157,7 @@ done
 		}
 		return Failf("%s", err), nil
 	}
-	if pr.BackupFile != "" {
-		r.Set("backup_file", pr.BackupFile)
-	}
-	r.Set("uid", pr.UID).Set("gid", pr.GID).Set("owner", pr.Owner).Set("group", pr.Group).
-		Set("mode", connection.FormatMode(pr.Mode)).Set("state", "file").Set("size", int(pr.Size))
+	setPut(r, pr).Set("size", int(pr.Size))
 	return r, nil
 }
 

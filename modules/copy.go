@@ -285,12 +285,19 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 		}
 		return Failf("%s", err), nil
 	}
+	setPut(r, pr).Set("size", int(pr.Size))
+	return r, nil
+}
+
+// setPut sets the keys a module that wrote a file with connection.Put
+// returns about it: backup_file when one was made, then the file's
+// ownership, mode and state.
+func setPut(r *Result, pr *connection.PutResult) *Result {
 	if pr.BackupFile != "" {
 		r.Set("backup_file", pr.BackupFile)
 	}
-	r.Set("uid", pr.UID).Set("gid", pr.GID).Set("owner", pr.Owner).Set("group", pr.Group).
-		Set("mode", connection.FormatMode(pr.Mode)).Set("state", "file").Set("size", int(pr.Size))
-	return r, nil
+	return r.Set("uid", pr.UID).Set("gid", pr.GID).Set("owner", pr.Owner).Set("group", pr.Group).
+		Set("mode", connection.FormatMode(pr.Mode)).Set("state", "file")
 }
 
 func withPath(m map[string]any, p string) map[string]any {

@@ -296,11 +296,7 @@ func (m *GetURL) Run(ctx context.Context, env *Env) (*Result, error) {
 		return Failf("%s", perr), nil
 	}
 	r.Changed = true
-	if pr.BackupFile != "" {
-		r.Set("backup_file", pr.BackupFile)
-	}
-	r.Set("uid", pr.UID).Set("gid", pr.GID).Set("owner", pr.Owner).Set("group", pr.Group).
-		Set("mode", connection.FormatMode(pr.Mode)).Set("state", "file").Set("msg", r.Msg)
+	setPut(r, pr).Set("msg", r.Msg)
 	return r, nil
 }
 
