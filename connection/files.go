@@ -259,8 +259,9 @@ func (e *ValidateError) Error() string {
 }
 
 // putScript is Put's shell source; fill is the command whose output
-// becomes the file's content.
-func putScript(dst string, o PutOptions, fill string) string {
+// becomes the file's content, and u, when not nil, what that content must
+// be: the temporary file is checked against it before anything renames it.
+func putScript(dst string, o PutOptions, fill string, u *Upload) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "f=%s\n", Quote(dst))
 	if o.Follow {
@@ -271,10 +272,11 @@ func putScript(dst string, o PutOptions, fill string) string {
 		b.WriteString("mkdir -p -- \"$d\" || exit 70\n")
 	}
 	b.WriteString("[ -d \"$d\" ] || { echo \"Destination directory $d does not exist\" >&2; exit 70; }\n")
-	b.WriteString(`t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 70
-trap 'rm -f -- "$t"' EXIT HUP INT TERM
-`)
+	b.WriteString(TempScript(70))
 	fmt.Fprintf(&b, "%s > \"$t\" || exit 71\n", fill)
+	if u != nil {
+		b.WriteString(VerifyScript(*u, 77))
+	}
 	b.WriteString(`sync -- "$t" 2>/dev/null
 if [ -e "$f" ]; then
 	chmod --reference="$f" -- "$t" 2>/dev/null
@@ -304,27 +306,34 @@ fi
 fi
 `)
 	}
-	b.WriteString(`mv -f -- "$t" "$f" || exit 76
-trap - EXIT HUP INT TERM
+	// The stat is of the temporary file, taken before the rename, so that
+	// a connection lost after the rename cannot leave the run thinking
+	// the new file did not land: only the rename is left to do then.
+	b.WriteString(`s=$(stat -c '%a %u %g %s %U/%G' -- "$t") || exit 76
+mv -f -- "$t" "$f" || exit 76
+trap - EXIT
 echo "D $f"
-echo "S $(stat -c '%a %u %g %s %U/%G' -- "$f")"
+echo "S $s"
 `)
 	return b.String()
 }
 
 // PutScript is the shell source of a Put that writes content, for modules
 // that fold several file writes and other changes into one command of
-// their own. It exits with Put's codes (70-76), so callers run it in a
+// their own. It exits with Put's codes (70-77), so callers run it in a
 // subshell; it prints Put's "D"/"S" lines on stdout. content travels in
 // the script itself, so it suits small files only.
 func PutScript(dst string, o PutOptions, content string) string {
-	return putScript(dst, o, "printf '%s' "+Quote(content))
+	u := UploadOf(content)
+	return putScript(dst, o, "printf '%s' "+Quote(content), &u)
 }
 
 // Put writes r to dst atomically in one remote command: a temporary file
-// in dst's directory receives the data, is synced and given its mode and
-// ownership, then renamed over dst. On any failure the temporary file is
-// removed and dst is left as it was. r is streamed, never held whole.
+// in dst's directory receives the data, is checked to hold exactly the
+// bytes sent (size and sha1, measured here first), synced and given its
+// mode and ownership, then renamed over dst. On any failure, a dropped
+// connection included, the temporary file is removed and dst is left as
+// it was. A seekable r (a file) is read twice and never held whole.
 func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*PutResult, error) {
 	if o.Mode != "" {
 		if err := checkChmodMode(o.Mode); err != nil {
@@ -332,16 +341,22 @@ func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*P
 		}
 	}
 	fill := "cat"
+	var u *Upload
 	if o.RemoteSrc != "" {
+		// The bytes never leave the host; cat's status covers the copy.
 		fill = "cat -- " + Quote(o.RemoteSrc)
 		r = strings.NewReader("")
+	} else {
+		var m Upload
+		var err error
+		if r, m, err = Measure(r); err != nil {
+			return nil, err
+		}
+		u = &m
 	}
-	script := putScript(dst, o, fill)
-	h := sha1.New()
-	var n int64
-	tee := io.TeeReader(r, countWriter{h, &n})
+	script := putScript(dst, o, fill, u)
 	var out bytes.Buffer
-	res, err := c.Exec(ctx, &Cmd{Command: script, Stdin: tee, Become: o.Become, Stdout: &out})
+	res, err := c.Exec(ctx, &Cmd{Command: script, Stdin: r, Become: o.Become, Stdout: &out})
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +378,10 @@ func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*P
 	default:
 		return nil, fmt.Errorf("put %s: %s", dst, errText(res))
 	}
-	pr := &PutResult{Dest: dst, Checksum: hex.EncodeToString(h.Sum(nil)), Size: n}
+	pr := &PutResult{Dest: dst}
+	if u != nil {
+		pr.Checksum, pr.Size = u.Sum, u.Size
+	}
 	for _, line := range strings.Split(out.String(), "\n") {
 		tag, rest, _ := strings.Cut(line, " ")
 		switch tag {
@@ -385,16 +403,6 @@ func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*P
 		}
 	}
 	return pr, nil
-}
-
-type countWriter struct {
-	w io.Writer
-	n *int64
-}
-
-func (c countWriter) Write(p []byte) (int, error) {
-	*c.n += int64(len(p))
-	return c.w.Write(p)
 }
 
 // Checksum is the sha1 hex digest of data, Ansible's file checksum.

@@ -319,10 +319,8 @@ func (m *AuthorizedKey) Run(ctx context.Context, env *Env) (*Result, error) {
 	} else {
 		b.WriteString("mkdir -p -- \"$d\" || exit 1\n")
 	}
-	fmt.Fprintf(&b, `t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 1
-trap 'rm -f -- "$t"' EXIT
-cat > "$t" || exit 1
-chown -- %s: "$t" 2>/dev/null
+	b.WriteString(connection.RecvScript(connection.UploadOf(after), 1))
+	fmt.Fprintf(&b, `chown -- %s: "$t" 2>/dev/null
 chmod 0600 "$t" || exit 1
 mv -f -- "$t" "$f" || exit 1
 trap - EXIT

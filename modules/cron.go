@@ -202,9 +202,12 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 		fmt.Fprintf(&b, "bk=$(mktemp /tmp/crontabXXXXXXXX) || exit 1\nprintf '%%s' %s > \"$bk\" || exit 1\necho \"@@backup $bk\"\n", connection.Quote(before))
 	}
 	if file != "" {
-		b.WriteString(cronFileWrite(file, exists))
+		b.WriteString(cronFileWrite(file, exists, after))
 	} else {
-		b.WriteString(m.crontabCmd("-") + " || exit 1\n")
+		// crontab - would install whatever part of stdin arrived; the
+		// table goes through a verified temporary file instead.
+		b.WriteString("f=crontab; d=${TMPDIR:-/tmp}\n" + connection.RecvScript(connection.UploadOf(after), 1))
+		b.WriteString(m.crontabCmd(`"$t"`) + " || exit 1\n")
 	}
 	res, err = env.Conn.Exec(ctx, &connection.Cmd{Command: b.String(), Stdin: strings.NewReader(after), Env: env.Environment, Become: env.Become})
 	if err != nil {
@@ -221,20 +224,16 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 	return done()
 }
 
-// cronFileWrite replaces file atomically with stdin; a new file is 0644,
+// cronFileWrite replaces file atomically with stdin, which must be after; a new file is 0644,
 // as Ansible's umask 022 makes it.
-func cronFileWrite(file string, exists bool) string {
+func cronFileWrite(file string, exists bool, after string) string {
 	mode := "chmod 0644 \"$t\""
 	if exists {
 		mode = "chmod --reference=\"$f\" \"$t\"; chown --reference=\"$f\" \"$t\""
 	}
-	return fmt.Sprintf(`f=%s; d=$(dirname -- "$f")
-mkdir -p -- "$d" || exit 1
-t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 1
-cat > "$t" || { rm -f -- "$t"; exit 1; }
-%s
-mv -f -- "$t" "$f" || { rm -f -- "$t"; exit 1; }
-`, connection.Quote(file), mode)
+	return fmt.Sprintf("f=%s; d=$(dirname -- \"$f\")\nmkdir -p -- \"$d\" || exit 1\n", connection.Quote(file)) +
+		connection.RecvScript(connection.UploadOf(after), 1) +
+		fmt.Sprintf("%s\nmv -f -- \"$t\" \"$f\" || exit 1\ntrap - EXIT\n", mode)
 }
 
 // render is the job line: five time fields (or @special), the user for a

@@ -8,7 +8,7 @@ import (
 )
 
 // fakeCrontab puts a crontab(1) stand-in first on PATH: it keeps each
-// user's crontab in dir/spool/USER, as crontab -l, crontab [-u U] - do.
+// user's crontab in dir/spool/USER, as crontab -l, crontab [-u U] FILE do.
 func fakeCrontab(t *testing.T, env *Env, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "bin")
@@ -21,8 +21,8 @@ if [ "$1" = -u ]; then u=$2; shift 2; fi
 f=` + spool + `/$u
 case $1 in
 -l) [ -f "$f" ] || { echo "no crontab for $u" >&2; exit 1; }; cat "$f";;
--) cat > "$f";;
-*) echo "usage" >&2; exit 1;;
+-l*|-*|'') echo "usage" >&2; exit 1;;
+*) cat -- "$1" > "$f";;
 esac
 `
 	putFile(t, filepath.Join(bin, "crontab"), script, 0o755)

@@ -237,13 +237,10 @@ func (m *KnownHosts) Run(ctx context.Context, env *Env) (*Result, error) {
 		stdin = strings.NewReader(strings.Join(after, ""))
 		script = fmt.Sprintf(`f=%s; d=$(dirname -- "$f")
 [ -d "$d" ] || mkdir -p -m 0700 -- "$d" || exit 1
-t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 1
-trap 'rm -f -- "$t"' EXIT
-cat > "$t" || exit 1
-if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t" 2>/dev/null; else chmod "$(printf %%o $((0666 & ~$(umask))))" "$t"; fi
+`, connection.Quote(path)) + connection.RecvScript(connection.UploadOf(strings.Join(after, "")), 1) + fmt.Sprintf(`if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t" 2>/dev/null; else chmod "$(printf %%o $((0666 & ~$(umask))))" "$t"; fi
 mv -f -- "$t" "$f" || exit 1
 trap - EXIT
-`, connection.Quote(path))
+`)
 	}
 	cmd := &connection.Cmd{Command: script, Env: env.Environment, Become: env.Become}
 	if stdin != nil {

@@ -210,10 +210,11 @@ echo "@@want $r"
 		}
 		b.WriteString(`old=
 if [ -e "$f" ]; then old=$(mktemp "$d/.fjord_old.XXXXXXXX") || exit 1; cp -p -- "$f" "$old" || exit 1; fi
-t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 1
-cat > "$t" || { rm -f -- "$t"; exit 1; }
-if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t"; else chmod 0644 "$t"; fi
-mv -f -- "$t" "$f" || { rm -f -- "$t"; exit 1; }
+`)
+		b.WriteString(connection.RecvScript(connection.UploadOf(after), 1))
+		b.WriteString(`if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t"; else chmod 0644 "$t"; fi
+mv -f -- "$t" "$f" || exit 1
+trap - EXIT
 `)
 	}
 	restore := `{ if [ -n "$old" ]; then mv -f -- "$old" "$f"; fi; }`

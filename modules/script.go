@@ -93,11 +93,15 @@ func (m *Script) Run(ctx context.Context, env *Env) (*Result, error) {
 	if m.Chdir != "" {
 		cd = "cd " + connection.Quote(m.Chdir) + " || exit 1\n"
 	}
-	script := `t=$(mktemp "${TMPDIR:-/tmp}/.fjord_script.XXXXXXXX") || exit 1
-trap 'rm -f -- "$t"' EXIT HUP INT TERM
-cat > "$t" && chmod 700 "$t" || exit 1
-` + cd + run + " </dev/null\n"
-	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Stdin: f, Env: env.Environment, Become: env.Become})
+	// A script cut short by a dropped connection must not run: it is
+	// checked against the bytes sent before it is made executable.
+	stdin, up, err := connection.Measure(f)
+	if err != nil {
+		return Failf("script: %s", err), nil
+	}
+	script := "f=" + connection.Quote(words[0]) + "; d=${TMPDIR:-/tmp}\n" + connection.RecvScript(up, 1) +
+		"chmod 700 \"$t\" || exit 1\n" + cd + run + " </dev/null\n"
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Stdin: stdin, Env: env.Environment, Become: env.Become})
 	if err != nil {
 		return nil, err
 	}

@@ -97,12 +97,12 @@ func (m *Sysctl) Run(ctx context.Context, env *Env) (*Result, error) {
 	var stdin *strings.Reader
 	if fileChanged {
 		stdin = strings.NewReader(after)
-		fmt.Fprintf(&b, `f=%s; d=$(dirname -- "$f")
-t=$(mktemp "$d/.fjord_tmp.XXXXXXXX") || exit 70
-cat > "$t" || { rm -f "$t"; exit 71; }
-if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t"; else chmod 0644 "$t"; fi
-mv -f -- "$t" "$f" || { rm -f "$t"; exit 72; }
-`, connection.Quote(m.SysctlFile))
+		fmt.Fprintf(&b, "f=%s; d=$(dirname -- \"$f\")\n", connection.Quote(m.SysctlFile))
+		b.WriteString(connection.RecvScript(connection.UploadOf(after), 71))
+		b.WriteString(`if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t"; else chmod 0644 "$t"; fi
+mv -f -- "$t" "$f" || exit 72
+trap - EXIT
+`)
 	}
 	if kernelChanged {
 		fmt.Fprintf(&b, "sysctl %s-w %s >/dev/null || { echo \"@@setfail $?\"; exit 0; }\n", flag, connection.Quote(key+"="+want))

@@ -110,7 +110,14 @@ s=$(mktemp -d "${TMPDIR:-/tmp}/.fjord_unarchive.XXXXXXXX") || exit 1
 trap 'rm -rf -- "$s" "$s.out" "$s.diff" ${up:+"$up"}' EXIT HUP INT TERM
 `)
 	if !m.RemoteSrc {
+		// A short archive could still unpack in part: it is checked
+		// against the bytes sent first.
+		var up connection.Upload
+		if stdin, up, err = connection.Measure(stdin); err != nil {
+			return Failf("unarchive: %s", err), nil
+		}
 		b.WriteString("up=$(mktemp \"${TMPDIR:-/tmp}/.fjord_archive.XXXXXXXX\") || exit 1\ncat > \"$up\" || exit 1\nA=\"$up\"\n")
+		b.WriteString("t=$up f=" + q(m.Src) + "\n" + connection.VerifyScript(up, 1))
 	} else {
 		b.WriteString("[ -f \"$A\" ] || { echo @@nosrc; exit 0; }\n")
 	}
