@@ -510,7 +510,7 @@ func (l *loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 		}
 		switch k {
 		case "when":
-			kw.When = asList(v)
+			kw.When = condsAt(posOf(file, n.Content[i]), v)
 		case "tags":
 			kw.Tags = tagList(v)
 		case "vars":
@@ -706,13 +706,13 @@ func (l *loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleI
 			}
 		case k == "changed_when":
 			v, _ := l.nodeValue(file, vn)
-			t.ChangedWhen, t.HasChanged = asList(v), true
+			t.ChangedWhen, t.HasChanged = condsAt(posOf(file, kn), v), true
 		case k == "failed_when":
 			v, _ := l.nodeValue(file, vn)
-			t.FailedWhen, t.HasFailed = asList(v), true
+			t.FailedWhen, t.HasFailed = condsAt(posOf(file, kn), v), true
 		case k == "until":
 			v, _ := l.nodeValue(file, vn)
-			t.Until = asList(v)
+			t.Until = condsAt(posOf(file, kn), v)
 		case k == "retries":
 			t.Retries, _ = l.nodeValue(file, vn)
 		case k == "delay":

@@ -124,6 +124,9 @@ func (r *run) main(ctx context.Context) (int, error) {
 				return sc.renderString(src)
 			}}
 		pb, err := l.loadPlaybook(p)
+		if err == nil {
+			err = r.checkConds(pb)
+		}
 		if err != nil {
 			return ExitParseError, err
 		}

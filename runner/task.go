@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -406,19 +405,6 @@ func skipResult() *value.Map {
 	return m
 }
 
-// explain turns a templating error into Ansible's task message.
-func (sc *scope) explain(err error, t *Task) string {
-	if sc.err != nil {
-		err = sc.err
-		sc.err = nil
-	}
-	var ue *templates.UndefinedError
-	if errors.As(err, &ue) {
-		return fmt.Sprintf("The task includes an option with an undefined variable. The error was: %v\n\nThe error appears to be in '%s': line %d, column %d", err, t.Pos.File, t.Pos.Line, t.Pos.Col)
-	}
-	return err.Error()
-}
-
 // runLoop runs the task once per item and builds the loop result.
 func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 	t, sc, r := tc.t, tc.sc, tc.ex.r
@@ -737,7 +723,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 			}
 		}
 		o := templates.DefaultTextOptions()
-		o.TrimBlocks, o.LstripBlocks = to.TrimBlocks, to.LstripBlocks
+		o.TrimBlocks, o.LstripBlocks, o.Name = to.TrimBlocks, to.LstripBlocks, to.Path
 		o.Extra = map[string]any{"ansible_managed": tc.ex.r.ansibleManaged()}
 		for k, v := range to.Extra {
 			o.Extra[k] = v
@@ -746,7 +732,10 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		if err != nil && sc.err != nil {
 			err, sc.err = sc.err, nil
 		}
-		return s, err
+		if err != nil {
+			return s, sc.taskError(err, t)
+		}
+		return s, nil
 	}
 	mr, err := mod.Run(ctx, env)
 	if err != nil {

@@ -231,6 +231,7 @@ func (s *scope) renderBool(v any, def bool) (bool, error) {
 // cond evaluates when-style conditions, all of which must hold.
 func (s *scope) cond(conds []any) (bool, error) {
 	for _, c := range conds {
+		c, at := unplace(c)
 		switch c := c.(type) {
 		case bool:
 			if !c {
@@ -242,7 +243,7 @@ func (s *scope) cond(conds []any) (bool, error) {
 		}
 		ok, err := s.r.eng.Cond(value.String(c), s)
 		if err != nil {
-			return false, err
+			return false, at.fail(err)
 		}
 		if !ok {
 			return false, nil

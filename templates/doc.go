@@ -13,7 +13,12 @@
 //	s, err := e.RenderText(src, vars, o)   // a whole template file (template module)
 //	ok, err := e.Cond(expr, vars)          // when:, failed_when:, changed_when:, assert that:
 //	v, err := e.Templatize(v, vars)        // Render over nested lists/maps
+//	err := e.CheckCond(expr)               // a condition's syntax, before any host runs
 //	templates.IsTemplate(s)                // contains {{, {% or {#
+//
+// Errors, parse or run time, are an *Error with the line and column of the
+// node that failed; TextOptions.Name names the file, so that they read
+// "name.j2:LINE:COL: cause" (errors.go).
 //
 // Variables are resolved lazily through the Vars interface: only names a
 // template actually uses are looked up.

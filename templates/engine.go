@@ -41,6 +41,8 @@ type TextOptions struct {
 	KeepTrailingNewline bool
 	// Extra variables that win over vars (ansible_managed, template_path...).
 	Extra map[string]any
+	// Name is the template's file, for errors: "name.j2:3:7: ...".
+	Name string
 }
 
 // DefaultTextOptions are the template module's defaults: trim_blocks on,
@@ -98,19 +100,11 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 		root, err = parseTemplate(src, cfg)
 	}()
 	if err != nil {
-		err = &SyntaxError{Err: err}
+		err = syntaxError(err, src, cfg)
 	}
 	e.cache.Store(k, &compiled{root, err})
 	return root, err
 }
-
-// SyntaxError is a template that does not parse.
-type SyntaxError struct{ Err error }
-
-func (e *SyntaxError) Error() string {
-	return "template error while templating string: " + e.Err.Error()
-}
-func (e *SyntaxError) Unwrap() error { return e.Err }
 
 func (e *Engine) run(root *nodes.Template, vars Vars, extra map[string]any, fn func(s *state, sc *scope) error) (err error) {
 	s := &state{e: e, vars: vars, extra: extra}
@@ -125,7 +119,7 @@ func (e *Engine) run(root *nodes.Template, vars Vars, extra map[string]any, fn f
 func (e *Engine) renderString(src string, vars Vars, o TextOptions) (string, error) {
 	root, err := e.compile(src, o)
 	if err != nil {
-		return "", err
+		return "", named(err, o.Name)
 	}
 	var out strings.Builder
 	err = e.run(root, vars, o.Extra, func(s *state, sc *scope) error {
@@ -135,7 +129,7 @@ func (e *Engine) renderString(src string, vars Vars, o TextOptions) (string, err
 		}
 		return err
 	})
-	return out.String(), err
+	return out.String(), named(err, o.Name)
 }
 
 // RenderText renders a whole template file, as the template module does.

@@ -71,6 +71,14 @@ func (s *state) name(sc *scope, n string) any {
 }
 
 func (s *state) eval(sc *scope, n nodes.Node) (any, error) {
+	v, err := s.evalNode(sc, n)
+	if err != nil {
+		return nil, at(n, err)
+	}
+	return v, nil
+}
+
+func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 	switch n := n.(type) {
 	case nil:
 		return nil, nil

@@ -12,7 +12,7 @@ import (
 func (s *state) execNodes(sc *scope, ns []nodes.Node, out *strings.Builder) error {
 	for _, n := range ns {
 		if err := s.exec(sc, n, out); err != nil {
-			return err
+			return at(n, err)
 		}
 	}
 	return nil

@@ -32,6 +32,7 @@ func FuzzRender(f *testing.F) {
 		_, _ = e.Render(src, vars)
 		_, _ = e.RenderText(src, vars, DefaultTextOptions())
 		_, _ = e.Cond(src, vars)
+		_ = e.CheckCond(src)
 	})
 }
 

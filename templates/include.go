@@ -95,7 +95,7 @@ func (s *state) execInclude(sc *scope, n *includeNode, out *strings.Builder) err
 		}
 		root, err := s.e.compile(string(src), TextOptions{TrimBlocks: true, NewlineSequence: "\n"})
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return named(err, path)
 		}
 		inner := sc
 		if n.noContext {
@@ -103,7 +103,7 @@ func (s *state) execInclude(sc *scope, n *includeNode, out *strings.Builder) err
 		}
 		s.depth++
 		defer func() { s.depth-- }()
-		return s.execNodes(inner, root.Nodes, out)
+		return named(s.execNodes(inner, root.Nodes, out), path)
 	}
 	if n.ignoreMissing {
 		return nil

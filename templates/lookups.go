@@ -298,7 +298,7 @@ func lkTemplate(s *state, terms []any, kw map[string]any) ([]any, error) {
 			}
 		}
 		o := ansibleOptions
-		o.Extra = extra
+		o.Extra, o.Name = extra, p
 		r, err := s.e.renderString(string(b), s.vars, o)
 		s.depth--
 		if err != nil {

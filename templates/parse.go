@@ -129,7 +129,7 @@ func init() {
 // malformed input; the caller recovers.
 func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
 	stream := tokens.LexAll(src, cfg)
-	p := parser.NewParser("template", stream, cfg, nullLoader{}, statements)
+	p := parser.NewParser("template", stream, cfg, nullLoader{}, placedStatements{src, cfg})
 	t, err := p.Parse()
 	if err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func uniqueBlocks(ns []nodes.Node, seen map[string]bool) error {
 			switch c := n.ControlStructure.(type) {
 			case *blockNode:
 				if seen[c.name] {
-					return fmt.Errorf("block %q defined twice (line %d)", c.name, c.loc.Line)
+					return &parser.SyntaxError{Message: fmt.Sprintf("block %q defined twice", c.name), Line: c.loc.Line, Column: c.loc.Col}
 				}
 				seen[c.name] = true
 				bodies = append(bodies, c.body)
