@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -71,3 +72,20 @@ func (w *SourceWarning) Unwrap() []error {
 type Warning string
 
 func (w Warning) Error() string { return string(w) }
+
+// WarningMessages gives the [WARNING] texts for warnings, in the order
+// Ansible prints them: for a source no plugin could parse, each plugin's
+// failure (its reason, positioned), then "Unable to parse ...".
+func WarningMessages(warnings []error) []string {
+	var out []string
+	for _, w := range warnings {
+		var sw *SourceWarning
+		if errors.As(w, &sw) {
+			for _, f := range sw.Failures {
+				out = append(out, f.Error())
+			}
+		}
+		out = append(out, w.Error())
+	}
+	return out
+}

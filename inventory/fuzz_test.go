@@ -13,6 +13,7 @@ func FuzzINI(f *testing.F) {
 		"[a:children]\nb\n[b:children]\na\n",
 		"h \"unterminated\n[x y]\n",
 		"h1:\n---\n",
+		"[w\xffb]\nh\xff2 x=a\xffb y=\"'\xfe'\"\n",
 	} {
 		f.Add(s)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 )
 
 var (
@@ -51,18 +50,10 @@ func (p *iniParser) dropPending(name string) {
 	}
 }
 
+// parseINI reads data as Ansible 2.14 does, bytes that are not UTF-8
+// included: it decodes with surrogateescape, so a host "h\xff2" is parsed
+// and keeps its byte, as a Go string keeps it.
 func (inv *Inventory) parseINI(file string, data []byte) error {
-	if !utf8.Valid(data) {
-		// Ansible tolerates bad bytes only in comment lines.
-		var lines []string
-		for _, l := range strings.Split(string(data), "\n") {
-			if l != "" && (l[0] == '#' || l[0] == ';') {
-				l = ""
-			}
-			lines = append(lines, l)
-		}
-		data = []byte(strings.Join(lines, "\n"))
-	}
 	p := &iniParser{inv: inv, file: file}
 	return p.parse(splitLines(string(data)))
 }
@@ -84,10 +75,6 @@ func (p *iniParser) parse(lines []string) error {
 	group, state := "ungrouped", "hosts"
 	for i, raw := range lines {
 		p.lineno = i + 1
-		if !utf8.ValidString(raw) {
-			p.col = 1
-			return p.errorf("invalid UTF-8 in a non-comment line")
-		}
 		line := strings.TrimSpace(raw)
 		p.col = strings.Index(raw, line) + 1
 		if line == "" || line[0] == '#' || line[0] == ';' {

@@ -338,3 +338,50 @@ all:
 		t.Errorf("warnings = %v %s", inv.Warnings, unwrapAll(inv.Warnings[0]))
 	}
 }
+
+// TestININotUTF8: ansible-core 2.14 reads an INI inventory with
+// surrogateescape, so bytes that are not UTF-8 anywhere in it load; the
+// names and values keep the bytes, and such a value is never a literal.
+func TestININotUTF8(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"hosts": "[w\xffb]\nh\xff2 x=a\xffb y=\"'q\xff'\" z=1\n# c\xfe\n"})
+	inv, err := Load([]string{filepath.Join(dir, "hosts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The one warning ansible-inventory gives for this file too.
+	if len(inv.Warnings) != 1 || !strings.HasPrefix(inv.Warnings[0].Error(), "Invalid characters were found in group names") {
+		t.Errorf("warnings = %q", inv.Warnings)
+	}
+	h, ok := inv.Host("h\xff2")
+	if !ok {
+		t.Fatalf("host h\\xff2 not loaded: %v", names(inv.Hosts()))
+	}
+	if g, ok := inv.Group("w\xffb"); !ok || len(g.Hosts) != 1 {
+		t.Errorf("group w\\xffb = %v", g)
+	}
+	for k, want := range map[string]any{"x": "a\xffb", "y": "'q\xff'", "z": 1} {
+		if got := mustGet(h.Vars, k); got != want {
+			t.Errorf("%s = %#v, want %#v", k, got, want)
+		}
+	}
+}
+
+func TestWarningMessages(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"bad.ini": "[web]\nw1 novalue\n"})
+	src := filepath.Join(dir, "bad.ini")
+	inv, err := Load([]string{src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := WarningMessages(inv.Warnings)
+	want := []string{
+		"\n* Failed to parse " + src + " with ini plugin: " + src + ":2:4: Expected key=value host variable assignment, got: novalue",
+		"Unable to parse " + src + " as an inventory source",
+		"No inventory was parsed, only implicit localhost is available",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

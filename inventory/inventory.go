@@ -25,6 +25,11 @@ type Inventory struct {
 	// VaultDecrypt, if set, decrypts vault-encrypted group_vars/host_vars
 	// files; file names the file for error messages.
 	VaultDecrypt func(data []byte, file string) ([]byte, error)
+	// NoMatch, if set, is told each pattern (without its subscript) that
+	// names no host and no group while selecting hosts, which Ansible
+	// warns about: "Could not match supplied host pattern, ignoring: X".
+	// It is called on every evaluation; the caller says it once.
+	NoMatch func(pattern string)
 
 	hosts       []*Host
 	hostByName  map[string]*Host
@@ -98,7 +103,9 @@ func Load(sources []string) (*Inventory, error) {
 	return LoadWith(sources, Options{})
 }
 
-// LoadWith is Load with Options.
+// LoadWith is Load with Options. When UnparsedIsFailed fails the load,
+// the Inventory comes with the error, for the Warnings that say why each
+// source did not parse (Ansible prints them before the error).
 func LoadWith(sources []string, opts Options) (*Inventory, error) {
 	inv := newInventory()
 	parsed := false
@@ -122,7 +129,7 @@ func LoadWith(sources []string, opts Options) (*Inventory, error) {
 		}
 	} else {
 		if opts.UnparsedIsFailed {
-			return nil, errors.New("No inventory was parsed, please check your configuration and options.")
+			return inv, errors.New("No inventory was parsed, please check your configuration and options.")
 		}
 		inv.warn("No inventory was parsed, only implicit localhost is available")
 	}

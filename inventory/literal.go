@@ -26,6 +26,11 @@ func parseINIValue(s string) any {
 // lists. It reports false where Python would raise ValueError or
 // SyntaxError.
 func literalEval(s string) (any, bool) {
+	if !utf8.ValidString(s) {
+		// Python's compile cannot encode the surrogates that stand for
+		// such bytes: a UnicodeEncodeError, which is a ValueError.
+		return nil, false
+	}
 	p := &pyParser{src: strings.TrimLeft(s, " \t")}
 	if err := p.lex(); !err {
 		return nil, false

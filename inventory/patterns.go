@@ -66,7 +66,7 @@ func orderPatterns(parts []string) []string {
 // Select returns the hosts a pattern names, restricted by Limit, in the
 // order Ansible evaluates them (each plain part in turn, then
 // intersections and exclusions), without duplicates. Names that match
-// nothing select nothing; the caller warns.
+// nothing select nothing; NoMatch hears of them.
 func (inv *Inventory) Select(pattern string) ([]*Host, error) {
 	hosts, err := inv.evaluate(SplitPattern(pattern))
 	if err != nil {
@@ -314,6 +314,9 @@ func (inv *Inventory) enumerate(expr string) ([]*Host, error) {
 	if len(results) == 0 && isLocalhostName(expr) {
 		h, _ := inv.Host(expr)
 		results = append(results, h)
+	}
+	if len(results) == 0 && !matchedGroup && expr != "all" && inv.NoMatch != nil {
+		inv.NoMatch(expr)
 	}
 	return results, nil
 }

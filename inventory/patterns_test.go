@@ -147,3 +147,35 @@ z
 		t.Errorf("HostGroups = %v", got)
 	}
 }
+
+// TestNoMatch checks which pattern parts Ansible 2.14 warns about ("Could
+// not match supplied host pattern, ignoring: X"): parts that name no host
+// and no group, without their subscript; a group with no hosts matches.
+func TestNoMatch(t *testing.T) {
+	inv := loadString(t, "hosts", patternInv+"[empty]\n")
+	var got []string
+	inv.NoMatch = func(p string) { got = append(got, p) }
+	for pattern, want := range map[string]string{
+		"nomatch":      "nomatch",
+		"web1,zz":      "zz",
+		"all:!zz":      "zz",
+		"web:&zz":      "zz",
+		"nomatch[0]":   "nomatch",
+		"web[a:b]":     "web[a:b]",
+		"zz:yy":        "zz,yy",
+		"all":          "",
+		"empty":        "",
+		"localhost":    "",
+		"~web.*":       "",
+		"w*":           "",
+		"web[0]:db[1]": "",
+	} {
+		got = nil
+		if _, err := inv.Select(pattern); err != nil {
+			t.Errorf("Select(%q): %v", pattern, err)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("Select(%q) reported %q, want %q", pattern, got, want)
+		}
+	}
+}

@@ -1,8 +1,12 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
+
+	"github.com/fjord-run/fjord/vault"
 )
 
 // Pos is where a node came from.
@@ -50,4 +54,29 @@ func (e *Error) Unwrap() error { return e.Err }
 
 func errAt(p Pos, format string, args ...any) *Error {
 	return &Error{Pos: p, Err: fmt.Errorf(format, args...)}
+}
+
+// notFoundError is a role or tasks file that is not there. ansible-playbook
+// raises it as a plain AnsibleError, so a playbook that names one fails to
+// load with exit code 1, where a parse error gives 4; it is fs.ErrNotExist
+// to errors.Is.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string        { return e.msg }
+func (e *notFoundError) Is(target error) bool { return target == fs.ErrNotExist }
+
+func notFoundAt(p Pos, format string, args ...any) *Error {
+	return &Error{Pos: p, Err: &notFoundError{fmt.Sprintf(format, args...)}}
+}
+
+// loadExit is the exit code for a playbook that failed to load: 1 for
+// what ansible raises as AnsibleError (a missing role, tasks file or
+// imported playbook; an encrypted file it cannot open), 4 for the rest,
+// its AnsibleParserError.
+func loadExit(err error) int {
+	var ve *vault.Error
+	if errors.Is(err, fs.ErrNotExist) || errors.As(err, &ve) {
+		return ExitError
+	}
+	return ExitParseError
 }

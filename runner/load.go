@@ -991,7 +991,7 @@ func (l *loader) resolveTaskFile(from Pos, role *RoleInstance, name string) (str
 			return c, nil
 		}
 	}
-	return "", errAt(from, "could not find or access '%s'", name)
+	return "", notFoundAt(from, "could not find or access '%s'", name)
 }
 
 func (l *loader) expandImportTasks(file string, t *Task) ([]Node, error) {

@@ -47,6 +47,12 @@ type Options struct {
 	CollectionsPath []string       // collections_path; nil: ANSIBLE_COLLECTIONS_PATH, then Ansible's default
 	RolesPath       []string       // ansible.cfg/ANSIBLE_ROLES_PATH roles_path; nil: ANSIBLE_ROLES_PATH, then Ansible's default
 	HostKeyChecking *bool          // ansible.cfg/ANSIBLE_HOST_KEY_CHECKING; nil: default (check)
+	// InventoryUnparsedIsFailed is [inventory] unparsed_is_failed: no
+	// source parsed stops the run instead of leaving implicit localhost.
+	InventoryUnparsedIsFailed bool
+	// NoLocalhostWarning is localhost_warning=False: an empty inventory
+	// is not warned about.
+	NoLocalhostWarning bool
 
 	Callback string    // "default" (""), "json", "minimal", "yaml"
 	Stdout   io.Writer // progress output

@@ -99,7 +99,7 @@ func (l *loader) findRole(pos Pos, name, baseDir string) (string, error) {
 		if p := l.collectionRole(ns, coll, role); p != "" {
 			return p, nil
 		}
-		return "", errAt(pos, "the role '%s' was not found in %s", name, strings.Join(l.collectionDirs(), ":"))
+		return "", notFoundAt(pos, "the role '%s' was not found in %s", name, strings.Join(l.collectionDirs(), ":"))
 	}
 	// A bare name is looked for in the play's `collections:` first.
 	for _, c := range l.playCollections {
@@ -126,7 +126,7 @@ func (l *loader) findRole(pos Pos, name, baseDir string) (string, error) {
 			return c, nil
 		}
 	}
-	return "", errAt(pos, "the role '%s' was not found in %s", name, strings.Join(uniq(append([]string{filepath.Join(l.playbookDir, "roles")}, l.rolesPath...)), ":"))
+	return "", notFoundAt(pos, "the role '%s' was not found in %s", name, strings.Join(uniq(append([]string{filepath.Join(l.playbookDir, "roles")}, l.rolesPath...)), ":"))
 }
 
 var fqcnRe = regexp.MustCompile(`^[A-Za-z_]\w*\.[A-Za-z_]\w*\.[A-Za-z_]\w*$`)

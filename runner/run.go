@@ -29,6 +29,7 @@ type run struct {
 	counter   *callback.Counter
 	extraVars *value.Map
 	log       *slog.Logger
+	warner    *callback.Warner // Ansible's Display.warning, shared with the sink
 	omit      string
 	pbDir     string
 
@@ -66,7 +67,8 @@ func Run(ctx context.Context, o *Options) int {
 		o.Forks = 5
 	}
 	r := &run{o: o, eng: templates.New(), log: o.Log, hosts: map[string]*hostState{},
-		conns: map[string]connection.Conn{}, omit: "__omit_place_holder__" + randHex(20)}
+		conns: map[string]connection.Conn{}, omit: "__omit_place_holder__" + randHex(20),
+		warner: callback.NewWarner(o.Stderr, o.Color, 0)}
 	defer r.closeConns()
 	code, err := r.mainSafe(ctx)
 	if err != nil {
@@ -100,18 +102,24 @@ func (r *run) main(ctx context.Context) (int, error) {
 			sources = []string{"/etc/ansible/hosts"}
 		}
 	}
-	inv, err := inventory.Load(sources)
+	inv, err := inventory.LoadWith(sources, inventory.Options{UnparsedIsFailed: o.InventoryUnparsedIsFailed})
 	if err != nil {
-		return ExitParseError, err
+		if inv != nil {
+			r.inventoryWarnings(inv.Warnings)
+		}
+		var ie *inventory.Error
+		if errors.As(err, &ie) {
+			return ExitParseError, err
+		}
+		return ExitError, err
 	}
 	inv.VaultDecrypt = inventoryDecrypter(o.Vault)
-	for _, w := range inv.Warnings {
-		fmt.Fprintf(o.Stderr, "[WARNING]: %s\n", w)
+	r.inventoryWarnings(inv.Warnings)
+	inv.NoMatch = func(pattern string) {
+		r.warn("Could not match supplied host pattern, ignoring: " + pattern)
 	}
-	if o.Limit != "" {
-		if err := inv.Limit(o.Limit); err != nil {
-			return ExitBadOptions, err
-		}
+	if err := r.targetHosts(inv); err != nil {
+		return ExitError, err
 	}
 	r.inv = inv
 
@@ -128,7 +136,7 @@ func (r *run) main(ctx context.Context) (int, error) {
 			err = r.checkConds(pb)
 		}
 		if err != nil {
-			return ExitParseError, err
+			return loadExit(err), err
 		}
 		books = append(books, pb)
 	}
@@ -231,7 +239,7 @@ func (r *run) makeSink() callback.Sink {
 		return callback.NewMinimal(r.o.Stdout)
 	}
 	return callback.NewDefault(r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
-		Diff: r.o.Diff, Check: r.o.Check, Stderr: r.o.Stderr})
+		Diff: r.o.Diff, Check: r.o.Check, Stderr: r.o.Stderr, Warner: r.warner})
 }
 
 // emit calls the sink under the output lock.

@@ -32,14 +32,26 @@ type env struct {
 	setenv func(key, value string) error
 }
 
-// optionError is a bad command line or environment: reported as
-// "ERROR! msg" with exit code 5, as ansible-playbook does.
+// optionError is a command line or setting that parses but cannot be
+// used: ansible's AnsibleOptionsError, reported as "ERROR! msg" with exit
+// code 5.
 type optionError struct{ msg string }
 
 func (e *optionError) Error() string { return e.msg }
 
 func optionErrorf(format string, a ...any) error {
 	return &optionError{fmt.Sprintf(format, a...)}
+}
+
+// argumentError is a command line that does not parse (an unknown flag, a
+// bad value, a missing argument, two exclusive flags): what ansible's
+// argparse rejects, with exit code 2.
+type argumentError struct{ msg string }
+
+func (e *argumentError) Error() string { return e.msg }
+
+func argumentErrorf(format string, a ...any) error {
+	return &argumentError{fmt.Sprintf(format, a...)}
 }
 
 // exitCode ends the program with a code whose cause has already been
@@ -90,7 +102,7 @@ func (e *env) main(ctx context.Context, argv []string) int {
 				}
 				continue
 			}
-			args = append(args[:2:2], reorderArgs(args[2:], spec)...)
+			args = append(args[:2:2], helpOnly(reorderArgs(args[2:], spec))...)
 		}
 	}
 	err := app.RunContext(ctx, args)
@@ -100,6 +112,7 @@ func (e *env) main(ctx context.Context, argv []string) int {
 	}
 	var code exitCode
 	var fail *failure
+	var arg *argumentError
 	switch {
 	case err == nil:
 		return runner.ExitOK
@@ -108,6 +121,9 @@ func (e *env) main(ctx context.Context, argv []string) int {
 	case errors.As(err, &fail):
 		fmt.Fprintf(e.stderr, "ERROR! %s\n", fail.err)
 		return fail.code
+	case errors.As(err, &arg):
+		fmt.Fprintf(e.stderr, "ERROR! %s\n", arg.msg)
+		return exitUsage
 	}
 	fmt.Fprintf(e.stderr, "ERROR! %s\n", err)
 	return runner.ExitBadOptions
@@ -150,8 +166,30 @@ func (e *env) app() *cli.App {
 	}
 }
 
+// exitUsage is argparse's exit code for a command line it rejects.
+const exitUsage = 2
+
 func usageError(_ *cli.Context, err error, _ bool) error {
-	return &optionError{err.Error()}
+	return &argumentError{err.Error()}
+}
+
+// helpOnly drops the positional arguments of a command line that asks for
+// help: argparse prints the help and exits 0 whatever else is given,
+// where urfave/cli would take "site.yml" for a help topic.
+func helpOnly(args []string) []string {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--help" {
+			for j := i; j < len(args); j++ {
+				if args[j] == "--" {
+					return args[:j]
+				}
+			}
+		}
+	}
+	return args
 }
 
 // printVersion prints the version and, as ansible does, the config file.

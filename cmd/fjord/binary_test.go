@@ -64,7 +64,7 @@ func TestBinary(t *testing.T) {
 		{bin, []string{"playbook", "--version"}, 0, "fjord ", ""},
 		{alias, []string{"--version"}, 0, "fjord ", ""},
 		{bin, []string{"playbook", "x.yml", "-e", "[1]"}, 5, "", "ERROR! Invalid extra vars data supplied."},
-		{alias, []string{"-f", "0", "x.yml"}, 5, "", "ERROR! The number of processes (--forks) must be >= 1\n"},
+		{alias, []string{"-f", "0", "x.yml"}, 2, "", "ERROR! The number of processes (--forks) must be >= 1\n"},
 		{bin, []string{"nosuch"}, 5, "", "ERROR! unknown command"},
 	} {
 		stdout, stderr, code := runBinary(t, tc.bin, tc.args...)

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+
+	"github.com/fjord-run/fjord/runner"
 )
 
 // version is set at link time: -ldflags "-X main.version=1.2.3".
@@ -111,7 +114,8 @@ func callbackName(s string) (string, error) {
 	if n, ok := stdoutCallbacks[s]; ok {
 		return n, nil
 	}
-	return "", optionErrorf("Invalid callback for stdout specified: %s", s)
+	// ansible raises a plain AnsibleError here: exit 1.
+	return "", &failure{fmt.Errorf("Invalid callback for stdout specified: %s", s), runner.ExitError}
 }
 
 // envList splits a comma-separated environment variable (ANSIBLE_INVENTORY),

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/fjord-run/fjord/runner"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -41,24 +42,31 @@ func parseExtraVar(opt, dir string) (*value.Map, error) {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
+		opt = "@" + path
+		if st, err := os.Stat(path); err != nil {
+			return nil, &failure{fmt.Errorf("Unable to retrieve file contents\nCould not find or access '%s' on the Ansible Controller.\n"+
+				"If you are using a module and expect the file to exist on the remote, see the remote_src option", path), runner.ExitError}
+		} else if st.IsDir() {
+			return nil, &failure{fmt.Errorf("an error occurred while trying to read the file '%s': is a directory", path), runner.ExitParseError}
+		}
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("the file_name '%s' does not exist, or is not readable", path)
+			return nil, &failure{fmt.Errorf("an error occurred while trying to read the file '%s': %w", path, err), runner.ExitParseError}
 		}
 		if data, err = loadData(b); err != nil {
-			return nil, fmt.Errorf("failed to load extra vars from '%s': %w", path, err)
+			return nil, &failure{fmt.Errorf("failed to load extra vars from '%s': %w", path, err), runner.ExitParseError}
 		}
 	case opt[0] == '/' || opt[0] == '.':
 		return nil, optionErrorf("Please prepend extra_vars filename '%s' with '@'", opt)
 	case opt[0] == '{' || opt[0] == '[':
 		var err error
 		if data, err = loadData([]byte(opt)); err != nil {
-			return nil, fmt.Errorf("invalid extra vars '%s': %w", opt, err)
+			return nil, &failure{fmt.Errorf("invalid extra vars '%s': %w", opt, err), runner.ExitParseError}
 		}
 	default:
 		kv, err := parseKV(opt)
 		if err != nil {
-			return nil, fmt.Errorf("invalid extra vars '%s': %w", opt, err)
+			return nil, &failure{fmt.Errorf("invalid extra vars '%s': %w", opt, err), runner.ExitParseError}
 		}
 		if len(kv) == 1 && kv[0][0] == "_raw_params" {
 			// No "k=v" at all: a block-style YAML mapping ("a: 1") is

@@ -77,7 +77,7 @@ func TestParseExtraVars(t *testing.T) {
 		{in: `[1, 2]`, err: "Invalid extra vars data supplied. '[1, 2]' could not be made into a dictionary"},
 		{in: `@list.yml`, err: "could not be made into a dictionary"},
 		{in: `@empty.yml`, err: "could not be made into a dictionary"},
-		{in: `@missing.yml`, err: "the file_name '" + filepath.Join(dir, "missing.yml") + "' does not exist, or is not readable"},
+		{in: `@missing.yml`, err: "Could not find or access '" + filepath.Join(dir, "missing.yml") + "' on the Ansible Controller."},
 		{in: `@bad.yml`, err: "failed to load extra vars"},
 		{in: `@two.yml`, err: "single document"},
 		{in: `{bad`, err: "invalid extra vars '{bad'"},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fjord-run/fjord/inventory"
 	"github.com/fjord-run/fjord/runner"
+	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -114,7 +115,7 @@ func runInventory(_ context.Context, e *env, opts *inventoryOptions, args []stri
 	if err != nil {
 		return loadFailure(err)
 	}
-	printWarnings(e.stderr, inv.Warnings)
+	printWarnings(e.stderr, useColor(e.getenv, e.isTerminal(e.stdout)), inv.Warnings)
 
 	var out []byte
 	switch {
@@ -175,17 +176,12 @@ func loadFailure(err error) error {
 	return &failure{err, runner.ExitError}
 }
 
-// printWarnings prints inventory warnings as ansible does: for a source no
-// plugin could parse, each plugin's failure first.
-func printWarnings(w io.Writer, warnings []error) {
-	for _, warn := range warnings {
-		var sw *inventory.SourceWarning
-		if errors.As(warn, &sw) {
-			for _, f := range sw.Failures {
-				fmt.Fprintf(w, "[WARNING]:  * Failed to parse %s with %s plugin: %v\n", f.Source, f.Plugin, f.Err)
-			}
-		}
-		fmt.Fprintf(w, "[WARNING]: %s\n", warn)
+// printWarnings prints inventory warnings as ansible does: wrapped, and
+// for a source no plugin could parse, each plugin's failure first.
+func printWarnings(w io.Writer, color bool, warnings []error) {
+	wr := callback.NewWarner(w, color, 0)
+	for _, m := range inventory.WarningMessages(warnings) {
+		_ = wr.Warn(m)
 	}
 }
 

@@ -151,14 +151,15 @@ func TestExitCodes(t *testing.T) {
 		stderr string
 	}{
 		{name: "runner code passes through", argv: []string{"playbook", "x.yml"}, run: 2, code: 2},
-		{name: "no playbook", argv: []string{"playbook", "-C"}, code: 5, stderr: "ERROR! the following arguments are required: playbook\n"},
-		{name: "unknown flag", argv: []string{"playbook", "--bogus", "x.yml"}, code: 5, stderr: "ERROR! flag provided but not defined: -bogus\n"},
-		{name: "bad int", argv: []string{"playbook", "-f", "many", "x.yml"}, code: 5, stderr: "ERROR! invalid value"},
-		{name: "forks 0", argv: []string{"playbook", "-f0", "x.yml"}, code: 5, stderr: "ERROR! The number of processes (--forks) must be >= 1\n"},
+		// argparse's exit code for a command line it rejects is 2.
+		{name: "no playbook", argv: []string{"playbook", "-C"}, code: 2, stderr: "ERROR! the following arguments are required: playbook\n"},
+		{name: "unknown flag", argv: []string{"playbook", "--bogus", "x.yml"}, code: 2, stderr: "ERROR! flag provided but not defined: -bogus\n"},
+		{name: "bad int", argv: []string{"playbook", "-f", "many", "x.yml"}, code: 2, stderr: "ERROR! invalid value"},
+		{name: "forks 0", argv: []string{"playbook", "-f0", "x.yml"}, code: 2, stderr: "ERROR! The number of processes (--forks) must be >= 1\n"},
 		{name: "bad ANSIBLE_FORKS", argv: []string{"playbook", "x.yml"}, vars: map[string]string{"ANSIBLE_FORKS": "x"}, code: 5, stderr: "ERROR! Invalid type for configuration option setting: DEFAULT_FORKS (from env: ANSIBLE_FORKS)"},
 		{name: "step", argv: []string{"playbook", "--step", "x.yml"}, code: 5, stderr: "ERROR! --step is not supported yet\n"},
-		{name: "bad callback", argv: []string{"playbook", "--callback", "nope", "x.yml"}, code: 5, stderr: "ERROR! Invalid callback for stdout specified: nope\n"},
-		{name: "exclusive", argv: []string{"playbook", "-K", "--become-password-file", "f", "x.yml"}, code: 5, stderr: "ERROR! argument --become-password-file: not allowed with argument --ask-become-pass\n"},
+		{name: "bad callback", argv: []string{"playbook", "--callback", "nope", "x.yml"}, code: 1, stderr: "ERROR! Invalid callback for stdout specified: nope\n"},
+		{name: "exclusive", argv: []string{"playbook", "-K", "--become-password-file", "f", "x.yml"}, code: 2, stderr: "ERROR! argument --become-password-file: not allowed with argument --ask-become-pass\n"},
 		{name: "unknown command", argv: []string{"frobnicate"}, code: 5, stderr: "ERROR! unknown command \"frobnicate\""},
 		{name: "no command", argv: nil, code: 5},
 		{name: "lab down positional", argv: []string{"lab", "down", "trials"}, code: 5, stderr: "ERROR! fjord lab down takes no arguments; name the lab with --name trials\n"},
@@ -166,6 +167,12 @@ func TestExitCodes(t *testing.T) {
 		{name: "version", argv: []string{"--version"}, code: 0},
 		{name: "playbook version", argv: []string{"playbook", "--version"}, code: 0},
 		{name: "help", argv: []string{"playbook", "-h"}, code: 0},
+		{name: "help with a playbook", argv: []string{"playbook", "-h", "site.yml"}, code: 0},
+		{name: "unknown inventory flag", argv: []string{"inventory", "--bogus"}, code: 2},
+		{name: "unknown vault flag", argv: []string{"vault", "encrypt", "--bogus"}, code: 2},
+		{name: "missing password file", argv: []string{"playbook", "--become-password-file", "nope", "x.yml"}, code: 1, stderr: "ERROR! The password file /"},
+		{name: "missing -e file", argv: []string{"playbook", "-e", "@nope.yml", "x.yml"}, code: 1, stderr: "ERROR! Unable to retrieve file contents\nCould not find or access '/"},
+		{name: "bad -e YAML", argv: []string{"playbook", "-e", "{bad", "x.yml"}, code: 4, stderr: "ERROR! invalid extra vars '{bad'"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			te := newTestEnv(t)
@@ -211,5 +218,32 @@ func TestVersionOutput(t *testing.T) {
 	lines := strings.Split(te.out.String(), "\n")
 	if !strings.HasPrefix(lines[0], "fjord ") || lines[1] != "  config file = "+cfg {
 		t.Errorf("--version printed %q", te.out.String())
+	}
+}
+
+// TestVerboseConfigLine: under -v ansible-playbook 2.14 starts stdout with
+// the config file in force, or says there is none.
+func TestVerboseConfigLine(t *testing.T) {
+	te := newTestEnv(t)
+	if code := te.playbook("-v", "x.yml"); code != 0 {
+		t.Fatalf("exit %d: %s", code, te.errOut.String())
+	}
+	if got := te.out.String(); got != "No config file found; using defaults\n" {
+		t.Errorf("-v printed %q", got)
+	}
+	te = newTestEnv(t)
+	cfg := filepath.Join(te.dir, "ansible.cfg")
+	if err := os.WriteFile(cfg, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := te.playbook("-vv", "x.yml"); code != 0 {
+		t.Fatalf("exit %d: %s", code, te.errOut.String())
+	}
+	if got := te.out.String(); got != "Using "+cfg+" as config file\n" {
+		t.Errorf("-vv printed %q", got)
+	}
+	te = newTestEnv(t)
+	if te.playbook("x.yml"); te.out.Len() != 0 {
+		t.Errorf("without -v: %q", te.out.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -178,7 +179,7 @@ func runPlaybook(ctx context.Context, e *env, opts *playbookOptions, args []stri
 // not given, reads -e and prompts for passwords.
 func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []string) (*runner.Options, error) {
 	if len(args) == 0 {
-		return nil, optionErrorf("the following arguments are required: playbook")
+		return nil, argumentErrorf("the following arguments are required: playbook")
 	}
 	if opts.Step {
 		return nil, optionErrorf("--step is not supported yet")
@@ -189,7 +190,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		{"ask-vault-password", "vault-password-file"},
 	} {
 		if opts.isSet(c[0]) && opts.isSet(c[1]) {
-			return nil, optionErrorf("argument --%s: not allowed with argument --%s", c[1], c[0])
+			return nil, argumentErrorf("argument --%s: not allowed with argument --%s", c[1], c[0])
 		}
 	}
 	getenv := e.getenv
@@ -197,6 +198,9 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 	cfg, err := e.loadConfig()
 	if err != nil {
 		return nil, err
+	}
+	if opts.verbose() > 0 {
+		e.configFileLine(cfg.File)
 	}
 	changed := func(name string) (config.Setting, bool) {
 		s := cfg.Get(name)
@@ -225,7 +229,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		}
 	}
 	if forks < 1 {
-		return nil, optionErrorf("The number of processes (--forks) must be >= 1")
+		return nil, argumentErrorf("The number of processes (--forks) must be >= 1")
 	}
 	timeout := opts.Timeout
 	if !opts.isSet("timeout") {
@@ -293,43 +297,60 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 
 	verbosity := opts.verbose()
 	return &runner.Options{
-		Playbooks:        args,
-		Inventory:        inventory,
-		Limit:            opts.Limit,
-		Check:            opts.Check,
-		Diff:             opts.Diff,
-		Tags:             splitList(opts.Tags),
-		SkipTags:         splitList(opts.SkipTags),
-		ExtraVars:        extra,
-		Forks:            forks,
-		Connection:       opts.Connection,
-		RemoteUser:       user,
-		PrivateKey:       privateKey,
-		Timeout:          timeout,
-		Become:           become,
-		BecomeUser:       becomeUser,
-		BecomeMethod:     becomeMethod,
-		BecomePass:       becomePass,
-		ConnPassword:     opts.connectionFlags.Password,
-		Verbosity:        verbosity,
-		SyntaxCheck:      opts.SyntaxCheck,
-		ListHosts:        opts.ListHosts,
-		ListTasks:        opts.ListTasks,
-		ListTags:         opts.ListTags,
-		StartAtTask:      opts.StartAtTask,
-		FlushCache:       opts.FlushCache,
-		ForceHandlers:    opts.ForceHandlers || cfg.Get("DEFAULT_FORCE_HANDLERS").Bool(),
-		Vault:            secrets,
-		RolesPath:        rolesPath,
-		CollectionsPath:  collectionsPath,
-		HostKeyChecking:  hostKeyChecking,
-		Callback:         callback,
-		Stdout:           e.stdout,
-		Stderr:           e.stderr,
-		Color:            useColor(getenv, e.isTerminal(e.stdout)),
-		Log:              newLogger(e.stderr, verbosity),
-		AskKeyPassphrase: keyPassphrasePrompt(e),
+		Playbooks:       args,
+		Inventory:       inventory,
+		Limit:           opts.Limit,
+		Check:           opts.Check,
+		Diff:            opts.Diff,
+		Tags:            splitList(opts.Tags),
+		SkipTags:        splitList(opts.SkipTags),
+		ExtraVars:       extra,
+		Forks:           forks,
+		Connection:      opts.Connection,
+		RemoteUser:      user,
+		PrivateKey:      privateKey,
+		Timeout:         timeout,
+		Become:          become,
+		BecomeUser:      becomeUser,
+		BecomeMethod:    becomeMethod,
+		BecomePass:      becomePass,
+		ConnPassword:    opts.connectionFlags.Password,
+		Verbosity:       verbosity,
+		SyntaxCheck:     opts.SyntaxCheck,
+		ListHosts:       opts.ListHosts,
+		ListTasks:       opts.ListTasks,
+		ListTags:        opts.ListTags,
+		StartAtTask:     opts.StartAtTask,
+		FlushCache:      opts.FlushCache,
+		ForceHandlers:   opts.ForceHandlers || cfg.Get("DEFAULT_FORCE_HANDLERS").Bool(),
+		Vault:           secrets,
+		RolesPath:       rolesPath,
+		CollectionsPath: collectionsPath,
+		HostKeyChecking: hostKeyChecking,
+		// These two print or stop before the first play, as
+		// ansible-playbook's get_host_list and inventory loading do.
+		InventoryUnparsedIsFailed: cfg.Get("INVENTORY_UNPARSED_IS_FAILED").Bool(),
+		NoLocalhostWarning:        !cfg.Get("LOCALHOST_WARNING").Bool(),
+		Callback:                  callback,
+		Stdout:                    e.stdout,
+		Stderr:                    e.stderr,
+		Color:                     useColor(getenv, e.isTerminal(e.stdout)),
+		Log:                       newLogger(e.stderr, verbosity),
+		AskKeyPassphrase:          keyPassphrasePrompt(e),
 	}, nil
+}
+
+// configFileLine says at -v which ansible.cfg is in force, as the first
+// thing on stdout, as ansible-playbook does (display.v, in blue).
+func (e *env) configFileLine(file string) {
+	msg := "No config file found; using defaults"
+	if file != "" {
+		msg = "Using " + file + " as config file"
+	}
+	if useColor(e.getenv, e.isTerminal(e.stdout)) {
+		msg = "\033[0;34m" + msg + "\033[0m"
+	}
+	fmt.Fprintln(e.stdout, msg)
 }
 
 // keyPassphrasePrompt asks once per key file, as ssh(1) would ask at the
@@ -363,7 +384,7 @@ func (opts *playbookOptions) secrets(e *env) (string, error) {
 	cf := &opts.connectionFlags
 	switch {
 	case cf.PassFile != "":
-		if cf.Password, err = readPasswordFile(cf.PassFile); err != nil {
+		if cf.Password, err = readPasswordFile(e.dir, cf.PassFile); err != nil {
 			return "", err
 		}
 	case cf.AskPass:
@@ -374,7 +395,7 @@ func (opts *playbookOptions) secrets(e *env) (string, error) {
 	var becomePass string
 	switch {
 	case opts.BecomePassFile != "":
-		if becomePass, err = readPasswordFile(opts.BecomePassFile); err != nil {
+		if becomePass, err = readPasswordFile(e.dir, opts.BecomePassFile); err != nil {
 			return "", err
 		}
 	case opts.AskBecomePass:
@@ -393,10 +414,17 @@ func (opts *playbookOptions) secrets(e *env) (string, error) {
 	return becomePass, nil
 }
 
-func readPasswordFile(path string) (string, error) {
-	b, err := os.ReadFile(expandHome(path))
+// readPasswordFile reads a --become-password-file or
+// --connection-password-file; a relative path is relative to dir.
+func readPasswordFile(dir, path string) (string, error) {
+	path = expandHome(path)
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", optionErrorf("The password file %s was not found", path)
+		// An AnsibleError, not an options error: exit 1.
+		return "", &failure{fmt.Errorf("The password file %s was not found", path), runner.ExitError}
 	}
 	return strings.TrimSpace(string(b)), nil
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/fjord-run/fjord/runner"
 )
 
 // readSecret prompts on the controlling terminal and reads a line with
@@ -45,7 +47,7 @@ func readLine(r io.Reader) (string, error) {
 			return b.String(), nil
 		}
 		if err != nil {
-			return "", optionErrorf("reading password: %v", err)
+			return "", &failure{fmt.Errorf("reading password: %w", err), runner.ExitError}
 		}
 	}
 }

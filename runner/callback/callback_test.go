@@ -263,3 +263,29 @@ func TestDiff(t *testing.T) {
 	r.finish()
 	compare(t, "diff.golden", out.Bytes())
 }
+
+// TestFailedDebug replays testdata/playbooks/failed_debug.yml: a debug or
+// assert that fails before its action returns prints its result on one
+// line; an assertion that is false prints it indented.
+func TestFailedDebug(t *testing.T) {
+	var out bytes.Buffer
+	r := newRec(t, NewDefault(&out, Options{}))
+	r.play("h1")
+	failed := func(js string) {
+		r.hr(&HostResult{Host: "h1", Status: Failed, Ignored: true, Result: res(t, js)})
+	}
+	r.start(Task{Action: "debug"})
+	failed(`{"failed": true, "msg": "The task includes an option with an undefined variable. The error was: 'undefined_var' is undefined. 'undefined_var' is undefined\n\nThe error appears to be in '/tmp/cb/failed_debug.yml': line 4, column 7, but may\nbe elsewhere in the file depending on the exact syntax problem.\n\nThe offending line appears to be:\n\n  tasks:\n    - debug: msg=\"{{ undefined_var }}\"\n      ^ here\nWe could be wrong, but this one looks like it might be an issue with\nmissing quotes. Always quote template expression brackets when they\nstart a value. For instance:\n\n    with_items:\n      - {{ foo }}\n\nShould be written as:\n\n    with_items:\n      - \"{{ foo }}\"\n"}`)
+	r.start(Task{Action: "debug"})
+	failed(`{"failed": true, "msg": "'msg' and 'var' are incompatible options"}`)
+	r.start(Task{Action: "debug"})
+	r.ok("h1", `{"changed": false, "undefined_var": "VARIABLE IS NOT DEFINED!"}`)
+	r.start(Task{Action: "assert"})
+	failed(`{"failed": true, "msg": "The conditional check 'undefined_var == 2' failed. The error was: error while evaluating conditional (undefined_var == 2): 'undefined_var' is undefined. 'undefined_var' is undefined"}`)
+	r.start(Task{Action: "assert"})
+	failed(`{"assertion": "1 == 2", "changed": false, "evaluated_to": false, "failed": true, "msg": "Assertion failed"}`)
+	r.start(Task{Action: "fail"})
+	failed(`{"changed": false, "failed": true, "msg": "Failed as requested from task"}`)
+	r.finish()
+	compare(t, "failed_debug.golden", out.Bytes())
+}

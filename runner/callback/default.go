@@ -25,6 +25,9 @@ type Options struct {
 	// Stderr receives warnings (Ansible writes them to stderr); nil
 	// writes them to the main writer.
 	Stderr io.Writer
+	// Warner prints warnings; the engine passes the one it warns with,
+	// so that a text is never printed twice. Nil: a Warner on Stderr.
+	Warner *Warner
 }
 
 // ANSI SGR codes of ansible's default colours.
@@ -47,18 +50,22 @@ type defaultSink struct {
 	o       Options
 	columns int
 
-	task        Task
-	haveTask    bool
-	bannerShown bool
-	warned      map[string]bool
-	err         error
+	task         Task
+	haveTask     bool
+	bannerShown  bool
+	warner       *Warner
+	deprecations map[string]bool
+	err          error
 }
 
 // NewDefault returns the default callback: ansible-playbook's screen output.
 func NewDefault(w io.Writer, o Options) Sink {
-	s := &defaultSink{w: w, errw: o.Stderr, o: o, columns: max(79, o.Width-1), warned: map[string]bool{}}
+	s := &defaultSink{w: w, errw: o.Stderr, o: o, columns: max(79, o.Width-1), warner: o.Warner, deprecations: map[string]bool{}}
 	if s.errw == nil {
 		s.errw = w
+	}
+	if s.warner == nil {
+		s.warner = NewWarner(s.errw, o.Color, o.Width)
 	}
 	return s
 }
@@ -67,11 +74,7 @@ func (s *defaultSink) colorize(text, color string) string {
 	if !s.o.Color || color == "" {
 		return text
 	}
-	parts := strings.Split(text, "\n")
-	for i, p := range parts {
-		parts[i] = "\033[" + color + "m" + p + "\033[0m"
-	}
-	return strings.Join(parts, "\n")
+	return colorLines(text, color)
 }
 
 // display writes one message the way Ansible's Display.display does: the
@@ -85,7 +88,7 @@ func (s *defaultSink) write(w io.Writer, text string) {
 	if s.err != nil {
 		return
 	}
-	_, s.err = io.WriteString(w, text)
+	_, s.err = io.WriteString(w, replaceInvalid(text))
 }
 
 func (s *defaultSink) banner(msg string) {
@@ -312,10 +315,10 @@ func (s *defaultSink) warnings(m *value.Map) {
 func (s *defaultSink) deprecated(msg string) {
 	text := "[DEPRECATION WARNING]: " + strings.TrimSpace(msg) + ". This feature will be removed in a future release. Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg."
 	text = strings.Join(wrapText(text, s.columns), "\n") + "\n"
-	if s.warned[text] {
+	if s.deprecations[text] {
 		return
 	}
-	s.warned[text] = true
+	s.deprecations[text] = true
 	s.display(s.errw, text, colorDeprecate)
 }
 
@@ -390,12 +393,9 @@ func (s *defaultSink) NoHostsMatched() { s.display(s.w, "skipping: no hosts matc
 func (s *defaultSink) NoMoreHosts() { s.banner("NO MORE HOSTS LEFT") }
 
 func (s *defaultSink) Warn(msg string) {
-	text := strings.Join(wrapText("[WARNING]: "+msg, s.columns), "\n") + "\n"
-	if s.warned[text] {
-		return
+	if err := s.warner.Warn(msg); err != nil && s.err == nil {
+		s.err = err
 	}
-	s.warned[text] = true
-	s.display(s.errw, text, colorWarn)
 }
 
 func (s *defaultSink) Recap(stats []Stats) {

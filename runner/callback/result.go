@@ -17,7 +17,6 @@ var (
 	delegatedKeep = []string{"ansible_host", "ansible_port", "ansible_user", "ansible_connection"}
 	debugAllowed  = map[string]bool{"msg": true, "exception": true, "warnings": true, "deprecations": true}
 	debugHidden   = []string{"changed", "failed", "skipped", "invocation", "skip_reason"}
-	verboseAlways = map[string]bool{"debug": true, "assert": true}
 	moduleNoJSON  = map[string]bool{"command": true, "win_command": true, "ansible.windows.win_command": true, "shell": true, "win_shell": true, "ansible.windows.win_shell": true, "raw": true}
 )
 
@@ -62,9 +61,9 @@ func cleanResult(r *HostResult) *value.Map {
 			out.Delete("invocation")
 		}
 		stripInternal(out, internalKeep)
-		// A debug result is always shown in full, and fact gathering never
-		// is; Ansible's action plugins mark their results so.
-		if verboseAlways[shortAction(r.Task.Action)] && r.Status != Skipped && r.Status != Unreachable && !r.Loop {
+		// A debug or assert result is shown in full, and fact gathering
+		// never is; Ansible's action plugins mark their results so.
+		if markedVerbose(r) {
 			if _, ok := out.Get("_ansible_verbose_always"); !ok {
 				out.Set("_ansible_verbose_always", true)
 			}
@@ -85,6 +84,29 @@ func cleanResult(r *HostResult) *value.Map {
 		out.Set("_ansible_delegated_vars", sub)
 	}
 	return out
+}
+
+// markedVerbose tells whether Ansible's action plugin would have marked
+// the result _ansible_verbose_always. debug and assert mark only what
+// they return themselves: a failure raised before that (an undefined
+// variable in msg, a conditional that cannot be evaluated) is a plain
+// failed result, printed on one line. debug never returns a failure;
+// assert returns one carrying "assertion".
+func markedVerbose(r *HostResult) bool {
+	if r.Loop {
+		return false
+	}
+	switch shortAction(r.Task.Action) {
+	case "debug":
+		return r.Status == OK || r.Status == Changed
+	case "assert":
+		if r.Status == Failed {
+			_, ok := r.Result.Get("assertion")
+			return ok
+		}
+		return r.Status == OK || r.Status == Changed
+	}
+	return false
 }
 
 func get(m *value.Map, k string) any {

@@ -1,9 +1,6 @@
 package callback
 
-import (
-	"strings"
-	"unicode"
-)
+import "unicode"
 
 // textWidth is the number of terminal columns s takes (wcswidth): wide
 // East Asian characters take two, combining marks none.
@@ -34,39 +31,4 @@ func isWide(r rune) bool {
 		(r >= 0x1f900 && r <= 0x1f9ff) ||
 		(r >= 0x20000 && r <= 0x2fffd) ||
 		(r >= 0x30000 && r <= 0x3fffd))
-}
-
-// wrapText is Python's textwrap.wrap(text, width) for the plain messages
-// Ansible wraps (warnings): whitespace collapses to single spaces between
-// words, and a word longer than the width is cut.
-func wrapText(text string, width int) []string {
-	text = strings.NewReplacer("\t", "        ", "\n", " ", "\r", " ", "\v", " ", "\f", " ").Replace(text)
-	words := strings.Fields(text)
-	var lines []string
-	var cur strings.Builder
-	curLen := 0
-	for _, w := range words {
-		wl := len([]rune(w))
-		if curLen > 0 && curLen+1+wl > width {
-			lines = append(lines, cur.String())
-			cur.Reset()
-			curLen = 0
-		}
-		for curLen == 0 && wl > width {
-			rs := []rune(w)
-			lines = append(lines, string(rs[:width]))
-			w = string(rs[width:])
-			wl = len(rs) - width
-		}
-		if curLen > 0 {
-			cur.WriteByte(' ')
-			curLen++
-		}
-		cur.WriteString(w)
-		curLen += wl
-	}
-	if curLen > 0 {
-		lines = append(lines, cur.String())
-	}
-	return lines
 }

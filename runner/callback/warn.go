@@ -1,0 +1,74 @@
+package callback
+
+import (
+	"io"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Warner prints "[WARNING]: ..." as Ansible's Display.warning does:
+// wrapped to the terminal width, coloured, each distinct text once. The
+// engine and the default callback share one, because Ansible has one
+// Display: a pattern warned about while applying --limit is not warned
+// about again when a play evaluates the limit.
+type Warner struct {
+	w       io.Writer
+	color   bool
+	columns int
+
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// NewWarner returns a Warner writing to w (stderr); width is the terminal
+// width, 0 when not a terminal.
+func NewWarner(w io.Writer, color bool, width int) *Warner {
+	return &Warner{w: w, color: color, columns: max(79, width-1), seen: map[string]bool{}}
+}
+
+// Warn prints msg unless the same wrapped text was printed before.
+func (wr *Warner) Warn(msg string) error {
+	text := strings.Join(wrapText("[WARNING]: "+msg, wr.columns), "\n")
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if wr.seen[text] {
+		return nil
+	}
+	wr.seen[text] = true
+	if wr.color {
+		text = colorLines(text, colorWarn)
+	}
+	_, err := io.WriteString(wr.w, replaceInvalid(text)+"\n")
+	return err
+}
+
+// replaceInvalid turns each byte that is not UTF-8 into '?'. Ansible holds
+// such a byte as a lone surrogate (surrogateescape) and writes stdout and
+// stderr with errors='replace', so a host "h\xff2" shows as "h?2".
+func replaceInvalid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteByte('?')
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// colorLines wraps each line of text in an SGR colour, as Display.display
+// does, so that a colour never spans a newline.
+func colorLines(text, color string) string {
+	parts := strings.Split(text, "\n")
+	for i, p := range parts {
+		parts[i] = "\033[" + color + "m" + p + "\033[0m"
+	}
+	return strings.Join(parts, "\n")
+}
