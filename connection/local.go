@@ -34,7 +34,9 @@ func NewLocal() *Local {
 }
 
 // Exec runs cmd with /bin/sh -c in its own process group; cancelling ctx
-// kills the whole group, so children of the shell die with it.
+// kills the whole group, so children of the shell die with it, and the
+// rest of its process tree (KillSteps: a become starts a session of its
+// own).
 func (l *Local) Exec(ctx context.Context, cmd *Cmd) (*Result, error) {
 	script, stdin, err := Script(cmd, l.user)
 	if err != nil {
@@ -46,6 +48,7 @@ func (l *Local) Exec(ctx context.Context, cmd *Cmd) (*Result, error) {
 		if c.Process == nil {
 			return nil
 		}
+		l.kill(c.Process.Pid, cmd.Become)
 		return syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
 	}
 	c.WaitDelay = 2 * time.Second
@@ -79,6 +82,17 @@ func (l *Local) Exec(ctx context.Context, cmd *Cmd) (*Result, error) {
 		return nil, &UnreachableError{Host: "localhost", Err: err}
 	}
 	return res, nil
+}
+
+// kill runs KillSteps for a cancelled command whose shell is pid.
+func (l *Local) kill(pid int, become *Become) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, step := range KillSteps(pid, become, l.user) {
+		k := exec.CommandContext(ctx, "/bin/sh", "-c", step.Script)
+		k.Stdin = step.Stdin
+		k.Run()
+	}
 }
 
 // Close does nothing for a local connection.

@@ -83,8 +83,8 @@ func (c *Conn) User() string { return c.t.ep.user }
 // Exec runs cmd: in a persistent shell when its stdin is small and its
 // output is collected (shell.go), else in a new session: connection.Script's
 // shell line, stdin streamed from cmd.Stdin, stdout to cmd.Stdout or the
-// result. Cancelling ctx sends KILL to the remote command and closes the
-// session (or the shell).
+// result. Cancelling ctx kills the remote command with every process it
+// started (kill) and closes the session (or the shell).
 func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Result, error) {
 	if shellCmdOK(cmd) {
 		in, all, err := shellStdin(cmd.Stdin)
@@ -142,8 +142,8 @@ func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Resul
 		}
 	}
 	// The shell sshd starts leads a process group of its own; knowing its
-	// pid lets a cancel kill the whole group, which sshd's own handling of
-	// a closed session or a "signal" request does not do.
+	// pid lets a cancel kill the group and the tree under it, which sshd's
+	// own handling of a closed session or a "signal" request does not do.
 	if err := sess.Start("echo " + pidMarker + "$$ >&2; " + script); err != nil {
 		return nil, c.lost(cl, fmt.Errorf("starting command: %w", err))
 	}
@@ -199,31 +199,27 @@ func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Resul
 	return res, nil
 }
 
-// kill sends SIGKILL to the process group of a cancelled command, as the
-// user (and with the become) it ran as, in a session of its own.
+// kill kills a cancelled command whose shell has pid, with everything it
+// started (connection.KillSteps: through its become, then as the
+// connecting user), each step in a session of its own.
 func (c *Conn) kill(cl *client, pid int, become *connection.Become) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	script, stdin, err := connection.Script(&connection.Cmd{
-		Command: fmt.Sprintf("kill -KILL -- -%d 2>/dev/null || kill -KILL %d", pid, pid),
-		Become:  become,
-	}, c.t.ep.user)
-	if err != nil {
-		return
-	}
-	sess, err := c.newSession(ctx, cl)
-	if err != nil {
-		return
-	}
-	defer sess.Close()
-	if stdin != nil {
-		sess.Stdin = stdin
-	}
-	done := make(chan struct{})
-	go func() { sess.Run(script); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
+	for _, step := range connection.KillSteps(pid, become, c.t.ep.user) {
+		sess, err := c.newSession(ctx, cl)
+		if err != nil {
+			return
+		}
+		if step.Stdin != nil {
+			sess.Stdin = step.Stdin
+		}
+		done := make(chan struct{})
+		go func() { sess.Run(step.Script); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+		sess.Close()
 	}
 }
 

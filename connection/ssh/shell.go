@@ -146,7 +146,7 @@ func (c *Conn) startShell(ctx context.Context, cl *client) (*shell, error) {
 	}
 	sh.token = []byte("\x02fjord-" + hex.EncodeToString(tok) + ":")
 	// The login shell sshd starts leads its own process group; exec keeps
-	// its pid for /bin/sh, so a cancel can kill the group. After the pid
+	// its pid for /bin/sh, so a cancel can kill its tree. After the pid
 	// comes whether the host has base64 (for stdin, see shellLine).
 	if err := sess.Start("printf '%s%d %s\\n' " + connection.Quote(string(sh.token)) +
 		" $$ \"$(command -v base64 >/dev/null 2>&1 && echo b64)\"; exec /bin/sh"); err != nil {
@@ -258,7 +258,7 @@ func (c *Conn) execShell(ctx context.Context, cmd *connection.Cmd, stdin []byte,
 		}
 		return res, true, nil
 	case <-ctx.Done():
-		// The command's process group is the shell's: kill both and let
+		// The command runs under the shell: kill the shell's tree and let
 		// the next command start a new shell.
 		c.kill(cl, sh.pid, cmd.Become)
 		sh.sess.Signal(ssh.SIGKILL)
