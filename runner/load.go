@@ -572,6 +572,8 @@ func (l *loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 			kw.Port = v
 		case "throttle":
 			kw.Throttle = v
+		case "timeout":
+			kw.Timeout = v
 		}
 	}
 	return nil

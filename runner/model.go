@@ -37,6 +37,7 @@ type Keywords struct {
 	ModuleDefaults    []any
 	Port              any
 	Throttle          any
+	Timeout           any // seconds an action may take on a host (timeout.go)
 }
 
 // Node is a *Task or a *Block.

@@ -562,8 +562,8 @@ func (tc *taskCtx) runOnce(ctx context.Context, loopVars *value.Map, delegate st
 	var res *value.Map
 	var diffs []callback.Diff
 	for attempt := 1; ; attempt++ {
-		res, diffs = tc.execute(ctx, delegate)
-		if st := statusOf(res); st == callback.Unreachable || st == callback.Skipped && get(res, "skip_reason") != nil {
+		var last bool
+		if res, diffs, last = tc.attempt(ctx, delegate, loopVars != nil); last {
 			return res, diffs
 		}
 		tc.postProcess(res)
