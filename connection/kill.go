@@ -37,9 +37,12 @@ func KillSteps(pid int, become *Become, connUser string) []KillStep {
 	return append(steps, KillStep{Script: plain})
 }
 
-// killTree is a script that SIGKILLs the process tree under pid: every
+// killTree is a script that ends the process tree under pid: every
 // process group and every process in it, found before any dies (a dead
-// parent's children move to init and out of the tree). It needs nothing
+// parent's children move to init and out of the tree). They get SIGTERM
+// first, on which fjord's own scripts remove their temporary files (see
+// TempScript), and SIGKILL once they are gone (zombies count as gone: their parent may be
+// waiting on this very script) or a second has passed. It needs nothing
 // but sh: the table comes from /proc, or from ps(1) where there is none.
 // Its own group is spared, should a member of the tree have joined it.
 func killTree(pid int) string {
@@ -62,9 +65,25 @@ while [ $n = 1 ]; do
 $t
 EOF
 done
-for x in $g; do
-  [ "$x" -gt 1 ] 2>/dev/null && [ "$x" != "$me" ] && kill -KILL -- -"$x" 2>/dev/null
+sig() {
+  for x in $g; do
+    [ "$x" -gt 1 ] 2>/dev/null && [ "$x" != "$me" ] && kill -$1 -- -"$x" 2>/dev/null
+  done
+  kill -$1 $k 2>/dev/null
+}
+sig TERM
+i=0
+while [ $i -lt 10 ]; do
+  a=; for p in $k; do
+    if [ -r /proc/self/stat ]; then
+      { read -r l <"/proc/$p/stat"; } 2>/dev/null || continue
+      case ${l##*) } in Z*) continue ;; esac
+      a=1
+    else kill -0 "$p" 2>/dev/null && a=1; fi
+  done
+  [ -z "$a" ] && break
+  sleep 0.1; i=$((i+1))
 done
-kill -KILL $k 2>/dev/null
+sig KILL
 exit 0`, pid)
 }
