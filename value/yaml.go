@@ -22,15 +22,27 @@ type Vault struct {
 // FromNode converts a yaml.v3 node into a variable value, resolving plain
 // scalars the way PyYAML (YAML 1.1) does, which is what Ansible users write
 // against: yes/no/on/off are booleans, 0644 is octal, ~ is null.
+// Aliases are copied, so a recursive alias or one that would expand past
+// maxAliasNodes is refused first (a *YAMLError at that alias).
 func FromNode(n *yaml.Node) (any, error) {
+	if err := checkSubtree(n); err != nil {
+		return nil, err
+	}
+	return fromNode(n)
+}
+
+func fromNode(n *yaml.Node) (any, error) {
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return FromNode(n.Content[0])
+		return fromNode(n.Content[0])
 	case yaml.AliasNode:
-		return FromNode(n.Alias)
+		if n.Alias == nil {
+			return nil, &YAMLError{Line: n.Line, Col: n.Column, Msg: "unknown anchor '" + n.Value + "' referenced"}
+		}
+		return fromNode(n.Alias)
 	case yaml.MappingNode:
 		m := NewMap(len(n.Content) / 2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -41,11 +53,11 @@ func FromNode(n *yaml.Node) (any, error) {
 				}
 				continue
 			}
-			k, err := FromNode(kn)
+			k, err := fromNode(kn)
 			if err != nil {
 				return nil, err
 			}
-			v, err := FromNode(vn)
+			v, err := fromNode(vn)
 			if err != nil {
 				return nil, err
 			}
@@ -55,7 +67,7 @@ func FromNode(n *yaml.Node) (any, error) {
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := FromNode(c)
+			v, err := fromNode(c)
 			if err != nil {
 				return nil, err
 			}
@@ -65,11 +77,11 @@ func FromNode(n *yaml.Node) (any, error) {
 	case yaml.ScalarNode:
 		return Scalar(n)
 	}
-	return nil, fmt.Errorf("%d:%d: unsupported YAML node", n.Line, n.Column)
+	return nil, &YAMLError{Line: n.Line, Col: n.Column, Msg: "unsupported YAML node"}
 }
 
 func mergeInto(m *Map, vn *yaml.Node) error {
-	if vn.Kind == yaml.AliasNode {
+	if vn.Kind == yaml.AliasNode && vn.Alias != nil {
 		vn = vn.Alias
 	}
 	var srcs []*yaml.Node
@@ -79,13 +91,13 @@ func mergeInto(m *Map, vn *yaml.Node) error {
 		srcs = []*yaml.Node{vn}
 	}
 	for _, s := range srcs {
-		v, err := FromNode(s)
+		v, err := fromNode(s)
 		if err != nil {
 			return err
 		}
 		sm, ok := v.(*Map)
 		if !ok {
-			return fmt.Errorf("%d:%d: merge key << needs a mapping", s.Line, s.Column)
+			return &YAMLError{Line: s.Line, Col: s.Column, Msg: "merge key << needs a mapping"}
 		}
 		sm.Range(func(k string, v any) bool {
 			if _, exists := m.Get(k); !exists {
