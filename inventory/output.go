@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/fjord-run/fjord/value"
@@ -134,15 +133,5 @@ func PyJSON(v any) []byte {
 	// StringDefault never fails, and inventory variables are not nested
 	// deeply enough for the depth limit.
 	out, _ := value.AppendPyJSON(nil, v, value.PyJSONOptions{Indent: 4, SortKeys: true, Default: value.StringDefault})
-	return out
-}
-
-// sortedNames is a helper for tests and callers that print group lists.
-func sortedNames(gs []*Group) []string {
-	out := make([]string, len(gs))
-	for i, g := range gs {
-		out[i] = g.Name
-	}
-	sort.Strings(out)
 	return out
 }

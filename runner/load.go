@@ -46,10 +46,6 @@ var commonKeys = setOf("any_errors_fatal", "become", "become_exe", "become_flags
 	"remote_user", "run_once", "tags", "throttle", "timeout", "vars", "when", "delegate_to",
 	"delegate_facts")
 
-var taskKeys = setOf("action", "args", "async", "changed_when", "delay", "failed_when",
-	"local_action", "loop", "loop_control", "notify", "poll", "register", "retries", "until",
-	"listen")
-
 var blockKeys = setOf("block", "rescue", "always")
 
 // engine actions handled by the runner itself, not modules/.

@@ -151,9 +151,8 @@ func strMethod(s, name string, args []any, kw map[string]any) (any, error, bool)
 		}
 		return pySplit(s, sep, hasSep, maxsplit, name == "rsplit"), nil, true
 	case "splitlines":
-		lines := strings.FieldsFunc(strings.ReplaceAll(s, "\r\n", "\n"), func(r rune) bool { return r == '\n' || r == '\r' })
-		// FieldsFunc drops empty lines; Python keeps them.
-		lines = strings.Split(strings.TrimSuffix(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"), "\n"), "\n")
+		// Python keeps empty lines but not a last empty one.
+		lines := strings.Split(strings.TrimSuffix(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"), "\n"), "\n")
 		if s == "" {
 			lines = nil
 		}

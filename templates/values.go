@@ -2,7 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,7 +65,6 @@ type callable func(s *state, args []any, kw map[string]any) (any, error)
 type loopInfo struct {
 	index0, length, depth0 int
 	items                  []any
-	parent                 *loopInfo
 }
 
 func typeName(v any) string {
@@ -536,14 +534,6 @@ func (l *loopInfo) attr(name string) (any, bool) {
 		}), true
 	}
 	return nil, false
-}
-
-// toFloat and toInt implement Python's float()/int() for filters.
-func formatNumber(f float64) any {
-	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-		return int(f)
-	}
-	return f
 }
 
 func parseIntStr(s string, base int) (int, error) {
