@@ -26,7 +26,9 @@
 //
 // Everything a lab makes (processes by PID and start time, mounts,
 // cgroups, the bridge) is recorded in state.json as it is made, so Down
-// removes exactly that, also after a failed or interrupted Up.
+// removes exactly that, also after a failed or interrupted Up. Down and
+// Kill return only once /proc shows nothing of the host: no process in
+// its namespaces or cgroups, and its systemd-nspawn reaped, not a zombie.
 //
 // A lab file:
 //

@@ -349,22 +349,31 @@ func stopHost(h *HostState, timeout time.Duration) error {
 	if !h.Nspawn.Alive() {
 		return nil
 	}
+	if h.Init.PID == 0 {
+		_ = findInit(h)
+	}
+	ns := namespacesOf(h.Init)
 	if err := h.Nspawn.Signal(syscall.SIGTERM); err != nil {
 		return err
 	}
-	if waitGone(h.Nspawn, timeout) {
-		return removeCgroups(h.Cgroups)
+	if !waitGone(h.Nspawn, timeout) {
+		return killHost(h)
 	}
-	return killHost(h)
+	if err := sweepHost(h, ns); err != nil {
+		return err
+	}
+	return removeCgroups(h.Cgroups)
 }
 
 // killHost kills the host's init with SIGKILL, which ends every process
-// in its PID namespace at once, as a power cut would, and waits for
-// nspawn to clean up after it.
+// in its PID namespace at once, as a power cut would, waits for nspawn
+// to clean up after it, then kills what joined the host's namespaces
+// from outside and waits until /proc shows nothing of the host.
 func killHost(h *HostState) error {
 	if h.Init.PID == 0 && h.Nspawn.Alive() {
 		_ = findInit(h)
 	}
+	ns := namespacesOf(h.Init)
 	if err := h.Init.Signal(syscall.SIGKILL); err != nil {
 		return err
 	}
@@ -376,18 +385,8 @@ func killHost(h *HostState) error {
 			return fmt.Errorf("host %s: systemd-nspawn (pid %d) does not exit", h.Name, h.Nspawn.PID)
 		}
 	}
-	// The init's children die with it, but a moment after.
-	waitGone(h.Init, 5*time.Second)
-	return removeCgroups(h.Cgroups)
-}
-
-func waitGone(p Proc, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for p.Alive() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := sweepHost(h, ns); err != nil {
+		return err
 	}
-	return true
+	return removeCgroups(h.Cgroups)
 }

@@ -90,23 +90,35 @@ func procOf(pid int) (Proc, error) {
 
 // procStart reads a process's start time; a zombie counts as gone.
 func procStart(pid int) (uint64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	state, start, _, err := procStat(pid)
 	if err != nil {
 		return 0, err
 	}
+	if state == "Z" || state == "X" {
+		return 0, errors.New("exited")
+	}
+	return start, nil
+}
+
+// procStat reads a process's state letter, start time and command name
+// from /proc/PID/stat; a zombie is still there until it is reaped.
+func procStat(pid int) (state string, start uint64, comm string, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "", 0, "", err
+	}
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, errors.New("bad stat")
+	j := strings.IndexByte(s, '(')
+	if i < 0 || j < 0 || j > i {
+		return "", 0, "", errors.New("bad stat")
 	}
 	f := strings.Fields(s[i+1:])
 	if len(f) < 20 {
-		return 0, errors.New("bad stat")
+		return "", 0, "", errors.New("bad stat")
 	}
-	if f[0] == "Z" || f[0] == "X" {
-		return 0, errors.New("exited")
-	}
-	return strconv.ParseUint(f[19], 10, 64)
+	start, err = strconv.ParseUint(f[19], 10, 64)
+	return f[0], start, s[j+1 : i], err
 }
 
 // Running reports whether the host's nspawn and init are both alive.
