@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -26,8 +25,10 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 			case "localhost", "127.0.0.1", "::1":
 				return r.dial(ctx, "local", connection.Options{Host: delegate})
 			}
+			extra := map[string]string{}
+			r.sshArgs(extra)
 			return r.dial(ctx, r.defaultConnType(), connection.Options{Host: delegate, Address: delegate,
-				User: r.o.RemoteUser, KeyFile: r.o.PrivateKey, Timeout: r.o.Timeout, HostKeyCheck: r.hostKeyChecking(nil)})
+				User: r.o.RemoteUser, KeyFile: r.o.PrivateKey, Timeout: r.o.Timeout, HostKeyCheck: r.hostKeyChecking(nil), Extra: extra})
 		}
 		sc = r.newScope(tc.ex.pr, dh, nil, nil)
 	}
@@ -81,24 +82,36 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 			o.Extra[k] = s
 		}
 	}
+	r.sshArgs(o.Extra)
 	o.HostKeyCheck = r.hostKeyChecking(o.Extra)
 	return r.dial(ctx, typ, o)
 }
 
+// sshArgs fills in the ssh arguments the host does not set itself from
+// the command line and ansible.cfg, as ansible's play context does.
+func (r *run) sshArgs(extra map[string]string) {
+	for _, a := range []struct{ key, v string }{
+		{"ansible_ssh_args", r.o.SSHArgs},
+		{"ansible_ssh_common_args", r.o.SSHCommonArgs},
+		{"ansible_ssh_extra_args", r.o.SSHExtraArgs},
+	} {
+		if _, ok := extra[a.key]; !ok && a.v != "" {
+			extra[a.key] = a.v
+		}
+	}
+}
+
 // hostKeyChecking is Ansible's host_key_checking: on unless the host's
 // ansible_ssh_host_key_checking / ansible_host_key_checking or, when it
-// has neither, ansible.cfg / ANSIBLE_HOST_KEY_CHECKING says false (any
-// spelling boolean() takes).
+// has neither, Options.HostKeyChecking (ansible.cfg /
+// ANSIBLE_HOST_KEY_CHECKING) says false (any spelling boolean() takes).
 func (r *run) hostKeyChecking(extra map[string]string) bool {
 	v, ok := extra["ansible_ssh_host_key_checking"]
 	if !ok {
 		v, ok = extra["ansible_host_key_checking"]
 	}
 	if !ok {
-		if r.o.HostKeyChecking != nil {
-			return *r.o.HostKeyChecking
-		}
-		v = os.Getenv("ANSIBLE_HOST_KEY_CHECKING")
+		return r.o.HostKeyChecking == nil || *r.o.HostKeyChecking
 	}
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "n", "no", "off", "0", "false", "f", "0.0":

@@ -26,7 +26,14 @@ type Options struct {
 	// AskKeyPassphrase prompts for a locked private key's passphrase;
 	// nil when there is no terminal to ask at.
 	AskKeyPassphrase func(keyFile string) (string, error)
-	Timeout          int  // -T
+	Timeout          int  // -T, ansible.cfg timeout
+	// SSHArgs, SSHCommonArgs and SSHExtraArgs are the ssh connection's
+	// ssh_args (ansible.cfg), ssh_common_args (--ssh-common-args) and
+	// ssh_extra_args (--ssh-extra-args): a host's ansible_ssh_args,
+	// ansible_ssh_common_args or ansible_ssh_extra_args wins over each.
+	SSHArgs       string
+	SSHCommonArgs string
+	SSHExtraArgs  string
 	Become           bool // -b
 	BecomeUser       string
 	BecomeMethod     string
@@ -43,10 +50,17 @@ type Options struct {
 	// ForceHandlers runs notified handlers even on hosts that failed.
 	ForceHandlers bool
 
+	// The settings below come from ansible.cfg and ANSIBLE_*, resolved by
+	// the caller: the engine reads no environment variable of its own.
 	Vault           *vault.Secrets // --vault-id, --vault-password-file, --ask-vault-pass, ansible.cfg; nil: none
-	CollectionsPath []string       // collections_path; nil: ANSIBLE_COLLECTIONS_PATH, then Ansible's default
-	RolesPath       []string       // ansible.cfg/ANSIBLE_ROLES_PATH roles_path; nil: ANSIBLE_ROLES_PATH, then Ansible's default
-	HostKeyChecking *bool          // ansible.cfg/ANSIBLE_HOST_KEY_CHECKING; nil: default (check)
+	CollectionsPath []string       // collections_path; nil: Ansible's default
+	RolesPath       []string       // roles_path; nil: Ansible's default
+	HostKeyChecking *bool          // host_key_checking; nil: default (check)
+	// Gathering is gathering: "implicit" (""), "explicit" or "smart",
+	// for plays that do not say gather_facts.
+	Gathering string
+	// ManagedStr is ansible_managed; "": "Ansible managed".
+	ManagedStr string
 	// InventoryUnparsedIsFailed is [inventory] unparsed_is_failed: no
 	// source parsed stops the run instead of leaving implicit localhost.
 	InventoryUnparsedIsFailed bool
@@ -54,7 +68,7 @@ type Options struct {
 	// is not warned about.
 	NoLocalhostWarning bool
 
-	Callback string    // "default" (""), "json", "minimal", "yaml"
+	Callback string    // stdout callback, any name callback.StdoutName takes; "": default
 	Stdout   io.Writer // progress output
 	Stderr   io.Writer // errors and warnings
 	Color    bool

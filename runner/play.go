@@ -264,7 +264,7 @@ func (r *run) runBatch(ctx context.Context, pr *playRun) error {
 func (r *run) gatherFacts(pr *playRun) bool {
 	g := pr.play.GatherFacts
 	if g == nil {
-		switch strings.ToLower(envOr("ANSIBLE_GATHERING", "implicit")) {
+		switch strings.ToLower(r.o.Gathering) {
 		case "explicit":
 			return false
 		}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/fjord-run/fjord/connection"
@@ -96,11 +95,7 @@ func (r *run) main(ctx context.Context) (int, error) {
 
 	sources := o.Inventory
 	if len(sources) == 0 {
-		if env := os.Getenv("ANSIBLE_INVENTORY"); env != "" {
-			sources = strings.Split(env, ",")
-		} else {
-			sources = []string{"/etc/ansible/hosts"}
-		}
+		sources = []string{"/etc/ansible/hosts"}
 	}
 	inv, err := inventory.LoadWith(sources, inventory.Options{UnparsedIsFailed: o.InventoryUnparsedIsFailed})
 	if err != nil {
@@ -205,11 +200,6 @@ func collectionsPath(configured []string) []string {
 	if len(configured) > 0 {
 		return configured
 	}
-	for _, env := range []string{"ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATHS"} {
-		if v := os.Getenv(env); v != "" {
-			return filepath.SplitList(v)
-		}
-	}
 	home, _ := os.UserHomeDir()
 	return []string{filepath.Join(home, ".ansible/collections"), "/usr/share/ansible/collections"}
 }
@@ -218,27 +208,12 @@ func rolesPath(configured []string) []string {
 	if len(configured) > 0 {
 		return configured
 	}
-	var out []string
-	if env := os.Getenv("ANSIBLE_ROLES_PATH"); env != "" {
-		out = append(out, filepath.SplitList(env)...)
-	}
 	home, _ := os.UserHomeDir()
-	out = append(out, filepath.Join(home, ".ansible/roles"), "/usr/share/ansible/roles", "/etc/ansible/roles")
-	return out
+	return []string{filepath.Join(home, ".ansible/roles"), "/usr/share/ansible/roles", "/etc/ansible/roles"}
 }
 
 func (r *run) makeSink() callback.Sink {
-	name := r.o.Callback
-	if name == "" {
-		name = os.Getenv("ANSIBLE_STDOUT_CALLBACK")
-	}
-	switch strings.TrimPrefix(name, "ansible.builtin.") {
-	case "json", "ansible.posix.json":
-		return callback.NewJSON(r.o.Stdout)
-	case "minimal":
-		return callback.NewMinimal(r.o.Stdout)
-	}
-	return callback.NewDefault(r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
+	return callback.NewStdout(r.o.Callback, r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
 		Diff: r.o.Diff, Check: r.o.Check, Stderr: r.o.Stderr, Warner: r.warner})
 }
 

@@ -951,7 +951,10 @@ func searchDirs(t *Task, pbDir, kind string) []string {
 
 // ansibleManaged is the ansible_managed string templates may print.
 func (r *run) ansibleManaged() string {
-	return envOr("ANSIBLE_MANAGED_STR", "Ansible managed")
+	if r.o.ManagedStr != "" {
+		return r.o.ManagedStr
+	}
+	return "Ansible managed"
 }
 
 // reachedStart implements --start-at-task: tasks before the first whose

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/fjord-run/fjord/config"
 	"github.com/fjord-run/fjord/runner"
 )
 
@@ -27,9 +28,6 @@ type env struct {
 	readSecret func(prompt string) (string, error)
 	// isTerminal reports whether w is a terminal (for colour).
 	isTerminal func(w io.Writer) bool
-	// setenv sets a process environment variable (os.Setenv) for parts
-	// of the engine that read ANSIBLE_* themselves; nil in tests.
-	setenv func(key, value string) error
 }
 
 // optionError is a command line or setting that parses but cannot be
@@ -194,7 +192,7 @@ func helpOnly(args []string) []string {
 
 // printVersion prints the version and, as ansible does, the config file.
 func (e *env) printVersion() error {
-	cfg := configFile(e.getenv, e.dir)
+	cfg, _ := config.Find(e.getenv, e.dir)
 	if cfg == "" {
 		cfg = "None"
 	}

@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 
 	"github.com/fjord-run/fjord/runner"
+	"github.com/fjord-run/fjord/runner/callback"
 )
 
 // version is set at link time: -ldflags "-X main.version=1.2.3".
@@ -23,34 +22,6 @@ func fjordVersion() string {
 		return bi.Main.Version
 	}
 	return "devel"
-}
-
-// configFile finds ansible.cfg where ansible looks: $ANSIBLE_CONFIG (a file
-// or a directory holding one), ./ansible.cfg, ~/.ansible.cfg,
-// /etc/ansible/ansible.cfg. "" if there is none.
-func configFile(getenv func(string) string, dir string) string {
-	var candidates []string
-	if p := getenv("ANSIBLE_CONFIG"); p != "" {
-		p = expandHome(p)
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			p = filepath.Join(p, "ansible.cfg")
-		}
-		candidates = append(candidates, p)
-	}
-	candidates = append(candidates, filepath.Join(dir, "ansible.cfg"))
-	if home, err := os.UserHomeDir(); err == nil {
-		candidates = append(candidates, filepath.Join(home, ".ansible.cfg"))
-	}
-	candidates = append(candidates, "/etc/ansible/ansible.cfg")
-	for _, p := range candidates {
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			if abs, err := filepath.Abs(p); err == nil {
-				return abs
-			}
-			return p
-		}
-	}
-	return ""
 }
 
 // ansibleBool parses a boolean setting as Ansible's boolean() does;
@@ -98,20 +69,10 @@ func newLogger(w io.Writer, verbosity int) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
-// stdoutCallbacks are the stdout callback names the runner knows, by
-// every name Ansible users write them under.
-var stdoutCallbacks = map[string]string{
-	"default": "default", "ansible.builtin.default": "default",
-	"json": "json", "ansible.posix.json": "json",
-	"minimal": "minimal", "ansible.builtin.minimal": "minimal",
-	"yaml": "yaml", "community.general.yaml": "yaml",
-}
-
+// callbackName checks a stdout callback's name against the engine's
+// table and returns its canonical name.
 func callbackName(s string) (string, error) {
-	if s == "" {
-		return "default", nil
-	}
-	if n, ok := stdoutCallbacks[s]; ok {
+	if n, ok := callback.StdoutName(s); ok {
 		return n, nil
 	}
 	// ansible raises a plain AnsibleError here: exit 1.

@@ -24,7 +24,6 @@ func main() {
 		run:        runner.Run,
 		readSecret: readSecret(os.Stdin, os.Stderr),
 		isTerminal: isTerminal,
-		setenv:     os.Setenv,
 	}
 	code := e.main(ctx, os.Args)
 	stop()

@@ -184,6 +184,13 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 	if opts.Step {
 		return nil, optionErrorf("--step is not supported yet")
 	}
+	// fjord copies files over its own ssh session: there is no scp or
+	// sftp for these to reach, and dropping them silently would hide it.
+	for _, f := range []string{"scp-extra-args", "sftp-extra-args"} {
+		if opts.isSet(f) {
+			return nil, optionErrorf("--%s is not supported: fjord transfers files over its ssh session, without scp or sftp", f)
+		}
+	}
 	for _, c := range [][2]string{
 		{"ask-become-pass", "become-password-file"},
 		{"ask-pass", "connection-password-file"},
@@ -260,25 +267,26 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 	if s, ok := changed("COLLECTIONS_PATHS"); ok {
 		collectionsPath = s.List()
 	}
-	var hostKeyChecking *bool
-	if s, ok := changed("connection.ssh.host_key_checking"); ok {
-		b := s.Bool()
-		hostKeyChecking = &b
-	}
-	// Parts of the engine read these from the environment: give them
-	// what ansible.cfg says when the environment says nothing.
-	if e.setenv != nil {
-		for _, kv := range [][2]string{
-			{"ANSIBLE_HOST_KEY_CHECKING", "connection.ssh.host_key_checking"},
-			{"ANSIBLE_GATHERING", "DEFAULT_GATHERING"},
-			{"ANSIBLE_MANAGED_STR", "DEFAULT_MANAGED_STR"},
-		} {
-			if s, ok := changed(kv[1]); ok && s.Origin == cfg.File && getenv(kv[0]) == "" {
-				if err := e.setenv(kv[0], config.PyString(s.Value)); err != nil {
-					return nil, err
-				}
-			}
+	hostKeyChecking := hostKeyCheckingOf(cfg)
+	connectionType := opts.Connection
+	if connectionType == "" {
+		// smart, the default, is ssh (or paramiko) per host: the
+		// engine's own default.
+		if t := cfgString("DEFAULT_TRANSPORT"); t != "smart" {
+			connectionType = t
 		}
+	}
+	// The ssh connection's arguments: a flag wins over ANSIBLE_SSH_* and
+	// ansible.cfg's [ssh_connection]; ssh_args only when changed, as its
+	// default (ControlMaster, ControlPersist) is ssh(1)'s business.
+	sshArgs := cfgString("connection.ssh.ssh_args")
+	sshCommonArgs := opts.connectionFlags.SSHCommonArgs
+	if !opts.isSet("ssh-common-args") {
+		sshCommonArgs = cfgString("connection.ssh.ssh_common_args")
+	}
+	sshExtraArgs := opts.connectionFlags.SSHExtraArgs
+	if !opts.isSet("ssh-extra-args") {
+		sshExtraArgs = cfgString("connection.ssh.ssh_extra_args")
 	}
 
 	extra, err := parseExtraVars(opts.ExtraVars, e.dir)
@@ -306,10 +314,13 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		SkipTags:        splitList(opts.SkipTags),
 		ExtraVars:       extra,
 		Forks:           forks,
-		Connection:      opts.Connection,
+		Connection:      connectionType,
 		RemoteUser:      user,
 		PrivateKey:      privateKey,
 		Timeout:         timeout,
+		SSHArgs:         sshArgs,
+		SSHCommonArgs:   sshCommonArgs,
+		SSHExtraArgs:    sshExtraArgs,
 		Become:          become,
 		BecomeUser:      becomeUser,
 		BecomeMethod:    becomeMethod,
@@ -327,6 +338,8 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		RolesPath:       rolesPath,
 		CollectionsPath: collectionsPath,
 		HostKeyChecking: hostKeyChecking,
+		Gathering:       cfgString("DEFAULT_GATHERING"),
+		ManagedStr:      cfgString("DEFAULT_MANAGED_STR"),
 		// These two print or stop before the first play, as
 		// ansible-playbook's get_host_list and inventory loading do.
 		InventoryUnparsedIsFailed: cfg.Get("INVENTORY_UNPARSED_IS_FAILED").Bool(),
@@ -338,6 +351,17 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		Log:                       newLogger(e.stderr, verbosity),
 		AskKeyPassphrase:          keyPassphrasePrompt(e),
 	}, nil
+}
+
+// hostKeyCheckingOf is host_key_checking when ansible.cfg or the
+// environment sets it, nil for the default.
+func hostKeyCheckingOf(cfg *config.Config) *bool {
+	s := cfg.Get("connection.ssh.host_key_checking")
+	if s.IsDefault() {
+		return nil
+	}
+	b := s.Bool()
+	return &b
 }
 
 // configFileLine says at -v which ansible.cfg is in force, as the first

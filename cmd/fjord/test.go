@@ -50,21 +50,30 @@ func runTest(ctx context.Context, e *env, o *testOptions, dir string) error {
 	if s := cfg.Get("DEFAULT_ROLES_PATH"); !s.IsDefault() {
 		rolesPath = s.List()
 	}
+	setting := func(name string) string {
+		if s := cfg.Get(name); !s.IsDefault() {
+			return s.String()
+		}
+		return ""
+	}
 	play := func(ctx context.Context, r lab.PlaybookRun) int {
-		callback := ""
+		callback := setting("DEFAULT_STDOUT_CALLBACK")
 		if r.JSON {
 			callback = "json"
 		}
 		return e.run(ctx, &runner.Options{
-			Playbooks: []string{r.Playbook},
-			Inventory: []string{r.Inventory},
-			RolesPath: append(append([]string{}, r.RolesPath...), rolesPath...),
-			Forks:     5,
-			Callback:  callback,
-			Stdout:    r.Stdout,
-			Stderr:    e.stderr,
-			Color:     useColor(e.getenv, e.isTerminal(e.stdout)) && !r.JSON,
-			Log:       newLogger(e.stderr, o.Verbosity),
+			Playbooks:       []string{r.Playbook},
+			Inventory:       []string{r.Inventory},
+			RolesPath:       append(append([]string{}, r.RolesPath...), rolesPath...),
+			Forks:           5,
+			HostKeyChecking: hostKeyCheckingOf(cfg),
+			Gathering:       setting("DEFAULT_GATHERING"),
+			ManagedStr:      setting("DEFAULT_MANAGED_STR"),
+			Callback:        callback,
+			Stdout:          r.Stdout,
+			Stderr:          e.stderr,
+			Color:           useColor(e.getenv, e.isTerminal(e.stdout)) && !r.JSON,
+			Log:             newLogger(e.stderr, o.Verbosity),
 		})
 	}
 	rep := lab.RunScenario(ctx, dir, lab.TestOptions{

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeCfg writes te.dir/ansible.cfg and keeps ~/.ansible.cfg out.
+func writeCfg(t *testing.T, te *testEnv, cfg string) {
+	t.Helper()
+	te.vars["HOME"] = te.dir
+	if err := os.Chmod(te.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(te.dir, "ansible.cfg"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The ssh arguments reach runner.Options: a flag wins over the
+// environment, which wins over ansible.cfg.
+func TestSSHArgsFlow(t *testing.T) {
+	cfg := "[ssh_connection]\nssh_args = -o ConnectTimeout=4\nssh_common_args = -o ProxyJump=cfg\nssh_extra_args = -o Port=1\n"
+	for _, tc := range []struct {
+		name                       string
+		args                       []string
+		env                        map[string]string
+		wantArgs, wantCom, wantExt string
+	}{
+		{"ansible.cfg", nil, nil, "-o ConnectTimeout=4", "-o ProxyJump=cfg", "-o Port=1"},
+		{"environment", nil, map[string]string{"ANSIBLE_SSH_COMMON_ARGS": "-o ProxyJump=env", "ANSIBLE_SSH_EXTRA_ARGS": "-o Port=2"},
+			"-o ConnectTimeout=4", "-o ProxyJump=env", "-o Port=2"},
+		{"flags", []string{"--ssh-common-args", "-o ProxyJump=flag", "--ssh-extra-args=-o Port=3"},
+			map[string]string{"ANSIBLE_SSH_COMMON_ARGS": "-o ProxyJump=env"}, "-o ConnectTimeout=4", "-o ProxyJump=flag", "-o Port=3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			te := newTestEnv(t)
+			writeCfg(t, te, cfg)
+			for k, v := range tc.env {
+				te.vars[k] = v
+			}
+			if code := te.playbook(append([]string{"site.yml"}, tc.args...)...); code != 0 {
+				t.Fatalf("exit %d: %s", code, te.errOut.String())
+			}
+			o := te.got
+			if o.SSHArgs != tc.wantArgs || o.SSHCommonArgs != tc.wantCom || o.SSHExtraArgs != tc.wantExt {
+				t.Errorf("ssh args %q, common %q, extra %q", o.SSHArgs, o.SSHCommonArgs, o.SSHExtraArgs)
+			}
+		})
+	}
+	// ssh_args left at its default is ssh(1)'s ControlMaster business:
+	// nothing to pass on.
+	te := newTestEnv(t)
+	writeCfg(t, te, "[defaults]\n")
+	if code := te.playbook("site.yml"); code != 0 || te.got.SSHArgs != "" || te.got.SSHCommonArgs != "" {
+		t.Errorf("exit %d, options %+v", code, te.got)
+	}
+}
+
+// Settings the engine used to read from the environment (which the CLI
+// set from ansible.cfg) now arrive in runner.Options.
+func TestConfigReachesOptions(t *testing.T) {
+	te := newTestEnv(t)
+	writeCfg(t, te, "[defaults]\ngathering = explicit\nansible_managed = by fjord\ntransport = local\nhost_key_checking = no\n")
+	if code := te.playbook("site.yml"); code != 0 {
+		t.Fatalf("exit %d: %s", code, te.errOut.String())
+	}
+	o := te.got
+	if o.Gathering != "explicit" || o.ManagedStr != "by fjord" || o.Connection != "local" ||
+		o.HostKeyChecking == nil || *o.HostKeyChecking {
+		t.Errorf("options %+v", o)
+	}
+	if v, ok := os.LookupEnv("ANSIBLE_GATHERING"); ok {
+		t.Errorf("ANSIBLE_GATHERING=%q set in the process", v)
+	}
+
+	// -c wins over transport; smart is the engine's default.
+	if code := te.playbook("site.yml", "-c", "ssh"); code != 0 || te.got.Connection != "ssh" {
+		t.Errorf("-c ssh: exit %d, Connection %q", code, te.got.Connection)
+	}
+	writeCfg(t, te, "[defaults]\ntransport = smart\n")
+	if code := te.playbook("site.yml"); code != 0 || te.got.Connection != "" {
+		t.Errorf("transport=smart: exit %d, Connection %q", code, te.got.Connection)
+	}
+}
+
+// Flags fjord has nowhere to send are refused, naming the flag, with
+// ansible's exit code for bad options.
+func TestUnsupportedFlagsRefused(t *testing.T) {
+	for _, flag := range []string{"--scp-extra-args", "--sftp-extra-args"} {
+		te := newTestEnv(t)
+		code := te.playbook("site.yml", flag, "-l 8192")
+		if code != 5 || te.got != nil || !strings.Contains(te.errOut.String(), "ERROR! "+flag+" is not supported") {
+			t.Errorf("%s: exit %d, ran %v, stderr %q", flag, code, te.got != nil, te.errOut.String())
+		}
+	}
+}
+
+// --version names the ansible.cfg that config.Find chooses: one in a
+// world-writable working directory is ignored, as ansible ignores it.
+func TestVersionConfigFile(t *testing.T) {
+	te := newTestEnv(t)
+	writeCfg(t, te, "[defaults]\n")
+	if code := te.playbook("--version"); code != 0 || !strings.Contains(te.out.String(), "config file = "+filepath.Join(te.dir, "ansible.cfg")+"\n") {
+		t.Errorf("exit %d: %s", code, te.out.String())
+	}
+	if err := os.Chmod(te.dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	te.out.Reset()
+	if code := te.playbook("--version"); code != 0 || !strings.Contains(te.out.String(), "config file = None\n") {
+		t.Errorf("world-writable: exit %d: %s", code, te.out.String())
+	}
+}

@@ -1,0 +1,42 @@
+package callback
+
+import (
+	"io"
+	"strings"
+)
+
+// stdoutNames maps every name Ansible users give a stdout callback
+// (ansible.cfg stdout_callback, ANSIBLE_STDOUT_CALLBACK, --callback) to
+// the one fjord knows it by. It is the only list of them: the CLI checks
+// names against it and the engine builds the sink from it.
+var stdoutNames = map[string]string{
+	"default": "default", "ansible.builtin.default": "default",
+	"json": "json", "ansible.posix.json": "json",
+	"minimal": "minimal", "ansible.builtin.minimal": "minimal",
+	// yaml is accepted and prints as default does.
+	"yaml": "yaml", "community.general.yaml": "yaml",
+}
+
+// StdoutName returns the canonical name of a stdout callback; "" is
+// "default". ok is false for a callback fjord does not have.
+func StdoutName(name string) (canonical string, ok bool) {
+	if name == "" {
+		return "default", true
+	}
+	canonical, ok = stdoutNames[strings.TrimSpace(name)]
+	return canonical, ok
+}
+
+// NewStdout returns the sink of the stdout callback called name (any name
+// StdoutName takes; others get the default one), writing to w; opts are
+// the default callback's.
+func NewStdout(name string, w io.Writer, opts Options) Sink {
+	canonical, _ := StdoutName(name)
+	switch canonical {
+	case "json":
+		return NewJSON(w)
+	case "minimal":
+		return NewMinimal(w)
+	}
+	return NewDefault(w, opts)
+}
