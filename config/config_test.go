@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/fjord-run/fjord/internal/testgate"
 )
 
 func TestParseINI(t *testing.T) {
@@ -226,13 +228,7 @@ DEFAULT_FORKS(/w/ansible.cfg) = 3
 // TestAnsibleConfigDump compares --only-changed output with ansible-config
 // for a sample ansible.cfg.
 func TestAnsibleConfigDump(t *testing.T) {
-	bin, err := exec.LookPath("ansible-config")
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("ansible-config not found and FJORD_TEST_REQUIRE=1")
-		}
-		t.Skip("ansible-config not found")
-	}
+	bin := testgate.Tool(t, "ansible-config", "")
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -4,25 +4,19 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fjord-run/fjord/internal/testgate"
 )
 
 // need returns the path of a program a test needs; without it the test
 // is skipped, or fails under FJORD_TEST_REQUIRE=1.
 func need(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatalf("%s not found and FJORD_TEST_REQUIRE=1", name)
-		}
-		t.Skipf("%s not found", name)
-	}
-	return p
+	return testgate.Tool(t, name, "")
 }
 
 // left lists the processes whose command line matches pattern, and kills

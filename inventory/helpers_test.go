@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fjord-run/fjord/internal/testgate"
 )
 
 // writeTree writes files (relative path -> content) under dir; a path
@@ -66,14 +68,7 @@ func names(hs []*Host) string {
 // unless FJORD_TEST_REQUIRE=1, in which case a missing tool fails.
 func ansibleTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatalf("%s not found and FJORD_TEST_REQUIRE=1", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testgate.Tool(t, name, "")
 }
 
 func runAnsible(t *testing.T, dir string, tool string, args ...string) string {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/internal/testgate"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -580,10 +581,7 @@ func TestIoschedSysctlApplyReal(t *testing.T) {
 		err = os.ErrPermission
 	}
 	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatalf("needs root and a writable %s: %v", proc, err)
-		}
-		t.Skipf("needs root and a writable %s: %v", proc, err)
+		testgate.Unavailable(t, "needs root and a writable %s: %v", proc, err)
 	}
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "60-io.conf")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fjord-run/fjord/internal/testgate"
 	"github.com/fjord-run/fjord/value"
 	"gopkg.in/yaml.v3"
 )
@@ -16,14 +17,7 @@ import (
 // FJORD_TEST_REQUIRE=1).
 func ansibleVault(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("ansible-vault")
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("ansible-vault not found and FJORD_TEST_REQUIRE=1")
-		}
-		t.Skip("ansible-vault not found")
-	}
-	return p
+	return testgate.Tool(t, "ansible-vault", "")
 }
 
 func runAnsibleVault(t *testing.T, bin, dir string, stdin []byte, args ...string) []byte {

@@ -7,13 +7,13 @@ package labtest
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
+	"github.com/fjord-run/fjord/internal/testgate"
 	"github.com/fjord-run/fjord/lab"
 )
 
@@ -41,22 +41,14 @@ func Require(t testing.TB, tools ...string) {
 // fails it when FJORD_TEST_REQUIRE=1, where nothing may be skipped.
 func Unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-		t.Fatalf("%s and FJORD_TEST_REQUIRE=1", msg)
-	}
-	t.Skip(msg)
+	testgate.Unavailable(t, format, args...)
 }
 
 // Tool returns the path of a program the test needs, or is Unavailable
 // naming the Debian package that has it.
 func Tool(t testing.TB, name, pkg string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		Unavailable(t, "%s not found (apt-get install -y %s)", name, pkg)
-	}
-	return p
+	return testgate.Tool(t, name, "apt-get install -y "+pkg)
 }
 
 // Up boots the lab spec describes (a lab left by an earlier, killed run

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fjord-run/fjord/internal/testgate"
 )
 
 var (
@@ -43,13 +45,7 @@ func TestDifferential(t *testing.T) {
 	if testing.Short() {
 		t.Skip("differential suite takes minutes; skipped with -short")
 	}
-	ansible, err := exec.LookPath("ansible-playbook")
-	if err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatalf("ansible-playbook not found and FJORD_TEST_REQUIRE=1: %v", err)
-		}
-		t.Skipf("ansible-playbook not found (%v); install ansible-core to run the differential suite", err)
-	}
+	ansible := testgate.Tool(t, "ansible-playbook", "install ansible-core to run the differential suite")
 
 	cases, err := listCases("cases", selectedCase())
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	fssh "github.com/fjord-run/fjord/connection/ssh"
+	"github.com/fjord-run/fjord/internal/testgate"
 )
 
 func dial(t *testing.T, o connection.Options) connection.Conn {
@@ -388,12 +389,7 @@ func closedPort(t *testing.T) int {
 // TestProxyCommand reaches a host through a ProxyCommand: ssh(1) -W via a
 // bastion, as users write it in ansible_ssh_common_args or ~/.ssh/config.
 func TestProxyCommand(t *testing.T) {
-	if _, err := exec.LookPath("ssh"); err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("ssh client not installed")
-		}
-		t.Skip("ssh client not installed (apt-get install openssh-client)")
-	}
+	testgate.Tool(t, "ssh", "apt-get install openssh-client")
 	l := Start(t, 2)
 	bastion, target := l.Servers[0], l.Servers[1]
 	ctx := context.Background()
@@ -430,12 +426,7 @@ func TestProxyCommand(t *testing.T) {
 // `fjord playbook`), asked only for the key file that needs it; without
 // one the host is unreachable with a message that says why.
 func TestLockedKey(t *testing.T) {
-	if _, err := exec.LookPath("ssh-keygen"); err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("ssh-keygen not installed")
-		}
-		t.Skip("ssh-keygen not installed")
-	}
+	testgate.Tool(t, "ssh-keygen", "apt-get install openssh-client")
 	l := Start(t, 1)
 	key := filepath.Join(t.TempDir(), "locked")
 	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "s3cret phrase", "-f", key).CombinedOutput(); err != nil {

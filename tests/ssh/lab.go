@@ -24,6 +24,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/internal/testgate"
 )
 
 // SSHD is where Debian's openssh-server puts the daemon.
@@ -40,10 +41,7 @@ func Require(t testing.TB) string {
 		why = "sshd tests need root (sshd's privilege separation, logins as root)"
 	}
 	if why != "" {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatalf("FJORD_TEST_REQUIRE=1: %s", why)
-		}
-		t.Skip(why)
+		testgate.Unavailable(t, "%s", why)
 	}
 	return SSHD
 }

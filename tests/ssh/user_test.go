@@ -9,6 +9,7 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	fssh "github.com/fjord-run/fjord/connection/ssh"
+	"github.com/fjord-run/fjord/internal/testgate"
 )
 
 const (
@@ -34,12 +35,7 @@ func testAccount(t *testing.T, withSudo bool) {
 	if !withSudo {
 		return
 	}
-	if _, err := exec.LookPath("sudo"); err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("sudo not installed (apt-get install sudo)")
-		}
-		t.Skip("sudo not installed")
-	}
+	testgate.Tool(t, "sudo", "apt-get install sudo")
 	f := "/etc/sudoers.d/fjordtest"
 	if err := os.WriteFile(f, []byte(testUser+" ALL=(ALL:ALL) ALL\n"), 0o440); err != nil {
 		t.Fatal(err)
