@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 var (
@@ -176,7 +178,7 @@ func (p *iniParser) addPendingChildren(group string) error {
 
 // hostLine parses "name[:port] [key=value ...] [# comment]".
 func (p *iniParser) hostLine(line, group string) error {
-	toks, err := shlexSplit(line)
+	toks, err := value.ShlexSplit(line, true)
 	if err != nil {
 		return p.errorf("Error parsing host definition '%s': %v", line, err)
 	}

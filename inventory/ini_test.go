@@ -87,9 +87,9 @@ func TestShlexSplit(t *testing.T) {
 		{`h x\`, nil, true},
 	}
 	for _, tc := range tests {
-		got, err := shlexSplit(tc.in)
+		got, err := value.ShlexSplit(tc.in, true)
 		if (err != nil) != tc.err || (!tc.err && !reflect.DeepEqual(got, tc.want)) {
-			t.Errorf("shlexSplit(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			t.Errorf("ShlexSplit(%q, true) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/value"
 )
 
 func init() {
@@ -98,7 +99,7 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 		argv = c.Argv
 		if len(argv) == 0 {
 			var err error
-			if argv, err = shlexSplit(src); err != nil {
+			if argv, err = value.ShlexSplit(src, false); err != nil {
 				return Failf("%s", err), nil
 			}
 		}

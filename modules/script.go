@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/value"
 )
 
 func init() {
@@ -45,7 +46,7 @@ func (m *Script) Run(ctx context.Context, env *Env) (*Result, error) {
 	if src == "" {
 		src = m.RawParams
 	}
-	words, err := shlexSplit(src)
+	words, err := value.ShlexSplit(src, false)
 	if err != nil || len(words) == 0 {
 		return Failf("script: cannot parse %q", src), nil
 	}
