@@ -232,7 +232,7 @@ func (inv *Inventory) loadVarsFile(file string) (*value.Map, error) {
 		}
 		if n != nil {
 			if v, err = value.FromNode(n); err != nil {
-				return nil, &Error{File: file, Msg: err.Error(), Err: err}
+				return nil, yamlError(file, err)
 			}
 		}
 	}

@@ -1,34 +1,27 @@
 package inventory
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/fjord-run/fjord/value"
 )
 
-var reYAMLLine = regexp.MustCompile(`line (\d+)`)
-
 // readYAML decodes one YAML (or JSON) document, keeping the node tree for
-// positions. An empty document gives a nil node.
+// positions. An empty document gives a nil node. value.Decoder positions
+// syntax errors (yaml.v3's own "line N" is the line above for most) and
+// refuses alias bombs and cycles, which the walk below would follow.
 func readYAML(file string, data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := value.NewDecoder(data)
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		e := &Error{File: file, Msg: err.Error(), Err: err}
-		if m := reYAMLLine.FindStringSubmatch(err.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-		}
-		return nil, e
+		return nil, yamlError(file, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -43,6 +36,19 @@ func readYAML(file string, data []byte) (*yaml.Node, error) {
 		n = n.Alias
 	}
 	return n, nil
+}
+
+// yamlError positions a *value.YAMLError in file.
+func yamlError(file string, err error) *Error {
+	e := &Error{File: file, Msg: err.Error(), Err: err}
+	var ye *value.YAMLError
+	if errors.As(err, &ye) {
+		e.Line, e.Col, e.Msg = ye.Line, ye.Col, ye.Msg
+		if ye.Syntax {
+			e.Msg = "YAML syntax error: " + ye.Msg
+		}
+	}
+	return e
 }
 
 // untagPlain clears the tags yaml.v3 resolves by YAML 1.2 rules on plain
@@ -210,7 +216,7 @@ func (y *yamlParser) group(keyNode, data *yaml.Node) (string, error) {
 			for i, kn := range e.sec.keys {
 				v, err := fromNodeOrNil(e.sec.vals[i])
 				if err != nil {
-					return "", y.errAt(kn, "%v", err)
+					return "", yamlError(y.file, err)
 				}
 				if err := y.inv.setGroupVar(g, keyName(kn), v); err != nil {
 					return "", y.errAt(kn, "%v", err)
@@ -263,7 +269,7 @@ func (y *yamlParser) host(kn, vn *yaml.Node, group string) error {
 	}
 	vars, err := fromNodeOrNil(vn)
 	if err != nil {
-		return y.errAt(kn, "%v", err)
+		return yamlError(y.file, err)
 	}
 	var m *value.Map
 	switch v := vars.(type) {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/fjord-run/fjord/value"
 	"github.com/fjord-run/fjord/vault"
 )
 
@@ -79,4 +80,15 @@ func loadExit(err error) int {
 		return ExitError
 	}
 	return ExitParseError
+}
+
+// playExit is the exit code for an error that stops a play: a file read
+// while it runs (vars_files) that does not parse, or whose aliases run
+// away, is ansible's AnsibleParserError, 4, as at load.
+func playExit(err error) int {
+	var ye *value.YAMLError
+	if errors.As(err, &ye) {
+		return ExitParseError
+	}
+	return ExitError
 }

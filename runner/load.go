@@ -91,9 +91,9 @@ func (l *loader) readYAML(path string) (*yaml.Node, error) {
 	if data, err = decryptIfVault(l.vault, data, path); err != nil {
 		return nil, &Error{Pos: Pos{File: path}, Err: err}
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &Error{Pos: Pos{File: path}, Err: yamlErr(err)}
+	doc, err := value.ParseYAML(data)
+	if err != nil {
+		return nil, yamlErr(path, err)
 	}
 	var n *yaml.Node
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
@@ -106,12 +106,29 @@ func (l *loader) readYAML(path string) (*yaml.Node, error) {
 	return n, nil
 }
 
-// yamlErr turns yaml.v3's "yaml: line N: msg" into something that fits
-// after file name: "line N: msg" stays, the "yaml: " prefix goes.
-func yamlErr(err error) error {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	return errors.New("YAML syntax error: " + s)
+// yamlErr positions a *value.YAMLError from reading path: a syntax error,
+// or aliases that expand too far or into themselves.
+func yamlErr(path string, err error) error {
+	var ye *value.YAMLError
+	if !errors.As(err, &ye) {
+		return &Error{Pos: Pos{File: path}, Err: err}
+	}
+	msg := ye.Msg
+	if ye.Syntax {
+		msg = "YAML syntax error: " + msg
+	}
+	return &Error{Pos: Pos{File: path, Line: ye.Line, Col: ye.Col}, Err: &yamlCause{msg, ye}}
 }
+
+// yamlCause is the message of a *value.YAMLError without its position,
+// which Error prints in front with the file; Unwrap keeps it for playExit.
+type yamlCause struct {
+	msg string
+	err *value.YAMLError
+}
+
+func (e *yamlCause) Error() string { return e.msg }
+func (e *yamlCause) Unwrap() error { return e.err }
 
 func posOf(file string, n *yaml.Node) Pos {
 	if n == nil {
@@ -136,9 +153,6 @@ func (l *loader) loadPlaybook(path string) (*Playbook, error) {
 func (l *loader) loadPlaysInto(pb *Playbook, path string) error {
 	l.depth++
 	defer func() { l.depth-- }()
-	if l.depth > 20 {
-		return errAt(Pos{File: path}, "import_playbook nested too deeply (loop?)")
-	}
 	root, err := l.readYAML(path)
 	if err != nil {
 		return err
@@ -161,9 +175,16 @@ func (l *loader) loadPlaysInto(pb *Playbook, path string) error {
 			if err != nil {
 				return err
 			}
+			if name == "" {
+				// else the playbook's own directory would be read
+				return errAt(posOf(path, pn), "playbook import parameter is missing")
+			}
 			target := name
 			if !filepath.IsAbs(target) {
 				target = filepath.Join(filepath.Dir(path), target)
+			}
+			if l.depth >= 20 {
+				return errAt(posOf(path, ipn), "import_playbook nested too deeply (loop?)")
 			}
 			before := len(pb.Plays)
 			if err := l.loadPlaysInto(pb, target); err != nil {
@@ -265,7 +286,7 @@ func (l *loader) staticName(file string, n *yaml.Node) (string, error) {
 func (l *loader) nodeValue(file string, n *yaml.Node) (any, error) {
 	v, err := value.FromNode(n)
 	if err != nil {
-		return nil, errAt(posOf(file, n), "%v", err)
+		return nil, yamlErr(file, err)
 	}
 	return v, nil
 }

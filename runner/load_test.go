@@ -1,9 +1,13 @@
 package runner
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	_ "github.com/fjord-run/fjord/modules"
@@ -43,7 +47,9 @@ func TestLoadErrors(t *testing.T) {
 		{"two actions", map[string]string{"site.yml": "- hosts: all\n  tasks:\n    - debug: msg=a\n      command: echo\n"},
 			"conflicting action statements", "site.yml:4:7"},
 		{"yaml syntax", map[string]string{"site.yml": "- hosts: all\n  tasks: [\n"},
-			"YAML syntax error", "site.yml"},
+			"YAML syntax error: did not find expected node content", "site.yml:3:1"},
+		{"empty import_playbook", map[string]string{"site.yml": "- import_playbook:\n"},
+			"playbook import parameter is missing", "site.yml:1:3"},
 		{"missing hosts", map[string]string{"site.yml": "- name: x\n  tasks: []\n"},
 			"'hosts' is required", "site.yml:1:3"},
 		{"missing role", map[string]string{"site.yml": "- hosts: all\n  roles: [nothere]\n"},
@@ -216,6 +222,9 @@ func TestTagsMatch(t *testing.T) {
 	}
 }
 
+// FuzzLoad: no playbook text makes the loader panic, loop, or allocate
+// without bound (alias bombs: the seeds under testdata/fuzz/FuzzLoad), and
+// every error it gives names file:line:col.
 func FuzzLoad(f *testing.F) {
 	f.Add("- hosts: all\n  tasks:\n    - debug: msg=hi\n")
 	f.Add("- hosts: all\n  tasks:\n    - block:\n        - command: echo\n      rescue: []\n")
@@ -227,8 +236,21 @@ func FuzzLoad(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "site.yml"), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		l := &loader{playbookDir: dir}
-		l.loadPlaybook(filepath.Join(dir, "site.yml")) // must not panic
+		_, err := l.loadPlaybook(filepath.Join(dir, "site.yml"))
+		runtime.ReadMemStats(&after)
+		// yaml.v3's ratio lets a small text stand for some 400,000 nodes
+		if n := after.TotalAlloc - before.TotalAlloc; n > 256<<20 {
+			t.Fatalf("%q: loading allocated %d MiB", src, n>>20)
+		}
+		// only a file that cannot be read has none (as in ansible)
+		var e *Error
+		var errno syscall.Errno
+		if err != nil && (!errors.As(err, &e) || e.Pos.Line == 0 && !errors.Is(err, fs.ErrNotExist) && !errors.As(err, &errno)) {
+			t.Fatalf("%q: error without a position: %v", src, err)
+		}
 	})
 }
 

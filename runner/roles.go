@@ -196,7 +196,7 @@ func (l *loader) loadVarsFile(path string) (*value.Map, error) {
 	}
 	v, err := value.FromNode(root)
 	if err != nil {
-		return nil, errAt(posOf(path, root), "%v", err)
+		return nil, yamlErr(path, err)
 	}
 	m, ok := v.(*value.Map)
 	if !ok {
@@ -276,7 +276,7 @@ func (l *loader) loadRole(pos Pos, path string) (*Role, error) {
 func (r *Role) setArgSpecs(file string, n *yaml.Node) error {
 	v, err := value.FromNode(n)
 	if err != nil {
-		return errAt(posOf(file, n), "%v", err)
+		return yamlErr(file, err)
 	}
 	m, ok := v.(*value.Map)
 	if !ok {

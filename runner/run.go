@@ -164,7 +164,7 @@ func (r *run) main(ctx context.Context) (int, error) {
 			}
 			if err := r.runPlay(ctx, p); err != nil {
 				r.sink.Close()
-				return ExitError, err
+				return playExit(err), err
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -17,18 +16,18 @@ import (
 )
 
 func yamlDecode(s string) (any, error) {
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(s), &n); err != nil {
+	n, err := value.ParseYAML([]byte(s))
+	if err != nil {
 		return nil, fmt.Errorf("from_yaml: %v", err)
 	}
 	if n.Kind == 0 {
 		return nil, nil
 	}
-	return value.FromNode(&n)
+	return value.FromNode(n)
 }
 
 func yamlDecodeAll(s string) (any, error) {
-	dec := yaml.NewDecoder(bytes.NewReader([]byte(s)))
+	dec := value.NewDecoder([]byte(s))
 	out := []any{}
 	for {
 		var n yaml.Node

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +53,11 @@ func parseExtraVar(opt, dir string) (*value.Map, error) {
 			return nil, &failure{fmt.Errorf("an error occurred while trying to read the file '%s': %w", path, err), runner.ExitParseError}
 		}
 		if data, err = loadData(b); err != nil {
+			var ye *value.YAMLError
+			if errors.As(err, &ye) {
+				// file:line:col, as every other YAML error reads
+				err = fmt.Errorf("%s:%w", path, ye)
+			}
 			return nil, &failure{fmt.Errorf("failed to load extra vars from '%s': %w", path, err), runner.ExitParseError}
 		}
 	case opt[0] == '/' || opt[0] == '.':
@@ -96,7 +100,7 @@ func loadData(b []byte) (any, error) {
 	if v, err := value.FromJSON(b); err == nil {
 		return v, nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec := value.NewDecoder(b)
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {

@@ -240,10 +240,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 	}
 	timeout := opts.Timeout
 	if !opts.isSet("timeout") {
-		// the ssh connection's timeout: [defaults] timeout or
-		// ANSIBLE_TIMEOUT, and [ssh_connection] timeout or
-		// ANSIBLE_SSH_TIMEOUT over them.
-		if s, ok := changed("connection.ssh.timeout"); ok {
+		if s, ok := changed("DEFAULT_TIMEOUT"); ok {
 			timeout = s.Int()
 		}
 	}
@@ -262,9 +259,14 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 	if err != nil {
 		return nil, err
 	}
-	// The defaults too: they are under ANSIBLE_HOME.
-	rolesPath := cfg.Get("DEFAULT_ROLES_PATH").List()
-	collectionsPath := cfg.Get("COLLECTIONS_PATHS").List()
+	var rolesPath []string
+	if s, ok := changed("DEFAULT_ROLES_PATH"); ok {
+		rolesPath = s.List()
+	}
+	var collectionsPath []string
+	if s, ok := changed("COLLECTIONS_PATHS"); ok {
+		collectionsPath = s.List()
+	}
 	hostKeyChecking := hostKeyCheckingOf(cfg)
 	connectionType := opts.Connection
 	if connectionType == "" {
@@ -316,7 +318,6 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		RemoteUser:      user,
 		PrivateKey:      privateKey,
 		Timeout:         timeout,
-		RemotePort:      cfg.Get("DEFAULT_REMOTE_PORT").Int(),
 		SSHArgs:         sshArgs,
 		SSHCommonArgs:   sshCommonArgs,
 		SSHExtraArgs:    sshExtraArgs,
