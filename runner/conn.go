@@ -28,7 +28,7 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 			extra := map[string]string{}
 			r.sshArgs(extra)
 			return r.dial(ctx, r.defaultConnType(), connection.Options{Host: delegate, Address: delegate,
-				User: r.o.RemoteUser, KeyFile: r.o.PrivateKey, Timeout: r.o.Timeout, HostKeyCheck: r.hostKeyChecking(nil), Extra: extra})
+				Port: r.o.RemotePort, User: r.o.RemoteUser, KeyFile: r.o.PrivateKey, Timeout: r.o.Timeout, HostKeyCheck: r.hostKeyChecking(nil), Extra: extra})
 		}
 		sc = r.newScope(tc.ex.pr, dh, nil, nil)
 	}
@@ -56,6 +56,7 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 	if a := str("ansible_host", "ansible_ssh_host"); a != "" {
 		o.Address = a
 	}
+	o.Port = r.o.RemotePort
 	if p := str("ansible_port", "ansible_ssh_port"); p != "" {
 		o.Port, _ = strconv.Atoi(p)
 	}

@@ -26,7 +26,8 @@ type Options struct {
 	// AskKeyPassphrase prompts for a locked private key's passphrase;
 	// nil when there is no terminal to ask at.
 	AskKeyPassphrase func(keyFile string) (string, error)
-	Timeout          int  // -T, ansible.cfg timeout
+	Timeout          int // -T, ansible.cfg timeout
+	RemotePort       int // remote_port, for hosts without ansible_port; 0: ssh's
 	// SSHArgs, SSHCommonArgs and SSHExtraArgs are the ssh connection's
 	// ssh_args (ansible.cfg), ssh_common_args (--ssh-common-args) and
 	// ssh_extra_args (--ssh-extra-args): a host's ansible_ssh_args,
@@ -34,11 +35,11 @@ type Options struct {
 	SSHArgs       string
 	SSHCommonArgs string
 	SSHExtraArgs  string
-	Become           bool // -b
-	BecomeUser       string
-	BecomeMethod     string
-	BecomePass       string // from -K prompt
-	ConnPassword     string // from -k prompt or --connection-password-file
+	Become        bool // -b
+	BecomeUser    string
+	BecomeMethod  string
+	BecomePass    string // from -K prompt
+	ConnPassword  string // from -k prompt or --connection-password-file
 
 	Verbosity   int
 	SyntaxCheck bool

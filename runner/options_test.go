@@ -118,3 +118,14 @@ func TestOptionsManagedStr(t *testing.T) {
 		t.Errorf("out = %q", b)
 	}
 }
+
+// remote_port is the port of hosts that do not set ansible_port.
+func TestOptionsRemotePort(t *testing.T) {
+	seen := probeRun(t, &Options{RemotePort: 2222}, map[string]string{
+		"hosts":    "h1\nh2 ansible_port=2200\n",
+		"site.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ping:\n",
+	})
+	if seen["h1"].Port != 2222 || seen["h2"].Port != 2200 {
+		t.Errorf("ports h1 %d, h2 %d", seen["h1"].Port, seen["h2"].Port)
+	}
+}

@@ -114,3 +114,24 @@ func TestVersionConfigFile(t *testing.T) {
 		t.Errorf("world-writable: exit %d: %s", code, te.out.String())
 	}
 }
+
+// Paths under ANSIBLE_HOME, the ssh timeout and remote_port come from
+// the configuration.
+func TestConfigPathsTimeoutPort(t *testing.T) {
+	te := newTestEnv(t)
+	writeCfg(t, te, "[defaults]\ntimeout = 20\nremote_port = 2022\n[ssh_connection]\ntimeout = 30\n")
+	te.vars["ANSIBLE_HOME"] = "/opt/ah"
+	if code := te.playbook("site.yml"); code != 0 {
+		t.Fatalf("exit %d: %s", code, te.errOut.String())
+	}
+	o := te.got
+	if len(o.RolesPath) == 0 || o.RolesPath[0] != "/opt/ah/roles" || len(o.CollectionsPath) == 0 || o.CollectionsPath[0] != "/opt/ah/collections" {
+		t.Errorf("roles %q, collections %q", o.RolesPath, o.CollectionsPath)
+	}
+	if o.Timeout != 30 || o.RemotePort != 2022 {
+		t.Errorf("timeout %d, remote port %d", o.Timeout, o.RemotePort)
+	}
+	if code := te.playbook("site.yml", "-T", "5"); code != 0 || te.got.Timeout != 5 {
+		t.Errorf("-T 5: exit %d, timeout %d", code, te.got.Timeout)
+	}
+}

@@ -240,7 +240,10 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 	}
 	timeout := opts.Timeout
 	if !opts.isSet("timeout") {
-		if s, ok := changed("DEFAULT_TIMEOUT"); ok {
+		// the ssh connection's timeout: [defaults] timeout or
+		// ANSIBLE_TIMEOUT, and [ssh_connection] timeout or
+		// ANSIBLE_SSH_TIMEOUT over them.
+		if s, ok := changed("connection.ssh.timeout"); ok {
 			timeout = s.Int()
 		}
 	}
@@ -259,14 +262,9 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 	if err != nil {
 		return nil, err
 	}
-	var rolesPath []string
-	if s, ok := changed("DEFAULT_ROLES_PATH"); ok {
-		rolesPath = s.List()
-	}
-	var collectionsPath []string
-	if s, ok := changed("COLLECTIONS_PATHS"); ok {
-		collectionsPath = s.List()
-	}
+	// The defaults too: they are under ANSIBLE_HOME.
+	rolesPath := cfg.Get("DEFAULT_ROLES_PATH").List()
+	collectionsPath := cfg.Get("COLLECTIONS_PATHS").List()
 	hostKeyChecking := hostKeyCheckingOf(cfg)
 	connectionType := opts.Connection
 	if connectionType == "" {
@@ -318,6 +316,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		RemoteUser:      user,
 		PrivateKey:      privateKey,
 		Timeout:         timeout,
+		RemotePort:      cfg.Get("DEFAULT_REMOTE_PORT").Int(),
 		SSHArgs:         sshArgs,
 		SSHCommonArgs:   sshCommonArgs,
 		SSHExtraArgs:    sshExtraArgs,
