@@ -73,7 +73,10 @@ type Options struct {
 	Stdout   io.Writer // progress output
 	Stderr   io.Writer // errors and warnings
 	Color    bool
-	Log      *slog.Logger
+	// HideSkipped and HideOK are the default callback's
+	// display_skipped_hosts=false and display_ok_hosts=false.
+	HideSkipped, HideOK bool
+	Log                 *slog.Logger
 }
 
 // Exit codes, as ansible-playbook's.

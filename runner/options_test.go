@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -127,5 +128,29 @@ func TestOptionsRemotePort(t *testing.T) {
 	})
 	if seen["h1"].Port != 2222 || seen["h2"].Port != 2200 {
 		t.Errorf("ports h1 %d, h2 %d", seen["h1"].Port, seen["h2"].Port)
+	}
+}
+
+// HideSkipped reaches the default callback: no "skipping:" line.
+func TestOptionsHideSkipped(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"site.yml": "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n      when: false\n",
+	})
+	for _, hide := range []bool{false, true} {
+		var out bytes.Buffer
+		code := Run(context.Background(), &Options{
+			Playbooks:   []string{filepath.Join(dir, "site.yml")},
+			Inventory:   []string{"localhost,"},
+			Connection:  "local",
+			HideSkipped: hide,
+			Stdout:      &out,
+			Stderr:      &out,
+		})
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, out.String())
+		}
+		if shown := strings.Contains(out.String(), "skipping: [localhost]"); shown == hide {
+			t.Errorf("HideSkipped %v: skipping shown %v:\n%s", hide, shown, out.String())
+		}
 	}
 }

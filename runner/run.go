@@ -214,7 +214,7 @@ func rolesPath(configured []string) []string {
 
 func (r *run) makeSink() callback.Sink {
 	return callback.NewStdout(r.o.Callback, r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
-		Diff: r.o.Diff, Check: r.o.Check, Stderr: r.o.Stderr, Warner: r.warner})
+		Diff: r.o.Diff, Check: r.o.Check, HideSkipped: r.o.HideSkipped, HideOK: r.o.HideOK, Stderr: r.o.Stderr, Warner: r.warner})
 }
 
 // emit calls the sink under the output lock.

@@ -135,3 +135,18 @@ func TestConfigPathsTimeoutPort(t *testing.T) {
 		t.Errorf("-T 5: exit %d, timeout %d", code, te.got.Timeout)
 	}
 }
+
+// The default callback's display_skipped_hosts and display_ok_hosts reach
+// the engine.
+func TestCallbackSettings(t *testing.T) {
+	te := newTestEnv(t)
+	writeCfg(t, te, "[defaults]\ndisplay_skipped_hosts = false\n")
+	if code := te.playbook("site.yml"); code != 0 || !te.got.HideSkipped || te.got.HideOK {
+		t.Errorf("exit %d, HideSkipped %v, HideOK %v", code, te.got.HideSkipped, te.got.HideOK)
+	}
+	te.vars["ANSIBLE_DISPLAY_OK_HOSTS"] = "no"
+	te.vars["ANSIBLE_DISPLAY_SKIPPED_HOSTS"] = "yes"
+	if code := te.playbook("site.yml"); code != 0 || te.got.HideSkipped || !te.got.HideOK {
+		t.Errorf("env: exit %d, HideSkipped %v, HideOK %v", code, te.got.HideSkipped, te.got.HideOK)
+	}
+}

@@ -344,6 +344,8 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		InventoryUnparsedIsFailed: cfg.Get("INVENTORY_UNPARSED_IS_FAILED").Bool(),
 		NoLocalhostWarning:        !cfg.Get("LOCALHOST_WARNING").Bool(),
 		Callback:                  callback,
+		HideSkipped:               !cfg.Get("callback.default.display_skipped_hosts").Bool(),
+		HideOK:                    !cfg.Get("callback.default.display_ok_hosts").Bool(),
 		Stdout:                    e.stdout,
 		Stderr:                    e.stderr,
 		Color:                     useColor(getenv, e.isTerminal(e.stdout)),
