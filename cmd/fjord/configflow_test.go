@@ -150,3 +150,13 @@ func TestCallbackSettings(t *testing.T) {
 		t.Errorf("env: exit %d, HideSkipped %v, HideOK %v", code, te.got.HideSkipped, te.got.HideOK)
 	}
 }
+
+// become_ask_pass in ansible.cfg prompts as -K does.
+func TestBecomeAskPassSetting(t *testing.T) {
+	te := newTestEnv(t)
+	writeCfg(t, te, "[privilege_escalation]\nbecome_ask_pass = true\n")
+	if code := te.playbook("site.yml"); code != 0 || te.got.BecomePass != "secret" ||
+		strings.Join(te.prompts, "|") != "BECOME password: " {
+		t.Errorf("exit %d, BecomePass %q, prompts %q", code, te.got.BecomePass, te.prompts)
+	}
+}

@@ -292,6 +292,10 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		return nil, err
 	}
 
+	if !opts.isSet("ask-become-pass") && opts.BecomePassFile == "" {
+		// become_ask_pass in ansible.cfg or ANSIBLE_BECOME_ASK_PASS: -K.
+		opts.AskBecomePass = cfg.Get("DEFAULT_BECOME_ASK_PASS").Bool()
+	}
 	becomePass, err := opts.secrets(e)
 	if err != nil {
 		return nil, err
