@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 // Setting is one setting's value and where it came from.
@@ -47,7 +49,7 @@ func (s Setting) Bool() bool {
 	case bool:
 		return v
 	case string:
-		return ParseBool(v)
+		return value.Bool(v)
 	}
 	return false
 }
@@ -229,20 +231,10 @@ func settingTitle(df def) string {
 	return df.plugin + ": " + df.name
 }
 
-// ParseBool reads a boolean as Ansible's non-strict boolean(): yes, on, 1,
-// true, t, y are true (any case); everything else is false.
-func ParseBool(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "y", "yes", "on", "1", "true", "t", "1.0":
-		return true
-	}
-	return false
-}
-
 func convert(raw string, t Type, base string, getenv func(string) string) (any, error) {
 	switch t {
 	case Bool:
-		return ParseBool(raw), nil
+		return value.Bool(raw), nil // ensure_type: boolean(raw, strict=False)
 	case Int:
 		n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(raw), "_", ""))
 		if err != nil {

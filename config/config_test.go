@@ -153,19 +153,6 @@ enable_plugins = ini
 	}
 }
 
-func TestBool(t *testing.T) {
-	for _, s := range []string{"yes", "Yes", "on", "1", "true", "True", "t", "y", " TRUE "} {
-		if !ParseBool(s) {
-			t.Errorf("%q is false", s)
-		}
-	}
-	for _, s := range []string{"no", "off", "0", "false", "f", "n", "", "maybe", "2"} {
-		if ParseBool(s) {
-			t.Errorf("%q is true", s)
-		}
-	}
-}
-
 func TestFind(t *testing.T) {
 	home := t.TempDir()
 	cwd := t.TempDir()

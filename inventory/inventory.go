@@ -485,25 +485,7 @@ func toPyInt(v any) (int, error) {
 	return 0, fmt.Errorf("int() argument must be a string or a number, not %s", pyTypeName(v))
 }
 
-func pyTypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "'NoneType'"
-	case []any:
-		return "'list'"
-	case *value.Map:
-		return "'dict'"
-	case string:
-		return "'str'"
-	case int:
-		return "'int'"
-	case float64:
-		return "'float'"
-	case bool:
-		return "'bool'"
-	}
-	return fmt.Sprintf("'%T'", v)
-}
+func pyTypeName(v any) string { return "'" + value.TypeName(v) + "'" }
 
 // allGroups is the host's groups with their ancestors, as Host.get_groups.
 func (h *Host) allGroups() []*Group {

@@ -342,25 +342,7 @@ func setField(f reflect.Value, name string, v any) error {
 	return nil
 }
 
-func pyType(v any) string {
-	switch v.(type) {
-	case string, value.Unsafe:
-		return "<class 'str'>"
-	case int:
-		return "<class 'int'>"
-	case float64:
-		return "<class 'float'>"
-	case bool:
-		return "<class 'bool'>"
-	case []any:
-		return "<class 'list'>"
-	case *value.Map, value.Getter:
-		return "<class 'dict'>"
-	case nil:
-		return "<class 'NoneType'>"
-	}
-	return fmt.Sprintf("<class '%T'>", v)
-}
+func pyType(v any) string { return "<class '" + value.TypeName(v) + "'>" }
 
 func convErr(name, to string, v any, why string) error {
 	return fmt.Errorf("argument '%s' is of type %s and we were unable to convert to %s: %s", name, pyType(v), to, why)
@@ -384,20 +366,10 @@ func toBool(name string, v any) (bool, error) {
 	switch x := v.(type) {
 	case bool:
 		return x, nil
-	case int:
-		if x == 0 || x == 1 {
-			return x == 1, nil
-		}
-	case float64:
-		if x == 0 || x == 1 {
-			return x == 1, nil
-		}
-	case string, value.Unsafe:
-		switch strings.ToLower(strings.TrimSpace(value.String(x))) {
-		case "yes", "on", "1", "true", "y", "t", "1.0":
-			return true, nil
-		case "no", "off", "0", "false", "n", "f", "0.0":
-			return false, nil
+	case int, float64, string, value.Unsafe:
+		// check_type_bool: boolean(v), strict.
+		if b, ok := value.Boolean(x); ok {
+			return b, nil
 		}
 	}
 	return false, convErr(name, "bool", v, fmt.Sprintf("The value %s is not a valid boolean.  Valid booleans include: '0', 1, 0, 'y', 'on', 't', 'n', '1', 'f', 'false', 'true', 'off', 'no', 'yes'", value.Repr(v)))

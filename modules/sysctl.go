@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/value"
 )
 
 func init() {
@@ -36,13 +37,14 @@ func (m *Sysctl) Validate() error {
 	return nil
 }
 
-// normalize makes values comparable: booleans become 1/0 and runs of
-// whitespace one space, as the kernel prints them.
+// sysctlValue makes values comparable: Ansible's booleans become 1/0, as
+// ansible.posix.sysctl's _parse_value does, and runs of whitespace one
+// space, as the kernel prints them.
 func sysctlValue(v string) string {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "yes", "true", "on":
-		return "1"
-	case "no", "false", "off":
+	if b, ok := value.Boolean(v); ok {
+		if b {
+			return "1"
+		}
 		return "0"
 	}
 	return strings.Join(strings.Fields(v), " ")

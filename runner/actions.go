@@ -408,13 +408,13 @@ func actValidateArgSpec(ctx context.Context, tc *taskCtx) *value.Map {
 	specV, _ := args.Get("argument_spec")
 	spec, ok := specV.(*value.Map)
 	if !ok {
-		return failResult("Incorrect type for argument_spec, expected dict and got " + pyTypeName(specV))
+		return failResult("Incorrect type for argument_spec, expected dict and got " + value.TypeName(specV))
 	}
 	provided := value.NewMap(0)
 	if pv, _ := args.Get("provided_arguments"); pv != nil {
 		pm, ok := pv.(*value.Map)
 		if !ok {
-			return failResult("Incorrect type for provided_arguments, expected dict and got " + pyTypeName(pv))
+			return failResult("Incorrect type for provided_arguments, expected dict and got " + value.TypeName(pv))
 		}
 		provided = pm
 	}
@@ -460,7 +460,7 @@ func actWaitForConnection(ctx context.Context, tc *taskCtx) *value.Map {
 		}
 		f, err := strconv.ParseFloat(value.String(v), 64)
 		if err != nil {
-			return 0, fmt.Errorf("argument '%s' is of type %s and we were unable to convert to int", k, pyTypeName(v))
+			return 0, fmt.Errorf("argument '%s' is of type %s and we were unable to convert to int", k, value.TypeName(v))
 		}
 		return f, nil
 	}
@@ -528,26 +528,4 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// pyTypeName is Python's name for a value's type, as Ansible's messages
-// show it.
-func pyTypeName(v any) string {
-	switch v.(type) {
-	case string, value.Unsafe:
-		return "str"
-	case int:
-		return "int"
-	case float64:
-		return "float"
-	case bool:
-		return "bool"
-	case []any:
-		return "list"
-	case *value.Map:
-		return "dict"
-	case nil:
-		return "NoneType"
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -107,5 +107,5 @@ func pyInt(v any) (int, error) {
 		}
 		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", value.Repr(value.String(v)))
 	}
-	return 0, fmt.Errorf("int() argument must be a string, a bytes-like object or a real number, not '%s'", pyTypeName(v))
+	return 0, fmt.Errorf("int() argument must be a string, a bytes-like object or a real number, not '%s'", value.TypeName(v))
 }

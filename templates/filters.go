@@ -150,23 +150,7 @@ func fDefault(s *state, in any, args []any, kw map[string]any) (any, error) {
 }
 
 func fBool(s *state, in any, args []any, kw map[string]any) (any, error) {
-	switch v := plain(in).(type) {
-	case nil:
-		return nil, nil
-	case bool:
-		return v, nil
-	case string:
-		switch strings.ToLower(v) {
-		case "yes", "on", "1", "true":
-			return true, nil
-		}
-		return false, nil
-	case int:
-		return v == 1, nil
-	case float64:
-		return v == 1, nil
-	}
-	return false, nil
+	return value.BoolFilter(in), nil
 }
 
 func fInt(s *state, in any, args []any, kw map[string]any) (any, error) {

@@ -69,20 +69,6 @@ type loopInfo struct {
 
 func typeName(v any) string {
 	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case int:
-		return "int"
-	case float64:
-		return "float"
-	case string, value.Unsafe:
-		return "str"
-	case []any:
-		return "list"
-	case *value.Map:
-		return "dict"
 	case value.Getter:
 		return "HostVars"
 	case *undefined:
@@ -96,7 +82,7 @@ func typeName(v any) string {
 	case *loopInfo:
 		return "LoopContext"
 	}
-	return fmt.Sprintf("%T", v)
+	return value.TypeName(v)
 }
 
 // toStr is Python's str() of a value as printed by a template.

@@ -8,50 +8,6 @@ import (
 	"strings"
 )
 
-// Truthy is Python's truth value of v.
-func Truthy(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return v
-	case int:
-		return v != 0
-	case float64:
-		return v != 0
-	case string:
-		return v != ""
-	case Unsafe:
-		return v != ""
-	case []any:
-		return len(v) > 0
-	case *Map:
-		return v.Len() > 0
-	case Getter:
-		return len(v.Keys()) > 0
-	}
-	return true
-}
-
-// Bool is Ansible's `| bool` conversion: yes/on/true/1 are true.
-func Bool(v any) bool {
-	switch v := v.(type) {
-	case bool:
-		return v
-	case string:
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "yes", "on", "1", "true", "y", "t":
-			return true
-		}
-		return false
-	case int:
-		return v == 1
-	case float64:
-		return v == 1.0
-	}
-	return false
-}
-
 // String renders v the way Python's str() does for Ansible values, which is
 // what a template prints.
 func String(v any) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fjord-run/fjord/runner"
 	"github.com/fjord-run/fjord/runner/callback"
+	"github.com/fjord-run/fjord/value"
 )
 
 // version is set at link time: -ldflags "-X main.version=1.2.3".
@@ -24,23 +25,10 @@ func fjordVersion() string {
 	return "devel"
 }
 
-// ansibleBool parses a boolean setting as Ansible's boolean() does;
-// ok is false for a value it would reject.
-func ansibleBool(s string) (b, ok bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "y", "yes", "on", "1", "true", "t", "1.0":
-		return true, true
-	case "n", "no", "off", "0", "false", "f", "0.0", "":
-		return false, true
-	}
-	return false, false
-}
-
 // envBool reads a boolean environment variable; unset or unparsable is
 // false.
 func envBool(getenv func(string) string, name string) bool {
-	b, _ := ansibleBool(getenv(name))
-	return b
+	return value.Bool(getenv(name))
 }
 
 // useColor follows ansible's display: ANSIBLE_NOCOLOR (or NO_COLOR) turns
