@@ -68,7 +68,7 @@ func parseExtraVar(opt, dir string) (*value.Map, error) {
 			return nil, &failure{fmt.Errorf("invalid extra vars '%s': %w", opt, err), runner.ExitParseError}
 		}
 	default:
-		kv, err := parseKV(opt)
+		kv, err := value.ParseKV(opt)
 		if err != nil {
 			return nil, &failure{fmt.Errorf("invalid extra vars '%s': %w", opt, err), runner.ExitParseError}
 		}

@@ -1,4 +1,4 @@
-package main
+package value
 
 import (
 	"fmt"
@@ -8,19 +8,19 @@ import (
 	"unicode/utf8"
 )
 
-// parseKV reads "k=v k2='v 2'" as Ansible's parse_kv does (check_raw
-// off): arguments are split by splitArgs, escapes decoded, a value's outer
+// ParseKV reads "k=v k2='v 2'" as Ansible's parse_kv does (check_raw
+// off): arguments are split by SplitArgs, escapes decoded, a value's outer
 // quotes removed; values stay strings. Words without an "=" are joined into
 // "_raw_params", as Ansible does.
-func parseKV(s string) ([][2]string, error) {
-	words, err := splitArgs(s)
+func ParseKV(s string) ([][2]string, error) {
+	words, err := SplitArgs(s)
 	if err != nil {
 		return nil, err
 	}
 	var kv [][2]string
 	var raw []string
 	for _, orig := range words {
-		x, err := decodeEscapes(orig)
+		x, err := DecodeEscapes(orig)
 		if err != nil {
 			return nil, err
 		}
@@ -33,7 +33,7 @@ func parseKV(s string) ([][2]string, error) {
 			}
 			continue
 		}
-		kv = append(kv, [2]string{strings.TrimSpace(x[:pos]), unquote(strings.TrimSpace(x[pos+1:]))})
+		kv = append(kv, [2]string{strings.TrimSpace(x[:pos]), kvUnquote(strings.TrimSpace(x[pos+1:]))})
 	}
 	if len(raw) > 0 {
 		kv = append(kv, [2]string{"_raw_params", strings.Join(raw, " ")})
@@ -53,21 +53,21 @@ func unescapedEquals(x string) int {
 	return -1
 }
 
-func isQuoted(s string) bool {
+func kvQuoted(s string) bool {
 	return len(s) > 1 && s[0] == s[len(s)-1] && (s[0] == '"' || s[0] == '\'') && s[len(s)-2] != '\\'
 }
 
-func unquote(s string) string {
-	if isQuoted(s) {
+func kvUnquote(s string) string {
+	if kvQuoted(s) {
 		return s[1 : len(s)-1]
 	}
 	return s
 }
 
-// splitArgs is Ansible's split_args: split on spaces and newlines, but keep
+// SplitArgs is Ansible's split_args: split on spaces and newlines, but keep
 // quoted strings and jinja2 blocks ({{ }}, {% %}, {# #}) in one piece. Quotes
 // are kept in the words.
-func splitArgs(args string) ([]string, error) {
+func SplitArgs(args string) ([]string, error) {
 	var params []string
 	var quote byte
 	printDepth, blockDepth, commentDepth := 0, 0, 0
@@ -165,11 +165,13 @@ func jinjaDepth(token string, depth int, open, close string) int {
 	return depth
 }
 
-var escapeRE = regexp.MustCompile(`\\U[\s\S]{8}|\\u[\s\S]{4}|\\x[\s\S]{2}|\\[0-7]{1,3}|\\N\{[^}]+\}|\\[\\'"abfnrtv]`)
+// escapeRE is ansible-core 2.14's _ESCAPE_SEQUENCE_RE: hex digits only,
+// no octal.
+var escapeRE = regexp.MustCompile(`\\U[a-fA-F0-9]{8}|\\u[a-fA-F0-9]{4}|\\x[a-fA-F0-9]{2}|\\N\{[^}]+\}|\\[\\'"abfnrtv]`)
 
-// decodeEscapes decodes Python escape sequences as Ansible's
+// DecodeEscapes decodes Python escape sequences as Ansible's
 // _decode_escapes does; \N{NAME} is left as written.
-func decodeEscapes(s string) (string, error) {
+func DecodeEscapes(s string) (string, error) {
 	var bad error
 	out := escapeRE.ReplaceAllStringFunc(s, func(m string) string {
 		switch m[1] {
@@ -182,9 +184,6 @@ func decodeEscapes(s string) (string, error) {
 			return string(rune(n))
 		case 'N':
 			return m
-		case '0', '1', '2', '3', '4', '5', '6', '7':
-			n, _ := strconv.ParseUint(m[1:], 8, 32)
-			return string(rune(n))
 		}
 		return map[byte]string{'\\': `\`, '\'': `'`, '"': `"`, 'a': "\a", 'b': "\b", 'f': "\f", 'n': "\n", 'r': "\r", 't': "\t", 'v': "\v"}[m[1]]
 	})
