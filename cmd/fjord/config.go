@@ -22,6 +22,19 @@ func (e *env) loadConfig() (*config.Config, error) {
 	return c, nil
 }
 
+// inventorySources are the -i sources, else ansible.cfg's inventory or
+// ANSIBLE_INVENTORY; nil leaves the engine's default (/etc/ansible/hosts).
+func inventorySources(flags []string, cfg *config.Config, getenv func(string) string) []string {
+	if len(flags) > 0 {
+		return flags
+	}
+	if s := cfg.Get("DEFAULT_HOST_LIST"); !s.IsDefault() && s.Origin == cfg.File {
+		return s.List()
+	}
+	// A "h1,h2," host list in ANSIBLE_INVENTORY is not a path list.
+	return envList(getenv, "ANSIBLE_INVENTORY")
+}
+
 type configOptions struct {
 	OnlyChanged bool
 	Type        string

@@ -160,3 +160,19 @@ func TestBecomeAskPassSetting(t *testing.T) {
 		t.Errorf("exit %d, BecomePass %q, prompts %q", code, te.got.BecomePass, te.prompts)
 	}
 }
+
+// fjord inventory finds its sources where fjord playbook does: -i, else
+// ansible.cfg's inventory, else ANSIBLE_INVENTORY.
+func TestInventoryCommandReadsConfig(t *testing.T) {
+	te := newTestEnv(t)
+	writeCfg(t, te, "[defaults]\ninventory = hosts\n")
+	if err := os.WriteFile(filepath.Join(te.dir, "hosts"), []byte("cfghost\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := te.main(t.Context(), []string{"fjord", "inventory", "--list"}); code != 0 || !strings.Contains(te.out.String(), `"cfghost"`) {
+		t.Errorf("exit %d: %s%s", code, te.out.String(), te.errOut.String())
+	}
+	if code := te.playbook("site.yml"); code != 0 || strings.Join(te.got.Inventory, ",") != filepath.Join(te.dir, "hosts") {
+		t.Errorf("playbook: exit %d, inventory %q", code, te.got.Inventory)
+	}
+}

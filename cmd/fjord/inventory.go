@@ -104,10 +104,11 @@ func runInventory(_ context.Context, e *env, opts *inventoryOptions, args []stri
 		}
 	}
 
-	sources := []string(opts.Inventory)
-	if len(sources) == 0 {
-		sources = envList(e.getenv, "ANSIBLE_INVENTORY")
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
 	}
+	sources := inventorySources(opts.Inventory, cfg, e.getenv)
 	if len(sources) == 0 {
 		sources = []string{"/etc/ansible/hosts"}
 	}

@@ -220,15 +220,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		return ""
 	}
 
-	inventory := []string(opts.Inventory)
-	if len(inventory) == 0 {
-		if s, ok := changed("DEFAULT_HOST_LIST"); ok && s.Origin == cfg.File {
-			inventory = s.List()
-		} else {
-			// A "h1,h2," host list in ANSIBLE_INVENTORY is not a path list.
-			inventory = envList(getenv, "ANSIBLE_INVENTORY")
-		}
-	}
+	inventory := inventorySources(opts.Inventory, cfg, getenv)
 	forks := opts.Forks
 	if !opts.isSet("forks") {
 		if s, ok := changed("DEFAULT_FORKS"); ok {
