@@ -769,7 +769,9 @@ func toCBDiffs(ds []modules.Diff) []callback.Diff {
 func moduleResult(mr *modules.Result) *value.Map {
 	m := value.NewMap(8)
 	if mr.Data != nil {
-		mr.Data.Range(func(k string, v any) bool { m.Set(k, v); return true })
+		// What a module returns came from the host: registered, it is
+		// never templated again.
+		mr.Data.Range(func(k string, v any) bool { m.Set(k, value.MarkUnsafe(v)); return true })
 	}
 	if len(mr.Diff) > 0 {
 		var ds []any

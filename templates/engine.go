@@ -227,11 +227,19 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 	if len(root.Nodes) == 1 {
 		if out, ok := root.Nodes[0].(*nodes.Output); ok {
 			var v any
+			unsafe := false
 			err := e.run(root, vars, nil, func(s *state, sc *scope) error {
 				var err error
 				v, err = s.output(sc, out)
+				unsafe = s.unsafe
 				return err
 			})
+			mark := func(v any) any {
+				if unsafe {
+					return value.MarkUnsafe(v)
+				}
+				return v
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -240,7 +248,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 				if _, err := repr(x); err != nil {
 					return nil, err
 				}
-				return x, nil
+				return mark(x), nil
 			case *namespace, *macro, callable, *loopInfo, *recursiveLoop:
 				return toStr(x)
 			case *undefined:
@@ -257,17 +265,54 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			if f, ok := out.Expression.(*nodes.FilteredExpression); ok && out.Condition == nil && len(f.Filters) > 0 {
 				name := f.Filters[len(f.Filters)-1].Name
 				if stringFilters[name] {
-					return topUp(text), nil
+					return mark(topUp(text)), nil
 				}
 			}
-			return topUp(literalEval(text)), nil
+			return mark(topUp(literalEval(text))), nil
 		}
 	}
-	text, err := e.renderStringNoEscape(src, vars, o)
+	var text strings.Builder
+	unsafe := false
+	err = e.run(root, vars, nil, func(s *state, sc *scope) error {
+		err := s.execNodes(sc, root.Nodes, &text)
+		if err == errBreak || err == errContinue {
+			return fmt.Errorf("'break' or 'continue' outside of a loop")
+		}
+		unsafe = s.unsafe
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return topUp(literalEval(text)), nil
+	v := topUp(literalEval(text.String()))
+	if unsafe {
+		return value.MarkUnsafe(v), nil
+	}
+	return v, nil
+}
+
+// hasUnsafe says whether v holds an Unsafe string, looking depth levels
+// into lists and maps at most: a value from a host taints what reads it.
+func hasUnsafe(v any, depth int) bool {
+	switch x := v.(type) {
+	case value.Unsafe:
+		return true
+	case []any:
+		if depth < 8 {
+			for _, e := range x {
+				if hasUnsafe(e, depth+1) {
+					return true
+				}
+			}
+		}
+	case *value.Map:
+		found := false
+		if depth < 8 {
+			x.Range(func(_ string, e any) bool { found = hasUnsafe(e, depth+1); return !found })
+		}
+		return found
+	}
+	return false
 }
 
 // stringFilters are Ansible's STRING_TYPE_FILTERS: their text is never
@@ -384,10 +429,6 @@ func VarsOf(g value.Getter) Vars { return getterVars{g} }
 type getterVars struct{ g value.Getter }
 
 func (v getterVars) Lookup(name string) (any, bool) { return v.g.Get(name) }
-
-func (e *Engine) renderStringNoEscape(src string, vars Vars, o TextOptions) (string, error) {
-	return e.renderString(src, vars, o)
-}
 
 // escapeBackslashes doubles backslashes inside string literals of {{ }}
 // expressions, as Ansible does for templated variables and task arguments

@@ -20,6 +20,10 @@ type state struct {
 	seen  map[string]any
 	extra map[string]any
 	depth int
+	// unsafe says the render read a value that came from a host (see
+	// value.MarkUnsafe): its result is unsafe too, as in ansible-core,
+	// where touching an unsafe variable taints the whole template.
+	unsafe bool
 }
 
 type scope struct {
@@ -74,6 +78,9 @@ func (s *state) eval(sc *scope, n nodes.Node) (any, error) {
 	v, err := s.evalNode(sc, n)
 	if err != nil {
 		return nil, at(n, err)
+	}
+	if !s.unsafe && hasUnsafe(v, 0) {
+		s.unsafe = true
 	}
 	return v, nil
 }

@@ -1,0 +1,23 @@
+package value
+
+// MarkUnsafe returns v with every string in it, map keys aside, made
+// Unsafe: data that came from a host (a module's result, gathered facts)
+// is never templated again, as ansible-core wraps every module result
+// with wrap_var. Maps and lists are copied; v is not changed.
+func MarkUnsafe(v any) any {
+	switch x := v.(type) {
+	case string:
+		return Unsafe(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = MarkUnsafe(e)
+		}
+		return out
+	case *Map:
+		out := NewMap(x.Len())
+		x.Range(func(k string, e any) bool { out.Set(k, MarkUnsafe(e)); return true })
+		return out
+	}
+	return v
+}
