@@ -126,13 +126,13 @@ func actSetFact(ctx context.Context, tc *taskCtx) *value.Map {
 		if k == "cacheable" {
 			return true
 		}
-		if s, ok := v.(string); ok {
-			// k=v free form gives strings; Ansible converts booleans.
-			switch strings.ToLower(s) {
-			case "true", "yes":
-				if _, raw := tc.t.Args.Get("_raw_params"); raw {
-					v = true
-				}
+		switch v.(type) {
+		case string, value.Unsafe:
+			// set_fact's own rule (jinja2_native off): these four words,
+			// in any case and however written, become booleans.
+			switch strings.ToLower(value.String(v)) {
+			case "true", "false", "yes", "no":
+				v = value.Bool(v)
 			}
 		}
 		facts.Set(k, v)

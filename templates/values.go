@@ -69,6 +69,8 @@ type loopInfo struct {
 
 func typeName(v any) string {
 	switch v.(type) {
+	case *value.Map: // a Getter too, but a dict
+		return "dict"
 	case value.Getter:
 		return "HostVars"
 	case *undefined:
