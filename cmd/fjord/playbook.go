@@ -48,8 +48,10 @@ type playbookOptions struct {
 	isSet           func(name string) bool
 }
 
-// connectionOptions are accepted and kept, but runner.Options has no
-// field for them yet.
+// connectionOptions are the connection flags: the password and the ssh
+// arguments reach runner.Options; --scp-extra-args and --sftp-extra-args
+// are refused (fjord has no scp or sftp); -M is accepted for scripts that
+// pass it, with nothing to load from it, modules being built in.
 type connectionOptions struct {
 	AskPass       bool
 	PassFile      string
@@ -98,9 +100,9 @@ func (o *playbookOptions) flags() []cli.Flag {
 		&cli.StringFlag{Name: "ssh-common-args", Destination: &o.connectionFlags.SSHCommonArgs,
 			Usage: "specify common arguments to pass to sftp/scp/ssh"},
 		&cli.StringFlag{Name: "sftp-extra-args", Destination: &o.connectionFlags.SFTPExtraArgs,
-			Usage: "specify extra arguments to pass to sftp only"},
+			Usage: "not supported: fjord transfers files over its ssh session, without sftp"},
 		&cli.StringFlag{Name: "scp-extra-args", Destination: &o.connectionFlags.SCPExtraArgs,
-			Usage: "specify extra arguments to pass to scp only"},
+			Usage: "not supported: fjord transfers files over its ssh session, without scp"},
 		&cli.StringFlag{Name: "ssh-extra-args", Destination: &o.connectionFlags.SSHExtraArgs,
 			Usage: "specify extra arguments to pass to ssh only"},
 		&cli.BoolFlag{Name: "ask-pass", Aliases: []string{"k"}, Destination: &o.connectionFlags.AskPass,
