@@ -172,30 +172,6 @@ func TestLoadModel(t *testing.T) {
 	}
 }
 
-func TestSplitArgs(t *testing.T) {
-	cases := []struct {
-		in   string
-		want []string
-	}{
-		{`a=1 b=2`, []string{"a=1", "b=2"}},
-		{`msg="hello world" x='a b'`, []string{`msg="hello world"`, `x='a b'`}},
-		{`msg={{ a | default('x y') }} z=1`, []string{`msg={{ a | default('x y') }}`, "z=1"}},
-		{`echo "it's"`, []string{"echo", `"it's"`}},
-	}
-	for _, c := range cases {
-		got, err := splitArgs(c.in)
-		if err != nil {
-			t.Fatalf("%s: %v", c.in, err)
-		}
-		if strings.Join(got, "|") != strings.Join(c.want, "|") {
-			t.Errorf("splitArgs(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-	if _, err := splitArgs(`a="unterminated`); err == nil {
-		t.Error("unbalanced quote not reported")
-	}
-}
-
 func TestTagsMatch(t *testing.T) {
 	cases := []struct {
 		only, skip []string

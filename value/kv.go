@@ -12,7 +12,19 @@ import (
 // off): arguments are split by SplitArgs, escapes decoded, a value's outer
 // quotes removed; values stay strings. Words without an "=" are joined into
 // "_raw_params", as Ansible does.
-func ParseKV(s string) ([][2]string, error) {
+func ParseKV(s string) ([][2]string, error) { return parseKV(s, nil) }
+
+// ParseKVRaw is parse_kv with check_raw, for free-form actions (command,
+// shell, ...): only the keys in options are split out; every other word,
+// k=v or not, stays in "_raw_params" as written.
+func ParseKVRaw(s string, options map[string]bool) ([][2]string, error) {
+	if options == nil {
+		options = map[string]bool{}
+	}
+	return parseKV(s, options)
+}
+
+func parseKV(s string, options map[string]bool) ([][2]string, error) {
 	words, err := SplitArgs(s)
 	if err != nil {
 		return nil, err
@@ -33,12 +45,29 @@ func ParseKV(s string) ([][2]string, error) {
 			}
 			continue
 		}
+		if options != nil && !options[x[:pos]] {
+			raw = append(raw, orig)
+			continue
+		}
 		kv = append(kv, [2]string{strings.TrimSpace(x[:pos]), kvUnquote(strings.TrimSpace(x[pos+1:]))})
 	}
 	if len(raw) > 0 {
-		kv = append(kv, [2]string{"_raw_params", strings.Join(raw, " ")})
+		kv = append(kv, [2]string{"_raw_params", joinArgs(raw)})
 	}
 	return kv, nil
+}
+
+// joinArgs is Ansible's join_args: words joined by a space, none after a
+// newline.
+func joinArgs(words []string) string {
+	var b strings.Builder
+	for _, w := range words {
+		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
 }
 
 // unescapedEquals is the index of the first "=" past index 0 not preceded

@@ -49,3 +49,52 @@ func TestParseKV(t *testing.T) {
 		}
 	}
 }
+
+// TestParseKVRaw: the expectations are ansible-core 2.14's parse_kv(s,
+// check_raw=True), whose options are these.
+func TestParseKVRaw(t *testing.T) {
+	opts := map[string]bool{"creates": true, "removes": true, "chdir": true, "executable": true, "warn": true,
+		"stdin": true, "stdin_add_newline": true, "strip_empty_ends": true}
+	for _, tc := range []struct {
+		in   string
+		want [][2]string
+	}{
+		{"echo hi", [][2]string{{"_raw_params", "echo hi"}}},
+		{"echo  \"a  b\" creates=/x chdir=/tmp", [][2]string{{"creates", "/x"}, {"chdir", "/tmp"}, {"_raw_params", "echo  \"a  b\""}}},
+		{"cat /x | grep a=b removes=/y", [][2]string{{"removes", "/y"}, {"_raw_params", "cat /x | grep a=b"}}},
+		{"echo {{ a }} warn=no", [][2]string{{"warn", "no"}, {"_raw_params", "echo {{ a }}"}}},
+		{"ls\nls -l", [][2]string{{"_raw_params", "ls\nls -l"}}},
+		{"echo 'k=v' x=1 creates='/a b'", [][2]string{{"creates", "/a b"}, {"_raw_params", "echo 'k=v' x=1"}}},
+		{"chdir=/tmp", [][2]string{{"chdir", "/tmp"}}},
+		{"echo a\\=b", [][2]string{{"_raw_params", "echo a=b"}}},
+	} {
+		got, err := ParseKVRaw(tc.in, opts)
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseKVRaw(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestSplitArgs(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{`a=1 b=2`, []string{"a=1", "b=2"}},
+		{`msg="hello world" x='a b'`, []string{`msg="hello world"`, `x='a b'`}},
+		{`msg={{ a | default('x y') }} z=1`, []string{`msg={{ a | default('x y') }}`, "z=1"}},
+		{`echo "it's"`, []string{"echo", `"it's"`}},
+	}
+	for _, c := range cases {
+		got, err := SplitArgs(c.in)
+		if err != nil {
+			t.Fatalf("%s: %v", c.in, err)
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("SplitArgs(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if _, err := SplitArgs(`a="unterminated`); err == nil {
+		t.Error("unbalanced quote not reported")
+	}
+}
