@@ -1,0 +1,327 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/runner/callback"
+	"github.com/fjord-run/fjord/templates"
+	"github.com/fjord-run/fjord/value"
+)
+
+// Running a task's action: arguments templated, become, environment,
+// module defaults, files found on the controller.
+
+// execute templates the arguments and runs the action.
+func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map, diffs []callback.Diff) {
+	t, sc, h := tc.t, tc.sc, tc.h
+	defer func() {
+		if p := recover(); p != nil {
+			res = failResult(fmt.Sprintf("internal error in %s: %v", t.Action, p))
+		}
+	}()
+	if a := engineAction(t.Action); a != nil {
+		return a(ctx, tc), nil
+	}
+	info, _ := modules.Lookup(t.Action)
+	argsV, err := sc.render(t.Args)
+	if err != nil {
+		return failResult(sc.explain(err, t)), nil
+	}
+	args, _ := argsV.(*value.Map)
+	if args == nil {
+		args = value.NewMap(0)
+	}
+	if err := tc.applyModuleDefaults(info, args); err != nil {
+		return failResult(sc.explain(err, t)), nil
+	}
+	args = tc.ex.r.dropOmit(args)
+	if info.FreeForm != "" && info.FreeForm != "_raw_params" {
+		if v, ok := args.Get("_raw_params"); ok {
+			args.Delete("_raw_params")
+			args.Set(info.FreeForm, v)
+		}
+	}
+	mod, err := modules.Decode(info, args)
+	if err != nil {
+		return failResult(err.Error()), nil
+	}
+	if tc.check && !info.CheckMode {
+		m := value.NewMap(3)
+		m.Set("changed", false)
+		m.Set("msg", fmt.Sprintf("remote module (%s) does not support check mode", t.Action))
+		m.Set("skipped", true)
+		return m, nil
+	}
+	conn, err := tc.ex.r.connFor(ctx, tc, delegate)
+	if err != nil {
+		return unreachableResult(err), nil
+	}
+	env := &modules.Env{Host: h.name, Conn: conn, Check: tc.check, Diff: tc.diff, Log: tc.ex.r.log}
+	if v := tc.ex.r.o.Vault; v != nil {
+		env.Decrypt = v.Decrypt
+	}
+	env.Become, err = tc.become()
+	if err != nil {
+		return failResult(sc.explain(err, t)), nil
+	}
+	env.Environment, err = tc.environment()
+	if err != nil {
+		return failResult(sc.explain(err, t)), nil
+	}
+	if info.Cluster {
+		tc.clusterEnv(env)
+	}
+	env.FindFile = func(kind, name string) (string, error) { return tc.findFile(kind, name) }
+	env.Basedir = tc.ex.r.pbDir
+	if t.play != nil && t.play.Dir != "" {
+		env.Basedir = t.play.Dir
+	}
+	env.Template = func(src string, extra map[string]any) (string, error) {
+		o := templates.DefaultTextOptions()
+		o.Extra = map[string]any{"ansible_managed": tc.ex.r.ansibleManaged()}
+		for k, v := range extra {
+			o.Extra[k] = v
+		}
+		s, err := tc.ex.r.eng.RenderText(src, sc, o)
+		if err != nil && sc.err != nil {
+			err = sc.err
+		}
+		return s, err
+	}
+	env.RenderTemplate = func(src string, to modules.TemplateOptions) (string, error) {
+		for _, d := range [][2]string{{to.VariableStart, "{{"}, {to.VariableEnd, "}}"}, {to.BlockStart, "{%"}, {to.BlockEnd, "%}"}, {to.CommentStart, "{#"}, {to.CommentEnd, "#}"}} {
+			if d[0] != "" && d[0] != d[1] {
+				return "", fmt.Errorf("custom template delimiters are not supported by fjord yet (%q)", d[0])
+			}
+		}
+		o := templates.DefaultTextOptions()
+		o.TrimBlocks, o.LstripBlocks, o.Name = to.TrimBlocks, to.LstripBlocks, to.Path
+		o.Extra = map[string]any{"ansible_managed": tc.ex.r.ansibleManaged()}
+		for k, v := range to.Extra {
+			o.Extra[k] = v
+		}
+		s, err := tc.ex.r.eng.RenderText(src, sc, o)
+		if err != nil && sc.err != nil {
+			err, sc.err = sc.err, nil
+		}
+		if err != nil {
+			return s, sc.taskError(err, t)
+		}
+		return s, nil
+	}
+	mr, err := mod.Run(ctx, env)
+	if err != nil {
+		if connection.IsUnreachable(err) {
+			return unreachableResult(err), nil
+		}
+		return failResult(err.Error()), nil
+	}
+	res = moduleResult(mr)
+	if !mr.Failed && !mr.Skipped {
+		// A module's ansible_facts join the host's facts, as Ansible
+		// merges them (service_facts, package_facts).
+		if f, ok := get(res, "ansible_facts").(*value.Map); ok && f.Len() > 0 {
+			h.addFacts(f)
+		}
+	}
+	return res, toCBDiffs(mr.Diff)
+}
+
+// dropOmit removes arguments whose value is the omit placeholder.
+func (r *run) dropOmit(args *value.Map) *value.Map {
+	var drop []string
+	args.Range(func(k string, v any) bool {
+		if s, ok := v.(string); ok && s == r.omit {
+			drop = append(drop, k)
+		}
+		return true
+	})
+	if len(drop) == 0 {
+		return args
+	}
+	out := args.Clone()
+	for _, k := range drop {
+		out.Delete(k)
+	}
+	return out
+}
+
+func (tc *taskCtx) become() (*connection.Become, error) {
+	sc := tc.sc
+	on := tc.ex.r.o.Become
+	if v := tc.kw(func(k Keywords) any { return k.Become }); v != nil {
+		b, err := sc.renderBool(v, false)
+		if err != nil {
+			return nil, err
+		}
+		on = b
+	} else if v, ok := sc.Lookup("ansible_become"); ok {
+		on = value.Bool(v)
+	}
+	if !on {
+		return nil, nil
+	}
+	b := &connection.Become{Method: "sudo", User: "root"}
+	if u := tc.ex.r.o.BecomeUser; u != "" {
+		b.User = u
+	}
+	if m := tc.ex.r.o.BecomeMethod; m != "" {
+		b.Method = m
+	}
+	str := func(kwv func(Keywords) any, varName string, dst *string) error {
+		if v := tc.kw(kwv); v != nil {
+			s, err := sc.renderString(v)
+			if err != nil {
+				return err
+			}
+			*dst = s
+		} else if v, ok := sc.Lookup(varName); ok && v != nil {
+			*dst = value.String(v)
+		}
+		return nil
+	}
+	if err := str(func(k Keywords) any { return k.BecomeUser }, "ansible_become_user", &b.User); err != nil {
+		return nil, err
+	}
+	if err := str(func(k Keywords) any { return k.BecomeMethod }, "ansible_become_method", &b.Method); err != nil {
+		return nil, err
+	}
+	if err := str(func(k Keywords) any { return k.BecomeFlags }, "ansible_become_flags", &b.Flags); err != nil {
+		return nil, err
+	}
+	if err := str(func(k Keywords) any { return k.BecomeExe }, "ansible_become_exe", &b.Exe); err != nil {
+		return nil, err
+	}
+	b.Password = tc.ex.r.o.BecomePass
+	for _, n := range []string{"ansible_become_password", "ansible_become_pass", "ansible_sudo_pass"} {
+		if v, ok := sc.Lookup(n); ok && v != nil {
+			b.Password = value.String(v)
+			break
+		}
+	}
+	return b, nil
+}
+
+// environment merges `environment:` from the play down to the task.
+func (tc *taskCtx) environment() (map[string]string, error) {
+	var envs []any
+	for i := len(tc.kws) - 1; i >= 0; i-- {
+		envs = append(envs, tc.kws[i].Environment...)
+	}
+	if len(envs) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, e := range envs {
+		v, err := tc.sc.render(e)
+		if err != nil {
+			return nil, err
+		}
+		m, ok := v.(*value.Map)
+		if !ok {
+			if v == nil {
+				continue
+			}
+			return nil, fmt.Errorf("environment must be a dictionary, got %s", value.Repr(v))
+		}
+		m.Range(func(k string, v any) bool { out[k] = value.String(v); return true })
+	}
+	return out, nil
+}
+
+// findFile resolves a controller path for copy/template src, include_vars
+// and lookups: role dir, then the task file's dir, then the playbook dir.
+func (tc *taskCtx) findFile(kind, name string) (string, error) {
+	if filepath.IsAbs(name) {
+		return name, nil
+	}
+	for _, d := range tc.searchDirs(kind) {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("Could not find or access '%s'\nSearched in:\n\t%s", name,
+		strings.Join(tc.searchDirs(kind), "\n\t"))
+}
+
+func (tc *taskCtx) searchDirs(kind string) []string {
+	return searchDirs(tc.t, tc.ex.r.pbDir, kind)
+}
+
+func searchDirs(t *Task, pbDir, kind string) []string {
+	var dirs []string
+	for ri := t.Role; ri != nil; ri = ri.Parent {
+		dirs = append(dirs, filepath.Join(ri.Role.Path, kind), ri.Role.Path)
+		break
+	}
+	taskDir := filepath.Dir(t.Pos.File)
+	dirs = append(dirs, filepath.Join(taskDir, kind), taskDir)
+	if t.play != nil && t.play.Dir != taskDir {
+		dirs = append(dirs, filepath.Join(t.play.Dir, kind), t.play.Dir)
+	}
+	if pbDir != taskDir {
+		dirs = append(dirs, filepath.Join(pbDir, kind), pbDir)
+	}
+	return uniq(dirs)
+}
+
+// ansibleManaged is the ansible_managed string templates may print.
+func (r *run) ansibleManaged() string {
+	if r.o.ManagedStr != "" {
+		return r.o.ManagedStr
+	}
+	return "Ansible managed"
+}
+
+// applyModuleDefaults fills parameters the task does not set from
+// module_defaults. As in Ansible, the play's, blocks' and task's
+// module_defaults are merged per module, the innermost entry for a module
+// replacing outer ones whole; entries naming other modules, or action
+// groups (group/...), to which no builtin module belongs, do not apply.
+func (tc *taskCtx) applyModuleDefaults(info *modules.Info, args *value.Map) error {
+	var params *value.Map
+	for i := len(tc.kws) - 1; i >= 0; i-- {
+		for _, d := range tc.kws[i].ModuleDefaults {
+			dm, ok := d.(*value.Map)
+			if !ok {
+				return fmt.Errorf("module_defaults must be a dictionary or a list of dictionaries")
+			}
+			for _, mod := range dm.Keys() {
+				if mi, ok := modules.Lookup(mod); !ok || mi != info {
+					continue
+				}
+				mv, _ := dm.Get(mod)
+				rv, err := tc.sc.render(mv)
+				if err != nil {
+					return fmt.Errorf("module_defaults for %s: %w", mod, err)
+				}
+				if params, ok = rv.(*value.Map); !ok && rv != nil {
+					return fmt.Errorf("module_defaults for %s must be a dictionary", mod)
+				}
+			}
+		}
+	}
+	if params == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, k := range args.Keys() {
+		name, _ := modules.ArgName(info, k)
+		set[name] = true
+	}
+	for _, p := range params.Keys() {
+		if name, _ := modules.ArgName(info, p); !set[name] {
+			set[name] = true
+			v, _ := params.Get(p)
+			args.Set(p, v)
+		}
+	}
+	return nil
+}

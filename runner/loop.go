@@ -1,0 +1,246 @@
+package runner
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/fjord-run/fjord/runner/callback"
+	"github.com/fjord-run/fjord/value"
+)
+
+// Loops, retries and the changed_when/failed_when that shape one result.
+
+// runLoop runs the task once per item and builds the loop result.
+func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
+	t, sc, r := tc.t, tc.sc, tc.ex.r
+	items, err := tc.loopItems()
+	if err != nil {
+		// an undefined loop with a false condition is a skip, as Ansible.
+		if ok, cerr := sc.cond(whens(t)); cerr == nil && !ok {
+			return skipResult()
+		}
+		return failResult(sc.explain(err, t))
+	}
+	loopVar, indexVar, label := "item", "", any(nil)
+	extended := false
+	var pause float64
+	if lc := t.LoopControl; lc != nil {
+		if v, ok := lc.Get("loop_var"); ok {
+			loopVar = value.String(v)
+		}
+		if v, ok := lc.Get("index_var"); ok {
+			indexVar = value.String(v)
+		}
+		if v, ok := lc.Get("label"); ok {
+			label = v
+		}
+		if v, ok := lc.Get("extended"); ok {
+			extended, _ = sc.renderBool(v, false)
+		}
+		if v, ok := lc.Get("pause"); ok {
+			pause, _ = strconv.ParseFloat(value.String(v), 64)
+		}
+	}
+	results := make([]any, 0, len(items))
+	anyChanged, anyFailed, allSkipped := false, false, true
+	for i, item := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		if i > 0 && pause > 0 {
+			time.Sleep(time.Duration(pause * float64(time.Second)))
+		}
+		lv := value.NewMap(4)
+		lv.Set(loopVar, item)
+		if indexVar != "" {
+			lv.Set(indexVar, i)
+		}
+		if extended {
+			al := value.NewMap(10)
+			n := len(items)
+			al.Set("allitems", items)
+			al.Set("index", i+1)
+			al.Set("index0", i)
+			al.Set("revindex", n-i)
+			al.Set("revindex0", n-i-1)
+			al.Set("first", i == 0)
+			al.Set("last", i == n-1)
+			al.Set("length", n)
+			if i > 0 {
+				al.Set("previtem", items[i-1])
+			}
+			if i < n-1 {
+				al.Set("nextitem", items[i+1])
+			}
+			lv.Set("ansible_loop", al)
+		}
+		isc := r.newScope(tc.ex.pr, tc.h, t, lv)
+		itc := *tc
+		itc.sc = isc
+		var res *value.Map
+		var diffs []callback.Diff
+		ok, err := isc.cond(whens(t))
+		switch {
+		case err != nil:
+			res = failResult(isc.explain(err, t))
+		case !ok:
+			res = skipResult()
+		default:
+			res, diffs = itc.runOnce(ctx, lv, delegate)
+		}
+		res.Set(loopVar, item)
+		res.Set("ansible_loop_var", loopVar)
+		if indexVar != "" {
+			res.Set(indexVar, i)
+			res.Set("ansible_index_var", indexVar)
+		}
+		if extended {
+			al, _ := lv.Get("ansible_loop")
+			res.Set("ansible_loop", al)
+		}
+		st := statusOf(res)
+		if st != callback.Skipped {
+			allSkipped = false
+		}
+		if value.Truthy(get(res, "changed")) {
+			anyChanged = true
+		}
+		if st == callback.Failed || st == callback.Unreachable {
+			anyFailed = true
+		}
+		shown := item
+		if label != nil {
+			if l, err := isc.render(label); err == nil {
+				shown = l
+			}
+		}
+		hr := &callback.HostResult{Host: tc.h.name, Task: tc.ex.cbTask(t, t.Name), Status: st, IsItem: true,
+			Label: labelString(shown), Result: res, NoLog: tc.noLog, Diff: diffs}
+		if delegate != "" && delegate != tc.h.name {
+			hr.Delegate = delegate
+		}
+		r.emit(func(s callback.Sink) { s.HostResult(hr) })
+		results = append(results, res)
+	}
+	out := value.NewMap(5)
+	out.Set("changed", anyChanged)
+	out.Set("msg", "All items completed")
+	if anyFailed {
+		out.Set("failed", true)
+		out.Set("msg", "One or more items failed")
+	}
+	if len(items) == 0 || allSkipped {
+		out.Set("skipped", true)
+		if len(items) == 0 {
+			out.Set("skipped_reason", "No items in the list")
+		}
+	}
+	out.Set("results", results)
+	return out
+}
+
+// labelString is an item as the callback shows it: Python's str().
+func labelString(v any) string { return value.String(v) }
+
+// runOnce runs the action once (one item, or no loop), with until/retries
+// and changed_when/failed_when applied.
+func (tc *taskCtx) runOnce(ctx context.Context, loopVars *value.Map, delegate string) (*value.Map, []callback.Diff) {
+	t, sc := tc.t, tc.sc
+	retries, delay := 0, 5.0
+	if len(t.Until) > 0 {
+		retries = 3
+		if t.Retries != nil {
+			if v, err := sc.render(t.Retries); err == nil {
+				if n, err := strconv.Atoi(value.String(v)); err == nil {
+					retries = n
+				}
+			}
+		}
+		if t.Delay != nil {
+			if v, err := sc.render(t.Delay); err == nil {
+				if f, err := strconv.ParseFloat(value.String(v), 64); err == nil {
+					delay = f
+				}
+			}
+		}
+	}
+	var res *value.Map
+	var diffs []callback.Diff
+	for attempt := 1; ; attempt++ {
+		var last bool
+		if res, diffs, last = tc.attempt(ctx, delegate, loopVars != nil); last {
+			return res, diffs
+		}
+		tc.postProcess(res)
+		if len(t.Until) == 0 {
+			break
+		}
+		usc := tc.withResult(res)
+		ok, err := usc.cond(t.Until)
+		if err != nil {
+			return failResult(usc.explain(err, t)), diffs
+		}
+		res.Set("attempts", attempt)
+		if ok {
+			break
+		}
+		if attempt >= retries { // ansible-core 2.14: retries counts every attempt
+			res.Set("failed", true)
+			if _, has := res.Get("msg"); !has {
+				res.Set("msg", "")
+			}
+			break
+		}
+		res.Set("retries", retries)
+		hr := &callback.HostResult{Host: tc.h.name, Task: tc.ex.cbTask(t, t.Name), Status: callback.Failed, Result: res, NoLog: tc.noLog}
+		tc.ex.r.emit(func(s callback.Sink) { s.Retry(hr) })
+		select {
+		case <-ctx.Done():
+			return res, diffs
+		case <-time.After(time.Duration(delay * float64(time.Second))):
+		}
+	}
+	return res, diffs
+}
+
+// withResult is the scope with the task's register name bound to res, for
+// changed_when/failed_when/until.
+func (tc *taskCtx) withResult(res *value.Map) *scope {
+	if tc.t.Register == "" {
+		return tc.sc
+	}
+	lv := value.NewMap(1)
+	lv.Set(tc.t.Register, res)
+	sc := *tc.sc
+	sc.layers = append(append([]*value.Map(nil), tc.sc.layers...), lv)
+	sc.cache = nil
+	return &sc
+}
+
+func (tc *taskCtx) postProcess(res *value.Map) {
+	t := tc.t
+	if !t.HasChanged && !t.HasFailed {
+		return
+	}
+	sc := tc.withResult(res)
+	if t.HasChanged {
+		ok, err := sc.cond(t.ChangedWhen)
+		if err != nil {
+			res.Set("failed", true)
+			res.Set("msg", sc.explain(err, t))
+			return
+		}
+		res.Set("changed", ok)
+	}
+	if t.HasFailed {
+		ok, err := sc.cond(t.FailedWhen)
+		if err != nil {
+			res.Set("failed", true)
+			res.Set("msg", sc.explain(err, t))
+			return
+		}
+		res.Set("failed_when_result", ok)
+		res.Set("failed", ok)
+	}
+}

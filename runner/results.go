@@ -1,0 +1,101 @@
+package runner
+
+import (
+	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/runner/callback"
+	"github.com/fjord-run/fjord/value"
+)
+
+// Task results as maps: the shape register and the callbacks see.
+
+func get(m *value.Map, k string) any {
+	v, _ := m.Get(k)
+	return v
+}
+
+func statusOf(res *value.Map) callback.Status {
+	switch {
+	case value.Truthy(get(res, "unreachable")):
+		return callback.Unreachable
+	case value.Truthy(get(res, "failed")):
+		return callback.Failed
+	case value.Truthy(get(res, "skipped")):
+		return callback.Skipped
+	case value.Truthy(get(res, "changed")):
+		return callback.Changed
+	}
+	return callback.OK
+}
+
+func failResult(msg string) *value.Map {
+	m := value.NewMap(3)
+	m.Set("failed", true)
+	m.Set("msg", msg)
+	m.Set("changed", false)
+	return m
+}
+
+func skipResult() *value.Map {
+	m := value.NewMap(3)
+	m.Set("changed", false)
+	m.Set("skip_reason", "Conditional result was False")
+	m.Set("skipped", true)
+	return m
+}
+
+func toCBDiffs(ds []modules.Diff) []callback.Diff {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]callback.Diff, len(ds))
+	for i, d := range ds {
+		out[i] = callback.Diff{BeforeHeader: d.BeforeHeader, AfterHeader: d.AfterHeader, Before: d.Before, After: d.After, Prepared: d.Prepared}
+	}
+	return out
+}
+
+func moduleResult(mr *modules.Result) *value.Map {
+	m := value.NewMap(8)
+	if mr.Data != nil {
+		// What a module returns came from the host: registered, it is
+		// never templated again.
+		mr.Data.Range(func(k string, v any) bool { m.Set(k, value.MarkUnsafe(v)); return true })
+	}
+	if len(mr.Diff) > 0 {
+		var ds []any
+		for _, d := range mr.Diff {
+			dm := value.NewMap(4)
+			if d.Prepared != "" {
+				dm.Set("prepared", d.Prepared)
+			} else {
+				dm.Set("after", d.After)
+				dm.Set("after_header", d.AfterHeader)
+				dm.Set("before", d.Before)
+				dm.Set("before_header", d.BeforeHeader)
+			}
+			ds = append(ds, dm)
+		}
+		m.Set("diff", ds)
+	}
+	m.Set("changed", mr.Changed)
+	if mr.Msg != "" {
+		m.Set("msg", mr.Msg)
+	}
+	if mr.Failed {
+		m.Set("failed", true)
+	} else {
+		m.Set("failed", false)
+	}
+	if mr.Skipped {
+		m.Set("skipped", true)
+	}
+	return m
+}
+
+func unreachableResult(err error) *value.Map {
+	m := value.NewMap(3)
+	m.Set("changed", false)
+	m.Set("msg", err.Error())
+	m.Set("unreachable", true)
+	return m
+}
