@@ -1,0 +1,307 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/value"
+	"gopkg.in/yaml.v3"
+)
+
+// A task's action: its name, free-form and k=v arguments, the engine
+// actions' checks, and static imports of task files.
+
+// setAction resolves the module name and arguments of a task.
+func (l *loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
+	name := kn.Value
+	var argv any
+	if name == "action" || name == "local_action" {
+		if name == "local_action" {
+			t.Kw.DelegateTo = "localhost"
+		}
+		v, err := l.nodeValue(file, vn)
+		if err != nil {
+			return err
+		}
+		switch v := v.(type) {
+		case string:
+			mod, rest, _ := strings.Cut(strings.TrimSpace(v), " ")
+			name, argv = mod, strings.TrimSpace(rest)
+			if strings.ContainsAny(mod, "\n\t") {
+				name, _, _ = strings.Cut(mod, "\n")
+			}
+		case *value.Map:
+			mv, ok := v.Get("module")
+			if !ok {
+				return errAt(posOf(file, vn), "no module/action detected in task")
+			}
+			name = value.String(mv)
+			m := v.Clone()
+			m.Delete("module")
+			argv = m
+		default:
+			return errAt(posOf(file, vn), "action must be a string or a mapping")
+		}
+	} else {
+		v, err := l.nodeValue(file, vn)
+		if err != nil {
+			return err
+		}
+		argv = v
+	}
+	canon, ok := canonicalAction(name)
+	if !ok {
+		return errAt(posOf(file, kn), "couldn't resolve module/action '%s'. This often indicates a misspelling, missing collection, or incorrect module path.", name)
+	}
+	t.Action = canon
+	args := value.NewMap(4)
+	switch a := argv.(type) {
+	case nil:
+	case *value.Map:
+		args = a.Clone()
+	case string:
+		if err := parseFreeForm(canon, a, args); err != nil {
+			return errAt(posOf(file, vn), "%v", err)
+		}
+	case []any:
+		if isIncludeAction(canon) {
+			return errAt(posOf(file, vn), "%s takes a file name or a mapping", canon)
+		}
+		return errAt(posOf(file, vn), "module arguments must be a mapping or a string")
+	default:
+		args.Set("_raw_params", value.String(a))
+	}
+	t.Args = args
+	return nil
+}
+
+func isIncludeAction(a string) bool {
+	switch a {
+	case "include_tasks", "import_tasks", "include_role", "import_role", "include", "include_vars":
+		return true
+	}
+	return false
+}
+
+// freeFormActions take their whole string as _raw_params (plus k=v options
+// they know).
+var freeFormOptions = map[string]map[string]bool{
+	"command":       setOf("chdir", "creates", "removes", "argv", "stdin", "stdin_add_newline", "strip_empty_ends", "warn"),
+	"shell":         setOf("chdir", "creates", "removes", "executable", "stdin", "stdin_add_newline", "strip_empty_ends", "warn"),
+	"raw":           setOf("executable"),
+	"script":        setOf("chdir", "creates", "removes", "executable"),
+	"include_tasks": setOf(),
+	"import_tasks":  setOf(),
+	"include":       setOf(),
+	"include_vars":  setOf(),
+	"meta":          setOf(),
+	"fail":          nil,
+	"pause":         nil,
+}
+
+func shortName(a string) string {
+	for _, p := range []string{"ansible.builtin.", "ansible.legacy."} {
+		a = strings.TrimPrefix(a, p)
+	}
+	return a
+}
+
+func parseFreeForm(action, s string, args *value.Map) error {
+	short := shortName(action)
+	opts, freeForm := freeFormOptions[short]
+	if freeForm && opts != nil {
+		raw, kv, err := splitFreeForm(s, opts)
+		if err != nil {
+			return err
+		}
+		for _, p := range kv {
+			args.Set(p[0], p[1])
+		}
+		if raw != "" || len(kv) == 0 {
+			args.Set("_raw_params", raw)
+		}
+		return nil
+	}
+	kv, rest, err := parseKV(s)
+	if err != nil {
+		return err
+	}
+	for _, p := range kv {
+		args.Set(p[0], p[1])
+	}
+	if rest != "" {
+		args.Set("_raw_params", rest)
+	}
+	return nil
+}
+
+var knownLookups = setOf("items", "list", "dict", "fileglob", "sequence", "nested", "together",
+	"subelements", "indexed_items", "flattened", "file", "lines", "random_choice", "first_found",
+	"inventory_hostnames", "cartesian", "env", "template", "pipe", "vars", "community.general.cartesian")
+
+// finishTask validates module args and expands static imports.
+func (l *loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error) {
+	switch t.Action {
+	case "import_tasks":
+		return l.expandImportTasks(file, t)
+	case "import_role":
+		return l.expandImportRole(file, t)
+	case "include":
+		return nil, errAt(t.Pos, "'include' was removed from Ansible; use include_tasks or import_tasks")
+	}
+	if engineActions[t.Action] {
+		return []Node{t}, checkEngineArgs(t)
+	}
+	info, _ := modules.Lookup(t.Action)
+	if !info.Raw {
+		keys := make([]string, 0, t.Args.Len())
+		for _, k := range t.Args.Keys() {
+			if k == "_raw_params" && info.FreeForm != "" {
+				continue
+			}
+			keys = append(keys, k)
+		}
+		if _, ok := t.Args.Get("_raw_params"); ok && info.FreeForm == "" {
+			return nil, errAt(t.Pos, "%s does not take free-form arguments: use key=value or a mapping", t.Action)
+		}
+		if err := modules.CheckArgs(info, keys); err != nil {
+			return nil, errAt(t.Pos, "%v", err)
+		}
+	}
+	return []Node{t}, nil
+}
+
+func checkEngineArgs(t *Task) error {
+	allowed := map[string][]string{
+		"debug":         {"msg", "var", "verbosity"},
+		"set_fact":      nil,
+		"assert":        {"that", "fail_msg", "msg", "success_msg", "quiet"},
+		"fail":          {"msg"},
+		"meta":          {"_raw_params"},
+		"pause":         {"seconds", "minutes", "prompt", "echo"},
+		"include_vars":  {"_raw_params", "file", "dir", "name", "depth", "files_matching", "ignore_files", "extensions", "ignore_unknown_extensions", "hash_behaviour"},
+		"include_tasks": {"_raw_params", "file", "apply"},
+		"include_role":  {"name", "tasks_from", "vars_from", "defaults_from", "handlers_from", "apply", "public", "allow_duplicates", "rolespec_validate"},
+		"add_host":      nil,
+		"group_by":      {"key", "parents"},
+		"set_stats":     {"data", "per_host", "aggregate"},
+		"setup":         {"gather_subset", "filter", "gather_timeout", "fact_path"},
+		"gather_facts":  {"parallel"},
+	}
+	keys, ok := allowed[t.Action]
+	if !ok || keys == nil {
+		return nil
+	}
+	okSet := setOf(keys...)
+	var bad []string
+	for _, k := range t.Args.Keys() {
+		if !okSet[k] {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		sort.Strings(keys)
+		return errAt(t.Pos, "Unsupported parameters for (%s) module: %s. Supported parameters include: %s.", t.Action, strings.Join(bad, ", "), strings.Join(keys, ", "))
+	}
+	if t.Action == "meta" {
+		raw, _ := t.Args.Get("_raw_params")
+		switch value.String(raw) {
+		case "flush_handlers", "end_play", "end_host", "end_batch", "noop", "clear_host_errors", "clear_facts", "refresh_inventory", "reset_connection", "role_complete":
+		default:
+			return errAt(t.Pos, "invalid meta action requested: %s", value.String(raw))
+		}
+	}
+	return nil
+}
+
+// resolveTaskFile finds a tasks file named in an import/include.
+func (l *loader) resolveTaskFile(from Pos, role *RoleInstance, name string) (string, error) {
+	if filepath.IsAbs(name) {
+		return name, nil
+	}
+	var cands []string
+	if role != nil {
+		cands = append(cands, filepath.Join(role.Role.Path, "tasks", name))
+	}
+	cands = append(cands, filepath.Join(filepath.Dir(from.File), name))
+	if l.playbookDir != "" {
+		cands = append(cands, filepath.Join(l.playbookDir, name))
+	}
+	for _, c := range cands {
+		if st, err := os.Stat(c); err == nil && !st.IsDir() {
+			return c, nil
+		}
+	}
+	return "", notFoundAt(from, "could not find or access '%s'", name)
+}
+
+func (l *loader) expandImportTasks(file string, t *Task) ([]Node, error) {
+	raw, ok := t.Args.Get("_raw_params")
+	if !ok {
+		raw, ok = t.Args.Get("file")
+	}
+	if !ok {
+		return nil, errAt(t.Pos, "import_tasks needs a file name")
+	}
+	name := value.String(raw)
+	if strings.Contains(name, "{{") && l.render != nil {
+		r, err := l.render(name)
+		if err != nil {
+			return nil, errAt(t.Pos, "%v", err)
+		}
+		name = r
+	}
+	if t.HasLoop {
+		return nil, errAt(t.Pos, "You cannot use loops on 'import_tasks' statements. You should use 'include_tasks' instead.")
+	}
+	path, err := l.resolveTaskFile(t.Pos, t.Role, name)
+	if err != nil {
+		return nil, err
+	}
+	l.depth++
+	defer func() { l.depth-- }()
+	if l.depth > 50 {
+		return nil, errAt(t.Pos, "import_tasks nested too deeply (recursive import?)")
+	}
+	root, err := l.readYAML(path)
+	if err != nil {
+		return nil, err
+	}
+	b := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Kw: t.Kw, Implicit: true}
+	if root != nil {
+		if b.Block, err = l.parseTaskList(path, root, b, t.Role, t.Handler); err != nil {
+			return nil, err
+		}
+	}
+	return []Node{b}, nil
+}
+
+// checkModuleDefaults checks module_defaults as Ansible does when it
+// loads a play: a dictionary (or list of them) of known module names or
+// action groups. No builtin module belongs to an action group, so every
+// group/ entry names one that cannot be resolved.
+func checkModuleDefaults(list []any) error {
+	for _, d := range list {
+		m, ok := d.(*value.Map)
+		if !ok {
+			return fmt.Errorf("module_defaults must be a dictionary or a list of dictionaries")
+		}
+		for _, k := range m.Keys() {
+			if g, ok := strings.CutPrefix(k, "group/"); ok {
+				if !strings.Contains(g, ".") {
+					g = "ansible.builtin." + g
+				}
+				return fmt.Errorf("error loading module_defaults: could not resolve the module_defaults group %s", g)
+			}
+			if _, ok := canonicalAction(k); !ok {
+				return fmt.Errorf("could not resolve action %s in module_defaults", k)
+			}
+		}
+	}
+	return nil
+}

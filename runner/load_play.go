@@ -1,0 +1,214 @@
+package runner
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/fjord-run/fjord/value"
+	"gopkg.in/yaml.v3"
+)
+
+// Plays: their keywords, roles and sections, as the loader reads them.
+
+func (l *loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
+	if err := l.checkKeys(file, n, playKeys, nil, "play"); err != nil {
+		return nil, err
+	}
+	p := &Play{Pos: posOf(file, n), Dir: filepath.Dir(file), Strategy: "linear"}
+	l.pendingHandlers, l.pendingRoles, l.playCollections = nil, nil, nil
+	if cn := mapGet(n, "collections"); cn != nil {
+		cv, err := l.nodeValue(file, cn)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range asList(cv) {
+			l.playCollections = append(l.playCollections, value.String(c))
+		}
+		p.Collections = l.playCollections
+	}
+	if err := l.parseKeywords(file, n, &p.Kw); err != nil {
+		return nil, err
+	}
+	if p.Kw.Vars == nil {
+		p.Kw.Vars = value.NewMap(0)
+	}
+	hn := mapGet(n, "hosts")
+	if hn == nil {
+		return nil, errAt(p.Pos, "the field 'hosts' is required but was not set")
+	}
+	hv, err := l.nodeValue(file, hn)
+	if err != nil {
+		return nil, err
+	}
+	switch hv := hv.(type) {
+	case []any:
+		parts := make([]string, len(hv))
+		for i, e := range hv {
+			parts[i] = value.String(e)
+		}
+		p.Hosts = strings.Join(parts, ",")
+	case nil:
+		return nil, errAt(posOf(file, hn), "hosts list cannot be empty")
+	default:
+		p.Hosts = value.String(hv)
+	}
+	if nn := mapGet(n, "name"); nn != nil {
+		p.Name = nn.Value
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, vn := n.Content[i].Value, n.Content[i+1]
+		switch k {
+		case "vars_files":
+			v, err := l.nodeValue(file, vn)
+			if err != nil {
+				return nil, err
+			}
+			switch v := v.(type) {
+			case []any:
+				p.VarsFiles = v
+			case nil:
+			default:
+				p.VarsFiles = []any{v}
+			}
+		case "gather_facts":
+			p.GatherFacts, _ = l.nodeValue(file, vn)
+		case "serial":
+			v, _ := l.nodeValue(file, vn)
+			if l, ok := v.([]any); ok {
+				p.Serial = l
+			} else if v != nil {
+				p.Serial = []any{v}
+			}
+		case "max_fail_percentage":
+			p.MaxFailPct, _ = l.nodeValue(file, vn)
+		case "strategy":
+			p.Strategy = vn.Value
+			if p.Strategy != "linear" && p.Strategy != "free" && p.Strategy != "ansible.builtin.linear" && p.Strategy != "ansible.builtin.free" && !strings.Contains(p.Strategy, "{{") {
+				return nil, errAt(posOf(file, vn), "invalid play strategy specified: %s", vn.Value)
+			}
+			p.Strategy = strings.TrimPrefix(p.Strategy, "ansible.builtin.")
+		case "vars_prompt":
+			v, err := l.nodeValue(file, vn)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range asList(v) {
+				m, ok := e.(*value.Map)
+				if !ok {
+					return nil, errAt(posOf(file, vn), "vars_prompt entries must be mappings")
+				}
+				if _, ok := m.Get("name"); !ok {
+					return nil, errAt(posOf(file, vn), "vars_prompt entries need a name")
+				}
+				p.VarsPrompt = append(p.VarsPrompt, m)
+			}
+		case "force_handlers":
+			v, _ := l.nodeValue(file, vn)
+			p.Force = value.Bool(v)
+		case "order":
+			p.Order = vn.Value
+		}
+	}
+	var err2 error
+	section := func(key string) []Node {
+		sn := mapGet(n, key)
+		if sn == nil || err2 != nil {
+			return nil
+		}
+		nodes, err := l.parseTaskList(file, sn, nil, nil, key == "handlers")
+		if err != nil {
+			err2 = err
+		}
+		return nodes
+	}
+	p.PreTasks = section("pre_tasks")
+	if rn := mapGet(n, "roles"); rn != nil {
+		roles, err := l.parsePlayRoles(file, rn, p)
+		if err != nil {
+			return nil, err
+		}
+		p.Roles = roles
+	}
+	tasks := section("tasks")
+	p.PostTasks = section("post_tasks")
+	handlers := section("handlers")
+	imported := l.pendingHandlers
+	l.pendingHandlers = nil
+	p.Exposed = l.pendingRoles
+	l.pendingRoles = nil
+	if err2 != nil {
+		return nil, err2
+	}
+	// roles: run before tasks:, each as an implicit block; their handlers
+	// come before the play's.
+	seen := map[string]bool{}
+	for _, ri := range p.Roles {
+		l.appendRoleRun(ri, &p.Tasks, &p.Handlers, seen)
+	}
+	p.Tasks = append(p.Tasks, tasks...)
+	p.Handlers = append(p.Handlers, imported...)
+	p.Handlers = append(p.Handlers, handlers...)
+	setPlay(p, p.PreTasks)
+	setPlay(p, p.Tasks)
+	setPlay(p, p.PostTasks)
+	setPlay(p, p.Handlers)
+	return p, nil
+}
+
+func setPlay(p *Play, nodes []Node) {
+	for _, n := range nodes {
+		switch n := n.(type) {
+		case *Task:
+			n.play = p
+		case *Block:
+			n.play = p
+			setPlay(p, n.Block)
+			setPlay(p, n.Rescue)
+			setPlay(p, n.Always)
+		}
+	}
+}
+
+// roleKey identifies a role use for de-duplication: same role, same params.
+func roleKey(ri *RoleInstance) string {
+	b, _ := ri.Params.MarshalJSON()
+	return ri.Role.Path + "\x00" + string(b) + "\x00" + fmt.Sprint(ri.From)
+}
+
+// appendRoleRun adds a role's dependency chain then its own tasks as
+// implicit blocks, running each distinct role use once per play.
+func (l *loader) appendRoleRun(ri *RoleInstance, tasks *[]Node, handlers *[]Node, seen map[string]bool) {
+	for _, dep := range ri.deps() {
+		l.appendRoleRun(dep, tasks, handlers, seen)
+	}
+	key := roleKey(ri)
+	if seen[key] && !ri.Role.allowDup {
+		return
+	}
+	seen[key] = true
+	blk := &Block{Pos: Pos{File: ri.Role.Path}, Block: ri.Tasks, Implicit: true, Role: ri, Kw: ri.Kw}
+	for _, n := range ri.Tasks {
+		setParent(n, blk)
+	}
+	*tasks = append(*tasks, blk)
+	// A role's handlers join the play once, from its first use, however
+	// many times the role runs with other params (as ansible-core does).
+	if len(ri.Handlers) > 0 && !seen["handlers\x00"+ri.Role.Path] {
+		seen["handlers\x00"+ri.Role.Path] = true
+		hb := &Block{Pos: Pos{File: ri.Role.Path}, Block: ri.Handlers, Implicit: true, Role: ri}
+		for _, n := range ri.Handlers {
+			setParent(n, hb)
+		}
+		*handlers = append(*handlers, hb)
+	}
+}
+
+func setParent(n Node, b *Block) {
+	switch n := n.(type) {
+	case *Task:
+		n.Parent = b
+	case *Block:
+		n.Parent = b
+	}
+}
