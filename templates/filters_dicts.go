@@ -1,0 +1,140 @@
+package templates
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+// Ansible's filters on dicts: combine, dict2items, items2dict.
+
+func asMapping(v any) (value.Getter, bool) {
+	m, ok := plain(v).(value.Getter)
+	return m, ok
+}
+
+func toOrderedMap(m value.Getter) *value.Map {
+	if om, ok := m.(*value.Map); ok {
+		return om.Clone()
+	}
+	keys := append([]string(nil), m.Keys()...)
+	sort.Strings(keys)
+	out := value.NewMap(len(keys))
+	for _, k := range keys {
+		v, _ := m.Get(k)
+		out.Set(k, v)
+	}
+	return out
+}
+
+func fCombine(s *state, in any, args []any, kw map[string]any) (any, error) {
+	recursive := argBool(nil, kw, -1, "recursive", false)
+	listMerge := argStr(nil, kw, -1, "list_merge", "replace")
+	terms := append([]any{in}, args...)
+	var flat []any
+	for _, t := range terms {
+		if l, ok := t.([]any); ok {
+			flat = append(flat, l...)
+		} else {
+			flat = append(flat, t)
+		}
+	}
+	out := value.NewMap(0)
+	for _, t := range flat {
+		m, ok := asMapping(t)
+		if !ok {
+			return nil, fmt.Errorf("failed to combine variables, expected dicts but got a '%s'", pyTypeName(t))
+		}
+		out = mergeMaps(out, toOrderedMap(m), recursive, listMerge)
+	}
+	return out, nil
+}
+
+func mergeMaps(a, b *value.Map, recursive bool, listMerge string) *value.Map {
+	out := a.Clone()
+	for _, k := range b.Keys() {
+		bv, _ := b.Get(k)
+		av, has := out.Get(k)
+		if has && recursive {
+			am, aok := asMapping(av)
+			bm, bok := asMapping(bv)
+			if aok && bok {
+				out.Set(k, mergeMaps(toOrderedMap(am), toOrderedMap(bm), recursive, listMerge))
+				continue
+			}
+		}
+		if has {
+			al, aok := av.([]any)
+			bl, bok := bv.([]any)
+			if aok && bok {
+				switch listMerge {
+				case "keep":
+					continue
+				case "append":
+					bv = append(append([]any{}, al...), bl...)
+				case "prepend":
+					bv = append(append([]any{}, bl...), al...)
+				case "append_rp":
+					var keep []any
+					for _, x := range al {
+						if found, _ := contains(bl, x); !found {
+							keep = append(keep, x)
+						}
+					}
+					bv = append(keep, bl...)
+				case "prepend_rp":
+					var keep []any
+					for _, x := range al {
+						if found, _ := contains(bl, x); !found {
+							keep = append(keep, x)
+						}
+					}
+					bv = append(append([]any{}, bl...), keep...)
+				}
+			}
+		}
+		out.Set(k, bv)
+	}
+	return out
+}
+
+func fDict2Items(s *state, in any, args []any, kw map[string]any) (any, error) {
+	m, ok := asMapping(in)
+	if !ok {
+		return nil, fmt.Errorf("dict2items requires a dictionary, got %s instead.", pyTypeName(in))
+	}
+	kn := argStr(args, kw, 0, "key_name", "key")
+	vn := argStr(args, kw, 1, "value_name", "value")
+	om := toOrderedMap(m)
+	out := []any{}
+	for _, k := range om.Keys() {
+		v, _ := om.Get(k)
+		out = append(out, value.MapOf(kn, k, vn, v))
+	}
+	return out, nil
+}
+
+func fItems2Dict(s *state, in any, args []any, kw map[string]any) (any, error) {
+	items, err := iterate(in)
+	if err != nil {
+		return nil, err
+	}
+	kn := argStr(args, kw, 0, "key_name", "key")
+	vn := argStr(args, kw, 1, "value_name", "value")
+	out := value.NewMap(len(items))
+	for _, it := range items {
+		m, ok := asMapping(it)
+		if !ok {
+			return nil, fmt.Errorf("items2dict requires a list of dictionaries")
+		}
+		k, ok1 := m.Get(kn)
+		v, ok2 := m.Get(vn)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("items2dict requires each dictionary to have '%s' and '%s' keys", kn, vn)
+		}
+		ks, _ := mapKey(k)
+		out.Set(ks, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,255 @@
+package templates
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math/rand"
+	"strings"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+// Ansible's filters on lists: flatten, unique and the set operations, zip, subelements, product, extract, random, shuffle.
+
+func flatten(items []any, levels int, skipNulls bool) []any {
+	out := []any{}
+	for _, it := range items {
+		if it == nil && skipNulls || it == "None" && skipNulls {
+			continue
+		}
+		if l, ok := it.([]any); ok && levels != 0 {
+			out = append(out, flatten(l, levels-1, skipNulls)...)
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func fFlatten(s *state, in any, args []any, kw map[string]any) (any, error) {
+	items, err := iterate(in)
+	if err != nil {
+		return nil, err
+	}
+	levels := -1
+	if v := arg(args, kw, 0, "levels", nil); v != nil {
+		levels, _ = asInt(v)
+	}
+	return flatten(items, levels, argBool(args, kw, 1, "skip_nulls", true)), nil
+}
+
+func uniq(items []any) []any {
+	out := []any{}
+	for _, it := range items {
+		if found, _ := contains(out, it); !found {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func setFilter(op string) filterFunc {
+	return func(s *state, in any, args []any, kw map[string]any) (any, error) {
+		a, err := iterate(in)
+		if err != nil {
+			return nil, err
+		}
+		b, err := iterate(arg(args, kw, 0, "b", nil))
+		if err != nil {
+			return nil, err
+		}
+		var out []any
+		has := func(l []any, x any) bool { f, _ := contains(l, x); return f }
+		switch op {
+		case "union":
+			out = uniq(append(append([]any{}, a...), b...))
+		case "intersect":
+			for _, x := range uniq(a) {
+				if has(b, x) {
+					out = append(out, x)
+				}
+			}
+		case "difference":
+			for _, x := range uniq(a) {
+				if !has(b, x) {
+					out = append(out, x)
+				}
+			}
+		case "symmetric_difference":
+			for _, x := range uniq(append(append([]any{}, a...), b...)) {
+				if has(a, x) != has(b, x) {
+					out = append(out, x)
+				}
+			}
+		}
+		if out == nil {
+			out = []any{}
+		}
+		return out, nil
+	}
+}
+
+func fZip(longest bool) filterFunc {
+	return func(s *state, in any, args []any, kw map[string]any) (any, error) {
+		lists := [][]any{}
+		for _, x := range append([]any{in}, args...) {
+			l, err := iterate(x)
+			if err != nil {
+				return nil, err
+			}
+			lists = append(lists, l)
+		}
+		n := len(lists[0])
+		for _, l := range lists {
+			if longest {
+				n = max(n, len(l))
+			} else {
+				n = min(n, len(l))
+			}
+		}
+		fill := arg(nil, kw, -1, "fillvalue", nil)
+		out := make([]any, n)
+		for i := range out {
+			row := make([]any, len(lists))
+			for j, l := range lists {
+				if i < len(l) {
+					row[j] = l[i]
+				} else {
+					row[j] = fill
+				}
+			}
+			out[i] = row
+		}
+		return out, nil
+	}
+}
+
+func fSubelements(s *state, in any, args []any, kw map[string]any) (any, error) {
+	var items []any
+	if m, ok := asMapping(in); ok {
+		om := toOrderedMap(m)
+		for _, k := range om.Keys() {
+			v, _ := om.Get(k)
+			items = append(items, v)
+		}
+	} else {
+		var err error
+		if items, err = iterate(in); err != nil {
+			return nil, err
+		}
+	}
+	path := argStr(args, kw, 0, "subelements", "")
+	skip := argBool(args, kw, 1, "skip_missing", false)
+	out := []any{}
+	for _, it := range items {
+		v := it
+		for _, p := range strings.Split(path, ".") {
+			m, ok := asMapping(v)
+			if !ok {
+				return nil, fmt.Errorf("subelements: the key %s should point to a dictionary", p)
+			}
+			nv, found := m.Get(p)
+			if !found {
+				if skip {
+					v = nil
+					break
+				}
+				return nil, fmt.Errorf("could not find '%s' key in iterated item", p)
+			}
+			v = nv
+		}
+		if v == nil && skip {
+			continue
+		}
+		l, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("the key %s should point to a list, got '%s'", path, value.String(v))
+		}
+		for _, e := range l {
+			out = append(out, []any{it, e})
+		}
+	}
+	return out, nil
+}
+
+func fProduct(s *state, in any, args []any, kw map[string]any) (any, error) {
+	res := [][]any{{}}
+	for _, x := range append([]any{in}, args...) {
+		l, err := iterate(x)
+		if err != nil {
+			return nil, err
+		}
+		var next [][]any
+		for _, r := range res {
+			for _, e := range l {
+				next = append(next, append(append([]any{}, r...), e))
+			}
+		}
+		res = next
+	}
+	out := make([]any, len(res))
+	for i, r := range res {
+		out[i] = r
+	}
+	return out, nil
+}
+
+func fExtract(s *state, in any, args []any, kw map[string]any) (any, error) {
+	container := arg(args, kw, 0, "container", nil)
+	v := getitem(container, in)
+	if mk := arg(args, kw, 1, "morekeys", nil); mk != nil {
+		keys, ok := mk.([]any)
+		if !ok {
+			keys = []any{mk}
+		}
+		for _, k := range keys {
+			v = getitem(v, k)
+		}
+	}
+	if u, ok := v.(*undefined); ok {
+		return nil, u.err
+	}
+	return v, nil
+}
+
+func seededRand(s *state, args []any, kw map[string]any, idx int) *rand.Rand {
+	if seed := arg(args, kw, idx, "seed", nil); seed != nil {
+		h := fnv.New64a()
+		str, _ := toStr(seed)
+		h.Write([]byte(str))
+		return rand.New(rand.NewSource(int64(h.Sum64())))
+	}
+	return rand.New(rand.NewSource(rand.Int63()))
+}
+
+func fRandom(s *state, in any, args []any, kw map[string]any) (any, error) {
+	r := seededRand(s, args, kw, 2)
+	if n, ok := asInt(plain(in)); ok {
+		start := argInt(args, kw, 0, "start", 0)
+		step := argInt(args, kw, 1, "step", 1)
+		if step <= 0 || n <= start {
+			return nil, fmt.Errorf("random: empty range")
+		}
+		k := (n - start + step - 1) / step
+		return start + r.Intn(k)*step, nil
+	}
+	items, err := iterate(in)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("random: empty sequence")
+	}
+	return items[r.Intn(len(items))], nil
+}
+
+func fShuffle(s *state, in any, args []any, kw map[string]any) (any, error) {
+	items, err := iterate(in)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]any{}, items...)
+	r := seededRand(s, args, kw, 0)
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out, nil
+}
