@@ -17,18 +17,17 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/fjord-run/fjord/internal/testgate"
 )
 
 var (
 	caseFlag        = flag.String("case", "", "run only the named case (directory name under cases/, or a prefix such as 007); env FJORD_DIFF_CASE")
-	ansibleOnlyFlag = flag.Bool("ansible-only", false, "run only the ansible-playbook side and check it against each case's expectations; env FJORD_DIFF_ANSIBLE_ONLY=1")
+	ansibleOnlyFlag = flag.Bool("ansible-only", false, "run only the ansible-playbook side, live, and check it against each case's expectations (with -record, record without running fjord); env FJORD_DIFF_ANSIBLE_ONLY=1")
 	keepFlag        = flag.Bool("keep", false, "keep the temporary run directories and log where they are")
 )
 
-// maxConcurrent bounds how many cases run at once: each case starts an
-// ansible-playbook with its own worker processes, and CI machines have two cores.
+// maxConcurrent bounds how many cases run at once: a case that runs
+// ansible-playbook live starts its worker processes, and CI machines have two
+// cores.
 const maxConcurrent = 2
 
 // runTimeout bounds one side of one case; a hung run must fail, not stall the
@@ -41,12 +40,12 @@ func runTimeout() time.Duration {
 	return 6 * time.Minute
 }
 
+// TestDifferential runs every case with fjord over the local connection and
+// compares it with ansible-playbook's golden (golden_test.go).
 func TestDifferential(t *testing.T) {
 	if testing.Short() {
 		t.Skip("differential suite takes minutes; skipped with -short")
 	}
-	ansible := testgate.Tool(t, "ansible-playbook", "install ansible-core to run the differential suite")
-
 	cases, err := listCases("cases", selectedCase())
 	if err != nil {
 		t.Fatal(err)
@@ -54,21 +53,14 @@ func TestDifferential(t *testing.T) {
 	if len(cases) == 0 {
 		t.Fatalf("no case matches %q", selectedCase())
 	}
-
-	ansibleOnly := *ansibleOnlyFlag || os.Getenv("FJORD_DIFF_ANSIBLE_ONLY") == "1"
 	var fjord string
-	if !ansibleOnly {
+	if !ansibleOnly() {
 		fjord = buildFjord(t)
 	}
+	times := &ansibleTimes{}
+	t.Cleanup(func() { times.log(t) })
 
 	sem := make(chan struct{}, maxConcurrent)
-	var mu sync.Mutex
-	var ansibleTotal, ansibleCPU time.Duration
-	t.Cleanup(func() {
-		t.Logf("ansible-playbook summed over %d cases: %s wall, %s CPU",
-			len(cases), ansibleTotal.Round(time.Millisecond), ansibleCPU.Round(time.Millisecond))
-	})
-
 	for _, name := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -79,32 +71,62 @@ func TestDifferential(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := loadCached(t, c)
-			if a == nil {
-				a = runSide(t, c, "ansible", []string{ansible})
-				if a.exitCode == c.wantExit {
-					storeCached(t, c, a)
-				}
-			}
-			mu.Lock()
-			ansibleTotal += a.elapsed
-			ansibleCPU += a.cpu
-			mu.Unlock()
-			t.Logf("ansible-playbook took %s (%s CPU), exit %d",
-				a.elapsed.Round(time.Millisecond), a.cpu.Round(time.Millisecond), a.exitCode)
-			if a.exitCode != c.wantExit {
-				t.Errorf("case is broken: ansible-playbook exited %d, the case expects %d (file exit_code)\n%s",
-					a.exitCode, c.wantExit, trimOutput(a.output))
-			}
-			if ansibleOnly {
-				if testing.Verbose() {
-					t.Logf("ansible-playbook output:\n%s", a.output)
-				}
-				return
-			}
-			f := runSide(t, c, "fjord", []string{fjord, "playbook"})
-			compare(t, a, f)
+			runCase(t, c, "local", fjord, times)
 		})
+	}
+}
+
+// runCase compares fjord's side of a case with ansible-playbook's, recorded
+// or live.
+func runCase(t *testing.T, c *testCase, connection, fjord string, times *ansibleTimes) {
+	t.Helper()
+	a := ansibleSide(t, c, connection)
+	if a.source == "" {
+		times.add(t, a)
+	}
+	if a.exitCode != c.wantExit {
+		if a.source != "" {
+			t.Errorf("case is broken: %s has exit code %d, the case expects %d (file exit_code)", a.source, a.exitCode, c.wantExit)
+		}
+		return
+	}
+	if ansibleOnly() {
+		if testing.Verbose() {
+			t.Logf("ansible-playbook output:\n%s", a.output)
+		}
+		return
+	}
+	f := runSide(t, c, "fjord", []string{fjord, "playbook"})
+	compare(t, a, f)
+}
+
+func ansibleOnly() bool {
+	return *ansibleOnlyFlag || os.Getenv("FJORD_DIFF_ANSIBLE_ONLY") == "1"
+}
+
+// ansibleTimes sums the live ansible-playbook runs of a suite.
+type ansibleTimes struct {
+	mu        sync.Mutex
+	n         int
+	wall, cpu time.Duration
+}
+
+func (a *ansibleTimes) add(t *testing.T, r *result) {
+	t.Logf("ansible-playbook took %s (%s CPU), exit %d",
+		r.elapsed.Round(time.Millisecond), r.cpu.Round(time.Millisecond), r.exitCode)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.n++
+	a.wall += r.elapsed
+	a.cpu += r.cpu
+}
+
+func (a *ansibleTimes) log(t *testing.T) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n > 0 {
+		t.Logf("ansible-playbook ran live for %d cases: %s wall, %s CPU summed",
+			a.n, a.wall.Round(time.Millisecond), a.cpu.Round(time.Millisecond))
 	}
 }
 
@@ -141,9 +163,6 @@ type testCase struct {
 	dir      string
 	args     []string
 	wantExit int
-	// cacheArgs, when set, stand for args in the developer cache's key
-	// (args that change every run, such as an sshd's port, stay out).
-	cacheArgs []string
 }
 
 func loadCase(dir string) (*testCase, error) {
@@ -220,7 +239,8 @@ type result struct {
 	recap    map[string]recapLine
 	elapsed  time.Duration
 	cpu      time.Duration    // user+system time of the process and the children it reaped
-	tree     map[string]entry // set when the result came from the developer cache
+	tree     map[string]entry // set when the result came from a golden
+	source   string           // the golden it came from; "" for a live run
 }
 
 // runSide copies the case into a fresh directory and runs argv there with the
@@ -330,6 +350,9 @@ func copyTree(src, dst string) error {
 		rel, err := filepath.Rel(src, p)
 		if err != nil {
 			return err
+		}
+		if filepath.Dir(p) == filepath.Clean(src) && isGoldenFile(d.Name()) {
+			return nil // ansible's recorded side is no input to either run
 		}
 		target := filepath.Join(dst, rel)
 		info, err := d.Info()
@@ -483,8 +506,13 @@ func compare(t *testing.T, a, f *result) {
 	problems = append(problems, compareTrees(at, ft)...)
 
 	if len(problems) > 0 {
+		aOut := trimOutput(a.output)
+		if a.source != "" {
+			aOut = fmt.Sprintf("(recorded in %s; `go test -v -ansible-only -case %s` prints a live run's output)\n",
+				a.source, filepath.Base(filepath.Dir(a.source)))
+		}
 		t.Errorf("fjord differs from ansible-playbook:\n  %s\n\n--- ansible-playbook output (exit %d) ---\n%s\n--- fjord output (exit %d) ---\n%s",
-			strings.Join(problems, "\n  "), a.exitCode, trimOutput(a.output), f.exitCode, trimOutput(f.output))
+			strings.Join(problems, "\n  "), a.exitCode, aOut, f.exitCode, trimOutput(f.output))
 	}
 }
 
