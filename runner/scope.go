@@ -49,12 +49,12 @@ func (r *run) playMagic(pr *playRun, h *hostState) *value.Map {
 		}
 		var act, batch []any
 		for _, x := range pr.all {
-			if !x.failed && !x.unreachable {
+			if x.up() {
 				act = append(act, x.name)
 			}
 		}
 		for _, x := range pr.batch {
-			if !x.failed && !x.unreachable {
+			if x.up() {
 				batch = append(batch, x.name)
 			}
 		}

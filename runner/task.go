@@ -316,7 +316,9 @@ func (ex *executor) runOnHost(ctx context.Context, t *Task, h *hostState) *outco
 			ignored = true
 		} else {
 			o.failed = true
+			h.mu.Lock()
 			h.failed = true
+			h.mu.Unlock()
 			h.setFailedTask(t, res)
 		}
 	case callback.Unreachable:
@@ -324,8 +326,14 @@ func (ex *executor) runOnHost(ctx context.Context, t *Task, h *hostState) *outco
 			ignored = true
 		} else {
 			o.failed = true
+			// Other hosts of the task read these for their play magic
+			// (ansible_play_hosts) while this one runs.
+			h.mu.Lock()
 			h.unreachable = true
+			h.mu.Unlock()
+			r.hostsMu.Lock()
 			r.anyUnreachable = true
+			r.hostsMu.Unlock()
 		}
 	}
 	if o.changed && status != callback.Failed && status != callback.Unreachable {
@@ -353,6 +361,14 @@ func (r *run) anyFailedHost(h *hostState) {
 	r.hostsMu.Lock()
 	r.anyFailed = true
 	r.hostsMu.Unlock()
+}
+
+// up says the host has neither failed nor become unreachable; it locks,
+// since other hosts ask while this one's task may be setting them.
+func (h *hostState) up() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.failed && !h.unreachable
 }
 
 func (h *hostState) setFailedTask(t *Task, res *value.Map) {
