@@ -47,7 +47,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 			args.Set(info.FreeForm, v)
 		}
 	}
-	mod, err := modules.Decode(info, args)
+	mod, err := modules.Decode(info, value.StripUnsafe(args).(*value.Map))
 	if err != nil {
 		return failResult(err.Error()), nil
 	}

@@ -21,3 +21,24 @@ func MarkUnsafe(v any) any {
 	}
 	return v
 }
+
+// StripUnsafe returns v with every Unsafe string made a plain string.
+// Module arguments go through it: a module templates nothing, so the mark
+// means nothing there, and argument decoding wants plain strings.
+func StripUnsafe(v any) any {
+	switch x := v.(type) {
+	case Unsafe:
+		return string(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = StripUnsafe(e)
+		}
+		return out
+	case *Map:
+		out := NewMap(x.Len())
+		x.Range(func(k string, e any) bool { out.Set(k, StripUnsafe(e)); return true })
+		return out
+	}
+	return v
+}
