@@ -160,7 +160,7 @@ func actAssert(ctx context.Context, tc *taskCtx) *value.Map {
 	if v, ok := t.Args.Get("quiet"); ok {
 		quiet, _ = sc.renderBool(v, false)
 	}
-	for _, c := range asList(thatV) {
+	for _, c := range value.Listify(thatV) {
 		okc, err := sc.cond([]any{c})
 		if err != nil {
 			return failResult(fmt.Sprintf("The conditional check '%s' failed. The error was: %v", value.String(c), err))
@@ -319,7 +319,7 @@ func actAddHost(ctx context.Context, tc *taskCtx) *value.Map {
 		case "name", "host", "hostname":
 			name = value.String(v)
 		case "groups", "group", "groupname":
-			for _, g := range asList(v) {
+			for _, g := range value.Listify(v) {
 				for _, p := range strings.Split(value.String(g), ",") {
 					if p = strings.TrimSpace(p); p != "" {
 						groups = append(groups, p)
@@ -371,7 +371,7 @@ func actGroupBy(ctx context.Context, tc *taskCtx) *value.Map {
 	group := strings.ReplaceAll(value.String(kv), " ", "-")
 	var parents []string
 	if pv, ok := args.Get("parents"); ok {
-		for _, p := range asList(pv) {
+		for _, p := range value.Listify(pv) {
 			parents = append(parents, strings.ReplaceAll(value.String(p), " ", "-"))
 		}
 	}

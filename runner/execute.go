@@ -252,24 +252,7 @@ func (tc *taskCtx) findFile(kind, name string) (string, error) {
 }
 
 func (tc *taskCtx) searchDirs(kind string) []string {
-	return searchDirs(tc.t, tc.ex.r.pbDir, kind)
-}
-
-func searchDirs(t *Task, pbDir, kind string) []string {
-	var dirs []string
-	for ri := t.Role; ri != nil; ri = ri.Parent {
-		dirs = append(dirs, filepath.Join(ri.Role.Path, kind), ri.Role.Path)
-		break
-	}
-	taskDir := filepath.Dir(t.Pos.File)
-	dirs = append(dirs, filepath.Join(taskDir, kind), taskDir)
-	if t.play != nil && t.play.Dir != taskDir {
-		dirs = append(dirs, filepath.Join(t.play.Dir, kind), t.play.Dir)
-	}
-	if pbDir != taskDir {
-		dirs = append(dirs, filepath.Join(pbDir, kind), pbDir)
-	}
-	return uniq(dirs)
+	return tc.t.searchDirs(tc.ex.r.pbDir, kind)
 }
 
 // ansibleManaged is the ansible_managed string templates may print.

@@ -194,69 +194,24 @@ func (ex *executor) makeInclude(t *Task, args *value.Map, sc *scope, loopVars *v
 		if name == "" {
 			return nil, fmt.Errorf("%s: include_tasks needs a file name", t.Pos)
 		}
-		path, err := l.resolveTaskFile(t.Pos, t.Role, name)
-		if err != nil {
-			return nil, err
-		}
-		root, err := l.readYAML(path)
+		apply, _ := args.Get("apply")
+		applyMap, _ := apply.(*value.Map)
+		path, blk, err := l.includeTasks(t, name, params, applyMap, ex.pr.play)
 		if err != nil {
 			return nil, err
 		}
 		key := path + "\x00" + string(pj)
-		blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, IncludeParams: params}
-		if apply, ok := args.Get("apply"); ok {
-			if am, ok := apply.(*value.Map); ok {
-				if v, ok := am.Get("tags"); ok {
-					blk.Kw.Tags = tagList(v)
-				}
-				if v, ok := am.Get("become"); ok {
-					blk.Kw.Become = v
-				}
-				if v, ok := am.Get("when"); ok {
-					blk.Kw.When = asList(v)
-				}
-			}
-		}
-		if root != nil {
-			nodes, err := l.parseTaskList(path, root, blk, t.Role, t.Handler)
-			if err != nil {
-				return nil, err
-			}
-			blk.Block = nodes
-			setPlay(ex.pr.play, nodes)
-		}
 		return &includeInst{key: key, path: path, params: params, blk: blk}, nil
 	}
 	// include_role
-	ref := &roleRef{pos: t.Pos, params: value.NewMap(0)}
-	args.Range(func(k string, v any) bool {
-		if k == "name" {
-			ref.name = value.String(v)
-		} else if k != "apply" {
-			ref.params.Set("\x00"+k, v)
-		}
-		return true
-	})
-	if ref.name == "" {
-		return nil, fmt.Errorf("%s: include_role needs a role name", t.Pos)
-	}
 	base := r.pbDir
 	if t.Role != nil {
 		base = filepath.Dir(t.Role.Role.Path)
 	}
-	ri, err := l.instantiate(ref, base, t.Role)
+	ri, blk, err := l.includeRole(t, args, base, params, ex.pr.play)
 	if err != nil {
 		return nil, err
 	}
-	params.Range(func(k string, v any) bool { ri.Params.Set(k, v); return true })
-	var nodes, handlers []Node
-	l.appendRoleRun(ri, &nodes, &handlers, map[string]bool{})
-	blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, Block: nodes}
-	for _, n := range nodes {
-		setParent(n, blk)
-	}
-	setPlay(ex.pr.play, nodes)
-	ri.Handlers = handlers
 	return &includeInst{key: ri.Role.Path + "\x00" + string(pj) + fmt.Sprint(ri.From), role: ri, params: params, blk: blk}, nil
 }
 

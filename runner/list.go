@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -60,8 +61,9 @@ func (r *run) list(books []*Playbook) (int, error) {
 								if n.Role != nil {
 									name = n.Role.Role.Name + " : " + name
 								}
-								own := uniq(et)
+								own := slices.Clone(et)
 								sort.Strings(own)
+								own = slices.Compact(own)
 								fmt.Fprintf(w, "      %s\tTAGS: [%s]\n", name, strings.Join(own, ", "))
 							}
 						}

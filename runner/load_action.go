@@ -114,7 +114,7 @@ func parseFreeForm(action, s string, args *value.Map) error {
 	short := shortName(action)
 	opts, freeForm := freeFormOptions[short]
 	if freeForm && opts != nil {
-		raw, kv, err := splitFreeForm(s, opts)
+		raw, kv, err := value.SplitFreeForm(s, opts)
 		if err != nil {
 			return err
 		}
@@ -126,7 +126,7 @@ func parseFreeForm(action, s string, args *value.Map) error {
 		}
 		return nil
 	}
-	kv, rest, err := parseKV(s)
+	kv, rest, err := value.ParseKVRest(s)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func (l *loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range asList(cv) {
+		for _, c := range value.Listify(cv) {
 			l.playCollections = append(l.playCollections, value.String(c))
 		}
 		p.Collections = l.playCollections
@@ -93,7 +93,7 @@ func (l *loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 			if err != nil {
 				return nil, err
 			}
-			for _, e := range asList(v) {
+			for _, e := range value.Listify(v) {
 				m, ok := e.(*value.Map)
 				if !ok {
 					return nil, errAt(posOf(file, vn), "vars_prompt entries must be mappings")

@@ -87,7 +87,7 @@ func (l *loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 		case "run_once":
 			kw.RunOnce = v
 		case "environment":
-			kw.Environment = asList(v)
+			kw.Environment = value.Listify(v)
 		case "remote_user":
 			kw.RemoteUser = v
 		case "connection":
@@ -97,7 +97,7 @@ func (l *loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 		case "delegate_facts":
 			kw.DelegateFacts = v
 		case "module_defaults":
-			kw.ModuleDefaults = asList(v)
+			kw.ModuleDefaults = value.Listify(v)
 			if err := checkModuleDefaults(kw.ModuleDefaults); err != nil {
 				return errAt(posOf(file, vn), "%v", err)
 			}
@@ -112,19 +112,9 @@ func (l *loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 	return nil
 }
 
-func asList(v any) []any {
-	switch v := v.(type) {
-	case nil:
-		return nil
-	case []any:
-		return v
-	}
-	return []any{v}
-}
-
 func tagList(v any) []string {
 	var out []string
-	for _, e := range asList(v) {
+	for _, e := range value.Listify(v) {
 		for _, t := range strings.Split(value.String(e), ",") {
 			if t = strings.TrimSpace(t); t != "" {
 				out = append(out, t)
@@ -231,12 +221,12 @@ func (l *loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleI
 			t.Register = vn.Value
 		case k == "notify":
 			v, _ := l.nodeValue(file, vn)
-			for _, e := range asList(v) {
+			for _, e := range value.Listify(v) {
 				t.Notify = append(t.Notify, value.String(e))
 			}
 		case k == "listen":
 			v, _ := l.nodeValue(file, vn)
-			for _, e := range asList(v) {
+			for _, e := range value.Listify(v) {
 				t.Listen = append(t.Listen, value.String(e))
 			}
 		case k == "changed_when":

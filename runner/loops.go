@@ -29,7 +29,7 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 		return l, nil
 	case "items":
 		var out []any
-		for _, e := range asList(v) {
+		for _, e := range value.Listify(v) {
 			if l, ok := e.([]any); ok {
 				out = append(out, l...)
 			} else {
@@ -38,12 +38,12 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 		}
 		return out, nil
 	case "list":
-		return asList(v), nil
+		return value.Listify(v), nil
 	case "flattened":
-		return flattenAll(asList(v)), nil
+		return flattenAll(value.Listify(v)), nil
 	case "indexed_items":
 		var out []any
-		for i, e := range flattenOne(asList(v)) {
+		for i, e := range flattenOne(value.Listify(v)) {
 			out = append(out, []any{i, e})
 		}
 		return out, nil
@@ -65,7 +65,7 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 		return out, nil
 	case "sequence":
 		var out []any
-		for _, term := range asList(v) {
+		for _, term := range value.Listify(v) {
 			items, err := sequence(value.String(term))
 			if err != nil {
 				return nil, err
@@ -74,12 +74,12 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 		}
 		return out, nil
 	case "nested", "cartesian", "community.general.cartesian":
-		lists := asList(v)
+		lists := value.Listify(v)
 		res := [][]any{{}}
 		for _, l := range lists {
 			var next [][]any
 			for _, prefix := range res {
-				for _, e := range asList(l) {
+				for _, e := range value.Listify(l) {
 					next = append(next, append(append([]any(nil), prefix...), e))
 				}
 			}
@@ -91,16 +91,16 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 		}
 		return out, nil
 	case "together":
-		lists := asList(v)
+		lists := value.Listify(v)
 		n := 0
 		for _, l := range lists {
-			n = max(n, len(asList(l)))
+			n = max(n, len(value.Listify(l)))
 		}
 		var out []any
 		for i := 0; i < n; i++ {
 			var row []any
 			for _, l := range lists {
-				ll := asList(l)
+				ll := value.Listify(l)
 				if i < len(ll) {
 					row = append(row, ll[i])
 				} else {
@@ -111,7 +111,7 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 		}
 		return out, nil
 	case "subelements":
-		terms := asList(v)
+		terms := value.Listify(v)
 		if len(terms) < 2 {
 			return nil, fmt.Errorf("subelements lookup expects a list of two or three items")
 		}
@@ -163,7 +163,7 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 		return out, nil
 	case "fileglob":
 		var out []any
-		for _, term := range asList(v) {
+		for _, term := range value.Listify(v) {
 			pat := value.String(term)
 			var dirs []string
 			if filepath.IsAbs(pat) {
@@ -185,7 +185,7 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 		return out, nil
 	case "env", "file", "lines", "template", "pipe", "vars", "first_found", "inventory_hostnames", "random_choice":
 		// delegate to the template engine's lookup plugins.
-		terms := asList(v)
+		terms := value.Listify(v)
 		lv := value.NewMap(1)
 		lv.Set("__fjord_terms", terms)
 		s2 := *sc
@@ -200,7 +200,7 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return asList(r), nil
+		return value.Listify(r), nil
 	}
 	return nil, fmt.Errorf("unsupported loop lookup with_%s", t.LoopLookup)
 }
@@ -235,7 +235,7 @@ func sequence(term string) ([]any, error) {
 	start, end, stride, count := 1, 0, 1, -1
 	format := "%d"
 	hasEnd := false
-	kv, rest, err := parseKV(term)
+	kv, rest, err := value.ParseKVRest(term)
 	if err != nil {
 		return nil, err
 	}

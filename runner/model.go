@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"path/filepath"
+
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -156,4 +158,34 @@ type roleRef struct {
 	name   string
 	params *value.Map
 	kw     Keywords
+}
+
+// searchDirs are the directories where t's kind of controller files
+// ("files", "templates", "vars") is searched, in Ansible's order: the
+// task's role, the task file's directory, the play's, the playbook's; each
+// kind subdirectory before the directory itself.
+func (t *Task) searchDirs(pbDir, kind string) []string {
+	var dirs []string
+	for ri := t.Role; ri != nil; ri = ri.Parent {
+		dirs = append(dirs, filepath.Join(ri.Role.Path, kind), ri.Role.Path)
+		break
+	}
+	taskDir := filepath.Dir(t.Pos.File)
+	dirs = append(dirs, filepath.Join(taskDir, kind), taskDir)
+	if t.play != nil && t.play.Dir != taskDir {
+		dirs = append(dirs, filepath.Join(t.play.Dir, kind), t.play.Dir)
+	}
+	if pbDir != taskDir {
+		dirs = append(dirs, filepath.Join(pbDir, kind), pbDir)
+	}
+	return uniq(dirs)
+}
+
+// taskLabel is the task's name as Ansible shows it: its action when it
+// has none.
+func taskLabel(t *Task) string {
+	if t.Name != "" {
+		return t.Name
+	}
+	return t.Action
 }

@@ -128,7 +128,7 @@ func (r *run) main(ctx context.Context) (int, error) {
 			}}
 		pb, err := l.loadPlaybook(p)
 		if err == nil {
-			err = r.checkConds(pb)
+			err = pb.checkConds(r.eng.CheckCond)
 		}
 		if err != nil {
 			return loadExit(err), err

@@ -205,7 +205,7 @@ func (r *run) newScope(pr *playRun, h *hostState, t *Task, loopVars *value.Map) 
 	}
 	sc := &scope{r: r, layers: layers}
 	if t != nil {
-		sc.search = func(kind string) []string { return searchDirs(t, r.pbDir, kind) }
+		sc.search = func(kind string) []string { return t.searchDirs(r.pbDir, kind) }
 	} else {
 		sc.search = func(kind string) []string { return []string{filepath.Join(r.pbDir, kind), r.pbDir} }
 	}

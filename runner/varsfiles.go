@@ -23,7 +23,7 @@ func (r *run) loadVarsFiles(pr *playRun) error {
 		merged := value.NewMap(8)
 		sc := &scope{r: r, layers: []*value.Map{h.invVars, p.Kw.Vars, r.extraVars, pr.magicFor(r, h)}}
 		for _, entry := range p.VarsFiles {
-			cands := asList(entry)
+			cands := value.Listify(entry)
 			found := false
 			var tried []string
 			for _, c := range cands {

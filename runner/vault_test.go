@@ -1,48 +1,11 @@
 package runner
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/fjord-run/fjord/value"
 	"github.com/fjord-run/fjord/vault"
 )
-
-func TestVaultEncryptedVarsFile(t *testing.T) {
-	dir := t.TempDir()
-	ct, err := vault.Encrypt([]byte("db_password: s3cret\n"), []byte("pw"), "prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := filepath.Join(dir, "secrets.yml")
-	if err := os.WriteFile(f, ct, 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	l := &loader{playbookDir: dir, vault: vault.NewSecrets("prod", []byte("pw"))}
-	m, err := l.loadVarsFile(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v, _ := m.Get("db_password"); v != "s3cret" {
-		t.Errorf("db_password = %v", v)
-	}
-
-	for _, tc := range []struct {
-		secrets *vault.Secrets
-		want    string
-	}{
-		{nil, "Attempting to decrypt but no vault secrets found"},
-		{vault.NewSecrets("", []byte("wrong")), "Decryption failed (no vault secrets were found that could decrypt) on " + f},
-	} {
-		l := &loader{playbookDir: dir, vault: tc.secrets}
-		if _, err := l.loadVarsFile(f); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("got %v, want %q", err, tc.want)
-		}
-	}
-}
 
 func TestOpenInlineVaults(t *testing.T) {
 	ct, err := vault.Encrypt([]byte("s3cret"), []byte("pw"), "")

@@ -232,3 +232,16 @@ func DeepCopy(v any) any {
 	}
 	return v
 }
+
+// Listify is a keyword's value as a list: a list as is, nil as none, any
+// other value as a list of one (when:, tags:, notify: and assert's that:
+// take one item or a list).
+func Listify(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	}
+	return []any{v}
+}

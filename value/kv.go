@@ -24,6 +24,36 @@ func ParseKVRaw(s string, options map[string]bool) ([][2]string, error) {
 	return parseKV(s, options)
 }
 
+// ParseKVRest is ParseKV with the words that are not k=v returned apart,
+// joined, as rest (a free-form part such as with_subelements' flags).
+func ParseKVRest(s string) (kv [][2]string, rest string, err error) {
+	kv, err = ParseKV(s)
+	if err != nil {
+		return nil, "", err
+	}
+	kv, rest = takeRaw(kv)
+	return kv, rest, nil
+}
+
+// SplitFreeForm takes the options a free-form module knows out of s
+// (ParseKVRaw) and leaves the rest of the string as written, trimmed.
+func SplitFreeForm(s string, options map[string]bool) (raw string, kv [][2]string, err error) {
+	kv, err = ParseKVRaw(s, options)
+	if err != nil {
+		return "", nil, err
+	}
+	kv, raw = takeRaw(kv)
+	return strings.TrimSpace(raw), kv, nil
+}
+
+// takeRaw separates _raw_params, always last, from the options.
+func takeRaw(kv [][2]string) ([][2]string, string) {
+	if n := len(kv); n > 0 && kv[n-1][0] == "_raw_params" {
+		return kv[:n-1], kv[n-1][1]
+	}
+	return kv, ""
+}
+
 func parseKV(s string, options map[string]bool) ([][2]string, error) {
 	words, err := SplitArgs(s)
 	if err != nil {

@@ -1,0 +1,75 @@
+package runner
+
+import (
+	"fmt"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+// includeTasks loads the tasks file an include_tasks task t names at run
+// time, under a new implicit block carrying the include's params and its
+// apply: keywords, in play p. It returns the file's path and the block.
+func (l *loader) includeTasks(t *Task, name string, params, apply *value.Map, p *Play) (string, *Block, error) {
+	path, err := l.resolveTaskFile(t.Pos, t.Role, name)
+	if err != nil {
+		return "", nil, err
+	}
+	root, err := l.readYAML(path)
+	if err != nil {
+		return "", nil, err
+	}
+	blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, IncludeParams: params}
+	if apply != nil {
+		if v, ok := apply.Get("tags"); ok {
+			blk.Kw.Tags = tagList(v)
+		}
+		if v, ok := apply.Get("become"); ok {
+			blk.Kw.Become = v
+		}
+		if v, ok := apply.Get("when"); ok {
+			blk.Kw.When = value.Listify(v)
+		}
+	}
+	if root != nil {
+		nodes, err := l.parseTaskList(path, root, blk, t.Role, t.Handler)
+		if err != nil {
+			return "", nil, err
+		}
+		blk.Block = nodes
+		setPlay(p, nodes)
+	}
+	return path, blk, nil
+}
+
+// includeRole instantiates the role an include_role task t names at run
+// time (args: name and the role's options; apply is the caller's), with
+// params as its include params, and returns it with its tasks under a new
+// implicit block; its handlers are on the instance.
+func (l *loader) includeRole(t *Task, args *value.Map, baseDir string, params *value.Map, p *Play) (*RoleInstance, *Block, error) {
+	ref := &roleRef{pos: t.Pos, params: value.NewMap(0)}
+	args.Range(func(k string, v any) bool {
+		if k == "name" {
+			ref.name = value.String(v)
+		} else if k != "apply" {
+			ref.params.Set("\x00"+k, v)
+		}
+		return true
+	})
+	if ref.name == "" {
+		return nil, nil, fmt.Errorf("%s: include_role needs a role name", t.Pos)
+	}
+	ri, err := l.instantiate(ref, baseDir, t.Role)
+	if err != nil {
+		return nil, nil, err
+	}
+	params.Range(func(k string, v any) bool { ri.Params.Set(k, v); return true })
+	var nodes, handlers []Node
+	l.appendRoleRun(ri, &nodes, &handlers, map[string]bool{})
+	blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, Block: nodes}
+	for _, n := range nodes {
+		setParent(n, blk)
+	}
+	setPlay(p, nodes)
+	ri.Handlers = handlers
+	return ri, blk, nil
+}
