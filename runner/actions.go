@@ -12,6 +12,7 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
@@ -286,8 +287,8 @@ func actIncludeVars(ctx context.Context, tc *taskCtx) *value.Map {
 		if err != nil {
 			return failResult(err.Error())
 		}
-		l := &loader{vault: tc.ex.r.o.Vault}
-		m, err := l.loadVarsFile(p)
+		l := playbook.NewLoader(playbook.Options{Vault: tc.ex.r.o.Vault}, nil)
+		m, err := l.LoadVarsFile(p)
 		if err != nil {
 			return failResult(err.Error())
 		}

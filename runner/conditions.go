@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
 
 // explain turns an error met running task t into the task's message:
 // "file:line:col: task "name": on host: cause".
-func (sc *scope) explain(err error, t *Task) string {
+func (sc *scope) explain(err error, t *playbook.Task) string {
 	if sc.err != nil {
 		err = sc.err
 		sc.err = nil
@@ -21,19 +22,19 @@ func (sc *scope) explain(err error, t *Task) string {
 // taskError places err: at the keyword of a condition that failed, at the
 // line of a template file that failed (the template module's, an
 // include's), else at the task.
-func (sc *scope) taskError(err error, t *Task) *Error {
-	e := &Error{Pos: t.Pos, Task: taskLabel(t), Err: err}
+func (sc *scope) taskError(err error, t *playbook.Task) *playbook.Error {
+	e := &playbook.Error{Pos: t.Pos, Task: t.Label(), Err: err}
 	if h, ok := sc.Lookup("inventory_hostname"); ok {
 		e.Host = value.String(h)
 	}
-	var ce *condError
+	var ce *playbook.CondError
 	var te *templates.Error
 	var ue *templates.UndefinedError
 	switch {
 	case errors.As(err, &ce):
-		e.Pos = ce.pos
+		e.Pos = ce.Pos
 	case errors.As(err, &te) && te == err && te.Name != "":
-		e.Pos, e.Err = Pos{File: te.Name, Line: te.Line, Col: te.Col}, te.Err
+		e.Pos, e.Err = playbook.Pos{File: te.Name, Line: te.Line, Col: te.Col}, te.Err
 	case errors.As(err, &ue):
 		e.Err = fmt.Errorf("The task includes an option with an undefined variable. The error was: %w\n\nThe error appears to be in '%s': line %d, column %d", err, t.Pos.File, t.Pos.Line, t.Pos.Col)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	_ "github.com/fjord-run/fjord/connection/ssh" // registers "ssh", "paramiko", "smart"
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -33,7 +34,7 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 		sc = r.newScope(tc.ex.pr, dh, nil, nil)
 	}
 	typ := ""
-	if v := tc.kw(func(k Keywords) any { return k.Connection }); v != nil && delegate == "" {
+	if v := tc.kw(func(k playbook.Keywords) any { return k.Connection }); v != nil && delegate == "" {
 		typ, _ = tc.sc.renderString(v)
 	}
 	if typ == "" {
@@ -64,7 +65,7 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 	if o.User == "" {
 		o.User = r.o.RemoteUser
 	}
-	if v := tc.kw(func(k Keywords) any { return k.RemoteUser }); v != nil {
+	if v := tc.kw(func(k playbook.Keywords) any { return k.RemoteUser }); v != nil {
 		o.User, _ = tc.sc.renderString(v)
 	}
 	o.Password = str("ansible_password", "ansible_ssh_pass")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
@@ -79,8 +80,8 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	}
 	env.FindFile = func(kind, name string) (string, error) { return tc.findFile(kind, name) }
 	env.Basedir = tc.ex.r.pbDir
-	if t.play != nil && t.play.Dir != "" {
-		env.Basedir = t.play.Dir
+	if t.Play != nil && t.Play.Dir != "" {
+		env.Basedir = t.Play.Dir
 	}
 	env.Template = func(src string, extra map[string]any) (string, error) {
 		o := templates.DefaultTextOptions()
@@ -155,7 +156,7 @@ func (r *run) dropOmit(args *value.Map) *value.Map {
 func (tc *taskCtx) become() (*connection.Become, error) {
 	sc := tc.sc
 	on := tc.ex.r.o.Become
-	if v := tc.kw(func(k Keywords) any { return k.Become }); v != nil {
+	if v := tc.kw(func(k playbook.Keywords) any { return k.Become }); v != nil {
 		b, err := sc.renderBool(v, false)
 		if err != nil {
 			return nil, err
@@ -174,7 +175,7 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 	if m := tc.ex.r.o.BecomeMethod; m != "" {
 		b.Method = m
 	}
-	str := func(kwv func(Keywords) any, varName string, dst *string) error {
+	str := func(kwv func(playbook.Keywords) any, varName string, dst *string) error {
 		if v := tc.kw(kwv); v != nil {
 			s, err := sc.renderString(v)
 			if err != nil {
@@ -186,16 +187,16 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 		}
 		return nil
 	}
-	if err := str(func(k Keywords) any { return k.BecomeUser }, "ansible_become_user", &b.User); err != nil {
+	if err := str(func(k playbook.Keywords) any { return k.BecomeUser }, "ansible_become_user", &b.User); err != nil {
 		return nil, err
 	}
-	if err := str(func(k Keywords) any { return k.BecomeMethod }, "ansible_become_method", &b.Method); err != nil {
+	if err := str(func(k playbook.Keywords) any { return k.BecomeMethod }, "ansible_become_method", &b.Method); err != nil {
 		return nil, err
 	}
-	if err := str(func(k Keywords) any { return k.BecomeFlags }, "ansible_become_flags", &b.Flags); err != nil {
+	if err := str(func(k playbook.Keywords) any { return k.BecomeFlags }, "ansible_become_flags", &b.Flags); err != nil {
 		return nil, err
 	}
-	if err := str(func(k Keywords) any { return k.BecomeExe }, "ansible_become_exe", &b.Exe); err != nil {
+	if err := str(func(k playbook.Keywords) any { return k.BecomeExe }, "ansible_become_exe", &b.Exe); err != nil {
 		return nil, err
 	}
 	b.Password = tc.ex.r.o.BecomePass
@@ -252,7 +253,7 @@ func (tc *taskCtx) findFile(kind, name string) (string, error) {
 }
 
 func (tc *taskCtx) searchDirs(kind string) []string {
-	return tc.t.searchDirs(tc.ex.r.pbDir, kind)
+	return tc.t.SearchDirs(tc.ex.r.pbDir, kind)
 }
 
 // ansibleManaged is the ansible_managed string templates may print.

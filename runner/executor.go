@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 )
@@ -36,7 +37,7 @@ func (s hostSet) without(drop map[*hostState]bool) hostSet {
 // runList runs nodes in order on hosts and returns the hosts that failed
 // in it. A host that fails stops there; hosts that end (meta) or become
 // unreachable stop too.
-func (ex *executor) runList(ctx context.Context, nodes []Node, hosts hostSet, _ any) map[*hostState]bool {
+func (ex *executor) runList(ctx context.Context, nodes []playbook.Node, hosts hostSet, _ any) map[*hostState]bool {
 	if ex.free && len(hosts) > 1 {
 		// free: every host runs the list on its own, forks at a time.
 		failed := map[*hostState]bool{}
@@ -72,9 +73,9 @@ func (ex *executor) runList(ctx context.Context, nodes []Node, hosts hostSet, _ 
 		}
 		var f map[*hostState]bool
 		switch n := n.(type) {
-		case *Block:
+		case *playbook.Block:
 			f = ex.runBlock(ctx, n, hosts)
-		case *Task:
+		case *playbook.Task:
 			f = ex.runTask(ctx, n, hosts)
 		}
 		for h := range f {
@@ -114,15 +115,15 @@ func (ex *executor) live(hosts hostSet) hostSet {
 	return out
 }
 
-func (ex *executor) anyErrorsFatal(n Node, failed map[*hostState]bool) bool {
+func (ex *executor) anyErrorsFatal(n playbook.Node, failed map[*hostState]bool) bool {
 	if len(failed) == 0 {
 		return false
 	}
-	var kw []Keywords
+	var kw []playbook.Keywords
 	switch n := n.(type) {
-	case *Task:
+	case *playbook.Task:
 		kw = chainKw(n.Kw, n.Parent, n.Role, ex.pr.play)
-	case *Block:
+	case *playbook.Block:
 		kw = chainKw(n.Kw, n.Parent, n.Role, ex.pr.play)
 	}
 	for _, k := range kw {
@@ -135,7 +136,7 @@ func (ex *executor) anyErrorsFatal(n Node, failed map[*hostState]bool) bool {
 
 // runBlock runs block, then rescue for hosts that failed in it, then
 // always for every host that entered.
-func (ex *executor) runBlock(ctx context.Context, b *Block, hosts hostSet) map[*hostState]bool {
+func (ex *executor) runBlock(ctx context.Context, b *playbook.Block, hosts hostSet) map[*hostState]bool {
 	entered := hosts
 	failedB := ex.runList(ctx, b.Block, hosts, nil)
 	result := failedB

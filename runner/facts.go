@@ -9,12 +9,13 @@ import (
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/value"
 )
 
 // runFacts is the implicit "Gathering Facts" task.
 func (r *run) runFacts(ctx context.Context, pr *playRun) {
-	t := &Task{Pos: pr.play.Pos, Name: "Gathering Facts", Action: "gather_facts", Args: value.NewMap(0), play: pr.play}
+	t := &playbook.Task{Pos: pr.play.Pos, Name: "Gathering Facts", Action: "gather_facts", Args: value.NewMap(0), Play: pr.play}
 	t.Kw.Tags = []string{"always"}
 	ex := &executor{r: r, pr: pr}
 	hosts := pr.active()

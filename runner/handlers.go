@@ -5,20 +5,21 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 )
 
 // handlerList flattens the play's handlers in definition order.
-func (pr *playRun) handlerList() []*Task {
-	var out []*Task
-	var walk func(nodes []Node)
-	walk = func(nodes []Node) {
+func (pr *playRun) handlerList() []*playbook.Task {
+	var out []*playbook.Task
+	var walk func(nodes []playbook.Node)
+	walk = func(nodes []playbook.Node) {
 		for _, n := range nodes {
 			switch n := n.(type) {
-			case *Task:
+			case *playbook.Task:
 				out = append(out, n)
-			case *Block:
+			case *playbook.Block:
 				walk(n.Block)
 				walk(n.Rescue)
 				walk(n.Always)
@@ -27,7 +28,7 @@ func (pr *playRun) handlerList() []*Task {
 	}
 	walk(pr.play.Handlers)
 	pr.mu.Lock()
-	extra := append([]*RoleInstance(nil), pr.extraHandlers...)
+	extra := append([]*playbook.RoleInstance(nil), pr.extraHandlers...)
 	pr.mu.Unlock()
 	for _, ri := range extra {
 		walk(ri.Handlers)
@@ -36,7 +37,7 @@ func (pr *playRun) handlerList() []*Task {
 }
 
 // notify marks the handlers t names as notified for h.
-func (ex *executor) notify(t *Task, h *hostState, sc *scope) {
+func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
 	if len(t.Notify) == 0 {
 		return
 	}
@@ -66,7 +67,7 @@ func (ex *executor) notify(t *Task, h *hostState, sc *scope) {
 	}
 }
 
-func handlerMatches(hd *Task, name string, sc *scope) bool {
+func handlerMatches(hd *playbook.Task, name string, sc *scope) bool {
 	hn := hd.Name
 	if strings.Contains(hn, "{{") {
 		if s, err := sc.renderString(hn); err == nil {
@@ -135,7 +136,7 @@ func (r *run) runHandlers(ctx context.Context, pr *playRun) {
 }
 
 // runMeta runs a meta task for hosts.
-func (ex *executor) runMeta(ctx context.Context, t *Task, hosts hostSet) map[*hostState]bool {
+func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet) map[*hostState]bool {
 	raw, _ := t.Args.Get("_raw_params")
 	action := value.String(raw)
 	pr := ex.pr

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 )
@@ -15,10 +16,10 @@ import (
 type includeInst struct {
 	key    string
 	path   string
-	role   *RoleInstance
+	role   *playbook.RoleInstance
 	params *value.Map
 	hosts  hostSet
-	blk    *Block
+	blk    *playbook.Block
 	// label is the loop item (or loop_control.label) of a looped include,
 	// shown as "included: ... => (item=label)".
 	label string
@@ -26,7 +27,7 @@ type includeInst struct {
 
 // runInclude evaluates include_tasks/include_role per host and runs what
 // each host included.
-func (ex *executor) runInclude(ctx context.Context, t *Task, hosts hostSet) map[*hostState]bool {
+func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts hostSet) map[*hostState]bool {
 	r := ex.r
 	var insts []*includeInst
 	byKey := map[string]*includeInst{}
@@ -148,7 +149,7 @@ func (ex *executor) runInclude(ctx context.Context, t *Task, hosts hostSet) map[
 				live = append(live, h)
 			}
 		}
-		f := ex.runList(ctx, []Node{inst.blk}, live, nil)
+		f := ex.runList(ctx, []playbook.Node{inst.blk}, live, nil)
 		for h := range f {
 			failed[h] = true
 		}
@@ -159,7 +160,7 @@ func (ex *executor) runInclude(ctx context.Context, t *Task, hosts hostSet) map[
 	return failed
 }
 
-func (ex *executor) hostFail(t *Task, h *hostState, msg string, bannerShown *bool) {
+func (ex *executor) hostFail(t *playbook.Task, h *hostState, msg string, bannerShown *bool) {
 	if !*bannerShown {
 		ex.banner(t, h)
 		*bannerShown = true
@@ -173,7 +174,7 @@ func (ex *executor) hostFail(t *Task, h *hostState, msg string, bannerShown *boo
 
 // makeInclude loads the included file or role (cached by the loader) and
 // wraps it in a block carrying the include's params.
-func (ex *executor) makeInclude(t *Task, args *value.Map, sc *scope, loopVars *value.Map) (*includeInst, error) {
+func (ex *executor) makeInclude(t *playbook.Task, args *value.Map, sc *scope, loopVars *value.Map) (*includeInst, error) {
 	r := ex.r
 	l := ex.pr.loader(r)
 	params := value.NewMap(4)
@@ -196,7 +197,7 @@ func (ex *executor) makeInclude(t *Task, args *value.Map, sc *scope, loopVars *v
 		}
 		apply, _ := args.Get("apply")
 		applyMap, _ := apply.(*value.Map)
-		path, blk, err := l.includeTasks(t, name, params, applyMap, ex.pr.play)
+		path, blk, err := l.IncludeTasks(t, name, params, applyMap, ex.pr.play)
 		if err != nil {
 			return nil, err
 		}
@@ -208,24 +209,23 @@ func (ex *executor) makeInclude(t *Task, args *value.Map, sc *scope, loopVars *v
 	if t.Role != nil {
 		base = filepath.Dir(t.Role.Role.Path)
 	}
-	ri, blk, err := l.includeRole(t, args, base, params, ex.pr.play)
+	ri, blk, err := l.IncludeRole(t, args, base, params, ex.pr.play)
 	if err != nil {
 		return nil, err
 	}
 	return &includeInst{key: ri.Role.Path + "\x00" + string(pj) + fmt.Sprint(ri.From), role: ri, params: params, blk: blk}, nil
 }
 
-func (pr *playRun) loader(r *run) *loader {
+func (pr *playRun) loader(r *run) *playbook.Loader {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	if pr.ldr == nil {
-		pr.ldr = &loader{extraVars: r.extraVars, rolesPath: rolesPath(r.o.RolesPath), collectionsPath: collectionsPath(r.o.CollectionsPath), playbookDir: r.pbDir, vault: r.o.Vault,
-			playCollections: pr.play.Collections}
+		pr.ldr = playbook.NewLoader(r.loadOptions(), pr.play.Collections)
 	}
 	return pr.ldr
 }
 
-func (pr *playRun) addHandlers(ri *RoleInstance) {
+func (pr *playRun) addHandlers(ri *playbook.RoleInstance) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	for _, h := range pr.extraHandlers {
@@ -234,12 +234,12 @@ func (pr *playRun) addHandlers(ri *RoleInstance) {
 		}
 	}
 	pr.extraHandlers = append(pr.extraHandlers, ri)
-	setPlay(pr.play, ri.Handlers)
+	playbook.SetPlay(pr.play, ri.Handlers)
 }
 
 // itemLabel is what Ansible shows for a looped include's item: the
 // rendered loop_control.label, else the item.
-func itemLabel(sc *scope, t *Task, item any) string {
+func itemLabel(sc *scope, t *playbook.Task, item any) string {
 	if t.LoopControl != nil {
 		if l, ok := t.LoopControl.Get("label"); ok {
 			if v, err := sc.render(l); err == nil {

@@ -5,10 +5,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/fjord-run/fjord/playbook"
 )
 
 // list answers --list-hosts, --list-tasks and --list-tags.
-func (r *run) list(books []*Playbook) (int, error) {
+func (r *run) list(books []*playbook.Playbook) (int, error) {
 	w := r.o.Stdout
 	for _, pb := range books {
 		fmt.Fprintf(w, "\nplaybook: %s\n", r.o.Playbooks[0])
@@ -34,15 +36,15 @@ func (r *run) list(books []*Playbook) (int, error) {
 				if r.o.ListTasks {
 					fmt.Fprintf(w, "    tasks:\n")
 				}
-				var walk func(nodes []Node)
-				walk = func(nodes []Node) {
+				var walk func(nodes []playbook.Node)
+				walk = func(nodes []playbook.Node) {
 					for _, n := range nodes {
 						switch n := n.(type) {
-						case *Block:
+						case *playbook.Block:
 							walk(n.Block)
 							walk(n.Rescue)
 							walk(n.Always)
-						case *Task:
+						case *playbook.Task:
 							et := effectiveTags(n, p)
 							if !r.tagsMatch(et) {
 								continue

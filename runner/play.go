@@ -8,13 +8,14 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 )
 
 // playRun is one play's run-time state.
 type playRun struct {
-	play      *Play
+	play      *playbook.Play
 	all       []*hostState // ansible_play_hosts_all
 	batch     []*hostState // current serial batch
 	check     bool
@@ -26,9 +27,9 @@ type playRun struct {
 	mu        sync.Mutex
 	magic     map[*hostState]*value.Map
 	fatal     bool // any_errors_fatal or max_fail_percentage stopped the play
-	ldr       *loader
+	ldr       *playbook.Loader
 	// roles included at run time bring their handlers along
-	extraHandlers []*RoleInstance
+	extraHandlers []*playbook.RoleInstance
 }
 
 func (pr *playRun) active() []*hostState {
@@ -41,7 +42,7 @@ func (pr *playRun) active() []*hostState {
 	return out
 }
 
-func (r *run) runPlay(ctx context.Context, p *Play) error {
+func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 	pr := &playRun{play: p, check: r.o.Check, diff: r.o.Diff}
 	// play-level check_mode/diff can only be static or extra-var based.
 	sc0 := &scope{r: r, layers: []*value.Map{p.Kw.Vars, r.extraVars}}
@@ -52,11 +53,11 @@ func (r *run) runPlay(ctx context.Context, p *Play) error {
 		pr.diff, _ = sc0.renderBool(p.Kw.Diff, pr.diff)
 	}
 	if err := r.prompt(pr); err != nil {
-		return &Error{Pos: p.Pos, Err: err}
+		return &playbook.Error{Pos: p.Pos, Err: err}
 	}
 	pattern, err := sc0.renderString(p.Hosts)
 	if err != nil {
-		return &Error{Pos: p.Pos, Err: err}
+		return &playbook.Error{Pos: p.Pos, Err: err}
 	}
 	name := p.Name
 	if name == "" {
@@ -66,12 +67,12 @@ func (r *run) runPlay(ctx context.Context, p *Play) error {
 	}
 	hosts, err := r.inv.Select(pattern)
 	if err != nil {
-		return &Error{Pos: p.Pos, Err: err}
+		return &playbook.Error{Pos: p.Pos, Err: err}
 	}
 	for _, h := range hosts {
 		if hs := r.hostState(h.Name); hs != nil {
 			hs.ended = false
-			hs.notified = map[*Task]bool{}
+			hs.notified = map[*playbook.Task]bool{}
 			pr.all = append(pr.all, hs)
 		}
 	}
@@ -99,12 +100,12 @@ func (r *run) runPlay(ctx context.Context, p *Play) error {
 		return nil
 	}
 	pr.roleDefs, pr.roleVars = value.NewMap(0), value.NewMap(0)
-	for _, ri := range append(append([]*RoleInstance(nil), p.Roles...), p.Exposed...) {
+	for _, ri := range append(append([]*playbook.RoleInstance(nil), p.Roles...), p.Exposed...) {
 		collectRoleVars(ri, pr.roleDefs, pr.roleVars)
 	}
 	batches, err := r.batches(sc0, p, live)
 	if err != nil {
-		return &Error{Pos: p.Pos, Err: err}
+		return &playbook.Error{Pos: p.Pos, Err: err}
 	}
 	for _, b := range batches {
 		if pr.endPlay || ctx.Err() != nil {
@@ -139,8 +140,8 @@ func sortHosts(hs []*hostState, reverse bool) {
 	}
 }
 
-func collectRoleVars(ri *RoleInstance, defs, vars *value.Map) {
-	for _, d := range ri.deps() {
+func collectRoleVars(ri *playbook.RoleInstance, defs, vars *value.Map) {
+	for _, d := range ri.Deps() {
 		collectRoleVars(d, defs, vars)
 	}
 	merge := func(dst, src *value.Map) {
@@ -157,7 +158,7 @@ func collectRoleVars(ri *RoleInstance, defs, vars *value.Map) {
 }
 
 // batches splits hosts by serial.
-func (r *run) batches(sc *scope, p *Play, hosts []*hostState) ([][]*hostState, error) {
+func (r *run) batches(sc *scope, p *playbook.Play, hosts []*hostState) ([][]*hostState, error) {
 	if len(p.Serial) == 0 {
 		return [][]*hostState{hosts}, nil
 	}
@@ -243,7 +244,7 @@ func (r *run) runBatch(ctx context.Context, pr *playRun) error {
 	if r.gatherFacts(pr) {
 		r.runFacts(ctx, pr)
 	}
-	sections := [][]Node{p.PreTasks, p.Tasks, p.PostTasks}
+	sections := [][]playbook.Node{p.PreTasks, p.Tasks, p.PostTasks}
 	for _, sec := range sections {
 		if pr.endPlay || ctx.Err() != nil {
 			return nil

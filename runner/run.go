@@ -14,6 +14,7 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/inventory"
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
@@ -119,17 +120,15 @@ func (r *run) main(ctx context.Context) (int, error) {
 	r.inv = inv
 
 	// Load everything before touching any host.
-	var books []*Playbook
+	var books []*playbook.Playbook
 	for _, p := range o.Playbooks {
-		l := &loader{extraVars: r.extraVars, rolesPath: rolesPath(o.RolesPath), collectionsPath: collectionsPath(o.CollectionsPath), playbookDir: r.pbDir, vault: o.Vault,
-			render: func(src string) (string, error) {
-				sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
-				return sc.renderString(src)
-			}}
-		pb, err := l.loadPlaybook(p)
-		if err == nil {
-			err = pb.checkConds(r.eng.CheckCond)
+		o := r.loadOptions()
+		o.Render = func(src string) (string, error) {
+			sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
+			return sc.renderString(src)
 		}
+		o.CheckCond = r.eng.CheckCond
+		pb, err := playbook.Load(p, o)
 		if err != nil {
 			return loadExit(err), err
 		}
@@ -196,20 +195,10 @@ func (r *run) main(ctx context.Context) (int, error) {
 }
 
 // collectionsPath is collections_path, or Ansible's default.
-func collectionsPath(configured []string) []string {
-	if len(configured) > 0 {
-		return configured
-	}
-	home, _ := os.UserHomeDir()
-	return []string{filepath.Join(home, ".ansible/collections"), "/usr/share/ansible/collections"}
-}
-
-func rolesPath(configured []string) []string {
-	if len(configured) > 0 {
-		return configured
-	}
-	home, _ := os.UserHomeDir()
-	return []string{filepath.Join(home, ".ansible/roles"), "/usr/share/ansible/roles", "/etc/ansible/roles"}
+// loadOptions are the playbook loader's options for this run.
+func (r *run) loadOptions() playbook.Options {
+	return playbook.Options{ExtraVars: r.extraVars, RolesPath: r.o.RolesPath, CollectionsPath: r.o.CollectionsPath,
+		PlaybookDir: r.pbDir, Vault: r.o.Vault}
 }
 
 func (r *run) makeSink() callback.Sink {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -16,8 +17,8 @@ func randHex(n int) string {
 }
 
 // roleChain lists a role use and its parents, root first.
-func roleChain(ri *RoleInstance) []*RoleInstance {
-	var out []*RoleInstance
+func roleChain(ri *playbook.RoleInstance) []*playbook.RoleInstance {
+	var out []*playbook.RoleInstance
 	for ; ri != nil; ri = ri.Parent {
 		out = append(out, ri)
 	}
@@ -94,7 +95,7 @@ func (r *run) playMagic(pr *playRun, h *hostState) *value.Map {
 	return m
 }
 
-func roleNames(p *Play) []any {
+func roleNames(p *playbook.Play) []any {
 	out := []any{}
 	for _, ri := range p.Roles {
 		out = append(out, ri.Role.Name)
@@ -119,13 +120,13 @@ func ansibleVersion() *value.Map {
 
 // newScope builds the variable layers for host h and task t (nil t: the
 // host's variables without task context, as hostvars shows them).
-func (r *run) newScope(pr *playRun, h *hostState, t *Task, loopVars *value.Map) *scope {
+func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *value.Map) *scope {
 	invVars, facts, incl, set := h.snapshot()
 	layers := make([]*value.Map, 0, 20)
 	if pr != nil {
 		layers = append(layers, pr.roleDefs)
 	}
-	var chain []*RoleInstance
+	var chain []*playbook.RoleInstance
 	if t != nil {
 		chain = roleChain(t.Role)
 		for _, ri := range chain {
@@ -151,7 +152,7 @@ func (r *run) newScope(pr *playRun, h *hostState, t *Task, loopVars *value.Map) 
 				layers = append(layers, ri.Vars)
 			}
 		}
-		var blocks []*Block
+		var blocks []*playbook.Block
 		for b := t.Parent; b != nil; b = b.Parent {
 			blocks = append(blocks, b)
 		}
@@ -205,7 +206,7 @@ func (r *run) newScope(pr *playRun, h *hostState, t *Task, loopVars *value.Map) 
 	}
 	sc := &scope{r: r, layers: layers}
 	if t != nil {
-		sc.search = func(kind string) []string { return t.searchDirs(r.pbDir, kind) }
+		sc.search = func(kind string) []string { return t.SearchDirs(r.pbDir, kind) }
 	} else {
 		sc.search = func(kind string) []string { return []string{filepath.Join(r.pbDir, kind), r.pbDir} }
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
@@ -15,8 +16,8 @@ import (
 
 // chainKw lists keyword sets from the task outward: task, blocks, role
 // uses, play. The first set that defines a keyword wins.
-func chainKw(kw Keywords, parent *Block, role *RoleInstance, play *Play) []Keywords {
-	out := []Keywords{kw}
+func chainKw(kw playbook.Keywords, parent *playbook.Block, role *playbook.RoleInstance, play *playbook.Play) []playbook.Keywords {
+	out := []playbook.Keywords{kw}
 	for b := parent; b != nil; b = b.Parent {
 		out = append(out, b.Kw)
 	}
@@ -29,16 +30,16 @@ func chainKw(kw Keywords, parent *Block, role *RoleInstance, play *Play) []Keywo
 // taskCtx is one task on one host: its scope and effective keywords.
 type taskCtx struct {
 	ex    *executor
-	t     *Task
+	t     *playbook.Task
 	h     *hostState
 	sc    *scope
-	kws   []Keywords
+	kws   []playbook.Keywords
 	check bool
 	diff  bool
 	noLog bool
 }
 
-func (tc *taskCtx) kw(get func(Keywords) any) any {
+func (tc *taskCtx) kw(get func(playbook.Keywords) any) any {
 	for _, k := range tc.kws {
 		if v := get(k); v != nil {
 			return v
@@ -48,7 +49,7 @@ func (tc *taskCtx) kw(get func(Keywords) any) any {
 }
 
 // whens gathers the conditions of the task and every enclosing block.
-func whens(t *Task) []any {
+func whens(t *playbook.Task) []any {
 	var out []any
 	var chain [][]any
 	for b := t.Parent; b != nil; b = b.Parent {
@@ -61,7 +62,7 @@ func whens(t *Task) []any {
 }
 
 // effectiveTags is the union of the task's tags and its ancestors'.
-func effectiveTags(t *Task, play *Play) []string {
+func effectiveTags(t *playbook.Task, play *playbook.Play) []string {
 	tags := append([]string(nil), t.Kw.Tags...)
 	for b := t.Parent; b != nil; b = b.Parent {
 		tags = append(tags, b.Kw.Tags...)
@@ -129,7 +130,7 @@ type outcome struct {
 }
 
 // runTask runs one task on hosts and returns those that failed.
-func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*hostState]bool {
+func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet) map[*hostState]bool {
 	r := ex.r
 	if len(hosts) == 0 {
 		return nil
@@ -150,7 +151,7 @@ func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*ho
 		return ex.runInclude(ctx, t, hosts)
 	}
 	runOnce := false
-	if v := firstKw(t, ex.pr.play, func(k Keywords) any { return k.RunOnce }); v != nil {
+	if v := firstKw(t, ex.pr.play, func(k playbook.Keywords) any { return k.RunOnce }); v != nil {
 		sc := r.newScope(ex.pr, hosts[0], t, nil)
 		runOnce, _ = sc.renderBool(v, false)
 	}
@@ -175,7 +176,7 @@ func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*ho
 		}
 	} else {
 		forks := r.o.Forks
-		if th := firstKw(t, ex.pr.play, func(k Keywords) any { return k.Throttle }); th != nil {
+		if th := firstKw(t, ex.pr.play, func(k playbook.Keywords) any { return k.Throttle }); th != nil {
 			if n, err := strconv.Atoi(value.String(th)); err == nil && n > 0 && n < forks {
 				forks = n
 			}
@@ -228,7 +229,7 @@ func (ex *executor) runTask(ctx context.Context, t *Task, hosts hostSet) map[*ho
 	return failed
 }
 
-func firstKw(t *Task, p *Play, get func(Keywords) any) any {
+func firstKw(t *playbook.Task, p *playbook.Play, get func(playbook.Keywords) any) any {
 	for _, k := range chainKw(t.Kw, t.Parent, t.Role, p) {
 		if v := get(k); v != nil {
 			return v
@@ -237,7 +238,7 @@ func firstKw(t *Task, p *Play, get func(Keywords) any) any {
 	return nil
 }
 
-func (ex *executor) banner(t *Task, h *hostState) {
+func (ex *executor) banner(t *playbook.Task, h *hostState) {
 	name := t.Name
 	if name != "" && templates.IsTemplate(name) {
 		sc := ex.r.newScope(ex.pr, h, t, nil)
@@ -249,7 +250,7 @@ func (ex *executor) banner(t *Task, h *hostState) {
 	ex.r.emit(func(s callback.Sink) { s.TaskStart(ct) })
 }
 
-func (ex *executor) cbTask(t *Task, name string) callback.Task {
+func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 	role := ""
 	if t.Role != nil {
 		role = t.Role.Role.Name
@@ -260,32 +261,32 @@ func (ex *executor) cbTask(t *Task, name string) callback.Task {
 
 // runOnHost runs a task on one host: loop, conditions, action, retries,
 // changed_when/failed_when, register, notify, report.
-func (ex *executor) runOnHost(ctx context.Context, t *Task, h *hostState) *outcome {
+func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostState) *outcome {
 	r := ex.r
 	sc := r.newScope(ex.pr, h, t, nil)
 	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: chainKw(t.Kw, t.Parent, t.Role, ex.pr.play)}
 	tc.check, tc.diff = ex.pr.check, ex.pr.diff
-	if v := tc.kw(func(k Keywords) any { return k.CheckMode }); v != nil {
+	if v := tc.kw(func(k playbook.Keywords) any { return k.CheckMode }); v != nil {
 		tc.check, _ = sc.renderBool(v, tc.check)
 	}
-	if v := tc.kw(func(k Keywords) any { return k.Diff }); v != nil {
+	if v := tc.kw(func(k playbook.Keywords) any { return k.Diff }); v != nil {
 		tc.diff, _ = sc.renderBool(v, tc.diff)
 	}
 	// ansible_check_mode/ansible_diff_mode follow the run, not the task's
 	// own check_mode/diff keyword, as in ansible-core.
-	if v := tc.kw(func(k Keywords) any { return k.NoLog }); v != nil {
+	if v := tc.kw(func(k playbook.Keywords) any { return k.NoLog }); v != nil {
 		tc.noLog, _ = sc.renderBool(v, false)
 	}
 	ignoreErrors := false
-	if v := tc.kw(func(k Keywords) any { return k.IgnoreErrors }); v != nil {
+	if v := tc.kw(func(k playbook.Keywords) any { return k.IgnoreErrors }); v != nil {
 		ignoreErrors, _ = sc.renderBool(v, false)
 	}
 	ignoreUnreach := false
-	if v := tc.kw(func(k Keywords) any { return k.IgnoreUnreachable }); v != nil {
+	if v := tc.kw(func(k playbook.Keywords) any { return k.IgnoreUnreachable }); v != nil {
 		ignoreUnreach, _ = sc.renderBool(v, false)
 	}
 	delegate := ""
-	if v := tc.kw(func(k Keywords) any { return k.DelegateTo }); v != nil {
+	if v := tc.kw(func(k playbook.Keywords) any { return k.DelegateTo }); v != nil {
 		delegate, _ = sc.renderString(v)
 	}
 
@@ -371,7 +372,7 @@ func (h *hostState) up() bool {
 	return !h.failed && !h.unreachable
 }
 
-func (h *hostState) setFailedTask(t *Task, res *value.Map) {
+func (h *hostState) setFailedTask(t *playbook.Task, res *value.Map) {
 	task := value.NewMap(4)
 	task.Set("name", t.Name)
 	task.Set("action", t.Action)
@@ -384,7 +385,7 @@ func (h *hostState) setFailedTask(t *Task, res *value.Map) {
 
 // reachedStart implements --start-at-task: tasks before the first whose
 // name (or "role : name") matches are skipped silently.
-func (r *run) reachedStart(t *Task) bool {
+func (r *run) reachedStart(t *playbook.Task) bool {
 	if r.o.StartAtTask == "" {
 		return true
 	}

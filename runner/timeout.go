@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 )
@@ -66,7 +67,7 @@ func timeoutResult(action string, secs int, inLoop bool) *value.Map {
 // every keyword. pause is exempt: in ansible-core its own alarm replaces
 // the task's, so a pause runs its full length whatever the timeout.
 func (tc *taskCtx) timeout() (int, error) {
-	v := tc.kw(func(k Keywords) any { return k.Timeout })
+	v := tc.kw(func(k playbook.Keywords) any { return k.Timeout })
 	if v == nil || tc.t.Action == "pause" {
 		return 0, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/fjord-run/fjord/inventory"
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
@@ -29,14 +30,14 @@ type hostState struct {
 	failed      bool
 	unreachable bool
 	ended       bool // meta: end_host / end_play
-	notified    map[*Task]bool
+	notified    map[*playbook.Task]bool
 
 	failedTask, failedResult *value.Map // ansible_failed_task / _result
 }
 
 func newHostState(name string, h *inventory.Host) *hostState {
 	return &hostState{name: name, inv: h, facts: value.NewMap(0), includeVars: value.NewMap(0),
-		setFacts: value.NewMap(0), notified: map[*Task]bool{}}
+		setFacts: value.NewMap(0), notified: map[*playbook.Task]bool{}}
 }
 
 func (h *hostState) snapshot() (invVars, facts, incl, set *value.Map) {
@@ -231,7 +232,7 @@ func (s *scope) renderBool(v any, def bool) (bool, error) {
 // cond evaluates when-style conditions, all of which must hold.
 func (s *scope) cond(conds []any) (bool, error) {
 	for _, c := range conds {
-		c, at := unplace(c)
+		c, at := playbook.Unplace(c)
 		switch c := c.(type) {
 		case bool:
 			if !c {
@@ -243,7 +244,7 @@ func (s *scope) cond(conds []any) (bool, error) {
 		}
 		ok, err := s.r.eng.Cond(value.String(c), s)
 		if err != nil {
-			return false, at.fail(err)
+			return false, at.Fail(err)
 		}
 		if !ok {
 			return false, nil

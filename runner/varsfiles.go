@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -29,7 +30,7 @@ func (r *run) loadVarsFiles(pr *playRun) error {
 			for _, c := range cands {
 				name, err := sc.renderString(c)
 				if err != nil {
-					return &Error{Pos: p.Pos, Host: h.name, Err: err}
+					return &playbook.Error{Pos: p.Pos, Host: h.name, Err: err}
 				}
 				path := name
 				if !filepath.IsAbs(path) {
@@ -40,7 +41,7 @@ func (r *run) loadVarsFiles(pr *playRun) error {
 					continue
 				}
 				pr.mu.Lock()
-				m, err := l.loadVarsFile(path)
+				m, err := l.LoadVarsFile(path)
 				pr.mu.Unlock()
 				if err != nil {
 					return err
@@ -50,7 +51,7 @@ func (r *run) loadVarsFiles(pr *playRun) error {
 				break
 			}
 			if !found {
-				return &Error{Pos: p.Pos, Err: fmt.Errorf("vars file %s was not found", tried[0])}
+				return &playbook.Error{Pos: p.Pos, Err: fmt.Errorf("vars file %s was not found", tried[0])}
 			}
 		}
 		pr.varsFiles.Store(h.name, merged)

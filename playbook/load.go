@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"errors"
@@ -14,24 +14,75 @@ import (
 	"github.com/fjord-run/fjord/vault"
 )
 
-// loader turns YAML files into the model. Everything is loaded before any
-// host is touched; every error names file:line:col.
-type loader struct {
-	extraVars *value.Map
-	rolesPath []string
-	// collectionsPath are the directories holding ansible_collections/;
-	// playCollections the `collections:` keyword of the play being loaded.
-	collectionsPath []string
+// Options say where a Loader finds what a playbook names and how it
+// reads it.
+type Options struct {
+	// ExtraVars are -e's: they win over every variable in static names.
+	ExtraVars *value.Map
+	// RolesPath and CollectionsPath are searched for roles after the
+	// playbook's roles/ directory; CollectionsPath holds ansible_collections/.
+	// Empty: Ansible's defaults under ~/.ansible and /usr/share/ansible.
+	RolesPath       []string
+	CollectionsPath []string
+	// PlaybookDir is the first playbook's directory (playbook_dir).
+	PlaybookDir string
+	// Render templates a static name (an import's file, a role's name)
+	// with the extra vars; nil leaves "{{" in names as written.
+	Render func(src string) (string, error)
+	// Vault opens vault-encrypted files; nil: none can be opened.
+	Vault *vault.Secrets
+	// CheckCond parses one condition (when, changed_when, failed_when,
+	// until) so Load reports a syntax error at its keyword; nil: none is
+	// checked.
+	CheckCond func(expr any) error
+}
+
+// Loader turns YAML files into the model. Everything a playbook names
+// statically is loaded before any host is touched; every error names
+// file:line:col. The engine keeps one Loader per play for what dynamic
+// includes bring in at run time (IncludeTasks, IncludeRole), so a file is
+// read and a role loaded once.
+type Loader struct {
+	o Options
+	// playCollections is the `collections:` keyword of the play being loaded.
 	playCollections []string
 	roles           map[string]*Role // by path
 	depth           int
 	fileCache       map[string]*yaml.Node
-	playbookDir     string
-	render          func(src string) (string, error) // templating with extra vars for static names
 	// handlers of import_role'd roles, added to the play being parsed
 	pendingHandlers []Node
 	pendingRoles    []*RoleInstance
-	vault           *vault.Secrets // opens vault-encrypted files; nil: none
+}
+
+// NewLoader returns a Loader; playCollections is the `collections:`
+// keyword of the play whose includes it loads (nil for a whole playbook).
+func NewLoader(o Options, playCollections []string) *Loader {
+	if len(o.RolesPath) == 0 {
+		home, _ := os.UserHomeDir()
+		o.RolesPath = []string{filepath.Join(home, ".ansible/roles"), "/usr/share/ansible/roles", "/etc/ansible/roles"}
+	}
+	if len(o.CollectionsPath) == 0 {
+		home, _ := os.UserHomeDir()
+		o.CollectionsPath = []string{filepath.Join(home, ".ansible/collections"), "/usr/share/ansible/collections"}
+	}
+	return &Loader{o: o, playCollections: playCollections}
+}
+
+// Load reads the playbook at path with import_playbook expanded, and
+// checks every condition it holds when o.CheckCond is set. The error is
+// an *Error naming file:line:col; a file that is not there is
+// fs.ErrNotExist to errors.Is (ansible's AnsibleError, not a parse error).
+func Load(path string, o Options) (*Playbook, error) {
+	pb, err := NewLoader(o, nil).LoadPlaybook(path)
+	if err != nil {
+		return nil, err
+	}
+	if o.CheckCond != nil {
+		if err := pb.checkConds(o.CheckCond); err != nil {
+			return nil, err
+		}
+	}
+	return pb, nil
 }
 
 var playKeys = setOf("hosts", "name", "vars", "vars_files", "vars_prompt", "gather_facts",
@@ -79,7 +130,7 @@ func canonicalAction(name string) (string, bool) {
 	return name, false
 }
 
-func (l *loader) readYAML(path string) (*yaml.Node, error) {
+func (l *Loader) readYAML(path string) (*yaml.Node, error) {
 	if n, ok := l.fileCache[path]; ok {
 		return n, nil
 	}
@@ -87,7 +138,7 @@ func (l *loader) readYAML(path string) (*yaml.Node, error) {
 	if err != nil {
 		return nil, &Error{Pos: Pos{File: path}, Err: errors.Unwrap(err)}
 	}
-	if data, err = decryptIfVault(l.vault, data, path); err != nil {
+	if data, err = decryptIfVault(l.o.Vault, data, path); err != nil {
 		return nil, &Error{Pos: Pos{File: path}, Err: err}
 	}
 	doc, err := value.ParseYAML(data)
@@ -137,7 +188,7 @@ func posOf(file string, n *yaml.Node) Pos {
 }
 
 // loadPlaybook loads path and the playbooks it imports.
-func (l *loader) loadPlaybook(path string) (*Playbook, error) {
+func (l *Loader) LoadPlaybook(path string) (*Playbook, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -149,7 +200,7 @@ func (l *loader) loadPlaybook(path string) (*Playbook, error) {
 	return pb, nil
 }
 
-func (l *loader) loadPlaysInto(pb *Playbook, path string) error {
+func (l *Loader) loadPlaysInto(pb *Playbook, path string) error {
 	l.depth++
 	defer func() { l.depth-- }()
 	root, err := l.readYAML(path)
@@ -251,7 +302,7 @@ func mapGet(n *yaml.Node, key string) *yaml.Node {
 }
 
 // checkKeys rejects keys that are not in any of the allowed sets.
-func (l *loader) checkKeys(file string, n *yaml.Node, allowed map[string]bool, more map[string]bool, what string) error {
+func (l *Loader) checkKeys(file string, n *yaml.Node, allowed map[string]bool, more map[string]bool, what string) error {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i].Value
@@ -267,13 +318,13 @@ func (l *loader) checkKeys(file string, n *yaml.Node, allowed map[string]bool, m
 	return nil
 }
 
-func (l *loader) staticName(file string, n *yaml.Node) (string, error) {
+func (l *Loader) staticName(file string, n *yaml.Node) (string, error) {
 	if n.Kind != yaml.ScalarNode {
 		return "", errAt(posOf(file, n), "expected a file name, got %s", kindName(n))
 	}
 	s := n.Value
-	if strings.Contains(s, "{{") && l.render != nil {
-		r, err := l.render(s)
+	if strings.Contains(s, "{{") && l.o.Render != nil {
+		r, err := l.o.Render(s)
 		if err != nil {
 			return "", errAt(posOf(file, n), "%v", err)
 		}
@@ -282,7 +333,7 @@ func (l *loader) staticName(file string, n *yaml.Node) (string, error) {
 	return s, nil
 }
 
-func (l *loader) nodeValue(file string, n *yaml.Node) (any, error) {
+func (l *Loader) nodeValue(file string, n *yaml.Node) (any, error) {
 	v, err := value.FromNode(n)
 	if err != nil {
 		return nil, yamlErr(file, err)

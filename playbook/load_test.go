@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"errors"
@@ -29,8 +29,8 @@ func writeFiles(t testing.TB, files map[string]string) string {
 }
 
 func load(t testing.TB, dir string) (*Playbook, error) {
-	l := &loader{playbookDir: dir}
-	return l.loadPlaybook(filepath.Join(dir, "site.yml"))
+	l := NewLoader(Options{PlaybookDir: dir}, nil)
+	return l.LoadPlaybook(filepath.Join(dir, "site.yml"))
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -188,8 +188,8 @@ func FuzzLoad(f *testing.F) {
 		}
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		l := &loader{playbookDir: dir}
-		_, err := l.loadPlaybook(filepath.Join(dir, "site.yml"))
+		l := NewLoader(Options{PlaybookDir: dir}, nil)
+		_, err := l.LoadPlaybook(filepath.Join(dir, "site.yml"))
 		runtime.ReadMemStats(&after)
 		// yaml.v3's ratio lets a small text stand for some 400,000 nodes
 		if n := after.TotalAlloc - before.TotalAlloc; n > 256<<20 {

@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"strings"
@@ -10,7 +10,7 @@ import (
 // Task lists, blocks and tasks: keywords and the task's action.
 
 // parseTaskList parses a list of tasks/blocks.
-func (l *loader) parseTaskList(file string, n *yaml.Node, parent *Block, role *RoleInstance, handler bool) ([]Node, error) {
+func (l *Loader) parseTaskList(file string, n *yaml.Node, parent *Block, role *RoleInstance, handler bool) ([]Node, error) {
 	if n.Kind == yaml.ScalarNode && (n.Tag == "!!null" || n.Value == "") {
 		return nil, nil
 	}
@@ -31,7 +31,7 @@ func (l *loader) parseTaskList(file string, n *yaml.Node, parent *Block, role *R
 	return out, nil
 }
 
-func (l *loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
+func (l *Loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, vn := n.Content[i].Value, n.Content[i+1]
 		if !commonKeys[k] || k == "name" {
@@ -126,7 +126,7 @@ func tagList(v any) []string {
 
 // parseTask parses one task mapping: a block, a static import (expanded
 // here), or a task.
-func (l *loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleInstance, handler bool) ([]Node, error) {
+func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleInstance, handler bool) ([]Node, error) {
 	pos := posOf(file, n)
 	if mapGet(n, "block") != nil {
 		if err := l.checkKeys(file, n, blockKeys, nil, "block"); err != nil {

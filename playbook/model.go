@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"path/filepath"
@@ -93,7 +93,7 @@ type Task struct {
 
 	// Static imports are expanded at load time; dynamic includes keep
 	// their task and are expanded per host at run time.
-	play *Play
+	Play *Play
 }
 
 func (t *Task) pos() Pos { return t.Pos }
@@ -164,7 +164,7 @@ type roleRef struct {
 // ("files", "templates", "vars") is searched, in Ansible's order: the
 // task's role, the task file's directory, the play's, the playbook's; each
 // kind subdirectory before the directory itself.
-func (t *Task) searchDirs(pbDir, kind string) []string {
+func (t *Task) SearchDirs(pbDir, kind string) []string {
 	var dirs []string
 	for ri := t.Role; ri != nil; ri = ri.Parent {
 		dirs = append(dirs, filepath.Join(ri.Role.Path, kind), ri.Role.Path)
@@ -172,8 +172,8 @@ func (t *Task) searchDirs(pbDir, kind string) []string {
 	}
 	taskDir := filepath.Dir(t.Pos.File)
 	dirs = append(dirs, filepath.Join(taskDir, kind), taskDir)
-	if t.play != nil && t.play.Dir != taskDir {
-		dirs = append(dirs, filepath.Join(t.play.Dir, kind), t.play.Dir)
+	if t.Play != nil && t.Play.Dir != taskDir {
+		dirs = append(dirs, filepath.Join(t.Play.Dir, kind), t.Play.Dir)
 	}
 	if pbDir != taskDir {
 		dirs = append(dirs, filepath.Join(pbDir, kind), pbDir)
@@ -181,9 +181,9 @@ func (t *Task) searchDirs(pbDir, kind string) []string {
 	return uniq(dirs)
 }
 
-// taskLabel is the task's name as Ansible shows it: its action when it
-// has none.
-func taskLabel(t *Task) string {
+// Label is the task's name as Ansible shows it: its action when it has
+// none.
+func (t *Task) Label() string {
 	if t.Name != "" {
 		return t.Name
 	}

@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ var roleEntryKeys = setOf("role", "name", "tasks_from", "vars_from", "defaults_f
 	"handlers_from", "public", "allow_duplicates", "rolespec_validate")
 
 // parsePlayRoles parses a play's roles: list.
-func (l *loader) parsePlayRoles(file string, n *yaml.Node, p *Play) ([]*RoleInstance, error) {
+func (l *Loader) parsePlayRoles(file string, n *yaml.Node, p *Play) ([]*RoleInstance, error) {
 	if n.Kind == yaml.ScalarNode && n.Value == "" {
 		return nil, nil
 	}
@@ -38,7 +38,7 @@ func (l *loader) parsePlayRoles(file string, n *yaml.Node, p *Play) ([]*RoleInst
 	return out, nil
 }
 
-func (l *loader) parseRoleRef(file string, rn *yaml.Node) (*roleRef, error) {
+func (l *Loader) parseRoleRef(file string, rn *yaml.Node) (*roleRef, error) {
 	ref := &roleRef{pos: posOf(file, rn), params: value.NewMap(0)}
 	switch rn.Kind {
 	case yaml.ScalarNode:
@@ -73,8 +73,8 @@ func (l *loader) parseRoleRef(file string, rn *yaml.Node) (*roleRef, error) {
 	if ref.name == "" {
 		return nil, errAt(ref.pos, "role definitions must contain a role name")
 	}
-	if strings.Contains(ref.name, "{{") && l.render != nil {
-		r, err := l.render(ref.name)
+	if strings.Contains(ref.name, "{{") && l.o.Render != nil {
+		r, err := l.o.Render(ref.name)
 		if err != nil {
 			return nil, errAt(ref.pos, "%v", err)
 		}
@@ -84,11 +84,11 @@ func (l *loader) parseRoleRef(file string, rn *yaml.Node) (*roleRef, error) {
 }
 
 // findRole searches for a role by name as Ansible does.
-func (l *loader) findRole(pos Pos, name, baseDir string) (string, error) {
+func (l *Loader) findRole(pos Pos, name, baseDir string) (string, error) {
 	if strings.ContainsRune(name, '/') || filepath.IsAbs(name) {
 		p := name
 		if !filepath.IsAbs(p) {
-			p = filepath.Join(l.playbookDir, name)
+			p = filepath.Join(l.o.PlaybookDir, name)
 		}
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
 			return p, nil
@@ -113,20 +113,20 @@ func (l *loader) findRole(pos Pos, name, baseDir string) (string, error) {
 	if baseDir != "" {
 		cands = append(cands, filepath.Join(baseDir, "roles", name))
 	}
-	cands = append(cands, filepath.Join(l.playbookDir, "roles", name))
-	for _, rp := range l.rolesPath {
+	cands = append(cands, filepath.Join(l.o.PlaybookDir, "roles", name))
+	for _, rp := range l.o.RolesPath {
 		cands = append(cands, filepath.Join(rp, name))
 	}
 	if baseDir != "" {
 		cands = append(cands, filepath.Join(baseDir, name))
 	}
-	cands = append(cands, filepath.Join(l.playbookDir, name))
+	cands = append(cands, filepath.Join(l.o.PlaybookDir, name))
 	for _, c := range cands {
 		if st, err := os.Stat(c); err == nil && st.IsDir() {
 			return c, nil
 		}
 	}
-	return "", notFoundAt(pos, "the role '%s' was not found in %s", name, strings.Join(uniq(append([]string{filepath.Join(l.playbookDir, "roles")}, l.rolesPath...)), ":"))
+	return "", notFoundAt(pos, "the role '%s' was not found in %s", name, strings.Join(uniq(append([]string{filepath.Join(l.o.PlaybookDir, "roles")}, l.o.RolesPath...)), ":"))
 }
 
 var fqcnRe = regexp.MustCompile(`^[A-Za-z_]\w*\.[A-Za-z_]\w*\.[A-Za-z_]\w*$`)
@@ -141,9 +141,9 @@ func splitFQCN(name string) (ns, coll, role string) {
 
 // collectionDirs are the ansible_collections directories searched, as
 // Ansible searches them: beside the playbook, then collections_path.
-func (l *loader) collectionDirs() []string {
-	dirs := []string{filepath.Join(l.playbookDir, "collections", "ansible_collections")}
-	for _, c := range l.collectionsPath {
+func (l *Loader) collectionDirs() []string {
+	dirs := []string{filepath.Join(l.o.PlaybookDir, "collections", "ansible_collections")}
+	for _, c := range l.o.CollectionsPath {
 		if filepath.Base(c) != "ansible_collections" {
 			c = filepath.Join(c, "ansible_collections")
 		}
@@ -153,7 +153,7 @@ func (l *loader) collectionDirs() []string {
 }
 
 // collectionRole finds a role of an installed collection; "" if none.
-func (l *loader) collectionRole(ns, coll, role string) string {
+func (l *Loader) collectionRole(ns, coll, role string) string {
 	for _, d := range l.collectionDirs() {
 		p := filepath.Join(d, ns, coll, "roles", role)
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
@@ -186,7 +186,7 @@ func mainFile(dir, name string) string {
 	return ""
 }
 
-func (l *loader) loadVarsFile(path string) (*value.Map, error) {
+func (l *Loader) LoadVarsFile(path string) (*value.Map, error) {
 	root, err := l.readYAML(path)
 	if err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ func (l *loader) loadVarsFile(path string) (*value.Map, error) {
 }
 
 // loadRole reads a role's directory once.
-func (l *loader) loadRole(pos Pos, path string) (*Role, error) {
+func (l *Loader) loadRole(pos Pos, path string) (*Role, error) {
 	if r, ok := l.roles[path]; ok {
 		return r, nil
 	}
@@ -220,12 +220,12 @@ func (l *loader) loadRole(pos Pos, path string) (*Role, error) {
 	l.roles[path] = r
 	var err error
 	if f := mainFile(filepath.Join(path, "defaults"), "main"); f != "" {
-		if r.Defaults, err = l.loadVarsFile(f); err != nil {
+		if r.Defaults, err = l.LoadVarsFile(f); err != nil {
 			return nil, err
 		}
 	}
 	if f := mainFile(filepath.Join(path, "vars"), "main"); f != "" {
-		if r.Vars, err = l.loadVarsFile(f); err != nil {
+		if r.Vars, err = l.LoadVarsFile(f); err != nil {
 			return nil, err
 		}
 	}
@@ -328,7 +328,7 @@ func valueOr(s, def string) string {
 
 // instantiate makes a role use from a reference: finds and loads the role,
 // its dependencies, and the tasks/handlers files it asks for.
-func (l *loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance) (_ *RoleInstance, err error) {
+func (l *Loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance) (_ *RoleInstance, err error) {
 	l.depth++
 	defer func() { l.depth-- }()
 	if l.depth > 30 {
@@ -373,7 +373,7 @@ func (l *loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance)
 		if p == "" {
 			return nil, errAt(ref.pos, "could not find '%s' in role %s defaults", f, role.Name)
 		}
-		if ri.Defaults, err = l.loadVarsFile(p); err != nil {
+		if ri.Defaults, err = l.LoadVarsFile(p); err != nil {
 			return nil, err
 		}
 	}
@@ -382,7 +382,7 @@ func (l *loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance)
 		if p == "" {
 			return nil, errAt(ref.pos, "could not find '%s' in role %s vars", f, role.Name)
 		}
-		if ri.Vars, err = l.loadVarsFile(p); err != nil {
+		if ri.Vars, err = l.LoadVarsFile(p); err != nil {
 			return nil, err
 		}
 	}
@@ -428,11 +428,11 @@ func (l *loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance)
 	return ri, nil
 }
 
-func (ri *RoleInstance) deps() []*RoleInstance { return ri.depList }
+func (ri *RoleInstance) Deps() []*RoleInstance { return ri.depList }
 
 // expandImportRole turns import_role into an implicit block of the role's
 // tasks (with its dependencies first); its handlers join the play's.
-func (l *loader) expandImportRole(file string, t *Task) ([]Node, error) {
+func (l *Loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	ref := &roleRef{pos: t.Pos, params: value.NewMap(0), kw: Keywords{}}
 	for _, k := range t.Args.Keys() {
 		v, _ := t.Args.Get(k)
@@ -446,7 +446,7 @@ func (l *loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	if ref.name == "" {
 		return nil, errAt(t.Pos, "import_role needs a role name")
 	}
-	base := l.playbookDir
+	base := l.o.PlaybookDir
 	if t.Role != nil {
 		base = filepath.Dir(t.Role.Role.Path)
 	}

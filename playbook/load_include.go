@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 // includeTasks loads the tasks file an include_tasks task t names at run
 // time, under a new implicit block carrying the include's params and its
 // apply: keywords, in play p. It returns the file's path and the block.
-func (l *loader) includeTasks(t *Task, name string, params, apply *value.Map, p *Play) (string, *Block, error) {
+func (l *Loader) IncludeTasks(t *Task, name string, params, apply *value.Map, p *Play) (string, *Block, error) {
 	path, err := l.resolveTaskFile(t.Pos, t.Role, name)
 	if err != nil {
 		return "", nil, err
@@ -36,7 +36,7 @@ func (l *loader) includeTasks(t *Task, name string, params, apply *value.Map, p 
 			return "", nil, err
 		}
 		blk.Block = nodes
-		setPlay(p, nodes)
+		SetPlay(p, nodes)
 	}
 	return path, blk, nil
 }
@@ -45,7 +45,7 @@ func (l *loader) includeTasks(t *Task, name string, params, apply *value.Map, p 
 // time (args: name and the role's options; apply is the caller's), with
 // params as its include params, and returns it with its tasks under a new
 // implicit block; its handlers are on the instance.
-func (l *loader) includeRole(t *Task, args *value.Map, baseDir string, params *value.Map, p *Play) (*RoleInstance, *Block, error) {
+func (l *Loader) IncludeRole(t *Task, args *value.Map, baseDir string, params *value.Map, p *Play) (*RoleInstance, *Block, error) {
 	ref := &roleRef{pos: t.Pos, params: value.NewMap(0)}
 	args.Range(func(k string, v any) bool {
 		if k == "name" {
@@ -69,7 +69,7 @@ func (l *loader) includeRole(t *Task, args *value.Map, baseDir string, params *v
 	for _, n := range nodes {
 		setParent(n, blk)
 	}
-	setPlay(p, nodes)
+	SetPlay(p, nodes)
 	ri.Handlers = handlers
 	return ri, blk, nil
 }

@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"os"
@@ -20,8 +20,8 @@ func TestVaultEncryptedVarsFile(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	l := &loader{playbookDir: dir, vault: vault.NewSecrets("prod", []byte("pw"))}
-	m, err := l.loadVarsFile(f)
+	l := NewLoader(Options{PlaybookDir: dir, Vault: vault.NewSecrets("prod", []byte("pw"))}, nil)
+	m, err := l.LoadVarsFile(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +36,8 @@ func TestVaultEncryptedVarsFile(t *testing.T) {
 		{nil, "Attempting to decrypt but no vault secrets found"},
 		{vault.NewSecrets("", []byte("wrong")), "Decryption failed (no vault secrets were found that could decrypt) on " + f},
 	} {
-		l := &loader{playbookDir: dir, vault: tc.secrets}
-		if _, err := l.loadVarsFile(f); err == nil || !strings.Contains(err.Error(), tc.want) {
+		l := NewLoader(Options{PlaybookDir: dir, Vault: tc.secrets}, nil)
+		if _, err := l.LoadVarsFile(f); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("got %v, want %q", err, tc.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import "github.com/fjord-run/fjord/vault"
 

@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 
 // Plays: their keywords, roles and sections, as the loader reads them.
 
-func (l *loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
+func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	if err := l.checkKeys(file, n, playKeys, nil, "play"); err != nil {
 		return nil, err
 	}
@@ -149,23 +149,23 @@ func (l *loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	p.Tasks = append(p.Tasks, tasks...)
 	p.Handlers = append(p.Handlers, imported...)
 	p.Handlers = append(p.Handlers, handlers...)
-	setPlay(p, p.PreTasks)
-	setPlay(p, p.Tasks)
-	setPlay(p, p.PostTasks)
-	setPlay(p, p.Handlers)
+	SetPlay(p, p.PreTasks)
+	SetPlay(p, p.Tasks)
+	SetPlay(p, p.PostTasks)
+	SetPlay(p, p.Handlers)
 	return p, nil
 }
 
-func setPlay(p *Play, nodes []Node) {
+func SetPlay(p *Play, nodes []Node) {
 	for _, n := range nodes {
 		switch n := n.(type) {
 		case *Task:
-			n.play = p
+			n.Play = p
 		case *Block:
 			n.play = p
-			setPlay(p, n.Block)
-			setPlay(p, n.Rescue)
-			setPlay(p, n.Always)
+			SetPlay(p, n.Block)
+			SetPlay(p, n.Rescue)
+			SetPlay(p, n.Always)
 		}
 	}
 }
@@ -178,8 +178,8 @@ func roleKey(ri *RoleInstance) string {
 
 // appendRoleRun adds a role's dependency chain then its own tasks as
 // implicit blocks, running each distinct role use once per play.
-func (l *loader) appendRoleRun(ri *RoleInstance, tasks *[]Node, handlers *[]Node, seen map[string]bool) {
-	for _, dep := range ri.deps() {
+func (l *Loader) appendRoleRun(ri *RoleInstance, tasks *[]Node, handlers *[]Node, seen map[string]bool) {
+	for _, dep := range ri.Deps() {
 		l.appendRoleRun(dep, tasks, handlers, seen)
 	}
 	key := roleKey(ri)

@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"errors"
@@ -40,7 +40,7 @@ func condsAt(p Pos, v any) []any {
 
 // unplace splits a condition from its place; at is nil for a condition
 // made at run time (assert's that:, include's apply).
-func unplace(c any) (expr any, at *condAt) {
+func Unplace(c any) (expr any, at *condAt) {
 	if ca, ok := c.(condAt); ok {
 		return ca.expr, &ca
 	}
@@ -48,23 +48,23 @@ func unplace(c any) (expr any, at *condAt) {
 }
 
 // fail is the error of a placed condition that could not be evaluated.
-func (at *condAt) fail(err error) error {
+func (at *condAt) Fail(err error) error {
 	if at == nil {
 		return err
 	}
-	return &condError{pos: at.pos, expr: value.String(at.expr), err: err}
+	return &CondError{Pos: at.pos, expr: value.String(at.expr), err: err}
 }
 
 // condError is a condition that could not be evaluated, in ansible-core's
 // words, which scripts match on: "The conditional check 'x ==' failed. The
 // error was: ...".
-type condError struct {
-	pos  Pos // of the keyword
+type CondError struct {
+	Pos  Pos // of the keyword
 	expr string
 	err  error
 }
 
-func (e *condError) Error() string {
+func (e *CondError) Error() string {
 	var ue *templates.UndefinedError
 	if errors.As(e.err, &ue) {
 		return fmt.Sprintf("The conditional check '%s' failed. The error was: error while evaluating conditional (%s): %v", e.expr, e.expr, e.err)
@@ -72,7 +72,7 @@ func (e *condError) Error() string {
 	return fmt.Sprintf("The conditional check '%s' failed. The error was: %v", e.expr, e.err)
 }
 
-func (e *condError) Unwrap() error { return e.err }
+func (e *CondError) Unwrap() error { return e.err }
 
 // checkConds parses every condition of pb before any host is touched: a
 // syntax error does not depend on variables, so it is a load error, not a
@@ -81,12 +81,12 @@ func (e *condError) Unwrap() error { return e.err }
 func (pb *Playbook) checkConds(parse func(expr any) error) error {
 	check := func(conds []any, task string) error {
 		for _, c := range conds {
-			expr, at := unplace(c)
+			expr, at := Unplace(c)
 			if at == nil {
 				continue
 			}
 			if err := parse(expr); err != nil {
-				return &Error{Pos: at.pos, Task: task, Err: at.fail(err)}
+				return &Error{Pos: at.pos, Task: task, Err: at.Fail(err)}
 			}
 		}
 		return nil
@@ -97,7 +97,7 @@ func (pb *Playbook) checkConds(parse func(expr any) error) error {
 			switch n := n.(type) {
 			case *Task:
 				for _, conds := range [][]any{n.Kw.When, n.ChangedWhen, n.FailedWhen, n.Until} {
-					if err := check(conds, taskLabel(n)); err != nil {
+					if err := check(conds, n.Label()); err != nil {
 						return err
 					}
 				}

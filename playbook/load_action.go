@@ -1,4 +1,4 @@
-package runner
+package playbook
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 // actions' checks, and static imports of task files.
 
 // setAction resolves the module name and arguments of a task.
-func (l *loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
+func (l *Loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
 	name := kn.Value
 	var argv any
 	if name == "action" || name == "local_action" {
@@ -144,7 +144,7 @@ var knownLookups = setOf("items", "list", "dict", "fileglob", "sequence", "neste
 	"inventory_hostnames", "cartesian", "env", "template", "pipe", "vars", "community.general.cartesian")
 
 // finishTask validates module args and expands static imports.
-func (l *loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error) {
+func (l *Loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error) {
 	switch t.Action {
 	case "import_tasks":
 		return l.expandImportTasks(file, t)
@@ -220,7 +220,7 @@ func checkEngineArgs(t *Task) error {
 }
 
 // resolveTaskFile finds a tasks file named in an import/include.
-func (l *loader) resolveTaskFile(from Pos, role *RoleInstance, name string) (string, error) {
+func (l *Loader) resolveTaskFile(from Pos, role *RoleInstance, name string) (string, error) {
 	if filepath.IsAbs(name) {
 		return name, nil
 	}
@@ -229,8 +229,8 @@ func (l *loader) resolveTaskFile(from Pos, role *RoleInstance, name string) (str
 		cands = append(cands, filepath.Join(role.Role.Path, "tasks", name))
 	}
 	cands = append(cands, filepath.Join(filepath.Dir(from.File), name))
-	if l.playbookDir != "" {
-		cands = append(cands, filepath.Join(l.playbookDir, name))
+	if l.o.PlaybookDir != "" {
+		cands = append(cands, filepath.Join(l.o.PlaybookDir, name))
 	}
 	for _, c := range cands {
 		if st, err := os.Stat(c); err == nil && !st.IsDir() {
@@ -240,7 +240,7 @@ func (l *loader) resolveTaskFile(from Pos, role *RoleInstance, name string) (str
 	return "", notFoundAt(from, "could not find or access '%s'", name)
 }
 
-func (l *loader) expandImportTasks(file string, t *Task) ([]Node, error) {
+func (l *Loader) expandImportTasks(file string, t *Task) ([]Node, error) {
 	raw, ok := t.Args.Get("_raw_params")
 	if !ok {
 		raw, ok = t.Args.Get("file")
@@ -249,8 +249,8 @@ func (l *loader) expandImportTasks(file string, t *Task) ([]Node, error) {
 		return nil, errAt(t.Pos, "import_tasks needs a file name")
 	}
 	name := value.String(raw)
-	if strings.Contains(name, "{{") && l.render != nil {
-		r, err := l.render(name)
+	if strings.Contains(name, "{{") && l.o.Render != nil {
+		r, err := l.o.Render(name)
 		if err != nil {
 			return nil, errAt(t.Pos, "%v", err)
 		}
