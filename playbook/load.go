@@ -85,19 +85,6 @@ func Load(path string, o Options) (*Playbook, error) {
 	return pb, nil
 }
 
-var playKeys = setOf("hosts", "name", "vars", "vars_files", "vars_prompt", "gather_facts",
-	"gather_subset", "gather_timeout", "fact_path", "pre_tasks", "roles", "tasks", "post_tasks",
-	"handlers", "serial", "max_fail_percentage", "strategy", "force_handlers", "order",
-	"collections", "debugger", "import_playbook")
-
-var commonKeys = setOf("any_errors_fatal", "become", "become_exe", "become_flags", "become_method",
-	"become_user", "check_mode", "collections", "connection", "debugger", "diff", "environment",
-	"ignore_errors", "ignore_unreachable", "module_defaults", "name", "no_log", "port",
-	"remote_user", "run_once", "tags", "throttle", "timeout", "vars", "when", "delegate_to",
-	"delegate_facts")
-
-var blockKeys = setOf("block", "rescue", "always")
-
 // engine actions handled by the runner itself, not modules/.
 var engineActions = setOf("debug", "set_fact", "assert", "fail", "meta", "pause",
 	"include_vars", "include_tasks", "import_tasks", "include_role", "import_role",
@@ -218,7 +205,7 @@ func (l *Loader) loadPlaysInto(pb *Playbook, path string) error {
 			return errAt(posOf(path, pn), "a play must be a mapping, got %s", kindName(pn))
 		}
 		if key, ipn := importPlaybook(pn); ipn != nil {
-			if err := l.checkKeys(path, pn, setOf(key, "name", "vars", "tags", "when"), nil, "import_playbook"); err != nil {
+			if err := l.checkKeys(path, pn, 0, setOf(key, "name", "vars", "tags", "when"), "import_playbook"); err != nil {
 				return err
 			}
 			name, err := l.staticName(path, ipn)
@@ -297,23 +284,6 @@ func mapGet(n *yaml.Node, key string) *yaml.Node {
 		if n.Content[i].Value == key {
 			return n.Content[i+1]
 		}
-	}
-	return nil
-}
-
-// checkKeys rejects keys that are not in any of the allowed sets.
-func (l *Loader) checkKeys(file string, n *yaml.Node, allowed map[string]bool, more map[string]bool, what string) error {
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i].Value
-		if seen[k] {
-			return errAt(posOf(file, n.Content[i]), "duplicate key %q in %s", k, what)
-		}
-		seen[k] = true
-		if allowed[k] || commonKeys[k] || (more != nil && more[k]) {
-			continue
-		}
-		return errAt(posOf(file, n.Content[i]), "%q is not a valid attribute for a %s", k, what)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 // Plays: their keywords, roles and sections, as the loader reads them.
 
 func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
-	if err := l.checkKeys(file, n, playKeys, nil, "play"); err != nil {
+	if err := l.checkKeys(file, n, onPlay, nil, "play"); err != nil {
 		return nil, err
 	}
 	p := &Play{Pos: posOf(file, n), Dir: filepath.Dir(file), Strategy: "linear"}

@@ -34,7 +34,8 @@ func (l *Loader) parseTaskList(file string, n *yaml.Node, parent *Block, role *R
 func (l *Loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, vn := n.Content[i].Value, n.Content[i+1]
-		if !commonKeys[k] || k == "name" {
+		def, ok := keywordAt(k, onShared)
+		if !ok || def.set == nil && k != "when" && k != "vars" {
 			continue
 		}
 		v, err := l.nodeValue(file, vn)
@@ -44,8 +45,6 @@ func (l *Loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 		switch k {
 		case "when":
 			kw.When = condsAt(posOf(file, n.Content[i]), v)
-		case "tags":
-			kw.Tags = tagList(v)
 		case "vars":
 			switch vv := v.(type) {
 			case *value.Map:
@@ -62,51 +61,13 @@ func (l *Loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 			default:
 				return errAt(posOf(file, vn), "vars must be a mapping, got %s", kindName(vn))
 			}
-		case "become":
-			kw.Become = v
-		case "become_user":
-			kw.BecomeUser = v
-		case "become_method":
-			kw.BecomeMethod = v
-		case "become_flags":
-			kw.BecomeFlags = v
-		case "become_exe":
-			kw.BecomeExe = v
-		case "check_mode":
-			kw.CheckMode = v
-		case "diff":
-			kw.Diff = v
-		case "ignore_errors":
-			kw.IgnoreErrors = v
-		case "ignore_unreachable":
-			kw.IgnoreUnreachable = v
-		case "no_log":
-			kw.NoLog = v
-		case "any_errors_fatal":
-			kw.AnyErrorsFatal = v
-		case "run_once":
-			kw.RunOnce = v
-		case "environment":
-			kw.Environment = value.Listify(v)
-		case "remote_user":
-			kw.RemoteUser = v
-		case "connection":
-			kw.Connection = v
-		case "delegate_to":
-			kw.DelegateTo = v
-		case "delegate_facts":
-			kw.DelegateFacts = v
 		case "module_defaults":
 			kw.ModuleDefaults = value.Listify(v)
 			if err := checkModuleDefaults(kw.ModuleDefaults); err != nil {
 				return errAt(posOf(file, vn), "%v", err)
 			}
-		case "port":
-			kw.Port = v
-		case "throttle":
-			kw.Throttle = v
-		case "timeout":
-			kw.Timeout = v
+		default:
+			def.set(kw, v)
 		}
 	}
 	return nil
@@ -129,7 +90,7 @@ func tagList(v any) []string {
 func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleInstance, handler bool) ([]Node, error) {
 	pos := posOf(file, n)
 	if mapGet(n, "block") != nil {
-		if err := l.checkKeys(file, n, blockKeys, nil, "block"); err != nil {
+		if err := l.checkKeys(file, n, onBlock, nil, "block"); err != nil {
 			return nil, err
 		}
 		b := &Block{Pos: pos, Parent: parent, Role: role}
@@ -159,6 +120,13 @@ func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleI
 		return nil, errAt(pos, "'rescue' and 'always' need a 'block'")
 	}
 	t := &Task{Pos: pos, Parent: parent, Role: role, Handler: handler}
+	where := uint8(onTask)
+	if handler {
+		where = onHandler
+	}
+	if err := l.checkValues(file, n, where); err != nil {
+		return nil, err
+	}
 	if err := l.parseKeywords(file, n, &t.Kw); err != nil {
 		return nil, err
 	}
@@ -224,7 +192,7 @@ func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleI
 			for _, e := range value.Listify(v) {
 				t.Notify = append(t.Notify, value.String(e))
 			}
-		case k == "listen":
+		case k == "listen" && handler:
 			v, _ := l.nodeValue(file, vn)
 			for _, e := range value.Listify(v) {
 				t.Listen = append(t.Listen, value.String(e))
@@ -251,7 +219,14 @@ func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleI
 			}
 		case k == "action" || k == "local_action":
 			actionKeys = append(actionKeys, kn)
-		case commonKeys[k]:
+		case keywords[k] != nil:
+			if _, ok := keywordAt(k, where); !ok {
+				what := "Task"
+				if handler {
+					what = "Handler"
+				}
+				return nil, errAt(posOf(file, kn), "'%s' is not a valid attribute for a %s", k, what)
+			}
 		default:
 			actionKeys = append(actionKeys, kn)
 		}

@@ -49,7 +49,7 @@ func (l *Loader) parseRoleRef(file string, rn *yaml.Node) (*roleRef, error) {
 			switch {
 			case k == "role" || k == "name":
 				ref.name = vn.Value
-			case commonKeys[k]:
+			case keywords[k] != nil && keywords[k].where&onRole != 0:
 			case roleEntryKeys[k]:
 				v, err := l.nodeValue(file, vn)
 				if err != nil {
@@ -63,6 +63,9 @@ func (l *Loader) parseRoleRef(file string, rn *yaml.Node) (*roleRef, error) {
 				}
 				ref.params.Set(k, v)
 			}
+		}
+		if err := l.checkValues(file, rn, onRole); err != nil {
+			return nil, err
 		}
 		if err := l.parseKeywords(file, rn, &ref.kw); err != nil {
 			return nil, err
