@@ -32,14 +32,14 @@ const (
 type kwType uint8
 
 const (
-	kwAny     kwType = iota
-	kwBool           // isa bool: a container cannot convert
-	kwInt            // isa int: a container or a non-numeric string cannot convert
-	kwString         // isa string: a list or mapping is refused
-	kwList           // isa list of names (tags, notify, listen): a mapping is refused
-	kwMap            // isa dict
-	kwSerial         // serial: ints and percentages, one or a list
-	kwSections       // block, rescue, always, tasks...: read by the loader itself
+	kwAny      kwType = iota
+	kwBool            // isa bool: a container cannot convert
+	kwInt             // isa int: a container or a non-numeric string cannot convert
+	kwString          // isa string: a list or mapping is refused
+	kwList            // isa list of names (tags, notify, listen): a mapping is refused
+	kwMap             // isa dict
+	kwSerial          // serial: ints and percentages, one or a list
+	kwSections        // block, rescue, always, tasks...: read by the loader itself
 )
 
 type keyword struct {
@@ -76,7 +76,9 @@ var keywordTable = []keyword{
 	{"run_once", onShared, kwBool, func(k *Keywords, v any) { k.RunOnce = v }},
 	{"tags", onShared, kwList, func(k *Keywords, v any) { k.Tags = tagList(v) }},
 	{"throttle", onShared, kwInt, func(k *Keywords, v any) { k.Throttle = v }},
-	{"timeout", onShared, kwInt, func(k *Keywords, v any) { k.Timeout = v }},
+	// timeout is converted per host as ansible does, with its message
+	// (runner/timeout.go)
+	{"timeout", onShared, kwAny, func(k *Keywords, v any) { k.Timeout = v }},
 	{"vars", onShared, kwAny, nil}, // a mapping or a list of them: parseKeywords
 	{"when", onShared, kwAny, nil}, // placed conditions: parseKeywords
 	// blocks and tasks (ansible's Block and Task, not Play)

@@ -31,7 +31,7 @@ func TestTaskTimeout(t *testing.T) {
     - shell: pgrep -f 'sleep 61[1][.]' || true
       register: left
     - command: "true"
-      timeout: "{{ 'nope' }}"
+      timeout: nope
       register: bad
       ignore_errors: true
     - command: "true"
