@@ -179,7 +179,7 @@ func CheckArgsAs(info *Info, used string, keys []string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("missing required arguments: %s", strings.Join(missing, ", "))
+		return &MissingArgsError{Names: missing}
 	}
 	return nil
 }

@@ -77,8 +77,8 @@ func Load(path string, o Options) (*Playbook, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.CheckCond != nil {
-		if err := pb.checkConds(o.CheckCond); err != nil {
+	for _, p := range pb.Plays {
+		if err := p.check(o.CheckCond); err != nil {
 			return nil, err
 		}
 	}

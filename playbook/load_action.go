@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -157,20 +158,14 @@ func (l *Loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error)
 		return []Node{t}, checkEngineArgs(t)
 	}
 	info, _ := modules.Lookup(t.Action)
-	if !info.Raw {
-		keys := make([]string, 0, t.Args.Len())
-		for _, k := range t.Args.Keys() {
-			if k == "_raw_params" && info.FreeForm != "" {
-				continue
-			}
-			keys = append(keys, k)
-		}
-		if _, ok := t.Args.Get("_raw_params"); ok && info.FreeForm == "" {
-			return nil, errAt(t.Pos, "%s does not take free-form arguments: use key=value or a mapping", t.Action)
-		}
-		if err := modules.CheckArgs(info, keys); err != nil {
-			return nil, errAt(t.Pos, "%v", err)
-		}
+	if _, ok := t.Args.Get("_raw_params"); ok && info.FreeForm == "" && !info.Raw {
+		return nil, errAt(t.Pos, "%s does not take free-form arguments: use key=value or a mapping", t.Action)
+	}
+	// Required arguments are checked with the play (checkArgs):
+	// module_defaults may supply them.
+	var missing *modules.MissingArgsError
+	if err := modules.CheckArgs(info, argKeys(t, info)); err != nil && !errors.As(err, &missing) {
+		return nil, errAt(t.Pos, "%v", err)
 	}
 	return []Node{t}, nil
 }
@@ -304,4 +299,17 @@ func checkModuleDefaults(list []any) error {
 		}
 	}
 	return nil
+}
+
+// argKeys are the argument names t gives its module, the free-form
+// string aside.
+func argKeys(t *Task, info *modules.Info) []string {
+	keys := make([]string, 0, t.Args.Len())
+	for _, k := range t.Args.Keys() {
+		if k == "_raw_params" && info.FreeForm != "" {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	return keys
 }

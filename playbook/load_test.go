@@ -29,8 +29,7 @@ func writeFiles(t testing.TB, files map[string]string) string {
 }
 
 func load(t testing.TB, dir string) (*Playbook, error) {
-	l := NewLoader(Options{PlaybookDir: dir}, nil)
-	return l.LoadPlaybook(filepath.Join(dir, "site.yml"))
+	return Load(filepath.Join(dir, "site.yml"), Options{PlaybookDir: dir})
 }
 
 func TestLoadErrors(t *testing.T) {

@@ -189,3 +189,24 @@ func (t *Task) Label() string {
 	}
 	return t.Action
 }
+
+// KeywordChain lists the keyword sets that apply to t, from the task
+// outward: the task's, its blocks' (a role's keywords are on the implicit
+// block around its tasks), then play p's. The first set that defines a
+// keyword wins; module_defaults and environment merge outward in.
+func (t *Task) KeywordChain(p *Play) []Keywords { return keywordChain(t.Kw, t.Parent, p) }
+
+// KeywordChain lists the keyword sets that apply to b, from b outward, as
+// a task's.
+func (b *Block) KeywordChain(p *Play) []Keywords { return keywordChain(b.Kw, b.Parent, p) }
+
+func keywordChain(kw Keywords, parent *Block, p *Play) []Keywords {
+	out := []Keywords{kw}
+	for b := parent; b != nil; b = b.Parent {
+		out = append(out, b.Kw)
+	}
+	if p != nil {
+		out = append(out, p.Kw)
+	}
+	return out
+}

@@ -122,9 +122,9 @@ func (ex *executor) anyErrorsFatal(n playbook.Node, failed map[*hostState]bool) 
 	var kw []playbook.Keywords
 	switch n := n.(type) {
 	case *playbook.Task:
-		kw = chainKw(n.Kw, n.Parent, n.Role, ex.pr.play)
+		kw = n.KeywordChain(ex.pr.play)
 	case *playbook.Block:
-		kw = chainKw(n.Kw, n.Parent, n.Role, ex.pr.play)
+		kw = n.KeywordChain(ex.pr.play)
 	}
 	for _, k := range kw {
 		if k.AnyErrorsFatal != nil {

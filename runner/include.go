@@ -35,7 +35,7 @@ func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts host
 	bannerShown := false
 	for _, h := range hosts {
 		sc := r.newScope(ex.pr, h, t, nil)
-		tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: chainKw(t.Kw, t.Parent, t.Role, ex.pr.play)}
+		tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
 		var items []any
 		hasItems := t.HasLoop
 		if hasItems {

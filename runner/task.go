@@ -14,19 +14,6 @@ import (
 	"github.com/fjord-run/fjord/value"
 )
 
-// chainKw lists keyword sets from the task outward: task, blocks, role
-// uses, play. The first set that defines a keyword wins.
-func chainKw(kw playbook.Keywords, parent *playbook.Block, role *playbook.RoleInstance, play *playbook.Play) []playbook.Keywords {
-	out := []playbook.Keywords{kw}
-	for b := parent; b != nil; b = b.Parent {
-		out = append(out, b.Kw)
-	}
-	if play != nil {
-		out = append(out, play.Kw)
-	}
-	return out
-}
-
 // taskCtx is one task on one host: its scope and effective keywords.
 type taskCtx struct {
 	ex    *executor
@@ -230,7 +217,7 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 }
 
 func firstKw(t *playbook.Task, p *playbook.Play, get func(playbook.Keywords) any) any {
-	for _, k := range chainKw(t.Kw, t.Parent, t.Role, p) {
+	for _, k := range t.KeywordChain(p) {
 		if v := get(k); v != nil {
 			return v
 		}
@@ -264,7 +251,7 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostState) *outcome {
 	r := ex.r
 	sc := r.newScope(ex.pr, h, t, nil)
-	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: chainKw(t.Kw, t.Parent, t.Role, ex.pr.play)}
+	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
 	tc.check, tc.diff = ex.pr.check, ex.pr.diff
 	if v := tc.kw(func(k playbook.Keywords) any { return k.CheckMode }); v != nil {
 		tc.check, _ = sc.renderBool(v, tc.check)
