@@ -37,6 +37,11 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	args, _ := argsV.(*value.Map)
 	if args == nil {
 		args = value.NewMap(0)
+	} else {
+		// Arguments without a template render to the task's own map,
+		// which every host shares: module_defaults and the free-form
+		// rename below write into a copy.
+		args = args.Clone()
 	}
 	if err := tc.applyModuleDefaults(info, args); err != nil {
 		return failResult(sc.explain(err, t)), nil
