@@ -97,10 +97,15 @@ func collectSpecs(t reflect.Type, prefix []int) ([]*argSpec, error) {
 }
 
 func infoSpecs(info *Info) ([]*argSpec, reflect.Type, error) {
-	m := info.New()
+	var m any
+	if info.New != nil {
+		m = info.New()
+	} else if info.Args != nil {
+		m = info.Args()
+	}
 	t := reflect.TypeOf(m)
-	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
-		return nil, nil, fmt.Errorf("module %s: New must return a pointer to a struct", info.ID)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil, nil, fmt.Errorf("module %s: New or Args must return a pointer to a struct", info.ID)
 	}
 	s, err := specsOf(t.Elem())
 	return s, t.Elem(), err
@@ -109,6 +114,10 @@ func infoSpecs(info *Info) ([]*argSpec, reflect.Type, error) {
 // displayName is how Ansible names a module in argument errors: a short
 // name as written resolves to ansible.legacy.X.
 func displayName(info *Info, used string) string {
+	if info.Engine {
+		// an action plugin names itself
+		return info.ID[strings.LastIndex(info.ID, ".")+1:]
+	}
 	if used == "" {
 		used = info.ID
 		if i := strings.LastIndex(used, "."); i >= 0 {
@@ -157,6 +166,9 @@ func CheckArgsAs(info *Info, used string, keys []string) error {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
+		if info.InvalidOptions {
+			return fmt.Errorf("Invalid options for %s: %s", info.ID[strings.LastIndex(info.ID, ".")+1:], strings.Join(unknown, ", "))
+		}
 		var names, aliases []string
 		for _, s := range specs {
 			names = append(names, s.name)

@@ -46,6 +46,14 @@ type Info struct {
 	CheckMode bool
 	// Raw: the module takes any arguments and validates them itself.
 	Raw bool
+	// Engine: an engine action (engine.go): the engine runs it, New is
+	// nil and Args returns a pointer to its zero arguments struct.
+	Engine bool
+	Args   func() any
+	// InvalidOptions: unknown arguments are refused in the words of
+	// ansible's action plugins ("Invalid options for debug: foo"), not
+	// of its modules' argument specs.
+	InvalidOptions bool
 	// Cluster: the module acts on several hosts at once (galera_bootstrap).
 	// The engine runs it once per batch, as run_once, and gives it
 	// Env.Hosts and Env.HostConn to reach every host over its own

@@ -85,7 +85,9 @@ func checkConds(conds []any, task string, parse func(expr any) error) error {
 // each host.
 func (t *Task) checkArgs(p *Play) error {
 	info, ok := modules.Lookup(t.Action)
-	if !ok || t.Args == nil {
+	if !ok || t.Args == nil || info.Engine {
+		// an engine action's names were checked as it loaded; its values
+		// are the engine's to read
 		return nil
 	}
 	for _, kw := range t.KeywordChain(p) {

@@ -85,12 +85,6 @@ func Load(path string, o Options) (*Playbook, error) {
 	return pb, nil
 }
 
-// engine actions handled by the runner itself, not modules/.
-var engineActions = setOf("debug", "set_fact", "assert", "fail", "meta", "pause",
-	"include_vars", "include_tasks", "import_tasks", "include_role", "import_role",
-	"include", "add_host", "group_by", "set_stats", "setup", "gather_facts",
-	"wait_for_connection", "validate_argument_spec")
-
 func setOf(s ...string) map[string]bool {
 	m := make(map[string]bool, len(s))
 	for _, k := range s {
@@ -99,22 +93,25 @@ func setOf(s ...string) map[string]bool {
 	return m
 }
 
-// canonicalAction maps ansible.builtin.X / ansible.legacy.X to X for engine
-// actions, and checks modules exist.
+// canonicalAction resolves a task's action in the one registry of modules
+// and engine actions: an engine action is known by its short name (debug,
+// include_tasks: the engine dispatches on it), a module by the name
+// written.
 func canonicalAction(name string) (string, bool) {
-	short := name
-	for _, p := range []string{"ansible.builtin.", "ansible.legacy."} {
-		if s, ok := strings.CutPrefix(name, p); ok {
-			short = s
-		}
+	info, ok := modules.Lookup(name)
+	if !ok {
+		return name, false
 	}
-	if engineActions[short] {
-		return short, true
+	if info.Engine {
+		return info.ID[strings.LastIndex(info.ID, ".")+1:], true
 	}
-	if _, ok := modules.Lookup(name); ok {
-		return name, true
-	}
-	return name, false
+	return name, true
+}
+
+// isEngineAction says whether action (canonical) is one the engine runs.
+func isEngineAction(action string) bool {
+	info, ok := modules.Lookup(action)
+	return ok && info.Engine
 }
 
 func (l *Loader) readYAML(path string) (*yaml.Node, error) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/fjord-run/fjord/modules"
@@ -154,10 +153,13 @@ func (l *Loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error)
 	case "include":
 		return nil, errAt(t.Pos, "'include' was removed from Ansible; use include_tasks or import_tasks")
 	}
-	if engineActions[t.Action] {
-		return []Node{t}, checkEngineArgs(t)
-	}
 	info, _ := modules.Lookup(t.Action)
+	if t.Action == "meta" {
+		// before the names: ansible's own words for a bad action
+		if raw, _ := t.Args.Get("_raw_params"); !metaActions[value.String(raw)] {
+			return nil, errAt(t.Pos, "invalid meta action requested: %s", value.String(raw))
+		}
+	}
 	if _, ok := t.Args.Get("_raw_params"); ok && info.FreeForm == "" && !info.Raw {
 		return nil, errAt(t.Pos, "%s does not take free-form arguments: use key=value or a mapping", t.Action)
 	}
@@ -170,49 +172,9 @@ func (l *Loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error)
 	return []Node{t}, nil
 }
 
-func checkEngineArgs(t *Task) error {
-	allowed := map[string][]string{
-		"debug":         {"msg", "var", "verbosity"},
-		"set_fact":      nil,
-		"assert":        {"that", "fail_msg", "msg", "success_msg", "quiet"},
-		"fail":          {"msg"},
-		"meta":          {"_raw_params"},
-		"pause":         {"seconds", "minutes", "prompt", "echo"},
-		"include_vars":  {"_raw_params", "file", "dir", "name", "depth", "files_matching", "ignore_files", "extensions", "ignore_unknown_extensions", "hash_behaviour"},
-		"include_tasks": {"_raw_params", "file", "apply"},
-		"include_role":  {"name", "tasks_from", "vars_from", "defaults_from", "handlers_from", "apply", "public", "allow_duplicates", "rolespec_validate"},
-		"add_host":      nil,
-		"group_by":      {"key", "parents"},
-		"set_stats":     {"data", "per_host", "aggregate"},
-		"setup":         {"gather_subset", "filter", "gather_timeout", "fact_path"},
-		"gather_facts":  {"parallel"},
-	}
-	keys, ok := allowed[t.Action]
-	if !ok || keys == nil {
-		return nil
-	}
-	okSet := setOf(keys...)
-	var bad []string
-	for _, k := range t.Args.Keys() {
-		if !okSet[k] {
-			bad = append(bad, k)
-		}
-	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		sort.Strings(keys)
-		return errAt(t.Pos, "Unsupported parameters for (%s) module: %s. Supported parameters include: %s.", t.Action, strings.Join(bad, ", "), strings.Join(keys, ", "))
-	}
-	if t.Action == "meta" {
-		raw, _ := t.Args.Get("_raw_params")
-		switch value.String(raw) {
-		case "flush_handlers", "end_play", "end_host", "end_batch", "noop", "clear_host_errors", "clear_facts", "refresh_inventory", "reset_connection", "role_complete":
-		default:
-			return errAt(t.Pos, "invalid meta action requested: %s", value.String(raw))
-		}
-	}
-	return nil
-}
+// metaActions are what meta may do (modules.MetaArgs' choices).
+var metaActions = setOf("flush_handlers", "end_play", "end_host", "end_batch", "noop", "clear_host_errors",
+	"clear_facts", "refresh_inventory", "reset_connection", "role_complete")
 
 // resolveTaskFile finds a tasks file named in an import/include.
 func (l *Loader) resolveTaskFile(from Pos, role *RoleInstance, name string) (string, error) {
