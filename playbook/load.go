@@ -108,12 +108,6 @@ func canonicalAction(name string) (string, bool) {
 	return name, true
 }
 
-// isEngineAction says whether action (canonical) is one the engine runs.
-func isEngineAction(action string) bool {
-	info, ok := modules.Lookup(action)
-	return ok && info.Engine
-}
-
 func (l *Loader) readYAML(path string) (*yaml.Node, error) {
 	if n, ok := l.fileCache[path]; ok {
 		return n, nil

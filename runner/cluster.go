@@ -5,7 +5,6 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/modules"
-	_ "github.com/fjord-run/fjord/modules/galera" // registers galera_bootstrap
 )
 
 // clusterEnv gives a cluster module (modules.Info.Cluster) the batch's

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
-	_ "github.com/fjord-run/fjord/connection/ssh" // registers "ssh", "paramiko", "smart"
 	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/value"
 )

@@ -26,6 +26,7 @@ import (
 	// does not see: linking the engine in makes a change to it (or to
 	// galera_bootstrap) a new test binary, so a result is never reused
 	// for other code.
+	_ "github.com/fjord-run/fjord/modules/galera"
 	_ "github.com/fjord-run/fjord/runner"
 )
 
