@@ -85,34 +85,14 @@ func tagList(v any) []string {
 	return out
 }
 
-// parseTask parses one task mapping: a block, a static import (expanded
-// here), or a task.
+// parseTask parses one entry of a task list: a block, or a task (static
+// imports expand to the tasks they bring).
 func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleInstance, handler bool) ([]Node, error) {
 	pos := posOf(file, n)
 	if mapGet(n, "block") != nil {
-		if err := l.checkKeys(file, n, onBlock, nil, "block"); err != nil {
+		b, err := l.parseBlock(file, n, parent, role, handler)
+		if err != nil {
 			return nil, err
-		}
-		b := &Block{Pos: pos, Parent: parent, Role: role}
-		if nn := mapGet(n, "name"); nn != nil {
-			b.Name = nn.Value
-		}
-		if err := l.parseKeywords(file, n, &b.Kw); err != nil {
-			return nil, err
-		}
-		var err error
-		if b.Block, err = l.parseTaskList(file, mapGet(n, "block"), b, role, handler); err != nil {
-			return nil, err
-		}
-		if rn := mapGet(n, "rescue"); rn != nil {
-			if b.Rescue, err = l.parseTaskList(file, rn, b, role, handler); err != nil {
-				return nil, err
-			}
-		}
-		if an := mapGet(n, "always"); an != nil {
-			if b.Always, err = l.parseTaskList(file, an, b, role, handler); err != nil {
-				return nil, err
-			}
 		}
 		return []Node{b}, nil
 	}
@@ -134,89 +114,9 @@ func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleI
 	var argsNode *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		kn, vn := n.Content[i], n.Content[i+1]
-		k := kn.Value
-		switch {
-		case k == "name":
-			if vn.Kind != yaml.ScalarNode {
-				return nil, errAt(posOf(file, vn), "task name must be a string")
-			}
-			t.Name = vn.Value
-			if vn.Tag == "!!null" {
-				t.Name = ""
-			}
-		case strings.HasPrefix(k, "with_"):
-			if t.HasLoop {
-				return nil, errAt(posOf(file, kn), "only one of loop or with_ may be used on a task")
-			}
-			t.HasLoop = true
-			t.LoopLookup = strings.TrimPrefix(k, "with_")
-			if !knownLookups[t.LoopLookup] {
-				return nil, errAt(posOf(file, kn), "unsupported loop lookup %q", k)
-			}
-			v, err := l.nodeValue(file, vn)
-			if err != nil {
-				return nil, err
-			}
-			t.Loop = v
-		case k == "loop":
-			if t.HasLoop {
-				return nil, errAt(posOf(file, kn), "only one of loop or with_ may be used on a task")
-			}
-			t.HasLoop = true
-			v, err := l.nodeValue(file, vn)
-			if err != nil {
-				return nil, err
-			}
-			t.Loop = v
-		case k == "loop_control":
-			v, err := l.nodeValue(file, vn)
-			if err != nil {
-				return nil, err
-			}
-			m, ok := v.(*value.Map)
-			if !ok {
-				return nil, errAt(posOf(file, vn), "loop_control must be a mapping")
-			}
-			for _, lk := range m.Keys() {
-				switch lk {
-				case "loop_var", "index_var", "label", "pause", "extended", "extended_allitems":
-				default:
-					return nil, errAt(posOf(file, vn), "%q is not a valid attribute for loop_control", lk)
-				}
-			}
-			t.LoopControl = m
-		case k == "register":
-			t.Register = vn.Value
-		case k == "notify":
-			v, _ := l.nodeValue(file, vn)
-			for _, e := range value.Listify(v) {
-				t.Notify = append(t.Notify, value.String(e))
-			}
-		case k == "listen" && handler:
-			v, _ := l.nodeValue(file, vn)
-			for _, e := range value.Listify(v) {
-				t.Listen = append(t.Listen, value.String(e))
-			}
-		case k == "changed_when":
-			v, _ := l.nodeValue(file, vn)
-			t.ChangedWhen, t.HasChanged = condsAt(posOf(file, kn), v), true
-		case k == "failed_when":
-			v, _ := l.nodeValue(file, vn)
-			t.FailedWhen, t.HasFailed = condsAt(posOf(file, kn), v), true
-		case k == "until":
-			v, _ := l.nodeValue(file, vn)
-			t.Until = condsAt(posOf(file, kn), v)
-		case k == "retries":
-			t.Retries, _ = l.nodeValue(file, vn)
-		case k == "delay":
-			t.Delay, _ = l.nodeValue(file, vn)
+		switch k := kn.Value; {
 		case k == "args":
 			argsNode = vn
-		case k == "async", k == "poll":
-			v, _ := l.nodeValue(file, vn)
-			if k == "async" && v != nil && value.String(v) != "0" {
-				return nil, errAt(posOf(file, kn), "async is not supported by fjord yet")
-			}
 		case k == "action" || k == "local_action":
 			actionKeys = append(actionKeys, kn)
 		case keywords[k] != nil:
@@ -226,6 +126,13 @@ func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleI
 					what = "Handler"
 				}
 				return nil, errAt(posOf(file, kn), "'%s' is not a valid attribute for a %s", k, what)
+			}
+			if err := l.taskKeyword(file, t, kn, vn); err != nil {
+				return nil, err
+			}
+		case strings.HasPrefix(k, "with_"):
+			if err := l.taskKeyword(file, t, kn, vn); err != nil {
+				return nil, err
 			}
 		default:
 			actionKeys = append(actionKeys, kn)
@@ -242,29 +149,154 @@ func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleI
 		return nil, errAt(posOf(file, actionKeys[1]), "conflicting action statements: %s", strings.Join(names, ", "))
 	}
 	an := actionKeys[0]
-	vn := mapGet(n, an.Value)
-	if err := l.setAction(file, t, an, vn); err != nil {
+	if err := l.setAction(file, t, an, mapGet(n, an.Value)); err != nil {
 		return nil, err
 	}
 	if argsNode != nil {
-		v, err := l.nodeValue(file, argsNode)
-		if err != nil {
+		if err := l.mergeArgs(file, t, argsNode); err != nil {
 			return nil, err
 		}
-		am, ok := v.(*value.Map)
-		if !ok {
-			return nil, errAt(posOf(file, argsNode), "args must be a mapping")
-		}
-		am.Range(func(k string, v any) bool {
-			if _, exists := t.Args.Get(k); !exists {
-				t.Args.Set(k, v)
-			}
-			return true
-		})
-	}
-	if handler && t.Name == "" && len(t.Listen) == 0 {
-		// Ansible allows it, but such a handler can only be reached by
-		// its action name; keep it.
 	}
 	return l.finishTask(file, t, an)
+}
+
+// parseBlock parses a block with its rescue and always sections.
+func (l *Loader) parseBlock(file string, n *yaml.Node, parent *Block, role *RoleInstance, handler bool) (*Block, error) {
+	if err := l.checkKeys(file, n, onBlock, nil, "block"); err != nil {
+		return nil, err
+	}
+	b := &Block{Pos: posOf(file, n), Parent: parent, Role: role}
+	if nn := mapGet(n, "name"); nn != nil {
+		b.Name = nn.Value
+	}
+	if err := l.parseKeywords(file, n, &b.Kw); err != nil {
+		return nil, err
+	}
+	var err error
+	if b.Block, err = l.parseTaskList(file, mapGet(n, "block"), b, role, handler); err != nil {
+		return nil, err
+	}
+	if rn := mapGet(n, "rescue"); rn != nil {
+		if b.Rescue, err = l.parseTaskList(file, rn, b, role, handler); err != nil {
+			return nil, err
+		}
+	}
+	if an := mapGet(n, "always"); an != nil {
+		if b.Always, err = l.parseTaskList(file, an, b, role, handler); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// taskKeyword reads one of a task's own keywords (name, loops, register,
+// notify, conditions, retries...); the keywords tasks share with plays and
+// blocks are parseKeywords'.
+func (l *Loader) taskKeyword(file string, t *Task, kn, vn *yaml.Node) error {
+	k := kn.Value
+	switch {
+	case k == "name":
+		if vn.Kind != yaml.ScalarNode {
+			return errAt(posOf(file, vn), "task name must be a string")
+		}
+		t.Name = vn.Value
+		if vn.Tag == "!!null" {
+			t.Name = ""
+		}
+		return nil
+	case k == "register":
+		t.Register = vn.Value
+		return nil
+	case k == "loop_control":
+		return l.loopControl(file, t, vn)
+	case k == "loop" || strings.HasPrefix(k, "with_"):
+		if t.HasLoop {
+			return errAt(posOf(file, kn), "only one of loop or with_ may be used on a task")
+		}
+		t.HasLoop = true
+		if k != "loop" {
+			t.LoopLookup = strings.TrimPrefix(k, "with_")
+			if !knownLookups[t.LoopLookup] {
+				return errAt(posOf(file, kn), "unsupported loop lookup %q", k)
+			}
+		}
+	}
+	v, err := l.nodeValue(file, vn)
+	if err != nil {
+		return err
+	}
+	switch k {
+	case "loop":
+		t.Loop = v
+	case "notify", "listen":
+		var names []string
+		for _, e := range value.Listify(v) {
+			names = append(names, value.String(e))
+		}
+		if k == "notify" {
+			t.Notify = names
+		} else {
+			t.Listen = names
+		}
+	case "changed_when":
+		t.ChangedWhen, t.HasChanged = condsAt(posOf(file, kn), v), true
+	case "failed_when":
+		t.FailedWhen, t.HasFailed = condsAt(posOf(file, kn), v), true
+	case "until":
+		t.Until = condsAt(posOf(file, kn), v)
+	case "retries":
+		t.Retries = v
+	case "delay":
+		t.Delay = v
+	case "async":
+		if v != nil && value.String(v) != "0" {
+			return errAt(posOf(file, kn), "async is not supported by fjord yet")
+		}
+	default:
+		if strings.HasPrefix(k, "with_") {
+			t.Loop = v
+		}
+	}
+	return nil
+}
+
+// loopControl reads a task's loop_control: a mapping of known options.
+func (l *Loader) loopControl(file string, t *Task, vn *yaml.Node) error {
+	v, err := l.nodeValue(file, vn)
+	if err != nil {
+		return err
+	}
+	m, ok := v.(*value.Map)
+	if !ok {
+		return errAt(posOf(file, vn), "loop_control must be a mapping")
+	}
+	for _, lk := range m.Keys() {
+		switch lk {
+		case "loop_var", "index_var", "label", "pause", "extended", "extended_allitems":
+		default:
+			return errAt(posOf(file, vn), "%q is not a valid attribute for loop_control", lk)
+		}
+	}
+	t.LoopControl = m
+	return nil
+}
+
+// mergeArgs adds a task's args: mapping to the arguments its action line
+// gave; the action line wins.
+func (l *Loader) mergeArgs(file string, t *Task, argsNode *yaml.Node) error {
+	v, err := l.nodeValue(file, argsNode)
+	if err != nil {
+		return err
+	}
+	am, ok := v.(*value.Map)
+	if !ok {
+		return errAt(posOf(file, argsNode), "args must be a mapping")
+	}
+	am.Range(func(k string, v any) bool {
+		if _, exists := t.Args.Get(k); !exists {
+			t.Args.Set(k, v)
+		}
+		return true
+	})
+	return nil
 }
