@@ -33,13 +33,32 @@ func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	if p.Kw.Vars == nil {
 		p.Kw.Vars = value.NewMap(0)
 	}
+	if err := l.playHosts(file, n, p); err != nil {
+		return nil, err
+	}
+	if nn := mapGet(n, "name"); nn != nil {
+		p.Name = nn.Value
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if err := l.playKeyword(file, p, n.Content[i].Value, n.Content[i+1]); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.playSections(file, n, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// playHosts reads a play's hosts: a pattern, or a list joined as one.
+func (l *Loader) playHosts(file string, n *yaml.Node, p *Play) error {
 	hn := mapGet(n, "hosts")
 	if hn == nil {
-		return nil, errAt(p.Pos, "the field 'hosts' is required but was not set")
+		return errAt(p.Pos, "the field 'hosts' is required but was not set")
 	}
 	hv, err := l.nodeValue(file, hn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	switch hv := hv.(type) {
 	case []any:
@@ -49,67 +68,66 @@ func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 		}
 		p.Hosts = strings.Join(parts, ",")
 	case nil:
-		return nil, errAt(posOf(file, hn), "hosts list cannot be empty")
+		return errAt(posOf(file, hn), "hosts list cannot be empty")
 	default:
 		p.Hosts = value.String(hv)
 	}
-	if nn := mapGet(n, "name"); nn != nil {
-		p.Name = nn.Value
+	return nil
+}
+
+// playKeyword reads one of a play's own keywords (vars_files, serial,
+// strategy...); the keywords it shares with blocks and tasks are
+// parseKeywords'.
+func (l *Loader) playKeyword(file string, p *Play, k string, vn *yaml.Node) error {
+	switch k {
+	case "strategy":
+		p.Strategy = vn.Value
+		if p.Strategy != "linear" && p.Strategy != "free" && p.Strategy != "ansible.builtin.linear" && p.Strategy != "ansible.builtin.free" && !strings.Contains(p.Strategy, "{{") {
+			return errAt(posOf(file, vn), "invalid play strategy specified: %s", vn.Value)
+		}
+		p.Strategy = strings.TrimPrefix(p.Strategy, "ansible.builtin.")
+		return nil
+	case "order":
+		p.Order = vn.Value
+		return nil
+	case "vars_files", "gather_facts", "serial", "max_fail_percentage", "vars_prompt", "force_handlers":
+	default:
+		return nil
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, vn := n.Content[i].Value, n.Content[i+1]
-		switch k {
-		case "vars_files":
-			v, err := l.nodeValue(file, vn)
-			if err != nil {
-				return nil, err
+	v, err := l.nodeValue(file, vn)
+	if err != nil {
+		return err
+	}
+	switch k {
+	case "vars_files":
+		p.VarsFiles = value.Listify(v)
+	case "gather_facts":
+		p.GatherFacts = v
+	case "serial":
+		p.Serial = value.Listify(v)
+	case "max_fail_percentage":
+		p.MaxFailPct = v
+	case "force_handlers":
+		p.Force = value.Bool(v)
+	case "vars_prompt":
+		for _, e := range value.Listify(v) {
+			m, ok := e.(*value.Map)
+			if !ok {
+				return errAt(posOf(file, vn), "vars_prompt entries must be mappings")
 			}
-			switch v := v.(type) {
-			case []any:
-				p.VarsFiles = v
-			case nil:
-			default:
-				p.VarsFiles = []any{v}
+			if _, ok := m.Get("name"); !ok {
+				return errAt(posOf(file, vn), "vars_prompt entries need a name")
 			}
-		case "gather_facts":
-			p.GatherFacts, _ = l.nodeValue(file, vn)
-		case "serial":
-			v, _ := l.nodeValue(file, vn)
-			if l, ok := v.([]any); ok {
-				p.Serial = l
-			} else if v != nil {
-				p.Serial = []any{v}
-			}
-		case "max_fail_percentage":
-			p.MaxFailPct, _ = l.nodeValue(file, vn)
-		case "strategy":
-			p.Strategy = vn.Value
-			if p.Strategy != "linear" && p.Strategy != "free" && p.Strategy != "ansible.builtin.linear" && p.Strategy != "ansible.builtin.free" && !strings.Contains(p.Strategy, "{{") {
-				return nil, errAt(posOf(file, vn), "invalid play strategy specified: %s", vn.Value)
-			}
-			p.Strategy = strings.TrimPrefix(p.Strategy, "ansible.builtin.")
-		case "vars_prompt":
-			v, err := l.nodeValue(file, vn)
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range value.Listify(v) {
-				m, ok := e.(*value.Map)
-				if !ok {
-					return nil, errAt(posOf(file, vn), "vars_prompt entries must be mappings")
-				}
-				if _, ok := m.Get("name"); !ok {
-					return nil, errAt(posOf(file, vn), "vars_prompt entries need a name")
-				}
-				p.VarsPrompt = append(p.VarsPrompt, m)
-			}
-		case "force_handlers":
-			v, _ := l.nodeValue(file, vn)
-			p.Force = value.Bool(v)
-		case "order":
-			p.Order = vn.Value
+			p.VarsPrompt = append(p.VarsPrompt, m)
 		}
 	}
+	return nil
+}
+
+// playSections reads a play's task lists and roles: roles run before
+// tasks:, each as an implicit block, and their handlers come before the
+// play's.
+func (l *Loader) playSections(file string, n *yaml.Node, p *Play) error {
 	var err2 error
 	section := func(key string) []Node {
 		sn := mapGet(n, key)
@@ -126,7 +144,7 @@ func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	if rn := mapGet(n, "roles"); rn != nil {
 		roles, err := l.parsePlayRoles(file, rn, p)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.Roles = roles
 	}
@@ -138,10 +156,8 @@ func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	p.Exposed = l.pendingRoles
 	l.pendingRoles = nil
 	if err2 != nil {
-		return nil, err2
+		return err2
 	}
-	// roles: run before tasks:, each as an implicit block; their handlers
-	// come before the play's.
 	seen := map[string]bool{}
 	for _, ri := range p.Roles {
 		l.appendRoleRun(ri, &p.Tasks, &p.Handlers, seen)
@@ -153,16 +169,17 @@ func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	SetPlay(p, p.Tasks)
 	SetPlay(p, p.PostTasks)
 	SetPlay(p, p.Handlers)
-	return p, nil
+	return nil
 }
 
+// SetPlay links nodes, and the tasks of blocks among them, to play p
+// (a task's search paths and keyword chain end at its play).
 func SetPlay(p *Play, nodes []Node) {
 	for _, n := range nodes {
 		switch n := n.(type) {
 		case *Task:
 			n.Play = p
 		case *Block:
-			n.play = p
 			SetPlay(p, n.Block)
 			SetPlay(p, n.Rescue)
 			SetPlay(p, n.Always)

@@ -60,7 +60,6 @@ type Block struct {
 	Implicit bool
 	// IncludeParams are an include's vars (include params precedence).
 	IncludeParams *value.Map
-	play          *Play
 }
 
 func (b *Block) pos() Pos { return b.Pos }
@@ -91,8 +90,9 @@ type Task struct {
 	Retries     any
 	Delay       any
 
-	// Static imports are expanded at load time; dynamic includes keep
-	// their task and are expanded per host at run time.
+	// Play is the play the task runs in (SetPlay). Static imports are
+	// expanded at load time; dynamic includes keep their task and are
+	// expanded per host at run time.
 	Play *Play
 }
 

@@ -331,7 +331,7 @@ func valueOr(s, def string) string {
 
 // instantiate makes a role use from a reference: finds and loads the role,
 // its dependencies, and the tasks/handlers files it asks for.
-func (l *Loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance) (_ *RoleInstance, err error) {
+func (l *Loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance) (*RoleInstance, error) {
 	l.depth++
 	defer func() { l.depth-- }()
 	if l.depth > 30 {
@@ -371,67 +371,89 @@ func (l *Loader) instantiate(ref *roleRef, baseDir string, parent *RoleInstance)
 		}
 		ri.depList = append(ri.depList, dep)
 	}
-	if f := ri.From["defaults_from"]; f != "" {
-		p := mainFile(filepath.Join(path, "defaults"), strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml"))
-		if p == "" {
-			return nil, errAt(ref.pos, "could not find '%s' in role %s defaults", f, role.Name)
-		}
-		if ri.Defaults, err = l.LoadVarsFile(p); err != nil {
-			return nil, err
-		}
+	if err := l.roleVars(ri, ref.pos); err != nil {
+		return nil, err
 	}
-	if f := ri.From["vars_from"]; f != "" {
-		p := mainFile(filepath.Join(path, "vars"), strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml"))
-		if p == "" {
-			return nil, errAt(ref.pos, "could not find '%s' in role %s vars", f, role.Name)
-		}
-		if ri.Vars, err = l.LoadVarsFile(p); err != nil {
-			return nil, err
-		}
-	}
-	tasksName := "main"
-	if f := ri.From["tasks_from"]; f != "" {
-		tasksName = strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml")
-	}
-	if vt := ri.validationTask(tasksName); vt != nil {
-		defer func() {
-			if err == nil {
-				ri.Tasks = append([]Node{vt}, ri.Tasks...)
-			}
-		}()
-	}
-	if tf := mainFile(filepath.Join(path, "tasks"), tasksName); tf != "" {
-		root, err := l.readYAML(tf)
-		if err != nil {
-			return nil, err
-		}
-		if root != nil {
-			if ri.Tasks, err = l.parseTaskList(tf, root, nil, ri, false); err != nil {
-				return nil, err
-			}
-		}
-	} else if tasksName != "main" {
-		return nil, errAt(ref.pos, "could not find '%s' in role %s tasks", ri.From["tasks_from"], role.Name)
-	}
-	handlersName := "main"
-	if f := ri.From["handlers_from"]; f != "" {
-		handlersName = strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml")
-	}
-	if hf := mainFile(filepath.Join(path, "handlers"), handlersName); hf != "" {
-		root, err := l.readYAML(hf)
-		if err != nil {
-			return nil, err
-		}
-		if root != nil {
-			if ri.Handlers, err = l.parseTaskList(hf, root, nil, ri, true); err != nil {
-				return nil, err
-			}
-		}
+	if err := l.roleTasks(ri, ref.pos); err != nil {
+		return nil, err
 	}
 	return ri, nil
 }
 
+// Deps are the role's dependencies (meta/main.yml), instantiated for this
+// use; they run before it.
 func (ri *RoleInstance) Deps() []*RoleInstance { return ri.depList }
+
+// fromName is a *_from option's file name without its .yml/.yaml.
+func fromName(f string) string { return strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml") }
+
+// roleVars loads the defaults and vars files a use of a role names
+// (defaults_from, vars_from); main's are the Role's own.
+func (l *Loader) roleVars(ri *RoleInstance, pos Pos) error {
+	var err error
+	path, role := ri.Role.Path, ri.Role
+	if f := ri.From["defaults_from"]; f != "" {
+		p := mainFile(filepath.Join(path, "defaults"), fromName(f))
+		if p == "" {
+			return errAt(pos, "could not find '%s' in role %s defaults", f, role.Name)
+		}
+		if ri.Defaults, err = l.LoadVarsFile(p); err != nil {
+			return err
+		}
+	}
+	if f := ri.From["vars_from"]; f != "" {
+		p := mainFile(filepath.Join(path, "vars"), fromName(f))
+		if p == "" {
+			return errAt(pos, "could not find '%s' in role %s vars", f, role.Name)
+		}
+		if ri.Vars, err = l.LoadVarsFile(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// roleTasks loads the tasks and handlers of a use of a role (tasks_from,
+// handlers_from, else main), its argument validation task first.
+func (l *Loader) roleTasks(ri *RoleInstance, pos Pos) error {
+	path, role := ri.Role.Path, ri.Role
+	tasksName := "main"
+	if f := ri.From["tasks_from"]; f != "" {
+		tasksName = fromName(f)
+	}
+	if tf := mainFile(filepath.Join(path, "tasks"), tasksName); tf != "" {
+		root, err := l.readYAML(tf)
+		if err != nil {
+			return err
+		}
+		if root != nil {
+			if ri.Tasks, err = l.parseTaskList(tf, root, nil, ri, false); err != nil {
+				return err
+			}
+		}
+	} else if tasksName != "main" {
+		return errAt(pos, "could not find '%s' in role %s tasks", ri.From["tasks_from"], role.Name)
+	}
+	if vt := ri.validationTask(tasksName); vt != nil {
+		ri.Tasks = append([]Node{vt}, ri.Tasks...)
+	}
+	handlersName := "main"
+	if f := ri.From["handlers_from"]; f != "" {
+		handlersName = fromName(f)
+	}
+	if hf := mainFile(filepath.Join(path, "handlers"), handlersName); hf != "" {
+		root, err := l.readYAML(hf)
+		if err != nil {
+			return err
+		}
+		if root != nil {
+			if ri.Handlers, err = l.parseTaskList(hf, root, nil, ri, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // expandImportRole turns import_role into an implicit block of the role's
 // tasks (with its dependencies first); its handlers join the play's.
