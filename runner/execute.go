@@ -27,7 +27,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		}
 	}()
 	if a := engineAction(t.Action); a != nil {
-		return a(ctx, tc), nil
+		return actionResult(t.Action, a(ctx, tc)), nil
 	}
 	info, _ := modules.Lookup(t.Action)
 	argsV, err := sc.render(t.Args)

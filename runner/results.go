@@ -99,3 +99,15 @@ func unreachableResult(err error) *value.Map {
 	m.Set("unreachable", true)
 	return m
 }
+
+// actionResult is an engine action's result as ansible-core registers it:
+// marked unsafe, as a module's, so that what it holds (a debug message, an
+// assert's, gathered facts) is never templated again; set_fact's and
+// include_vars' alone stay as they are (ansible's _ACTION_WITH_CLEAN_FACTS:
+// their values are variables).
+func actionResult(action string, res *value.Map) *value.Map {
+	if action == "set_fact" || action == "include_vars" {
+		return res
+	}
+	return value.MarkUnsafe(res).(*value.Map)
+}

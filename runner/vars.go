@@ -66,7 +66,9 @@ func (h *hostState) addFacts(f *value.Map) {
 	h.mu.Lock()
 	m := h.facts.Clone()
 	f.Range(func(k string, v any) bool {
-		m.Set(strings.TrimPrefix(k, "ansible_"), v)
+		// facts come from the host: data, never templates (ansible's
+		// wrap_var of ansible_facts)
+		m.Set(strings.TrimPrefix(k, "ansible_"), value.MarkUnsafe(v))
 		return true
 	})
 	h.facts = m
