@@ -345,3 +345,52 @@ func sameOutcome(a, b *golden) bool {
 	jb, _ := json.Marshal([]any{b.ExitCode, b.Recap, b.Out})
 	return bytes.Equal(ja, jb)
 }
+
+// referenceCore is the ansible-core release the goldens must come from:
+// the project's reference (ansible-core 2.14).
+const referenceCore = "[core 2.14."
+
+// Every golden was recorded by one ansible-playbook, of the reference
+// release: a case re-recorded with another version would compare fjord
+// against a different Ansible than its neighbours. Where ansible-playbook
+// is installed and is another version, the log says so (recording with it
+// would move the goldens).
+func TestGoldensOneAnsible(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("cases", "*", "*.golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Fatal("no goldens under cases/")
+	}
+	versions := map[string][]string{}
+	for _, p := range paths {
+		g, err := readGolden(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions[g.Ansible] = append(versions[g.Ansible], p)
+	}
+	for v, ps := range versions {
+		if !strings.Contains(v, referenceCore) {
+			t.Errorf("%d goldens were recorded by %q, not ansible-core 2.14: %v", len(ps), v, ps)
+		}
+	}
+	if len(versions) > 1 {
+		t.Errorf("the goldens come from %d ansible-playbook versions: %v", len(versions), keysOf(versions))
+	}
+	if live, err := ansibleVersion(); err == nil {
+		if _, same := versions[live]; !same {
+			t.Logf("the installed %q is not the goldens' %v: -record would re-record with it", live, keysOf(versions))
+		}
+	}
+}
+
+func keysOf(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
