@@ -22,59 +22,17 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 		}
 		return failResult(sc.explain(err, t))
 	}
-	loopVar, indexVar, label := "item", "", any(nil)
-	extended := false
-	var pause float64
-	if lc := t.LoopControl; lc != nil {
-		if v, ok := lc.Get("loop_var"); ok {
-			loopVar = value.String(v)
-		}
-		if v, ok := lc.Get("index_var"); ok {
-			indexVar = value.String(v)
-		}
-		if v, ok := lc.Get("label"); ok {
-			label = v
-		}
-		if v, ok := lc.Get("extended"); ok {
-			extended, _ = sc.renderBool(v, false)
-		}
-		if v, ok := lc.Get("pause"); ok {
-			pause, _ = strconv.ParseFloat(value.String(v), 64)
-		}
-	}
+	lc := tc.loopControl()
 	results := make([]any, 0, len(items))
 	anyChanged, anyFailed, allSkipped := false, false, true
 	for i, item := range items {
 		if ctx.Err() != nil {
 			break
 		}
-		if i > 0 && pause > 0 {
-			time.Sleep(time.Duration(pause * float64(time.Second)))
+		if i > 0 && lc.pause > 0 {
+			time.Sleep(time.Duration(lc.pause * float64(time.Second)))
 		}
-		lv := value.NewMap(4)
-		lv.Set(loopVar, item)
-		if indexVar != "" {
-			lv.Set(indexVar, i)
-		}
-		if extended {
-			al := value.NewMap(10)
-			n := len(items)
-			al.Set("allitems", items)
-			al.Set("index", i+1)
-			al.Set("index0", i)
-			al.Set("revindex", n-i)
-			al.Set("revindex0", n-i-1)
-			al.Set("first", i == 0)
-			al.Set("last", i == n-1)
-			al.Set("length", n)
-			if i > 0 {
-				al.Set("previtem", items[i-1])
-			}
-			if i < n-1 {
-				al.Set("nextitem", items[i+1])
-			}
-			lv.Set("ansible_loop", al)
-		}
+		lv := lc.vars(items, i)
 		isc := r.newScope(tc.ex.pr, tc.h, t, lv)
 		itc := *tc
 		itc.sc = isc
@@ -89,16 +47,7 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 		default:
 			res, diffs = itc.runOnce(ctx, lv, delegate)
 		}
-		res.Set(loopVar, item)
-		res.Set("ansible_loop_var", loopVar)
-		if indexVar != "" {
-			res.Set(indexVar, i)
-			res.Set("ansible_index_var", indexVar)
-		}
-		if extended {
-			al, _ := lv.Get("ansible_loop")
-			res.Set("ansible_loop", al)
-		}
+		lc.mark(res, lv, item, i)
 		st := statusOf(res)
 		if st != callback.Skipped {
 			allSkipped = false
@@ -110,8 +59,8 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 			anyFailed = true
 		}
 		shown := item
-		if label != nil {
-			if l, err := isc.render(label); err == nil {
+		if lc.label != nil {
+			if l, err := isc.render(lc.label); err == nil {
 				shown = l
 			}
 		}
@@ -123,6 +72,11 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 		r.emit(func(s callback.Sink) { s.HostResult(hr) })
 		results = append(results, res)
 	}
+	return loopResult(results, len(items), anyChanged, anyFailed, allSkipped)
+}
+
+// loopResult is a loop's own result over its items' results.
+func loopResult(results []any, n int, anyChanged, anyFailed, allSkipped bool) *value.Map {
 	out := value.NewMap(5)
 	out.Set("changed", anyChanged)
 	out.Set("msg", "All items completed")
@@ -130,14 +84,90 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 		out.Set("failed", true)
 		out.Set("msg", "One or more items failed")
 	}
-	if len(items) == 0 || allSkipped {
+	if n == 0 || allSkipped {
 		out.Set("skipped", true)
-		if len(items) == 0 {
+		if n == 0 {
 			out.Set("skipped_reason", "No items in the list")
 		}
 	}
 	out.Set("results", results)
 	return out
+}
+
+// loopCtl is a task's loop_control, rendered.
+type loopCtl struct {
+	loopVar, indexVar string
+	label             any // rendered per item
+	extended          bool
+	pause             float64
+}
+
+func (tc *taskCtx) loopControl() loopCtl {
+	c := loopCtl{loopVar: "item"}
+	lc := tc.t.LoopControl
+	if lc == nil {
+		return c
+	}
+	if v, ok := lc.Get("loop_var"); ok {
+		c.loopVar = value.String(v)
+	}
+	if v, ok := lc.Get("index_var"); ok {
+		c.indexVar = value.String(v)
+	}
+	if v, ok := lc.Get("label"); ok {
+		c.label = v
+	}
+	if v, ok := lc.Get("extended"); ok {
+		c.extended, _ = tc.sc.renderBool(v, false)
+	}
+	if v, ok := lc.Get("pause"); ok {
+		c.pause, _ = strconv.ParseFloat(value.String(v), 64)
+	}
+	return c
+}
+
+// vars are item i's loop variables: the loop var, the index var and, when
+// extended, ansible_loop.
+func (c loopCtl) vars(items []any, i int) *value.Map {
+	lv := value.NewMap(4)
+	lv.Set(c.loopVar, items[i])
+	if c.indexVar != "" {
+		lv.Set(c.indexVar, i)
+	}
+	if c.extended {
+		al := value.NewMap(10)
+		n := len(items)
+		al.Set("allitems", items)
+		al.Set("index", i+1)
+		al.Set("index0", i)
+		al.Set("revindex", n-i)
+		al.Set("revindex0", n-i-1)
+		al.Set("first", i == 0)
+		al.Set("last", i == n-1)
+		al.Set("length", n)
+		if i > 0 {
+			al.Set("previtem", items[i-1])
+		}
+		if i < n-1 {
+			al.Set("nextitem", items[i+1])
+		}
+		lv.Set("ansible_loop", al)
+	}
+	return lv
+}
+
+// mark records in an item's result which item it is, as Ansible does.
+func (c loopCtl) mark(res, lv *value.Map, item any, i int) {
+	res.Set(c.loopVar, item)
+	res.Set("ansible_loop_var", c.loopVar)
+	if c.indexVar != "" {
+		res.Set(c.indexVar, i)
+		res.Set("ansible_index_var", c.indexVar)
+	}
+	if c.extended {
+		al, _ := lv.Get("ansible_loop")
+		res.Set("ansible_loop", al)
+	}
 }
 
 // labelString is an item as the callback shows it: Python's str().
