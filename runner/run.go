@@ -94,6 +94,37 @@ func (r *run) main(ctx context.Context) (int, error) {
 	abs0, _ := filepath.Abs(o.Playbooks[0])
 	r.pbDir = filepath.Dir(abs0)
 
+	if code, err := r.loadInventory(); err != nil {
+		return code, err
+	}
+
+	// Load everything before touching any host.
+	books, err := r.loadPlaybooks()
+	if err != nil {
+		return loadExit(err), err
+	}
+	if o.SyntaxCheck {
+		for _, p := range o.Playbooks {
+			fmt.Fprintf(o.Stdout, "\nplaybook: %s\n", p)
+		}
+		return ExitOK, nil
+	}
+	if o.ListHosts || o.ListTasks || o.ListTags {
+		return r.list(books)
+	}
+	// Every host's group_vars and host_vars are read now, as Ansible
+	// reads them with the inventory: a broken vars file stops the run
+	// before any host is touched.
+	if err := r.loadHostVars(); err != nil {
+		return ExitParseError, err
+	}
+
+	return r.play(ctx, books)
+}
+
+// loadInventory reads the inventory sources and picks the target hosts.
+func (r *run) loadInventory() (int, error) {
+	o := r.o
 	sources := o.Inventory
 	if len(sources) == 0 {
 		sources = []string{"/etc/ansible/hosts"}
@@ -118,10 +149,13 @@ func (r *run) main(ctx context.Context) (int, error) {
 		return ExitError, err
 	}
 	r.inv = inv
+	return ExitOK, nil
+}
 
-	// Load everything before touching any host.
+// loadPlaybooks loads every playbook given, whole.
+func (r *run) loadPlaybooks() ([]*playbook.Playbook, error) {
 	var books []*playbook.Playbook
-	for _, p := range o.Playbooks {
+	for _, p := range r.o.Playbooks {
 		o := r.loadOptions()
 		o.Render = func(src string) (string, error) {
 			sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
@@ -130,26 +164,16 @@ func (r *run) main(ctx context.Context) (int, error) {
 		o.CheckCond = r.eng.CheckCond
 		pb, err := playbook.Load(p, o)
 		if err != nil {
-			return loadExit(err), err
+			return nil, err
 		}
 		books = append(books, pb)
 	}
-	if o.SyntaxCheck {
-		for _, p := range o.Playbooks {
-			fmt.Fprintf(o.Stdout, "\nplaybook: %s\n", p)
-		}
-		return ExitOK, nil
-	}
-	if o.ListHosts || o.ListTasks || o.ListTags {
-		return r.list(books)
-	}
-	// Every host's group_vars and host_vars are read now, as Ansible
-	// reads them with the inventory: a broken vars file stops the run
-	// before any host is touched.
-	if err := r.loadHostVars(); err != nil {
-		return ExitParseError, err
-	}
+	return books, nil
+}
 
+// play runs the plays of every playbook, prints the recap and gives the
+// run's exit code.
+func (r *run) play(ctx context.Context, books []*playbook.Playbook) (int, error) {
 	r.sink = r.makeSink()
 	r.counter = callback.NewCounter()
 	for _, pb := range books {
@@ -194,7 +218,6 @@ func (r *run) main(ctx context.Context) (int, error) {
 	return ExitOK, nil
 }
 
-// collectionsPath is collections_path, or Ansible's default.
 // loadOptions are the playbook loader's options for this run.
 func (r *run) loadOptions() playbook.Options {
 	return playbook.Options{ExtraVars: r.extraVars, RolesPath: r.o.RolesPath, CollectionsPath: r.o.CollectionsPath,
