@@ -156,6 +156,23 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 	}
 	serial := t.Action == "group_by"
 	ex.banner(t, hosts[0])
+	outs := ex.runOnHosts(ctx, t, targets, serial)
+	failed := map[*hostState]bool{}
+	for _, o := range outs {
+		if o.failed {
+			failed[o.h] = true
+		}
+	}
+	if runOnce && len(hosts) > 1 && t.Action != "add_host" {
+		ex.shareRunOnce(t, outs[0], hosts[1:], failed)
+	}
+	return failed
+}
+
+// runOnHosts runs t on targets, at most forks (or the task's throttle)
+// at a time; serial runs them one after the other (group_by).
+func (ex *executor) runOnHosts(ctx context.Context, t *playbook.Task, targets hostSet, serial bool) []*outcome {
+	r := ex.r
 	outs := make([]*outcome, len(targets))
 	if len(targets) == 1 || serial {
 		for i, h := range targets {
@@ -181,39 +198,38 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 		}
 		wg.Wait()
 	}
-	failed := map[*hostState]bool{}
-	for _, o := range outs {
+	return outs
+}
+
+// shareRunOnce gives a run_once task's outcome o to the batch's other
+// hosts: the registered result, set_fact's facts and include_vars' vars,
+// the notification, the failure.
+func (ex *executor) shareRunOnce(t *playbook.Task, o *outcome, others hostSet, failed map[*hostState]bool) {
+	r := ex.r
+	facts, _ := o.result.Get("ansible_facts")
+	fm, _ := facts.(*value.Map)
+	for _, h := range others {
+		if t.Register != "" {
+			h.setFact(t.Register, o.result)
+		}
+		if fm != nil {
+			switch t.Action {
+			case "set_fact":
+				fm.Range(func(k string, v any) bool { h.setFact(k, v); return true })
+			case "include_vars":
+				h.setIncludeVars(fm)
+			}
+		}
+		if o.changed {
+			ex.notify(t, h, r.newScope(ex.pr, h, t, nil))
+		}
 		if o.failed {
-			failed[o.h] = true
+			h.mu.Lock()
+			h.failed = true
+			h.mu.Unlock()
+			failed[h] = true
 		}
 	}
-	if runOnce && len(hosts) > 1 && t.Action != "add_host" {
-		// run_once: the result applies to every host of the batch.
-		o := outs[0]
-		facts, _ := o.result.Get("ansible_facts")
-		fm, _ := facts.(*value.Map)
-		for _, h := range hosts[1:] {
-			if t.Register != "" {
-				h.setFact(t.Register, o.result)
-			}
-			if fm != nil {
-				switch t.Action {
-				case "set_fact":
-					fm.Range(func(k string, v any) bool { h.setFact(k, v); return true })
-				case "include_vars":
-					h.setIncludeVars(fm)
-				}
-			}
-			if o.changed {
-				ex.notify(t, h, r.newScope(ex.pr, h, t, nil))
-			}
-			if o.failed {
-				h.failed = true
-				failed[h] = true
-			}
-		}
-	}
-	return failed
 }
 
 func firstKw(t *playbook.Task, p *playbook.Play, get func(playbook.Keywords) any) any {
@@ -252,7 +268,54 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	r := ex.r
 	sc := r.newScope(ex.pr, h, t, nil)
 	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
-	tc.check, tc.diff = ex.pr.check, ex.pr.diff
+	kw := tc.taskKeywords()
+
+	var res *value.Map
+	var diffs []callback.Diff
+	if t.HasLoop {
+		res = tc.runLoop(ctx, kw.delegate)
+	} else {
+		ok, err := sc.cond(whens(t))
+		if err != nil {
+			res = failResult(sc.explain(err, t))
+		} else if !ok {
+			res = skipResult()
+		} else {
+			res, diffs = tc.runOnce(ctx, nil, kw.delegate)
+		}
+	}
+	o := &outcome{h: h, result: res, status: statusOf(res), changed: value.Truthy(get(res, "changed"))}
+	if t.Register != "" {
+		h.setFact(t.Register, res)
+	}
+	ignored := ex.settle(t, o, kw)
+	if o.changed && (ignored || o.status != callback.Failed && o.status != callback.Unreachable) {
+		ex.notify(t, h, sc)
+	}
+	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored,
+		Loop: t.HasLoop, Result: res, NoLog: tc.noLog, Diff: diffs}
+	if kw.delegate != "" && kw.delegate != h.name {
+		hr.Delegate = kw.delegate
+	}
+	r.outMu.Lock()
+	r.counter.Add(hr)
+	r.sink.HostResult(hr)
+	r.outMu.Unlock()
+	return o
+}
+
+// hostKeywords are the keywords that shape a task's run on one host,
+// rendered with its variables.
+type hostKeywords struct {
+	ignoreErrors, ignoreUnreachable bool
+	delegate                        string
+}
+
+// taskKeywords renders the keywords of tc's task on its host, and sets
+// tc's check, diff and no_log.
+func (tc *taskCtx) taskKeywords() hostKeywords {
+	sc := tc.sc
+	tc.check, tc.diff = tc.ex.pr.check, tc.ex.pr.diff
 	if v := tc.kw(func(k playbook.Keywords) any { return k.CheckMode }); v != nil {
 		tc.check, _ = sc.renderBool(v, tc.check)
 	}
@@ -264,85 +327,49 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	if v := tc.kw(func(k playbook.Keywords) any { return k.NoLog }); v != nil {
 		tc.noLog, _ = sc.renderBool(v, false)
 	}
-	ignoreErrors := false
+	var kw hostKeywords
 	if v := tc.kw(func(k playbook.Keywords) any { return k.IgnoreErrors }); v != nil {
-		ignoreErrors, _ = sc.renderBool(v, false)
+		kw.ignoreErrors, _ = sc.renderBool(v, false)
 	}
-	ignoreUnreach := false
 	if v := tc.kw(func(k playbook.Keywords) any { return k.IgnoreUnreachable }); v != nil {
-		ignoreUnreach, _ = sc.renderBool(v, false)
+		kw.ignoreUnreachable, _ = sc.renderBool(v, false)
 	}
-	delegate := ""
 	if v := tc.kw(func(k playbook.Keywords) any { return k.DelegateTo }); v != nil {
-		delegate, _ = sc.renderString(v)
+		kw.delegate, _ = sc.renderString(v)
 	}
+	return kw
+}
 
-	var res *value.Map
-	var diffs []callback.Diff
-	if t.HasLoop {
-		res = tc.runLoop(ctx, delegate)
-	} else {
-		ok, err := sc.cond(whens(t))
-		if err != nil {
-			res = failResult(sc.explain(err, t))
-		} else if !ok {
-			res = skipResult()
-		} else {
-			res, diffs = tc.runOnce(ctx, nil, delegate)
-		}
-	}
-	o := &outcome{h: h, result: res}
-	status := statusOf(res)
-	o.changed = value.Truthy(get(res, "changed"))
-	if t.Register != "" {
-		h.setFact(t.Register, res)
-	}
-	ignored := false
-	switch status {
+// settle records a failed or unreachable outcome on its host, unless the
+// task ignores it; ignored says it did.
+func (ex *executor) settle(t *playbook.Task, o *outcome, kw hostKeywords) (ignored bool) {
+	r, h := ex.r, o.h
+	switch o.status {
 	case callback.Failed:
-		if ignoreErrors {
-			ignored = true
-		} else {
-			o.failed = true
-			h.mu.Lock()
-			h.failed = true
-			h.mu.Unlock()
-			h.setFailedTask(t, res)
+		if kw.ignoreErrors {
+			return true
 		}
-	case callback.Unreachable:
-		if ignoreUnreach {
-			ignored = true
-		} else {
-			o.failed = true
-			// Other hosts of the task read these for their play magic
-			// (ansible_play_hosts) while this one runs.
-			h.mu.Lock()
-			h.unreachable = true
-			h.mu.Unlock()
-			r.hostsMu.Lock()
-			r.anyUnreachable = true
-			r.hostsMu.Unlock()
-		}
-	}
-	if o.changed && status != callback.Failed && status != callback.Unreachable {
-		ex.notify(t, h, sc)
-	} else if o.changed && ignored {
-		ex.notify(t, h, sc)
-	}
-	if o.failed && status == callback.Failed {
+		o.failed = true
+		h.mu.Lock()
+		h.failed = true
+		h.mu.Unlock()
+		h.setFailedTask(t, o.result)
 		r.anyFailedHost(h)
+	case callback.Unreachable:
+		if kw.ignoreUnreachable {
+			return true
+		}
+		o.failed = true
+		// Other hosts of the task read these for their play magic
+		// (ansible_play_hosts) while this one runs.
+		h.mu.Lock()
+		h.unreachable = true
+		h.mu.Unlock()
+		r.hostsMu.Lock()
+		r.anyUnreachable = true
+		r.hostsMu.Unlock()
 	}
-	o.status = status
-	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: status, Ignored: ignored,
-		Loop: t.HasLoop, Result: res, NoLog: tc.noLog, Diff: diffs}
-	if delegate != "" && delegate != h.name {
-		hr.Delegate = delegate
-	}
-	r.outMu.Lock()
-	r.counter.Add(hr)
-	r.sink.HostResult(hr)
-	r.outMu.Unlock()
-	return o
+	return false
 }
 
 func (r *run) anyFailedHost(h *hostState) {
