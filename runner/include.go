@@ -29,101 +29,133 @@ type includeInst struct {
 // each host included.
 func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts hostSet) map[*hostState]bool {
 	r := ex.r
-	var insts []*includeInst
-	byKey := map[string]*includeInst{}
-	failed := map[*hostState]bool{}
-	bannerShown := false
+	ir := &includeRun{ex: ex, t: t, byKey: map[string]*includeInst{}, failed: map[*hostState]bool{}}
 	for _, h := range hosts {
-		sc := r.newScope(ex.pr, h, t, nil)
-		tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
-		var items []any
-		hasItems := t.HasLoop
-		if hasItems {
-			var err error
-			items, err = tc.loopItems()
-			if err != nil {
-				ex.hostFail(t, h, sc.explain(err, t), &bannerShown)
-				failed[h] = true
-				continue
-			}
-		} else {
-			items = []any{nil}
-		}
-		loopVar := "item"
-		if t.LoopControl != nil {
-			if v, ok := t.LoopControl.Get("loop_var"); ok {
-				loopVar = value.String(v)
-			}
-		}
-		for i, item := range items {
-			var lv *value.Map
-			if hasItems {
-				lv = value.NewMap(2)
-				lv.Set(loopVar, item)
-				if t.LoopControl != nil {
-					if iv, ok := t.LoopControl.Get("index_var"); ok {
-						lv.Set(value.String(iv), i)
-					}
-				}
-			}
-			isc := r.newScope(ex.pr, h, t, lv)
-			ok, err := isc.cond(whens(t))
-			if err != nil {
-				ex.hostFail(t, h, isc.explain(err, t), &bannerShown)
-				failed[h] = true
-				break
-			}
-			if !ok {
-				if !bannerShown {
-					ex.banner(t, h)
-					bannerShown = true
-				}
-				hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Result: skipResult()}
-				r.outMu.Lock()
-				r.counter.Add(hr)
-				r.sink.HostResult(hr)
-				r.outMu.Unlock()
-				continue
-			}
-			args, err := isc.render(t.Args)
-			if err != nil {
-				ex.hostFail(t, h, isc.explain(err, t), &bannerShown)
-				failed[h] = true
-				break
-			}
-			am, _ := args.(*value.Map)
-			inst, err := ex.makeInclude(t, am, isc, lv)
-			if err != nil {
-				ex.hostFail(t, h, err.Error(), &bannerShown)
-				failed[h] = true
-				break
-			}
-			if hasItems {
-				inst.label = itemLabel(isc, t, item)
-			}
-			if prev, ok := byKey[inst.key]; ok {
-				prev.hosts = append(prev.hosts, h)
-			} else {
-				inst.hosts = hostSet{h}
-				byKey[inst.key] = inst
-				insts = append(insts, inst)
-			}
-		}
+		ir.host(h)
 	}
 	// Ansible shows an include's banner when the task starts, also when
 	// no host skips or fails it and only "included:" follows.
-	if !bannerShown && len(hosts) > 0 {
+	if !ir.bannerShown && len(hosts) > 0 {
 		ex.banner(t, hosts[0])
 	}
 	for _, h := range hosts {
-		if failed[h] {
+		if ir.failed[h] {
+			h.mu.Lock()
 			h.failed = true
+			h.mu.Unlock()
 			r.anyFailedHost(h)
 		}
 	}
-	// Ansible reports every included file, then runs them in turn; it
-	// reports included files, not included roles.
-	for _, inst := range insts {
+	ir.report()
+	for _, inst := range ir.insts {
+		live := hostSet{}
+		for _, h := range inst.hosts {
+			if !ir.failed[h] {
+				live = append(live, h)
+			}
+		}
+		f := ex.runList(ctx, []playbook.Node{inst.blk}, live, nil)
+		for h := range f {
+			ir.failed[h] = true
+		}
+		if inst.role != nil && len(inst.role.Handlers) > 0 {
+			ex.pr.addHandlers(inst.role)
+		}
+	}
+	return ir.failed
+}
+
+// includeRun is one include task over its hosts: what each host
+// included, grouped by file and params (insts), and the hosts that failed.
+type includeRun struct {
+	ex          *executor
+	t           *playbook.Task
+	insts       []*includeInst
+	byKey       map[string]*includeInst
+	failed      map[*hostState]bool
+	bannerShown bool
+}
+
+// host evaluates the include on h, for each of its loop items.
+func (ir *includeRun) host(h *hostState) {
+	ex, t, r := ir.ex, ir.t, ir.ex.r
+	sc := r.newScope(ex.pr, h, t, nil)
+	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
+	items := []any{nil}
+	if t.HasLoop {
+		var err error
+		if items, err = tc.loopItems(); err != nil {
+			ir.fail(h, sc.explain(err, t))
+			return
+		}
+	}
+	lc := tc.loopControl()
+	for i, item := range items {
+		var lv *value.Map
+		if t.HasLoop {
+			lv = value.NewMap(2)
+			lv.Set(lc.loopVar, item)
+			if lc.indexVar != "" {
+				lv.Set(lc.indexVar, i)
+			}
+		}
+		isc := r.newScope(ex.pr, h, t, lv)
+		ok, err := isc.cond(whens(t))
+		if err != nil {
+			ir.fail(h, isc.explain(err, t))
+			return
+		}
+		if !ok {
+			ir.banner(h)
+			hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Result: skipResult()}
+			r.outMu.Lock()
+			r.counter.Add(hr)
+			r.sink.HostResult(hr)
+			r.outMu.Unlock()
+			continue
+		}
+		args, err := isc.render(t.Args)
+		if err != nil {
+			ir.fail(h, isc.explain(err, t))
+			return
+		}
+		am, _ := args.(*value.Map)
+		inst, err := ex.makeInclude(t, am, isc, lv)
+		if err != nil {
+			ir.fail(h, err.Error())
+			return
+		}
+		if t.HasLoop {
+			inst.label = itemLabel(isc, t, item)
+		}
+		if prev, ok := ir.byKey[inst.key]; ok {
+			prev.hosts = append(prev.hosts, h)
+		} else {
+			inst.hosts = hostSet{h}
+			ir.byKey[inst.key] = inst
+			ir.insts = append(ir.insts, inst)
+		}
+	}
+}
+
+func (ir *includeRun) banner(h *hostState) {
+	if !ir.bannerShown {
+		ir.ex.banner(ir.t, h)
+		ir.bannerShown = true
+	}
+}
+
+// fail reports the include failed on h.
+func (ir *includeRun) fail(h *hostState, msg string) {
+	ir.ex.hostFail(ir.t, h, msg, &ir.bannerShown)
+	ir.failed[h] = true
+}
+
+// report shows every included file, before any runs, as Ansible does; it
+// reports included files, not included roles.
+func (ir *includeRun) report() {
+	r := ir.ex.r
+	for _, inst := range ir.insts {
 		if inst.role != nil {
 			continue
 		}
@@ -142,22 +174,6 @@ func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts host
 		r.counter.Included(names)
 		r.outMu.Unlock()
 	}
-	for _, inst := range insts {
-		live := hostSet{}
-		for _, h := range inst.hosts {
-			if !failed[h] {
-				live = append(live, h)
-			}
-		}
-		f := ex.runList(ctx, []playbook.Node{inst.blk}, live, nil)
-		for h := range f {
-			failed[h] = true
-		}
-		if inst.role != nil && len(inst.role.Handlers) > 0 {
-			ex.pr.addHandlers(inst.role)
-		}
-	}
-	return failed
 }
 
 func (ex *executor) hostFail(t *playbook.Task, h *hostState, msg string, bannerShown *bool) {
