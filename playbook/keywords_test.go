@@ -36,6 +36,7 @@ func TestKeywordValues(t *testing.T) {
 		{task("retries: '{{ n }}'\n      delay: '3'\n      throttle: 2\n      become: yes\n      notify: [a, b]\n      tags: x"), ""},
 		{"- hosts: all\n  serial: ['30%', 2, '{{ n }}']\n  tasks: []\n", ""},
 		{"- hosts: all\n  handlers:\n    - debug: msg=x\n      listen: [a]\n", ""},
+		{"- hosts: all\n  roles: null\n  tasks: ~\n", ""},
 	}
 	for _, c := range cases {
 		files := map[string]string{"site.yml": c.site, "roles/r/tasks/main.yml": "- debug: msg=r\n"}

@@ -31,6 +31,9 @@ type Options struct {
 	Render func(src string) (string, error)
 	// Vault opens vault-encrypted files; nil: none can be opened.
 	Vault *vault.Secrets
+	// Deprecated reports a deprecated feature the playbook uses, and the
+	// ansible-core version that removes it; nil: none is reported.
+	Deprecated func(msg, version string)
 	// CheckCond parses one condition (when, changed_when, failed_when,
 	// until) so Load reports a syntax error at its keyword; nil: none is
 	// checked.
@@ -49,6 +52,9 @@ type Loader struct {
 	roles           map[string]*Role // by path
 	depth           int
 	fileCache       map[string]*yaml.Node
+	// dynamic: the loader loads what dynamic includes bring at run time
+	// (NewIncludeLoader); an `include` there is dynamic too.
+	dynamic bool
 	// handlers of import_role'd roles, added to the play being parsed
 	pendingHandlers []Node
 	pendingRoles    []*RoleInstance
@@ -66,6 +72,14 @@ func NewLoader(o Options, playCollections []string) *Loader {
 		o.CollectionsPath = []string{filepath.Join(home, ".ansible/collections"), "/usr/share/ansible/collections"}
 	}
 	return &Loader{o: o, playCollections: playCollections}
+}
+
+// NewIncludeLoader is NewLoader for what dynamic includes (include_tasks,
+// include_role) load at run time.
+func NewIncludeLoader(o Options, playCollections []string) *Loader {
+	l := NewLoader(o, playCollections)
+	l.dynamic = true
+	return l
 }
 
 // Load reads the playbook at path with import_playbook expanded, and

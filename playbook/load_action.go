@@ -96,7 +96,6 @@ var freeFormOptions = map[string]map[string]bool{
 	"script":        setOf("chdir", "creates", "removes", "executable"),
 	"include_tasks": setOf(),
 	"import_tasks":  setOf(),
-	"include":       setOf(),
 	"include_vars":  setOf(),
 	"meta":          setOf(),
 	"fail":          nil,
@@ -151,7 +150,7 @@ func (l *Loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error)
 	case "import_role":
 		return l.expandImportRole(file, t)
 	case "include":
-		return nil, errAt(t.Pos, "'include' was removed from Ansible; use include_tasks or import_tasks")
+		return l.include(file, t)
 	}
 	info, _ := modules.Lookup(t.Action)
 	if t.Action == "meta" {
@@ -236,6 +235,53 @@ func (l *Loader) expandImportTasks(file string, t *Task) ([]Node, error) {
 		}
 	}
 	return []Node{b}, nil
+}
+
+// include is ansible-core 2.14's deprecated `include` of a tasks file:
+// its k=v arguments become variables of the included tasks (over its
+// vars:), and it is static, an import_tasks, unless its file name holds a
+// template, it loops, or it is itself loaded by a dynamic include; then it
+// is an include_tasks.
+func (l *Loader) include(file string, t *Task) ([]Node, error) {
+	if l.o.Deprecated != nil {
+		l.o.Deprecated(`"include" is deprecated, use include_tasks/import_tasks instead. See https://docs.ansible.com/ansible-core/2.14/user_guide/playbooks_reuse_includes.html for details`, "2.16")
+	}
+	raw, ok := t.Args.Get("_raw_params")
+	if !ok {
+		raw, ok = t.Args.Get("file")
+	}
+	if !ok || value.String(raw) == "" {
+		return nil, errAt(t.Pos, "No file specified for include")
+	}
+	// A static include's vars: win over its k=v arguments; a dynamic
+	// one's arguments win (TaskInclude.get_vars).
+	static := !strings.Contains(value.String(raw), "{{") && !t.HasLoop && !l.dynamic
+	vars := value.NewMap(t.Args.Len())
+	addVars := func() {
+		if t.Kw.Vars != nil {
+			t.Kw.Vars.Range(func(k string, v any) bool { vars.Set(k, v); return true })
+		}
+	}
+	if !static {
+		addVars()
+	}
+	t.Args.Range(func(k string, v any) bool {
+		if k != "_raw_params" && k != "file" && k != "tags" && k != "when" {
+			vars.Set(k, v)
+		}
+		return true
+	})
+	if static {
+		addVars()
+	}
+	t.Kw.Vars = vars
+	t.Args = value.MapOf("_raw_params", value.String(raw))
+	if !static {
+		// runs as include_tasks; the action keeps its name for the banner
+		return []Node{t}, nil
+	}
+	t.Action = "import_tasks"
+	return l.expandImportTasks(file, t)
 }
 
 // checkModuleDefaults checks module_defaults as Ansible does when it

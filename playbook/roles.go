@@ -17,7 +17,7 @@ var roleEntryKeys = setOf("role", "name", "tasks_from", "vars_from", "defaults_f
 
 // parsePlayRoles parses a play's roles: list.
 func (l *Loader) parsePlayRoles(file string, n *yaml.Node, p *Play) ([]*RoleInstance, error) {
-	if n.Kind == yaml.ScalarNode && n.Value == "" {
+	if n.Kind == yaml.ScalarNode && (n.Value == "" || n.Tag == "!!null") {
 		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {

@@ -8,6 +8,13 @@ import (
 
 // warn prints a warning on stderr, whatever the stdout callback, as
 // Ansible's display.warning does; a text already printed is not repeated.
+// deprecated prints a deprecation warning, as ansible's Display.deprecated.
+func (r *run) deprecated(msg, version string) {
+	if err := r.warner.Deprecated(msg, version); err != nil {
+		r.log.Warn("writing a warning", "err", err)
+	}
+}
+
 func (r *run) warn(msg string) {
 	if err := r.warner.Warn(msg); err != nil {
 		r.log.Warn("writing a warning", "err", err)

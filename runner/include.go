@@ -201,7 +201,11 @@ func (ex *executor) makeInclude(t *playbook.Task, args *value.Map, sc *scope, lo
 		loopVars.Range(func(k string, v any) bool { params.Set(k, v); return true })
 	}
 	pj, _ := params.MarshalJSON()
-	if t.Action == "include_tasks" {
+	if t.Action == "include" {
+		// ansible-core 2.14 says it again as a dynamic include runs
+		r.deprecated(`"include" is deprecated, use include_tasks/import_tasks/import_playbook instead`, "2.16")
+	}
+	if t.Action == "include_tasks" || t.Action == "include" {
 		name := ""
 		if v, ok := args.Get("_raw_params"); ok {
 			name = value.String(v)
@@ -236,7 +240,7 @@ func (pr *playRun) loader(r *run) *playbook.Loader {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	if pr.ldr == nil {
-		pr.ldr = playbook.NewLoader(r.loadOptions(), pr.play.Collections)
+		pr.ldr = playbook.NewIncludeLoader(r.loadOptions(), pr.play.Collections)
 	}
 	return pr.ldr
 }

@@ -131,7 +131,7 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 	if t.Action == "meta" {
 		return ex.runMeta(ctx, t, hosts)
 	}
-	if t.Action == "include_tasks" || t.Action == "include_role" {
+	if t.Action == "include_tasks" || t.Action == "include_role" || t.Action == "include" {
 		if !t.Handler && !r.tagsMatch(effectiveTags(t, ex.pr.play)) {
 			return nil
 		}

@@ -29,7 +29,18 @@ func NewWarner(w io.Writer, color bool, width int) *Warner {
 
 // Warn prints msg unless the same wrapped text was printed before.
 func (wr *Warner) Warn(msg string) error {
-	text := strings.Join(wrapText("[WARNING]: "+msg, wr.columns), "\n")
+	return wr.print("[WARNING]: "+msg, colorWarn)
+}
+
+// Deprecated prints a deprecation warning, once, in Display.deprecated's
+// words: the feature goes in ansible-core version.
+func (wr *Warner) Deprecated(msg, version string) error {
+	return wr.print("[DEPRECATION WARNING]: "+strings.TrimSpace(msg)+". This feature will be removed in version "+version+
+		". Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg.", colorDeprecate)
+}
+
+func (wr *Warner) print(msg, color string) error {
+	text := strings.Join(wrapText(msg, wr.columns), "\n")
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
 	if wr.seen[text] {
@@ -37,7 +48,7 @@ func (wr *Warner) Warn(msg string) error {
 	}
 	wr.seen[text] = true
 	if wr.color {
-		text = colorLines(text, colorWarn)
+		text = colorLines(text, color)
 	}
 	_, err := io.WriteString(wr.w, replaceInvalid(text)+"\n")
 	return err
