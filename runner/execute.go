@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,7 +61,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	}
 	conn, err := tc.ex.r.connFor(ctx, tc, delegate)
 	if err != nil {
-		return unreachableResult(err), nil
+		return errorResult(err), nil
 	}
 	env := &modules.Env{Host: h.name, Conn: conn, Check: tc.check, Diff: tc.diff, Log: tc.ex.r.log}
 	if v := tc.ex.r.o.Vault; v != nil {
@@ -117,10 +118,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	}
 	mr, err := mod.Run(ctx, env)
 	if err != nil {
-		if connection.IsUnreachable(err) {
-			return unreachableResult(err), nil
-		}
-		return failResult(err.Error()), nil
+		return errorResult(err), nil
 	}
 	res = moduleResult(mr)
 	if !mr.Failed && !mr.Skipped {
@@ -131,6 +129,23 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		}
 	}
 	return res, toCBDiffs(mr.Diff)
+}
+
+// errorResult is the one place an action's error becomes its result: a
+// host that could not be reached, wherever in the module the connection
+// dropped, is UNREACHABLE with the connection's own message; a module's
+// failure with return values is FAILED with them; any other error is
+// FAILED with the error's text.
+func errorResult(err error) *value.Map {
+	var ue *connection.UnreachableError
+	var fe *modules.FailError
+	switch {
+	case errors.As(err, &ue):
+		return unreachableResult(ue)
+	case errors.As(err, &fe):
+		return moduleResult(fe.Result())
+	}
+	return failResult(err.Error())
 }
 
 // dropOmit removes arguments whose value is the omit placeholder.
