@@ -10,7 +10,6 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/modules"
-	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
@@ -19,7 +18,7 @@ import (
 // module defaults, files found on the controller.
 
 // execute templates the arguments and runs the action.
-func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map, diffs []callback.Diff) {
+func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map, diffs []modules.Diff) {
 	t, sc, h := tc.t, tc.sc, tc.h
 	defer func() {
 		if p := recover(); p != nil {
@@ -128,7 +127,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 			h.addFacts(f)
 		}
 	}
-	return res, toCBDiffs(mr.Diff)
+	return res, mr.Diff
 }
 
 // errorResult is the one place an action's error becomes its result: a

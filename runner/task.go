@@ -290,7 +290,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *Task, h *hostState) *outco
 	}
 
 	var res *value.Map
-	var diffs []callback.Diff
+	var diffs []modules.Diff
 	if t.HasLoop {
 		res = tc.runLoop(ctx, delegate)
 	} else {
