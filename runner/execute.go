@@ -88,11 +88,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		for k, v := range extra {
 			o.Extra[k] = v
 		}
-		s, err := tc.ex.r.eng.RenderText(src, sc, o)
-		if err != nil && sc.err != nil {
-			err = sc.err
-		}
-		return s, err
+		return tc.ex.r.eng.RenderText(src, sc, o)
 	}
 	env.RenderTemplate = func(src string, to modules.TemplateOptions) (string, error) {
 		for _, d := range [][2]string{{to.VariableStart, "{{"}, {to.VariableEnd, "}}"}, {to.BlockStart, "{%"}, {to.BlockEnd, "%}"}, {to.CommentStart, "{#"}, {to.CommentEnd, "#}"}} {
@@ -107,9 +103,6 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 			o.Extra[k] = v
 		}
 		s, err := tc.ex.r.eng.RenderText(src, sc, o)
-		if err != nil && sc.err != nil {
-			err, sc.err = sc.err, nil
-		}
 		if err != nil {
 			return s, sc.taskError(err, t)
 		}
@@ -175,7 +168,9 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 			return nil, err
 		}
 		on = b
-	} else if v, ok := sc.Lookup("ansible_become"); ok {
+	} else if v, ok, err := sc.Lookup("ansible_become"); err != nil {
+		return nil, err
+	} else if ok {
 		on = value.Bool(v)
 	}
 	if !on {
@@ -195,7 +190,9 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 				return err
 			}
 			*dst = s
-		} else if v, ok := sc.Lookup(varName); ok && v != nil {
+		} else if v, ok, err := sc.Lookup(varName); err != nil {
+			return err
+		} else if ok && v != nil {
 			*dst = value.String(v)
 		}
 		return nil
@@ -214,7 +211,11 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 	}
 	b.Password = tc.ex.r.o.BecomePass
 	for _, n := range []string{"ansible_become_password", "ansible_become_pass", "ansible_sudo_pass"} {
-		if v, ok := sc.Lookup(n); ok && v != nil {
+		v, ok, err := sc.Lookup(n)
+		if err != nil {
+			return nil, err
+		}
+		if ok && v != nil {
 			b.Password = value.String(v)
 			break
 		}

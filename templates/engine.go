@@ -15,9 +15,27 @@ import (
 
 // Vars resolves variables lazily: Lookup is called only for the names a
 // template uses, at most once per name and render.
+//
+// A name that is defined but whose value cannot be resolved (a recursive
+// definition, a template in it that fails) gives an error. The render
+// reads the name as undefined, so that default() and "is defined" still
+// see a lazy undefined as Ansible does, and if the render fails, it fails
+// with that error (the first one met, wrapped in a *VarError), which says
+// more than "'x' is undefined". A value.Getter that also implements Vars
+// (hostvars, vars) is read through Lookup for x.name and x['name'].
 type Vars interface {
-	Lookup(name string) (any, bool)
+	Lookup(name string) (v any, ok bool, err error)
 }
+
+// VarError is a render that failed after a variable it read could not be
+// resolved: Err is why the variable could not be. Its text is Err's.
+type VarError struct {
+	Name string
+	Err  error
+}
+
+func (e *VarError) Error() string { return e.Err.Error() }
+func (e *VarError) Unwrap() error { return e.Err }
 
 // SearchPather is implemented by Vars that know where the file, template,
 // fileglob and first_found lookups should look (role files/ or templates/
@@ -30,7 +48,7 @@ type SearchPather interface {
 type MapVars map[string]any
 
 // Lookup implements Vars.
-func (m MapVars) Lookup(name string) (any, bool) { v, ok := m[name]; return v, ok }
+func (m MapVars) Lookup(name string) (any, bool, error) { v, ok := m[name]; return v, ok, nil }
 
 // TextOptions are the template module's settings. The zero value is
 // Jinja2's defaults; DefaultTextOptions returns Ansible's.
@@ -112,6 +130,9 @@ func (e *Engine) run(root *nodes.Template, vars Vars, extra map[string]any, fn f
 		if r := recover(); r != nil {
 			err = fmt.Errorf("templates: internal error: %v\n%s", r, debug.Stack())
 		}
+		if err != nil && s.varErr != nil {
+			err = s.varErr
+		}
 	}()
 	return fn(s, &scope{vars: map[string]any{}})
 }
@@ -185,7 +206,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 		return src, nil
 	}
 	if m := singleVar.FindStringSubmatch(src); m != nil && vars != nil {
-		if v, ok := vars.Lookup(m[1]); ok {
+		if v, ok, err := vars.Lookup(m[1]); ok && err == nil {
 			switch v.(type) {
 			case nil, bool, int, float64:
 				return v, nil
@@ -228,10 +249,11 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 		if out, ok := root.Nodes[0].(*nodes.Output); ok {
 			var v any
 			unsafe := false
+			var varErr error
 			err := e.run(root, vars, nil, func(s *state, sc *scope) error {
 				var err error
 				v, err = s.output(sc, out)
-				unsafe = s.unsafe
+				unsafe, varErr = s.unsafe, s.varErr
 				return err
 			})
 			mark := func(v any) any {
@@ -240,19 +262,31 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 				}
 				return v
 			}
+			// The value is checked after the run: a failure here is the
+			// render's too (see Vars).
+			fail := func(err error) (any, error) {
+				if varErr != nil {
+					return nil, varErr
+				}
+				return nil, err
+			}
 			if err != nil {
 				return nil, err
 			}
 			switch x := v.(type) {
 			case []any, *value.Map:
 				if _, err := repr(x); err != nil {
-					return nil, err
+					return fail(err)
 				}
 				return mark(x), nil
 			case *namespace, *macro, callable, *loopInfo, *recursiveLoop:
-				return toStr(x)
+				s, err := toStr(x)
+				if err != nil {
+					return fail(err)
+				}
+				return s, nil
 			case *undefined:
-				return nil, x.err
+				return fail(x.err)
 			case value.Unsafe:
 				return topUp(x), nil
 			case nil:
@@ -260,7 +294,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			}
 			text, err := toStr(v)
 			if err != nil {
-				return nil, err
+				return fail(err)
 			}
 			if f, ok := out.Expression.(*nodes.FilteredExpression); ok && out.Condition == nil && len(f.Filters) > 0 {
 				name := f.Filters[len(f.Filters)-1].Name
@@ -428,7 +462,10 @@ func VarsOf(g value.Getter) Vars { return getterVars{g} }
 
 type getterVars struct{ g value.Getter }
 
-func (v getterVars) Lookup(name string) (any, bool) { return v.g.Get(name) }
+func (v getterVars) Lookup(name string) (any, bool, error) {
+	x, ok := v.g.Get(name)
+	return x, ok, nil
+}
 
 // escapeBackslashes doubles backslashes inside string literals of {{ }}
 // expressions, as Ansible does for templated variables and task arguments

@@ -24,6 +24,9 @@ type state struct {
 	// value.MarkUnsafe): its result is unsafe too, as in ansible-core,
 	// where touching an unsafe variable taints the whole template.
 	unsafe bool
+	// varErr is the first variable that could not be resolved (see
+	// Vars): the render's error if the render fails.
+	varErr error
 }
 
 type scope struct {
@@ -60,7 +63,7 @@ func (s *state) name(sc *scope, n string) any {
 		return v
 	}
 	if s.vars != nil {
-		if v, ok := s.vars.Lookup(n); ok {
+		if v, ok := s.lookupVar(s.vars, n); ok {
 			if s.seen == nil {
 				s.seen = map[string]any{}
 			}
@@ -72,6 +75,33 @@ func (s *state) name(sc *scope, n string) any {
 		return g
 	}
 	return undefName(n)
+}
+
+// lookupVar reads name from vars; a variable that cannot be resolved reads
+// as missing, and its error is kept for the render's (see Vars).
+func (s *state) lookupVar(vars Vars, name string) (any, bool) {
+	v, ok, err := vars.Lookup(name)
+	if err != nil {
+		if s.varErr == nil {
+			var ve *VarError
+			if !errors.As(err, &ve) {
+				err = &VarError{Name: name, Err: err}
+			}
+			s.varErr = err
+		}
+		return nil, false
+	}
+	return v, ok
+}
+
+// member reads obj.name from a mapping whose values may fail to resolve
+// (vars, hostvars[h]) through its Lookup, so that the failure is kept.
+func (s *state) member(obj any, name string) (any, bool) {
+	vv, ok := plain(obj).(Vars)
+	if !ok {
+		return nil, false
+	}
+	return s.lookupVar(vv, name)
 }
 
 func (s *state) eval(sc *scope, n nodes.Node) (any, error) {
@@ -134,6 +164,9 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 		if n.Attribute == "" {
 			return getitem(obj, n.Index), nil
 		}
+		if v, ok := s.member(obj, n.Attribute); ok {
+			return v, nil
+		}
 		return getattr(obj, n.Attribute), nil
 	case *nodes.GetItem:
 		obj, err := s.eval(sc, n.Node)
@@ -146,6 +179,11 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 		}
 		if u, ok := k.(*undefined); ok {
 			return nil, u.err
+		}
+		if name, ok := k.(string); ok {
+			if v, ok := s.member(obj, name); ok {
+				return v, nil
+			}
 		}
 		return getitem(obj, k), nil
 	case *nodes.GetSlice:
