@@ -263,12 +263,13 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 				return v
 			}
 			// The value is checked after the run: a failure here is the
-			// render's too (see Vars).
+			// render's too (see Vars), placed at the output as execNodes
+			// places it.
 			fail := func(err error) (any, error) {
 				if varErr != nil {
 					return nil, varErr
 				}
-				return nil, err
+				return nil, at(out, err)
 			}
 			if err != nil {
 				return nil, err
