@@ -13,43 +13,6 @@ import (
 	"github.com/fjord-run/fjord/value"
 )
 
-// Vars resolves variables lazily: Lookup is called only for the names a
-// template uses, at most once per name and render.
-//
-// A name that is defined but whose value cannot be resolved (a recursive
-// definition, a template in it that fails) gives an error. The render
-// reads the name as undefined, so that default() and "is defined" still
-// see a lazy undefined as Ansible does, and if the render fails, it fails
-// with that error (the first one met, wrapped in a *VarError), which says
-// more than "'x' is undefined". A value.Getter that also implements Vars
-// (hostvars, vars) is read through Lookup for x.name and x['name'].
-type Vars interface {
-	Lookup(name string) (v any, ok bool, err error)
-}
-
-// VarError is a render that failed after a variable it read could not be
-// resolved: Err is why the variable could not be. Its text is Err's.
-type VarError struct {
-	Name string
-	Err  error
-}
-
-func (e *VarError) Error() string { return e.Err.Error() }
-func (e *VarError) Unwrap() error { return e.Err }
-
-// SearchPather is implemented by Vars that know where the file, template,
-// fileglob and first_found lookups should look (role files/ or templates/
-// directories, the playbook directory...). kind is "files" or "templates".
-type SearchPather interface {
-	SearchPaths(kind string) []string
-}
-
-// MapVars adapts a plain map to Vars.
-type MapVars map[string]any
-
-// Lookup implements Vars.
-func (m MapVars) Lookup(name string) (any, bool, error) { v, ok := m[name]; return v, ok, nil }
-
 // TextOptions are the template module's settings. The zero value is
 // Jinja2's defaults; DefaultTextOptions returns Ansible's.
 type TextOptions struct {
@@ -456,16 +419,6 @@ func (e *Engine) Templatize(v any, vars Vars) (any, error) {
 		return out, nil
 	}
 	return v, nil
-}
-
-// VarsOf adapts a mapping (a *value.Map of variables) to Vars.
-func VarsOf(g value.Getter) Vars { return getterVars{g} }
-
-type getterVars struct{ g value.Getter }
-
-func (v getterVars) Lookup(name string) (any, bool, error) {
-	x, ok := v.g.Get(name)
-	return x, ok, nil
 }
 
 // escapeBackslashes doubles backslashes inside string literals of {{ }}

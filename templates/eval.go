@@ -50,60 +50,6 @@ const maxDepth = 200
 var errBreak = errors.New("break outside loop")
 var errContinue = errors.New("continue outside loop")
 
-// name resolves a variable: template locals, then the extra variables, then
-// the caller's Vars (looked up once per render), then globals.
-func (s *state) name(sc *scope, n string) any {
-	if v, ok := sc.get(n); ok {
-		return v
-	}
-	if v, ok := s.extra[n]; ok {
-		return v
-	}
-	if v, ok := s.seen[n]; ok {
-		return v
-	}
-	if s.vars != nil {
-		if v, ok := s.lookupVar(s.vars, n); ok {
-			if s.seen == nil {
-				s.seen = map[string]any{}
-			}
-			s.seen[n] = v
-			return v
-		}
-	}
-	if g, ok := globals[n]; ok {
-		return g
-	}
-	return undefName(n)
-}
-
-// lookupVar reads name from vars; a variable that cannot be resolved reads
-// as missing, and its error is kept for the render's (see Vars).
-func (s *state) lookupVar(vars Vars, name string) (any, bool) {
-	v, ok, err := vars.Lookup(name)
-	if err != nil {
-		if s.varErr == nil {
-			var ve *VarError
-			if !errors.As(err, &ve) {
-				err = &VarError{Name: name, Err: err}
-			}
-			s.varErr = err
-		}
-		return nil, false
-	}
-	return v, ok
-}
-
-// member reads obj.name from a mapping whose values may fail to resolve
-// (vars, hostvars[h]) through its Lookup, so that the failure is kept.
-func (s *state) member(obj any, name string) (any, bool) {
-	vv, ok := plain(obj).(Vars)
-	if !ok {
-		return nil, false
-	}
-	return s.lookupVar(vv, name)
-}
-
 func (s *state) eval(sc *scope, n nodes.Node) (any, error) {
 	v, err := s.evalNode(sc, n)
 	if err != nil {
