@@ -6,6 +6,7 @@ package connection
 
 import (
 	"context"
+	"errors"
 	"io"
 )
 
@@ -62,19 +63,12 @@ type UnreachableError struct {
 func (e *UnreachableError) Error() string { return e.Err.Error() }
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
-// IsUnreachable tells whether err marks the host unreachable.
+// IsUnreachable tells whether err, or an error it wraps, is an
+// *UnreachableError: a module's "reading x: %w" still reports the host
+// UNREACHABLE.
 func IsUnreachable(err error) bool {
-	for err != nil {
-		if _, ok := err.(*UnreachableError); ok {
-			return true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
+	var ue *UnreachableError
+	return errors.As(err, &ue)
 }
 
 // Options configure a connection to one host, from its variables

@@ -274,10 +274,7 @@ done
 			}
 		}
 		if _, err := connection.Put(ctx, env.Conn, strings.NewReader(files[f]), f, po); err != nil {
-			if connection.IsUnreachable(err) {
-				return nil, err
-			}
-			return Failf("%s", err), nil
+			return nil, err
 		}
 	}
 	var b strings.Builder

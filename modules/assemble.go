@@ -128,7 +128,7 @@ done
 	if fi.Exists && fi.Checksum == sum {
 		plan, err := applyAttrs(ctx, env, m.Dest, fi, &m.FileAttrs, mode)
 		if err != nil {
-			return Failf("%s", err), nil
+			return nil, err
 		}
 		r.Changed = plan.changed()
 		setFileResult(r, fi)
@@ -152,10 +152,7 @@ done
 			f.Set("exit_status", ve.RC).Set("stdout", ve.Stdout).Set("stderr", ve.Stderr)
 			return f, nil
 		}
-		if connection.IsUnreachable(err) {
-			return nil, err
-		}
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	setPut(r, pr).Set("size", int(pr.Size))
 	return r, nil

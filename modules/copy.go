@@ -174,18 +174,18 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	fi, before, err := stat(dest)
 	if err != nil {
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	if fi.Exists && fi.Type == "directory" && w.basename != "" {
 		dest = path.Join(dest, w.basename)
 		if fi, before, err = stat(dest); err != nil {
-			return Failf("%s", err), nil
+			return nil, err
 		}
 	}
 	if w.remoteSrc != "" {
 		sfi, err := connection.Stat(ctx, env.Conn, w.remoteSrc, connection.StatOptions{Follow: true, Checksum: true, Become: env.Become})
 		if err != nil {
-			return Failf("%s", err), nil
+			return nil, err
 		}
 		if !sfi.Exists {
 			return Failf("Source %s not found", w.remoteSrc), nil
@@ -207,7 +207,7 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 		// Same content: only attributes may change.
 		plan, err := applyAttrs(ctx, env, dest, fi, w.attrs, mode)
 		if err != nil {
-			return Failf("%s", err), nil
+			return nil, err
 		}
 		r.Changed = plan.changed()
 		if r.Changed && env.Diff {
@@ -280,10 +280,7 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 			r.Set("msg", r.Msg).Set("exit_status", ve.RC).Set("stdout", ve.Stdout).Set("stderr", ve.Stderr)
 			return r, nil
 		}
-		if connection.IsUnreachable(err) {
-			return nil, err
-		}
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	setPut(r, pr).Set("size", int(pr.Size))
 	return r, nil

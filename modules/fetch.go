@@ -106,7 +106,7 @@ func (m *Fetch) Run(ctx context.Context, env *Env) (*Result, error) {
 	src := path.Clean(m.Src)
 	fi, err := connection.Stat(ctx, env.Conn, src, connection.StatOptions{Follow: true, Checksum: true, Become: env.Become})
 	if err != nil {
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	r := &Result{}
 	if !fi.Exists {
@@ -145,10 +145,7 @@ func (m *Fetch) Run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	data, err := connection.ReadFile(ctx, env.Conn, src, env.Become)
 	if err != nil {
-		if connection.IsUnreachable(err) {
-			return nil, err
-		}
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	got := connection.Checksum(data)
 	if m.ValidateChecksum && got != fi.Checksum {

@@ -59,7 +59,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	fi, err := connection.Stat(ctx, env.Conn, p, connection.StatOptions{Become: env.Become})
 	if err != nil {
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	prev := "absent"
 	if fi.Exists {
@@ -127,7 +127,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 			r.Changed = true
 			if !env.Check {
 				if _, err := exec("rm -rf -- "+q, false); err != nil {
-					return Failf("rmtree failed: %s", err), nil
+					return nil, fmt.Errorf("rmtree failed: %w", err)
 				}
 			}
 		}
@@ -139,7 +139,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 		target := fi
 		if prev == "link" && f.Follow {
 			if target, err = connection.Stat(ctx, env.Conn, p, connection.StatOptions{Follow: true, Become: env.Become}); err != nil {
-				return Failf("%s", err), nil
+				return nil, err
 			}
 			if !target.Exists {
 				prev = "absent"
@@ -158,7 +158,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 		if prev == "link" && f.Follow {
 			t, err := connection.Stat(ctx, env.Conn, p, connection.StatOptions{Follow: true, Become: env.Become})
 			if err != nil {
-				return Failf("%s", err), nil
+				return nil, err
 			}
 			if t.Exists {
 				fi, prev = t, t.Type
@@ -177,7 +177,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 			script.WriteString("done")
 			nfi, err := exec(script.String(), false)
 			if err != nil {
-				return Failf("There was an issue creating %s as requested: %s", f.Path, err), nil
+				return nil, fmt.Errorf("There was an issue creating %s as requested: %w", f.Path, err)
 			}
 			if env.Check {
 				nfi = &base
@@ -215,7 +215,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 		}
 		sfi, err := connection.Stat(ctx, env.Conn, abs, connection.StatOptions{Become: env.Become})
 		if err != nil {
-			return Failf("%s", err), nil
+			return nil, err
 		}
 		if !sfi.Exists && !f.Force || (state == "hard" && !sfi.Exists) {
 			return Failf("src file does not exist, use \"force=yes\" if you really want to create the link: %s", abs), nil
@@ -250,12 +250,12 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 		script += fmt.Sprintf("ln %s -f -n -- %s %s", flag, connection.Quote(src), q)
 		nfi, err := exec(script, false)
 		if err != nil {
-			return Failf("Error while linking: %s", err), nil
+			return nil, fmt.Errorf("Error while linking: %w", err)
 		}
 		if !env.Check {
 			if a := planAttrs(nfi, &f.FileAttrs, mode); a.changed() {
 				if _, err := exec(a.script(&f.FileAttrs, p, state == "link"), false); err != nil {
-					return Failf("%s", err), nil
+					return nil, err
 				}
 			}
 		}
@@ -306,7 +306,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 		}
 		nfi, err := exec(script, false)
 		if err != nil {
-			return Failf("Error, could not touch target: %s", err), nil
+			return nil, fmt.Errorf("Error, could not touch target: %w", err)
 		}
 		if env.Check {
 			nfi = &base
@@ -328,7 +328,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 func (f *File) attrsOnly(ctx context.Context, env *Env, r *Result, p string, fi *connection.FileInfo, mode connection.Mode, addDiff func(b, a map[string]any)) (*Result, error) {
 	plan, err := applyAttrs(ctx, env, p, fi, &f.FileAttrs, mode)
 	if err != nil {
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	r.Changed = plan.changed()
 	setFileResult(r, fi)

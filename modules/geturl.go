@@ -124,10 +124,7 @@ func (m *GetURL) Run(ctx context.Context, env *Env) (*Result, error) {
 	if m.sumURL != "" {
 		want, err := m.fetchSum(ctx, env)
 		if err != nil {
-			if connection.IsUnreachable(err) {
-				return nil, err
-			}
-			return Failf("%s", err), nil
+			return nil, err
 		}
 		m.want = want
 	}
@@ -290,10 +287,7 @@ func (m *GetURL) Run(ctx context.Context, env *Env) (*Result, error) {
 		return nil, err
 	}
 	if perr != nil {
-		if connection.IsUnreachable(perr) {
-			return nil, perr
-		}
-		return Failf("%s", perr), nil
+		return nil, perr
 	}
 	r.Changed = true
 	setPut(r, pr).Set("msg", r.Msg)
@@ -309,7 +303,7 @@ func (m *GetURL) finishAttrs(ctx context.Context, env *Env, r *Result, dest stri
 	}
 	plan, err := applyAttrs(ctx, env, dest, fi, &m.FileAttrs, mode)
 	if err != nil {
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	r.Changed = plan.changed()
 	setFileResult(r, fi)

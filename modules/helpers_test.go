@@ -2,6 +2,7 @@ package modules
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,7 +55,21 @@ func tryRun(env *Env, name string, kv ...any) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.Run(context.Background(), env)
+	return asResult(m.Run(context.Background(), env))
+}
+
+// asResult reads a module's failure as the engine does (runner's
+// errorResult): an unreachable host stays an error, a *FailError is its
+// result, any other error a failed result with the error's text.
+func asResult(r *Result, err error) (*Result, error) {
+	var fe *FailError
+	switch {
+	case err == nil || connection.IsUnreachable(err):
+		return r, err
+	case errors.As(err, &fe):
+		return fe.Result(), nil
+	}
+	return &Result{Failed: true, Msg: err.Error()}, nil
 }
 
 func get(r *Result, k string) any {

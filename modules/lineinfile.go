@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 func init() {
@@ -108,10 +110,14 @@ func (m *LineInFile) Run(ctx context.Context, env *Env) (*Result, error) {
 			return out, true, fmt.Sprintf("%d line(s) removed", n), nil
 		}
 		r, err := t.run(ctx, env)
-		if r != nil && found >= 0 {
-			r.Set("found", found)
+		if found < 0 {
+			return r, err
 		}
-		return r, err
+		if err != nil {
+			// found is returned on failure too, as Ansible's module does.
+			return nil, &FailError{Msg: err.Error(), Data: value.MapOf("found", found), Err: err}
+		}
+		return r.Set("found", found), nil
 	}
 	t.edit = m.present
 	return t.run(ctx, env)

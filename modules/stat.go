@@ -32,7 +32,7 @@ func (m *Stat) Run(ctx context.Context, env *Env) (*Result, error) {
 		Follow: m.Follow, Checksum: m.GetChecksum, ChecksumAlgorithm: m.ChecksumAlgorithm, Become: env.Become,
 	})
 	if err != nil {
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	return (&Result{}).Set("stat", statDict(fi)), nil
 }

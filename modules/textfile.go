@@ -38,7 +38,7 @@ func (t *textEdit) run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	fi, content, err := connection.StatRead(ctx, env.Conn, t.path, connection.StatOptions{Follow: true, Become: env.Become})
 	if err != nil {
-		return Failf("%s", err), nil
+		return nil, err
 	}
 	if fi.Exists && fi.Type == "directory" {
 		r := Failf("Path %s is a directory !", t.path)
@@ -83,15 +83,12 @@ func (t *textEdit) run(ctx context.Context, env *Env) (*Result, error) {
 				r.Set("exit_status", ve.RC).Set("stdout", ve.Stdout).Set("stderr", ve.Stderr)
 				return r, nil
 			}
-			if connection.IsUnreachable(err) {
-				return nil, err
-			}
-			return Failf("%s", err), nil
+			return nil, err
 		}
 		backup = pr.BackupFile
 	} else if !changed {
 		if _, err := applyAttrs(ctx, env, t.path, fi, t.attrs, mode); err != nil {
-			return Failf("%s", err), nil
+			return nil, err
 		}
 	}
 	if env.Check && !fi.Exists {

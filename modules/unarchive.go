@@ -258,7 +258,7 @@ func (m *Unarchive) runURL(ctx context.Context, env *Env) (*Result, error) {
 	dl.Check, dl.Diff = false, false
 	gr, err := g.Run(ctx, &dl)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Failure downloading %s, %w", m.Src, err)
 	}
 	if gr.Failed {
 		gr.Msg = fmt.Sprintf("Failure downloading %s, %s", m.Src, gr.Msg)

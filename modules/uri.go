@@ -271,10 +271,7 @@ exec cat "$b"
 			return nil, cerr
 		}
 		if err != nil {
-			if connection.IsUnreachable(err) {
-				return nil, err
-			}
-			return Failf("%s", err), nil
+			return nil, err
 		}
 		r.Changed = changed
 		r.Set("changed", changed)

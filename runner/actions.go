@@ -93,9 +93,6 @@ func actDebug(ctx context.Context, tc *taskCtx) *value.Map {
 			out, err = sc.render("{{ " + name + " }}")
 		}
 		if err != nil {
-			if sc.err != nil {
-				err, sc.err = sc.err, nil
-			}
 			if strings.Contains(err.Error(), "is undefined") || strings.Contains(err.Error(), "has no attribute") {
 				out = "VARIABLE IS NOT DEFINED!"
 			} else {
@@ -421,7 +418,11 @@ func actValidateArgSpec(ctx context.Context, tc *taskCtx) *value.Map {
 	}
 	params := value.NewMap(spec.Len() + provided.Len())
 	for _, k := range spec.Keys() {
-		if v, ok := tc.sc.Lookup(k); ok {
+		v, ok, err := tc.sc.Lookup(k)
+		if err != nil {
+			return failResult(tc.sc.explain(err, tc.t))
+		}
+		if ok {
 			params.Set(k, v)
 		}
 	}

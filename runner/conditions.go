@@ -12,19 +12,22 @@ import (
 // explain turns an error met running task t into the task's message:
 // "file:line:col: task "name": on host: cause".
 func (sc *scope) explain(err error, t *playbook.Task) string {
-	if sc.err != nil {
-		err = sc.err
-		sc.err = nil
-	}
 	return sc.taskError(err, t).Error()
 }
 
 // taskError places err: at the keyword of a condition that failed, at the
 // line of a template file that failed (the template module's, an
 // include's), else at the task.
+//
+// A render that failed on a variable that does not resolve is explained
+// by that variable's error alone, whatever wrapped the render's.
 func (sc *scope) taskError(err error, t *playbook.Task) *playbook.Error {
+	var ve *templates.VarError
+	if errors.As(err, &ve) {
+		err = ve.Err
+	}
 	e := &playbook.Error{Pos: t.Pos, Task: t.Label(), Err: err}
-	if h, ok := sc.Lookup("inventory_hostname"); ok {
+	if h, ok, _ := sc.Lookup("inventory_hostname"); ok { // a plain string
 		e.Host = value.String(h)
 	}
 	var ce *playbook.CondError

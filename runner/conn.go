@@ -37,7 +37,9 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 		typ, _ = tc.sc.renderString(v)
 	}
 	if typ == "" {
-		if v, ok := sc.Lookup("ansible_connection"); ok && v != nil {
+		// As the keywords here, a setting that does not render is left
+		// unset, and the connection fails or goes by its default.
+		if v, ok, _ := sc.Lookup("ansible_connection"); ok && v != nil {
 			typ = value.String(v)
 		}
 	}
@@ -47,7 +49,7 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 	o := connection.Options{Host: target, Address: target}
 	str := func(names ...string) string {
 		for _, n := range names {
-			if v, ok := sc.Lookup(n); ok && v != nil {
+			if v, ok, _ := sc.Lookup(n); ok && v != nil {
 				return value.String(v)
 			}
 		}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +11,6 @@ import (
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/playbook"
-	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
@@ -19,7 +19,7 @@ import (
 // module defaults, files found on the controller.
 
 // execute templates the arguments and runs the action.
-func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map, diffs []callback.Diff) {
+func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map, diffs []modules.Diff) {
 	t, sc, h := tc.t, tc.sc, tc.h
 	defer func() {
 		if p := recover(); p != nil {
@@ -66,7 +66,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	}
 	conn, err := tc.ex.r.connFor(ctx, tc, delegate)
 	if err != nil {
-		return unreachableResult(err), nil
+		return errorResult(err), nil
 	}
 	env := &modules.Env{Host: h.name, Conn: conn, Check: tc.check, Diff: tc.diff, Log: tc.ex.r.log}
 	if v := tc.ex.r.o.Vault; v != nil {
@@ -94,11 +94,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		for k, v := range extra {
 			o.Extra[k] = v
 		}
-		s, err := tc.ex.r.eng.RenderText(src, sc, o)
-		if err != nil && sc.err != nil {
-			err = sc.err
-		}
-		return s, err
+		return tc.ex.r.eng.RenderText(src, sc, o)
 	}
 	env.RenderTemplate = func(src string, to modules.TemplateOptions) (string, error) {
 		for _, d := range [][2]string{{to.VariableStart, "{{"}, {to.VariableEnd, "}}"}, {to.BlockStart, "{%"}, {to.BlockEnd, "%}"}, {to.CommentStart, "{#"}, {to.CommentEnd, "#}"}} {
@@ -113,9 +109,6 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 			o.Extra[k] = v
 		}
 		s, err := tc.ex.r.eng.RenderText(src, sc, o)
-		if err != nil && sc.err != nil {
-			err, sc.err = sc.err, nil
-		}
 		if err != nil {
 			return s, sc.taskError(err, t)
 		}
@@ -123,10 +116,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	}
 	mr, err := mod.Run(ctx, env)
 	if err != nil {
-		if connection.IsUnreachable(err) {
-			return unreachableResult(err), nil
-		}
-		return failResult(err.Error()), nil
+		return errorResult(err), nil
 	}
 	res = moduleResult(mr)
 	if !mr.Failed && !mr.Skipped {
@@ -136,7 +126,24 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 			h.addFacts(f)
 		}
 	}
-	return res, toCBDiffs(mr.Diff)
+	return res, mr.Diff
+}
+
+// errorResult is the one place an action's error becomes its result: a
+// host that could not be reached, wherever in the module the connection
+// dropped, is UNREACHABLE with the connection's own message; a module's
+// failure with return values is FAILED with them; any other error is
+// FAILED with the error's text.
+func errorResult(err error) *value.Map {
+	var ue *connection.UnreachableError
+	var fe *modules.FailError
+	switch {
+	case errors.As(err, &ue):
+		return unreachableResult(ue)
+	case errors.As(err, &fe):
+		return moduleResult(fe.Result())
+	}
+	return failResult(err.Error())
 }
 
 // dropOmit removes arguments whose value is the omit placeholder.
@@ -167,7 +174,9 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 			return nil, err
 		}
 		on = b
-	} else if v, ok := sc.Lookup("ansible_become"); ok {
+	} else if v, ok, err := sc.Lookup("ansible_become"); err != nil {
+		return nil, err
+	} else if ok {
 		on = value.Bool(v)
 	}
 	if !on {
@@ -187,7 +196,9 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 				return err
 			}
 			*dst = s
-		} else if v, ok := sc.Lookup(varName); ok && v != nil {
+		} else if v, ok, err := sc.Lookup(varName); err != nil {
+			return err
+		} else if ok && v != nil {
 			*dst = value.String(v)
 		}
 		return nil
@@ -206,7 +217,11 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 	}
 	b.Password = tc.ex.r.o.BecomePass
 	for _, n := range []string{"ansible_become_password", "ansible_become_pass", "ansible_sudo_pass"} {
-		if v, ok := sc.Lookup(n); ok && v != nil {
+		v, ok, err := sc.Lookup(n)
+		if err != nil {
+			return nil, err
+		}
+		if ok && v != nil {
 			b.Password = value.String(v)
 			break
 		}

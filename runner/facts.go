@@ -95,14 +95,11 @@ var osFamily = map[string]string{
 func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	conn, err := tc.ex.r.connFor(ctx, tc, "")
 	if err != nil {
-		return unreachableResult(err)
+		return errorResult(err)
 	}
 	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript})
 	if err != nil {
-		if connection.IsUnreachable(err) {
-			return unreachableResult(err)
-		}
-		return failResult(err.Error())
+		return errorResult(err)
 	}
 	kv := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(res.Stdout))

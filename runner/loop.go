@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 )
@@ -37,7 +38,7 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 		itc := *tc
 		itc.sc = isc
 		var res *value.Map
-		var diffs []callback.Diff
+		var diffs []modules.Diff
 		ok, err := isc.cond(whens(t))
 		switch {
 		case err != nil:
@@ -175,7 +176,7 @@ func labelString(v any) string { return value.String(v) }
 
 // runOnce runs the action once (one item, or no loop), with until/retries
 // and changed_when/failed_when applied.
-func (tc *taskCtx) runOnce(ctx context.Context, loopVars *value.Map, delegate string) (*value.Map, []callback.Diff) {
+func (tc *taskCtx) runOnce(ctx context.Context, loopVars *value.Map, delegate string) (*value.Map, []modules.Diff) {
 	t, sc := tc.t, tc.sc
 	retries, delay := 0, 5.0
 	if len(t.Until) > 0 {
@@ -196,7 +197,7 @@ func (tc *taskCtx) runOnce(ctx context.Context, loopVars *value.Map, delegate st
 		}
 	}
 	var res *value.Map
-	var diffs []callback.Diff
+	var diffs []modules.Diff
 	for attempt := 1; ; attempt++ {
 		var last bool
 		if res, diffs, last = tc.attempt(ctx, delegate, loopVars != nil); last {

@@ -43,17 +43,6 @@ func skipResult() *value.Map {
 	return m
 }
 
-func toCBDiffs(ds []modules.Diff) []callback.Diff {
-	if len(ds) == 0 {
-		return nil
-	}
-	out := make([]callback.Diff, len(ds))
-	for i, d := range ds {
-		out[i] = callback.Diff{BeforeHeader: d.BeforeHeader, AfterHeader: d.AfterHeader, Before: d.Before, After: d.After, Prepared: d.Prepared}
-	}
-	return out
-}
-
 func moduleResult(mr *modules.Result) *value.Map {
 	m := value.NewMap(8)
 	if mr.Data != nil {

@@ -271,7 +271,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	kw := tc.taskKeywords()
 
 	var res *value.Map
-	var diffs []callback.Diff
+	var diffs []modules.Diff
 	if t.HasLoop {
 		res = tc.runLoop(ctx, kw.delegate)
 	} else {

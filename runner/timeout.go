@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
@@ -24,7 +25,7 @@ var errTaskTimeout = errors.New("task timeout")
 // changed_when/failed_when, as for an unreachable host or a skip from the
 // action. A timeout is final too: ansible-core returns its failure from
 // the alarm handler, past the retry loop and the conditions.
-func (tc *taskCtx) attempt(ctx context.Context, delegate string, inLoop bool) (res *value.Map, diffs []callback.Diff, last bool) {
+func (tc *taskCtx) attempt(ctx context.Context, delegate string, inLoop bool) (res *value.Map, diffs []modules.Diff, last bool) {
 	secs, err := tc.timeout()
 	if err != nil {
 		return failResult(err.Error()), nil, true

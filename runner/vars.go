@@ -100,25 +100,26 @@ type scope struct {
 	cache     map[string]any
 	resolving map[string]bool
 	search    func(kind string) []string
-	err       error // first error met while resolving a variable
 	check     bool
 	diff      bool
 }
 
 var _ templates.Vars = (*scope)(nil)
 
-// Lookup implements templates.Vars.
-func (s *scope) Lookup(name string) (any, bool) {
+// Lookup implements templates.Vars: the error is a variable that is
+// defined but does not resolve (a vault that does not open, a template in
+// it that fails, a definition that refers to itself).
+func (s *scope) Lookup(name string) (any, bool, error) {
 	if v, ok := s.cache[name]; ok {
-		return v, true
+		return v, true, nil
 	}
 	switch name {
 	case "vars":
-		return &varsView{s: s}, true
+		return &varsView{s: s}, true, nil
 	case "ansible_check_mode":
-		return s.check, true
+		return s.check, true, nil
 	case "ansible_diff_mode":
-		return s.diff, true
+		return s.diff, true, nil
 	}
 	for i := len(s.layers) - 1; i >= 0; i-- {
 		raw, ok := s.layers[i].Get(name)
@@ -127,20 +128,15 @@ func (s *scope) Lookup(name string) (any, bool) {
 		}
 		v, err := s.templatize(name, raw)
 		if err != nil {
-			// The engine sees an undefined name; the real cause is kept
-			// so the task's error names it.
-			if s.err == nil {
-				s.err = err
-			}
-			return nil, false
+			return nil, false, err
 		}
 		if s.cache == nil {
 			s.cache = map[string]any{}
 		}
 		s.cache[name] = v
-		return v, true
+		return v, true, nil
 	}
-	return nil, false
+	return nil, false, nil
 }
 
 func (s *scope) templatize(name string, raw any) (any, error) {
@@ -258,7 +254,14 @@ func (s *scope) cond(conds []any) (bool, error) {
 // varsView is the `vars` magic variable: every variable in scope.
 type varsView struct{ s *scope }
 
-func (v *varsView) Get(k string) (any, bool) { return v.s.Lookup(k) }
+// Get reads a variable that does not resolve as missing; templates read
+// vars.x through Lookup, which keeps the error.
+func (v *varsView) Get(k string) (any, bool) {
+	x, ok, err := v.s.Lookup(k)
+	return x, ok && err == nil
+}
+
+func (v *varsView) Lookup(k string) (any, bool, error) { return v.s.Lookup(k) }
 func (v *varsView) Keys() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -308,7 +311,14 @@ func (v *hostView) scope() *scope {
 	return v.sc
 }
 
+// Get reads a variable that does not resolve as missing; templates read
+// hostvars[h].x through Lookup, which keeps the error.
 func (v *hostView) Get(k string) (any, bool) {
+	x, ok, err := v.Lookup(k)
+	return x, ok && err == nil
+}
+
+func (v *hostView) Lookup(k string) (any, bool, error) {
 	sc := v.scope()
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -13,25 +13,6 @@ import (
 	"github.com/fjord-run/fjord/value"
 )
 
-// Vars resolves variables lazily: Lookup is called only for the names a
-// template uses, at most once per name and render.
-type Vars interface {
-	Lookup(name string) (any, bool)
-}
-
-// SearchPather is implemented by Vars that know where the file, template,
-// fileglob and first_found lookups should look (role files/ or templates/
-// directories, the playbook directory...). kind is "files" or "templates".
-type SearchPather interface {
-	SearchPaths(kind string) []string
-}
-
-// MapVars adapts a plain map to Vars.
-type MapVars map[string]any
-
-// Lookup implements Vars.
-func (m MapVars) Lookup(name string) (any, bool) { v, ok := m[name]; return v, ok }
-
 // TextOptions are the template module's settings. The zero value is
 // Jinja2's defaults; DefaultTextOptions returns Ansible's.
 type TextOptions struct {
@@ -112,6 +93,9 @@ func (e *Engine) run(root *nodes.Template, vars Vars, extra map[string]any, fn f
 		if r := recover(); r != nil {
 			err = fmt.Errorf("templates: internal error: %v\n%s", r, debug.Stack())
 		}
+		if err != nil && s.varErr != nil {
+			err = s.varErr
+		}
 	}()
 	return fn(s, &scope{vars: map[string]any{}})
 }
@@ -185,7 +169,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 		return src, nil
 	}
 	if m := singleVar.FindStringSubmatch(src); m != nil && vars != nil {
-		if v, ok := vars.Lookup(m[1]); ok {
+		if v, ok, err := vars.Lookup(m[1]); ok && err == nil {
 			switch v.(type) {
 			case nil, bool, int, float64:
 				return v, nil
@@ -228,10 +212,11 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 		if out, ok := root.Nodes[0].(*nodes.Output); ok {
 			var v any
 			unsafe := false
+			var varErr error
 			err := e.run(root, vars, nil, func(s *state, sc *scope) error {
 				var err error
 				v, err = s.output(sc, out)
-				unsafe = s.unsafe
+				unsafe, varErr = s.unsafe, s.varErr
 				return err
 			})
 			mark := func(v any) any {
@@ -240,19 +225,32 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 				}
 				return v
 			}
+			// The value is checked after the run: a failure here is the
+			// render's too (see Vars), placed at the output as execNodes
+			// places it.
+			fail := func(err error) (any, error) {
+				if varErr != nil {
+					return nil, varErr
+				}
+				return nil, at(out, err)
+			}
 			if err != nil {
 				return nil, err
 			}
 			switch x := v.(type) {
 			case []any, *value.Map:
 				if _, err := repr(x); err != nil {
-					return nil, err
+					return fail(err)
 				}
 				return mark(x), nil
 			case *namespace, *macro, callable, *loopInfo, *recursiveLoop:
-				return toStr(x)
+				s, err := toStr(x)
+				if err != nil {
+					return fail(err)
+				}
+				return s, nil
 			case *undefined:
-				return nil, x.err
+				return fail(x.err)
 			case value.Unsafe:
 				return topUp(x), nil
 			case nil:
@@ -260,7 +258,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			}
 			text, err := toStr(v)
 			if err != nil {
-				return nil, err
+				return fail(err)
 			}
 			if f, ok := out.Expression.(*nodes.FilteredExpression); ok && out.Condition == nil && len(f.Filters) > 0 {
 				name := f.Filters[len(f.Filters)-1].Name
@@ -422,13 +420,6 @@ func (e *Engine) Templatize(v any, vars Vars) (any, error) {
 	}
 	return v, nil
 }
-
-// VarsOf adapts a mapping (a *value.Map of variables) to Vars.
-func VarsOf(g value.Getter) Vars { return getterVars{g} }
-
-type getterVars struct{ g value.Getter }
-
-func (v getterVars) Lookup(name string) (any, bool) { return v.g.Get(name) }
 
 // escapeBackslashes doubles backslashes inside string literals of {{ }}
 // expressions, as Ansible does for templated variables and task arguments

@@ -132,3 +132,41 @@ func TestCheckCond(t *testing.T) {
 		}
 	}
 }
+
+// Parse and render errors, in a named template or an inline string, are
+// *Error (text/template's ExecError shape) with the line and column of the
+// node that failed; a syntax error is a *SyntaxError inside.
+func TestErrorsArePositioned(t *testing.T) {
+	vars := MapVars{"l": []any{}}
+	for _, c := range []struct {
+		src       string
+		line, col int
+		syntax    bool
+	}{
+		{"{{ nope }}", 1, 1, false},
+		{"{{ l }}\n{{ nope }}", 2, 1, false},
+		{"{{ nope.x }}", 1, 1, false},
+		{"{{ 1 / 0 }}", 1, 6, false},
+		{"a\n{{ 1 + }}", 2, 8, true},
+		{"{% if %}", 1, 1, true},
+	} {
+		for _, name := range []string{"", "t.j2"} {
+			var err error
+			if name == "" {
+				_, err = New().Render(c.src, vars)
+			} else {
+				_, err = New().RenderText(c.src, vars, TextOptions{Name: name})
+			}
+			var te *Error
+			var se *SyntaxError
+			switch {
+			case !errors.As(err, &te):
+				t.Errorf("%q as %q: %v is not an *Error", c.src, name, err)
+			case te.Name != name || te.Line != c.line || te.Col != c.col:
+				t.Errorf("%q as %q: at %s:%d:%d, want %s:%d:%d", c.src, name, te.Name, te.Line, te.Col, name, c.line, c.col)
+			case errors.As(err, &se) != c.syntax:
+				t.Errorf("%q as %q: syntax error %v, want %v", c.src, name, se != nil, c.syntax)
+			}
+		}
+	}
+}

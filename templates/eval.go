@@ -24,6 +24,9 @@ type state struct {
 	// value.MarkUnsafe): its result is unsafe too, as in ansible-core,
 	// where touching an unsafe variable taints the whole template.
 	unsafe bool
+	// varErr is the first variable that could not be resolved (see
+	// Vars): the render's error if the render fails.
+	varErr error
 }
 
 type scope struct {
@@ -46,33 +49,6 @@ const maxDepth = 200
 
 var errBreak = errors.New("break outside loop")
 var errContinue = errors.New("continue outside loop")
-
-// name resolves a variable: template locals, then the extra variables, then
-// the caller's Vars (looked up once per render), then globals.
-func (s *state) name(sc *scope, n string) any {
-	if v, ok := sc.get(n); ok {
-		return v
-	}
-	if v, ok := s.extra[n]; ok {
-		return v
-	}
-	if v, ok := s.seen[n]; ok {
-		return v
-	}
-	if s.vars != nil {
-		if v, ok := s.vars.Lookup(n); ok {
-			if s.seen == nil {
-				s.seen = map[string]any{}
-			}
-			s.seen[n] = v
-			return v
-		}
-	}
-	if g, ok := globals[n]; ok {
-		return g
-	}
-	return undefName(n)
-}
 
 func (s *state) eval(sc *scope, n nodes.Node) (any, error) {
 	v, err := s.evalNode(sc, n)
@@ -134,6 +110,9 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 		if n.Attribute == "" {
 			return getitem(obj, n.Index), nil
 		}
+		if v, ok := s.member(obj, n.Attribute); ok {
+			return v, nil
+		}
 		return getattr(obj, n.Attribute), nil
 	case *nodes.GetItem:
 		obj, err := s.eval(sc, n.Node)
@@ -146,6 +125,11 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 		}
 		if u, ok := k.(*undefined); ok {
 			return nil, u.err
+		}
+		if name, ok := k.(string); ok {
+			if v, ok := s.member(obj, name); ok {
+				return v, nil
+			}
 		}
 		return getitem(obj, k), nil
 	case *nodes.GetSlice:

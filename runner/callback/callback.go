@@ -4,6 +4,7 @@
 package callback
 
 import (
+	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -50,20 +51,13 @@ type HostResult struct {
 	// per-task result of a loop comes with IsItem false and Loop true.
 	IsItem bool
 	Loop   bool
-	Label  string     // item label as displayed (loop_control.label or the item)
-	Result *value.Map // the full result dict as registered (msg, rc, stdout, changed, ...)
-	NoLog  bool       // censor Result in output
-	Diff   []Diff     // shown under --diff for changed results; a loop's final result carries its items' diffs
+	Label  string         // item label as displayed (loop_control.label or the item)
+	Result *value.Map     // the full result dict as registered (msg, rc, stdout, changed, ...)
+	NoLog  bool           // censor Result in output
+	Diff   []modules.Diff // shown under --diff for changed results; a loop's final result carries its items' diffs
 	// Rescued marks a failure that a rescue section catches: the recap
 	// counts it as rescued, not failed (see Counter).
 	Rescued bool
-}
-
-// Diff is one before/after diff to show under --diff.
-type Diff struct {
-	BeforeHeader, AfterHeader string
-	Before, After             string
-	Prepared                  string
 }
 
 // Stats is one host's PLAY RECAP line.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -247,19 +248,19 @@ func TestDiff(t *testing.T) {
 	r := newRec(t, NewDefault(&out, Options{Diff: true}))
 	r.play("h1")
 	tmp := "/root/.ansible/tmp/ansible-local-12813ru_lu9p3/"
-	changed := func(action string, d ...Diff) {
+	changed := func(action string, d ...modules.Diff) {
 		r.start(Task{Action: action})
 		r.hr(&HostResult{Host: "h1", Status: Changed, Result: res(t, `{"changed": true}`), Diff: d})
 	}
-	changed("copy", Diff{AfterHeader: tmp + "tmp32erzk6g", After: "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n"})
-	changed("copy", Diff{BeforeHeader: "/tmp/cb/f1.txt", AfterHeader: tmp + "tmpdblsjaej",
+	changed("copy", modules.Diff{AfterHeader: tmp + "tmp32erzk6g", After: "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n"})
+	changed("copy", modules.Diff{BeforeHeader: "/tmp/cb/f1.txt", AfterHeader: tmp + "tmpdblsjaej",
 		Before: "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n", After: "a\nB\nc\nd\ne\nf\ng\nh\nI\nj\nk"})
-	changed("copy", Diff{AfterHeader: tmp + "tmp_cdqa78g", After: "new\n"})
-	changed("file", Diff{Before: "{\n    \"path\": \"/tmp/cb/d1\",\n    \"state\": \"absent\"\n}\n", After: "{\n    \"path\": \"/tmp/cb/d1\",\n    \"state\": \"directory\"\n}\n"})
+	changed("copy", modules.Diff{AfterHeader: tmp + "tmp_cdqa78g", After: "new\n"})
+	changed("file", modules.Diff{Before: "{\n    \"path\": \"/tmp/cb/d1\",\n    \"state\": \"absent\"\n}\n", After: "{\n    \"path\": \"/tmp/cb/d1\",\n    \"state\": \"directory\"\n}\n"})
 	changed("lineinfile",
-		Diff{BeforeHeader: "/tmp/cb/f1.txt (content)", AfterHeader: "/tmp/cb/f1.txt (content)",
+		modules.Diff{BeforeHeader: "/tmp/cb/f1.txt (content)", AfterHeader: "/tmp/cb/f1.txt (content)",
 			Before: "a\nB\nc\nd\ne\nf\ng\nh\nI\nj\nk", After: "a\nB\nc\nd\ne\nf\ng\nh\nI\nj\nk\nzz\n"},
-		Diff{BeforeHeader: "/tmp/cb/f1.txt (file attributes)", AfterHeader: "/tmp/cb/f1.txt (file attributes)"})
+		modules.Diff{BeforeHeader: "/tmp/cb/f1.txt (file attributes)", AfterHeader: "/tmp/cb/f1.txt (file attributes)"})
 	r.finish()
 	compare(t, "diff.golden", out.Bytes())
 }

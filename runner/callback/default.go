@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -324,7 +325,7 @@ func (s *defaultSink) deprecated(msg string) {
 
 const colorDeprecate = "0;35"
 
-func (s *defaultSink) diff(ds []Diff) {
+func (s *defaultSink) diff(ds []modules.Diff) {
 	var b strings.Builder
 	for _, d := range ds {
 		for _, l := range diffLines(d) {

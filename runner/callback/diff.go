@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fjord-run/fjord/modules"
 )
 
 // This file is a line-based unified diff that makes the same choices as
@@ -244,7 +246,7 @@ func splitLinesKeep(s string) []string {
 }
 
 // diffLines renders one Diff as Ansible's --diff output (without colour).
-func diffLines(d Diff) []string {
+func diffLines(d modules.Diff) []string {
 	var lines []string
 	if d.Before != "" || d.After != "" || d.BeforeHeader != "" || d.AfterHeader != "" {
 		bh, ah := "before", "after"
