@@ -20,7 +20,7 @@ import (
 
 // execute templates the arguments and runs the action.
 func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map, diffs []modules.Diff) {
-	t, sc, h := tc.t, tc.sc, tc.h
+	t, h := tc.t, tc.h
 	defer func() {
 		if p := recover(); p != nil {
 			res = failResult(fmt.Sprintf("internal error in %s: %v", t.Action, p))
@@ -30,30 +30,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		return actionResult(t.Action, a(ctx, tc)), nil
 	}
 	info, _ := modules.Lookup(t.Action)
-	argsV, err := sc.render(t.Args)
-	if err != nil {
-		return failResult(sc.explain(err, t)), nil
-	}
-	args, _ := argsV.(*value.Map)
-	if args == nil {
-		args = value.NewMap(0)
-	} else {
-		// Arguments without a template render to the task's own map,
-		// which every host shares: module_defaults and the free-form
-		// rename below write into a copy.
-		args = args.Clone()
-	}
-	if err := tc.applyModuleDefaults(info, args); err != nil {
-		return failResult(sc.explain(err, t)), nil
-	}
-	args = tc.ex.r.dropOmit(args)
-	if info.FreeForm != "" && info.FreeForm != "_raw_params" {
-		if v, ok := args.Get("_raw_params"); ok {
-			args.Delete("_raw_params")
-			args.Set(info.FreeForm, v)
-		}
-	}
-	mod, err := modules.Decode(info, value.StripUnsafe(args).(*value.Map))
+	mod, err := tc.module(info)
 	if err != nil {
 		return failResult(err.Error()), nil
 	}
@@ -68,17 +45,72 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	if err != nil {
 		return errorResult(err), nil
 	}
-	env := &modules.Env{Host: h.name, Conn: conn, Check: tc.check, Diff: tc.diff, Log: tc.ex.r.log}
+	env, err := tc.moduleEnv(info, conn)
+	if err != nil {
+		return failResult(err.Error()), nil
+	}
+	mr, err := mod.Run(ctx, env)
+	if err != nil {
+		return errorResult(err), nil
+	}
+	res = moduleResult(mr)
+	if !mr.Failed && !mr.Skipped {
+		// A module's ansible_facts join the host's facts, as Ansible
+		// merges them (service_facts, package_facts).
+		if f, ok := get(res, "ansible_facts").(*value.Map); ok && f.Len() > 0 {
+			h.addFacts(f)
+		}
+	}
+	return res, mr.Diff
+}
+
+// module renders the task's arguments, fills them from module_defaults,
+// and decodes them into the module.
+func (tc *taskCtx) module(info *modules.Info) (modules.Module, error) {
+	t, sc := tc.t, tc.sc
+	argsV, err := sc.render(t.Args)
+	if err != nil {
+		return nil, errors.New(sc.explain(err, t))
+	}
+	args, _ := argsV.(*value.Map)
+	if args == nil {
+		args = value.NewMap(0)
+	} else {
+		// Arguments without a template render to the task's own map,
+		// which every host shares: module_defaults and the free-form
+		// rename below write into a copy.
+		args = args.Clone()
+	}
+	if err := tc.applyModuleDefaults(info, args); err != nil {
+		return nil, errors.New(sc.explain(err, t))
+	}
+	args = tc.ex.r.dropOmit(args)
+	if info.FreeForm != "" && info.FreeForm != "_raw_params" {
+		if v, ok := args.Get("_raw_params"); ok {
+			args.Delete("_raw_params")
+			args.Set(info.FreeForm, v)
+		}
+	}
+	return modules.Decode(info, value.StripUnsafe(args).(*value.Map))
+}
+
+// moduleEnv is what the module may use on its host: the connection, the
+// run's mode, become and environment, and the engine's helpers (files,
+// templates, vault).
+func (tc *taskCtx) moduleEnv(info *modules.Info, conn connection.Conn) (*modules.Env, error) {
+	t, sc := tc.t, tc.sc
+	var err error
+	env := &modules.Env{Host: tc.h.name, Conn: conn, Check: tc.check, Diff: tc.diff, Log: tc.ex.r.log}
 	if v := tc.ex.r.o.Vault; v != nil {
 		env.Decrypt = v.Decrypt
 	}
 	env.Become, err = tc.become()
 	if err != nil {
-		return failResult(sc.explain(err, t)), nil
+		return nil, errors.New(sc.explain(err, t))
 	}
 	env.Environment, err = tc.environment()
 	if err != nil {
-		return failResult(sc.explain(err, t)), nil
+		return nil, errors.New(sc.explain(err, t))
 	}
 	if info.Cluster {
 		tc.clusterEnv(env)
@@ -114,19 +146,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		}
 		return s, nil
 	}
-	mr, err := mod.Run(ctx, env)
-	if err != nil {
-		return errorResult(err), nil
-	}
-	res = moduleResult(mr)
-	if !mr.Failed && !mr.Skipped {
-		// A module's ansible_facts join the host's facts, as Ansible
-		// merges them (service_facts, package_facts).
-		if f, ok := get(res, "ansible_facts").(*value.Map); ok && f.Len() > 0 {
-			h.addFacts(f)
-		}
-	}
-	return res, mr.Diff
+	return env, nil
 }
 
 // errorResult is the one place an action's error becomes its result: a
