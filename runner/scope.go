@@ -152,18 +152,9 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 				layers = append(layers, ri.Vars)
 			}
 		}
-		var blocks []*playbook.Block
-		for b := t.Parent; b != nil; b = b.Parent {
-			blocks = append(blocks, b)
-		}
-		for i := len(blocks) - 1; i >= 0; i-- {
-			if blocks[i].Kw.Vars != nil {
-				layers = append(layers, blocks[i].Kw.Vars)
-			}
-			if blocks[i].IncludeParams != nil {
-				incParams = append(incParams, blocks[i].IncludeParams)
-			}
-		}
+		var blockVars []*value.Map
+		blockVars, incParams = blockLayers(t)
+		layers = append(layers, blockVars...)
 		if t.Kw.Vars != nil {
 			layers = append(layers, t.Kw.Vars)
 		}
@@ -185,21 +176,7 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 	}
 	layers = append(layers, magic)
 	if t != nil {
-		tm := value.NewMap(6)
-		if t.Role != nil {
-			tm.Set("role_name", t.Role.Role.Name)
-			tm.Set("ansible_role_name", t.Role.Role.Name)
-			tm.Set("role_path", t.Role.Role.Path)
-			var parents []any
-			for p := t.Role.Parent; p != nil; p = p.Parent {
-				parents = append(parents, p.Role.Name)
-			}
-			if parents == nil {
-				parents = []any{}
-			}
-			tm.Set("ansible_parent_role_names", parents)
-		}
-		layers = append(layers, tm)
+		layers = append(layers, roleMagic(t))
 	}
 	if loopVars != nil {
 		layers = append(layers, loopVars)
@@ -214,6 +191,42 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 		sc.check, sc.diff = pr.check, pr.diff
 	}
 	return sc
+}
+
+// blockLayers are the vars of t's enclosing blocks, outermost first, and
+// the params of the includes among them.
+func blockLayers(t *playbook.Task) (vars, includeParams []*value.Map) {
+	var blocks []*playbook.Block
+	for b := t.Parent; b != nil; b = b.Parent {
+		blocks = append(blocks, b)
+	}
+	for i := len(blocks) - 1; i >= 0; i-- {
+		if blocks[i].Kw.Vars != nil {
+			vars = append(vars, blocks[i].Kw.Vars)
+		}
+		if blocks[i].IncludeParams != nil {
+			includeParams = append(includeParams, blocks[i].IncludeParams)
+		}
+	}
+	return vars, includeParams
+}
+
+// roleMagic are the role magic variables of t: role_name, role_path,
+// ansible_parent_role_names (none outside a role).
+func roleMagic(t *playbook.Task) *value.Map {
+	tm := value.NewMap(6)
+	if t.Role == nil {
+		return tm
+	}
+	tm.Set("role_name", t.Role.Role.Name)
+	tm.Set("ansible_role_name", t.Role.Role.Name)
+	tm.Set("role_path", t.Role.Role.Path)
+	parents := []any{}
+	for p := t.Role.Parent; p != nil; p = p.Parent {
+		parents = append(parents, p.Role.Name)
+	}
+	tm.Set("ansible_parent_role_names", parents)
+	return tm
 }
 
 func (pr *playRun) magicFor(r *run, h *hostState) *value.Map {
