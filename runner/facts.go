@@ -101,8 +101,22 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	if err != nil {
 		return errorResult(err)
 	}
+	f := parseFacts(res.Stdout)
+	f.Set("gather_subset", []any{"all"})
+	f.Set("module_setup", true)
+	tc.h.addFacts(f)
+	out := okResult()
+	facts := value.NewMap(f.Len())
+	f.Range(func(k string, v any) bool { facts.Set("ansible_"+k, v); return true })
+	out.Set("ansible_facts", facts)
+	return out
+}
+
+// parseFacts reads factsScript's key=value lines into facts shaped (and
+// typed) as ansible-core's setup module reports them.
+func parseFacts(out []byte) *value.Map {
 	kv := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(res.Stdout))
+	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), "=")
 		if ok {
@@ -112,14 +126,12 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	f := value.NewMap(40)
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	f.Set("hostname", kv["hostname"])
-	short, _, _ := strings.Cut(kv["fqdn"], ".")
 	f.Set("nodename", kv["hostname"])
 	f.Set("fqdn", kv["fqdn"])
 	domain := ""
 	if i := strings.IndexByte(kv["fqdn"], '.'); i >= 0 {
 		domain = kv["fqdn"][i+1:]
 	}
-	_ = short
 	f.Set("domain", domain)
 	f.Set("system", kv["system"])
 	f.Set("kernel", kv["kernel"])
@@ -140,6 +152,30 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	f.Set("memtotal_mb", atoi(kv["memtotal_kb"])/1024)
 	f.Set("memfree_mb", atoi(kv["memfree_kb"])/1024)
 	f.Set("swaptotal_mb", atoi(kv["swaptotal_kb"])/1024)
+	distributionFacts(kv, f)
+	f.Set("service_mgr", kv["service_mgr"])
+	f.Set("pkg_mgr", kv["pkg_mgr"])
+	ip4 := value.NewMap(4)
+	if a := kv["ipv4_address"]; a != "" {
+		ip4.Set("address", a)
+		ip4.Set("interface", kv["ipv4_interface"])
+		ip4.Set("gateway", kv["ipv4_gateway"])
+	}
+	f.Set("default_ipv4", ip4)
+	dt := value.NewMap(6)
+	dt.Set("epoch", kv["date_epoch"])
+	dt.Set("iso8601", kv["date_iso"])
+	dt.Set("date", kv["date_ymd"])
+	dt.Set("time", kv["date_hms"])
+	dt.Set("tz", kv["date_tz"])
+	f.Set("date_time", dt)
+	parseHardware(out, f)
+	return f
+}
+
+// distributionFacts are the distribution facts from /etc/os-release's
+// keys, with Ansible's names for the distributions it knows.
+func distributionFacts(kv map[string]string, f *value.Map) {
 	id := kv["os_ID"]
 	dist := kv["os_NAME"]
 	switch id {
@@ -169,31 +205,6 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 		fam = dist
 	}
 	f.Set("os_family", fam)
-	f.Set("service_mgr", kv["service_mgr"])
-	f.Set("pkg_mgr", kv["pkg_mgr"])
-	ip4 := value.NewMap(4)
-	if a := kv["ipv4_address"]; a != "" {
-		ip4.Set("address", a)
-		ip4.Set("interface", kv["ipv4_interface"])
-		ip4.Set("gateway", kv["ipv4_gateway"])
-	}
-	f.Set("default_ipv4", ip4)
-	dt := value.NewMap(6)
-	dt.Set("epoch", kv["date_epoch"])
-	dt.Set("iso8601", kv["date_iso"])
-	dt.Set("date", kv["date_ymd"])
-	dt.Set("time", kv["date_hms"])
-	dt.Set("tz", kv["date_tz"])
-	f.Set("date_time", dt)
-	parseHardware(res.Stdout, f)
-	f.Set("gather_subset", []any{"all"})
-	f.Set("module_setup", true)
-	tc.h.addFacts(f)
-	out := okResult()
-	facts := value.NewMap(f.Len())
-	f.Range(func(k string, v any) bool { facts.Set("ansible_"+k, v); return true })
-	out.Set("ansible_facts", facts)
-	return out
 }
 
 // parseHardware reads factsScriptHardware's lines into facts shaped (and
@@ -246,27 +257,7 @@ func parseHardware(out []byte, f *value.Map) {
 	for _, k := range envKeys {
 		env.Set(k, envVals[k])
 	}
-	nproc := 0
-	if v, ok := f.Get("processor_nproc"); ok {
-		nproc, _ = v.(int)
-	}
-	if len(processor) > 0 {
-		f.Set("processor", processor)
-		if sockets == 0 {
-			sockets = 1
-		}
-		if cores == 0 {
-			cores = nproc
-		}
-		tpc := 1
-		if cores > 0 && siblings > 0 {
-			tpc = siblings / cores
-		}
-		f.Set("processor_count", sockets)
-		f.Set("processor_cores", cores)
-		f.Set("processor_threads_per_core", tpc)
-		f.Set("processor_vcpus", tpc*cores*sockets)
-	}
+	processorFacts(f, processor, sockets, cores, siblings)
 	if ifaces == nil {
 		ifaces = []any{}
 	}
@@ -281,6 +272,33 @@ func parseHardware(out []byte, f *value.Map) {
 	f.Set("devices", devices)
 	f.Set("mounts", mounts)
 	f.Set("env", env)
+}
+
+// processorFacts are the processor facts from /proc/cpuinfo's entries
+// and topology (nproc stands in for cores where none is given).
+func processorFacts(f *value.Map, processor []any, sockets, cores, siblings int) {
+	if len(processor) == 0 {
+		return
+	}
+	nproc := 0
+	if v, ok := f.Get("processor_nproc"); ok {
+		nproc, _ = v.(int)
+	}
+	f.Set("processor", processor)
+	if sockets == 0 {
+		sockets = 1
+	}
+	if cores == 0 {
+		cores = nproc
+	}
+	tpc := 1
+	if cores > 0 && siblings > 0 {
+		tpc = siblings / cores
+	}
+	f.Set("processor_count", sockets)
+	f.Set("processor_cores", cores)
+	f.Set("processor_threads_per_core", tpc)
+	f.Set("processor_vcpus", tpc*cores*sockets)
 }
 
 func parseDevice(line string) (string, any) {
