@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 // Host addresses as Ansible recognises them: a hostname or IP address,
@@ -143,7 +145,7 @@ func expandRangeInto(name string, out *[]string) error {
 			return fmt.Errorf("host range must specify equal-length begin and end formats")
 		}
 	}
-	step, err := pyInt(stepStr)
+	step, err := value.PyInt(stepStr)
 	if err != nil {
 		return err
 	}
@@ -159,11 +161,11 @@ func expandRangeInto(name string, out *[]string) error {
 			}
 		}
 	} else {
-		b, err := pyInt(beg)
+		b, err := value.PyInt(beg)
 		if err != nil {
 			return err
 		}
-		e, err := pyInt(end)
+		e, err := value.PyInt(end)
 		if err != nil {
 			return err
 		}
@@ -199,25 +201,4 @@ func expandRangeInto(name string, out *[]string) error {
 		}
 	}
 	return nil
-}
-
-// pyInt parses an integer as Python's int() does for a str.
-func pyInt(s string) (int, error) {
-	t := strings.TrimSpace(s)
-	neg := false
-	if t != "" && (t[0] == '+' || t[0] == '-') {
-		neg = t[0] == '-'
-		t = t[1:]
-	}
-	if t == "" || digitPart(t, 0, isDec) != len(t) {
-		return 0, fmt.Errorf("invalid literal for int() with base 10: '%s'", s)
-	}
-	n, err := strconv.Atoi(strings.ReplaceAll(t, "_", ""))
-	if err != nil {
-		return 0, fmt.Errorf("invalid literal for int() with base 10: '%s'", s)
-	}
-	if neg {
-		n = -n
-	}
-	return n, nil
 }

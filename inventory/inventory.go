@@ -467,22 +467,15 @@ func (inv *Inventory) setGroupVar(g *Group, k string, v any) error {
 	return nil
 }
 
-// toPyInt is Python's int(v) for the values an inventory can hold.
+// toPyInt is Python's int(v) for the values an inventory can hold, its
+// type error in the words ansible's inventory tests were taken with.
 func toPyInt(v any) (int, error) {
-	switch v := v.(type) {
-	case int:
-		return v, nil
-	case bool:
-		if v {
-			return 1, nil
-		}
-		return 0, nil
-	case float64:
-		return int(v), nil
-	case string:
-		return pyInt(v)
+	n, err := value.PyInt(v)
+	var te *value.IntTypeError
+	if errors.As(err, &te) {
+		return 0, fmt.Errorf("int() argument must be a string or a number, not %s", pyTypeName(v))
 	}
-	return 0, fmt.Errorf("int() argument must be a string or a number, not %s", pyTypeName(v))
+	return n, err
 }
 
 func pyTypeName(v any) string { return "'" + value.TypeName(v) + "'" }
