@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -96,11 +95,19 @@ func (w testWriter) Write(p []byte) (int, error) {
 func BuildFjord(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "fjord")
-	_, file, _, _ := runtime.Caller(0)
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
-	cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/fjord: %v\n%s", err, out)
+	if err := BuildFjordTo(bin); err != nil {
+		t.Fatal(err)
 	}
 	return bin
+}
+
+// BuildFjordTo builds cmd/fjord as the program bin, for a test binary
+// that builds it once for all its tests.
+func BuildFjordTo(bin string) error {
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
+	cmd.Dir = RepoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./cmd/fjord: %v\n%s", err, out)
+	}
+	return nil
 }

@@ -34,7 +34,7 @@ func TestDownLeavesNoProcess(t *testing.T) {
 	downed := false
 	defer func() {
 		if !downed {
-			run(t, time.Minute, bin, "lab", "down", "--name", name)
+			labtest.Run(t, time.Minute, bin, "lab", "down", "--name", name)
 		}
 	}()
 	st, err := m.Open(name)
