@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/fjord-run/fjord/value"
@@ -40,17 +39,8 @@ func (c *Config) Dump(w io.Writer, onlyChanged bool) error {
 // ['a', 'b'].
 func PyString(v any) string {
 	switch v := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if v {
-			return "True"
-		}
-		return "False"
-	case int:
-		return strconv.Itoa(v)
-	case string:
-		return v
+	case nil, bool, int, string:
+		return value.String(v)
 	case []string:
 		parts := make([]string, len(v))
 		for i, s := range v {

@@ -185,6 +185,11 @@ func (m *Manager) pickSubnet(spec *Spec) (netip.Prefix, error) {
 // Down tears a lab down: its hosts' processes, mounts and directories,
 // and its bridge.
 func (m *Manager) Down(ctx context.Context, name string) error {
+	return m.withLab(name, func(st *State) error { return m.teardown(ctx, st) })
+}
+
+// withLab runs f on the state of lab name, holding the lab's lock.
+func (m *Manager) withLab(name string, f func(*State) error) error {
 	unlock, err := lock(m.stateDir(), name)
 	if err != nil {
 		return err
@@ -194,7 +199,7 @@ func (m *Manager) Down(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return m.teardown(ctx, st)
+	return f(st)
 }
 
 func (m *Manager) teardown(ctx context.Context, st *State) error {
@@ -328,25 +333,20 @@ func (m *Manager) setLink(ctx context.Context, name, host string, partitioned bo
 	})
 }
 
+// withHost runs f on host of lab name, holding the lab's lock, and saves
+// the state whatever f did.
 func (m *Manager) withHost(name, host string, f func(*State, *HostState) error) error {
-	unlock, err := lock(m.stateDir(), name)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	st, err := m.Open(name)
-	if err != nil {
-		return err
-	}
-	h, err := st.Host(host)
-	if err != nil {
-		return err
-	}
-	ferr := f(st, h)
-	if err := st.save(); err != nil {
-		return errors.Join(ferr, err)
-	}
-	return ferr
+	return m.withLab(name, func(st *State) error {
+		h, err := st.Host(host)
+		if err != nil {
+			return err
+		}
+		ferr := f(st, h)
+		if err := st.save(); err != nil {
+			return errors.Join(ferr, err)
+		}
+		return ferr
+	})
 }
 
 func (st *State) signer() (ssh.Signer, error) {
