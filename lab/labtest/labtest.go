@@ -7,8 +7,10 @@ package labtest
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,6 +101,32 @@ func BuildFjord(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return bin
+}
+
+var shared struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// Fjord builds cmd/fjord once per test binary, for every test that asks,
+// and returns its path. The build's directory outlives the tests: no one
+// test owns it.
+func Fjord(t testing.TB) string {
+	t.Helper()
+	shared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "fjord-bin-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.bin = filepath.Join(dir, "fjord")
+		shared.err = BuildFjordTo(shared.bin)
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.bin
 }
 
 // BuildFjordTo builds cmd/fjord as the program bin, for a test binary

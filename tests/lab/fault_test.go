@@ -17,7 +17,7 @@ import (
 // task: the run reports it UNREACHABLE and the other two converge.
 func TestKillMidPlay(t *testing.T) {
 	labtest.Require(t, "ssh")
-	bin := fjord(t)
+	bin := labtest.Fjord(t)
 	if _, err := os.Stat(filepath.Join("..", "..", "connection", "ssh")); err != nil {
 		t.Skip("no connection/ssh yet")
 	}

@@ -33,7 +33,7 @@ const killCopyDir = "/srv/fault"
 // next write to sweep. FJORD_KILL_RUNS raises the number of runs (10).
 func TestKillMidCopy(t *testing.T) {
 	labtest.Require(t, "ssh")
-	bin := fjord(t)
+	bin := labtest.Fjord(t)
 	runs := 10
 	if n, err := strconv.Atoi(os.Getenv("FJORD_KILL_RUNS")); err == nil && n > runs {
 		runs = n

@@ -10,37 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/fjord-run/fjord/lab"
 	"github.com/fjord-run/fjord/lab/labtest"
 )
-
-var (
-	buildOnce sync.Once
-	fjordBin  string
-	buildErr  error
-)
-
-// fjord builds cmd/fjord once per test binary.
-func fjord(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fjord-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		fjordBin = filepath.Join(dir, "fjord")
-		buildErr = labtest.BuildFjordTo(fjordBin)
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return fjordBin
-}
 
 // mustRun runs a command that has to succeed.
 func mustRun(t *testing.T, timeout time.Duration, name string, args ...string) string {
@@ -89,7 +64,7 @@ const labName = "itest"
 // nothing behind.
 func TestLab(t *testing.T) {
 	labtest.Require(t, "ssh")
-	bin := fjord(t)
+	bin := labtest.Fjord(t)
 	m := &lab.Manager{}
 	if _, err := m.Open(labName); err == nil {
 		t.Logf("removing lab %s left by an earlier run", labName)
@@ -239,7 +214,7 @@ func TestLab(t *testing.T) {
 // that is not idempotent.
 func TestScenario(t *testing.T) {
 	labtest.Require(t, "ssh")
-	bin := fjord(t)
+	bin := labtest.Fjord(t)
 	if _, err := os.Stat(filepath.Join("..", "..", "connection", "ssh")); err != nil {
 		t.Skip("no connection/ssh yet")
 	}
