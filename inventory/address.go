@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 // Host addresses as Ansible recognises them: a hostname or IP address,
@@ -112,81 +114,16 @@ func expandRange(name string) ([]string, error) {
 }
 
 func expandRangeInto(name string, out *[]string) error {
-	open := strings.Index(name, "[")
-	cls := strings.Index(name, "]")
-	// Ansible replaces the first '[' and first ']' with separators and
-	// expects exactly three parts.
-	tmp := strings.Replace(strings.Replace(name, "[", "|", 1), "]", "|", 1)
-	if strings.Count(tmp, "|") != 2 || cls < open {
-		return fmt.Errorf("host range %q must look like [begin:end] or [begin:end:step]", name)
-	}
-	parts := strings.Split(tmp, "|")
-	head, nrange, tail := parts[0], parts[1], parts[2]
-	bounds := strings.Split(nrange, ":")
-	if len(bounds) != 2 && len(bounds) != 3 {
-		return fmt.Errorf("host range must be begin:end or begin:end:step")
-	}
-	beg, end, stepStr := bounds[0], bounds[1], "1"
-	if len(bounds) == 3 {
-		stepStr = bounds[2]
-	}
-	if beg == "" {
-		beg = "0"
-	}
-	if end == "" {
-		return fmt.Errorf("host range must specify end value")
-	}
-	width := 0
-	if beg[0] == '0' && len(beg) > 1 {
-		width = len(beg)
-		if width != len(end) {
-			return fmt.Errorf("host range must specify equal-length begin and end formats")
-		}
-	}
-	step, err := pyInt(stepStr)
+	r, err := parseHostRange(name)
 	if err != nil {
 		return err
 	}
-	var seq []string
-	ib, ie := strings.Index(asciiLetters, beg), strings.Index(asciiLetters, end)
-	if ib >= 0 && ie >= 0 && step != 0 {
-		if ib > ie {
-			return fmt.Errorf("host range must have begin <= end")
-		}
-		if step > 0 {
-			for i := ib; i <= ie; i += step {
-				seq = append(seq, asciiLetters[i:i+1])
-			}
-		}
-	} else {
-		b, err := pyInt(beg)
-		if err != nil {
-			return err
-		}
-		e, err := pyInt(end)
-		if err != nil {
-			return err
-		}
-		if step == 0 {
-			return fmt.Errorf("range() arg 3 must not be zero")
-		}
-		if step > 0 && e >= b && (e-b)/step >= maxRangeHosts {
-			return fmt.Errorf("host range %q is too large", nrange)
-		}
-		for i := b; step > 0 && i <= e; i += step {
-			s := strconv.Itoa(i)
-			if width > 0 && len(s) < width {
-				if i < 0 {
-					s = "-" + strings.Repeat("0", width-len(s)) + s[1:]
-				} else {
-					s = strings.Repeat("0", width-len(s)) + s
-				}
-			}
-			seq = append(seq, s)
-		}
+	seq, err := r.seq()
+	if err != nil {
+		return err
 	}
 	for _, s := range seq {
-		h := head + s + tail
+		h := r.head + s + r.tail
 		if strings.Contains(h, "[") {
 			if err := expandRangeInto(h, out); err != nil {
 				return err
@@ -201,23 +138,97 @@ func expandRangeInto(name string, out *[]string) error {
 	return nil
 }
 
-// pyInt parses an integer as Python's int() does for a str.
-func pyInt(s string) (int, error) {
-	t := strings.TrimSpace(s)
-	neg := false
-	if t != "" && (t[0] == '+' || t[0] == '-') {
-		neg = t[0] == '-'
-		t = t[1:]
+// hostRange is the first [begin:end:step] of a host name, split.
+type hostRange struct {
+	head, tail string // the name before and after the brackets
+	nrange     string // what the brackets hold
+	beg, end   string
+	step       int
+	width      int // the digits of a zero-padded begin, else 0
+}
+
+func parseHostRange(name string) (hostRange, error) {
+	open := strings.Index(name, "[")
+	cls := strings.Index(name, "]")
+	// Ansible replaces the first '[' and first ']' with separators and
+	// expects exactly three parts.
+	tmp := strings.Replace(strings.Replace(name, "[", "|", 1), "]", "|", 1)
+	if strings.Count(tmp, "|") != 2 || cls < open {
+		return hostRange{}, fmt.Errorf("host range %q must look like [begin:end] or [begin:end:step]", name)
 	}
-	if t == "" || digitPart(t, 0, isDec) != len(t) {
-		return 0, fmt.Errorf("invalid literal for int() with base 10: '%s'", s)
+	parts := strings.Split(tmp, "|")
+	r := hostRange{head: parts[0], nrange: parts[1], tail: parts[2]}
+	bounds := strings.Split(r.nrange, ":")
+	if len(bounds) != 2 && len(bounds) != 3 {
+		return hostRange{}, fmt.Errorf("host range must be begin:end or begin:end:step")
 	}
-	n, err := strconv.Atoi(strings.ReplaceAll(t, "_", ""))
+	stepStr := "1"
+	r.beg, r.end = bounds[0], bounds[1]
+	if len(bounds) == 3 {
+		stepStr = bounds[2]
+	}
+	if r.beg == "" {
+		r.beg = "0"
+	}
+	if r.end == "" {
+		return hostRange{}, fmt.Errorf("host range must specify end value")
+	}
+	if r.beg[0] == '0' && len(r.beg) > 1 {
+		r.width = len(r.beg)
+		if r.width != len(r.end) {
+			return hostRange{}, fmt.Errorf("host range must specify equal-length begin and end formats")
+		}
+	}
+	var err error
+	if r.step, err = value.PyInt(stepStr); err != nil {
+		return hostRange{}, err
+	}
+	return r, nil
+}
+
+// seq is what the range stands for: letters when both ends are one
+// (and the step is not 0), numbers otherwise.
+func (r hostRange) seq() ([]string, error) {
+	ib, ie := strings.Index(asciiLetters, r.beg), strings.Index(asciiLetters, r.end)
+	if ib >= 0 && ie >= 0 && r.step != 0 {
+		if ib > ie {
+			return nil, fmt.Errorf("host range must have begin <= end")
+		}
+		var seq []string
+		for i := ib; r.step > 0 && i <= ie; i += r.step {
+			seq = append(seq, asciiLetters[i:i+1])
+		}
+		return seq, nil
+	}
+	b, err := value.PyInt(r.beg)
 	if err != nil {
-		return 0, fmt.Errorf("invalid literal for int() with base 10: '%s'", s)
+		return nil, err
 	}
-	if neg {
-		n = -n
+	e, err := value.PyInt(r.end)
+	if err != nil {
+		return nil, err
 	}
-	return n, nil
+	if r.step == 0 {
+		return nil, fmt.Errorf("range() arg 3 must not be zero")
+	}
+	if r.step > 0 && e >= b && (e-b)/r.step >= maxRangeHosts {
+		return nil, fmt.Errorf("host range %q is too large", r.nrange)
+	}
+	var seq []string
+	for i := b; r.step > 0 && i <= e; i += r.step {
+		seq = append(seq, zeroPad(i, r.width))
+	}
+	return seq, nil
+}
+
+// zeroPad prints i in at least width characters, zeros after any sign.
+func zeroPad(i, width int) string {
+	s := strconv.Itoa(i)
+	if width > 0 && len(s) < width {
+		if i < 0 {
+			return "-" + strings.Repeat("0", width-len(s)) + s[1:]
+		}
+		return strings.Repeat("0", width-len(s)) + s
+	}
+	return s
 }

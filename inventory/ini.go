@@ -73,7 +73,6 @@ func splitLines(s string) []string {
 }
 
 func (p *iniParser) parse(lines []string) error {
-	inv := p.inv
 	group, state := "ungrouped", "hosts"
 	for i, raw := range lines {
 		p.lineno = i + 1
@@ -83,67 +82,100 @@ func (p *iniParser) parse(lines []string) error {
 			continue
 		}
 		if m := reSection.FindStringSubmatch(line); m != nil {
-			group, state = m[1], m[2]
-			if state == "" {
-				state = "hosts"
-			}
-			if state != "hosts" && state != "children" && state != "vars" {
-				return p.errorf("Section [%s:%s] has unknown type: %s", m[1], m[2], state)
-			}
-			if _, ok := inv.groupByName[group]; !ok {
-				// [g:vars] alone does not declare g; remember to check.
-				if state == "vars" && p.findPending(group) == nil {
-					p.pending = append(p.pending, &pendingDecl{name: group, state: state, line: p.lineno})
-				}
-				if _, err := inv.addGroup(group); err != nil {
-					return p.errorf("%v", err)
-				}
-			}
-			if d := p.findPending(group); d != nil && state != "vars" {
-				if d.state == "children" {
-					if err := p.addPendingChildren(group); err != nil {
-						return err
-					}
-				} else {
-					p.dropPending(group)
-				}
+			var err error
+			if group, state, err = p.section(m[1], m[2]); err != nil {
+				return err
 			}
 			continue
 		}
 		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
 			return p.errorf("Invalid section entry: '%s'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters", line)
 		}
+		var err error
 		switch state {
 		case "hosts":
-			if err := p.hostLine(line, group); err != nil {
-				return err
-			}
+			err = p.hostLine(line, group)
 		case "vars":
-			k, v, ok := strings.Cut(line, "=")
-			if !ok {
-				return p.errorf("Expected key=value, got: %s", line)
-			}
-			g := inv.groupByName[group]
-			if err := inv.setGroupVar(g, strings.TrimSpace(k), parseINIValue(strings.TrimSpace(v))); err != nil {
-				return p.errorf("%v", err)
-			}
+			err = p.varLine(line, group)
 		case "children":
-			m := reGroupName.FindStringSubmatch(line)
-			if m == nil {
-				return p.errorf("Expected group name, got: %s", line)
-			}
-			child := m[1]
-			if _, ok := inv.groupByName[child]; !ok {
-				if d := p.findPending(child); d != nil {
-					d.parents = append(d.parents, group)
-				} else {
-					p.pending = append(p.pending, &pendingDecl{name: child, state: state, line: p.lineno, parents: []string{group}})
-				}
-			} else if err := inv.addChildGroup(group, child); err != nil {
-				return p.errorf("%v", err)
-			}
+			err = p.childLine(line, group)
+		}
+		if err != nil {
+			return err
 		}
 	}
+	return p.undefinedGroups()
+}
+
+// section starts a [group] or [group:state] section, declaring the group
+// unless it is only [group:vars].
+func (p *iniParser) section(group, state string) (string, string, error) {
+	kind := state
+	if kind == "" {
+		kind = "hosts"
+	}
+	if kind != "hosts" && kind != "children" && kind != "vars" {
+		return "", "", p.errorf("Section [%s:%s] has unknown type: %s", group, state, kind)
+	}
+	if _, ok := p.inv.groupByName[group]; !ok {
+		// [g:vars] alone does not declare g; remember to check.
+		if kind == "vars" && p.findPending(group) == nil {
+			p.pending = append(p.pending, &pendingDecl{name: group, state: kind, line: p.lineno})
+		}
+		if _, err := p.inv.addGroup(group); err != nil {
+			return "", "", p.errorf("%v", err)
+		}
+	}
+	if d := p.findPending(group); d != nil && kind != "vars" {
+		if d.state == "children" {
+			if err := p.addPendingChildren(group); err != nil {
+				return "", "", err
+			}
+		} else {
+			p.dropPending(group)
+		}
+	}
+	return group, kind, nil
+}
+
+// varLine reads a key=value line of a [group:vars] section.
+func (p *iniParser) varLine(line, group string) error {
+	k, v, ok := strings.Cut(line, "=")
+	if !ok {
+		return p.errorf("Expected key=value, got: %s", line)
+	}
+	g := p.inv.groupByName[group]
+	if err := p.inv.setGroupVar(g, strings.TrimSpace(k), parseINIValue(strings.TrimSpace(v))); err != nil {
+		return p.errorf("%v", err)
+	}
+	return nil
+}
+
+// childLine reads a group name in a [group:children] section; a child not
+// declared yet is remembered until it is.
+func (p *iniParser) childLine(line, group string) error {
+	m := reGroupName.FindStringSubmatch(line)
+	if m == nil {
+		return p.errorf("Expected group name, got: %s", line)
+	}
+	child := m[1]
+	if _, ok := p.inv.groupByName[child]; ok {
+		if err := p.inv.addChildGroup(group, child); err != nil {
+			return p.errorf("%v", err)
+		}
+		return nil
+	}
+	if d := p.findPending(child); d != nil {
+		d.parents = append(d.parents, group)
+	} else {
+		p.pending = append(p.pending, &pendingDecl{name: child, state: "children", line: p.lineno, parents: []string{group}})
+	}
+	return nil
+}
+
+// undefinedGroups refuses, at the end of the file, the first group that
+// was named in a :vars or :children section but never declared.
+func (p *iniParser) undefinedGroups() error {
 	p.col = 0
 	for _, d := range p.pending {
 		p.lineno = d.line

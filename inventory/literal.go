@@ -250,289 +250,92 @@ func lexString(s string, raw, isBytes bool) (int, string, bool) {
 			return i + len(q), b.String(), true
 		}
 		c := s[i]
-		if (c == '\n' || c == '\r') && len(q) == 1 {
+		switch {
+		case (c == '\n' || c == '\r') && len(q) == 1:
 			return 0, "", false
-		}
-		if c != '\\' {
+		case c != '\\':
 			if isBytes && c >= 0x80 {
 				return 0, "", false
 			}
 			b.WriteByte(c)
 			i++
-			continue
-		}
-		if i+1 >= len(s) {
+		case i+1 >= len(s):
 			return 0, "", false
-		}
-		if raw {
+		case raw:
 			b.WriteByte('\\')
 			b.WriteByte(s[i+1])
 			i += 2
-			continue
-		}
-		e := s[i+1]
-		i += 2
-		switch e {
-		case '\n':
-		case '\\', '\'', '"':
-			b.WriteByte(e)
-		case 'a':
-			b.WriteByte('\a')
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'v':
-			b.WriteByte('\v')
-		case '0', '1', '2', '3', '4', '5', '6', '7':
-			j := i - 1
-			k := j
-			for k < len(s) && k < j+3 && isOct(s[k]) {
-				k++
-			}
-			n, _ := strconv.ParseUint(s[j:k], 8, 32)
-			if isBytes {
-				b.WriteByte(byte(n))
-			} else {
-				b.WriteRune(rune(n))
-			}
-			i = k
-		case 'x', 'u', 'U':
-			n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
-			if e != 'x' && isBytes {
-				b.WriteByte('\\')
-				b.WriteByte(e)
-				continue
-			}
-			if i+n > len(s) {
-				return 0, "", false
-			}
-			for k := i; k < i+n; k++ {
-				if !isHex(s[k]) {
-					return 0, "", false
-				}
-			}
-			r, _ := strconv.ParseUint(s[i:i+n], 16, 32)
-			if r > unicode.MaxRune {
-				return 0, "", false
-			}
-			if isBytes {
-				b.WriteByte(byte(r))
-			} else {
-				b.WriteRune(rune(r))
-			}
-			i += n
-		case 'N':
-			return 0, "", false // named escapes: not supported, stay a string
 		default:
-			b.WriteByte('\\')
-			b.WriteByte(e)
+			var ok bool
+			if i, ok = writeEscape(&b, s, i+2, isBytes); !ok {
+				return 0, "", false
+			}
 		}
 	}
 }
 
-func (p *pyParser) peek() *pyTok {
-	if p.pos < len(p.toks) {
-		return &p.toks[p.pos]
+// writeEscape writes what the escape ending in s[i-1] (the character
+// after the backslash) stands for and returns where the string goes on;
+// false for an escape Python refuses.
+func writeEscape(b *strings.Builder, s string, i int, isBytes bool) (int, bool) {
+	e := s[i-1]
+	if c, ok := value.SimpleEscape(e); ok {
+		b.WriteByte(c)
+		return i, true
 	}
-	return nil
+	switch e {
+	case '\n': // a line continuation
+	case '0', '1', '2', '3', '4', '5', '6', '7':
+		j := i - 1
+		k := j
+		for k < len(s) && k < j+3 && isOct(s[k]) {
+			k++
+		}
+		n, _ := strconv.ParseUint(s[j:k], 8, 32)
+		writeCode(b, n, isBytes)
+		return k, true
+	case 'x', 'u', 'U':
+		return writeHexEscape(b, s, i, isBytes)
+	case 'N':
+		return 0, false // named escapes: not supported, stay a string
+	default:
+		b.WriteByte('\\')
+		b.WriteByte(e)
+	}
+	return i, true
 }
 
-func (p *pyParser) isOp(op string) bool {
-	t := p.peek()
-	return t != nil && t.kind == tkOp && t.text == op
+// writeHexEscape writes \xHH, \uHHHH or \UHHHHHHHH, s[i-1] being the
+// letter; in bytes only \x is an escape.
+func writeHexEscape(b *strings.Builder, s string, i int, isBytes bool) (int, bool) {
+	e := s[i-1]
+	n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+	if e != 'x' && isBytes {
+		b.WriteByte('\\')
+		b.WriteByte(e)
+		return i, true
+	}
+	if i+n > len(s) {
+		return 0, false
+	}
+	for k := i; k < i+n; k++ {
+		if !isHex(s[k]) {
+			return 0, false
+		}
+	}
+	r, _ := strconv.ParseUint(s[i:i+n], 16, 32)
+	if r > unicode.MaxRune {
+		return 0, false
+	}
+	writeCode(b, r, isBytes)
+	return i + n, true
 }
 
-func (p *pyParser) expr() (any, bool) {
-	t := p.peek()
-	if t == nil {
-		return nil, false
-	}
-	if t.kind == tkOp && (t.text == "-" || t.text == "+") {
-		neg := t.text == "-"
-		p.pos++
-		n := p.peek()
-		if n == nil || n.kind != tkNum {
-			return nil, false
-		}
-		p.pos++
-		if p.isOp("+") || p.isOp("-") {
-			return nil, false // only complex arithmetic is allowed
-		}
-		switch v := n.val.(type) {
-		case int:
-			if neg {
-				return -v, true
-			}
-			return v, true
-		case float64:
-			if neg {
-				return -v, true
-			}
-			return v, true
-		}
-		return nil, false
-	}
-	v, ok := p.atom()
-	if ok && (p.isOp("+") || p.isOp("-")) {
-		return nil, false
-	}
-	return v, ok
-}
-
-func (p *pyParser) atom() (any, bool) {
-	t := p.peek()
-	if t == nil {
-		return nil, false
-	}
-	switch t.kind {
-	case tkNum:
-		p.pos++
-		return t.val, true
-	case tkStr:
-		var b strings.Builder
-		isBytes := t.bytes
-		for t := p.peek(); t != nil && t.kind == tkStr; t = p.peek() {
-			if t.bytes != isBytes {
-				return nil, false
-			}
-			b.WriteString(t.val.(string))
-			p.pos++
-		}
-		return b.String(), true
-	case tkName:
-		p.pos++
-		switch t.text {
-		case "True":
-			return true, true
-		case "False":
-			return false, true
-		case "None":
-			return nil, true
-		}
-		return nil, false
-	}
-	switch t.text {
-	case "[":
-		p.pos++
-		l, ok := p.seq("]")
-		return l, ok
-	case "(":
-		p.pos++
-		if p.isOp(")") {
-			p.pos++
-			return []any{}, true
-		}
-		v, ok := p.expr()
-		if !ok {
-			return nil, false
-		}
-		if p.isOp(")") {
-			p.pos++
-			return v, true
-		}
-		if !p.isOp(",") {
-			return nil, false
-		}
-		p.pos++
-		rest, ok := p.seq(")")
-		if !ok {
-			return nil, false
-		}
-		return append([]any{v}, rest...), true
-	case "{":
-		p.pos++
-		if p.isOp("}") {
-			p.pos++
-			return value.NewMap(0), true
-		}
-		k, ok := p.expr()
-		if !ok {
-			return nil, false
-		}
-		if !p.isOp(":") {
-			// a set
-			if p.isOp("}") {
-				p.pos++
-				return []any{k}, true
-			}
-			if !p.isOp(",") {
-				return nil, false
-			}
-			p.pos++
-			rest, ok := p.seq("}")
-			if !ok {
-				return nil, false
-			}
-			return append([]any{k}, rest...), true
-		}
-		m := value.NewMap(4)
-		for {
-			if !p.isOp(":") {
-				return nil, false
-			}
-			p.pos++
-			v, ok := p.expr()
-			if !ok {
-				return nil, false
-			}
-			if !hashable(k) {
-				return nil, false
-			}
-			m.Set(value.KeyString(k), v)
-			if p.isOp("}") {
-				p.pos++
-				return m, true
-			}
-			if !p.isOp(",") {
-				return nil, false
-			}
-			p.pos++
-			if p.isOp("}") {
-				p.pos++
-				return m, true
-			}
-			if k, ok = p.expr(); !ok {
-				return nil, false
-			}
-		}
-	}
-	return nil, false
-}
-
-func hashable(v any) bool {
-	switch v.(type) {
-	case []any, *value.Map:
-		return false
-	}
-	return true
-}
-
-// seq reads comma-separated expressions up to the closing token.
-func (p *pyParser) seq(closer string) ([]any, bool) {
-	l := []any{}
-	for {
-		if p.isOp(closer) {
-			p.pos++
-			return l, true
-		}
-		v, ok := p.expr()
-		if !ok {
-			return nil, false
-		}
-		l = append(l, v)
-		if p.isOp(",") {
-			p.pos++
-			continue
-		}
-		if !p.isOp(closer) {
-			return nil, false
-		}
+// writeCode writes code point n, as one byte in a bytes literal.
+func writeCode(b *strings.Builder, n uint64, isBytes bool) {
+	if isBytes {
+		b.WriteByte(byte(n))
+	} else {
+		b.WriteRune(rune(n))
 	}
 }

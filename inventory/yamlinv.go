@@ -170,79 +170,102 @@ func (y *yamlParser) group(keyNode, data *yaml.Node) (string, error) {
 	if isNull(data) {
 		return name, nil
 	}
-	type entry struct {
-		key   string
-		knode *yaml.Node
-		sec   *section
-		null  bool
-		bad   bool
-		typ   string
-	}
-	var entries []entry
+	// Every entry is checked before any is applied, as Ansible refuses a
+	// bad hosts/vars/children before it adds anything of the group's.
+	var entries []groupEntry
 	for i := 0; i+1 < len(data.Content); i += 2 {
-		kn, vn := data.Content[i], deref(data.Content[i+1])
-		e := entry{key: keyName(kn), knode: kn}
-		switch {
-		case isNull(vn):
-			e.null = true
-		case vn.Kind == yaml.MappingNode:
-			s := &section{}
-			for j := 0; j+1 < len(vn.Content); j += 2 {
-				s.keys = append(s.keys, vn.Content[j])
-				s.vals = append(s.vals, vn.Content[j+1])
-			}
-			e.sec = s
-		case vn.Kind == yaml.ScalarNode && (e.key == "vars" || e.key == "children" || e.key == "hosts"):
-			if v, _ := value.Scalar(vn); isString(v) {
-				e.sec = &section{keys: []*yaml.Node{vn}, vals: []*yaml.Node{nil}}
-				break
-			}
-			fallthrough
-		default:
-			e.bad, e.typ = true, yamlTypeName(vn)
-			if e.key == "vars" || e.key == "children" || e.key == "hosts" {
-				return "", y.errAt(vn, "Invalid \"%s\" entry for \"%s\" group, requires a dictionary, found \"%s\" instead.", e.key, name, e.typ)
-			}
+		e, err := y.groupEntry(name, data.Content[i], deref(data.Content[i+1]))
+		if err != nil {
+			return "", err
 		}
 		entries = append(entries, e)
 	}
-	g := y.inv.groupByName[name]
 	for _, e := range entries {
-		switch {
-		case e.bad:
-			y.inv.warn(fmt.Sprintf("Skipping key (%s) in group (%s) as it is not a mapping, it is a %s", e.key, name, e.typ))
-		case e.null:
-		case e.key == "vars":
-			for i, kn := range e.sec.keys {
-				v, err := fromNodeOrNil(e.sec.vals[i])
-				if err != nil {
-					return "", yamlError(y.file, err)
-				}
-				if err := y.inv.setGroupVar(g, keyName(kn), v); err != nil {
-					return "", y.errAt(kn, "%v", err)
-				}
-			}
-		case e.key == "children":
-			for i, kn := range e.sec.keys {
-				sub, err := y.group(kn, e.sec.vals[i])
-				if err != nil {
-					return "", err
-				}
-				if err := y.inv.addChildGroup(name, sub); err != nil {
-					return "", y.errAt(kn, "%v", err)
-				}
-			}
-		case e.key == "hosts":
-			for i, kn := range e.sec.keys {
-				if err := y.host(kn, e.sec.vals[i], name); err != nil {
-					return "", err
-				}
-			}
-		default:
-			y.inv.warn(fmt.Sprintf("Skipping unexpected key (%s) in group (%s), only \"vars\", \"children\" and \"hosts\" are valid", e.key, name))
+		if err := y.applyGroupEntry(name, e); err != nil {
+			return "", err
 		}
 	}
 	return name, nil
+}
+
+// groupEntry is one key of a group's mapping and its value.
+type groupEntry struct {
+	key   string
+	knode *yaml.Node
+	sec   *section
+	null  bool
+	bad   bool   // not a mapping (nor a string where one stands for {s: null})
+	typ   string // the bad value's type name
+}
+
+// groupEntry reads the entry kn: vn of group name, refusing a hosts, vars
+// or children that is no mapping.
+func (y *yamlParser) groupEntry(name string, kn, vn *yaml.Node) (groupEntry, error) {
+	e := groupEntry{key: keyName(kn), knode: kn}
+	switch {
+	case isNull(vn):
+		e.null = true
+	case vn.Kind == yaml.MappingNode:
+		s := &section{}
+		for j := 0; j+1 < len(vn.Content); j += 2 {
+			s.keys = append(s.keys, vn.Content[j])
+			s.vals = append(s.vals, vn.Content[j+1])
+		}
+		e.sec = s
+	case vn.Kind == yaml.ScalarNode && (e.key == "vars" || e.key == "children" || e.key == "hosts"):
+		if v, _ := value.Scalar(vn); isString(v) {
+			e.sec = &section{keys: []*yaml.Node{vn}, vals: []*yaml.Node{nil}}
+			break
+		}
+		fallthrough
+	default:
+		e.bad, e.typ = true, yamlTypeName(vn)
+		if e.key == "vars" || e.key == "children" || e.key == "hosts" {
+			return e, y.errAt(vn, "Invalid \"%s\" entry for \"%s\" group, requires a dictionary, found \"%s\" instead.", e.key, name, e.typ)
+		}
+	}
+	return e, nil
+}
+
+// applyGroupEntry adds what entry e says to group name: its vars, its
+// children (read as groups in turn) or its hosts; other keys are warned
+// of and skipped.
+func (y *yamlParser) applyGroupEntry(name string, e groupEntry) error {
+	switch {
+	case e.bad:
+		y.inv.warn(fmt.Sprintf("Skipping key (%s) in group (%s) as it is not a mapping, it is a %s", e.key, name, e.typ))
+	case e.null:
+	case e.key == "vars":
+		g := y.inv.groupByName[name]
+		for i, kn := range e.sec.keys {
+			v, err := fromNodeOrNil(e.sec.vals[i])
+			if err != nil {
+				return yamlError(y.file, err)
+			}
+			if err := y.inv.setGroupVar(g, keyName(kn), v); err != nil {
+				return y.errAt(kn, "%v", err)
+			}
+		}
+	case e.key == "children":
+		for i, kn := range e.sec.keys {
+			sub, err := y.group(kn, e.sec.vals[i])
+			if err != nil {
+				return err
+			}
+			if err := y.inv.addChildGroup(name, sub); err != nil {
+				return y.errAt(kn, "%v", err)
+			}
+		}
+	case e.key == "hosts":
+		for i, kn := range e.sec.keys {
+			if err := y.host(kn, e.sec.vals[i], name); err != nil {
+				return err
+			}
+		}
+	default:
+		y.inv.warn(fmt.Sprintf("Skipping unexpected key (%s) in group (%s), only \"vars\", \"children\" and \"hosts\" are valid", e.key, name))
+	}
+	return nil
 }
 
 func isString(v any) bool {

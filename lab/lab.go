@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -109,167 +108,6 @@ func (m *Manager) List() ([]*State, error) {
 	return out, nil
 }
 
-// Up builds (or reuses) the tree, makes the bridge, boots every host and
-// waits until each takes SSH logins. On failure it tears down what it
-// made.
-func (m *Manager) Up(ctx context.Context, spec *Spec) (st *State, tm *Timing, err error) {
-	if err := spec.Validate(); err != nil {
-		return nil, nil, err
-	}
-	if spec.Name == "" {
-		spec.Name = DefaultName
-	}
-	if err := Preflight(); err != nil {
-		return nil, nil, err
-	}
-	unlock, err := lock(m.stateDir(), spec.Name)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer unlock()
-	dir := filepath.Join(m.stateDir(), spec.Name)
-	if _, err := os.Stat(filepath.Join(dir, "state.json")); err == nil {
-		return nil, nil, fmt.Errorf("lab %q is already up (fjord lab down --name %s first)", spec.Name, spec.Name)
-	}
-	// Fail before a long build if no subnet is free; picked for good
-	// below, under the lock.
-	if _, err := m.pickSubnet(spec); err != nil {
-		return nil, nil, err
-	}
-
-	tm = &Timing{Hosts: len(spec.Hosts)}
-	cache := m.cache()
-	base, d, err := cache.Base(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	tm.RootfsBuild = d
-	start := time.Now()
-	layer, err := cache.Layer(ctx, base, spec.Packages)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(packageKey(spec.Packages)) > 0 {
-		tm.LayerBuild = time.Since(start)
-		if tm.LayerBuild < time.Second {
-			tm.LayerBuild = 0 // cached
-		}
-	}
-
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, err
-	}
-	// Labs coming up at once must not pick the same subnet: hold the
-	// lock until this lab's bridge has it.
-	unlockNet, err := lock(m.stateDir(), ".subnets")
-	if err != nil {
-		return nil, nil, err
-	}
-	var netOnce sync.Once
-	releaseNet := func() { netOnce.Do(unlockNet) }
-	defer releaseNet()
-	subnet, err := m.pickSubnet(spec)
-	if err != nil {
-		return nil, nil, err
-	}
-	specJSON, _ := json.Marshal(specForState(spec))
-	st = &State{
-		Name: spec.Name, Subnet: subnet.String(), Bridge: bridgeName(spec.Name),
-		Gateway: gatewayAddr(subnet).String(), Base: base, Layer: layer,
-		Key: filepath.Join(dir, "id_ed25519"), Inventory: filepath.Join(dir, "inventory", "hosts"),
-		SSHConfig: filepath.Join(dir, "ssh_config"), KnownHosts: filepath.Join(dir, "known_hosts"),
-		Created: time.Now(), Spec: specJSON, dir: dir,
-	}
-	if err := st.save(); err != nil {
-		return nil, nil, err
-	}
-	defer func() {
-		if err != nil {
-			if ctx.Err() != nil {
-				m.logf("lab: interrupted; tearing down what was made")
-			} else if logs := m.keepConsoles(st); logs != "" {
-				err = fmt.Errorf("%w (consoles kept in %s)", err, logs)
-			}
-			if ctx.Err() == nil {
-				m.logf("lab: %v; tearing down what was made", err)
-			}
-			if derr := m.teardown(context.WithoutCancel(ctx), st); derr != nil {
-				err = fmt.Errorf("%w (and tearing down: %v)", err, derr)
-			}
-			st = nil
-		}
-	}()
-
-	if err := createBridge(ctx, st.Bridge, subnet); err != nil {
-		return st, nil, err
-	}
-	st.BridgeCreated = true
-	if err := st.save(); err != nil {
-		return st, nil, err
-	}
-	releaseNet()
-
-	priv, pub, signer, err := newKey("fjord-lab-" + spec.Name)
-	if err != nil {
-		return st, nil, err
-	}
-	if err := os.WriteFile(st.Key, priv, 0o600); err != nil {
-		return st, nil, err
-	}
-	if err := os.WriteFile(st.Key+".pub", []byte(pub+"\n"), 0o644); err != nil {
-		return st, nil, err
-	}
-
-	lowers := []string{base}
-	if layer != "" {
-		lowers = []string{layer, base}
-	}
-	for i, hs := range spec.Hosts {
-		hd := filepath.Join(dir, "hosts", hs.Name)
-		st.Hosts = append(st.Hosts, &HostState{
-			Name: hs.Name, Machine: machineName(spec.Name, hs.Name),
-			Address: hostAddr(subnet, i).String(), Groups: hs.Groups,
-			Dir: hd, Root: filepath.Join(hd, "root"),
-		})
-	}
-	for _, h := range st.Hosts {
-		for _, d := range []string{"upper", "work", "root"} {
-			if err := os.MkdirAll(filepath.Join(h.Dir, d), 0o755); err != nil {
-				return st, nil, err
-			}
-		}
-		if err := mountOverlay(h.Root, lowers, filepath.Join(h.Dir, "upper"), filepath.Join(h.Dir, "work")); err != nil {
-			return st, nil, err
-		}
-		h.Mounted = true
-		if err := st.save(); err != nil {
-			return st, nil, err
-		}
-		if err := writeHostFiles(h, st, pub); err != nil {
-			return st, nil, fmt.Errorf("host %s: %w", h.Name, err)
-		}
-	}
-	if err := writeAccess(st, spec); err != nil {
-		return st, nil, err
-	}
-
-	m.logf("lab: booting %d host(s) on %s (bridge %s)...", len(st.Hosts), st.Subnet, st.Bridge)
-	boot := time.Now()
-	for _, h := range st.Hosts {
-		if err := startHost(h, st.Bridge); err != nil {
-			return st, nil, err
-		}
-		if err := st.save(); err != nil {
-			return st, nil, err
-		}
-	}
-	if err := m.waitAll(ctx, st, st.Hosts, signer); err != nil {
-		return st, nil, err
-	}
-	tm.Boot = time.Since(boot)
-	return st, tm, st.save()
-}
-
 // waitAll waits for hosts to take SSH logins, in parallel.
 func (m *Manager) waitAll(ctx context.Context, st *State, hosts []*HostState, signer ssh.Signer) error {
 	timeout := m.BootTimeout
@@ -347,6 +185,11 @@ func (m *Manager) pickSubnet(spec *Spec) (netip.Prefix, error) {
 // Down tears a lab down: its hosts' processes, mounts and directories,
 // and its bridge.
 func (m *Manager) Down(ctx context.Context, name string) error {
+	return m.withLab(name, func(st *State) error { return m.teardown(ctx, st) })
+}
+
+// withLab runs f on the state of lab name, holding the lab's lock.
+func (m *Manager) withLab(name string, f func(*State) error) error {
 	unlock, err := lock(m.stateDir(), name)
 	if err != nil {
 		return err
@@ -356,7 +199,7 @@ func (m *Manager) Down(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return m.teardown(ctx, st)
+	return f(st)
 }
 
 func (m *Manager) teardown(ctx context.Context, st *State) error {
@@ -405,10 +248,15 @@ func (m *Manager) Stop(ctx context.Context, name, host string) error {
 		if err := stopHost(h, 30*time.Second); err != nil {
 			return err
 		}
-		h.Nspawn, h.Init, h.Partitioned = Proc{}, Proc{}, false
-		h.Killed = false
+		h.down(false)
 		return nil
 	})
+}
+
+// down records that h no longer runs, stopped in order or killed.
+func (h *HostState) down(killed bool) {
+	h.Nspawn, h.Init, h.Partitioned = Proc{}, Proc{}, false
+	h.Killed = killed
 }
 
 // Kill ends a host's every process at once with SIGKILL to its init.
@@ -420,8 +268,7 @@ func (m *Manager) Kill(ctx context.Context, name, host string) error {
 		if err := killHost(h); err != nil {
 			return err
 		}
-		h.Nspawn, h.Init, h.Partitioned = Proc{}, Proc{}, false
-		h.Killed = true
+		h.down(true)
 		return nil
 	})
 }
@@ -438,14 +285,9 @@ func (m *Manager) Start(ctx context.Context, name, host string) error {
 			}
 		}
 		if !isMountPoint(h.Root) {
-			lowers := []string{st.Base}
-			if st.Layer != "" {
-				lowers = []string{st.Layer, st.Base}
-			}
-			if err := mountOverlay(h.Root, lowers, filepath.Join(h.Dir, "upper"), filepath.Join(h.Dir, "work")); err != nil {
+			if err := st.mountRoot(h); err != nil {
 				return err
 			}
-			h.Mounted = true
 		}
 		signer, err := st.signer()
 		if err != nil {
@@ -464,51 +306,47 @@ func (m *Manager) Start(ctx context.Context, name, host string) error {
 // Partition cuts a host off the lab's bridge (its link goes down, as if
 // its cable were pulled); Heal puts it back.
 func (m *Manager) Partition(ctx context.Context, name, host string) error {
-	return m.withHost(name, host, func(st *State, h *HostState) error {
-		if !h.Running() {
-			return fmt.Errorf("host %s is not running", h.Name)
-		}
-		if err := ip(ctx, "link", "set", vethName(h.Machine), "down"); err != nil {
-			return err
-		}
-		h.Partitioned = true
-		return nil
-	})
+	return m.setLink(ctx, name, host, true)
 }
 
 // Heal undoes Partition.
 func (m *Manager) Heal(ctx context.Context, name, host string) error {
+	return m.setLink(ctx, name, host, false)
+}
+
+// setLink takes a running host's veth off the bridge (partitioned) or
+// puts it back.
+func (m *Manager) setLink(ctx context.Context, name, host string, partitioned bool) error {
 	return m.withHost(name, host, func(st *State, h *HostState) error {
 		if !h.Running() {
 			return fmt.Errorf("host %s is not running", h.Name)
 		}
-		if err := ip(ctx, "link", "set", vethName(h.Machine), "master", st.Bridge, "up"); err != nil {
+		args := []string{"link", "set", vethName(h.Machine), "master", st.Bridge, "up"}
+		if partitioned {
+			args = []string{"link", "set", vethName(h.Machine), "down"}
+		}
+		if err := ip(ctx, args...); err != nil {
 			return err
 		}
-		h.Partitioned = false
+		h.Partitioned = partitioned
 		return nil
 	})
 }
 
+// withHost runs f on host of lab name, holding the lab's lock, and saves
+// the state whatever f did.
 func (m *Manager) withHost(name, host string, f func(*State, *HostState) error) error {
-	unlock, err := lock(m.stateDir(), name)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	st, err := m.Open(name)
-	if err != nil {
-		return err
-	}
-	h, err := st.Host(host)
-	if err != nil {
-		return err
-	}
-	ferr := f(st, h)
-	if err := st.save(); err != nil {
-		return errors.Join(ferr, err)
-	}
-	return ferr
+	return m.withLab(name, func(st *State) error {
+		h, err := st.Host(host)
+		if err != nil {
+			return err
+		}
+		ferr := f(st, h)
+		if err := st.save(); err != nil {
+			return errors.Join(ferr, err)
+		}
+		return ferr
+	})
 }
 
 func (st *State) signer() (ssh.Signer, error) {
@@ -517,39 +355,6 @@ func (st *State) signer() (ssh.Signer, error) {
 		return nil, err
 	}
 	return ssh.ParsePrivateKey(b)
-}
-
-// specForState is the lab file as recorded in state.json.
-func specForState(s *Spec) any {
-	hosts := make([]map[string]any, len(s.Hosts))
-	for i, h := range s.Hosts {
-		hosts[i] = map[string]any{"name": h.Name, "groups": h.Groups}
-	}
-	return map[string]any{"name": s.Name, "subnet": s.Subnet, "packages": s.Packages, "hosts": hosts}
-}
-
-// keepConsoles moves the hosts' console logs out of a lab about to be
-// torn down after a failure, so the failure can be looked into.
-func (m *Manager) keepConsoles(st *State) string {
-	dir := filepath.Join(m.stateDir(), st.Name+".failed")
-	_ = os.RemoveAll(dir)
-	kept := false
-	for _, h := range st.Hosts {
-		src := filepath.Join(h.Dir, "console.log")
-		if _, err := os.Stat(src); err != nil {
-			continue
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return ""
-		}
-		if os.Rename(src, filepath.Join(dir, h.Name+".console.log")) == nil {
-			kept = true
-		}
-	}
-	if !kept {
-		return ""
-	}
-	return dir
 }
 
 // Build makes (or finds cached) the base tree and, for pkgs, the package

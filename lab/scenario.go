@@ -109,99 +109,29 @@ func RunScenario(ctx context.Context, dir string, o TestOptions) *Report {
 		rep.Result, rep.Error = "error", err.Error()
 		return rep
 	}
-	if _, err := os.Stat(filepath.Join(abs, "converge.yml")); err != nil {
-		return fail(fmt.Errorf("%s is not a scenario: no converge.yml", dir))
-	}
-	spec := &Spec{Hosts: []HostSpec{{Name: "instance"}}}
-	if b, err := os.ReadFile(filepath.Join(abs, "lab.yml")); err == nil {
-		if spec, err = ParseSpec(b); err != nil {
-			return fail(fmt.Errorf("%s: %w", filepath.Join(abs, "lab.yml"), err))
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fail(err)
-	}
-	if spec.Name == "" {
-		spec.Name = "test"
-	}
-	if err := spec.Validate(); err != nil {
+	spec, err := scenarioSpec(abs, dir)
+	if err != nil {
 		return fail(err)
 	}
 	rep.Lab = spec.Name
-
-	fmt.Fprintf(out, "--> %s: create (lab %s, %d hosts)\n", filepath.Base(abs), spec.Name, len(spec.Hosts))
-	t0 := time.Now()
-	st, tm, err := o.Manager.Up(ctx, spec)
-	step := StepReport{Name: "create", Result: "passed", Seconds: seconds(time.Since(t0))}
+	st, err := createLab(ctx, o, spec, rep, out)
 	if err != nil {
-		step.Result, step.Error = "failed", err.Error()
-		rep.Steps = append(rep.Steps, step)
 		return fail(fmt.Errorf("create: %w", err))
 	}
-	rep.Steps = append(rep.Steps, step)
-	rep.Timing = &TimingJSON{RootfsBuild: seconds(tm.RootfsBuild), LayerBuild: seconds(tm.LayerBuild),
-		Boot: seconds(tm.Boot), Hosts: tm.Hosts}
-	fmt.Fprintf(out, "    %d host(s) accepting SSH in %s\n", tm.Hosts, tm.Boot.Round(10*time.Millisecond))
 
 	run := PlaybookRun{Inventory: st.Inventory, RolesPath: scenarioRolesPath(abs), Stdout: out}
 	failed := false
 	for _, name := range scenarioSteps {
-		sr := StepReport{Name: name}
-		if failed {
-			sr.Result = "skipped"
-			rep.Steps = append(rep.Steps, sr)
-			continue
+		sr := StepReport{Name: name, Result: "skipped"}
+		if !failed {
+			sr = runStep(ctx, o, run, abs, name, out)
 		}
-		pb := name + ".yml"
-		if name == "idempotence" {
-			pb = "converge.yml"
-		}
-		path := filepath.Join(abs, pb)
-		if _, err := os.Stat(path); err != nil {
-			sr.Result = "skipped"
-			rep.Steps = append(rep.Steps, sr)
-			continue
-		}
-		fmt.Fprintf(out, "--> %s: %s\n", filepath.Base(abs), name)
-		t := time.Now()
-		r := run
-		r.Playbook = path
-		var buf bytes.Buffer
-		if name == "idempotence" {
-			r.JSON, r.Stdout = true, &buf
-		}
-		sr.Exit = o.Playbook(ctx, r)
-		sr.Result = "passed"
-		if sr.Exit != 0 {
-			sr.Result, sr.Error = "failed", fmt.Sprintf("%s exited with %d", pb, sr.Exit)
-		}
-		if name == "idempotence" {
-			changed, err := changedTasks(buf.Bytes())
-			switch {
-			case err != nil:
-				sr.Result = "failed"
-				sr.Error = fmt.Sprintf("reading the json callback's output: %v", err)
-				_, _ = out.Write(buf.Bytes())
-			case len(changed) > 0:
-				sr.Result, sr.Changed = "failed", changed
-				var names []string
-				for _, c := range changed {
-					names = append(names, fmt.Sprintf("%q on %s", c.Task, strings.Join(c.Hosts, ",")))
-				}
-				sr.Error = "not idempotent: the second converge changed " + strings.Join(names, "; ")
-			case sr.Exit != 0:
-				_, _ = out.Write(buf.Bytes())
-			}
-		}
-		sr.Seconds = seconds(time.Since(t))
 		if sr.Result == "failed" {
-			fmt.Fprintf(out, "    FAILED: %s\n", sr.Error)
 			failed = true
 			rep.Result = "failed"
 			if rep.Error == "" {
 				rep.Error = name + ": " + sr.Error
 			}
-		} else {
-			fmt.Fprintf(out, "    ok (%.1fs)\n", sr.Seconds)
 		}
 		rep.Steps = append(rep.Steps, sr)
 	}
@@ -214,6 +144,114 @@ func RunScenario(ctx context.Context, dir string, o TestOptions) *Report {
 			filepath.Base(abs), st.Name, st.Name, st.Name)
 		return rep
 	}
+	destroyLab(ctx, o, st, abs, rep, out)
+	return rep
+}
+
+// scenarioSpec reads the scenario's lab.yml, or makes the default lab of
+// one host, instance; dir is the scenario as given, abs its absolute path.
+func scenarioSpec(abs, dir string) (*Spec, error) {
+	if _, err := os.Stat(filepath.Join(abs, "converge.yml")); err != nil {
+		return nil, fmt.Errorf("%s is not a scenario: no converge.yml", dir)
+	}
+	spec := &Spec{Hosts: []HostSpec{{Name: "instance"}}}
+	if b, err := os.ReadFile(filepath.Join(abs, "lab.yml")); err == nil {
+		if spec, err = ParseSpec(b); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(abs, "lab.yml"), err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if spec.Name == "" {
+		spec.Name = "test"
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	return spec, nil
+}
+
+// createLab is the create step: it brings the lab up and reports it.
+func createLab(ctx context.Context, o TestOptions, spec *Spec, rep *Report, out io.Writer) (*State, error) {
+	fmt.Fprintf(out, "--> %s: create (lab %s, %d hosts)\n", filepath.Base(rep.Scenario), spec.Name, len(spec.Hosts))
+	t0 := time.Now()
+	st, tm, err := o.Manager.Up(ctx, spec)
+	step := StepReport{Name: "create", Result: "passed", Seconds: seconds(time.Since(t0))}
+	if err != nil {
+		step.Result, step.Error = "failed", err.Error()
+		rep.Steps = append(rep.Steps, step)
+		return nil, err
+	}
+	rep.Steps = append(rep.Steps, step)
+	rep.Timing = &TimingJSON{RootfsBuild: seconds(tm.RootfsBuild), LayerBuild: seconds(tm.LayerBuild),
+		Boot: seconds(tm.Boot), Hosts: tm.Hosts}
+	fmt.Fprintf(out, "    %d host(s) accepting SSH in %s\n", tm.Hosts, tm.Boot.Round(10*time.Millisecond))
+	return st, nil
+}
+
+// runStep runs one step's playbook (converge.yml again for idempotence,
+// with the json callback to find what changed); a step without its
+// playbook is skipped.
+func runStep(ctx context.Context, o TestOptions, run PlaybookRun, abs, name string, out io.Writer) StepReport {
+	sr := StepReport{Name: name}
+	pb := name + ".yml"
+	if name == "idempotence" {
+		pb = "converge.yml"
+	}
+	path := filepath.Join(abs, pb)
+	if _, err := os.Stat(path); err != nil {
+		sr.Result = "skipped"
+		return sr
+	}
+	fmt.Fprintf(out, "--> %s: %s\n", filepath.Base(abs), name)
+	t := time.Now()
+	r := run
+	r.Playbook = path
+	var buf bytes.Buffer
+	if name == "idempotence" {
+		r.JSON, r.Stdout = true, &buf
+	}
+	sr.Exit = o.Playbook(ctx, r)
+	sr.Result = "passed"
+	if sr.Exit != 0 {
+		sr.Result, sr.Error = "failed", fmt.Sprintf("%s exited with %d", pb, sr.Exit)
+	}
+	if name == "idempotence" {
+		checkIdempotence(&sr, buf.Bytes(), out)
+	}
+	sr.Seconds = seconds(time.Since(t))
+	if sr.Result == "failed" {
+		fmt.Fprintf(out, "    FAILED: %s\n", sr.Error)
+	} else {
+		fmt.Fprintf(out, "    ok (%.1fs)\n", sr.Seconds)
+	}
+	return sr
+}
+
+// checkIdempotence fails the idempotence step if the json callback's
+// output says a task changed, and shows that output when the run failed
+// in another way.
+func checkIdempotence(sr *StepReport, jsonOut []byte, out io.Writer) {
+	changed, err := changedTasks(jsonOut)
+	switch {
+	case err != nil:
+		sr.Result = "failed"
+		sr.Error = fmt.Sprintf("reading the json callback's output: %v", err)
+		_, _ = out.Write(jsonOut)
+	case len(changed) > 0:
+		sr.Result, sr.Changed = "failed", changed
+		var names []string
+		for _, c := range changed {
+			names = append(names, fmt.Sprintf("%q on %s", c.Task, strings.Join(c.Hosts, ",")))
+		}
+		sr.Error = "not idempotent: the second converge changed " + strings.Join(names, "; ")
+	case sr.Exit != 0:
+		_, _ = out.Write(jsonOut)
+	}
+}
+
+// destroyLab is the destroy step; it runs even when ctx is cancelled.
+func destroyLab(ctx context.Context, o TestOptions, st *State, abs string, rep *Report, out io.Writer) {
 	fmt.Fprintf(out, "--> %s: destroy\n", filepath.Base(abs))
 	t := time.Now()
 	sr := StepReport{Name: "destroy", Result: "passed"}
@@ -225,7 +263,6 @@ func RunScenario(ctx context.Context, dir string, o TestOptions) *Report {
 	}
 	sr.Seconds = seconds(time.Since(t))
 	rep.Steps = append(rep.Steps, sr)
-	return rep
 }
 
 // scenarioRolesPath finds roles for a scenario: its own roles/, and when

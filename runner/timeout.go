@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fjord-run/fjord/modules"
@@ -88,26 +85,4 @@ func (tc *taskCtx) timeout() (int, error) {
 
 // pyInt converts a keyword's value as Python's int() does for an int
 // field: whole strings and numbers, floats truncated, booleans 0 and 1.
-func pyInt(v any) (int, error) {
-	switch v := v.(type) {
-	case int:
-		return v, nil
-	case bool:
-		if v {
-			return 1, nil
-		}
-		return 0, nil
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("cannot convert float %s to integer", value.String(v))
-		}
-		return int(v), nil
-	case string, value.Unsafe:
-		s := strings.TrimSpace(value.String(v))
-		if n, err := strconv.Atoi(s); err == nil {
-			return n, nil
-		}
-		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", value.Repr(value.String(v)))
-	}
-	return 0, fmt.Errorf("int() argument must be a string, a bytes-like object or a real number, not '%s'", value.TypeName(v))
-}
+func pyInt(v any) (int, error) { return value.PyInt(v) }

@@ -81,34 +81,31 @@ func repr(b *strings.Builder, v any) {
 		}
 		b.WriteByte(']')
 	case *Map:
-		b.WriteByte('{')
-		for i, k := range v.Keys() {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(pyQuote(k))
-			b.WriteString(": ")
-			e, _ := v.Get(k)
-			repr(b, e)
-		}
-		b.WriteByte('}')
+		reprDict(b, v.Keys(), v)
 	case Getter:
+		// A Getter promises no order of its own; sorted keys print the
+		// same text every time.
 		keys := append([]string(nil), v.Keys()...)
 		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(pyQuote(k))
-			b.WriteString(": ")
-			e, _ := v.Get(k)
-			repr(b, e)
-		}
-		b.WriteByte('}')
+		reprDict(b, keys, v)
 	default:
 		b.WriteString(String(v))
 	}
+}
+
+// reprDict writes a dict's repr with the keys in the order given.
+func reprDict(b *strings.Builder, keys []string, d Getter) {
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(pyQuote(k))
+		b.WriteString(": ")
+		e, _ := d.Get(k)
+		repr(b, e)
+	}
+	b.WriteByte('}')
 }
 
 func pyQuote(s string) string {

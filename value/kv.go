@@ -244,7 +244,8 @@ func DecodeEscapes(s string) (string, error) {
 		case 'N':
 			return m
 		}
-		return map[byte]string{'\\': `\`, '\'': `'`, '"': `"`, 'a': "\a", 'b': "\b", 'f': "\f", 'n': "\n", 'r': "\r", 't': "\t", 'v': "\v"}[m[1]]
+		c, _ := SimpleEscape(m[1]) // escapeRE lets no other letter through
+		return string(rune(c))
 	})
 	return out, bad
 }

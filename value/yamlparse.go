@@ -145,12 +145,32 @@ func locate(data []byte, msg string) (int, bool) {
 	if missingColon {
 		ps = nil
 	}
+	fails := prefixFails(data, msg, ps)
+	if !fails(len(data)) {
+		// The whole text fails only because it ends: the problem is
+		// its end, as PyYAML marks it.
+		return len(data), true
+	}
+	start, b := shortestFailingCut(data, fails)
+	off := b - 1 // the last character of the shortest failing cut
+	for off > start && !utf8.RuneStart(data[off]) {
+		off--
+	}
+	if missingColon {
+		return keyEnd(data, start, off), true
+	}
+	return markFor(data, msg, start, off, b), true
+}
+
+// prefixFails returns a test of whether the prefix data[:k] fails with msg
+// whatever of probes is appended to it.
+func prefixFails(data []byte, msg string, probes []string) func(k int) bool {
 	buf := make([]byte, 0, len(data)+4)
-	fails := func(k int) bool {
+	return func(k int) bool {
 		if problemIn(data[:k]) != msg {
 			return false
 		}
-		for _, p := range ps {
+		for _, p := range probes {
 			buf = append(append(buf[:0], data[:k]...), p...)
 			if problemIn(buf) != msg {
 				return false
@@ -158,20 +178,13 @@ func locate(data []byte, msg string) (int, bool) {
 		}
 		return true
 	}
-	if !fails(len(data)) {
-		// The whole text fails only because it ends: the problem is
-		// its end, as PyYAML marks it.
-		return len(data), true
-	}
-	var ends []int // offsets just past each line
-	for i, c := range data {
-		if c == '\n' {
-			ends = append(ends, i+1)
-		}
-	}
-	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
-		ends = append(ends, len(data))
-	}
+}
+
+// shortestFailingCut finds the shortest prefix data[:b] that fails, given
+// that the whole does, and the start of its line: a binary search over
+// line ends first, then over the (rune-aligned) bytes of that line.
+func shortestFailingCut(data []byte, fails func(int) bool) (start, b int) {
+	ends := lineEnds(data)
 	lo, hi := 0, len(ends)-1 // the first failing line end is in ends[lo..hi]
 	for lo < hi {
 		if mid := (lo + hi) / 2; fails(ends[mid]) {
@@ -180,7 +193,6 @@ func locate(data []byte, msg string) (int, bool) {
 			lo = mid + 1
 		}
 	}
-	start := 0
 	if lo > 0 {
 		start = ends[lo-1]
 	}
@@ -196,13 +208,27 @@ func locate(data []byte, msg string) (int, bool) {
 			a = mid + 1
 		}
 	}
-	off := b - 1 // the last character of the shortest failing cut
-	for off > start && !utf8.RuneStart(data[off]) {
-		off--
+	return start, b
+}
+
+// lineEnds is the offsets just past each line of data, the last line's
+// end being len(data) whether or not it ends with a newline.
+func lineEnds(data []byte) []int {
+	var ends []int
+	for i, c := range data {
+		if c == '\n' {
+			ends = append(ends, i+1)
+		}
 	}
-	if missingColon {
-		return keyEnd(data, start, off), true
+	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
+		ends = append(ends, len(data))
 	}
+	return ends
+}
+
+// markFor moves off, the last character of the shortest failing cut
+// data[:b] in the line from start, to where libyaml marks the problem msg.
+func markFor(data []byte, msg string, start, off, b int) int {
 	if msg == "did not find expected alphabetic or numeric character" {
 		// an anchor or alias name: libyaml marks the character after
 		// the '&' or '*', which the cut leaves out
@@ -218,7 +244,7 @@ func locate(data []byte, msg string) (int, bool) {
 			off = s
 		}
 	}
-	return off, true
+	return off
 }
 
 // keyEnd is where the scanner goes on after a key that starts at key and

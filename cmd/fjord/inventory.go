@@ -83,19 +83,8 @@ func runInventory(_ context.Context, e *env, opts *inventoryOptions, args []stri
 	if opts.Version {
 		return e.printVersion()
 	}
-	actions := 0
-	for _, on := range []bool{opts.List, opts.Graph, opts.Host != ""} {
-		if on {
-			actions++
-		}
-	}
-	switch {
-	case actions == 0:
-		return optionErrorf("No action selected, at least one of --host, --graph or --list needs to be specified.")
-	case actions > 1:
-		return optionErrorf("Conflicting options used, only one of --host, --graph or --list can be used at the same time.")
-	case len(args) > 1 || (len(args) == 1 && !opts.Graph):
-		return optionErrorf("unexpected arguments: %s", strings.Join(args, " "))
+	if err := checkInventoryFlags(opts, args); err != nil {
+		return err
 	}
 	if opts.vault.AskPass {
 		var err error
@@ -118,41 +107,9 @@ func runInventory(_ context.Context, e *env, opts *inventoryOptions, args []stri
 	}
 	printWarnings(e.stderr, useColor(e.getenv, e.isTerminal(e.stdout)), inv.Warnings)
 
-	var out []byte
-	switch {
-	case opts.Graph:
-		group := "all"
-		if len(args) == 1 {
-			group = args[0]
-		}
-		out = []byte(inventory.Graph(inv, group))
-		if len(out) == 0 {
-			return optionErrorf("Pattern must be valid group name when using --graph")
-		}
-	case opts.List:
-		if out, err = inventory.ListJSON(inv, opts.PlaybookDir); err != nil {
-			return loadFailure(err)
-		}
-		if opts.YAML {
-			if out, err = listYAML(out); err != nil {
-				return &failure{err, 1}
-			}
-		}
-	default:
-		if out, err = inventory.HostJSON(inv, opts.Host, opts.PlaybookDir); err != nil {
-			var ie *inventory.Error
-			if errors.As(err, &ie) {
-				return loadFailure(err)
-			}
-			// A pattern that selects no host, or several: ansible
-			// raises AnsibleOptionsError.
-			return &optionError{err.Error()}
-		}
-		if opts.YAML {
-			if out, err = jsonToYAML(out); err != nil {
-				return &failure{err, 1}
-			}
-		}
+	out, err := inventoryOutput(inv, opts, args)
+	if err != nil {
+		return err
 	}
 	if len(out) > 0 && out[len(out)-1] != '\n' {
 		out = append(out, '\n')
@@ -165,6 +122,70 @@ func runInventory(_ context.Context, e *env, opts *inventoryOptions, args []stri
 	}
 	_, err = e.stdout.Write(out)
 	return err
+}
+
+// checkInventoryFlags refuses what ansible-inventory's argument parser
+// refuses: exactly one of --list, --graph and --host, and arguments only
+// for --graph (its group).
+func checkInventoryFlags(opts *inventoryOptions, args []string) error {
+	actions := 0
+	for _, on := range []bool{opts.List, opts.Graph, opts.Host != ""} {
+		if on {
+			actions++
+		}
+	}
+	switch {
+	case actions == 0:
+		return optionErrorf("No action selected, at least one of --host, --graph or --list needs to be specified.")
+	case actions > 1:
+		return optionErrorf("Conflicting options used, only one of --host, --graph or --list can be used at the same time.")
+	case len(args) > 1 || (len(args) == 1 && !opts.Graph):
+		return optionErrorf("unexpected arguments: %s", strings.Join(args, " "))
+	}
+	return nil
+}
+
+// inventoryOutput is what --graph, --list or --host prints.
+func inventoryOutput(inv *inventory.Inventory, opts *inventoryOptions, args []string) ([]byte, error) {
+	switch {
+	case opts.Graph:
+		group := "all"
+		if len(args) == 1 {
+			group = args[0]
+		}
+		out := []byte(inventory.Graph(inv, group))
+		if len(out) == 0 {
+			return nil, optionErrorf("Pattern must be valid group name when using --graph")
+		}
+		return out, nil
+	case opts.List:
+		out, err := inventory.ListJSON(inv, opts.PlaybookDir)
+		if err != nil {
+			return nil, loadFailure(err)
+		}
+		if opts.YAML {
+			if out, err = listYAML(out); err != nil {
+				return nil, &failure{err, 1}
+			}
+		}
+		return out, nil
+	}
+	out, err := inventory.HostJSON(inv, opts.Host, opts.PlaybookDir)
+	if err != nil {
+		var ie *inventory.Error
+		if errors.As(err, &ie) {
+			return nil, loadFailure(err)
+		}
+		// A pattern that selects no host, or several: ansible
+		// raises AnsibleOptionsError.
+		return nil, &optionError{err.Error()}
+	}
+	if opts.YAML {
+		if out, err = jsonToYAML(out); err != nil {
+			return nil, &failure{err, 1}
+		}
+	}
+	return out, nil
 }
 
 // loadFailure maps an inventory error to ansible's exit code: 4 for a

@@ -31,104 +31,134 @@ func (o *labOptions) nameFlag() cli.Flag {
 
 func (e *env) labCommand() *cli.Command {
 	o := &labOptions{}
-	mgr := func() *lab.Manager { return &lab.Manager{Log: e.stderr} }
-	hostCmd := func(name, usage string, f func(m *lab.Manager, ctx context.Context, labName, host string) error) *cli.Command {
-		return &cli.Command{
-			Name: name, Usage: usage, ArgsUsage: "HOST", Flags: []cli.Flag{o.nameFlag()},
-			OnUsageError: usageError,
-			Action: func(c *cli.Context) error {
-				if c.NArg() != 1 {
-					return optionErrorf("fjord lab %s takes one host name", name)
-				}
-				return labFailure(f(mgr(), c.Context, o.Name, c.Args().First()))
-			},
-		}
-	}
 	return &cli.Command{
 		Name:            "lab",
 		Usage:           "boot disposable Debian hosts on this machine, reachable over SSH",
 		HideHelpCommand: true,
 		OnUsageError:    usageError,
 		Subcommands: []*cli.Command{
-			{
-				Name:  "up",
-				Usage: "build (once) and boot a lab: -n N hosts h1..hN, --hosts a,b or -f lab.yml",
-				Flags: []cli.Flag{
-					o.nameFlag(),
-					&cli.IntFlag{Name: "n", Usage: "number of hosts, named h1..hN", Destination: &o.N},
-					&cli.StringFlag{Name: "hosts", Usage: "comma-separated host names", Destination: &o.Hosts},
-					&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "lab file (hosts, groups, vars, packages)", Destination: &o.File},
-					&cli.StringFlag{Name: "subnet", Usage: "the lab's /24 (default " + lab.DefaultSubnet + ")", Destination: &o.Subnet},
-					&cli.StringSliceFlag{Name: "package", Aliases: []string{"p"}, Usage: "extra Debian package for every host (cached as a layer)", Destination: &o.Packages},
-				},
-				OnUsageError: usageError,
-				Action: func(c *cli.Context) error {
-					return runLabUp(c.Context, e, o, c.IsSet("name"))
-				},
-			},
-			{
-				Name:  "build",
-				Usage: "build (or find cached) the root filesystem and a package layer, boot nothing",
-				Flags: []cli.Flag{
-					&cli.StringSliceFlag{Name: "package", Aliases: []string{"p"}, Usage: "Debian package for the layer", Destination: &o.Packages},
-				},
-				OnUsageError: usageError,
-				Action: func(c *cli.Context) error {
-					base, layer, tm, err := mgr().Build(c.Context, o.Packages.Value())
-					if err != nil {
-						return labFailure(err)
-					}
-					if tm.RootfsBuild > 0 {
-						fmt.Fprintf(e.stdout, "rootfs built in %s: %s\n", tm.RootfsBuild.Round(100*time.Millisecond), base)
-					} else {
-						fmt.Fprintf(e.stdout, "rootfs cached: %s\n", base)
-					}
-					switch {
-					case layer != "" && tm.LayerBuild >= time.Second:
-						fmt.Fprintf(e.stdout, "package layer built in %s: %s\n", tm.LayerBuild.Round(100*time.Millisecond), layer)
-					case layer != "":
-						fmt.Fprintf(e.stdout, "package layer cached: %s\n", layer)
-					}
-					return nil
-				},
-			},
-			{
-				Name: "down", Usage: "stop every host and remove everything the lab made",
-				Flags: []cli.Flag{o.nameFlag()}, OnUsageError: usageError,
-				Action: func(c *cli.Context) error {
-					// `fjord lab down web` must not take down lab "default".
-					if c.NArg() > 0 {
-						return optionErrorf("fjord lab down takes no arguments; name the lab with --name %s", c.Args().First())
-					}
-					return labFailure(mgr().Down(c.Context, o.Name))
-				},
-			},
-			{
-				Name: "status", Usage: "list the lab's hosts and their state",
-				Flags:        []cli.Flag{o.nameFlag(), &cli.BoolFlag{Name: "all", Usage: "every lab"}},
-				OnUsageError: usageError,
-				Action: func(c *cli.Context) error {
-					if c.NArg() > 0 {
-						return optionErrorf("fjord lab status takes no arguments; name the lab with --name %s", c.Args().First())
-					}
-					return runLabStatus(e, mgr(), o.Name, c.Bool("all"))
-				},
-			},
-			{
-				Name: "ssh", Usage: "open a shell on a host, or run a command: fjord lab ssh HOST [-- CMD...]",
-				ArgsUsage: "HOST [-- CMD...]", Flags: []cli.Flag{o.nameFlag()}, OnUsageError: usageError,
-				Action: func(c *cli.Context) error {
-					if c.NArg() < 1 {
-						return optionErrorf("fjord lab ssh takes a host name")
-					}
-					return runLabSSH(c.Context, e, mgr(), o.Name, c.Args().First(), c.Args().Tail())
-				},
-			},
-			hostCmd("stop", "halt a host in order (systemd shutdown)", (*lab.Manager).Stop),
-			hostCmd("start", "boot a stopped or killed host again, with its disk as it was", (*lab.Manager).Start),
-			hostCmd("kill", "kill a host's every process at once (SIGKILL to its init), as a power cut", (*lab.Manager).Kill),
-			hostCmd("partition", "cut a host off the lab network", (*lab.Manager).Partition),
-			hostCmd("heal", "reconnect a partitioned host", (*lab.Manager).Heal),
+			e.labUpCommand(o),
+			e.labBuildCommand(o),
+			e.labDownCommand(o),
+			e.labStatusCommand(o),
+			e.labSSHCommand(o),
+			e.labHostCommand(o, "stop", "halt a host in order (systemd shutdown)", (*lab.Manager).Stop),
+			e.labHostCommand(o, "start", "boot a stopped or killed host again, with its disk as it was", (*lab.Manager).Start),
+			e.labHostCommand(o, "kill", "kill a host's every process at once (SIGKILL to its init), as a power cut", (*lab.Manager).Kill),
+			e.labHostCommand(o, "partition", "cut a host off the lab network", (*lab.Manager).Partition),
+			e.labHostCommand(o, "heal", "reconnect a partitioned host", (*lab.Manager).Heal),
+		},
+	}
+}
+
+// labManager is the lab manager, logging to stderr.
+func (e *env) labManager() *lab.Manager { return &lab.Manager{Log: e.stderr} }
+
+func (e *env) labUpCommand(o *labOptions) *cli.Command {
+	return &cli.Command{
+		Name:  "up",
+		Usage: "build (once) and boot a lab: -n N hosts h1..hN, --hosts a,b or -f lab.yml",
+		Flags: []cli.Flag{
+			o.nameFlag(),
+			&cli.IntFlag{Name: "n", Usage: "number of hosts, named h1..hN", Destination: &o.N},
+			&cli.StringFlag{Name: "hosts", Usage: "comma-separated host names", Destination: &o.Hosts},
+			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "lab file (hosts, groups, vars, packages)", Destination: &o.File},
+			&cli.StringFlag{Name: "subnet", Usage: "the lab's /24 (default " + lab.DefaultSubnet + ")", Destination: &o.Subnet},
+			&cli.StringSliceFlag{Name: "package", Aliases: []string{"p"}, Usage: "extra Debian package for every host (cached as a layer)", Destination: &o.Packages},
+		},
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			return runLabUp(c.Context, e, o, c.IsSet("name"))
+		},
+	}
+}
+
+func (e *env) labBuildCommand(o *labOptions) *cli.Command {
+	return &cli.Command{
+		Name:  "build",
+		Usage: "build (or find cached) the root filesystem and a package layer, boot nothing",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "package", Aliases: []string{"p"}, Usage: "Debian package for the layer", Destination: &o.Packages},
+		},
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			return runLabBuild(c.Context, e, o.Packages.Value())
+		},
+	}
+}
+
+// runLabBuild builds or finds the root filesystem and the layer for
+// packages, and says which were built and in how long.
+func runLabBuild(ctx context.Context, e *env, packages []string) error {
+	base, layer, tm, err := e.labManager().Build(ctx, packages)
+	if err != nil {
+		return labFailure(err)
+	}
+	if tm.RootfsBuild > 0 {
+		fmt.Fprintf(e.stdout, "rootfs built in %s: %s\n", tm.RootfsBuild.Round(100*time.Millisecond), base)
+	} else {
+		fmt.Fprintf(e.stdout, "rootfs cached: %s\n", base)
+	}
+	switch {
+	case layer != "" && tm.LayerBuild >= time.Second:
+		fmt.Fprintf(e.stdout, "package layer built in %s: %s\n", tm.LayerBuild.Round(100*time.Millisecond), layer)
+	case layer != "":
+		fmt.Fprintf(e.stdout, "package layer cached: %s\n", layer)
+	}
+	return nil
+}
+
+func (e *env) labDownCommand(o *labOptions) *cli.Command {
+	return &cli.Command{
+		Name: "down", Usage: "stop every host and remove everything the lab made",
+		Flags: []cli.Flag{o.nameFlag()}, OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			// `fjord lab down web` must not take down lab "default".
+			if c.NArg() > 0 {
+				return optionErrorf("fjord lab down takes no arguments; name the lab with --name %s", c.Args().First())
+			}
+			return labFailure(e.labManager().Down(c.Context, o.Name))
+		},
+	}
+}
+
+func (e *env) labStatusCommand(o *labOptions) *cli.Command {
+	return &cli.Command{
+		Name: "status", Usage: "list the lab's hosts and their state",
+		Flags:        []cli.Flag{o.nameFlag(), &cli.BoolFlag{Name: "all", Usage: "every lab"}},
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return optionErrorf("fjord lab status takes no arguments; name the lab with --name %s", c.Args().First())
+			}
+			return runLabStatus(e, e.labManager(), o.Name, c.Bool("all"))
+		},
+	}
+}
+
+func (e *env) labSSHCommand(o *labOptions) *cli.Command {
+	return &cli.Command{
+		Name: "ssh", Usage: "open a shell on a host, or run a command: fjord lab ssh HOST [-- CMD...]",
+		ArgsUsage: "HOST [-- CMD...]", Flags: []cli.Flag{o.nameFlag()}, OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			if c.NArg() < 1 {
+				return optionErrorf("fjord lab ssh takes a host name")
+			}
+			return runLabSSH(c.Context, e, e.labManager(), o.Name, c.Args().First(), c.Args().Tail())
+		},
+	}
+}
+
+// labHostCommand is a subcommand that does f to one host of the lab.
+func (e *env) labHostCommand(o *labOptions, name, usage string, f func(m *lab.Manager, ctx context.Context, labName, host string) error) *cli.Command {
+	return &cli.Command{
+		Name: name, Usage: usage, ArgsUsage: "HOST", Flags: []cli.Flag{o.nameFlag()},
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return optionErrorf("fjord lab %s takes one host name", name)
+			}
+			return labFailure(f(e.labManager(), c.Context, o.Name, c.Args().First()))
 		},
 	}
 }

@@ -102,20 +102,9 @@ type vaultRun struct {
 }
 
 func runVault(ctx context.Context, e *env, o *vaultCmdOptions, args []string) error {
-	for _, id := range o.vault.IDs {
-		if strings.Contains(id, ";") {
-			return optionErrorf("'%s' is not a valid vault id. The character ';' is not allowed in vault ids", id)
-		}
-	}
-	if o.Output != "" && len(args) > 1 {
-		return optionErrorf("At most one input file may be used with the --output option")
-	}
-	if o.NewPassFile != "" && o.NewID != "" {
-		return optionErrorf("argument --new-vault-id: not allowed with argument --new-vault-password-file")
-	}
-	readStdin := o.action == "encrypt_string" && (contains(args, "-") || len(args) == 0 || o.StdinName != "")
-	if o.Prompt && readStdin {
-		return optionErrorf("The --prompt option is not supported if also reading input from stdin")
+	readStdin, err := checkVaultFlags(o, args)
+	if err != nil {
+		return err
 	}
 	o.stdinIsTerm = isTerminalReader(e.stdin)
 	o.stdoutIsTerm = e.isTerminal(e.stdout)
@@ -127,7 +116,43 @@ func runVault(ctx context.Context, e *env, o *vaultCmdOptions, args []string) er
 	lo := vaultLoadOptions(e, cfg, o.vault)
 	lo.AutoPrompt = true
 	r := &vaultRun{e: e, o: o}
-	switch o.action {
+	if err := r.loadSecrets(ctx, lo, cfg); err != nil {
+		return err
+	}
+	if o.action == "rekey" {
+		if err := r.loadNewSecret(ctx, lo); err != nil {
+			return err
+		}
+	}
+	return r.run(args, readStdin)
+}
+
+// checkVaultFlags refuses what ansible-vault's argument parser refuses;
+// readStdin says encrypt_string reads its input from stdin.
+func checkVaultFlags(o *vaultCmdOptions, args []string) (readStdin bool, err error) {
+	for _, id := range o.vault.IDs {
+		if strings.Contains(id, ";") {
+			return false, optionErrorf("'%s' is not a valid vault id. The character ';' is not allowed in vault ids", id)
+		}
+	}
+	if o.Output != "" && len(args) > 1 {
+		return false, optionErrorf("At most one input file may be used with the --output option")
+	}
+	if o.NewPassFile != "" && o.NewID != "" {
+		return false, optionErrorf("argument --new-vault-id: not allowed with argument --new-vault-password-file")
+	}
+	readStdin = o.action == "encrypt_string" && (contains(args, "-") || len(args) == 0 || o.StdinName != "")
+	if o.Prompt && readStdin {
+		return false, optionErrorf("The --prompt option is not supported if also reading input from stdin")
+	}
+	return readStdin, nil
+}
+
+// loadSecrets loads the vault secrets: those to decrypt with, or (for
+// encrypt, create and encrypt_string) the one to encrypt with.
+func (r *vaultRun) loadSecrets(ctx context.Context, lo vault.LoadOptions, cfg *config.Config) error {
+	var err error
+	switch r.o.action {
 	case "decrypt", "view", "rekey", "edit":
 		if r.secrets, err = vault.Load(ctx, lo); err != nil {
 			return vaultErr(err)
@@ -135,45 +160,55 @@ func runVault(ctx context.Context, e *env, o *vaultCmdOptions, args []string) er
 		if r.secrets.Len() == 0 {
 			return optionErrorf("A vault password is required to use Ansible's Vault")
 		}
-	default:
-		lo.New = true
-		if r.secrets, err = vault.Load(ctx, lo); err != nil {
-			return vaultErr(err)
-		}
-		encID := firstNonEmpty(o.EncryptID, cfg.Get("DEFAULT_VAULT_ENCRYPT_IDENTITY").String())
-		if r.secrets.Len() > 1 && encID == "" {
-			return optionErrorf("The vault-ids %s are available to encrypt. Specify the vault-id to encrypt with --encrypt-vault-id",
-				strings.Join(r.secrets.IDs(), ","))
-		}
-		if r.secrets.Len() == 0 {
-			return optionErrorf("A vault password is required to use Ansible's Vault")
-		}
-		if r.encrypt, err = r.secrets.ForEncrypt(encID); err != nil {
-			return vaultErr(err)
-		}
+		return nil
 	}
-	if o.action == "rekey" {
-		nlo := vault.LoadOptions{AskPass: o.vault.AskPass, New: true, AutoPrompt: true,
-			Prompt: e.readSecret, Warn: lo.Warn, Dir: e.dir}
-		if o.NewID != "" {
-			nlo.IDs = []string{o.NewID}
-		}
-		if o.NewPassFile != "" {
-			nlo.PasswordFiles = []string{o.NewPassFile}
-		}
-		ns, err := vault.Load(ctx, nlo)
-		if err != nil {
-			return vaultErr(err)
-		}
-		if ns.Len() == 0 {
-			return optionErrorf("A new vault password is required to use Ansible's Vault rekey")
-		}
-		// The new secret is the only one loaded: it is the first.
-		if r.encrypt, err = ns.ForEncrypt(""); err != nil {
-			return vaultErr(err)
-		}
+	lo.New = true
+	if r.secrets, err = vault.Load(ctx, lo); err != nil {
+		return vaultErr(err)
 	}
-	switch o.action {
+	encID := firstNonEmpty(r.o.EncryptID, cfg.Get("DEFAULT_VAULT_ENCRYPT_IDENTITY").String())
+	if r.secrets.Len() > 1 && encID == "" {
+		return optionErrorf("The vault-ids %s are available to encrypt. Specify the vault-id to encrypt with --encrypt-vault-id",
+			strings.Join(r.secrets.IDs(), ","))
+	}
+	if r.secrets.Len() == 0 {
+		return optionErrorf("A vault password is required to use Ansible's Vault")
+	}
+	if r.encrypt, err = r.secrets.ForEncrypt(encID); err != nil {
+		return vaultErr(err)
+	}
+	return nil
+}
+
+// loadNewSecret loads rekey's new secret (--new-vault-id,
+// --new-vault-password-file or a prompt) as the one to encrypt with.
+func (r *vaultRun) loadNewSecret(ctx context.Context, lo vault.LoadOptions) error {
+	o, e := r.o, r.e
+	nlo := vault.LoadOptions{AskPass: o.vault.AskPass, New: true, AutoPrompt: true,
+		Prompt: e.readSecret, Warn: lo.Warn, Dir: e.dir}
+	if o.NewID != "" {
+		nlo.IDs = []string{o.NewID}
+	}
+	if o.NewPassFile != "" {
+		nlo.PasswordFiles = []string{o.NewPassFile}
+	}
+	ns, err := vault.Load(ctx, nlo)
+	if err != nil {
+		return vaultErr(err)
+	}
+	if ns.Len() == 0 {
+		return optionErrorf("A new vault password is required to use Ansible's Vault rekey")
+	}
+	// The new secret is the only one loaded: it is the first.
+	if r.encrypt, err = ns.ForEncrypt(""); err != nil {
+		return vaultErr(err)
+	}
+	return nil
+}
+
+// run does the action on its arguments.
+func (r *vaultRun) run(args []string, readStdin bool) error {
+	switch r.o.action {
 	case "encrypt":
 		return r.encryptFiles(args)
 	case "decrypt":
@@ -198,7 +233,7 @@ func runVault(ctx context.Context, e *env, o *vaultCmdOptions, args []string) er
 				return err
 			}
 		}
-		fmt.Fprintln(e.stderr, "Rekey successful")
+		fmt.Fprintln(r.e.stderr, "Rekey successful")
 		return nil
 	case "encrypt_string":
 		return r.encryptString(args, readStdin)

@@ -69,36 +69,29 @@ func realPath(name string) string {
 }
 
 func (r *vaultRun) encryptFiles(args []string) error {
-	if len(args) == 0 {
-		if r.o.stdinIsTerm {
-			fmt.Fprintln(r.e.stderr, "Reading plaintext input from stdin")
-		}
-		args = []string{"-"}
-	}
-	for _, f := range args {
-		f = realPath(f)
-		plain, err := r.readData(f)
-		if err != nil {
-			return err
-		}
+	return r.convertFiles(args, "plaintext", "Encryption successful", func(f string, plain []byte) ([]byte, error) {
 		ct, err := vault.Encrypt(plain, r.encrypt.Password, r.encrypt.ID)
 		if err != nil {
-			return vaultErr(err)
+			return nil, vaultErr(err)
 		}
-		if err := r.writeData(ct, firstNonEmpty(r.o.Output, f)); err != nil {
-			return err
-		}
-	}
-	if r.o.stdoutIsTerm {
-		fmt.Fprintln(r.e.stderr, "Encryption successful")
-	}
-	return nil
+		return ct, nil
+	})
 }
 
 func (r *vaultRun) decryptFiles(args []string) error {
+	return r.convertFiles(args, "ciphertext", "Decryption successful", func(f string, data []byte) ([]byte, error) {
+		plain, _, err := r.decrypt(data, f, f)
+		return plain, err
+	})
+}
+
+// convertFiles runs convert over each file (stdin when there is none,
+// saying it reads what at a terminal) and writes the result to --output or
+// back to the file.
+func (r *vaultRun) convertFiles(args []string, what, done string, convert func(f string, data []byte) ([]byte, error)) error {
 	if len(args) == 0 {
 		if r.o.stdinIsTerm {
-			fmt.Fprintln(r.e.stderr, "Reading ciphertext input from stdin")
+			fmt.Fprintf(r.e.stderr, "Reading %s input from stdin\n", what)
 		}
 		args = []string{"-"}
 	}
@@ -108,18 +101,29 @@ func (r *vaultRun) decryptFiles(args []string) error {
 		if err != nil {
 			return err
 		}
-		plain, _, err := vault.DecryptFile(data, *r.secrets, f)
+		out, err := convert(f, data)
 		if err != nil {
-			return vaultErr(fmt.Errorf("%v for %s", err, f))
+			return err
 		}
-		if err := r.writeData(plain, firstNonEmpty(r.o.Output, f)); err != nil {
+		if err := r.writeData(out, firstNonEmpty(r.o.Output, f)); err != nil {
 			return err
 		}
 	}
 	if r.o.stdoutIsTerm {
-		fmt.Fprintln(r.e.stderr, "Decryption successful")
+		fmt.Fprintln(r.e.stderr, done)
 	}
 	return nil
+}
+
+// decrypt decrypts data read from name with the loaded secrets; source
+// is the file name vault.DecryptFile reports, if any. The secret used
+// comes back too.
+func (r *vaultRun) decrypt(data []byte, name, source string) ([]byte, vault.Secret, error) {
+	plain, used, err := vault.DecryptFile(data, *r.secrets, source)
+	if err != nil {
+		return nil, used, vaultErr(fmt.Errorf("%v for %s", err, name))
+	}
+	return plain, used, nil
 }
 
 func (r *vaultRun) view(args []string) error {
@@ -128,9 +132,9 @@ func (r *vaultRun) view(args []string) error {
 		if err != nil {
 			return err
 		}
-		plain, _, err := vault.DecryptFile(data, *r.secrets, f)
+		plain, _, err := r.decrypt(data, f, f)
 		if err != nil {
-			return vaultErr(fmt.Errorf("%v for %s", err, f))
+			return err
 		}
 		r.page(plain)
 	}
@@ -187,9 +191,9 @@ func (r *vaultRun) edit(name string) error {
 	if err != nil {
 		return err
 	}
-	plain, used, err := vault.DecryptFile(data, *r.secrets, "")
+	plain, used, err := r.decrypt(data, name, "")
 	if err != nil {
-		return vaultErr(fmt.Errorf("%v for %s", err, name))
+		return err
 	}
 	env, err := vault.ParseEnvelope(data)
 	if err != nil {
@@ -270,9 +274,9 @@ func (r *vaultRun) rekey(name string) error {
 	if err != nil {
 		return err
 	}
-	plain, _, err := vault.DecryptFile(data, *r.secrets, "")
+	plain, _, err := r.decrypt(data, name, "")
 	if err != nil {
-		return vaultErr(fmt.Errorf("%v for %s", err, name))
+		return err
 	}
 	ct, err := vault.Encrypt(plain, r.encrypt.Password, r.encrypt.ID)
 	if err != nil {
@@ -281,6 +285,8 @@ func (r *vaultRun) rekey(name string) error {
 	return r.replaceKeepingMode(name, ct)
 }
 
+// plainInput is one string for encrypt_string: its text, where it came
+// from and the variable name to print it under.
 type plainInput struct {
 	text []byte
 	src  string
@@ -288,58 +294,9 @@ type plainInput struct {
 }
 
 func (r *vaultRun) encryptString(args []string, readStdin bool) error {
-	var inputs []plainInput
-	var rest []string
-	for _, a := range args {
-		if a != "-" {
-			rest = append(rest, a)
-		}
-	}
-	if r.o.Prompt {
-		name, err := r.e.readSecret("Variable name (enter for no name): ")
-		if err != nil {
-			return err
-		}
-		msg := "String to encrypt (hidden): "
-		if r.o.ShowInput {
-			msg = "String to encrypt:"
-		}
-		text, err := r.e.readSecret(msg)
-		if err != nil {
-			return err
-		}
-		if text == "" {
-			return optionErrorf("The plaintext provided from the prompt was empty, not encrypting")
-		}
-		inputs = append(inputs, plainInput{[]byte(text), "the interactive prompt", name})
-	}
-	if readStdin {
-		if r.o.stdoutIsTerm {
-			fmt.Fprintln(r.e.stderr, "Reading plaintext input from stdin. (ctrl-d to end input, twice if your content does not already have a newline)")
-		}
-		text, err := io.ReadAll(r.e.stdin)
-		if err != nil {
-			return vaultErr(err)
-		}
-		if len(text) == 0 {
-			return optionErrorf("stdin was empty, not encrypting")
-		}
-		inputs = append(inputs, plainInput{text, "stdin", r.o.StdinName})
-	}
-	names := []string(r.o.Names)
-	if len(names) > 0 && len(rest) > len(names) {
-		fmt.Fprintln(r.e.stderr, "The number of --name options do not match the number of args.")
-		fmt.Fprintf(r.e.stderr, "The last named variable will be \"%s\". The rest will not have names.\n", names[len(names)-1])
-	}
-	for i, a := range rest {
-		if a == "" {
-			return optionErrorf("The plaintext provided from the command line args was empty, not encrypting")
-		}
-		name := ""
-		if i < len(names) {
-			name = names[i]
-		}
-		inputs = append(inputs, plainInput{[]byte(a), "the command line args", name})
+	inputs, err := r.stringInputs(args, readStdin)
+	if err != nil {
+		return err
 	}
 	var outs [][]byte
 	for i, in := range inputs {
@@ -347,15 +304,7 @@ func (r *vaultRun) encryptString(args []string, readStdin bool) error {
 		if err != nil {
 			return vaultErr(err)
 		}
-		var b bytes.Buffer
-		if in.name != "" {
-			b.WriteString(in.name + ": ")
-		}
-		b.WriteString("!vault |")
-		for _, line := range strings.Split(strings.TrimSuffix(string(ct), "\n"), "\n") {
-			b.WriteString("\n          " + line)
-		}
-		outs = append(outs, b.Bytes())
+		outs = append(outs, vaultString(in.name, ct))
 		if len(inputs) > 1 {
 			if in.name != "" {
 				fmt.Fprintf(r.e.stderr, "# The encrypted version of variable (\"%s\", the string #%d from %s).\n", in.name, i+1, in.src)
@@ -371,4 +320,86 @@ func (r *vaultRun) encryptString(args []string, readStdin bool) error {
 		fmt.Fprintln(r.e.stderr, "Encryption successful")
 	}
 	return nil
+}
+
+// vaultString is ciphertext ct as a YAML !vault scalar, under name if
+// there is one.
+func vaultString(name string, ct []byte) []byte {
+	var b bytes.Buffer
+	if name != "" {
+		b.WriteString(name + ": ")
+	}
+	b.WriteString("!vault |")
+	for _, line := range strings.Split(strings.TrimSuffix(string(ct), "\n"), "\n") {
+		b.WriteString("\n          " + line)
+	}
+	return b.Bytes()
+}
+
+// stringInputs gathers encrypt_string's strings in ansible-vault's order:
+// the prompt, stdin, then the arguments.
+func (r *vaultRun) stringInputs(args []string, readStdin bool) ([]plainInput, error) {
+	var inputs []plainInput
+	if r.o.Prompt {
+		in, err := r.promptInput()
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, in)
+	}
+	if readStdin {
+		if r.o.stdoutIsTerm {
+			fmt.Fprintln(r.e.stderr, "Reading plaintext input from stdin. (ctrl-d to end input, twice if your content does not already have a newline)")
+		}
+		text, err := io.ReadAll(r.e.stdin)
+		if err != nil {
+			return nil, vaultErr(err)
+		}
+		if len(text) == 0 {
+			return nil, optionErrorf("stdin was empty, not encrypting")
+		}
+		inputs = append(inputs, plainInput{text, "stdin", r.o.StdinName})
+	}
+	var rest []string
+	for _, a := range args {
+		if a != "-" {
+			rest = append(rest, a)
+		}
+	}
+	names := []string(r.o.Names)
+	if len(names) > 0 && len(rest) > len(names) {
+		fmt.Fprintln(r.e.stderr, "The number of --name options do not match the number of args.")
+		fmt.Fprintf(r.e.stderr, "The last named variable will be \"%s\". The rest will not have names.\n", names[len(names)-1])
+	}
+	for i, a := range rest {
+		if a == "" {
+			return nil, optionErrorf("The plaintext provided from the command line args was empty, not encrypting")
+		}
+		name := ""
+		if i < len(names) {
+			name = names[i]
+		}
+		inputs = append(inputs, plainInput{[]byte(a), "the command line args", name})
+	}
+	return inputs, nil
+}
+
+// promptInput asks for a variable name and the string (--prompt).
+func (r *vaultRun) promptInput() (plainInput, error) {
+	name, err := r.e.readSecret("Variable name (enter for no name): ")
+	if err != nil {
+		return plainInput{}, err
+	}
+	msg := "String to encrypt (hidden): "
+	if r.o.ShowInput {
+		msg = "String to encrypt:"
+	}
+	text, err := r.e.readSecret(msg)
+	if err != nil {
+		return plainInput{}, err
+	}
+	if text == "" {
+		return plainInput{}, optionErrorf("The plaintext provided from the prompt was empty, not encrypting")
+	}
+	return plainInput{[]byte(text), "the interactive prompt", name}, nil
 }

@@ -7,9 +7,10 @@ package labtest
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,11 +97,45 @@ func (w testWriter) Write(p []byte) (int, error) {
 func BuildFjord(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "fjord")
-	_, file, _, _ := runtime.Caller(0)
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
-	cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/fjord: %v\n%s", err, out)
+	if err := BuildFjordTo(bin); err != nil {
+		t.Fatal(err)
 	}
 	return bin
+}
+
+var shared struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// Fjord builds cmd/fjord once per test binary, for every test that asks,
+// and returns its path. The build's directory outlives the tests: no one
+// test owns it.
+func Fjord(t testing.TB) string {
+	t.Helper()
+	shared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "fjord-bin-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.bin = filepath.Join(dir, "fjord")
+		shared.err = BuildFjordTo(shared.bin)
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.bin
+}
+
+// BuildFjordTo builds cmd/fjord as the program bin, for a test binary
+// that builds it once for all its tests.
+func BuildFjordTo(bin string) error {
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/fjord")
+	cmd.Dir = RepoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./cmd/fjord: %v\n%s", err, out)
+	}
+	return nil
 }

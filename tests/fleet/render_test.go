@@ -29,7 +29,7 @@ var roleVarFiles = []string{
 func TestRenderLikeAnsible(t *testing.T) {
 	ap := labtest.Tool(t, "ansible-playbook", "ansible-core")
 	bin := labtest.BuildFjord(t)
-	roles := filepath.Join(repoRoot(), "roles")
+	roles := filepath.Join(labtest.RepoRoot(), "roles")
 	src := filepath.Join("testdata", "render")
 	dir := t.TempDir()
 	inv := filepath.Join(dir, "inventory")

@@ -18,7 +18,7 @@ var hybridPlaybooks = []string{"base.yml", "vpn.yml", "web.yml", "lb.yml"}
 // the example inventory, which nothing runs against.
 func TestSyntax(t *testing.T) {
 	bin := labtest.BuildFjord(t)
-	dir := filepath.Join(repoRoot(), "playbooks", "hybrid")
+	dir := filepath.Join(labtest.RepoRoot(), "playbooks", "hybrid")
 	inv := filepath.Join(dir, "inventory", "hosts.ini")
 	for _, pb := range append([]string{"site.yml", "db.yml"}, hybridPlaybooks...) {
 		t.Run("fjord/"+pb, func(t *testing.T) {
@@ -47,7 +47,7 @@ func TestSyntax(t *testing.T) {
 func TestLint(t *testing.T) {
 	al := labtest.Tool(t, "ansible-lint", "ansible-lint")
 	cmd := exec.Command(al, "--offline", "--nocolor", "-p", "roles", "playbooks/hybrid")
-	cmd.Dir = repoRoot()
+	cmd.Dir = labtest.RepoRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("ansible-lint --profile production: %v\n%s", err, out)
 	}

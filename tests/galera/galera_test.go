@@ -7,11 +7,8 @@
 package galera
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,6 +19,7 @@ import (
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/lab"
 	"github.com/fjord-run/fjord/lab/labtest"
+
 	// The fjord under test is built by `go build`, which go test's cache
 	// does not see: linking the engine in makes a change to it (or to
 	// galera_bootstrap) a new test binary, so a result is never reused
@@ -338,7 +336,7 @@ func (c *cluster) ssh(t *testing.T, node, cmd string) string {
 }
 
 func (c *cluster) sshCode(node, cmd string) (string, int) {
-	return run(2*time.Minute, "ssh", "-F", c.st.SSHConfig, "-o", "BatchMode=yes", node, cmd)
+	return labtest.Try(2*time.Minute, "ssh", "-F", c.st.SSHConfig, "-o", "BatchMode=yes", node, cmd)
 }
 
 func (c *cluster) playbook(name, text string, flags ...string) (string, int) {
@@ -347,7 +345,7 @@ func (c *cluster) playbook(name, text string, flags ...string) (string, int) {
 		c.t.Fatal(err)
 	}
 	args := append([]string{"playbook", "-i", c.st.Inventory}, flags...)
-	return run(10*time.Minute, c.bin, append(args, p)...)
+	return labtest.Try(10*time.Minute, c.bin, append(args, p)...)
 }
 
 func wantRecap(t *testing.T, out, host, want string) {
@@ -359,22 +357,4 @@ func wantRecap(t *testing.T, out, host, want string) {
 		}
 	}
 	t.Fatalf("want %s %s in the PLAY RECAP", host, want)
-}
-
-// run runs a command and returns its combined output and exit code (-1
-// when it could not run).
-func run(timeout time.Duration, name string, args ...string) (string, int) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return out.String(), ee.ExitCode()
-	}
-	if err != nil {
-		return out.String() + err.Error(), -1
-	}
-	return out.String(), 0
 }

@@ -24,7 +24,7 @@ import (
 // network namespace from outside, as `nsenter` or `ip netns exec` would.
 func TestDownLeavesNoProcess(t *testing.T) {
 	labtest.Require(t, "ssh", "nsenter")
-	bin := fjord(t)
+	bin := labtest.Fjord(t)
 	const name = "itdown"
 	m := &lab.Manager{}
 	if _, err := m.Open(name); err == nil {
@@ -34,7 +34,7 @@ func TestDownLeavesNoProcess(t *testing.T) {
 	downed := false
 	defer func() {
 		if !downed {
-			run(t, time.Minute, bin, "lab", "down", "--name", name)
+			labtest.Run(t, time.Minute, bin, "lab", "down", "--name", name)
 		}
 	}()
 	st, err := m.Open(name)

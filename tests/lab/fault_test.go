@@ -17,7 +17,7 @@ import (
 // task: the run reports it UNREACHABLE and the other two converge.
 func TestKillMidPlay(t *testing.T) {
 	labtest.Require(t, "ssh")
-	bin := fjord(t)
+	bin := labtest.Fjord(t)
 	if _, err := os.Stat(filepath.Join("..", "..", "connection", "ssh")); err != nil {
 		t.Skip("no connection/ssh yet")
 	}
@@ -49,7 +49,7 @@ func TestKillMidPlay(t *testing.T) {
 	// Kill h2 once its task runs.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		o, code := run(t, 10*time.Second, "ssh", "-F", st.SSHConfig, "-o", "BatchMode=yes", "h2", "pgrep -x sleep")
+		o, code := labtest.Run(t, 10*time.Second, "ssh", "-F", st.SSHConfig, "-o", "BatchMode=yes", "h2", "pgrep -x sleep")
 		if code == 0 && strings.TrimSpace(o) != "" {
 			break
 		}
@@ -82,7 +82,7 @@ func TestKillMidPlay(t *testing.T) {
 		if !regexpRecap(out.String(), h, "failed=0") || !regexpRecap(out.String(), h, "unreachable=0") {
 			t.Errorf("%s did not converge", h)
 		}
-		if o, code := run(t, 30*time.Second, "ssh", "-F", st.SSHConfig, "-o", "BatchMode=yes", h, "cat /root/converged"); code != 0 || strings.TrimSpace(o) != "yes" {
+		if o, code := labtest.Run(t, 30*time.Second, "ssh", "-F", st.SSHConfig, "-o", "BatchMode=yes", h, "cat /root/converged"); code != 0 || strings.TrimSpace(o) != "yes" {
 			t.Errorf("%s: /root/converged: exit %d %q", h, code, o)
 		}
 	}

@@ -33,7 +33,7 @@ const killCopyDir = "/srv/fault"
 // next write to sweep. FJORD_KILL_RUNS raises the number of runs (10).
 func TestKillMidCopy(t *testing.T) {
 	labtest.Require(t, "ssh")
-	bin := fjord(t)
+	bin := labtest.Fjord(t)
 	runs := 10
 	if n, err := strconv.Atoi(os.Getenv("FJORD_KILL_RUNS")); err == nil && n > runs {
 		runs = n
@@ -53,7 +53,7 @@ func TestKillMidCopy(t *testing.T) {
 
 	play := func(ver int) (string, int, time.Duration) {
 		t0 := time.Now()
-		out, code := run(t, 5*time.Minute, bin, "playbook", "-i", st.Inventory, "-e", fmt.Sprintf("ver=%d", ver), filepath.Join(dir, "site.yml"))
+		out, code := labtest.Run(t, 5*time.Minute, bin, "playbook", "-i", st.Inventory, "-e", fmt.Sprintf("ver=%d", ver), filepath.Join(dir, "site.yml"))
 		return out, code, time.Since(t0)
 	}
 	var kills, finishedFirst, temps, checked, violations int

@@ -5,16 +5,11 @@
 package labtest
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,57 +17,10 @@ import (
 	"github.com/fjord-run/fjord/lab/labtest"
 )
 
-var (
-	buildOnce sync.Once
-	fjordBin  string
-	buildErr  error
-)
-
-// fjord builds cmd/fjord once per test binary.
-func fjord(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fjord-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		fjordBin = filepath.Join(dir, "fjord")
-		_, file, _, _ := runtime.Caller(0)
-		cmd := exec.Command("go", "build", "-o", fjordBin, "./cmd/fjord")
-		cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/fjord: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return fjordBin
-}
-
-// run runs a command and returns its combined output and exit code.
-func run(t *testing.T, timeout time.Duration, name string, args ...string) (string, int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return out.String(), ee.ExitCode()
-	}
-	if err != nil {
-		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
-	}
-	return out.String(), 0
-}
-
 // mustRun runs a command that has to succeed.
 func mustRun(t *testing.T, timeout time.Duration, name string, args ...string) string {
 	t.Helper()
-	out, code := run(t, timeout, name, args...)
+	out, code := labtest.Run(t, timeout, name, args...)
 	if code != 0 {
 		t.Fatalf("%s %s: exit %d\n%s", name, strings.Join(args, " "), code, out)
 	}
@@ -116,7 +64,7 @@ const labName = "itest"
 // nothing behind.
 func TestLab(t *testing.T) {
 	labtest.Require(t, "ssh")
-	bin := fjord(t)
+	bin := labtest.Fjord(t)
 	m := &lab.Manager{}
 	if _, err := m.Open(labName); err == nil {
 		t.Logf("removing lab %s left by an earlier run", labName)
@@ -133,11 +81,11 @@ func TestLab(t *testing.T) {
 	downed := false
 	defer func() {
 		if !downed {
-			run(t, time.Minute, bin, "lab", "down", "--name", labName)
+			labtest.Run(t, time.Minute, bin, "lab", "down", "--name", labName)
 		}
 	}()
 	ssh := func(host string, args ...string) (string, int) {
-		return run(t, 30*time.Second, "ssh", append([]string{"-F", st.SSHConfig, "-o", "ConnectTimeout=3", "-o", "BatchMode=yes", host}, args...)...)
+		return labtest.Run(t, 30*time.Second, "ssh", append([]string{"-F", st.SSHConfig, "-o", "ConnectTimeout=3", "-o", "BatchMode=yes", host}, args...)...)
 	}
 
 	t.Run("ssh", func(t *testing.T) {
@@ -266,7 +214,7 @@ func TestLab(t *testing.T) {
 // that is not idempotent.
 func TestScenario(t *testing.T) {
 	labtest.Require(t, "ssh")
-	bin := fjord(t)
+	bin := labtest.Fjord(t)
 	if _, err := os.Stat(filepath.Join("..", "..", "connection", "ssh")); err != nil {
 		t.Skip("no connection/ssh yet")
 	}
@@ -280,7 +228,7 @@ func TestScenario(t *testing.T) {
 	} {
 		t.Run(filepath.Base(c.dir), func(t *testing.T) {
 			report := filepath.Join(t.TempDir(), "report.json")
-			out, code := run(t, 5*time.Minute, bin, "test", "--report", report, c.dir)
+			out, code := labtest.Run(t, 5*time.Minute, bin, "test", "--report", report, c.dir)
 			t.Logf("fjord test %s: exit %d\n%s", c.dir, code, out)
 			if code != c.code {
 				t.Fatalf("exit %d, want %d", code, c.code)

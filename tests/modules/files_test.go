@@ -22,7 +22,7 @@ func setupLab(t *testing.T, name, subnet string, packages ...string) *env {
 	bin := labtest.BuildFjord(t)
 	m := &lab.Manager{}
 	if _, err := m.Open(name); err == nil {
-		run(t, time.Minute, bin, "lab", "down", "--name", name)
+		labtest.Run(t, time.Minute, bin, "lab", "down", "--name", name)
 	}
 	args := []string{"lab", "up", "--name", name, "--hosts", "h1"}
 	if subnet != "" {
@@ -31,10 +31,10 @@ func setupLab(t *testing.T, name, subnet string, packages ...string) *env {
 	for _, p := range packages {
 		args = append(args, "-p", p)
 	}
-	if out, code := run(t, 10*time.Minute, bin, args...); code != 0 {
+	if out, code := labtest.Run(t, 10*time.Minute, bin, args...); code != 0 {
 		t.Fatalf("fjord lab up: exit %d\n%s", code, out)
 	}
-	t.Cleanup(func() { run(t, time.Minute, bin, "lab", "down", "--name", name) })
+	t.Cleanup(func() { labtest.Run(t, time.Minute, bin, "lab", "down", "--name", name) })
 	st, err := m.Open(name)
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestFileModules(t *testing.T) {
         key_options: no-port-forwarding
 `, strings.TrimSpace(string(pub))), probe, "", "700 fjkey\n600 fjkey\nno-port-forwarding fjord-test\n")
 		// The key lets fjkey in.
-		out, code := run(t, time.Minute, "ssh", "-F", e.sshConfig, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+		out, code := labtest.Run(t, time.Minute, "ssh", "-F", e.sshConfig, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
 			"-i", key, "-l", "fjkey", "h1", "id -un")
 		if code != 0 || strings.TrimSpace(out) != "fjkey" {
 			t.Fatalf("ssh as fjkey with the new key: exit %d\n%s", code, out)

@@ -7,8 +7,6 @@
 package modtest
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,26 +17,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fjord-run/fjord/lab/labtest"
 )
 
 const labName = "modtest"
-
-func run(t *testing.T, timeout time.Duration, name string, args ...string) (string, int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return out.String(), ee.ExitCode()
-	}
-	if err != nil {
-		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
-	}
-	return out.String(), 0
-}
 
 // env is one lab host and a built fjord.
 type env struct {
@@ -49,7 +32,7 @@ func setup(t *testing.T) *env { return setupLab(t, labName, "") }
 
 func (e *env) ssh(t *testing.T, script string) string {
 	t.Helper()
-	out, code := run(t, time.Minute, "ssh", "-F", e.sshConfig, "-o", "BatchMode=yes", "h1", script)
+	out, code := labtest.Run(t, time.Minute, "ssh", "-F", e.sshConfig, "-o", "BatchMode=yes", "h1", script)
 	if code != 0 {
 		t.Fatalf("ssh h1 %q: exit %d\n%s", script, code, out)
 	}
@@ -64,7 +47,7 @@ func (e *env) playbook(t *testing.T, name, pb string, flags ...string) (string, 
 		t.Fatal(err)
 	}
 	args := append([]string{"playbook", "-i", e.inv}, flags...)
-	return run(t, 3*time.Minute, e.bin, append(args, p)...)
+	return labtest.Run(t, 3*time.Minute, e.bin, append(args, p)...)
 }
 
 var recapRe = regexp.MustCompile(`(?m)^h1\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)`)

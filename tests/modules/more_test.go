@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fjord-run/fjord/lab/labtest"
 )
 
 // moreLab is this file's lab, apart from modules_test.go's.
@@ -149,7 +151,7 @@ func TestMoreModules(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(e.dir, "files"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if out, code := run(t, time.Minute, "tar", "-czf", filepath.Join(e.dir, "files", "site.tar.gz"), "-C", filepath.Dir(tree), "site"); code != 0 {
+		if out, code := labtest.Run(t, time.Minute, "tar", "-czf", filepath.Join(e.dir, "files", "site.tar.gz"), "-C", filepath.Dir(tree), "site"); code != 0 {
 			t.Fatalf("tar: %s", out)
 		}
 		e.converge(t, "unarchive", `- hosts: lab
