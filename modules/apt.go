@@ -505,3 +505,4 @@ case "$f" in /*) ;; *) f="./$f" ;; esac
 }
 
 var _ Module = (*Apt)(nil)
+var _ Validator = (*Apt)(nil)

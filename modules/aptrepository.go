@@ -314,3 +314,4 @@ func sortedKeys(m map[string]string) []string {
 }
 
 var _ Module = (*AptRepository)(nil)
+var _ Validator = (*AptRepository)(nil)

@@ -46,6 +46,11 @@ func (m *Assemble) Validate() error {
 	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
 		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
 	}
+	return nil
+}
+
+// Provision implements Provisioner: the regexp compiles once.
+func (m *Assemble) Provision() error {
 	if m.Regexp != nil {
 		var err error
 		if m.re, err = compilePy(*m.Regexp); err != nil {
@@ -305,3 +310,5 @@ func decodePyEscapes(s string) string {
 }
 
 var _ Module = (*Assemble)(nil)
+var _ Validator = (*Assemble)(nil)
+var _ Provisioner = (*Assemble)(nil)

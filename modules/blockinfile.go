@@ -41,6 +41,11 @@ func (m *BlockInFile) Validate() error {
 	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
 		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
 	}
+	return nil
+}
+
+// Provision implements Provisioner: insertafter/insertbefore compiles once.
+func (m *BlockInFile) Provision() error {
 	var ins *string
 	if m.InsertAfter != nil && *m.InsertAfter != "EOF" {
 		ins = m.InsertAfter
@@ -169,3 +174,5 @@ func splitPyLinesKeep(s string) []string {
 }
 
 var _ Module = (*BlockInFile)(nil)
+var _ Validator = (*BlockInFile)(nil)
+var _ Provisioner = (*BlockInFile)(nil)

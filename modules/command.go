@@ -384,3 +384,5 @@ func isShellName(s string) bool {
 	}
 	return true
 }
+
+var _ Validator = (*Command)(nil)

@@ -388,3 +388,5 @@ func (c *Copy) copyDir(ctx context.Context, env *Env, local string) (*Result, er
 	out.Set("src", local)
 	return out, nil
 }
+
+var _ Validator = (*Copy)(nil)

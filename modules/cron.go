@@ -385,3 +385,4 @@ func (c *crontab) envNames() []any {
 }
 
 var _ Module = (*Cron)(nil)
+var _ Validator = (*Cron)(nil)

@@ -398,3 +398,4 @@ func (f *File) recurse(ctx context.Context, env *Env, r *Result, p string, fi *c
 }
 
 var _ Module = (*File)(nil)
+var _ Validator = (*File)(nil)

@@ -481,3 +481,4 @@ func (m *Find) readFiles(ctx context.Context, env *Env, cand []*findEntry) ([]*f
 }
 
 var _ Module = (*Find)(nil)
+var _ Validator = (*Find)(nil)

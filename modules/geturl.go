@@ -318,3 +318,4 @@ func (m *GetURL) finishAttrs(ctx context.Context, env *Env, r *Result, dest stri
 }
 
 var _ Module = (*GetURL)(nil)
+var _ Validator = (*GetURL)(nil)

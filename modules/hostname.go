@@ -131,3 +131,4 @@ printf '%%s\n' %[2]s > "$t" && chmod 0644 "$t" && mv -f -- "$t" %[1]s || { rm -f
 }
 
 var _ Module = (*Hostname)(nil)
+var _ Validator = (*Hostname)(nil)

@@ -257,3 +257,4 @@ trap - EXIT
 }
 
 var _ Module = (*KnownHosts)(nil)
+var _ Validator = (*KnownHosts)(nil)

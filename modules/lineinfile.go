@@ -59,6 +59,11 @@ func (m *LineInFile) Validate() error {
 	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
 		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
 	}
+	return nil
+}
+
+// Provision implements Provisioner: the regexps compile once.
+func (m *LineInFile) Provision() error {
 	var err error
 	if m.Regexp != nil {
 		if m.re, err = compilePy(*m.Regexp); err != nil {
@@ -300,3 +305,5 @@ func expandPy(re *regexp.Regexp, tmpl, src string, loc []int) string {
 }
 
 var _ Module = (*LineInFile)(nil)
+var _ Validator = (*LineInFile)(nil)
+var _ Provisioner = (*LineInFile)(nil)

@@ -318,3 +318,4 @@ trap - EXIT
 }
 
 var _ Module = (*Mount)(nil)
+var _ Validator = (*Mount)(nil)

@@ -37,8 +37,10 @@ type Replace struct {
 	re, after, before *regexp.Regexp
 }
 
-// Validate implements Validator.
-func (m *Replace) Validate() error {
+// Provision implements Provisioner: the regexps compile once. The
+// validate check follows them, as it always has, so a task wrong in both
+// is told about its regexp first.
+func (m *Replace) Provision() error {
 	var err error
 	for _, c := range []struct {
 		src string
@@ -130,3 +132,4 @@ var (
 	_ Module = (*Replace)(nil)
 	_ Module = (*Slurp)(nil)
 )
+var _ Provisioner = (*Replace)(nil)

@@ -138,3 +138,4 @@ func rawFirstWord(s string) string {
 }
 
 var _ Module = (*Script)(nil)
+var _ Validator = (*Script)(nil)

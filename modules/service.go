@@ -134,3 +134,4 @@ ls /etc/rc[2-5].d/S??"$u" >/dev/null 2>&1 && echo enabled || echo disabled
 }
 
 var _ Module = (*Service)(nil)
+var _ Validator = (*Service)(nil)

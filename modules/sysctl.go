@@ -194,3 +194,4 @@ func sameSysctl(a, b string) bool {
 }
 
 var _ Module = (*Sysctl)(nil)
+var _ Validator = (*Sysctl)(nil)

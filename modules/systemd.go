@@ -314,3 +314,4 @@ func (m *Systemd) run(ctx context.Context, env *Env, noSystemd func() (*Result, 
 }
 
 var _ Module = (*Systemd)(nil)
+var _ Validator = (*Systemd)(nil)

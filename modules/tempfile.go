@@ -69,3 +69,4 @@ func (m *TempFile) Run(ctx context.Context, env *Env) (*Result, error) {
 }
 
 var _ Module = (*TempFile)(nil)
+var _ Validator = (*TempFile)(nil)

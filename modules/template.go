@@ -113,3 +113,4 @@ func (t *Template) Run(ctx context.Context, env *Env) (*Result, error) {
 }
 
 var _ Module = (*Template)(nil)
+var _ Validator = (*Template)(nil)

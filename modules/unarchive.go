@@ -285,3 +285,4 @@ func atoiOr(s string) int {
 }
 
 var _ Module = (*Unarchive)(nil)
+var _ Validator = (*Unarchive)(nil)

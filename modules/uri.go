@@ -385,3 +385,4 @@ func pyIntList(l []int) string {
 }
 
 var _ Module = (*URI)(nil)
+var _ Validator = (*URI)(nil)

@@ -374,3 +374,4 @@ func (m *WaitFor) timeoutMsg() string {
 }
 
 var _ Module = (*WaitFor)(nil)
+var _ Validator = (*WaitFor)(nil)

@@ -302,3 +302,4 @@ func describe(n *Node) *value.Map {
 }
 
 var _ modules.Module = (*GaleraBootstrap)(nil)
+var _ modules.Validator = (*GaleraBootstrap)(nil)
