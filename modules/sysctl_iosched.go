@@ -102,27 +102,31 @@ func (m *SysctlIosched) sysctlPath() string {
 	return path.Join("/etc/sysctl.d", f)
 }
 
-// Run implements Module. Round trip 1 reads every device's queue, the
-// rules and sysctl files and the running sysctl values; round trip 2,
-// only when something differs, writes it all.
+// Run implements Module.
 func (m *SysctlIosched) Run(ctx context.Context, env *Env) (*Result, error) {
+	return Execute(ctx, env, m)
+}
+
+// Plan implements Planner: round trip 1 reads every device's queue, the
+// rules and sysctl files and the running sysctl values.
+func (m *SysctlIosched) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	res, err := hostRun(ctx, env, m.readScript(), nil)
 	if err != nil {
 		return nil, err
 	}
 	if res.RC != 0 {
-		return cmdFailed(res, ""), nil
+		return &Plan{Result: cmdFailed(res, "")}, nil
 	}
 	p := m.plan(Sections(string(res.Stdout)))
+	changed := p.changed()
+	return &Plan{Changed: changed, Diff: p.diffs(), Result: m.result(&Result{Changed: changed}, p), Detail: p}, nil
+}
 
-	r := &Result{Changed: p.changed()}
-	if env.Diff {
-		r.Diff = p.diffs()
-	}
-	if env.Check || !r.Changed {
-		return m.result(r, p), nil
-	}
-	res, err = hostRun(ctx, env, m.applyScript(p), nil)
+// Apply implements Planner: round trip 2 writes what differs; a step
+// that fails leaves its part unchanged and the result failed.
+func (m *SysctlIosched) Apply(ctx context.Context, env *Env, pl *Plan) (*Result, error) {
+	p := pl.Detail.(*ioschedPlan)
+	res, err := hostRun(ctx, env, m.applyScript(p), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +134,7 @@ func (m *SysctlIosched) Run(ctx context.Context, env *Env) (*Result, error) {
 		return cmdFailed(res, ""), nil
 	}
 	p.applied(Sections(string(res.Stdout)))
-	r.Changed = p.changed()
-	return m.result(r, p), nil
+	return m.result(&Result{Changed: p.changed(), Diff: pl.Result.Diff}, p), nil
 }
 
 // readScript prints "@@dev NAME" with the queue attributes of every entry
@@ -272,3 +275,4 @@ func (m *SysctlIosched) result(r *Result, p *ioschedPlan) *Result {
 
 var _ Module = (*SysctlIosched)(nil)
 var _ Validator = (*SysctlIosched)(nil)
+var _ Planner = (*SysctlIosched)(nil)

@@ -115,7 +115,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		}
 		return s, nil
 	}
-	mr, err := mod.Run(ctx, env)
+	mr, err := modules.Execute(ctx, env, mod)
 	if err != nil {
 		if connection.IsUnreachable(err) {
 			return unreachableResult(err), nil
