@@ -33,6 +33,8 @@ type argSpec struct {
 	choices  []string
 	def      *string
 	index    []int
+	owner    reflect.Type        // the struct declaring the field
+	field    reflect.StructField // the field
 }
 
 var specCache sync.Map // reflect.Type → []*argSpec
@@ -68,7 +70,7 @@ func collectSpecs(t reflect.Type, prefix []int) ([]*argSpec, error) {
 			continue
 		}
 		parts := strings.Split(tag, ",")
-		sp := &argSpec{name: parts[0], index: idx}
+		sp := &argSpec{name: parts[0], index: idx, owner: t, field: f}
 		for _, p := range parts[1:] {
 			k, v, _ := strings.Cut(p, "=")
 			switch k {

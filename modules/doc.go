@@ -35,3 +35,5 @@
 // called; Apply is called only when the plan changes something; diffs
 // are kept only in diff mode.
 package modules
+
+//go:generate go run ../internal/moddoc/gen -root .. -o ../docs/modules.md

@@ -24,29 +24,45 @@ func init() {
 // content. The host walks the trees with find(1) and stat(1) in one
 // round trip; every filter but content runs here.
 type Find struct {
-	Paths    []string `arg:"paths,required,aliases=name|path"`
+	// Paths are the directories to search.
+	Paths []string `arg:"paths,required,aliases=name|path"`
+	// Patterns are shell globs (or regexps with use_regex) a base name must match.
 	Patterns []string `arg:"patterns,aliases=pattern"`
+	// Excludes are patterns whose matches are left out.
 	Excludes []string `arg:"excludes,aliases=exclude"`
 	// Contains is a regular expression for the content of regular files,
 	// matched at a line's start (or anywhere with read_whole_file).
-	Contains      *string `arg:"contains"`
-	ReadWholeFile bool    `arg:"read_whole_file"`
-	FileType      string  `arg:"file_type,default=file,choices=any|directory|file|link"`
-	Recurse       bool    `arg:"recurse"`
-	Depth         *int    `arg:"depth"`
-	Hidden        bool    `arg:"hidden"`
-	Follow        bool    `arg:"follow"`
+	Contains *string `arg:"contains"`
+	// ReadWholeFile matches contains against the whole file instead of line by line.
+	ReadWholeFile bool `arg:"read_whole_file"`
+	// FileType is the kind of file wanted.
+	FileType string `arg:"file_type,default=file,choices=any|directory|file|link"`
+	// Recurse descends into subdirectories.
+	Recurse bool `arg:"recurse"`
+	// Depth is the deepest level recurse goes to.
+	Depth *int `arg:"depth"`
+	// Hidden includes names starting with a dot.
+	Hidden bool `arg:"hidden"`
+	// Follow follows symlinks.
+	Follow bool `arg:"follow"`
 	// Age is "[-]N[smhdw]": at least that old, or (negative) at most.
-	Age      string `arg:"age"`
+	Age string `arg:"age"`
+	// AgeStamp is the timestamp that age compares.
 	AgeStamp string `arg:"age_stamp,default=mtime,choices=atime|ctime|mtime"`
 	// Size is "[-]N[bkmgt]": at least that big, or (negative) at most.
-	Size              string `arg:"size"`
-	GetChecksum       bool   `arg:"get_checksum"`
+	Size string `arg:"size"`
+	// GetChecksum returns each file's checksum.
+	GetChecksum bool `arg:"get_checksum"`
+	// ChecksumAlgorithm is the hash get_checksum uses.
 	ChecksumAlgorithm string `arg:"checksum_algorithm,default=sha1,aliases=checksum|checksum_algo,choices=md5|sha1|sha224|sha256|sha384|sha512"`
-	UseRegex          bool   `arg:"use_regex"`
-	Mode              any    `arg:"mode"`
-	ExactMode         bool   `arg:"exact_mode,default=true"`
-	Limit             *int   `arg:"limit"`
+	// UseRegex takes patterns and excludes as regexps instead of globs.
+	UseRegex bool `arg:"use_regex"`
+	// Mode selects files with these permissions.
+	Mode any `arg:"mode"`
+	// ExactMode requires mode exactly; false, at least those bits.
+	ExactMode bool `arg:"exact_mode,default=true"`
+	// Limit stops after this many matches.
+	Limit *int `arg:"limit"`
 	// Encoding is accepted; content is matched as bytes.
 	Encoding string `arg:"encoding"`
 

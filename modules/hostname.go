@@ -20,6 +20,7 @@ func init() {
 // hostnamectl where systemd runs (use=systemd), else hostname(1) and
 // /etc/hostname (use=debian), or hostname(1) alone (use=generic).
 type Hostname struct {
+	// Name is the host name to set.
 	Name string `arg:"name,required"`
 	// Use picks the strategy; unset, systemd when it is PID 1, else the
 	// /etc/hostname file when there is one, else generic. The other

@@ -26,11 +26,16 @@ func init() {
 // host's ssh-keygen -F finds entries (hashed ones too), as Ansible's
 // module does.
 type KnownHosts struct {
-	Name     string `arg:"name,required,aliases=host"`
-	Key      string `arg:"key"`
-	Path     string `arg:"path,default=~/.ssh/known_hosts"`
-	HashHost bool   `arg:"hash_host"`
-	State    string `arg:"state,default=present,choices=absent|present"`
+	// Name is the host, as written in the known_hosts file.
+	Name string `arg:"name,required,aliases=host"`
+	// Key is the known_hosts line for the host, host name included.
+	Key string `arg:"key"`
+	// Path is the known_hosts file.
+	Path string `arg:"path,default=~/.ssh/known_hosts"`
+	// HashHost hashes the host name in the written line.
+	HashHost bool `arg:"hash_host"`
+	// State says whether the host's key is in the file.
+	State string `arg:"state,default=present,choices=absent|present"`
 }
 
 var foundLineRe = regexp.MustCompile(`found: line (\d+)`)

@@ -19,16 +19,26 @@ func init() {
 // Mount keeps an fstab entry and, for mounted, unmounted, remounted and
 // absent, the mount itself (mount(8), umount(8) on the host).
 type Mount struct {
-	Path   string  `arg:"path,required,aliases=name"`
-	Src    string  `arg:"src"`
-	Fstype string  `arg:"fstype"`
-	Opts   string  `arg:"opts"`
-	Dump   *string `arg:"dump"`
+	// Path is the mount point.
+	Path string `arg:"path,required,aliases=name"`
+	// Src is the device, label or remote share to mount.
+	Src string `arg:"src"`
+	// Fstype is the filesystem type.
+	Fstype string `arg:"fstype"`
+	// Opts are the mount options.
+	Opts string `arg:"opts"`
+	// Dump is fstab's dump field.
+	Dump *string `arg:"dump"`
+	// Passno is fstab's fsck pass field.
 	Passno *string `arg:"passno"`
-	State  string  `arg:"state,required,choices=absent|absent_from_fstab|mounted|present|unmounted|remounted|ephemeral"`
-	Fstab  string  `arg:"fstab"`
-	Boot   bool    `arg:"boot,default=true"`
-	Backup bool    `arg:"backup"`
+	// State is whether the entry is in fstab and whether it is mounted.
+	State string `arg:"state,required,choices=absent|absent_from_fstab|mounted|present|unmounted|remounted|ephemeral"`
+	// Fstab is the file used instead of /etc/fstab.
+	Fstab string `arg:"fstab"`
+	// Boot mounts at boot; false adds noauto.
+	Boot bool `arg:"boot,default=true"`
+	// Backup keeps a timestamped copy of the old fstab.
+	Backup bool `arg:"backup"`
 	// OptsNoLog is accepted; fjord logs no module arguments anyway.
 	OptsNoLog bool `arg:"opts_no_log"`
 }

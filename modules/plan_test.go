@@ -11,7 +11,9 @@ type fakePlanner struct {
 	applied int
 }
 
-func (f *fakePlanner) Run(ctx context.Context, env *Env) (*Result, error) { return Execute(ctx, env, f) }
+func (f *fakePlanner) Run(ctx context.Context, env *Env) (*Result, error) {
+	return Execute(ctx, env, f)
+}
 
 func (f *fakePlanner) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	r := (&Result{}).Set("k", "v")

@@ -25,14 +25,22 @@ func init() {
 // a file, optionally only between the after and before matches.
 type Replace struct {
 	FileAttrs
-	Path        string `arg:"path,required,aliases=dest|destfile|name"`
-	Regexp      string `arg:"regexp,required"`
-	Replace     string `arg:"replace"`
-	After       string `arg:"after"`
-	Before      string `arg:"before"`
-	Backup      bool   `arg:"backup"`
+	// Path is the file to edit.
+	Path string `arg:"path,required,aliases=dest|destfile|name"`
+	// Regexp is the multiline pattern to replace.
+	Regexp string `arg:"regexp,required"`
+	// Replace is what each match becomes; it may use the regexp's groups.
+	Replace string `arg:"replace"`
+	// After limits the edit to the text after this regexp's match.
+	After string `arg:"after"`
+	// Before limits the edit to the text before this regexp's match.
+	Before string `arg:"before"`
+	// Backup keeps a timestamped copy of the old file.
+	Backup bool `arg:"backup"`
+	// ValidateCmd checks the new file before it replaces path; %s is its path.
 	ValidateCmd string `arg:"validate"`
-	Encoding    string `arg:"encoding,default=utf-8"`
+	// Encoding is the file's character encoding.
+	Encoding string `arg:"encoding,default=utf-8"`
 
 	re, after, before *regexp.Regexp
 }
@@ -102,6 +110,7 @@ func (m *Replace) Run(ctx context.Context, env *Env) (*Result, error) {
 
 // Slurp returns a host file's content, base64-encoded.
 type Slurp struct {
+	// Src is the file on the host to read.
 	Src string `arg:"src,required,aliases=path"`
 }
 

@@ -20,13 +20,20 @@ func init() {
 // Sysctl keeps a kernel parameter in a sysctl file and, with sysctl_set,
 // in the running kernel.
 type Sysctl struct {
-	Name         string  `arg:"name,required,aliases=key"`
-	Value        *string `arg:"value,aliases=val"`
-	State        string  `arg:"state,default=present,choices=present|absent"`
-	IgnoreErrors bool    `arg:"ignoreerrors"`
-	Reload       bool    `arg:"reload,default=true"`
-	SysctlFile   string  `arg:"sysctl_file,default=/etc/sysctl.conf"`
-	SysctlSet    bool    `arg:"sysctl_set"`
+	// Name is the kernel parameter, dotted or slashed.
+	Name string `arg:"name,required,aliases=key"`
+	// Value is the parameter's wanted value.
+	Value *string `arg:"value,aliases=val"`
+	// State says whether the parameter is set in the file.
+	State string `arg:"state,default=present,choices=present|absent"`
+	// IgnoreErrors ignores unknown keys when loading.
+	IgnoreErrors bool `arg:"ignoreerrors"`
+	// Reload loads the file (sysctl -p) after it changes.
+	Reload bool `arg:"reload,default=true"`
+	// SysctlFile is the file the parameter is kept in.
+	SysctlFile string `arg:"sysctl_file,default=/etc/sysctl.conf"`
+	// SysctlSet also sets the running value (sysctl -w) when it differs.
+	SysctlSet bool `arg:"sysctl_set"`
 }
 
 // Validate implements Validator.

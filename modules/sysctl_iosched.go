@@ -27,18 +27,24 @@ type SysctlIosched struct {
 	Devices []string `arg:"devices"`
 	// Scheduler is the wanted scheduler; the legacy names map to their
 	// blk-mq successors on kernels that offer only those.
-	Scheduler   string     `arg:"scheduler,choices=mq-deadline|none|bfq|kyber|deadline|noop|cfq"`
-	ReadAheadKB *int       `arg:"read_ahead_kb"`
-	NrRequests  *int       `arg:"nr_requests"`
-	Sysctl      *value.Map `arg:"sysctl"`
+	Scheduler string `arg:"scheduler,choices=mq-deadline|none|bfq|kyber|deadline|noop|cfq"`
+	// ReadAheadKB is the wanted queue/read_ahead_kb.
+	ReadAheadKB *int `arg:"read_ahead_kb"`
+	// NrRequests is the wanted queue/nr_requests.
+	NrRequests *int `arg:"nr_requests"`
+	// Sysctl are kernel tunables (key: value) kept in sysctl_file and set when they differ.
+	Sysctl *value.Map `arg:"sysctl"`
 	// SysctlFile is a name under /etc/sysctl.d (".conf" added when
 	// missing) or an absolute path.
-	SysctlFile    string `arg:"sysctl_file,default=60-fjord-iosched.conf"`
-	Persist       bool   `arg:"persist,default=true"`
+	SysctlFile string `arg:"sysctl_file,default=60-fjord-iosched.conf"`
+	// Persist keeps the device settings in udev_rules_file, for reboots and hot-plug.
+	Persist bool `arg:"persist,default=true"`
+	// UdevRulesFile is the udev rules file persist writes.
 	UdevRulesFile string `arg:"udev_rules_file,default=/etc/udev/rules.d/60-fjord-iosched.rules"`
 	// Missing says what a device that does not exist or does not offer
 	// the scheduler is: a failure, or skipped.
-	Missing   string `arg:"missing,default=fail,choices=fail|ignore"`
+	Missing string `arg:"missing,default=fail,choices=fail|ignore"`
+	// SysfsRoot is where sysfs is mounted; tests point it at a fake tree.
 	SysfsRoot string `arg:"sysfs_root,default=/sys"`
 
 	// applyCmd loads the sysctl file; the path is appended. Tests replace

@@ -24,9 +24,10 @@ type GaleraBootstrap struct {
 	State string `arg:"state,default=bootstrapped,choices=bootstrapped"`
 	// ClusterName must equal wsrep_cluster_name on every running node.
 	ClusterName string `arg:"cluster_name"`
-	// LoginUser, LoginPassword: the client's credentials; by default
-	// root over the unix socket (unix_socket authentication).
-	LoginUser     string `arg:"login_user"`
+	// LoginUser is the client's user; by default root over the unix
+	// socket (unix_socket authentication).
+	LoginUser string `arg:"login_user"`
+	// LoginPassword is the client's password.
 	LoginPassword string `arg:"login_password"`
 	// LoginUnixSocket is the server's socket; the client's default if "".
 	LoginUnixSocket string `arg:"login_unix_socket"`
