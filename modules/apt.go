@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -22,30 +21,54 @@ func init() {
 // python-apt): dpkg-query tells what is installed, apt-cache policy what
 // could be, and the cache update shares that round trip.
 type Apt struct {
-	Name                     []string `arg:"name,aliases=package|pkg"`
-	State                    string   `arg:"state,default=present,choices=absent|build-dep|fixed|latest|present"`
-	UpdateCache              *bool    `arg:"update_cache,aliases=update-cache"`
-	UpdateCacheRetries       int      `arg:"update_cache_retries,default=5"`
-	UpdateCacheRetryMaxDelay int      `arg:"update_cache_retry_max_delay,default=12"`
-	CacheValidTime           int      `arg:"cache_valid_time,default=0"`
-	Purge                    bool     `arg:"purge"`
-	Deb                      string   `arg:"deb"`
-	DefaultRelease           string   `arg:"default_release,aliases=default-release"`
-	InstallRecommends        *bool    `arg:"install_recommends,aliases=install-recommends"`
-	Force                    bool     `arg:"force"`
-	Upgrade                  string   `arg:"upgrade,default=no,choices=dist|full|no|safe|yes"`
-	DpkgOptions              *string  `arg:"dpkg_options"` // default force-confdef,force-confold
-	Autoremove               bool     `arg:"autoremove"`
-	Autoclean                bool     `arg:"autoclean"`
-	FailOnAutoremove         bool     `arg:"fail_on_autoremove"`
-	PolicyRcD                *int     `arg:"policy_rc_d"`
-	OnlyUpgrade              bool     `arg:"only_upgrade"`
-	ForceAptGet              bool     `arg:"force_apt_get"`
-	Clean                    bool     `arg:"clean"`
-	AllowUnauthenticated     bool     `arg:"allow_unauthenticated,aliases=allow-unauthenticated"`
-	AllowDowngrade           bool     `arg:"allow_downgrade,aliases=allow-downgrade|allow_downgrades|allow-downgrades"`
-	AllowChangeHeldPackages  bool     `arg:"allow_change_held_packages"`
-	LockTimeout              int      `arg:"lock_timeout,default=60"`
+	// Name lists the packages to manage, with an optional =version or a .deb path.
+	Name []string `arg:"name,aliases=package|pkg"`
+	// State is what the packages should be: installed, latest, removed, fixed or their build deps installed.
+	State string `arg:"state,default=present,choices=absent|build-dep|fixed|latest|present"`
+	// UpdateCache runs apt-get update first.
+	UpdateCache *bool `arg:"update_cache,aliases=update-cache"`
+	// UpdateCacheRetries is how many times a failed update is tried again.
+	UpdateCacheRetries int `arg:"update_cache_retries,default=5"`
+	// UpdateCacheRetryMaxDelay caps, in seconds, the wait between update retries.
+	UpdateCacheRetryMaxDelay int `arg:"update_cache_retry_max_delay,default=12"`
+	// CacheValidTime skips the update when the cache is younger than this many seconds.
+	CacheValidTime int `arg:"cache_valid_time,default=0"`
+	// Purge removes configuration files too when removing packages.
+	Purge bool `arg:"purge"`
+	// Deb is a .deb file on the host, or a URL, to install.
+	Deb string `arg:"deb"`
+	// DefaultRelease is the release packages are taken from (apt -t).
+	DefaultRelease string `arg:"default_release,aliases=default-release"`
+	// InstallRecommends installs recommended packages too; unset keeps apt's own setting.
+	InstallRecommends *bool `arg:"install_recommends,aliases=install-recommends"`
+	// Force lets apt-get act on unauthenticated or downgraded packages (--force-yes).
+	Force bool `arg:"force"`
+	// Upgrade upgrades installed packages: safe, full or dist.
+	Upgrade string `arg:"upgrade,default=no,choices=dist|full|no|safe|yes"`
+	// DpkgOptions are dpkg options, comma-separated, passed as -o Dpkg::Options::=--OPT.
+	DpkgOptions *string `arg:"dpkg_options"` // default force-confdef,force-confold
+	// Autoremove removes dependencies no longer needed.
+	Autoremove bool `arg:"autoremove"`
+	// Autoclean removes downloaded packages that can no longer be installed.
+	Autoclean bool `arg:"autoclean"`
+	// FailOnAutoremove fails instead of removing packages that autoremove would.
+	FailOnAutoremove bool `arg:"fail_on_autoremove"`
+	// PolicyRcD is the exit code policy-rc.d returns while apt runs, to keep services from starting.
+	PolicyRcD *int `arg:"policy_rc_d"`
+	// OnlyUpgrade upgrades only packages already installed.
+	OnlyUpgrade bool `arg:"only_upgrade"`
+	// ForceAptGet uses apt-get rather than aptitude.
+	ForceAptGet bool `arg:"force_apt_get"`
+	// Clean runs apt-get clean, emptying the package cache.
+	Clean bool `arg:"clean"`
+	// AllowUnauthenticated installs packages that fail authentication.
+	AllowUnauthenticated bool `arg:"allow_unauthenticated,aliases=allow-unauthenticated"`
+	// AllowDowngrade lets a wanted version be older than the installed one.
+	AllowDowngrade bool `arg:"allow_downgrade,aliases=allow-downgrade|allow_downgrades|allow-downgrades"`
+	// AllowChangeHeldPackages lets held packages be changed.
+	AllowChangeHeldPackages bool `arg:"allow_change_held_packages"`
+	// LockTimeout is how many seconds to wait for the dpkg lock.
+	LockTimeout int `arg:"lock_timeout,default=60"`
 }
 
 // Validate implements Validator.
@@ -250,93 +273,6 @@ func (m *Apt) Run(ctx context.Context, env *Env) (*Result, error) {
 	return m.runApt(ctx, env, r, "install", inst, false)
 }
 
-// versionMatch compares a requested version, which may end in a "*"
-// wildcard, with an installed one.
-func versionMatch(want, have string) bool {
-	if p, ok := strings.CutSuffix(want, "*"); ok {
-		return strings.HasPrefix(have, p)
-	}
-	return want == have
-}
-
-func parseDpkg(pkgs []*aptPkg, out string) {
-	for _, l := range strings.Split(out, "\n") {
-		f := strings.Split(l, "\t")
-		if len(f) != 3 {
-			continue
-		}
-		for _, p := range pkgs {
-			if p.name == f[0] || strings.HasPrefix(p.name, f[0]+":") {
-				p.status, p.installed = strings.TrimSpace(f[1]), f[2]
-				if !p.isInstalled() {
-					p.installed = ""
-				}
-			}
-		}
-	}
-}
-
-func parsePolicy(pkgs []*aptPkg, out string) {
-	var cur *aptPkg
-	for _, l := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(l, " ") && strings.HasSuffix(l, ":") {
-			cur = nil
-			name := strings.TrimSuffix(l, ":")
-			for _, p := range pkgs {
-				if p.name == name || strings.TrimSuffix(p.name, ":"+archOf(name)) == name {
-					cur = p
-				}
-			}
-			continue
-		}
-		if cur == nil {
-			continue
-		}
-		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "Candidate:"); ok {
-			v = strings.TrimSpace(v)
-			if v != "(none)" {
-				cur.candidate = v
-				cur.known = true
-			}
-		}
-		if strings.HasPrefix(strings.TrimSpace(l), "Version table:") {
-			cur.known = true
-		}
-	}
-}
-
-func archOf(name string) string {
-	if i := strings.LastIndex(name, ":"); i >= 0 {
-		return name[i+1:]
-	}
-	return ""
-}
-
-var aptSummary = regexp.MustCompile(`(?m)^([0-9]+) (packages )?upgraded`)
-
-// aptDiff keeps the part of apt-get's output that says what changes.
-func aptDiff(out string) string {
-	ls := strings.Split(out, "\n")
-	start := 0
-	for i, l := range ls {
-		if l == "Reading state information..." {
-			start = i + 1
-			break
-		}
-	}
-	end := len(ls)
-	for i, l := range ls {
-		if aptSummary.MatchString(l) {
-			end = i + 1
-			break
-		}
-	}
-	if start > end {
-		start = 0
-	}
-	return strings.Join(ls[start:end], "\n")
-}
-
 // runApt runs apt-get op on args (install, remove, build-dep,
 // autoremove, autoclean), simulated in check mode.
 func (m *Apt) runApt(ctx context.Context, env *Env, r *Result, op string, args []string, purge bool) (*Result, error) {
@@ -505,3 +441,4 @@ case "$f" in /*) ;; *) f="./$f" ;; esac
 }
 
 var _ Module = (*Apt)(nil)
+var _ Validator = (*Apt)(nil)

@@ -26,16 +26,26 @@ func init() {
 // A new source goes to sources.list.d/<filename>.list, named as Ansible
 // names it; a file of sources.list.d left without sources is removed.
 type AptRepository struct {
-	Repo                     string `arg:"repo,required"`
-	State                    string `arg:"state,default=present,choices=absent|present"`
-	Mode                     any    `arg:"mode"`
-	UpdateCache              bool   `arg:"update_cache,default=true,aliases=update-cache"`
-	UpdateCacheRetries       int    `arg:"update_cache_retries,default=5"`
-	UpdateCacheRetryMaxDelay int    `arg:"update_cache_retry_max_delay,default=12"`
-	ValidateCerts            bool   `arg:"validate_certs,default=true"`
-	Filename                 string `arg:"filename"`
-	Codename                 string `arg:"codename"`
-	InstallPythonApt         bool   `arg:"install_python_apt,default=true"`
+	// Repo is the sources.list line of the repository.
+	Repo string `arg:"repo,required"`
+	// State says whether the repository is listed.
+	State string `arg:"state,default=present,choices=absent|present"`
+	// Mode is the source file's permissions.
+	Mode any `arg:"mode"`
+	// UpdateCache runs apt-get update after a change.
+	UpdateCache bool `arg:"update_cache,default=true,aliases=update-cache"`
+	// UpdateCacheRetries is how many times a failed update is tried again.
+	UpdateCacheRetries int `arg:"update_cache_retries,default=5"`
+	// UpdateCacheRetryMaxDelay caps, in seconds, the wait between update retries.
+	UpdateCacheRetryMaxDelay int `arg:"update_cache_retry_max_delay,default=12"`
+	// ValidateCerts checks TLS certificates when fetching (a PPA's key).
+	ValidateCerts bool `arg:"validate_certs,default=true"`
+	// Filename is the source file's name under sources.list.d, without .list.
+	Filename string `arg:"filename"`
+	// Codename overrides the distribution's codename for PPAs.
+	Codename string `arg:"codename"`
+	// InstallPythonApt is Ansible's python3-apt install; fjord needs no python and ignores it.
+	InstallPythonApt bool `arg:"install_python_apt,default=true"`
 
 	src  *aptSource
 	root string // prefix of /etc/apt, for tests
@@ -311,3 +321,4 @@ func sortedKeys(m map[string]string) []string {
 }
 
 var _ Module = (*AptRepository)(nil)
+var _ Validator = (*AptRepository)(nil)

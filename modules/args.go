@@ -26,12 +26,6 @@ import (
 // becomes a list), *value.Map (dict), any (raw, as given). A pointer to a
 // scalar type is nil when the argument was not given.
 
-// Validator is implemented by args structs that check combinations of
-// arguments (mutually exclusive, required together) after Decode.
-type Validator interface {
-	Validate() error
-}
-
 type argSpec struct {
 	name     string
 	aliases  []string
@@ -39,6 +33,8 @@ type argSpec struct {
 	choices  []string
 	def      *string
 	index    []int
+	owner    reflect.Type        // the struct declaring the field
+	field    reflect.StructField // the field
 }
 
 var specCache sync.Map // reflect.Type → []*argSpec
@@ -74,7 +70,7 @@ func collectSpecs(t reflect.Type, prefix []int) ([]*argSpec, error) {
 			continue
 		}
 		parts := strings.Split(tag, ",")
-		sp := &argSpec{name: parts[0], index: idx}
+		sp := &argSpec{name: parts[0], index: idx, owner: t, field: f}
 		for _, p := range parts[1:] {
 			k, v, _ := strings.Cut(p, "=")
 			switch k {
@@ -196,13 +192,13 @@ func CheckArgsAs(info *Info, used string, keys []string) error {
 	return nil
 }
 
-// Decode builds a module instance from its templated arguments: names
-// and aliases resolved, values converted, choices and required checked,
-// defaults filled, then the args' own Validate run.
-func Decode(info *Info, args *value.Map) (Module, error) {
+// decode fills a new module instance from its arguments: names and
+// aliases resolved, values converted, choices and required checked,
+// defaults filled. Validate and Provision are Decode's next steps.
+func decode(info *Info, args *value.Map) (Module, error) {
 	m := info.New()
 	if info.Raw {
-		if r, ok := m.(interface{ SetArgs(*value.Map) error }); ok {
+		if r, ok := m.(RawArgs); ok {
 			return m, r.SetArgs(args)
 		}
 		return m, nil
@@ -244,11 +240,6 @@ func Decode(info *Info, args *value.Map) (Module, error) {
 			if err := checkChoice(s, f); err != nil {
 				return nil, err
 			}
-		}
-	}
-	if vd, ok := m.(Validator); ok {
-		if err := vd.Validate(); err != nil {
-			return nil, err
 		}
 	}
 	return m, nil

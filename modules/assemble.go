@@ -27,14 +27,22 @@ func init() {
 // one file.
 type Assemble struct {
 	FileAttrs
-	Src          string  `arg:"src,required"`
-	Dest         string  `arg:"dest,required"`
-	Backup       bool    `arg:"backup"`
-	Delimiter    *string `arg:"delimiter"`
-	RemoteSrc    bool    `arg:"remote_src,default=true"`
-	Regexp       *string `arg:"regexp"`
-	IgnoreHidden bool    `arg:"ignore_hidden"`
-	ValidateCmd  string  `arg:"validate"`
+	// Src is the directory of fragments.
+	Src string `arg:"src,required"`
+	// Dest is the file the fragments are joined into.
+	Dest string `arg:"dest,required"`
+	// Backup keeps a timestamped copy of the old dest.
+	Backup bool `arg:"backup"`
+	// Delimiter is written between fragments.
+	Delimiter *string `arg:"delimiter"`
+	// RemoteSrc says src is on the host; false, on the controller.
+	RemoteSrc bool `arg:"remote_src,default=true"`
+	// Regexp keeps only fragments whose names match.
+	Regexp *string `arg:"regexp"`
+	// IgnoreHidden skips fragments whose names start with a dot.
+	IgnoreHidden bool `arg:"ignore_hidden"`
+	// ValidateCmd checks the joined file before it replaces dest; %s is its path.
+	ValidateCmd string `arg:"validate"`
 	// Decrypt is accepted; vaulted fragments are not decrypted yet.
 	Decrypt bool `arg:"decrypt,default=true"`
 
@@ -46,6 +54,11 @@ func (m *Assemble) Validate() error {
 	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
 		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
 	}
+	return nil
+}
+
+// Provision implements Provisioner: the regexp compiles once.
+func (m *Assemble) Provision() error {
 	if m.Regexp != nil {
 		var err error
 		if m.re, err = compilePy(*m.Regexp); err != nil {
@@ -302,3 +315,5 @@ func decodePyEscapes(s string) string {
 }
 
 var _ Module = (*Assemble)(nil)
+var _ Validator = (*Assemble)(nil)
+var _ Provisioner = (*Assemble)(nil)

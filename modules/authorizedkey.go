@@ -20,18 +20,27 @@ func init() {
 // AuthorizedKey adds or removes SSH public keys in a user's
 // authorized_keys file.
 type AuthorizedKey struct {
+	// User is the account whose authorized_keys file is managed.
 	User string `arg:"user,required"`
 	// Key is one or more public keys, one a line; blank lines and lines
 	// starting with # are ignored.
-	Key           string  `arg:"key,required"`
-	Path          string  `arg:"path"`
-	ManageDir     bool    `arg:"manage_dir,default=true"`
-	State         string  `arg:"state,default=present,choices=absent|present"`
-	KeyOptions    *string `arg:"key_options"`
-	Exclusive     bool    `arg:"exclusive"`
-	ValidateCerts bool    `arg:"validate_certs,default=true"`
-	Comment       *string `arg:"comment"`
-	Follow        bool    `arg:"follow"`
+	Key string `arg:"key,required"`
+	// Path is the authorized_keys file; default ~user/.ssh/authorized_keys.
+	Path string `arg:"path"`
+	// ManageDir creates the .ssh directory and fixes its owner and mode.
+	ManageDir bool `arg:"manage_dir,default=true"`
+	// State says whether the key is in the file.
+	State string `arg:"state,default=present,choices=absent|present"`
+	// KeyOptions are the ssh options put before the key.
+	KeyOptions *string `arg:"key_options"`
+	// Exclusive removes every other key from the file.
+	Exclusive bool `arg:"exclusive"`
+	// ValidateCerts checks TLS certificates when key is a URL.
+	ValidateCerts bool `arg:"validate_certs,default=true"`
+	// Comment replaces the key's comment.
+	Comment *string `arg:"comment"`
+	// Follow follows a symlinked authorized_keys file.
+	Follow bool `arg:"follow"`
 }
 
 // sshKeyTypes are the key types a line's type field may name.

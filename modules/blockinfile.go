@@ -18,17 +18,28 @@ func init() {
 // BlockInFile keeps a block of lines between marker lines in a file.
 type BlockInFile struct {
 	FileAttrs
-	Path         string  `arg:"path,required,aliases=dest|destfile|name"`
-	State        string  `arg:"state,default=present,choices=absent|present"`
-	Marker       string  `arg:"marker,default=# {mark} ANSIBLE MANAGED BLOCK"`
-	Block        string  `arg:"block,aliases=content"`
-	InsertAfter  *string `arg:"insertafter"`
+	// Path is the file to edit.
+	Path string `arg:"path,required,aliases=dest|destfile|name"`
+	// State says whether the block is in the file.
+	State string `arg:"state,default=present,choices=absent|present"`
+	// Marker is the marker line template; {mark} becomes marker_begin or marker_end.
+	Marker string `arg:"marker,default=# {mark} ANSIBLE MANAGED BLOCK"`
+	// Block is the text between the markers.
+	Block string `arg:"block,aliases=content"`
+	// InsertAfter puts a new block after the last line matching this regexp, or at EOF.
+	InsertAfter *string `arg:"insertafter"`
+	// InsertBefore puts a new block before the last line matching this regexp, or at BOF.
 	InsertBefore *string `arg:"insertbefore"`
-	Create       bool    `arg:"create"`
-	Backup       bool    `arg:"backup"`
-	MarkerBegin  string  `arg:"marker_begin,default=BEGIN"`
-	MarkerEnd    string  `arg:"marker_end,default=END"`
-	ValidateCmd  string  `arg:"validate"`
+	// Create creates a missing file.
+	Create bool `arg:"create"`
+	// Backup keeps a timestamped copy of the old file.
+	Backup bool `arg:"backup"`
+	// MarkerBegin replaces {mark} in the opening marker.
+	MarkerBegin string `arg:"marker_begin,default=BEGIN"`
+	// MarkerEnd replaces {mark} in the closing marker.
+	MarkerEnd string `arg:"marker_end,default=END"`
+	// ValidateCmd checks the new file before it replaces path; %s is its path.
+	ValidateCmd string `arg:"validate"`
 
 	ins *regexp.Regexp
 }
@@ -41,6 +52,11 @@ func (m *BlockInFile) Validate() error {
 	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
 		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
 	}
+	return nil
+}
+
+// Provision implements Provisioner: insertafter/insertbefore compiles once.
+func (m *BlockInFile) Provision() error {
 	var ins *string
 	if m.InsertAfter != nil && *m.InsertAfter != "EOF" {
 		ins = m.InsertAfter
@@ -169,3 +185,5 @@ func splitPyLinesKeep(s string) []string {
 }
 
 var _ Module = (*BlockInFile)(nil)
+var _ Validator = (*BlockInFile)(nil)
+var _ Provisioner = (*BlockInFile)(nil)

@@ -26,6 +26,7 @@ func init() {
 // shell's interpretation (each word is quoted), shell hands the string to
 // the shell.
 type Command struct {
+	// RawParams is the free-form command line.
 	RawParams string `arg:"_raw_params"`
 	// Cmd is the command line, an alternative to the free form.
 	Cmd string `arg:"cmd"`
@@ -241,7 +242,9 @@ func globWord(p string) string {
 
 // Raw runs a command with no module logic at all.
 type Raw struct {
-	RawParams  string `arg:"_raw_params,required"`
+	// RawParams is the command line, run as given.
+	RawParams string `arg:"_raw_params,required"`
+	// Executable is the shell that runs the command.
 	Executable string `arg:"executable"`
 }
 
@@ -276,6 +279,7 @@ func (m *Raw) Run(ctx context.Context, env *Env) (*Result, error) {
 
 // Ping checks that the host runs commands.
 type Ping struct {
+	// Data is what ping returns as ping.
 	Data string `arg:"data,default=pong"`
 }
 
@@ -384,3 +388,5 @@ func isShellName(s string) bool {
 	}
 	return true
 }
+
+var _ Validator = (*Command)(nil)

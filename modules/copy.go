@@ -26,22 +26,34 @@ func init() {
 // Copy puts a controller file or literal content on the host.
 type Copy struct {
 	FileAttrs
-	Src     string  `arg:"src"`
+	// Src is the controller file to copy (or a host file with remote_src).
+	Src string `arg:"src"`
+	// Content is literal content for dest, instead of src.
 	Content *string `arg:"content"`
-	Dest    string  `arg:"dest,required"`
-	Backup  bool    `arg:"backup"`
-	Force   bool    `arg:"force,default=true"`
+	// Dest is the path on the host; a directory receives src's base name.
+	Dest string `arg:"dest,required"`
+	// Backup keeps a timestamped copy of the old dest.
+	Backup bool `arg:"backup"`
+	// Force replaces a dest whose content differs; false writes only a missing dest.
+	Force bool `arg:"force,default=true"`
 	// Validate runs on the temporary file before it replaces dest; %s is
 	// its path.
 	ValidateCmd string `arg:"validate"`
-	RemoteSrc   bool   `arg:"remote_src"`
-	Follow      bool   `arg:"follow"`
-	// LocalFollow, DirectoryMode, Checksum, Decrypt: accepted; src
-	// directories are not copied yet.
-	LocalFollow      bool   `arg:"local_follow,default=true"`
-	DirectoryMode    any    `arg:"directory_mode"`
-	Checksum         string `arg:"checksum"`
-	Decrypt          bool   `arg:"decrypt,default=true"`
+	// RemoteSrc says src is on the host.
+	RemoteSrc bool `arg:"remote_src"`
+	// Follow keeps dest's symlinks, writing through them.
+	Follow bool `arg:"follow"`
+	// LocalFollow follows symlinks in a controller src; accepted, as src
+	// directories are not copied yet (nor are directory_mode, checksum
+	// and decrypt used).
+	LocalFollow bool `arg:"local_follow,default=true"`
+	// DirectoryMode is the mode of directories a recursive copy creates.
+	DirectoryMode any `arg:"directory_mode"`
+	// Checksum is src's expected SHA1; the copy fails when it differs.
+	Checksum string `arg:"checksum"`
+	// Decrypt decrypts a vault-encrypted src.
+	Decrypt bool `arg:"decrypt,default=true"`
+	// OriginalBasename is internal: the source's name when an action plugin renamed it.
 	OriginalBasename string `arg:"_original_basename"`
 }
 
@@ -385,3 +397,5 @@ func (c *Copy) copyDir(ctx context.Context, env *Env, local string) (*Result, er
 	out.Set("src", local)
 	return out, nil
 }
+
+var _ Validator = (*Copy)(nil)

@@ -23,22 +23,38 @@ func init() {
 // carry a "#Ansible: NAME" comment line, as Ansible writes them, so the
 // same crontab can be managed by either tool.
 type Cron struct {
-	Name         string  `arg:"name,required"`
-	User         string  `arg:"user"`
-	Job          *string `arg:"job,aliases=value"`
-	CronFile     string  `arg:"cron_file"`
-	State        string  `arg:"state,default=present,choices=absent|present"`
-	Backup       bool    `arg:"backup"`
-	Minute       string  `arg:"minute,default=*"`
-	Hour         string  `arg:"hour,default=*"`
-	Day          string  `arg:"day,default=*,aliases=dom"`
-	Month        string  `arg:"month,default=*"`
-	Weekday      string  `arg:"weekday,default=*,aliases=dow"`
-	SpecialTime  string  `arg:"special_time,choices=annually|daily|hourly|monthly|reboot|weekly|yearly"`
-	Disabled     bool    `arg:"disabled"`
-	Env          bool    `arg:"env"`
-	InsertAfter  string  `arg:"insertafter"`
-	InsertBefore string  `arg:"insertbefore"`
+	// Name is the job's or variable's name, kept as a comment in the crontab.
+	Name string `arg:"name,required"`
+	// User is the crontab's owner.
+	User string `arg:"user"`
+	// Job is the command to run.
+	Job *string `arg:"job,aliases=value"`
+	// CronFile is a file under /etc/cron.d used instead of the user's crontab.
+	CronFile string `arg:"cron_file"`
+	// State says whether the job or variable is present.
+	State string `arg:"state,default=present,choices=absent|present"`
+	// Backup keeps the old crontab in a temporary file.
+	Backup bool `arg:"backup"`
+	// Minute is the job's minute field.
+	Minute string `arg:"minute,default=*"`
+	// Hour is the job's hour field.
+	Hour string `arg:"hour,default=*"`
+	// Day is the job's day of month field.
+	Day string `arg:"day,default=*,aliases=dom"`
+	// Month is the job's month field.
+	Month string `arg:"month,default=*"`
+	// Weekday is the job's day of week field.
+	Weekday string `arg:"weekday,default=*,aliases=dow"`
+	// SpecialTime is an @ schedule used instead of the five fields.
+	SpecialTime string `arg:"special_time,choices=annually|daily|hourly|monthly|reboot|weekly|yearly"`
+	// Disabled comments the job out.
+	Disabled bool `arg:"disabled"`
+	// Env manages an environment variable (name=job) instead of a job.
+	Env bool `arg:"env"`
+	// InsertAfter puts a new variable after this variable.
+	InsertAfter string `arg:"insertafter"`
+	// InsertBefore puts a new variable before this variable.
+	InsertBefore string `arg:"insertbefore"`
 }
 
 const cronMarker = "#Ansible: "
@@ -385,3 +401,4 @@ func (c *crontab) envNames() []any {
 }
 
 var _ Module = (*Cron)(nil)
+var _ Validator = (*Cron)(nil)

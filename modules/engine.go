@@ -167,9 +167,9 @@ type ValidateArgumentSpecArgs struct {
 	ProvidedArguments any `arg:"provided_arguments"`
 }
 
-// RawArgs are the arguments of set_fact and add_host: any names (the
+// AnyArgs are the arguments of set_fact and add_host: any names (the
 // facts to set; the host's name, groups and variables).
-type RawArgs struct{}
+type AnyArgs struct{}
 
 func init() {
 	engine := func(name string, args func() any, checkMode bool, opts ...func(*Info)) {
@@ -188,8 +188,8 @@ func init() {
 	engine("fail", func() any { return &FailArgs{} }, true)
 	engine("meta", func() any { return &MetaArgs{} }, true, freeForm)
 	engine("pause", func() any { return &PauseArgs{} }, true, argSpec)
-	engine("set_fact", func() any { return &RawArgs{} }, true, raw)
-	engine("add_host", func() any { return &RawArgs{} }, true, raw)
+	engine("set_fact", func() any { return &AnyArgs{} }, true, raw)
+	engine("add_host", func() any { return &AnyArgs{} }, true, raw)
 	engine("group_by", func() any { return &GroupByArgs{} }, true)
 	engine("set_stats", func() any { return &SetStatsArgs{} }, true)
 	engine("include_vars", func() any { return &IncludeVarsArgs{} }, true, freeForm)
@@ -197,11 +197,11 @@ func init() {
 	engine("import_tasks", func() any { return &IncludeTasksArgs{} }, true, freeForm)
 	engine("include_role", func() any { return &IncludeRoleArgs{} }, true)
 	engine("import_role", func() any { return &IncludeRoleArgs{} }, true)
-	engine("import_playbook", func() any { return &RawArgs{} }, true, raw)
+	engine("import_playbook", func() any { return &AnyArgs{} }, true, raw)
 	engine("setup", func() any { return &SetupArgs{} }, true)
 	engine("gather_facts", func() any { return &SetupArgs{} }, true)
 	engine("wait_for_connection", func() any { return &WaitForConnectionArgs{} }, true)
 	engine("validate_argument_spec", func() any { return &ValidateArgumentSpecArgs{} }, true)
 	// removed from ansible-core; named so the loader can say so
-	engine("include", func() any { return &RawArgs{} }, true, raw)
+	engine("include", func() any { return &AnyArgs{} }, true, raw)
 }

@@ -144,8 +144,10 @@ func parseServices(sec map[string]string) *value.Map {
 // PackageFacts returns ansible_facts.packages from dpkg-query in one
 // round trip: name → list of {name, version, arch, category, source}.
 type PackageFacts struct {
-	Manager  []string `arg:"manager,default=auto"`
-	Strategy string   `arg:"strategy,default=first,choices=all|first"`
+	// Manager lists the package managers to ask; auto finds them.
+	Manager []string `arg:"manager,default=auto"`
+	// Strategy is whether the first manager found answers or all of them.
+	Strategy string `arg:"strategy,default=first,choices=all|first"`
 }
 
 // Run implements Module.

@@ -26,11 +26,16 @@ func init() {
 // remote sha1 comes first (one round trip); the file is read only when
 // the controller's copy differs, and written there atomically.
 type Fetch struct {
-	Src              string `arg:"src,required"`
-	Dest             string `arg:"dest,required"`
-	Flat             bool   `arg:"flat"`
-	FailOnMissing    bool   `arg:"fail_on_missing,default=true"`
-	ValidateChecksum bool   `arg:"validate_checksum,default=true"`
+	// Src is the file on the host.
+	Src string `arg:"src,required"`
+	// Dest is the controller directory (or file with flat) that receives it.
+	Dest string `arg:"dest,required"`
+	// Flat writes to dest itself instead of dest/host/src.
+	Flat bool `arg:"flat"`
+	// FailOnMissing fails when src does not exist.
+	FailOnMissing bool `arg:"fail_on_missing,default=true"`
+	// ValidateChecksum compares the copy's checksum with the source's.
+	ValidateChecksum bool `arg:"validate_checksum,default=true"`
 }
 
 // localSums returns the sha1 and md5 of a controller file, "" when it

@@ -20,20 +20,31 @@ func init() {
 // and attributes.
 type File struct {
 	FileAttrs
-	Path    string `arg:"path,required,aliases=dest|name"`
-	State   string `arg:"state,choices=absent|directory|file|hard|link|touch"`
-	Src     string `arg:"src"`
-	Recurse bool   `arg:"recurse"`
-	Force   bool   `arg:"force"`
-	Follow  bool   `arg:"follow,default=true"`
-	// ModificationTime and AccessTime: "now", "preserve", or a time in
-	// the *_format (default %Y%m%d%H%M.%S, what touch -t takes).
-	ModificationTime       string `arg:"modification_time"`
+	// Path is the file to manage.
+	Path string `arg:"path,required,aliases=dest|name"`
+	// State is what path should be; unset keeps its current kind.
+	State string `arg:"state,choices=absent|directory|file|hard|link|touch"`
+	// Src is the target of a link.
+	Src string `arg:"src"`
+	// Recurse applies attributes to a directory's whole tree.
+	Recurse bool `arg:"recurse"`
+	// Force makes a link even where something else stands or its source is missing.
+	Force bool `arg:"force"`
+	// Follow sets attributes on a symlink's target instead of the link.
+	Follow bool `arg:"follow,default=true"`
+	// ModificationTime sets the modification time: "now", "preserve", or
+	// a time in modification_time_format (what touch -t takes).
+	ModificationTime string `arg:"modification_time"`
+	// ModificationTimeFormat is the strftime format of modification_time.
 	ModificationTimeFormat string `arg:"modification_time_format,default=%Y%m%d%H%M.%S"`
-	AccessTime             string `arg:"access_time"`
-	AccessTimeFormat       string `arg:"access_time_format,default=%Y%m%d%H%M.%S"`
-	OriginalBasename       string `arg:"_original_basename"`
-	DiffPeek               string `arg:"_diff_peek"`
+	// AccessTime sets the access time: "now", "preserve" or a time in access_time_format.
+	AccessTime string `arg:"access_time"`
+	// AccessTimeFormat is the strftime format of access_time.
+	AccessTimeFormat string `arg:"access_time_format,default=%Y%m%d%H%M.%S"`
+	// OriginalBasename is internal: the source's name when an action plugin renamed it.
+	OriginalBasename string `arg:"_original_basename"`
+	// DiffPeek is internal: Ansible's probe whether a file is binary.
+	DiffPeek string `arg:"_diff_peek"`
 }
 
 // Validate implements Validator.
@@ -398,3 +409,4 @@ func (f *File) recurse(ctx context.Context, env *Env, r *Result, p string, fi *c
 }
 
 var _ Module = (*File)(nil)
+var _ Validator = (*File)(nil)

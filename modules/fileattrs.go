@@ -13,16 +13,24 @@ import (
 // FileAttrs are the arguments every file-writing module shares.
 type FileAttrs struct {
 	// Mode is octal ("0644", or an int as YAML gives it) or symbolic.
-	Mode  any    `arg:"mode"`
+	Mode any `arg:"mode"`
+	// Owner is the user that should own the file.
 	Owner string `arg:"owner"`
+	// Group is the group that should own the file.
 	Group string `arg:"group"`
-	// SELinux and chattr attributes are accepted and ignored.
-	Seuser       string `arg:"seuser"`
-	Serole       string `arg:"serole"`
-	Setype       string `arg:"setype"`
-	Selevel      string `arg:"selevel"`
-	Attributes   string `arg:"attributes,aliases=attr"`
-	UnsafeWrites bool   `arg:"unsafe_writes"`
+	// Seuser is the SELinux user; it, the other SELinux arguments and
+	// the chattr attributes are accepted and ignored.
+	Seuser string `arg:"seuser"`
+	// Serole is the SELinux role (ignored).
+	Serole string `arg:"serole"`
+	// Setype is the SELinux type (ignored).
+	Setype string `arg:"setype"`
+	// Selevel is the SELinux level (ignored).
+	Selevel string `arg:"selevel"`
+	// Attributes are chattr attributes (ignored).
+	Attributes string `arg:"attributes,aliases=attr"`
+	// UnsafeWrites allows non-atomic writes (ignored: writes are always atomic).
+	UnsafeWrites bool `arg:"unsafe_writes"`
 }
 
 func (a *FileAttrs) mode() (connection.Mode, error) { return connection.ParseMode(a.Mode) }

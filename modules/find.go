@@ -24,29 +24,45 @@ func init() {
 // content. The host walks the trees with find(1) and stat(1) in one
 // round trip; every filter but content runs here.
 type Find struct {
-	Paths    []string `arg:"paths,required,aliases=name|path"`
+	// Paths are the directories to search.
+	Paths []string `arg:"paths,required,aliases=name|path"`
+	// Patterns are shell globs (or regexps with use_regex) a base name must match.
 	Patterns []string `arg:"patterns,aliases=pattern"`
+	// Excludes are patterns whose matches are left out.
 	Excludes []string `arg:"excludes,aliases=exclude"`
 	// Contains is a regular expression for the content of regular files,
 	// matched at a line's start (or anywhere with read_whole_file).
-	Contains      *string `arg:"contains"`
-	ReadWholeFile bool    `arg:"read_whole_file"`
-	FileType      string  `arg:"file_type,default=file,choices=any|directory|file|link"`
-	Recurse       bool    `arg:"recurse"`
-	Depth         *int    `arg:"depth"`
-	Hidden        bool    `arg:"hidden"`
-	Follow        bool    `arg:"follow"`
+	Contains *string `arg:"contains"`
+	// ReadWholeFile matches contains against the whole file instead of line by line.
+	ReadWholeFile bool `arg:"read_whole_file"`
+	// FileType is the kind of file wanted.
+	FileType string `arg:"file_type,default=file,choices=any|directory|file|link"`
+	// Recurse descends into subdirectories.
+	Recurse bool `arg:"recurse"`
+	// Depth is the deepest level recurse goes to.
+	Depth *int `arg:"depth"`
+	// Hidden includes names starting with a dot.
+	Hidden bool `arg:"hidden"`
+	// Follow follows symlinks.
+	Follow bool `arg:"follow"`
 	// Age is "[-]N[smhdw]": at least that old, or (negative) at most.
-	Age      string `arg:"age"`
+	Age string `arg:"age"`
+	// AgeStamp is the timestamp that age compares.
 	AgeStamp string `arg:"age_stamp,default=mtime,choices=atime|ctime|mtime"`
 	// Size is "[-]N[bkmgt]": at least that big, or (negative) at most.
-	Size              string `arg:"size"`
-	GetChecksum       bool   `arg:"get_checksum"`
+	Size string `arg:"size"`
+	// GetChecksum returns each file's checksum.
+	GetChecksum bool `arg:"get_checksum"`
+	// ChecksumAlgorithm is the hash get_checksum uses.
 	ChecksumAlgorithm string `arg:"checksum_algorithm,default=sha1,aliases=checksum|checksum_algo,choices=md5|sha1|sha224|sha256|sha384|sha512"`
-	UseRegex          bool   `arg:"use_regex"`
-	Mode              any    `arg:"mode"`
-	ExactMode         bool   `arg:"exact_mode,default=true"`
-	Limit             *int   `arg:"limit"`
+	// UseRegex takes patterns and excludes as regexps instead of globs.
+	UseRegex bool `arg:"use_regex"`
+	// Mode selects files with these permissions.
+	Mode any `arg:"mode"`
+	// ExactMode requires mode exactly; false, at least those bits.
+	ExactMode bool `arg:"exact_mode,default=true"`
+	// Limit stops after this many matches.
+	Limit *int `arg:"limit"`
 	// Encoding is accepted; content is matched as bytes.
 	Encoding string `arg:"encoding"`
 
@@ -62,8 +78,9 @@ var (
 	findSizeRe = regexp.MustCompile(`^(-?\d+)([bkmgt])?$`)
 )
 
-// Validate implements Validator.
-func (m *Find) Validate() error {
+// Provision implements Provisioner: age, size, patterns and mode are
+// parsed once.
+func (m *Find) Provision() error {
 	if m.Age != "" {
 		g := findAgeRe.FindStringSubmatch(strings.ToLower(m.Age))
 		if g == nil {
@@ -98,58 +115,6 @@ func (m *Find) Validate() error {
 		return err
 	}
 	return nil
-}
-
-// matchers compiles patterns: shell globs as fnmatch takes them, or with
-// use_regex, regular expressions anchored at the name's start (re.match).
-func (m *Find) matchers(pats []string) ([]func(string) bool, error) {
-	var out []func(string) bool
-	for _, p := range pats {
-		if m.UseRegex {
-			re, err := regexp.Compile(`^(?:` + p + `)`)
-			if err != nil {
-				return nil, fmt.Errorf("pattern %q: %w", p, err)
-			}
-			out = append(out, re.MatchString)
-			continue
-		}
-		g := fnmatchToGo(p)
-		if _, err := path.Match(g, ""); err != nil {
-			// fnmatch takes any string; an unbalanced [ matches itself.
-			lit := p
-			out = append(out, func(s string) bool { return s == lit })
-			continue
-		}
-		out = append(out, func(s string) bool { ok, _ := path.Match(g, s); return ok })
-	}
-	return out, nil
-}
-
-// fnmatchToGo turns Python fnmatch syntax into path.Match syntax: [!x]
-// negates a class, and a backslash is an ordinary character.
-func fnmatchToGo(p string) string {
-	var b strings.Builder
-	inClass := false
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c == '\\':
-			b.WriteString(`\\`)
-		case c == '[' && !inClass:
-			inClass = true
-			b.WriteByte('[')
-			if i+1 < len(p) && p[i+1] == '!' {
-				b.WriteByte('^')
-				i++
-			}
-		case c == ']' && inClass:
-			inClass = false
-			b.WriteByte(']')
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 // findEntry is one path the host listed.
@@ -328,92 +293,6 @@ func parseFindStat(rec string) (*connection.FileInfo, error) {
 	return fi, nil
 }
 
-// keep applies every filter that needs no file content.
-func (m *Find) keep(e *findEntry, now float64) bool {
-	if m.Recurse && m.Depth != nil && *m.Depth > 0 && e.depth > *m.Depth {
-		return false
-	}
-	name := path.Base(e.fi.Path)
-	if strings.HasPrefix(name, ".") && !m.Hidden {
-		return false
-	}
-	isReg := e.fi.Type == "file"
-	switch m.FileType {
-	case "file":
-		if !isReg {
-			return false
-		}
-	case "directory":
-		if e.fi.Type != "directory" {
-			return false
-		}
-	case "link":
-		if e.fi.Type != "link" {
-			return false
-		}
-	}
-	if !m.nameMatches(name) || !m.ageMatches(&e.fi, now) {
-		return false
-	}
-	if isReg && (m.FileType == "file" || m.FileType == "any") && !m.sizeMatches(e.fi.Size) {
-		return false
-	}
-	if m.mode.Set {
-		want := m.mode.Apply(0, e.fi.Type == "directory", 0)
-		if m.ExactMode && e.fi.Mode&07777 != want || !m.ExactMode && e.fi.Mode&want != want {
-			return false
-		}
-	}
-	return true
-}
-
-func (m *Find) nameMatches(name string) bool {
-	ok := len(m.pats) == 0
-	for _, p := range m.pats {
-		if p(name) {
-			ok = true
-			break
-		}
-	}
-	if !ok {
-		return false
-	}
-	for _, x := range m.exclude {
-		if x(name) {
-			return false
-		}
-	}
-	return true
-}
-
-func (m *Find) ageMatches(fi *connection.FileInfo, now float64) bool {
-	if !m.hasAge {
-		return true
-	}
-	t := fi.Mtime
-	switch m.AgeStamp {
-	case "atime":
-		t = fi.Atime
-	case "ctime":
-		t = fi.Ctime
-	}
-	old := now - t
-	if m.age >= 0 {
-		return old >= float64(m.age)
-	}
-	return old <= float64(-m.age)
-}
-
-func (m *Find) sizeMatches(size int64) bool {
-	if !m.hasSize {
-		return true
-	}
-	if m.size >= 0 {
-		return size >= m.size
-	}
-	return size <= -m.size
-}
-
 // readFiles greps the candidate regular files for contains and sums them
 // for get_checksum, in one round trip; the file list goes on stdin.
 func (m *Find) readFiles(ctx context.Context, env *Env, cand []*findEntry) ([]*findEntry, map[string]string, *Result, error) {
@@ -481,3 +360,4 @@ func (m *Find) readFiles(ctx context.Context, env *Env, cand []*findEntry) ([]*f
 }
 
 var _ Module = (*Find)(nil)
+var _ Provisioner = (*Find)(nil)

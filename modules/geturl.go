@@ -29,12 +29,18 @@ func init() {
 type GetURL struct {
 	URLArgs
 	FileAttrs
-	Dest     string `arg:"dest,required"`
+	// Dest is where the download goes; a directory takes the server's file name.
+	Dest string `arg:"dest,required"`
+	// Checksum is ALGORITHM:DIGEST (or a URL of a checksum file) the download must match.
 	Checksum string `arg:"checksum"`
-	Force    bool   `arg:"force"`
-	Backup   bool   `arg:"backup"`
-	Timeout  int    `arg:"timeout,default=10"`
-	TmpDest  string `arg:"tmp_dest"`
+	// Force downloads even when dest exists.
+	Force bool `arg:"force"`
+	// Backup keeps a timestamped copy of the old dest.
+	Backup bool `arg:"backup"`
+	// Timeout is the request's timeout in seconds.
+	Timeout int `arg:"timeout,default=10"`
+	// TmpDest is the host directory the download is staged in.
+	TmpDest string `arg:"tmp_dest"`
 	// Sha256sum is the old spelling of checksum: sha256:VALUE.
 	Sha256sum string `arg:"sha256sum"`
 
@@ -312,3 +318,4 @@ func (m *GetURL) finishAttrs(ctx context.Context, env *Env, r *Result, dest stri
 }
 
 var _ Module = (*GetURL)(nil)
+var _ Validator = (*GetURL)(nil)

@@ -20,6 +20,7 @@ func init() {
 // hostnamectl where systemd runs (use=systemd), else hostname(1) and
 // /etc/hostname (use=debian), or hostname(1) alone (use=generic).
 type Hostname struct {
+	// Name is the host name to set.
 	Name string `arg:"name,required"`
 	// Use picks the strategy; unset, systemd when it is PID 1, else the
 	// /etc/hostname file when there is one, else generic. The other
@@ -41,6 +42,12 @@ func (m *Hostname) Validate() error {
 
 // Run implements Module.
 func (m *Hostname) Run(ctx context.Context, env *Env) (*Result, error) {
+	return Execute(ctx, env, m)
+}
+
+// Plan implements Planner: one round trip reads the strategy in use and
+// the current and permanent names; Detail is the script that sets them.
+func (m *Hostname) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	f := connection.Quote(m.file)
 	var b strings.Builder
 	switch m.Use {
@@ -63,7 +70,7 @@ esac
 		return nil, err
 	}
 	if res.RC != 0 {
-		return cmdFailed(res, ""), nil
+		return &Plan{Result: cmdFailed(res, "")}, nil
 	}
 	sec := Sections(string(res.Stdout))
 	use := ""
@@ -73,7 +80,7 @@ esac
 		}
 	}
 	if use == "systemd" && len(m.Name) > 64 {
-		return Failf("name cannot be longer than 64 characters on systemd servers, try a shorter name"), nil
+		return &Plan{Result: Failf("name cannot be longer than 64 characters on systemd servers, try a shorter name")}, nil
 	}
 	current := strings.TrimSpace(sec["current"])
 	permanent, hasPermanent := sec["permanent"]
@@ -82,6 +89,7 @@ esac
 		permanent, hasPermanent = m.Name, true
 	}
 	r := &Result{}
+	p := &Plan{Result: r}
 	r.Set("name", m.Name)
 	facts := value.NewMap(4)
 	short, domain, _ := strings.Cut(m.Name, ".")
@@ -94,7 +102,7 @@ esac
 	var w strings.Builder
 	q := connection.Quote(m.Name)
 	if current != m.Name {
-		r.Changed = true
+		p.Changed = true
 		if use == "systemd" {
 			fmt.Fprintf(&w, "hostnamectl --transient set-hostname %s || exit 1\n", q)
 		} else {
@@ -102,7 +110,7 @@ esac
 		}
 	}
 	if hasPermanent && permanent != m.Name {
-		r.Changed = true
+		p.Changed = true
 		if use == "systemd" {
 			fmt.Fprintf(&w, "hostnamectl --pretty --static set-hostname %s || exit 1\n", q)
 		} else {
@@ -111,13 +119,16 @@ printf '%%s\n' %[2]s > "$t" && chmod 0644 "$t" && mv -f -- "$t" %[1]s || { rm -f
 `, f, q)
 		}
 	}
-	if env.Diff && r.Changed {
-		r.Diff = []Diff{{Before: "hostname = " + current + "\n", After: "hostname = " + m.Name + "\n"}}
+	if p.Changed {
+		p.Diff = []Diff{{Before: "hostname = " + current + "\n", After: "hostname = " + m.Name + "\n"}}
 	}
-	if !r.Changed || env.Check {
-		return r, nil
-	}
-	res, err = hostRun(ctx, env, w.String(), nil)
+	p.Detail = w.String()
+	return p, nil
+}
+
+// Apply implements Planner.
+func (m *Hostname) Apply(ctx context.Context, env *Env, p *Plan) (*Result, error) {
+	res, err := hostRun(ctx, env, p.Detail.(string), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +138,9 @@ printf '%%s\n' %[2]s > "$t" && chmod 0644 "$t" && mv -f -- "$t" %[1]s || { rm -f
 		f.Set("msg", f.Msg)
 		return f, nil
 	}
-	return r, nil
+	return p.Result, nil
 }
 
 var _ Module = (*Hostname)(nil)
+var _ Validator = (*Hostname)(nil)
+var _ Planner = (*Hostname)(nil)

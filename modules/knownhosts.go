@@ -26,11 +26,16 @@ func init() {
 // host's ssh-keygen -F finds entries (hashed ones too), as Ansible's
 // module does.
 type KnownHosts struct {
-	Name     string `arg:"name,required,aliases=host"`
-	Key      string `arg:"key"`
-	Path     string `arg:"path,default=~/.ssh/known_hosts"`
-	HashHost bool   `arg:"hash_host"`
-	State    string `arg:"state,default=present,choices=absent|present"`
+	// Name is the host, as written in the known_hosts file.
+	Name string `arg:"name,required,aliases=host"`
+	// Key is the known_hosts line for the host, host name included.
+	Key string `arg:"key"`
+	// Path is the known_hosts file.
+	Path string `arg:"path,default=~/.ssh/known_hosts"`
+	// HashHost hashes the host name in the written line.
+	HashHost bool `arg:"hash_host"`
+	// State says whether the host's key is in the file.
+	State string `arg:"state,default=present,choices=absent|present"`
 }
 
 var foundLineRe = regexp.MustCompile(`found: line (\d+)`)
@@ -89,11 +94,24 @@ func hashKnownHost(host, key string) (string, error) {
 
 // Run implements Module.
 func (m *KnownHosts) Run(ctx context.Context, env *Env) (*Result, error) {
+	return Execute(ctx, env, m)
+}
+
+// knownHostsWrite is the script that writes the planned file, and its
+// input.
+type knownHostsWrite struct {
+	script string
+	stdin  *string
+}
+
+// Plan implements Planner: one round trip finds the host's entries and
+// reads the file.
+func (m *KnownHosts) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	key := m.Key
 	if key != "" && m.HashHost {
 		var err error
 		if key, err = hashKnownHost(m.Name, key); err != nil {
-			return Failf("%s", err), nil
+			return &Plan{Result: Failf("%s", err)}, nil
 		}
 	}
 	if key != "" && !strings.HasSuffix(key, "\n") {
@@ -116,7 +134,7 @@ func (m *KnownHosts) Run(ctx context.Context, env *Env) (*Result, error) {
 		return nil, err
 	}
 	if res.RC != 0 {
-		return cmdFailed(res, ""), nil
+		return &Plan{Result: cmdFailed(res, "")}, nil
 	}
 	out := string(res.Stdout)
 	head, content, exists := strings.Cut(out, "@@content\n")
@@ -128,9 +146,10 @@ func (m *KnownHosts) Run(ctx context.Context, env *Env) (*Result, error) {
 		}
 	}
 	if key != "" && strings.TrimSpace(sec["sanity"]) == "" {
-		return Failf("Host parameter does not match hashed host field in supplied key"), nil
+		return &Plan{Result: Failf("Host parameter does not match hashed host field in supplied key")}, nil
 	}
 	r := &Result{}
+	p := &Plan{Result: r}
 	r.Set("name", m.Name).Set("key", m.Key).Set("path", m.Path).Set("hash_host", m.HashHost).Set("state", m.State)
 
 	// Search: is the host there, and is a key of the same type there?
@@ -147,7 +166,7 @@ func (m *KnownHosts) Run(ctx context.Context, env *Env) (*Result, error) {
 		switch {
 		case stdout == "" && stderr == "" && (rc == 0 || rc == 1):
 		case rc != 0:
-			return Failf("ssh-keygen failed (rc=%d, stdout='%s',stderr='%s')", rc, stdout, stderr), nil
+			return &Plan{Result: Failf("ssh-keygen failed (rc=%d, stdout='%s',stderr='%s')", rc, stdout, stderr)}, nil
 		case key == "":
 			found = true
 			for _, g := range foundLineRe.FindAllStringSubmatch(stdout, -1) {
@@ -209,32 +228,27 @@ func (m *KnownHosts) Run(ctx context.Context, env *Env) (*Result, error) {
 	if m.State == "present" && (replace || foundLine == 0) {
 		after = append(after, key)
 	}
-	if env.Diff {
-		d := Diff{BeforeHeader: path, AfterHeader: path, Before: before, After: strings.Join(after, "")}
-		if !exists {
-			d.BeforeHeader = "/dev/null"
-		}
-		r.Diff = []Diff{d}
+	d := Diff{BeforeHeader: path, AfterHeader: path, Before: before, After: strings.Join(after, "")}
+	if !exists {
+		d.BeforeHeader = "/dev/null"
 	}
+	p.Diff = []Diff{d}
 	if m.State == "absent" && foundLine == 0 && key != "" {
-		r.Diff = nil
-		return r, nil
+		return p, nil
 	}
-	r.Changed = replace || found != (m.State == "present")
-	if !r.Changed || env.Check {
-		if !r.Changed {
-			r.Diff = nil
-		}
-		return r, nil
+	p.Changed = replace || found != (m.State == "present")
+	if !p.Changed {
+		return p, nil
 	}
 	var script string
-	var stdin *strings.Reader
+	var stdin *string
 	if found && key == "" && m.State == "absent" {
 		// Every entry of the host goes, hashed or not; ssh-keygen keeps
 		// the old file as path.old.
 		script = fmt.Sprintf("ssh-keygen -R %s -f %s >/dev/null\n", host, connection.Quote(path))
 	} else {
-		stdin = strings.NewReader(strings.Join(after, ""))
+		text := strings.Join(after, "")
+		stdin = &text
 		script = fmt.Sprintf(`f=%s; d=$(dirname -- "$f")
 [ -d "$d" ] || mkdir -p -m 0700 -- "$d" || exit 1
 `, connection.Quote(path)) + connection.RecvScript(connection.UploadOf(strings.Join(after, "")), 1) + fmt.Sprintf(`if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t" 2>/dev/null; else chmod "$(printf %%o $((0666 & ~$(umask))))" "$t"; fi
@@ -242,18 +256,27 @@ mv -f -- "$t" "$f" || exit 1
 trap - EXIT
 `)
 	}
-	cmd := &connection.Cmd{Command: script, Env: env.Environment, Become: env.Become}
-	if stdin != nil {
-		cmd.Stdin = stdin
+	p.Detail = &knownHostsWrite{script: script, stdin: stdin}
+	return p, nil
+}
+
+// Apply implements Planner.
+func (m *KnownHosts) Apply(ctx context.Context, env *Env, p *Plan) (*Result, error) {
+	w := p.Detail.(*knownHostsWrite)
+	cmd := &connection.Cmd{Command: w.script, Env: env.Environment, Become: env.Become}
+	if w.stdin != nil {
+		cmd.Stdin = strings.NewReader(*w.stdin)
 	}
-	res, err = env.Conn.Exec(ctx, cmd)
+	res, err := env.Conn.Exec(ctx, cmd)
 	if err != nil {
 		return nil, err
 	}
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	return r, nil
+	return p.Result, nil
 }
 
 var _ Module = (*KnownHosts)(nil)
+var _ Validator = (*KnownHosts)(nil)
+var _ Planner = (*KnownHosts)(nil)

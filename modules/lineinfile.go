@@ -21,19 +21,32 @@ func init() {
 // LineInFile makes sure one line is in a file (or is not).
 type LineInFile struct {
 	FileAttrs
-	Path         string  `arg:"path,required,aliases=dest|destfile|name"`
-	State        string  `arg:"state,default=present,choices=absent|present"`
-	Regexp       *string `arg:"regexp,aliases=regex"`
+	// Path is the file to edit.
+	Path string `arg:"path,required,aliases=dest|destfile|name"`
+	// State says whether the line is in the file.
+	State string `arg:"state,default=present,choices=absent|present"`
+	// Regexp finds the line to replace or remove.
+	Regexp *string `arg:"regexp,aliases=regex"`
+	// SearchString finds the line to replace or remove, literally.
 	SearchString *string `arg:"search_string"`
-	Line         *string `arg:"line,aliases=value"`
-	Backrefs     bool    `arg:"backrefs"`
-	InsertAfter  *string `arg:"insertafter"`
+	// Line is the line to put in the file.
+	Line *string `arg:"line,aliases=value"`
+	// Backrefs expands regexp's groups in line, and leaves the file alone when nothing matches.
+	Backrefs bool `arg:"backrefs"`
+	// InsertAfter puts a new line after the last line matching this regexp, or at EOF.
+	InsertAfter *string `arg:"insertafter"`
+	// InsertBefore puts a new line before the last line matching this regexp, or at BOF.
 	InsertBefore *string `arg:"insertbefore"`
-	Create       bool    `arg:"create"`
-	Backup       bool    `arg:"backup"`
-	FirstMatch   bool    `arg:"firstmatch"`
-	ValidateCmd  string  `arg:"validate"`
-	Others       string  `arg:"others"`
+	// Create creates a missing file.
+	Create bool `arg:"create"`
+	// Backup keeps a timestamped copy of the old file.
+	Backup bool `arg:"backup"`
+	// FirstMatch makes insertafter and insertbefore use the first match instead of the last.
+	FirstMatch bool `arg:"firstmatch"`
+	// ValidateCmd checks the new file before it replaces path; %s is its path.
+	ValidateCmd string `arg:"validate"`
+	// Others is accepted for compatibility and unused.
+	Others string `arg:"others"`
 
 	re, ins *regexp.Regexp
 }
@@ -61,6 +74,11 @@ func (m *LineInFile) Validate() error {
 	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
 		return fmt.Errorf("validate must contain %%s: %s", m.ValidateCmd)
 	}
+	return nil
+}
+
+// Provision implements Provisioner: the regexps compile once.
+func (m *LineInFile) Provision() error {
 	var err error
 	if m.Regexp != nil {
 		if m.re, err = compilePy(*m.Regexp); err != nil {
@@ -306,3 +324,5 @@ func expandPy(re *regexp.Regexp, tmpl, src string, loc []int) string {
 }
 
 var _ Module = (*LineInFile)(nil)
+var _ Validator = (*LineInFile)(nil)
+var _ Provisioner = (*LineInFile)(nil)

@@ -1,12 +1,3 @@
-// Package modules holds fjord's built-in modules. Module logic runs on the
-// controller and reaches a host only through connection.Conn; no Python
-// runs on the host.
-//
-// A module is registered from init() under its canonical ID
-// (ansible.builtin.copy) with short aliases (copy, ansible.legacy.copy).
-// Its arguments are a struct with `arg` tags, checked at load time by
-// CheckArgs (unknown and missing required parameters) and decoded at run
-// time by Decode with Ansible's type coercion.
 package modules
 
 import (

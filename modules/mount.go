@@ -19,16 +19,26 @@ func init() {
 // Mount keeps an fstab entry and, for mounted, unmounted, remounted and
 // absent, the mount itself (mount(8), umount(8) on the host).
 type Mount struct {
-	Path   string  `arg:"path,required,aliases=name"`
-	Src    string  `arg:"src"`
-	Fstype string  `arg:"fstype"`
-	Opts   string  `arg:"opts"`
-	Dump   *string `arg:"dump"`
+	// Path is the mount point.
+	Path string `arg:"path,required,aliases=name"`
+	// Src is the device, label or remote share to mount.
+	Src string `arg:"src"`
+	// Fstype is the filesystem type.
+	Fstype string `arg:"fstype"`
+	// Opts are the mount options.
+	Opts string `arg:"opts"`
+	// Dump is fstab's dump field.
+	Dump *string `arg:"dump"`
+	// Passno is fstab's fsck pass field.
 	Passno *string `arg:"passno"`
-	State  string  `arg:"state,required,choices=absent|absent_from_fstab|mounted|present|unmounted|remounted|ephemeral"`
-	Fstab  string  `arg:"fstab"`
-	Boot   bool    `arg:"boot,default=true"`
-	Backup bool    `arg:"backup"`
+	// State is whether the entry is in fstab and whether it is mounted.
+	State string `arg:"state,required,choices=absent|absent_from_fstab|mounted|present|unmounted|remounted|ephemeral"`
+	// Fstab is the file used instead of /etc/fstab.
+	Fstab string `arg:"fstab"`
+	// Boot mounts at boot; false adds noauto.
+	Boot bool `arg:"boot,default=true"`
+	// Backup keeps a timestamped copy of the old fstab.
+	Backup bool `arg:"backup"`
 	// OptsNoLog is accepted; fjord logs no module arguments anyway.
 	OptsNoLog bool `arg:"opts_no_log"`
 }
@@ -151,6 +161,21 @@ func (m *Mount) unsetEntry(content string) (string, bool) {
 
 // Run implements Module.
 func (m *Mount) Run(ctx context.Context, env *Env) (*Result, error) {
+	return Execute(ctx, env, m)
+}
+
+// mountChange is the script that applies a mount plan, and the new
+// fstab it uploads (nil when the fstab stays).
+type mountChange struct {
+	script string
+	fstab  *string
+}
+
+// Plan implements Planner: one round trip reads whether the path is
+// mounted and the fstab (creating a missing one, as Ansible does even in
+// check mode); the plan's script writes the fstab, keeping a copy to
+// restore if mounting fails, then mounts or unmounts.
+func (m *Mount) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	fstab := m.fstab()
 	p := connection.Quote(m.Path)
 	script := fmt.Sprintf("if mountpoint -q -- %s 2>/dev/null; then echo @@mounted; fi\n", p)
@@ -174,7 +199,7 @@ echo "@@want $r"
 		return nil, err
 	}
 	if res.RC != 0 {
-		return cmdFailed(res, ""), nil
+		return &Plan{Result: cmdFailed(res, "")}, nil
 	}
 	out := string(res.Stdout)
 	head, before, _ := strings.Cut(out, "@@fstab\n")
@@ -182,6 +207,7 @@ echo "@@want $r"
 
 	_, _, _, _, dump, passno := m.fields()
 	r := &Result{}
+	pl := &Plan{Result: r}
 	r.Set("name", m.Path).Set("src", m.Src).Set("fstype", m.Fstype).Set("opts", m.options()).
 		Set("dump", dump).Set("passno", passno).Set("fstab", fstab).Set("boot", m.Boot).Set("backup", m.Backup)
 
@@ -192,12 +218,10 @@ echo "@@want $r"
 	case "mounted", "present":
 		after, fstabChanged = m.setEntry(before)
 	}
-	if env.Diff && fstabChanged {
-		r.Diff = []Diff{{BeforeHeader: fstab, AfterHeader: fstab, Before: before, After: after}}
+	if fstabChanged {
+		pl.Diff = []Diff{{BeforeHeader: fstab, AfterHeader: fstab, Before: before, After: after}}
 	}
 
-	// The second round trip: write the fstab (keeping a copy to restore
-	// if mounting fails), then mount or unmount.
 	var b strings.Builder
 	mountCmd := "mount"
 	if m.Fstab != "" && fstab != "/etc/fstab" {
@@ -221,13 +245,13 @@ trap - EXIT
 	dropOld := "[ -z \"$old\" ] || rm -f -- \"$old\"\n"
 	switch m.State {
 	case "present", "absent_from_fstab":
-		r.Changed = fstabChanged
+		pl.Changed = fstabChanged
 		if fstabChanged {
 			writeFstab()
 			b.WriteString(dropOld)
 		}
 	case "absent":
-		r.Changed = fstabChanged
+		pl.Changed = fstabChanged
 		if fstabChanged {
 			writeFstab()
 			b.WriteString(dropOld)
@@ -238,11 +262,11 @@ trap - EXIT
 		}
 	case "unmounted":
 		if mounted {
-			r.Changed = true
+			pl.Changed = true
 			fmt.Fprintf(&b, "umount -- %s || exit 1\n", p)
 		}
 	case "remounted":
-		r.Changed = true
+		pl.Changed = true
 		fmt.Fprintf(&b, "%[1]s -o remount %[2]s 2>/dev/null || { umount -- %[2]s; %[1]s %[2]s; } || exit 1\n", mountCmd, p)
 	case "mounted":
 		if mounted && !fstabChanged {
@@ -256,13 +280,13 @@ trap - EXIT
 		}
 		switch {
 		case mounted && fstabChanged:
-			r.Changed = true
+			pl.Changed = true
 			fmt.Fprintf(&b, "out=$({ %[1]s -o remount %[2]s || { umount -- %[2]s && %[1]s %[2]s; }; } 2>&1) || {\n", mountCmd, p)
 		case !mounted:
-			r.Changed = true
+			pl.Changed = true
 			fmt.Fprintf(&b, "out=$(%s %s 2>&1) || {\n", mountCmd, p)
 		}
-		if r.Changed {
+		if pl.Changed {
 			// A broken fstab entry may stop the next boot: undo it.
 			fmt.Fprintf(&b, "%s; [ -z \"$made\" ] || rmdir -- %s; printf 'Error mounting %%s: %%s\\n' %s \"$out\" >&2; exit 1; }\n", restore, p, connection.Quote(m.Path))
 		}
@@ -271,7 +295,7 @@ trap - EXIT
 		}
 	case "ephemeral":
 		// Always a change, as in Ansible: mounted, or remounted with opts.
-		r.Changed = true
+		pl.Changed = true
 		o := m.Opts
 		if o == "" {
 			o = "defaults"
@@ -287,7 +311,7 @@ trap - EXIT
 				}
 			}
 			if have != m.Src && (want == "" || have != want) {
-				return Failf("Ephemeral mount point is already mounted with a different source than the specified one. Failing in order to prevent an unwanted unmount or override operation. Try to specify a different mount point, or unmount the current one."), nil
+				return &Plan{Result: Failf("Ephemeral mount point is already mounted with a different source than the specified one. Failing in order to prevent an unwanted unmount or override operation. Try to specify a different mount point, or unmount the current one.")}, nil
 			}
 			fmt.Fprintf(&b, "mount -o %s -- %s || exit 1\n", connection.Quote("remount,"+o), p)
 		} else {
@@ -295,14 +319,22 @@ trap - EXIT
 				connection.Quote(m.Fstype), connection.Quote(o), connection.Quote(m.Src))
 		}
 	}
-	if env.Check || b.Len() == 0 {
-		return r, nil
-	}
-	cmd := &connection.Cmd{Command: b.String(), Env: env.Environment, Become: env.Become}
+	c := &mountChange{script: b.String()}
 	if fstabChanged {
-		cmd.Stdin = strings.NewReader(after)
+		c.fstab = &after
 	}
-	res, err = env.Conn.Exec(ctx, cmd)
+	pl.Detail = c
+	return pl, nil
+}
+
+// Apply implements Planner.
+func (m *Mount) Apply(ctx context.Context, env *Env, pl *Plan) (*Result, error) {
+	c := pl.Detail.(*mountChange)
+	cmd := &connection.Cmd{Command: c.script, Env: env.Environment, Become: env.Become}
+	if c.fstab != nil {
+		cmd.Stdin = strings.NewReader(*c.fstab)
+	}
+	res, err := env.Conn.Exec(ctx, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -311,10 +343,12 @@ trap - EXIT
 	}
 	for _, l := range strings.Split(string(res.Stdout), "\n") {
 		if bk, ok := strings.CutPrefix(l, "@@backup "); ok {
-			r.Set("backup_file", bk)
+			pl.Result.Set("backup_file", bk)
 		}
 	}
-	return r, nil
+	return pl.Result, nil
 }
 
 var _ Module = (*Mount)(nil)
+var _ Validator = (*Mount)(nil)
+var _ Planner = (*Mount)(nil)

@@ -28,20 +28,29 @@ func init() {
 // apt where apt-get exists, else dnf, else yum. Arguments beyond name
 // and state are handed to that module, which rejects ones it lacks.
 type Package struct {
-	Name  []string `arg:"name,required"`
-	State string   `arg:"state,required"`
-	Use   string   `arg:"use,default=auto"`
-	// Shared by apt and dnf/yum.
+	// Name lists the packages.
+	Name []string `arg:"name,required"`
+	// State is what the packages should be: present, latest or absent.
+	State string `arg:"state,required"`
+	// Use is the package module to use; auto picks by what the host has.
+	Use string `arg:"use,default=auto"`
+	// UpdateCache refreshes the package index first (apt, dnf/yum).
 	UpdateCache *bool `arg:"update_cache"`
-	// apt's.
-	CacheValidTime    *int  `arg:"cache_valid_time"`
+	// CacheValidTime skips the index refresh when it is younger than
+	// this many seconds (apt).
+	CacheValidTime *int `arg:"cache_valid_time"`
+	// InstallRecommends installs recommended packages too (apt).
 	InstallRecommends *bool `arg:"install_recommends"`
-	Purge             *bool `arg:"purge"`
-	Autoremove        *bool `arg:"autoremove"`
-	// dnf/yum's.
-	Enablerepo      []string `arg:"enablerepo"`
-	Disablerepo     []string `arg:"disablerepo"`
-	DisableGPGCheck *bool    `arg:"disable_gpg_check"`
+	// Purge removes configuration files too (apt).
+	Purge *bool `arg:"purge"`
+	// Autoremove removes dependencies no longer needed.
+	Autoremove *bool `arg:"autoremove"`
+	// Enablerepo lists repositories to enable for this run (dnf/yum).
+	Enablerepo []string `arg:"enablerepo"`
+	// Disablerepo lists repositories to leave out (dnf/yum).
+	Disablerepo []string `arg:"disablerepo"`
+	// DisableGPGCheck skips signature checks (dnf/yum).
+	DisableGPGCheck *bool `arg:"disable_gpg_check"`
 }
 
 // Run implements Module.
@@ -107,16 +116,26 @@ func (m *Package) Run(ctx context.Context, env *Env) (*Result, error) {
 // enablerepo/disablerepo, disable_gpg_check. rpm -q tells what is
 // installed; best effort, unproved on a real RHEL host.
 type Dnf struct {
-	Name            []string `arg:"name,aliases=pkg"`
-	State           string   `arg:"state,choices=absent|installed|latest|present|removed"`
-	UpdateCache     bool     `arg:"update_cache,aliases=expire-cache"`
-	Enablerepo      []string `arg:"enablerepo"`
-	Disablerepo     []string `arg:"disablerepo"`
-	DisableGPGCheck bool     `arg:"disable_gpg_check"`
-	InstallWeakDeps bool     `arg:"install_weak_deps,default=true"`
-	Autoremove      bool     `arg:"autoremove"`
-	Exclude         []string `arg:"exclude"`
-	Releasever      string   `arg:"releasever"`
+	// Name lists the packages, with an optional version.
+	Name []string `arg:"name,aliases=pkg"`
+	// State is what the packages should be.
+	State string `arg:"state,choices=absent|installed|latest|present|removed"`
+	// UpdateCache refreshes the metadata first.
+	UpdateCache bool `arg:"update_cache,aliases=expire-cache"`
+	// Enablerepo lists repositories to enable for this run.
+	Enablerepo []string `arg:"enablerepo"`
+	// Disablerepo lists repositories to disable for this run.
+	Disablerepo []string `arg:"disablerepo"`
+	// DisableGPGCheck skips signature checks.
+	DisableGPGCheck bool `arg:"disable_gpg_check"`
+	// InstallWeakDeps installs weak dependencies too.
+	InstallWeakDeps bool `arg:"install_weak_deps,default=true"`
+	// Autoremove removes dependencies no longer needed.
+	Autoremove bool `arg:"autoremove"`
+	// Exclude lists packages left out of the transaction.
+	Exclude []string `arg:"exclude"`
+	// Releasever is the release version packages are taken from.
+	Releasever string `arg:"releasever"`
 
 	tool string
 }

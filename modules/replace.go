@@ -25,20 +25,30 @@ func init() {
 // a file, optionally only between the after and before matches.
 type Replace struct {
 	FileAttrs
-	Path        string `arg:"path,required,aliases=dest|destfile|name"`
-	Regexp      string `arg:"regexp,required"`
-	Replace     string `arg:"replace"`
-	After       string `arg:"after"`
-	Before      string `arg:"before"`
-	Backup      bool   `arg:"backup"`
+	// Path is the file to edit.
+	Path string `arg:"path,required,aliases=dest|destfile|name"`
+	// Regexp is the multiline pattern to replace.
+	Regexp string `arg:"regexp,required"`
+	// Replace is what each match becomes; it may use the regexp's groups.
+	Replace string `arg:"replace"`
+	// After limits the edit to the text after this regexp's match.
+	After string `arg:"after"`
+	// Before limits the edit to the text before this regexp's match.
+	Before string `arg:"before"`
+	// Backup keeps a timestamped copy of the old file.
+	Backup bool `arg:"backup"`
+	// ValidateCmd checks the new file before it replaces path; %s is its path.
 	ValidateCmd string `arg:"validate"`
-	Encoding    string `arg:"encoding,default=utf-8"`
+	// Encoding is the file's character encoding.
+	Encoding string `arg:"encoding,default=utf-8"`
 
 	re, after, before *regexp.Regexp
 }
 
-// Validate implements Validator.
-func (m *Replace) Validate() error {
+// Provision implements Provisioner: the regexps compile once. The
+// validate check follows them, as it always has, so a task wrong in both
+// is told about its regexp first.
+func (m *Replace) Provision() error {
 	var err error
 	for _, c := range []struct {
 		src string
@@ -100,6 +110,7 @@ func (m *Replace) Run(ctx context.Context, env *Env) (*Result, error) {
 
 // Slurp returns a host file's content, base64-encoded.
 type Slurp struct {
+	// Src is the file on the host to read.
 	Src string `arg:"src,required,aliases=path"`
 }
 
@@ -130,3 +141,4 @@ var (
 	_ Module = (*Replace)(nil)
 	_ Module = (*Slurp)(nil)
 )
+var _ Provisioner = (*Replace)(nil)

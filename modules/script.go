@@ -23,13 +23,20 @@ func init() {
 // file, made executable, run with its arguments, and removed, all in one
 // round trip. The script's own stdin is empty.
 type Script struct {
-	RawParams  string `arg:"_raw_params"`
-	Cmd        string `arg:"cmd"`
-	Chdir      string `arg:"chdir"`
-	Creates    string `arg:"creates"`
-	Removes    string `arg:"removes"`
+	// RawParams is the free-form script path and its arguments.
+	RawParams string `arg:"_raw_params"`
+	// Cmd is the script path and its arguments, instead of the free form.
+	Cmd string `arg:"cmd"`
+	// Chdir is the host directory the script runs in.
+	Chdir string `arg:"chdir"`
+	// Creates skips the script when this host path exists.
+	Creates string `arg:"creates"`
+	// Removes skips the script when this host path does not exist.
+	Removes string `arg:"removes"`
+	// Executable is the interpreter that runs the script.
 	Executable string `arg:"executable"`
-	Decrypt    bool   `arg:"decrypt,default=true"`
+	// Decrypt decrypts a vault-encrypted script.
+	Decrypt bool `arg:"decrypt,default=true"`
 }
 
 // Validate implements Validator.
@@ -138,3 +145,4 @@ func rawFirstWord(s string) string {
 }
 
 var _ Module = (*Script)(nil)
+var _ Validator = (*Script)(nil)

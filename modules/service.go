@@ -20,14 +20,22 @@ func init() {
 // boots with systemd (/run/systemd/system exists), else the init script
 // in /etc/init.d with update-rc.d for enablement.
 type Service struct {
-	Name      string `arg:"name,required"`
-	State     string `arg:"state,choices=started|stopped|restarted|reloaded"`
-	Enabled   *bool  `arg:"enabled"`
-	Sleep     int    `arg:"sleep"`
-	Pattern   string `arg:"pattern"`
-	Runlevel  string `arg:"runlevel,default=default"`
+	// Name is the service.
+	Name string `arg:"name,required"`
+	// State is whether the service runs, or an action on it.
+	State string `arg:"state,choices=started|stopped|restarted|reloaded"`
+	// Enabled is whether the service starts at boot.
+	Enabled *bool `arg:"enabled"`
+	// Sleep is the pause, in seconds, between stop and start on restart.
+	Sleep int `arg:"sleep"`
+	// Pattern is a process name to look for when the service has no status.
+	Pattern string `arg:"pattern"`
+	// Runlevel is the runlevel to enable the service in (OpenRC).
+	Runlevel string `arg:"runlevel,default=default"`
+	// Arguments are extra arguments for the service command.
 	Arguments string `arg:"arguments,aliases=args"`
-	Use       string `arg:"use,default=auto"`
+	// Use is the service manager to use; auto detects it.
+	Use string `arg:"use,default=auto"`
 }
 
 // Validate implements Validator.
@@ -134,3 +142,4 @@ ls /etc/rc[2-5].d/S??"$u" >/dev/null 2>&1 && echo enabled || echo disabled
 }
 
 var _ Module = (*Service)(nil)
+var _ Validator = (*Service)(nil)

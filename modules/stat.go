@@ -16,13 +16,19 @@ func init() {
 
 // Stat reports facts about a path, in one round trip.
 type Stat struct {
-	Path              string `arg:"path,required,aliases=dest|name"`
-	Follow            bool   `arg:"follow"`
-	GetChecksum       bool   `arg:"get_checksum,default=true"`
+	// Path is the file to describe.
+	Path string `arg:"path,required,aliases=dest|name"`
+	// Follow describes a symlink's target instead of the link.
+	Follow bool `arg:"follow"`
+	// GetChecksum returns the file's checksum.
+	GetChecksum bool `arg:"get_checksum,default=true"`
+	// ChecksumAlgorithm is the hash get_checksum uses.
 	ChecksumAlgorithm string `arg:"checksum_algorithm,default=sha1,aliases=checksum|checksum_algo,choices=md5|sha1|sha224|sha256|sha384|sha512"`
-	// GetMime and GetAttributes are accepted; mime and chattr data are
-	// not returned (that needs file(1)/lsattr on the host).
-	GetMime       bool `arg:"get_mime,default=true,aliases=mime|mime_type|mime-type"`
+	// GetMime asks for the MIME type; accepted, not returned (that needs
+	// file(1) on the host).
+	GetMime bool `arg:"get_mime,default=true,aliases=mime|mime_type|mime-type"`
+	// GetAttributes asks for chattr attributes; accepted, not returned
+	// (that needs lsattr on the host).
 	GetAttributes bool `arg:"get_attributes,default=true,aliases=attr|attributes"`
 }
 

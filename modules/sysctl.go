@@ -20,13 +20,20 @@ func init() {
 // Sysctl keeps a kernel parameter in a sysctl file and, with sysctl_set,
 // in the running kernel.
 type Sysctl struct {
-	Name         string  `arg:"name,required,aliases=key"`
-	Value        *string `arg:"value,aliases=val"`
-	State        string  `arg:"state,default=present,choices=present|absent"`
-	IgnoreErrors bool    `arg:"ignoreerrors"`
-	Reload       bool    `arg:"reload,default=true"`
-	SysctlFile   string  `arg:"sysctl_file,default=/etc/sysctl.conf"`
-	SysctlSet    bool    `arg:"sysctl_set"`
+	// Name is the kernel parameter, dotted or slashed.
+	Name string `arg:"name,required,aliases=key"`
+	// Value is the parameter's wanted value.
+	Value *string `arg:"value,aliases=val"`
+	// State says whether the parameter is set in the file.
+	State string `arg:"state,default=present,choices=present|absent"`
+	// IgnoreErrors ignores unknown keys when loading.
+	IgnoreErrors bool `arg:"ignoreerrors"`
+	// Reload loads the file (sysctl -p) after it changes.
+	Reload bool `arg:"reload,default=true"`
+	// SysctlFile is the file the parameter is kept in.
+	SysctlFile string `arg:"sysctl_file,default=/etc/sysctl.conf"`
+	// SysctlSet also sets the running value (sysctl -w) when it differs.
+	SysctlSet bool `arg:"sysctl_set"`
 }
 
 // Validate implements Validator.
@@ -54,15 +61,27 @@ func sysctlKey(k string) string { return strings.ReplaceAll(strings.TrimSpace(k)
 
 // Run implements Module.
 func (m *Sysctl) Run(ctx context.Context, env *Env) (*Result, error) {
+	return Execute(ctx, env, m)
+}
+
+// sysctlChange is what Sysctl.Plan found: the file's new text and which
+// of the file and the running value change.
+type sysctlChange struct {
+	key, want, after           string
+	fileChanged, kernelChanged bool
+}
+
+// Plan implements Planner: round trip 1 reads the file and the running
+// value.
+func (m *Sysctl) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	key := sysctlKey(m.Name)
 	want := ""
 	if m.Value != nil {
 		want = sysctlValue(*m.Value)
 	}
 	if m.State == "present" && want == "" && !m.IgnoreErrors {
-		return Failf("value cannot be empty for key %s", key), nil
+		return &Plan{Result: Failf("value cannot be empty for key %s", key)}, nil
 	}
-	// Round trip 1: the file and the running value.
 	script := fmt.Sprintf("f=%s\necho @@file\n[ -f \"$f\" ] && cat -- \"$f\"\necho @@proc\n", connection.Quote(m.SysctlFile))
 	if m.SysctlSet {
 		script += fmt.Sprintf("sysctl -n -e -- %s 2>/dev/null\n", connection.Quote(key))
@@ -73,7 +92,7 @@ func (m *Sysctl) Run(ctx context.Context, env *Env) (*Result, error) {
 		return nil, err
 	}
 	if res.RC != 0 {
-		return cmdFailed(res, ""), nil
+		return &Plan{Result: cmdFailed(res, "")}, nil
 	}
 	sec := Sections(string(res.Stdout))
 	before := sec["file"]
@@ -82,15 +101,19 @@ func (m *Sysctl) Run(ctx context.Context, env *Env) (*Result, error) {
 	if m.SysctlSet && m.State == "present" {
 		kernelChanged = sysctlValue(sec["proc"]) != want
 	}
-	r := &Result{Changed: fileChanged || kernelChanged}
-	if env.Diff && fileChanged {
-		r.Diff = append(r.Diff, Diff{BeforeHeader: m.SysctlFile, AfterHeader: m.SysctlFile, Before: before, After: after})
+	p := &Plan{Changed: fileChanged || kernelChanged,
+		Detail: &sysctlChange{key: key, want: want, after: after, fileChanged: fileChanged, kernelChanged: kernelChanged}}
+	if fileChanged {
+		p.Diff = []Diff{{BeforeHeader: m.SysctlFile, AfterHeader: m.SysctlFile, Before: before, After: after}}
 	}
-	if env.Check || !r.Changed {
-		return r, nil
-	}
-	// Round trip 2: write the file (atomically, keeping its mode), set
-	// the kernel value, reload the file.
+	return p, nil
+}
+
+// Apply implements Planner: round trip 2 writes the file (atomically,
+// keeping its mode), sets the kernel value, reloads the file.
+func (m *Sysctl) Apply(ctx context.Context, env *Env, p *Plan) (*Result, error) {
+	c := p.Detail.(*sysctlChange)
+	key, want, after, fileChanged, kernelChanged := c.key, c.want, c.after, c.fileChanged, c.kernelChanged
 	var b strings.Builder
 	flag := ""
 	if m.IgnoreErrors {
@@ -116,7 +139,7 @@ trap - EXIT
 	if stdin != nil {
 		cmd.Stdin = stdin
 	}
-	res, err = env.Conn.Exec(ctx, cmd)
+	res, err := env.Conn.Exec(ctx, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +153,7 @@ trap - EXIT
 	if s, ok := Sections(out)["reloadfail"]; ok && !m.IgnoreErrors {
 		return Failf("Failed to reload sysctl: %s", trimNL(s)), nil
 	}
-	return r, nil
+	return p.Result, nil
 }
 
 // fixLines rewrites the file's text: the first line setting key gets the
@@ -194,3 +217,5 @@ func sameSysctl(a, b string) bool {
 }
 
 var _ Module = (*Sysctl)(nil)
+var _ Validator = (*Sysctl)(nil)
+var _ Planner = (*Sysctl)(nil)

@@ -27,18 +27,24 @@ type SysctlIosched struct {
 	Devices []string `arg:"devices"`
 	// Scheduler is the wanted scheduler; the legacy names map to their
 	// blk-mq successors on kernels that offer only those.
-	Scheduler   string     `arg:"scheduler,choices=mq-deadline|none|bfq|kyber|deadline|noop|cfq"`
-	ReadAheadKB *int       `arg:"read_ahead_kb"`
-	NrRequests  *int       `arg:"nr_requests"`
-	Sysctl      *value.Map `arg:"sysctl"`
+	Scheduler string `arg:"scheduler,choices=mq-deadline|none|bfq|kyber|deadline|noop|cfq"`
+	// ReadAheadKB is the wanted queue/read_ahead_kb.
+	ReadAheadKB *int `arg:"read_ahead_kb"`
+	// NrRequests is the wanted queue/nr_requests.
+	NrRequests *int `arg:"nr_requests"`
+	// Sysctl are kernel tunables (key: value) kept in sysctl_file and set when they differ.
+	Sysctl *value.Map `arg:"sysctl"`
 	// SysctlFile is a name under /etc/sysctl.d (".conf" added when
 	// missing) or an absolute path.
-	SysctlFile    string `arg:"sysctl_file,default=60-fjord-iosched.conf"`
-	Persist       bool   `arg:"persist,default=true"`
+	SysctlFile string `arg:"sysctl_file,default=60-fjord-iosched.conf"`
+	// Persist keeps the device settings in udev_rules_file, for reboots and hot-plug.
+	Persist bool `arg:"persist,default=true"`
+	// UdevRulesFile is the udev rules file persist writes.
 	UdevRulesFile string `arg:"udev_rules_file,default=/etc/udev/rules.d/60-fjord-iosched.rules"`
 	// Missing says what a device that does not exist or does not offer
 	// the scheduler is: a failure, or skipped.
-	Missing   string `arg:"missing,default=fail,choices=fail|ignore"`
+	Missing string `arg:"missing,default=fail,choices=fail|ignore"`
+	// SysfsRoot is where sysfs is mounted; tests point it at a fake tree.
 	SysfsRoot string `arg:"sysfs_root,default=/sys"`
 
 	// applyCmd loads the sysctl file; the path is appended. Tests replace
@@ -102,27 +108,31 @@ func (m *SysctlIosched) sysctlPath() string {
 	return path.Join("/etc/sysctl.d", f)
 }
 
-// Run implements Module. Round trip 1 reads every device's queue, the
-// rules and sysctl files and the running sysctl values; round trip 2,
-// only when something differs, writes it all.
+// Run implements Module.
 func (m *SysctlIosched) Run(ctx context.Context, env *Env) (*Result, error) {
+	return Execute(ctx, env, m)
+}
+
+// Plan implements Planner: round trip 1 reads every device's queue, the
+// rules and sysctl files and the running sysctl values.
+func (m *SysctlIosched) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	res, err := hostRun(ctx, env, m.readScript(), nil)
 	if err != nil {
 		return nil, err
 	}
 	if res.RC != 0 {
-		return cmdFailed(res, ""), nil
+		return &Plan{Result: cmdFailed(res, "")}, nil
 	}
 	p := m.plan(Sections(string(res.Stdout)))
+	changed := p.changed()
+	return &Plan{Changed: changed, Diff: p.diffs(), Result: m.result(&Result{Changed: changed}, p), Detail: p}, nil
+}
 
-	r := &Result{Changed: p.changed()}
-	if env.Diff {
-		r.Diff = p.diffs()
-	}
-	if env.Check || !r.Changed {
-		return m.result(r, p), nil
-	}
-	res, err = hostRun(ctx, env, m.applyScript(p), nil)
+// Apply implements Planner: round trip 2 writes what differs; a step
+// that fails leaves its part unchanged and the result failed.
+func (m *SysctlIosched) Apply(ctx context.Context, env *Env, pl *Plan) (*Result, error) {
+	p := pl.Detail.(*ioschedPlan)
+	res, err := hostRun(ctx, env, m.applyScript(p), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +140,7 @@ func (m *SysctlIosched) Run(ctx context.Context, env *Env) (*Result, error) {
 		return cmdFailed(res, ""), nil
 	}
 	p.applied(Sections(string(res.Stdout)))
-	r.Changed = p.changed()
-	return m.result(r, p), nil
+	return m.result(&Result{Changed: p.changed(), Diff: pl.Result.Diff}, p), nil
 }
 
 // readScript prints "@@dev NAME" with the queue attributes of every entry
@@ -272,3 +281,4 @@ func (m *SysctlIosched) result(r *Result, p *ioschedPlan) *Result {
 
 var _ Module = (*SysctlIosched)(nil)
 var _ Validator = (*SysctlIosched)(nil)
+var _ Planner = (*SysctlIosched)(nil)

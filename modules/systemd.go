@@ -20,15 +20,24 @@ func init() {
 // Systemd manages a unit through systemctl: daemon-reload, mask, enable,
 // start/stop/restart/reload, in that order.
 type Systemd struct {
-	Name         string `arg:"name,aliases=service|unit"`
-	State        string `arg:"state,choices=reloaded|restarted|started|stopped"`
-	Enabled      *bool  `arg:"enabled"`
-	Force        bool   `arg:"force"`
-	Masked       *bool  `arg:"masked"`
-	DaemonReload bool   `arg:"daemon_reload,aliases=daemon-reload"`
-	DaemonReexec bool   `arg:"daemon_reexec,aliases=daemon-reexec"`
-	Scope        string `arg:"scope,default=system,choices=system|user|global"`
-	NoBlock      bool   `arg:"no_block"`
+	// Name is the unit.
+	Name string `arg:"name,aliases=service|unit"`
+	// State is whether the unit runs, or an action on it.
+	State string `arg:"state,choices=reloaded|restarted|started|stopped"`
+	// Enabled is whether the unit starts at boot.
+	Enabled *bool `arg:"enabled"`
+	// Force overrides existing symlinks when enabling.
+	Force bool `arg:"force"`
+	// Masked is whether the unit is masked.
+	Masked *bool `arg:"masked"`
+	// DaemonReload reloads systemd's configuration first.
+	DaemonReload bool `arg:"daemon_reload,aliases=daemon-reload"`
+	// DaemonReexec re-executes systemd first.
+	DaemonReexec bool `arg:"daemon_reexec,aliases=daemon-reexec"`
+	// Scope is the systemd instance: the system's, the user's, or every user's.
+	Scope string `arg:"scope,default=system,choices=system|user|global"`
+	// NoBlock queues a start or stop without waiting for it.
+	NoBlock bool `arg:"no_block"`
 }
 
 // Validate implements Validator.
@@ -314,3 +323,4 @@ func (m *Systemd) run(ctx context.Context, env *Env, noSystemd func() (*Result, 
 }
 
 var _ Module = (*Systemd)(nil)
+var _ Validator = (*Systemd)(nil)

@@ -18,9 +18,13 @@ func init() {
 
 // TempFile creates a uniquely named file or directory with mktemp(1).
 type TempFile struct {
-	State  string `arg:"state,default=file,choices=directory|file"`
-	Path   string `arg:"path"`
+	// State is whether a file or a directory is created.
+	State string `arg:"state,default=file,choices=directory|file"`
+	// Path is the directory it is created in; default the host's temporary directory.
+	Path string `arg:"path"`
+	// Prefix begins the created name.
 	Prefix string `arg:"prefix,default=ansible."`
+	// Suffix ends the created name.
 	Suffix string `arg:"suffix"`
 }
 
@@ -69,3 +73,4 @@ func (m *TempFile) Run(ctx context.Context, env *Env) (*Result, error) {
 }
 
 var _ Module = (*TempFile)(nil)
+var _ Validator = (*TempFile)(nil)

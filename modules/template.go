@@ -22,22 +22,38 @@ func init() {
 // on the host as copy does.
 type Template struct {
 	FileAttrs
-	Src             string `arg:"src,required"`
-	Dest            string `arg:"dest,required"`
-	Backup          bool   `arg:"backup"`
-	Force           bool   `arg:"force,default=true"`
-	ValidateCmd     string `arg:"validate"`
-	Follow          bool   `arg:"follow"`
+	// Src is the template on the controller.
+	Src string `arg:"src,required"`
+	// Dest is the rendered file's path on the host.
+	Dest string `arg:"dest,required"`
+	// Backup keeps a timestamped copy of the old dest.
+	Backup bool `arg:"backup"`
+	// Force replaces a dest whose content differs; false writes only a missing dest.
+	Force bool `arg:"force,default=true"`
+	// ValidateCmd checks the rendered file before it replaces dest; %s is its path.
+	ValidateCmd string `arg:"validate"`
+	// Follow keeps dest's symlinks, writing through them.
+	Follow bool `arg:"follow"`
+	// NewlineSequence is the line ending of the rendered file.
 	NewlineSequence string `arg:"newline_sequence"`
-	TrimBlocks      bool   `arg:"trim_blocks,default=true"`
-	LstripBlocks    bool   `arg:"lstrip_blocks"`
-	VariableStart   string `arg:"variable_start_string"`
-	VariableEnd     string `arg:"variable_end_string"`
-	BlockStart      string `arg:"block_start_string"`
-	BlockEnd        string `arg:"block_end_string"`
-	CommentStart    string `arg:"comment_start_string"`
-	CommentEnd      string `arg:"comment_end_string"`
-	OutputEncoding  string `arg:"output_encoding,default=utf-8"`
+	// TrimBlocks drops the newline after a block tag.
+	TrimBlocks bool `arg:"trim_blocks,default=true"`
+	// LstripBlocks strips blanks before a block tag at a line's start.
+	LstripBlocks bool `arg:"lstrip_blocks"`
+	// VariableStart opens an expression.
+	VariableStart string `arg:"variable_start_string"`
+	// VariableEnd closes an expression.
+	VariableEnd string `arg:"variable_end_string"`
+	// BlockStart opens a block tag.
+	BlockStart string `arg:"block_start_string"`
+	// BlockEnd closes a block tag.
+	BlockEnd string `arg:"block_end_string"`
+	// CommentStart opens a comment.
+	CommentStart string `arg:"comment_start_string"`
+	// CommentEnd closes a comment.
+	CommentEnd string `arg:"comment_end_string"`
+	// OutputEncoding is the rendered file's character encoding.
+	OutputEncoding string `arg:"output_encoding,default=utf-8"`
 }
 
 // Validate implements Validator.
@@ -113,3 +129,4 @@ func (t *Template) Run(ctx context.Context, env *Env) (*Result, error) {
 }
 
 var _ Module = (*Template)(nil)
+var _ Validator = (*Template)(nil)

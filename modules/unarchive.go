@@ -28,19 +28,32 @@ func init() {
 // second run changes nothing.
 type Unarchive struct {
 	FileAttrs
-	Src        string   `arg:"src,required"`
-	Dest       string   `arg:"dest,required"`
-	RemoteSrc  bool     `arg:"remote_src"`
-	Copy       *bool    `arg:"copy"`
-	Creates    string   `arg:"creates"`
-	ListFiles  bool     `arg:"list_files"`
-	ExtraOpts  []string `arg:"extra_opts"`
-	Exclude    []string `arg:"exclude"`
-	Include    []string `arg:"include"`
-	KeepNewer  bool     `arg:"keep_newer"`
-	Decrypt    bool     `arg:"decrypt,default=true"`
-	IOBufSize  int      `arg:"io_buffer_size,default=65536"`
-	ValidCerts bool     `arg:"validate_certs,default=true"`
+	// Src is the archive: a controller file, a host file with remote_src, or a URL.
+	Src string `arg:"src,required"`
+	// Dest is the existing directory the archive is unpacked into.
+	Dest string `arg:"dest,required"`
+	// RemoteSrc says src is on the host.
+	RemoteSrc bool `arg:"remote_src"`
+	// Copy is remote_src's deprecated opposite.
+	Copy *bool `arg:"copy"`
+	// Creates skips unpacking when this host path exists.
+	Creates string `arg:"creates"`
+	// ListFiles returns the archive's file list.
+	ListFiles bool `arg:"list_files"`
+	// ExtraOpts are extra options for the unpacking command.
+	ExtraOpts []string `arg:"extra_opts"`
+	// Exclude lists archive members not to unpack.
+	Exclude []string `arg:"exclude"`
+	// Include lists the only archive members to unpack.
+	Include []string `arg:"include"`
+	// KeepNewer keeps files newer than the archive's.
+	KeepNewer bool `arg:"keep_newer"`
+	// Decrypt decrypts a vault-encrypted src.
+	Decrypt bool `arg:"decrypt,default=true"`
+	// IOBufSize is the buffer size used when reading the archive.
+	IOBufSize int `arg:"io_buffer_size,default=65536"`
+	// ValidCerts checks TLS certificates when src is a URL.
+	ValidCerts bool `arg:"validate_certs,default=true"`
 }
 
 // Validate implements Validator.
@@ -285,3 +298,4 @@ func atoiOr(s string) int {
 }
 
 var _ Module = (*Unarchive)(nil)
+var _ Validator = (*Unarchive)(nil)

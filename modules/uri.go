@@ -32,20 +32,33 @@ func init() {
 type URI struct {
 	URLArgs
 	FileAttrs
-	Method        string `arg:"method,default=GET"`
-	Body          any    `arg:"body"`
-	BodyFormat    string `arg:"body_format,default=raw,choices=form-multipart|form-urlencoded|json|raw"`
-	StatusCode    []int  `arg:"status_code,default=200"`
-	ReturnContent bool   `arg:"return_content"`
-	Dest          string `arg:"dest"`
-	Creates       string `arg:"creates"`
-	Removes       string `arg:"removes"`
-	Timeout       int    `arg:"timeout,default=30"`
-	Src           string `arg:"src"`
-	RemoteSrc     bool   `arg:"remote_src"`
-	// FollowRedirects and UnixSocket are uri's alone among the two.
+	// Method is the HTTP method.
+	Method string `arg:"method,default=GET"`
+	// Body is the request body, encoded by body_format.
+	Body any `arg:"body"`
+	// BodyFormat is how body is encoded and the Content-Type it sets.
+	BodyFormat string `arg:"body_format,default=raw,choices=form-multipart|form-urlencoded|json|raw"`
+	// StatusCode lists the status codes that count as success.
+	StatusCode []int `arg:"status_code,default=200"`
+	// ReturnContent returns the response body as content.
+	ReturnContent bool `arg:"return_content"`
+	// Dest saves the response body to this host file.
+	Dest string `arg:"dest"`
+	// Creates skips the request when this host path exists.
+	Creates string `arg:"creates"`
+	// Removes skips the request when this host path does not exist.
+	Removes string `arg:"removes"`
+	// Timeout is the request's timeout in seconds.
+	Timeout int `arg:"timeout,default=30"`
+	// Src is a file whose content is the request body.
+	Src string `arg:"src"`
+	// RemoteSrc says src is on the host.
+	RemoteSrc bool `arg:"remote_src"`
+	// FollowRedirects says which redirects are followed (uri's alone;
+	// get_url always follows).
 	FollowRedirects string `arg:"follow_redirects,default=safe,choices=all|no|none|safe|urllib2|yes"`
-	UnixSocketArg   string `arg:"unix_socket"`
+	// UnixSocketArg is a unix socket to send the request through.
+	UnixSocketArg string `arg:"unix_socket"`
 }
 
 // Validate implements Validator.
@@ -382,3 +395,4 @@ func pyIntList(l []int) string {
 }
 
 var _ Module = (*URI)(nil)
+var _ Validator = (*URI)(nil)

@@ -11,22 +11,38 @@ import (
 
 // URLArgs are the request arguments uri and get_url share.
 type URLArgs struct {
-	URL            string     `arg:"url,required"`
-	Headers        *value.Map `arg:"headers"`
-	URLUsername    string     `arg:"url_username,aliases=user|username"`
-	URLPassword    string     `arg:"url_password,aliases=password"`
-	ForceBasicAuth bool       `arg:"force_basic_auth"`
-	ValidateCerts  bool       `arg:"validate_certs,default=true"`
-	UseProxy       bool       `arg:"use_proxy,default=true"`
-	HTTPAgent      string     `arg:"http_agent,default=ansible-httpget"`
-	ClientCert     string     `arg:"client_cert"`
-	ClientKey      string     `arg:"client_key"`
-	CAPath         string     `arg:"ca_path"`
-	UseNetrc       bool       `arg:"use_netrc,default=true"`
-	UseGSSAPI      bool       `arg:"use_gssapi"`
-	Ciphers        []string   `arg:"ciphers"`
-	UnredirHeaders []string   `arg:"unredirected_headers"`
-	Decompress     bool       `arg:"decompress,default=true"`
+	// URL is the address to request.
+	URL string `arg:"url,required"`
+	// Headers are extra request headers.
+	Headers *value.Map `arg:"headers"`
+	// URLUsername is the user for HTTP authentication.
+	URLUsername string `arg:"url_username,aliases=user|username"`
+	// URLPassword is the password for HTTP authentication.
+	URLPassword string `arg:"url_password,aliases=password"`
+	// ForceBasicAuth sends basic authentication without waiting for a 401.
+	ForceBasicAuth bool `arg:"force_basic_auth"`
+	// ValidateCerts checks the server's TLS certificate.
+	ValidateCerts bool `arg:"validate_certs,default=true"`
+	// UseProxy honours the proxy environment variables.
+	UseProxy bool `arg:"use_proxy,default=true"`
+	// HTTPAgent is the User-Agent header.
+	HTTPAgent string `arg:"http_agent,default=ansible-httpget"`
+	// ClientCert is a PEM client certificate on the host.
+	ClientCert string `arg:"client_cert"`
+	// ClientKey is the client certificate's PEM key on the host.
+	ClientKey string `arg:"client_key"`
+	// CAPath is a PEM CA bundle on the host to verify the server with.
+	CAPath string `arg:"ca_path"`
+	// UseNetrc reads credentials from ~/.netrc.
+	UseNetrc bool `arg:"use_netrc,default=true"`
+	// UseGSSAPI authenticates with GSSAPI (Kerberos).
+	UseGSSAPI bool `arg:"use_gssapi"`
+	// Ciphers restricts the TLS cipher suites.
+	Ciphers []string `arg:"ciphers"`
+	// UnredirHeaders are headers not sent again after a redirect.
+	UnredirHeaders []string `arg:"unredirected_headers"`
+	// Decompress decompresses a gzip-encoded response.
+	Decompress bool `arg:"decompress,default=true"`
 
 	// UnixSocket is uri's unix_socket (get_url has none).
 	UnixSocket string

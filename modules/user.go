@@ -23,13 +23,20 @@ func init() {
 
 // Group manages a local group with groupadd/groupmod/groupdel.
 type Group struct {
-	Name      string `arg:"name,required"`
-	State     string `arg:"state,default=present,choices=absent|present"`
-	GID       *int   `arg:"gid"`
-	System    bool   `arg:"system"`
-	Force     bool   `arg:"force"`
-	Local     bool   `arg:"local"`
-	NonUnique bool   `arg:"non_unique"`
+	// Name is the group.
+	Name string `arg:"name,required"`
+	// State says whether the group exists.
+	State string `arg:"state,default=present,choices=absent|present"`
+	// GID is the group's id.
+	GID *int `arg:"gid"`
+	// System makes a system group.
+	System bool `arg:"system"`
+	// Force deletes the group even when it is a user's primary group.
+	Force bool `arg:"force"`
+	// Local uses the local tools (lgroupadd) rather than the system's.
+	Local bool `arg:"local"`
+	// NonUnique lets gid be shared.
+	NonUnique bool `arg:"non_unique"`
 }
 
 // Run implements Module.
@@ -105,25 +112,44 @@ func (m *Group) Run(ctx context.Context, env *Env) (*Result, error) {
 
 // User manages a local account with useradd/usermod/userdel.
 type User struct {
-	Name           string    `arg:"name,required,aliases=user"`
-	State          string    `arg:"state,default=present,choices=absent|present"`
-	UID            *int      `arg:"uid"`
-	Group          string    `arg:"group"`
-	Groups         *[]string `arg:"groups"`
-	Append         bool      `arg:"append"`
-	Shell          string    `arg:"shell"`
-	Home           string    `arg:"home"`
-	CreateHome     bool      `arg:"create_home,default=true,aliases=createhome"`
-	MoveHome       bool      `arg:"move_home"`
-	System         bool      `arg:"system"`
-	Comment        *string   `arg:"comment"`
-	Password       *string   `arg:"password"`
-	UpdatePassword string    `arg:"update_password,default=always,choices=always|on_create"`
-	Remove         bool      `arg:"remove"`
-	Force          bool      `arg:"force"`
-	NonUnique      bool      `arg:"non_unique"`
-	Local          bool      `arg:"local"`
-	Skeleton       string    `arg:"skeleton"`
+	// Name is the account.
+	Name string `arg:"name,required,aliases=user"`
+	// State says whether the account exists.
+	State string `arg:"state,default=present,choices=absent|present"`
+	// UID is the account's id.
+	UID *int `arg:"uid"`
+	// Group is the primary group.
+	Group string `arg:"group"`
+	// Groups are supplementary groups.
+	Groups *[]string `arg:"groups"`
+	// Append adds groups to the existing ones instead of replacing them.
+	Append bool `arg:"append"`
+	// Shell is the login shell.
+	Shell string `arg:"shell"`
+	// Home is the home directory.
+	Home string `arg:"home"`
+	// CreateHome creates the home directory with the account.
+	CreateHome bool `arg:"create_home,default=true,aliases=createhome"`
+	// MoveHome moves the old home directory's content when home changes.
+	MoveHome bool `arg:"move_home"`
+	// System makes a system account.
+	System bool `arg:"system"`
+	// Comment is the GECOS field.
+	Comment *string `arg:"comment"`
+	// Password is the password, already hashed.
+	Password *string `arg:"password"`
+	// UpdatePassword is whether password changes an existing account's.
+	UpdatePassword string `arg:"update_password,default=always,choices=always|on_create"`
+	// Remove deletes the home directory with the account.
+	Remove bool `arg:"remove"`
+	// Force deletes the account even when logged in, with remove its files.
+	Force bool `arg:"force"`
+	// NonUnique lets uid be shared.
+	NonUnique bool `arg:"non_unique"`
+	// Local uses the local tools (luseradd) rather than the system's.
+	Local bool `arg:"local"`
+	// Skeleton is the directory a new home is copied from.
+	Skeleton string `arg:"skeleton"`
 }
 
 type passwdEnt struct {

@@ -42,18 +42,30 @@ func init() {
 //     between markers and the controller matches it with Go's regexp in
 //     multiline mode, cancelling the loop on the first match.
 type WaitFor struct {
-	Host                   string   `arg:"host,default=127.0.0.1"`
-	Port                   *int     `arg:"port"`
-	Path                   string   `arg:"path"`
-	SearchRegex            string   `arg:"search_regex"`
-	State                  string   `arg:"state,default=started,choices=absent|drained|present|started|stopped"`
-	Delay                  int      `arg:"delay,default=0"`
-	Timeout                int      `arg:"timeout,default=300"`
-	Sleep                  int      `arg:"sleep,default=1"`
-	ConnectTimeout         int      `arg:"connect_timeout,default=5"`
-	Msg                    string   `arg:"msg"`
+	// Host is the address to wait for.
+	Host string `arg:"host,default=127.0.0.1"`
+	// Port is the TCP port to wait for.
+	Port *int `arg:"port"`
+	// Path is the file to wait for.
+	Path string `arg:"path"`
+	// SearchRegex is text the file or the port's banner must match.
+	SearchRegex string `arg:"search_regex"`
+	// State is what to wait for: the port or file there, gone, or the port's connections drained.
+	State string `arg:"state,default=started,choices=absent|drained|present|started|stopped"`
+	// Delay is how many seconds to wait before the first check.
+	Delay int `arg:"delay,default=0"`
+	// Timeout is how many seconds to wait at most.
+	Timeout int `arg:"timeout,default=300"`
+	// Sleep is how many seconds pass between checks.
+	Sleep int `arg:"sleep,default=1"`
+	// ConnectTimeout is how many seconds a connection attempt may take.
+	ConnectTimeout int `arg:"connect_timeout,default=5"`
+	// Msg is the failure message on timeout.
+	Msg string `arg:"msg"`
+	// ActiveConnectionStates are the TCP states that count as active connections for drained.
 	ActiveConnectionStates []string `arg:"active_connection_states"`
-	ExcludeHosts           []string `arg:"exclude_hosts"`
+	// ExcludeHosts are peers whose connections drained ignores.
+	ExcludeHosts []string `arg:"exclude_hosts"`
 
 	re    *regexp.Regexp
 	given string // state as the task wrote it, for the result
@@ -374,3 +386,4 @@ func (m *WaitFor) timeoutMsg() string {
 }
 
 var _ Module = (*WaitFor)(nil)
+var _ Validator = (*WaitFor)(nil)

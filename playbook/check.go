@@ -97,7 +97,14 @@ func (t *Task) checkArgs(p *Play) error {
 	}
 	err := modules.CheckArgs(info, argKeys(t, info))
 	if err == nil && literal(t.Args) {
-		_, err = modules.Decode(info, t.Args)
+		args := t.Args
+		if raw, ok := args.Get("_raw_params"); ok && info.FreeForm != "" && info.FreeForm != "_raw_params" {
+			// as the engine hands a free-form string to the module
+			args = args.Clone()
+			args.Delete("_raw_params")
+			args.Set(info.FreeForm, raw)
+		}
+		err = modules.Check(info, args)
 	}
 	if err != nil {
 		return &Error{Pos: t.Pos, Task: t.Label(), Err: err}

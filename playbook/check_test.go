@@ -19,6 +19,8 @@ func TestLiteralArgsCheckedAtLoad(t *testing.T) {
 		{"- file: {state: touch}\n  module_defaults: {file: {path: /tmp/x}}", ""},
 		{"- block:\n    - file: {state: touch}\n  module_defaults: {file: {path: /tmp/x}}", ""},
 		{"- debug: {msg: [1]}", ""},
+		{"- lineinfile: {path: /tmp/x, regexp: 'a(b', line: x}", `task "lineinfile": `},
+		{"- lineinfile: {path: /tmp/x, regexp: '{{ r }}', line: x}", ""},
 	}
 	for _, c := range cases {
 		indented := "    " + strings.ReplaceAll(c.tasks, "\n", "\n    ")

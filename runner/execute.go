@@ -49,7 +49,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	if err != nil {
 		return failResult(err.Error()), nil
 	}
-	mr, err := mod.Run(ctx, env)
+	mr, err := modules.Execute(ctx, env, mod)
 	if err != nil {
 		return errorResult(err), nil
 	}

@@ -24,9 +24,10 @@ type GaleraBootstrap struct {
 	State string `arg:"state,default=bootstrapped,choices=bootstrapped"`
 	// ClusterName must equal wsrep_cluster_name on every running node.
 	ClusterName string `arg:"cluster_name"`
-	// LoginUser, LoginPassword: the client's credentials; by default
-	// root over the unix socket (unix_socket authentication).
-	LoginUser     string `arg:"login_user"`
+	// LoginUser is the client's user; by default root over the unix
+	// socket (unix_socket authentication).
+	LoginUser string `arg:"login_user"`
+	// LoginPassword is the client's password.
 	LoginPassword string `arg:"login_password"`
 	// LoginUnixSocket is the server's socket; the client's default if "".
 	LoginUnixSocket string `arg:"login_unix_socket"`
@@ -73,43 +74,73 @@ func (h *host) did(format string, a ...any) {
 
 // Run implements modules.Module.
 func (m *GaleraBootstrap) Run(ctx context.Context, env *modules.Env) (*modules.Result, error) {
+	return modules.Execute(ctx, env, m)
+}
+
+// cluster is what Plan found: the nodes, the decision and how it was
+// made, for Apply.
+type cluster struct {
+	hosts []*host
+	plan  *Plan
+	opts  Options
+}
+
+func (c *cluster) nodes() []Node {
+	out := make([]Node, len(c.hosts))
+	for i, h := range c.hosts {
+		out[i] = h.Node
+	}
+	return out
+}
+
+// finish builds the result; a message is a failure, reported as the
+// task's and naming the node. The error return is kept for a cancelled
+// run.
+func (m *GaleraBootstrap) finish(ctx context.Context, c *cluster, changed bool, msg string) (*modules.Result, error) {
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	r := m.result(c.hosts, c.plan, msg)
+	r.Changed = changed
+	return r, nil
+}
+
+// Plan implements modules.Planner: every node is probed (waiting for one
+// starting or stopping) and Decide says what to do. A cluster that needs
+// its positions recovered plans as a change; what follows the recovery
+// is decided again in Apply.
+func (m *GaleraBootstrap) Plan(ctx context.Context, env *modules.Env) (*modules.Plan, error) {
 	if env.HostConn == nil {
-		return modules.Failf("galera_bootstrap runs for a play's hosts and needs the engine's cluster support"), nil
+		return &modules.Plan{Result: modules.Failf("galera_bootstrap runs for a play's hosts and needs the engine's cluster support")}, nil
 	}
 	names, err := m.hosts(env)
 	if err != nil {
-		return modules.Failf("galera_bootstrap: %v", err), nil
+		return &modules.Plan{Result: modules.Failf("galera_bootstrap: %v", err)}, nil
 	}
-	hosts := make([]*host, len(names))
+	c := &cluster{hosts: make([]*host, len(names))}
 	for i, n := range names {
-		c, b, err := env.HostConn(ctx, n)
+		hc, b, err := env.HostConn(ctx, n)
 		if err != nil {
-			return modules.Failf("galera_bootstrap: %s: %v", n, err), nil
+			return &modules.Plan{Result: modules.Failf("galera_bootstrap: %s: %v", n, err)}, nil
 		}
-		hosts[i] = &host{Node: Node{Name: n}, conn: c, become: b}
+		c.hosts[i] = &host{Node: Node{Name: n}, conn: hc, become: b}
 	}
-	// finish builds the result; a message is a failure, reported as the
-	// task's and naming the node. The error return is kept for a
-	// cancelled run.
-	var plan *Plan
-	changed := false
-	finish := func(msg string) (*modules.Result, error) {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	failed := func(msg string) (*modules.Plan, error) {
+		r, err := m.finish(ctx, c, false, msg)
+		if err != nil {
+			return nil, err
 		}
-		r := m.result(hosts, plan, msg)
-		r.Changed = changed
-		return r, nil
+		return &modules.Plan{Result: r}, nil
 	}
 	// A node starting or stopping is waited for before anything is
 	// decided: its state is about to change.
 	deadline := time.Now().Add(m.timeout())
 	for {
-		if err := m.probeAll(ctx, hosts); err != nil {
-			return finish(err.Error())
+		if err := m.probeAll(ctx, c.hosts); err != nil {
+			return failed(err.Error())
 		}
 		busy := ""
-		for _, h := range hosts {
+		for _, h := range c.hosts {
 			if h.active == "activating" || h.active == "deactivating" || h.active == "reloading" {
 				busy = h.Name
 			}
@@ -118,61 +149,60 @@ func (m *GaleraBootstrap) Run(ctx context.Context, env *modules.Env) (*modules.R
 			break
 		}
 		if time.Now().After(deadline) {
-			return finish(fmt.Sprintf("%s: %s still %s after %ds", busy, m.ServiceName, hostByName(hosts, busy).active, m.WaitTimeout))
+			return failed(fmt.Sprintf("%s: %s still %s after %ds", busy, m.ServiceName, hostByName(c.hosts, busy).active, m.WaitTimeout))
 		}
 		if err := sleep(ctx, 2*time.Second); err != nil {
 			return nil, err
 		}
 	}
-	for _, h := range hosts {
+	for _, h := range c.hosts {
 		h.found = describe(&h.Node)
 	}
-	o := Options{Preference: m.BootstrapPreference, Force: m.Force, ClusterName: m.ClusterName}
-	nodes := func() []Node {
-		out := make([]Node, len(hosts))
-		for i, h := range hosts {
-			out[i] = h.Node
-		}
-		return out
+	c.opts = Options{Preference: m.BootstrapPreference, Force: m.Force, ClusterName: m.ClusterName}
+	if c.plan, err = Decide(c.nodes(), c.opts); err != nil {
+		return failed(err.Error())
 	}
-	plan, err = Decide(nodes(), o)
+	changed := c.plan.Action != None
+	r, err := m.finish(ctx, c, changed, "")
 	if err != nil {
-		return finish(err.Error())
+		return nil, err
 	}
-	if plan.Action == Recover {
-		if env.Check {
-			changed = true
-			return finish("")
+	return &modules.Plan{Changed: changed, Result: r, Detail: c}, nil
+}
+
+// Apply implements modules.Planner: recover the positions and decide
+// again if the plan says so, then bootstrap a node and join the others.
+func (m *GaleraBootstrap) Apply(ctx context.Context, env *modules.Env, p *modules.Plan) (*modules.Result, error) {
+	c := p.Detail.(*cluster)
+	var err error
+	if c.plan.Action == Recover {
+		if err := m.recoverAll(ctx, c.hosts, c.plan.Recover); err != nil {
+			return m.finish(ctx, c, false, err.Error())
 		}
-		if err := m.recoverAll(ctx, hosts, plan.Recover); err != nil {
-			return finish(err.Error())
+		recovered := c.plan.Reason
+		if c.plan, err = Decide(c.nodes(), c.opts); err != nil {
+			return m.finish(ctx, c, false, err.Error())
 		}
-		recovered := plan.Reason
-		if plan, err = Decide(nodes(), o); err != nil {
-			return finish(err.Error())
+		c.plan.Reason = recovered + "; " + c.plan.Reason
+		if c.plan.Action == None {
+			return m.finish(ctx, c, false, "")
 		}
-		plan.Reason = recovered + "; " + plan.Reason
 	}
-	if plan.Action == None || env.Check {
-		changed = plan.Action != None
-		return finish("")
-	}
-	changed = true
-	if plan.Action == Bootstrap {
-		if msg, err := m.bootstrap(ctx, hostByName(hosts, plan.Bootstrap)); err != nil {
-			return finish(err.Error())
+	if c.plan.Action == Bootstrap {
+		if msg, err := m.bootstrap(ctx, hostByName(c.hosts, c.plan.Bootstrap)); err != nil {
+			return m.finish(ctx, c, true, err.Error())
 		} else if msg != "" {
-			return finish(msg)
+			return m.finish(ctx, c, true, msg)
 		}
 	}
-	for _, n := range plan.Join {
-		if msg, err := m.join(ctx, hostByName(hosts, n)); err != nil {
-			return finish(err.Error())
+	for _, n := range c.plan.Join {
+		if msg, err := m.join(ctx, hostByName(c.hosts, n)); err != nil {
+			return m.finish(ctx, c, true, err.Error())
 		} else if msg != "" {
-			return finish(msg)
+			return m.finish(ctx, c, true, msg)
 		}
 	}
-	return finish("")
+	return m.finish(ctx, c, true, "")
 }
 
 func (m *GaleraBootstrap) timeout() time.Duration { return time.Duration(m.WaitTimeout) * time.Second }
@@ -302,3 +332,5 @@ func describe(n *Node) *value.Map {
 }
 
 var _ modules.Module = (*GaleraBootstrap)(nil)
+var _ modules.Validator = (*GaleraBootstrap)(nil)
+var _ modules.Planner = (*GaleraBootstrap)(nil)
