@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fjord-run/fjord/inventory"
 	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
@@ -69,20 +70,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 	if err != nil {
 		return &playbook.Error{Pos: p.Pos, Err: err}
 	}
-	for _, h := range hosts {
-		if hs := r.hostState(h.Name); hs != nil {
-			hs.ended = false
-			hs.notified = map[*playbook.Task]bool{}
-			pr.all = append(pr.all, hs)
-		}
-	}
-	if p.Order == "reverse_inventory" {
-		for i, j := 0, len(pr.all)-1; i < j; i, j = i+1, j-1 {
-			pr.all[i], pr.all[j] = pr.all[j], pr.all[i]
-		}
-	} else if p.Order == "sorted" || p.Order == "reverse_sorted" {
-		sortHosts(pr.all, p.Order == "reverse_sorted")
-	}
+	r.playHosts(pr, hosts)
 	names := make([]string, len(pr.all))
 	for i, h := range pr.all {
 		names[i] = h.name
@@ -123,6 +111,26 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 		}
 	}
 	return nil
+}
+
+// playHosts sets the play's hosts, in its order, each with its play
+// state reset.
+func (r *run) playHosts(pr *playRun, hosts []*inventory.Host) {
+	p := pr.play
+	for _, h := range hosts {
+		if hs := r.hostState(h.Name); hs != nil {
+			hs.ended = false
+			hs.notified = map[*playbook.Task]bool{}
+			pr.all = append(pr.all, hs)
+		}
+	}
+	if p.Order == "reverse_inventory" {
+		for i, j := 0, len(pr.all)-1; i < j; i, j = i+1, j-1 {
+			pr.all[i], pr.all[j] = pr.all[j], pr.all[i]
+		}
+	} else if p.Order == "sorted" || p.Order == "reverse_sorted" {
+		sortHosts(pr.all, p.Order == "reverse_sorted")
+	}
 }
 
 func sortHosts(hs []*hostState, reverse bool) {
