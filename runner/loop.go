@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -20,6 +21,10 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 		// an undefined loop with a false condition is a skip, as Ansible.
 		if ok, cerr := sc.cond(whens(t)); cerr == nil && !ok {
 			return skipResult()
+		}
+		var le *lookupError
+		if errors.As(err, &le) {
+			return failResult(le.msg)
 		}
 		return failResult(sc.explain(err, t))
 	}

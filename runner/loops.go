@@ -62,6 +62,9 @@ var withLookups = map[string]func(v any) ([]any, error){
 	"list":      func(v any) ([]any, error) { return value.Listify(v), nil },
 	"flattened": func(v any) ([]any, error) { return flattenAll(value.Listify(v)), nil },
 	"indexed_items": func(v any) ([]any, error) {
+		if _, ok := v.([]any); !ok {
+			return nil, &lookupError{"with_indexed_items expects a list"}
+		}
 		var out []any
 		for i, e := range flattenOne(value.Listify(v)) {
 			out = append(out, []any{i, e})
@@ -76,6 +79,12 @@ var withLookups = map[string]func(v any) ([]any, error){
 	"together":                    withTogether,
 	"subelements":                 withSubelements,
 }
+
+// lookupError is a with_X lookup refusing its terms: the task fails with
+// its message alone, as ansible's AnsibleError from a lookup plugin.
+type lookupError struct{ msg string }
+
+func (e *lookupError) Error() string { return e.msg }
 
 // withDict: one {key, value} item per entry.
 func withDict(v any) ([]any, error) {
@@ -131,6 +140,9 @@ func withNested(v any) ([]any, error) {
 // withTogether: the lists zipped, the short ones padded with None.
 func withTogether(v any) ([]any, error) {
 	lists := value.Listify(v)
+	if len(lists) == 0 {
+		return nil, &lookupError{"with_together requires at least one element in each list"}
+	}
 	n := 0
 	for _, l := range lists {
 		n = max(n, len(value.Listify(l)))

@@ -386,13 +386,17 @@ func (h *hostState) up() bool {
 	return !h.failed && !h.unreachable
 }
 
+// setFailedTask records the task that failed on h and its result, for a
+// rescue's ansible_failed_task and ansible_failed_result. The task is data,
+// as ansible's wrap_var makes it: its arguments' templates are not
+// rendered again when a rescue reads it.
 func (h *hostState) setFailedTask(t *playbook.Task, res *value.Map) {
 	task := value.NewMap(4)
 	task.Set("name", t.Name)
 	task.Set("action", t.Action)
 	task.Set("args", t.Args)
 	h.mu.Lock()
-	h.failedTask = task
+	h.failedTask = value.MarkUnsafe(task).(*value.Map)
 	h.failedResult = res
 	h.mu.Unlock()
 }
