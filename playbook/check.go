@@ -1,9 +1,8 @@
 package playbook
 
 import (
-	"strings"
-
 	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -118,7 +117,7 @@ func (t *Task) checkArgs(p *Play) error {
 func literal(v any) bool {
 	switch v := v.(type) {
 	case string:
-		return !strings.Contains(v, "{{") && !strings.Contains(v, "{%")
+		return !templates.IsTemplate(v)
 	case *value.Map:
 		ok := true
 		v.Range(func(_ string, e any) bool { ok = literal(e); return ok })

@@ -2,9 +2,9 @@ package playbook
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 	"gopkg.in/yaml.v3"
 )
@@ -148,7 +148,7 @@ func keywordAt(k string, where uint8) (*keyword, bool) {
 // reports all of them at load, at the value, before any host is touched.
 // A value holding a template is checked when it is rendered.
 func (kw *keyword) checkValue(v any) error {
-	if s, ok := v.(string); ok && strings.Contains(s, "{{") {
+	if s, ok := v.(string); ok && templates.IsTemplate(s) {
 		return nil
 	}
 	container := ""
@@ -184,7 +184,7 @@ func (kw *keyword) checkValue(v any) error {
 		}
 	case kwSerial:
 		for _, e := range value.Listify(v) {
-			if s, ok := e.(string); ok && (strings.HasSuffix(strings.TrimSpace(s), "%") || strings.Contains(s, "{{")) {
+			if s, ok := e.(string); ok && (strings.HasSuffix(strings.TrimSpace(s), "%") || templates.IsTemplate(s)) {
 				continue
 			}
 			if !intLike(e) {
@@ -195,17 +195,17 @@ func (kw *keyword) checkValue(v any) error {
 	return nil
 }
 
-// intLike says whether Python's int() takes v: null, a bool, a number or
-// a string of digits (ansible's int fields).
+// intLike says whether Python's int() takes v (value.PyInt), as
+// ansible's int fields convert it; null and templates wait for the run.
 func intLike(v any) bool {
-	switch v := v.(type) {
-	case nil, bool, int, int64, uint64, float64:
+	if s, ok := v.(string); ok && templates.IsTemplate(s) {
 		return true
-	case string:
-		_, err := strconv.Atoi(strings.TrimSpace(v))
-		return err == nil || strings.Contains(v, "{{")
 	}
-	return false
+	if v == nil {
+		return true
+	}
+	_, err := value.PyInt(v)
+	return err == nil
 }
 
 // checkKeys refuses a node's keys that are neither keywords at where nor

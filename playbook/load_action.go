@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 	"gopkg.in/yaml.v3"
 )
@@ -255,7 +256,7 @@ func (l *Loader) include(file string, t *Task) ([]Node, error) {
 	}
 	// A static include's vars: win over its k=v arguments; a dynamic
 	// one's arguments win (TaskInclude.get_vars).
-	static := !strings.Contains(value.String(raw), "{{") && !t.HasLoop && !l.dynamic
+	static := !templates.IsTemplate(value.String(raw)) && !t.HasLoop && !l.dynamic
 	vars := value.NewMap(t.Args.Len())
 	addVars := func() {
 		if t.Kw.Vars != nil {
