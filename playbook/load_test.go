@@ -10,23 +10,12 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/fjord-run/fjord/internal/testfiles"
 	_ "github.com/fjord-run/fjord/modules"
 )
 
-func writeFiles(t testing.TB, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+// writeFiles is testfiles.Write.
+func writeFiles(t testing.TB, files map[string]string) string { return testfiles.Write(t, files) }
 
 func load(t testing.TB, dir string) (*Playbook, error) {
 	return Load(filepath.Join(dir, "site.yml"), Options{PlaybookDir: dir})
