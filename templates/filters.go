@@ -101,7 +101,6 @@ func init() {
 		"groupby":    fGroupBy,
 		"batch":      fBatch,
 		"slice":      fSlice,
-		"unique":     fUnique,
 		"round":      fRound,
 		"abs":        fAbs,
 		"center":     fCenter,
@@ -121,6 +120,9 @@ func init() {
 		"striptags":  fStriptags,
 	}
 	registerAnsibleFilters()
+	registerMathFilters()
+	filters["urlsplit"] = fURLSplit
+	filters["urldecode"] = fURLDecode
 }
 
 func strFilter(f func(string) string) filterFunc {

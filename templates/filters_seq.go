@@ -317,29 +317,3 @@ func fSlice(s *state, in any, args []any, kw map[string]any) (any, error) {
 	}
 	return out, nil
 }
-
-func fUnique(s *state, in any, args []any, kw map[string]any) (any, error) {
-	items, err := iterate(in)
-	if err != nil {
-		return nil, err
-	}
-	cs := argBool(args, kw, 0, "case_sensitive", false)
-	attr := argStr(args, kw, 1, "attribute", "")
-	out := []any{}
-	var seen []any
-	for _, it := range items {
-		k := sortKey(it, attr, cs)
-		dup := false
-		for _, s := range seen {
-			if equal(s, k) {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			seen = append(seen, k)
-			out = append(out, it)
-		}
-	}
-	return out, nil
-}
