@@ -121,6 +121,7 @@ func init() {
 	}
 	registerAnsibleFilters()
 	registerMathFilters()
+	registerCoreFilters()
 	filters["urlsplit"] = fURLSplit
 	filters["urldecode"] = fURLDecode
 }

@@ -11,7 +11,6 @@ import (
 	"hash"
 	"math/rand"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/fjord-run/fjord/value"
@@ -45,7 +44,6 @@ func registerAnsibleFilters() {
 		"basename":             pathFilter(basename),
 		"dirname":              pathFilter(dirname),
 		"expanduser":           pathFilter(expandUser),
-		"realpath":             pathFilter(realpath),
 		"splitext":             fSplitext,
 		"quote":                fQuote,
 		"flatten":              fFlatten,
@@ -309,17 +307,6 @@ func expandUser(p string) string {
 		}
 	}
 	return p
-}
-
-func realpath(p string) string {
-	abs, err := filepath.Abs(expandUser(p))
-	if err != nil {
-		return p
-	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		return r
-	}
-	return abs
 }
 
 func fSplitext(s *state, in any, args []any, kw map[string]any) (any, error) {

@@ -83,6 +83,8 @@ func typeName(v any) string {
 		return "function"
 	case *loopInfo:
 		return "LoopContext"
+	case pyObject:
+		return v.(pyObject).pyType()
 	}
 	return value.TypeName(v)
 }
@@ -107,6 +109,8 @@ func toStr(v any) (string, error) {
 		return "<function>", nil
 	case *loopInfo:
 		return fmt.Sprintf("<LoopContext %d/%d>", v.index0+1, v.length), nil
+	case pyObject:
+		return v.pyStr(), nil
 	}
 	return value.String(v), nil
 }
@@ -151,6 +155,8 @@ func reprTo(b *strings.Builder, v any) error {
 		b.WriteByte('}')
 	case value.Getter:
 		b.WriteString(value.Repr(v))
+	case pyObject:
+		b.WriteString(v.pyRepr())
 	default:
 		s, err := toStr(v)
 		if err != nil {
@@ -166,8 +172,10 @@ func truth(v any) (bool, error) {
 	switch v := v.(type) {
 	case *undefined:
 		return false, v.err
-	case *namespace, *macro, callable, *loopInfo:
+	case *namespace, *macro, callable, *loopInfo, datetime:
 		return true, nil
+	case timedelta:
+		return v.us != 0, nil
 	}
 	return value.Truthy(v), nil
 }
@@ -267,6 +275,9 @@ func equal(a, b any) bool {
 		return a == b
 	case *undefined:
 		return false
+	case pyObject:
+		c, ok := a.pyCompare(b)
+		return ok && c == 0
 	}
 	return false
 }
@@ -307,7 +318,12 @@ func compare(a, b any) (int, error) {
 			return compare(len(x), len(y))
 		}
 	}
-	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", typeName(a), typeName(b))
+	if x, ok := a.(pyObject); ok {
+		if c, ok := x.pyCompare(b); ok {
+			return c, nil
+		}
+	}
+	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", pyQualName(a), pyQualName(b))
 }
 
 // contains is Python's `in`.
@@ -422,6 +438,10 @@ func getattr(obj any, name string) any {
 		}
 	case *recursiveLoop:
 		if v, ok := o.attr(name); ok {
+			return v
+		}
+	case pyObject:
+		if v, ok := o.pyAttr(name); ok {
 			return v
 		}
 	case value.Getter:
