@@ -14,7 +14,9 @@ type filterFunc func(s *state, in any, args []any, kw map[string]any) (any, erro
 var filters map[string]filterFunc
 
 // Filters that receive an undefined input instead of failing on it.
-var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true}
+// extract looks its keys up with Jinja2's getitem, which chains an
+// undefined container or key into an undefined result.
+var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true, "extract": true}
 
 func (s *state) filter(name string, in any, args []any, kw map[string]any) (any, error) {
 	f, ok := filters[name]

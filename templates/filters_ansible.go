@@ -157,23 +157,36 @@ func fToYAML(nice bool) filterFunc {
 	}
 }
 
+// fB64 is b64encode (the text's bytes in encoding, base64) and b64decode
+// (which, as Python's, skips what is not of the alphabet, then reads the
+// bytes in encoding).
 func fB64(enc bool) filterFunc {
 	return func(s *state, in any, args []any, kw map[string]any) (any, error) {
 		str, err := toStr(in)
 		if err != nil {
 			return nil, err
 		}
+		encoding := argStr(args, kw, 0, "encoding", "utf-8")
 		if enc {
-			return base64.StdEncoding.EncodeToString([]byte(str)), nil
+			b, err := encodeText(str, encoding)
+			if err != nil {
+				return nil, err
+			}
+			return base64.StdEncoding.EncodeToString(b), nil
 		}
-		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(str))
+		clean := strings.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '=' {
+				return r
+			}
+			return -1
+		}, str)
+		b, err := base64.StdEncoding.DecodeString(clean)
 		if err != nil {
-			b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(str), "="))
+			if b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(clean, "=")); err != nil || len(strings.TrimRight(clean, "="))%4 != 0 {
+				return nil, fmt.Errorf("Incorrect padding")
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("b64decode: %v", err)
-		}
-		return string(b), nil
+		return decodeText(b, encoding)
 	}
 }
 
@@ -197,7 +210,9 @@ func fHash(s *state, in any, args []any, kw map[string]any) (any, error) {
 	case "sha512":
 		h = sha512.New()
 	default:
-		return nil, nil
+		if h = moreHashes(argStr(args, kw, 0, "hashtype", "sha1")); h == nil {
+			return nil, fmt.Errorf("unsupported hash type %s", argStr(args, kw, 0, "hashtype", "sha1"))
+		}
 	}
 	h.Write([]byte(str))
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -2,13 +2,19 @@ package templates
 
 import (
 	"crypto/sha1"
+	"crypto/sha3"
+	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+
+	"golang.org/x/crypto/blake2b"
+	"golang.org/x/crypto/blake2s"
 
 	"github.com/fjord-run/fjord/value"
 )
@@ -274,4 +280,29 @@ func parseUUID(s string) ([]byte, error) {
 		return nil, fmt.Errorf("badly formed hexadecimal UUID string")
 	}
 	return b, nil
+}
+
+// moreHashes are the rest of hashlib.new's algorithms that Go has.
+func moreHashes(name string) hash.Hash {
+	switch name {
+	case "sha3_224":
+		return sha3.New224()
+	case "sha3_256":
+		return sha3.New256()
+	case "sha3_384":
+		return sha3.New384()
+	case "sha3_512":
+		return sha3.New512()
+	case "sha512_224":
+		return sha512.New512_224()
+	case "sha512_256":
+		return sha512.New512_256()
+	case "blake2b":
+		h, _ := blake2b.New512(nil)
+		return h
+	case "blake2s":
+		h, _ := blake2s.New256(nil)
+		return h
+	}
+	return nil
 }

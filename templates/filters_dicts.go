@@ -28,27 +28,49 @@ func toOrderedMap(m value.Getter) *value.Map {
 	return out
 }
 
+// fCombine is ansible's combine: its terms flattened one level (None
+// dropped), one term returned as it is, more merged right to left with
+// merge_hash.
 func fCombine(s *state, in any, args []any, kw map[string]any) (any, error) {
+	for k := range kw {
+		if k != "recursive" && k != "list_merge" {
+			return nil, fmt.Errorf("'recursive' and 'list_merge' are the only valid keyword arguments")
+		}
+	}
 	recursive := argBool(nil, kw, -1, "recursive", false)
 	listMerge := argStr(nil, kw, -1, "list_merge", "replace")
-	terms := append([]any{in}, args...)
-	var flat []any
-	for _, t := range terms {
-		if l, ok := t.([]any); ok {
-			flat = append(flat, l...)
-		} else {
-			flat = append(flat, t)
-		}
+	dicts := flatten(append([]any{in}, args...), 1, true)
+	switch len(dicts) {
+	case 0:
+		return value.NewMap(0), nil
+	case 1:
+		return dicts[0], nil
 	}
-	out := value.NewMap(0)
-	for _, t := range flat {
-		m, ok := asMapping(t)
-		if !ok {
-			return nil, fmt.Errorf("failed to combine variables, expected dicts but got a '%s'", pyTypeName(t))
-		}
-		out = mergeMaps(out, toOrderedMap(m), recursive, listMerge)
+	switch listMerge {
+	case "replace", "keep", "append", "prepend", "append_rp", "prepend_rp":
+	default:
+		return nil, fmt.Errorf("merge_hash: 'list_merge' argument can only be equal to 'replace', 'keep', 'append', 'prepend', 'append_rp' or 'prepend_rp'")
 	}
-	return out, nil
+	result := dicts[len(dicts)-1]
+	for i := len(dicts) - 2; i >= 0; i-- {
+		x, xok := asMapping(dicts[i])
+		y, yok := asMapping(result)
+		if !xok || !yok {
+			return nil, fmt.Errorf("failed to combine variables, expected dicts but got a '%s' and a '%s': \n%s\n%s",
+				pyTypeName(dicts[i]), pyTypeName(result), combineDump(dicts[i]), combineDump(result))
+		}
+		result = mergeMaps(toOrderedMap(x), toOrderedMap(y), recursive, listMerge)
+	}
+	return result, nil
+}
+
+// combineDump is json.dumps(v), or str(v) when that fails.
+func combineDump(v any) string {
+	if out, err := jsonEncode(v, value.PyJSONOptions{Indent: -1, EnsureASCII: true}); err == nil {
+		return out
+	}
+	str, _ := toStr(v)
+	return str
 }
 
 func mergeMaps(a, b *value.Map, recursive bool, listMerge string) *value.Map {

@@ -14,7 +14,7 @@ import (
 func flatten(items []any, levels int, skipNulls bool) []any {
 	out := []any{}
 	for _, it := range items {
-		if it == nil && skipNulls || it == "None" && skipNulls {
+		if skipNulls && (it == nil || it == "None" || it == "null") {
 			continue
 		}
 		if l, ok := it.([]any); ok && levels != 0 {
@@ -206,9 +206,8 @@ func fExtract(s *state, in any, args []any, kw map[string]any) (any, error) {
 			v = getitem(v, k)
 		}
 	}
-	if u, ok := v.(*undefined); ok {
-		return nil, u.err
-	}
+	// An undefined result is the filter's result, as Jinja2's getitem
+	// gives it: default() and further lookups see it.
 	return v, nil
 }
 
