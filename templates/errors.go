@@ -197,3 +197,14 @@ func (g placedStatements) place(err error, after *tokens.Token) error {
 	}
 	return &parser.SyntaxError{Message: err.Error(), Line: line, Column: col}
 }
+
+// FilterError is what ansible's filters raise as AnsibleFilterError (and
+// merge_hash as AnsibleError): a task that fails on it reports its text
+// alone, with no place, as ansible-playbook does.
+type FilterError struct{ Msg string }
+
+func (e *FilterError) Error() string { return e.Msg }
+
+func filterError(format string, args ...any) error {
+	return &FilterError{Msg: fmt.Sprintf(format, args...)}
+}

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"math/rand"
 	"os"
 	"strings"
 
@@ -124,9 +123,9 @@ func fFromYAML(s *state, in any, args []any, kw map[string]any) (any, error) {
 }
 
 func fFromYAMLAll(s *state, in any, args []any, kw map[string]any) (any, error) {
-	str, err := toStr(in)
-	if err != nil {
-		return nil, err
+	str, ok := asString(in)
+	if !ok {
+		return in, nil
 	}
 	return yamlDecodeAll(str)
 }
@@ -211,43 +210,11 @@ func fHash(s *state, in any, args []any, kw map[string]any) (any, error) {
 		h = sha512.New()
 	default:
 		if h = moreHashes(argStr(args, kw, 0, "hashtype", "sha1")); h == nil {
-			return nil, fmt.Errorf("unsupported hash type %s", argStr(args, kw, 0, "hashtype", "sha1"))
+			return nil, filterError("unsupported hash type %s", argStr(args, kw, 0, "hashtype", "sha1"))
 		}
 	}
 	h.Write([]byte(str))
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func fPasswordHash(s *state, in any, args []any, kw map[string]any) (any, error) {
-	pw, err := toStr(in)
-	if err != nil {
-		return nil, err
-	}
-	typ := argStr(args, kw, 0, "hashtype", "sha512")
-	salt := argStr(args, kw, 1, "salt", "")
-	rounds := argInt(args, kw, 2, "rounds", 0)
-	if salt == "" {
-		const letters = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		b := make([]byte, 16)
-		for i := range b {
-			b[i] = letters[rand.Intn(len(letters))]
-		}
-		salt = string(b)
-	}
-	switch typ {
-	// Ansible hashes through passlib, whose default rounds it writes out.
-	case "sha512", "sha512_crypt":
-		if rounds == 0 {
-			rounds = 656000
-		}
-		return shaCrypt(pw, salt, rounds, true), nil
-	case "sha256", "sha256_crypt":
-		if rounds == 0 {
-			rounds = 535000
-		}
-		return shaCrypt(pw, salt, rounds, false), nil
-	}
-	return nil, fmt.Errorf("password_hash: unsupported hash type %s", typ)
 }
 
 func fTernary(s *state, in any, args []any, kw map[string]any) (any, error) {

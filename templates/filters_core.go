@@ -259,7 +259,7 @@ func fToUUID(s *state, in any, args []any, kw map[string]any) (any, error) {
 	nsStr, _ := asString(nsArg)
 	ns, err := parseUUID(nsStr)
 	if err != nil {
-		return nil, fmt.Errorf("Invalid value '%s' for 'namespace': %v", value.String(nsArg), err)
+		return nil, filterError("Invalid value '%s' for 'namespace': %v", value.String(nsArg), err)
 	}
 	h := sha1.New()
 	h.Write(ns)

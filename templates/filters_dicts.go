@@ -34,7 +34,7 @@ func toOrderedMap(m value.Getter) *value.Map {
 func fCombine(s *state, in any, args []any, kw map[string]any) (any, error) {
 	for k := range kw {
 		if k != "recursive" && k != "list_merge" {
-			return nil, fmt.Errorf("'recursive' and 'list_merge' are the only valid keyword arguments")
+			return nil, filterError("'recursive' and 'list_merge' are the only valid keyword arguments")
 		}
 	}
 	recursive := argBool(nil, kw, -1, "recursive", false)
@@ -49,14 +49,14 @@ func fCombine(s *state, in any, args []any, kw map[string]any) (any, error) {
 	switch listMerge {
 	case "replace", "keep", "append", "prepend", "append_rp", "prepend_rp":
 	default:
-		return nil, fmt.Errorf("merge_hash: 'list_merge' argument can only be equal to 'replace', 'keep', 'append', 'prepend', 'append_rp' or 'prepend_rp'")
+		return nil, filterError("merge_hash: 'list_merge' argument can only be equal to 'replace', 'keep', 'append', 'prepend', 'append_rp' or 'prepend_rp'")
 	}
 	result := dicts[len(dicts)-1]
 	for i := len(dicts) - 2; i >= 0; i-- {
 		x, xok := asMapping(dicts[i])
 		y, yok := asMapping(result)
 		if !xok || !yok {
-			return nil, fmt.Errorf("failed to combine variables, expected dicts but got a '%s' and a '%s': \n%s\n%s",
+			return nil, filterError("failed to combine variables, expected dicts but got a '%s' and a '%s': \n%s\n%s",
 				pyTypeName(dicts[i]), pyTypeName(result), combineDump(dicts[i]), combineDump(result))
 		}
 		result = mergeMaps(toOrderedMap(x), toOrderedMap(y), recursive, listMerge)

@@ -221,31 +221,51 @@ func seededRand(s *state, args []any, kw map[string]any, idx int) *rand.Rand {
 	return rand.New(rand.NewSource(rand.Int63()))
 }
 
+// fRandom is ansible's random: randrange over an integer, choice over
+// anything iterable.
 func fRandom(s *state, in any, args []any, kw map[string]any) (any, error) {
 	r := seededRand(s, args, kw, 2)
-	if n, ok := asInt(plain(in)); ok {
-		start := argInt(args, kw, 0, "start", 0)
-		step := argInt(args, kw, 1, "step", 1)
-		if step <= 0 || n <= start {
-			return nil, fmt.Errorf("random: empty range")
+	start, step := arg(args, kw, 0, "start", nil), arg(args, kw, 1, "step", nil)
+	switch v := plain(in).(type) {
+	case int, bool:
+		n, _ := asInt(v)
+		lo, st := 0, 1
+		if t, _ := truth(start); t {
+			lo, _ = asInt(start)
 		}
-		k := (n - start + step - 1) / step
-		return start + r.Intn(k)*step, nil
+		if t, _ := truth(step); t {
+			st, _ = asInt(step)
+		}
+		if st <= 0 || n <= lo {
+			return nil, fmt.Errorf("empty range for randrange() (%d, %d, %d)", lo, n, st)
+		}
+		k := (n - lo + st - 1) / st
+		return lo + r.Intn(k)*st, nil
+	case []any, string, value.Getter:
+		if t1, _ := truth(start); t1 {
+			return nil, filterError("start and step can only be used with integer values")
+		}
+		if t2, _ := truth(step); t2 {
+			return nil, filterError("start and step can only be used with integer values")
+		}
+		items, err := iterate(v)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) == 0 {
+			return nil, fmt.Errorf("Cannot choose from an empty sequence")
+		}
+		return items[r.Intn(len(items))], nil
 	}
-	items, err := iterate(in)
-	if err != nil {
-		return nil, err
-	}
-	if len(items) == 0 {
-		return nil, fmt.Errorf("random: empty sequence")
-	}
-	return items[r.Intn(len(items))], nil
+	return nil, filterError("random can only be used on sequences and integers")
 }
 
+// fShuffle is ansible's shuffle: a shuffled list of the items, or the
+// input itself when it cannot be listed.
 func fShuffle(s *state, in any, args []any, kw map[string]any) (any, error) {
 	items, err := iterate(in)
 	if err != nil {
-		return nil, err
+		return in, nil
 	}
 	out := append([]any{}, items...)
 	r := seededRand(s, args, kw, 0)

@@ -186,7 +186,7 @@ func fHumanToBytes(s *state, in any, args []any, kw map[string]any) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	bad := fmt.Errorf("human_to_bytes() can't interpret following string: %s", str)
+	bad := filterError("human_to_bytes() can't interpret following string: %s", str)
 	m := humanSize.FindStringSubmatch(str)
 	if m == nil {
 		return nil, bad
@@ -229,7 +229,7 @@ func fHumanToBytes(s *state, in any, args []any, kw map[string]any) (any, error)
 func fRekeyOnMember(s *state, in any, args []any, kw map[string]any) (any, error) {
 	dup := argStr(args, kw, 1, "duplicates", "error")
 	if dup != "error" && dup != "overwrite" {
-		return nil, fmt.Errorf("duplicates parameter to rekey_on_member has unknown value: %s", dup)
+		return nil, filterError("duplicates parameter to rekey_on_member has unknown value: %s", dup)
 	}
 	key := arg(args, kw, 0, "key", nil)
 	var items []any
@@ -256,14 +256,14 @@ func fRekeyOnMember(s *state, in any, args []any, kw map[string]any) (any, error
 		}
 		elem, found := m.Get(k)
 		if !found {
-			return nil, fmt.Errorf("Key %s was not found", value.String(key))
+			return nil, filterError("Key %s was not found", value.String(key))
 		}
 		ek, ok := mapKey(elem)
 		if !ok {
 			return nil, fmt.Errorf("unhashable type: '%s'", typeName(elem))
 		}
 		if _, exists := out.Get(ek); exists && dup == "error" {
-			return nil, fmt.Errorf("Key %s is not unique, cannot correctly turn into dict", value.String(elem))
+			return nil, filterError("Key %s is not unique, cannot correctly turn into dict", value.String(elem))
 		}
 		out.Set(ek, it)
 	}
@@ -364,7 +364,7 @@ func fUniqueAnsible(s *state, in any, args []any, kw map[string]any) (any, error
 	}
 	fail := func(err error) (any, error) {
 		if strict {
-			return nil, fmt.Errorf("Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied. %v", err)
+			return nil, filterError("Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied. %v", err)
 		}
 		return nil, err
 	}

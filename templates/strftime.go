@@ -135,7 +135,7 @@ func fStrftime(s *state, in any, args []any, kw map[string]any) (any, error) {
 	if sec := arg(args, kw, 0, "second", nil); sec != nil {
 		f, err := pyFloat(sec)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("Invalid value for epoch value (%s)", value2str(sec))
+			return nil, filterError("Invalid value for epoch value (%s)", value2str(sec))
 		}
 		t = time.Unix(int64(f), 0)
 	}

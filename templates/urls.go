@@ -175,7 +175,7 @@ func fURLSplit(s *state, in any, args []any, kw map[string]any) (any, error) {
 	}
 	v, ok := m.Get(q)
 	if !ok {
-		return nil, fmt.Errorf("urlsplit: unknown URL component: %s", q)
+		return nil, filterError("urlsplit: unknown URL component: %s", q)
 	}
 	return v, nil
 }
