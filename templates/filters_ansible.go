@@ -235,10 +235,11 @@ func fTernary(s *state, in any, args []any, kw map[string]any) (any, error) {
 
 func fMandatory(s *state, in any, args []any, kw map[string]any) (any, error) {
 	if u, ok := in.(*undefined); ok {
-		if msg := argStr(args, kw, 0, "msg", ""); msg != "" {
-			return nil, fmt.Errorf("%s", msg)
+		if m := arg(args, kw, 0, "msg", nil); m != nil {
+			msg, _ := toStr(m)
+			return nil, filterError("%s", msg)
 		}
-		return nil, fmt.Errorf("Mandatory variable %s not defined.", quoteName(u))
+		return nil, filterError("Mandatory variable %s not defined.", quoteName(u))
 	}
 	return in, nil
 }
@@ -334,62 +335,62 @@ func fQuote(s *state, in any, args []any, kw map[string]any) (any, error) {
 	return shellQuote(str), nil
 }
 
+// fComment is ansible's comment: the text with each line decorated, a
+// prefix and postfix line (the decoration without trailing spaces), and a
+// style's beginning and end; every part can be given as a keyword.
 func fComment(s *state, in any, args []any, kw map[string]any) (any, error) {
-	str, err := toStr(in)
+	text, err := toStr(in)
 	if err != nil {
 		return nil, err
 	}
 	style := argStr(args, kw, 0, "style", "plain")
-	p := map[string][3]string{
-		"plain":  {"", "# ", ""},
-		"erlang": {"", "% ", ""},
-		"c":      {"", "// ", ""},
-		"cblock": {"/*", " * ", " */"},
-		"xml":    {"<!--", " - ", "-->"},
-	}[style]
+	styles := map[string]map[string]any{
+		"plain":  {"decoration": "# "},
+		"erlang": {"decoration": "% "},
+		"c":      {"decoration": "// "},
+		"cblock": {"beginning": "/*", "decoration": " * ", "end": " */"},
+		"xml":    {"beginning": "<!--", "decoration": " - ", "end": "-->"},
+	}
+	sp, ok := styles[style]
+	if !ok {
+		return nil, fmt.Errorf("%s", value.Repr(style))
+	}
+	prepost := sp["decoration"]
 	if v, ok := kw["decoration"]; ok {
-		p[1], _ = toStr(v)
+		prepost = v
 	}
-	if v, ok := kw["prefix"]; ok {
-		p[0], _ = toStr(v)
+	pp, _ := toStr(prepost)
+	p := map[string]any{"newline": "\n", "beginning": "", "prefix": strings.TrimRight(pp, " \t\n"), "prefix_count": 1,
+		"decoration": "", "postfix": strings.TrimRight(pp, " \t\n"), "postfix_count": 1, "end": ""}
+	for k, v := range sp {
+		p[k] = v
 	}
-	if v, ok := kw["postfix"]; ok {
-		p[2], _ = toStr(v)
+	for k, v := range kw {
+		p[k] = v
 	}
-	prefixCount := argInt(nil, kw, -1, "prefix_count", 1)
-	postfixCount := argInt(nil, kw, -1, "postfix_count", 1)
-	deco := p[1]
+	str := func(k string) string { v, _ := toStr(p[k]); return v }
+	count := func(k string) int { n, _ := asInt(p[k]); return n }
+	nl, deco := str("newline"), str("decoration")
 	var b strings.Builder
-	if p[0] != "" {
-		for i := 0; i < prefixCount; i++ {
-			b.WriteString(p[0] + "\n")
+	if str("beginning") != "" {
+		b.WriteString(str("beginning") + nl)
+	}
+	if pre := str("prefix"); pre != "" {
+		unit := pre + nl
+		if pre == nl {
+			unit = nl
 		}
+		b.WriteString(strings.Repeat(unit, max(count("prefix_count"), 0)))
 	}
-	empty := strings.TrimRight(deco, " ")
-	for i := 0; i < prefixCount && p[0] == ""; i++ {
-		b.WriteString(empty + "\n")
+	body := deco + strings.ReplaceAll(text, nl, nl+deco)
+	b.WriteString(strings.ReplaceAll(body, deco+nl, strings.TrimRight(deco, " \t\n")+nl))
+	for i := 0; i < count("postfix_count"); i++ {
+		b.WriteString(nl + str("postfix"))
 	}
-	if p[0] != "" {
-		b.WriteString(empty + "\n")
+	if str("end") != "" {
+		b.WriteString(nl + str("end"))
 	}
-	for _, l := range strings.Split(str, "\n") {
-		if l == "" {
-			b.WriteString(empty + "\n")
-		} else {
-			b.WriteString(deco + l + "\n")
-		}
-	}
-	b.WriteString(empty + "\n")
-	if p[2] != "" {
-		for i := 0; i < postfixCount; i++ {
-			b.WriteString(p[2] + "\n")
-		}
-	} else {
-		for i := 1; i < postfixCount; i++ {
-			b.WriteString(empty + "\n")
-		}
-	}
-	return strings.TrimSuffix(b.String(), "\n"), nil
+	return b.String(), nil
 }
 
 func fSplit(s *state, in any, args []any, kw map[string]any) (any, error) {

@@ -124,7 +124,7 @@ func mergeMaps(a, b *value.Map, recursive bool, listMerge string) *value.Map {
 func fDict2Items(s *state, in any, args []any, kw map[string]any) (any, error) {
 	m, ok := asMapping(in)
 	if !ok {
-		return nil, fmt.Errorf("dict2items requires a dictionary, got %s instead.", pyTypeName(in))
+		return nil, fmt.Errorf("dict2items requires a dictionary, got %s instead.", pyClass(in))
 	}
 	kn := argStr(args, kw, 0, "key_name", "key")
 	vn := argStr(args, kw, 1, "value_name", "value")
@@ -137,10 +137,12 @@ func fDict2Items(s *state, in any, args []any, kw map[string]any) (any, error) {
 	return out, nil
 }
 
+// fItems2Dict is ansible's items2dict: a dict from a list of dicts'
+// key_name and value_name entries.
 func fItems2Dict(s *state, in any, args []any, kw map[string]any) (any, error) {
-	items, err := iterate(in)
-	if err != nil {
-		return nil, err
+	items, ok := plain(in).([]any)
+	if !ok {
+		return nil, fmt.Errorf("items2dict requires a list, got %s instead.", pyClass(in))
 	}
 	kn := argStr(args, kw, 0, "key_name", "key")
 	vn := argStr(args, kw, 1, "value_name", "value")
@@ -148,14 +150,19 @@ func fItems2Dict(s *state, in any, args []any, kw map[string]any) (any, error) {
 	for _, it := range items {
 		m, ok := asMapping(it)
 		if !ok {
-			return nil, fmt.Errorf("items2dict requires a list of dictionaries")
+			r, _ := repr(in)
+			return nil, fmt.Errorf("items2dict requires a list of dictionaries, got %s instead.", r)
 		}
 		k, ok1 := m.Get(kn)
 		v, ok2 := m.Get(vn)
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("items2dict requires each dictionary to have '%s' and '%s' keys", kn, vn)
+			r, _ := repr(in)
+			return nil, fmt.Errorf("items2dict requires each dictionary in the list to contain the keys '%s' and '%s', got %s instead.", kn, vn, r)
 		}
-		ks, _ := mapKey(k)
+		ks, ok := mapKey(k)
+		if !ok {
+			return nil, fmt.Errorf("unhashable type: '%s'", typeName(k))
+		}
 		out.Set(ks, v)
 	}
 	return out, nil

@@ -124,52 +124,74 @@ func fZip(longest bool) filterFunc {
 	}
 }
 
+// fSubelements is ansible's subelements: each element of a list (or of a
+// dict's values) paired with each item of the list its dotted key (or
+// list of keys) reaches.
 func fSubelements(s *state, in any, args []any, kw map[string]any) (any, error) {
 	var items []any
-	if m, ok := asMapping(in); ok {
-		om := toOrderedMap(m)
-		for _, k := range om.Keys() {
-			v, _ := om.Get(k)
-			items = append(items, v)
+	switch v := plain(in).(type) {
+	case value.Getter:
+		for _, k := range v.Keys() {
+			x, _ := v.Get(k)
+			items = append(items, x)
 		}
-	} else {
-		var err error
-		if items, err = iterate(in); err != nil {
-			return nil, err
-		}
+	case []any:
+		items = v
+	default:
+		return nil, filterError("obj must be a list of dicts or a nested dict")
 	}
-	path := argStr(args, kw, 0, "subelements", "")
+	var path []any
+	switch p := plain(arg(args, kw, 0, "subelements", nil)).(type) {
+	case []any:
+		path = p
+	case string:
+		for _, part := range strings.Split(p, ".") {
+			path = append(path, part)
+		}
+	default:
+		return nil, fmt.Errorf("subelements must be a list or a string")
+	}
 	skip := argBool(args, kw, 1, "skip_missing", false)
 	out := []any{}
 	for _, it := range items {
-		v := it
-		for _, p := range strings.Split(path, ".") {
-			m, ok := asMapping(v)
-			if !ok {
-				return nil, fmt.Errorf("subelements: the key %s should point to a dictionary", p)
-			}
-			nv, found := m.Get(p)
-			if !found {
-				if skip {
-					v = nil
-					break
-				}
-				return nil, fmt.Errorf("could not find '%s' key in iterated item", p)
-			}
-			v = nv
+		v, err := subelementValues(it, path, skip)
+		if err != nil {
+			return nil, err
 		}
-		if v == nil && skip {
-			continue
-		}
-		l, ok := v.([]any)
-		if !ok {
-			return nil, fmt.Errorf("the key %s should point to a list, got '%s'", path, value.String(v))
-		}
-		for _, e := range l {
+		for _, e := range v {
 			out = append(out, []any{it, e})
 		}
 	}
 	return out, nil
+}
+
+func subelementValues(it any, path []any, skip bool) ([]any, error) {
+	v := it
+	var last any
+	for _, p := range path {
+		last = p
+		m, ok := asMapping(v)
+		if !ok {
+			str, _ := toStr(v)
+			return nil, fmt.Errorf("the key %s should point to a dictionary, got '%s'", value.String(p), str)
+		}
+		k, _ := mapKey(p)
+		nv, found := m.Get(k)
+		if !found {
+			if skip {
+				return nil, nil
+			}
+			r, _ := repr(v)
+			return nil, filterError("could not find %s key in iterated item %s", value.Repr(p), r)
+		}
+		v = nv
+	}
+	l, ok := plain(v).([]any)
+	if !ok {
+		r, _ := repr(v)
+		return nil, fmt.Errorf("the key %s should point to a list, got %s", value.Repr(last), r)
+	}
+	return l, nil
 }
 
 func fProduct(s *state, in any, args []any, kw map[string]any) (any, error) {
