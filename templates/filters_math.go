@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -118,7 +119,29 @@ func fRoot(s *state, in any, args []any, kw map[string]any) (any, error) {
 	if err != nil {
 		return fail(err)
 	}
-	return r, nil
+	return exactRoot(x, b, r), nil
+}
+
+// exactRoot corrects Go's pow, which can miss by an ulp where C's (which
+// Python calls) is exact: a neighbour of r whose b-th power is x exactly
+// is the root.
+func exactRoot(x, b, r float64) float64 {
+	n := int(b)
+	if float64(n) != b || n < 2 || n > 64 || r <= 0 || math.IsInf(r, 0) {
+		return r
+	}
+	want := new(big.Float).SetFloat64(x)
+	for _, c := range []float64{r, math.Nextafter(r, math.Inf(1)), math.Nextafter(r, 0)} {
+		p := new(big.Float).SetPrec(0).SetFloat64(c)
+		acc := new(big.Float).SetPrec(uint(53 * n)).SetFloat64(1)
+		for i := 0; i < n; i++ {
+			acc.Mul(acc, p)
+		}
+		if acc.Cmp(want) == 0 {
+			return c
+		}
+	}
+	return r
 }
 
 // pyFloat is Python's float(v).
@@ -378,7 +401,12 @@ func fUniqueAnsible(s *state, in any, args []any, kw map[string]any) (any, error
 	var seen []any
 	for _, it := range items {
 		k := sortKey(it, attr, cs)
-		switch plain(k).(type) {
+		switch x := plain(k).(type) {
+		case *undefined:
+			if strict {
+				return fail(x.err)
+			}
+			return uniq(items), nil
 		case []any, value.Getter:
 			if strict {
 				return fail(fmt.Errorf("unhashable type: '%s'", typeName(k)))
