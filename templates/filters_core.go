@@ -158,22 +158,24 @@ func expandVars(p string) string {
 	})
 }
 
-// ntSplitdrive is ntpath.splitdrive: a drive letter or a UNC share.
+// ntSplitdrive is ntpath.splitdrive (Python 3.11): a drive letter, or a
+// UNC \\server\share or device path.
 func ntSplitdrive(p string) (string, string) {
 	if len(p) < 2 {
 		return "", p
 	}
 	n := strings.ReplaceAll(p, "/", `\`)
-	if n[:2] == `\\` && (len(n) < 3 || n[2] != '\\') {
-		i := strings.IndexByte(n[2:], '\\')
+	if n[:2] == `\\` {
+		start := 2
+		if len(n) >= 8 && strings.EqualFold(n[:8], `\\?\UNC\`) {
+			start = 8
+		}
+		i := strings.IndexByte(n[start:], '\\')
 		if i < 0 {
-			return "", p
+			return p, ""
 		}
-		i += 2
+		i += start
 		j := strings.IndexByte(n[i+1:], '\\')
-		if j == 0 {
-			return "", p
-		}
 		if j < 0 {
 			return p, ""
 		}

@@ -57,17 +57,14 @@ func fPasswordHash(s *state, in any, args []any, kw map[string]any) (any, error)
 		salt = randomSalt(saltSize)
 	}
 	rounds := argInt(args, kw, 3, "rounds", 0)
+	if rounds == 5000 && algo != "md5_crypt" && algo != "bcrypt" {
+		rounds = -1 // sha-crypt's implicit rounds, which passlib does not write
+	}
 	switch algo {
 	case "sha512_crypt":
-		if rounds == 0 {
-			rounds = 656000
-		}
-		return shaCrypt(pw, salt, rounds, true), nil
+		return shaCrypt(pw, salt, passlibRounds(rounds, 656000), true), nil
 	case "sha256_crypt":
-		if rounds == 0 {
-			rounds = 535000
-		}
-		return shaCrypt(pw, salt, rounds, false), nil
+		return shaCrypt(pw, salt, passlibRounds(rounds, 535000), false), nil
 	case "md5_crypt":
 		return md5Crypt(pw, salt), nil
 	}
@@ -149,4 +146,16 @@ func md5Crypt(password, salt string) string {
 	}
 	enc(0, 0, final[11], 2)
 	return "$1$" + salt + "$" + out.String()
+}
+
+// passlibRounds is the rounds shaCrypt is given: passlib's default when
+// none, none (5000, unwritten) for the implicit ones.
+func passlibRounds(rounds, def int) int {
+	switch rounds {
+	case 0:
+		return def
+	case -1:
+		return 0
+	}
+	return rounds
 }
