@@ -14,7 +14,7 @@ type filterFunc func(s *state, in any, args []any, kw map[string]any) (any, erro
 var filters map[string]filterFunc
 
 // Filters that receive an undefined input instead of failing on it.
-var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true}
+var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true, "type_debug": true}
 
 func (s *state) filter(name string, in any, args []any, kw map[string]any) (any, error) {
 	f, ok := filters[name]
@@ -25,10 +25,10 @@ func (s *state) filter(name string, in any, args []any, kw map[string]any) (any,
 		if u, ok := in.(*undefined); ok {
 			return nil, u.err
 		}
-		for _, a := range args {
-			if u, ok := a.(*undefined); ok {
-				return nil, u.err
-			}
+	}
+	if !undefinedArgOK[name] {
+		if err := firstUndefined(args); err != nil {
+			return nil, err
 		}
 	}
 	return f(s, in, args, kw)

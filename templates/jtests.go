@@ -35,9 +35,9 @@ func (s *state) test(name string, in any, args []any, kw map[string]any) (any, e
 			return nil, u.err
 		}
 	}
-	for _, a := range args {
-		if u, ok := a.(*undefined); ok {
-			return nil, u.err
+	if !undefinedTestArgOK[name] {
+		if err := firstUndefined(args); err != nil {
+			return nil, err
 		}
 	}
 	return t(s, in, args, kw)

@@ -54,14 +54,16 @@ func pyFormat(f string, args []any) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if u, ok := v.(*undefined); ok {
+		if u, ok := v.(*undefined); ok && verb != 'r' {
 			return "", u.err
 		}
 		spec := "%" + flags + width
 		switch verb {
 		case 's', 'r':
 			var s string
-			if verb == 's' {
+			if u, ok := v.(*undefined); ok {
+				s = u.pyRepr()
+			} else if verb == 's' {
 				s, err = toStr(v)
 			} else {
 				s, err = repr(v)
