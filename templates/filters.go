@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -19,7 +20,7 @@ var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true,
 func (s *state) filter(name string, in any, args []any, kw map[string]any) (any, error) {
 	f, ok := filters[name]
 	if !ok {
-		return nil, fmt.Errorf("template error while templating string: No filter named '%s'", name)
+		return nil, errors.New("TemplateSyntaxError: " + pluginNotFound(name))
 	}
 	if !undefinedOK[name] {
 		if u, ok := in.(*undefined); ok {

@@ -128,6 +128,10 @@ func pyLiteral(s string) (any, error) {
 	return v, nil
 }
 
+// literalNames are the names a literal may hold: Python's constants, and
+// JSON's, which ansible turns into them before literal_eval (Json2Python).
+var literalNames = map[string]any{"True": true, "False": false, "None": nil, "true": true, "false": false, "null": nil}
+
 type litParser struct {
 	s     string
 	i     int
@@ -237,14 +241,13 @@ func (p *litParser) value() (any, error) {
 		}
 		return nil, fmt.Errorf("bad number %q", lit)
 	default:
-		for _, w := range []struct {
-			s string
-			v any
-		}{{"True", true}, {"False", false}, {"None", nil}} {
-			if strings.HasPrefix(p.s[p.i:], w.s) {
-				p.i += len(w.s)
-				return w.v, nil
-			}
+		j := p.i
+		for j < len(p.s) && (p.s[j] == '_' || p.s[j] >= 'a' && p.s[j] <= 'z' || p.s[j] >= 'A' && p.s[j] <= 'Z' || j > p.i && p.s[j] >= '0' && p.s[j] <= '9') {
+			j++
+		}
+		if v, ok := literalNames[p.s[p.i:j]]; ok {
+			p.i = j
+			return v, nil
 		}
 	}
 	return nil, fmt.Errorf("unexpected %q", c)
