@@ -97,7 +97,7 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	if err != nil {
 		return errorResult(err)
 	}
-	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript})
+	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript + pythonFactsScript(pythonInterpreter(tc.sc))})
 	if err != nil {
 		return errorResult(err)
 	}
@@ -169,6 +169,7 @@ func parseFacts(out []byte) *value.Map {
 	dt.Set("time", kv["date_hms"])
 	dt.Set("tz", kv["date_tz"])
 	f.Set("date_time", dt)
+	pythonFacts(kv, f)
 	parseHardware(out, f)
 	return f
 }

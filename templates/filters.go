@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -16,21 +17,21 @@ var filters map[string]filterFunc
 // Filters that receive an undefined input instead of failing on it.
 // extract looks its keys up with Jinja2's getitem, which chains an
 // undefined container or key into an undefined result.
-var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true, "extract": true}
+var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true, "extract": true, "type_debug": true}
 
 func (s *state) filter(name string, in any, args []any, kw map[string]any) (any, error) {
 	f, ok := filters[name]
 	if !ok {
-		return nil, fmt.Errorf("template error while templating string: No filter named '%s'", name)
+		return nil, errors.New("TemplateSyntaxError: " + pluginNotFound(name))
 	}
 	if !undefinedOK[name] {
 		if u, ok := in.(*undefined); ok {
 			return nil, u.err
 		}
-		for _, a := range args {
-			if u, ok := a.(*undefined); ok {
-				return nil, u.err
-			}
+	}
+	if !undefinedArgOK[name] {
+		if err := firstUndefined(args); err != nil {
+			return nil, err
 		}
 	}
 	return f(s, in, args, kw)

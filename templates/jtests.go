@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -28,16 +29,16 @@ func opToken(op string) *tokens.Token {
 func (s *state) test(name string, in any, args []any, kw map[string]any) (any, error) {
 	t, ok := jtests[name]
 	if !ok {
-		return nil, fmt.Errorf("template error while templating string: No test named '%s'", name)
+		return nil, errors.New("TemplateSyntaxError: " + pluginNotFound(name))
 	}
 	if !testUndefinedOK[name] {
 		if u, ok := in.(*undefined); ok {
 			return nil, u.err
 		}
 	}
-	for _, a := range args {
-		if u, ok := a.(*undefined); ok {
-			return nil, u.err
+	if !undefinedTestArgOK[name] {
+		if err := firstUndefined(args); err != nil {
+			return nil, err
 		}
 	}
 	return t(s, in, args, kw)

@@ -9,43 +9,6 @@ import (
 	"github.com/fjord-run/fjord/value"
 )
 
-// UndefinedError reports the use of an undefined variable or attribute, in
-// Ansible's words.
-type UndefinedError struct {
-	// Name is the variable, attribute or key that is missing.
-	Name string
-	// Owner is set for a missing attribute: "dict object", "list object"...
-	Owner string
-	// Hint, when set, replaces the generated message.
-	Hint string
-}
-
-func (e *UndefinedError) Error() string {
-	switch {
-	case e.Hint != "":
-		return e.Hint
-	case e.Owner == "None":
-		return fmt.Sprintf("'None' has no attribute '%s'", e.Name)
-	case e.Owner != "":
-		return fmt.Sprintf("'%s' has no attribute '%s'", e.Owner, e.Name)
-	}
-	return fmt.Sprintf("'%s' is undefined", e.Name)
-}
-
-// undefined is Ansible's AnsibleUndefined: using it is an error, but
-// attribute and item access on it give it back, so that
-// a.missing.deeper | default(x) works.
-type undefined struct{ err *UndefinedError }
-
-func undefName(name string) *undefined { return &undefined{&UndefinedError{Name: name}} }
-
-func undefAttr(owner any, name string) *undefined {
-	if owner == nil {
-		return &undefined{&UndefinedError{Name: name, Owner: "None"}}
-	}
-	return &undefined{&UndefinedError{Name: name, Owner: typeName(owner) + " object"}}
-}
-
 // omitValue is nothing special: omit is a variable the runner defines.
 
 // namespace is Jinja2's namespace(): the one object a {% set %} inside a loop
@@ -179,8 +142,6 @@ func truth(v any) (bool, error) {
 	}
 	return value.Truthy(v), nil
 }
-
-func isUndef(v any) bool { _, ok := v.(*undefined); return ok }
 
 // plainStr unwraps value.Unsafe.
 func plain(v any) any {
@@ -472,7 +433,7 @@ func getitem(obj, key any) any {
 			if i >= 0 && i < len(o) {
 				return o[i]
 			}
-			return &undefined{&UndefinedError{Hint: fmt.Sprintf("list object has no element %d", i)}}
+			return undefElem(o, i)
 		}
 	case string:
 		if i, ok := asInt(key); ok {
@@ -483,7 +444,7 @@ func getitem(obj, key any) any {
 			if i >= 0 && i < len(r) {
 				return string(r[i])
 			}
-			return &undefined{&UndefinedError{Hint: fmt.Sprintf("str object has no element %d", i)}}
+			return undefElem(o, i)
 		}
 	case value.Getter:
 		if k, ok := mapKey(key); ok {
@@ -496,7 +457,7 @@ func getitem(obj, key any) any {
 	if s, ok := asString(key); ok {
 		return getattr(obj, s)
 	}
-	return &undefined{&UndefinedError{Hint: fmt.Sprintf("'%s object' has no attribute '%s'", typeName(obj), value.String(key))}}
+	return undefElem(obj, key)
 }
 
 func (l *loopInfo) attr(name string) (any, bool) {
