@@ -20,15 +20,11 @@ func (l *Loader) IncludeTasks(t *Task, name string, params, apply *value.Map, p 
 	}
 	blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, IncludeParams: params}
 	if apply != nil {
-		if v, ok := apply.Get("tags"); ok {
-			blk.Kw.Tags = tagList(v)
+		kw, err := applyKeywords(t.Pos, apply)
+		if err != nil {
+			return "", nil, err
 		}
-		if v, ok := apply.Get("become"); ok {
-			blk.Kw.Become = v
-		}
-		if v, ok := apply.Get("when"); ok {
-			blk.Kw.When = value.Listify(v)
-		}
+		blk.Kw = kw
 	}
 	if root != nil {
 		nodes, err := l.parseTaskList(path, root, blk, t.Role, t.Handler)
@@ -72,4 +68,34 @@ func (l *Loader) IncludeRole(t *Task, args *value.Map, baseDir string, params *v
 	SetPlay(p, nodes)
 	ri.Handlers = handlers
 	return ri, blk, nil
+}
+
+// applyKeywords are an include's apply: the keywords of the block its
+// tasks run in, as ansible loads apply as a Block.
+func applyKeywords(pos Pos, apply *value.Map) (Keywords, error) {
+	var kw Keywords
+	var err error
+	apply.Range(func(k string, v any) bool {
+		def, ok := keywordAt(k, onBlock)
+		if !ok || def.typ == kwSections {
+			err = errAt(pos, "'%s' is not a valid attribute for a Block", k)
+			return false
+		}
+		if err = def.checkValue(v); err != nil {
+			err = &Error{Pos: pos, Err: err}
+			return false
+		}
+		switch k {
+		case "when":
+			kw.When = condsAt(pos, v)
+		case "vars":
+			kw.Vars, _ = v.(*value.Map)
+		default:
+			if def.set != nil {
+				def.set(&kw, v)
+			}
+		}
+		return true
+	})
+	return kw, err
 }

@@ -40,6 +40,10 @@ type Keywords struct {
 	Port              any
 	Throttle          any
 	Timeout           any // seconds an action may take on a host (timeout.go)
+	// Notify is a block's (or an import's, an apply's) notify: its tasks
+	// notify these handlers unless they name their own (ansible's Block
+	// notify field, inherited as any other).
+	Notify []string
 }
 
 // Node is a *Task or a *Block.
@@ -81,7 +85,6 @@ type Task struct {
 	HasLoop     bool
 	LoopControl *value.Map
 	Register    string
-	Notify      []string
 	ChangedWhen []any
 	FailedWhen  []any
 	HasChanged  bool
@@ -179,6 +182,21 @@ func (t *Task) SearchDirs(pbDir, kind string) []string {
 		dirs = append(dirs, filepath.Join(pbDir, kind), pbDir)
 	}
 	return uniq(dirs)
+}
+
+// NotifyNames are the handlers t notifies when it changes: its own
+// notify, else the nearest enclosing block's (a block, an import_tasks or
+// import_role, an include's apply), as ansible's notify is inherited.
+func (t *Task) NotifyNames() []string {
+	if t.Kw.Notify != nil {
+		return t.Kw.Notify
+	}
+	for b := t.Parent; b != nil; b = b.Parent {
+		if b.Kw.Notify != nil {
+			return b.Kw.Notify
+		}
+	}
+	return nil
 }
 
 // Label is the task's name as Ansible shows it: its action when it has
