@@ -243,6 +243,12 @@ func firstKw(t *playbook.Task, p *playbook.Play, get func(playbook.Keywords) any
 
 func (ex *executor) banner(t *playbook.Task, h *hostState) {
 	name := t.Name
+	if name == "" && t.Action == "include_role" {
+		// ansible's IncludeRole.get_name: the action and the role as written
+		if rn, ok := t.Args.Get("name"); ok {
+			name = t.Action + " : " + value.String(rn)
+		}
+	}
 	if name != "" && templates.IsTemplate(name) {
 		sc := ex.r.newScope(ex.pr, h, t, nil)
 		if s, err := sc.renderString(name); err == nil {
