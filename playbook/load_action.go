@@ -205,13 +205,9 @@ func (l *Loader) expandImportTasks(file string, t *Task) ([]Node, error) {
 	if !ok {
 		return nil, errAt(t.Pos, "import_tasks needs a file name")
 	}
-	name := value.String(raw)
-	if strings.Contains(name, "{{") && l.o.Render != nil {
-		r, err := l.o.Render(name)
-		if err != nil {
-			return nil, errAt(t.Pos, "%v", err)
-		}
-		name = r
+	name, err := l.render(value.String(raw), t)
+	if err != nil {
+		return nil, errAt(t.Pos, "%v", err)
 	}
 	if t.HasLoop {
 		return nil, errAt(t.Pos, "You cannot use loops on 'import_tasks' statements. You should use 'include_tasks' instead.")

@@ -33,6 +33,10 @@ func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	if p.Kw.Vars == nil {
 		p.Kw.Vars = value.NewMap(0)
 	}
+	if l.importVars != nil {
+		l.importVars.Range(func(k string, v any) bool { p.Kw.Vars.Set(k, v); return true })
+	}
+	l.playVars = p.Kw.Vars
 	if err := l.playHosts(file, n, p); err != nil {
 		return nil, err
 	}

@@ -76,13 +76,11 @@ func (l *Loader) parseRoleRef(file string, rn *yaml.Node) (*roleRef, error) {
 	if ref.name == "" {
 		return nil, errAt(ref.pos, "role definitions must contain a role name")
 	}
-	if strings.Contains(ref.name, "{{") && l.o.Render != nil {
-		r, err := l.o.Render(ref.name)
-		if err != nil {
-			return nil, errAt(ref.pos, "%v", err)
-		}
-		ref.name = r
+	name, err := l.render(ref.name, nil)
+	if err != nil {
+		return nil, errAt(ref.pos, "%v", err)
 	}
+	ref.name = name
 	return ref, nil
 }
 
@@ -471,6 +469,11 @@ func (l *Loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	if ref.name == "" {
 		return nil, errAt(t.Pos, "import_role needs a role name")
 	}
+	name, err := l.render(ref.name, t)
+	if err != nil {
+		return nil, errAt(t.Pos, "%v", err)
+	}
+	ref.name = name
 	base := l.o.PlaybookDir
 	if t.Role != nil {
 		base = filepath.Dir(t.Role.Role.Path)
@@ -500,7 +503,15 @@ func (l *Loader) expandImportRole(file string, t *Task) ([]Node, error) {
 		setParent(n, outer)
 	}
 	outer.Block = nodes
-	l.pendingHandlers = append(l.pendingHandlers, handlers...)
+	// the role's handlers run under the import's keywords too (ansible
+	// parents them to the import_role task: delegate_to, when...)
+	if len(handlers) > 0 {
+		hb := &Block{Pos: t.Pos, Kw: outer.Kw, Implicit: true, Block: handlers}
+		for _, n := range handlers {
+			setParent(n, hb)
+		}
+		l.pendingHandlers = append(l.pendingHandlers, hb)
+	}
 	// import_role exposes the role's defaults and vars to the whole play
 	// at parse time, as roles: does.
 	l.pendingRoles = append(l.pendingRoles, ri)

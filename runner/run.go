@@ -157,8 +157,8 @@ func (r *run) loadPlaybooks() ([]*playbook.Playbook, error) {
 	var books []*playbook.Playbook
 	for _, p := range r.o.Playbooks {
 		o := r.loadOptions()
-		o.Render = func(src string) (string, error) {
-			sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
+		o.Render = func(src string, vars *value.Map) (string, error) {
+			sc := &scope{r: r, layers: []*value.Map{vars, r.extraVars}}
 			return sc.renderString(src)
 		}
 		o.CheckCond = r.eng.CheckCond

@@ -190,7 +190,29 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 	if pr != nil {
 		sc.check, sc.diff = pr.check, pr.diff
 	}
+	if t != nil && pr != nil {
+		sc.delegatedVars(pr, t)
+	}
 	return sc
+}
+
+// delegatedVars adds ansible_delegated_vars when t is delegated: the
+// delegated host's name and its variables (hostvars' view of it), as
+// ansible's variable manager gives a delegated task.
+func (sc *scope) delegatedVars(pr *playRun, t *playbook.Task) {
+	d := firstKw(t, pr.play, func(k playbook.Keywords) any { return k.DelegateTo })
+	if d == nil {
+		return
+	}
+	name, err := sc.renderString(d)
+	if err != nil || name == "" {
+		return
+	}
+	var hv any = value.MapOf("inventory_hostname", name, "ansible_host", name)
+	if dh := sc.r.hostState(name); dh != nil {
+		hv = &hostView{r: sc.r, play: pr, h: dh}
+	}
+	sc.layers = append(sc.layers, value.MapOf("ansible_delegated_vars", value.MapOf(name, hv)))
 }
 
 // blockLayers are the vars of t's enclosing blocks, outermost first, and

@@ -42,6 +42,11 @@ func whens(t *playbook.Task) []any {
 	for b := t.Parent; b != nil; b = b.Parent {
 		chain = append(chain, b.Kw.When)
 	}
+	// an import_playbook's when is on its plays' tasks and fact
+	// gathering, not on their handlers (ansible prepends it to each block)
+	if !t.Handler && t.Play != nil {
+		out = append(out, t.Play.Kw.When...)
+	}
 	for i := len(chain) - 1; i >= 0; i-- {
 		out = append(out, chain[i]...)
 	}
