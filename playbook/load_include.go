@@ -58,6 +58,7 @@ func (l *Loader) IncludeRole(t *Task, args *value.Map, baseDir string, params *v
 	if err != nil {
 		return nil, nil, err
 	}
+	ri.Included = true
 	params.Range(func(k string, v any) bool { ri.Params.Set(k, v); return true })
 	var nodes, handlers []Node
 	l.appendRoleRun(ri, &nodes, &handlers, map[string]bool{})

@@ -147,6 +147,10 @@ type RoleInstance struct {
 	Params   *value.Map
 	Parent   *RoleInstance // dependency chain
 	Public   bool
+	// Included marks a use by import_role or include_role (its Parent is
+	// the role whose task named it, if any), not a roles: entry or a
+	// dependency.
+	Included bool
 	From     map[string]string // tasks_from, vars_from, defaults_from, handlers_from
 	Defaults *value.Map        // defaults_from result
 	Vars     *value.Map        // vars_from result

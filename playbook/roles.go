@@ -482,6 +482,7 @@ func (l *Loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	ri.Included = true
 	// vars on import_role become the role's vars, which import_role
 	// exposes to the whole play (ansible-core behaves the same: a later
 	// import's vars are seen by an earlier import of the role).

@@ -54,6 +54,9 @@ func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts host
 				live = append(live, h)
 			}
 		}
+		if inst.role != nil && inst.role.Public {
+			ex.pr.exposeRole(inst.role)
+		}
 		f := ex.runList(ctx, []playbook.Node{inst.blk}, live, nil)
 		for h := range f {
 			ir.failed[h] = true
@@ -149,6 +152,9 @@ func (ir *includeRun) item(h *hostState, tc *taskCtx, lv *value.Map, item any) (
 		return nil, false
 	}
 	am, _ := args.(*value.Map)
+	if am != nil {
+		am = r.dropOmit(am)
+	}
 	inst, err := ex.makeInclude(t, am, isc, lv)
 	if err != nil {
 		ir.fail(h, tc, err.Error())

@@ -31,6 +31,8 @@ type playRun struct {
 	ldr       *playbook.Loader
 	// roles included at run time bring their handlers along
 	extraHandlers []*playbook.RoleInstance
+	// exposed are the public include_role'd roles (exposeRole)
+	exposed []*playbook.RoleInstance
 }
 
 func (pr *playRun) active() []*hostState {
