@@ -143,10 +143,10 @@ type Role struct {
 // RoleInstance is one use of a role (roles: entry, import/include_role, or
 // a dependency) with its params.
 type RoleInstance struct {
-	Role     *Role
-	Params   *value.Map
-	Parent   *RoleInstance // dependency chain
-	Public   bool
+	Role   *Role
+	Params *value.Map
+	Parent *RoleInstance // dependency chain
+	Public bool
 	// Included marks a use by import_role or include_role (its Parent is
 	// the role whose task named it, if any), not a roles: entry or a
 	// dependency.

@@ -219,15 +219,16 @@ func (l *Loader) loadRole(pos Pos, path string) (*Role, error) {
 		l.roles = map[string]*Role{}
 	}
 	l.roles[path] = r
-	var err error
-	if f := mainFile(filepath.Join(path, "defaults"), "main"); f != "" {
-		if r.Defaults, err = l.LoadVarsFile(f); err != nil {
+	for _, dv := range []struct {
+		dir string
+		m   **value.Map
+	}{{"defaults", &r.Defaults}, {"vars", &r.Vars}} {
+		m, ok, err := l.loadRoleVars(filepath.Join(path, dv.dir), "main", true)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if f := mainFile(filepath.Join(path, "vars"), "main"); f != "" {
-		if r.Vars, err = l.LoadVarsFile(f); err != nil {
-			return nil, err
+		if ok {
+			*dv.m = m
 		}
 	}
 	if f := mainFile(filepath.Join(path, "meta"), "main"); f != "" {
@@ -390,22 +391,21 @@ func fromName(f string) string { return strings.TrimSuffix(strings.TrimSuffix(f,
 func (l *Loader) roleVars(ri *RoleInstance, pos Pos) error {
 	var err error
 	path, role := ri.Role.Path, ri.Role
+	var ok bool
 	if f := ri.From["defaults_from"]; f != "" {
-		p := mainFile(filepath.Join(path, "defaults"), fromName(f))
-		if p == "" {
-			return errAt(pos, "could not find '%s' in role %s defaults", f, role.Name)
-		}
-		if ri.Defaults, err = l.LoadVarsFile(p); err != nil {
+		if ri.Defaults, ok, err = l.loadRoleVars(filepath.Join(path, "defaults"), f, false); err != nil {
 			return err
+		}
+		if !ok {
+			return errAt(pos, "could not find '%s' in role %s defaults", f, role.Name)
 		}
 	}
 	if f := ri.From["vars_from"]; f != "" {
-		p := mainFile(filepath.Join(path, "vars"), fromName(f))
-		if p == "" {
-			return errAt(pos, "could not find '%s' in role %s vars", f, role.Name)
-		}
-		if ri.Vars, err = l.LoadVarsFile(p); err != nil {
+		if ri.Vars, ok, err = l.loadRoleVars(filepath.Join(path, "vars"), f, false); err != nil {
 			return err
+		}
+		if !ok {
+			return errAt(pos, "could not find '%s' in role %s vars", f, role.Name)
 		}
 	}
 	return nil
