@@ -192,7 +192,9 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 				h.mu.Unlock()
 			}
 		}
-	case "noop", "refresh_inventory", "reset_connection", "role_complete":
+	case "refresh_inventory":
+		ex.r.refreshInventory(pr)
+	case "noop", "reset_connection", "role_complete":
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ type playRun struct {
 	extraHandlers []*playbook.RoleInstance
 	// exposed are the public include_role'd roles (exposeRole)
 	exposed []*playbook.RoleInstance
+	pattern string // the play's hosts, rendered
 }
 
 func (pr *playRun) active() []*hostState {
@@ -72,6 +73,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 	if err != nil {
 		return &playbook.Error{Pos: p.Pos, Err: err}
 	}
+	pr.pattern = pattern
 	r.playHosts(pr, hosts)
 	names := make([]string, len(pr.all))
 	for i, h := range pr.all {

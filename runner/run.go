@@ -38,8 +38,11 @@ type run struct {
 	hostsMu sync.Mutex
 	hosts   map[string]*hostState
 
-	// invMu serialises run-time inventory changes (add_host, group_by).
-	invMu sync.Mutex
+	// invMu serialises run-time inventory changes (add_host, group_by),
+	// kept in dynHosts and dynGroups for meta: refresh_inventory.
+	invMu     sync.Mutex
+	dynHosts  []dynHost
+	dynGroups []dynGroup
 
 	connMu sync.Mutex
 	conns  map[string]connection.Conn
