@@ -58,7 +58,7 @@ func (l *Loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
 	if !ok {
 		return errAt(posOf(file, kn), "couldn't resolve module/action '%s'. This often indicates a misspelling, missing collection, or incorrect module path.", name)
 	}
-	t.Action = canon
+	t.Action, t.Written = canon, name
 	args := value.NewMap(4)
 	switch a := argv.(type) {
 	case nil:

@@ -4,19 +4,22 @@ import (
 	"fmt"
 
 	"github.com/fjord-run/fjord/value"
+	"gopkg.in/yaml.v3"
 )
 
 // includeTasks loads the tasks file an include_tasks task t names at run
 // time, under a new implicit block carrying the include's params and its
-// apply: keywords, in play p. It returns the file's path and the block.
+// apply: keywords, in play p. It returns the file's path and the block;
+// a file with no YAML document in it gives no block (ansible neither
+// reports nor counts it as included).
 func (l *Loader) IncludeTasks(t *Task, name string, params, apply *value.Map, p *Play) (string, *Block, error) {
 	path, err := l.resolveTaskFile(t.Pos, t.Role, name)
 	if err != nil {
 		return "", nil, err
 	}
 	root, err := l.readYAML(path)
-	if err != nil {
-		return "", nil, err
+	if err != nil || root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return path, nil, err
 	}
 	blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, IncludeParams: params}
 	if apply != nil {
@@ -26,14 +29,12 @@ func (l *Loader) IncludeTasks(t *Task, name string, params, apply *value.Map, p 
 		}
 		blk.Kw = kw
 	}
-	if root != nil {
-		nodes, err := l.parseTaskList(path, root, blk, t.Role, t.Handler)
-		if err != nil {
-			return "", nil, err
-		}
-		blk.Block = nodes
-		SetPlay(p, nodes)
+	nodes, err := l.parseTaskList(path, root, blk, t.Role, t.Handler)
+	if err != nil {
+		return "", nil, err
 	}
+	blk.Block = nodes
+	SetPlay(p, nodes)
 	return path, blk, nil
 }
 

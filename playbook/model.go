@@ -72,7 +72,8 @@ func (b *Block) pos() Pos { return b.Pos }
 type Task struct {
 	Pos
 	Name    string
-	Action  string     // module or action name as written
+	Action  string     // module or action name, short for ansible.builtin's
+	Written string     // the action's name as written, as ansible shows it
 	Args    *value.Map // arguments; free form under "_raw_params"
 	Kw      Keywords
 	Parent  *Block

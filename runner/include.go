@@ -48,6 +48,9 @@ func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts host
 	}
 	ir.report()
 	for _, inst := range ir.insts {
+		if inst.blk == nil {
+			continue
+		}
 		live := hostSet{}
 		for _, h := range inst.hosts {
 			if !ir.failed[h] {
@@ -238,7 +241,7 @@ func (ir *includeRun) fail(h *hostState, tc *taskCtx, msg string) {
 func (ir *includeRun) report() {
 	r := ir.ex.r
 	for _, inst := range ir.insts {
-		if inst.role != nil {
+		if inst.role != nil || inst.blk == nil {
 			continue
 		}
 		names := make([]string, len(inst.hosts))

@@ -251,7 +251,7 @@ func (ex *executor) banner(t *playbook.Task, h *hostState) {
 	if name == "" && t.Action == "include_role" {
 		// ansible's IncludeRole.get_name: the action and the role as written
 		if rn, ok := t.Args.Get("name"); ok {
-			name = t.Action + " : " + value.String(rn)
+			name = actionShown(t) + " : " + value.String(rn)
 		}
 	}
 	if name != "" && templates.IsTemplate(name) {
@@ -264,7 +264,19 @@ func (ex *executor) banner(t *playbook.Task, h *hostState) {
 	ex.r.emit(func(s callback.Sink) { s.TaskStart(ct) })
 }
 
+// actionShown is t's action as ansible shows a task without a name: as
+// written (ansible.builtin.debug stays so).
+func actionShown(t *playbook.Task) string {
+	if t.Written != "" {
+		return t.Written
+	}
+	return t.Action
+}
+
 func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
+	if name == "" {
+		name = actionShown(t)
+	}
 	role := ""
 	if t.Role != nil {
 		role = t.Role.Role.Name
