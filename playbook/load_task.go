@@ -228,16 +228,8 @@ func (l *Loader) taskKeyword(file string, t *Task, kn, vn *yaml.Node) error {
 	switch k {
 	case "loop":
 		t.Loop = v
-	case "notify", "listen":
-		var names []string
-		for _, e := range value.Listify(v) {
-			names = append(names, value.String(e))
-		}
-		if k == "notify" {
-			t.Notify = names
-		} else {
-			t.Listen = names
-		}
+	case "listen":
+		t.Listen = nameList(v)
 	case "changed_when":
 		t.ChangedWhen, t.HasChanged = condsAt(posOf(file, kn), v), true
 	case "failed_when":

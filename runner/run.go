@@ -38,8 +38,11 @@ type run struct {
 	hostsMu sync.Mutex
 	hosts   map[string]*hostState
 
-	// invMu serialises run-time inventory changes (add_host, group_by).
-	invMu sync.Mutex
+	// invMu serialises run-time inventory changes (add_host, group_by),
+	// kept in dynHosts and dynGroups for meta: refresh_inventory.
+	invMu     sync.Mutex
+	dynHosts  []dynHost
+	dynGroups []dynGroup
 
 	connMu sync.Mutex
 	conns  map[string]connection.Conn
@@ -157,8 +160,8 @@ func (r *run) loadPlaybooks() ([]*playbook.Playbook, error) {
 	var books []*playbook.Playbook
 	for _, p := range r.o.Playbooks {
 		o := r.loadOptions()
-		o.Render = func(src string) (string, error) {
-			sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
+		o.Render = func(src string, vars *value.Map) (string, error) {
+			sc := &scope{r: r, layers: []*value.Map{vars, r.extraVars}}
 			return sc.renderString(src)
 		}
 		o.CheckCond = r.eng.CheckCond
