@@ -97,11 +97,22 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	if err != nil {
 		return errorResult(err)
 	}
-	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript})
+	// The play's environment reaches the gathering (ansible_env shows
+	// it), without the keys that need ansible_env itself.
+	env, err := tc.environment()
+	if err != nil {
+		return failResult(tc.sc.explain(err, tc.t))
+	}
+	interp := ""
+	if v, ok, _ := tc.sc.Lookup("ansible_python_interpreter"); ok && v != nil {
+		interp, _ = tc.sc.renderString(v)
+	}
+	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript + pythonFactsScript(interp), Env: env})
 	if err != nil {
 		return errorResult(err)
 	}
 	f := parseFacts(res.Stdout)
+	parsePythonFacts(res.Stdout, f)
 	f.Set("gather_subset", []any{"all"})
 	f.Set("module_setup", true)
 	tc.h.addFacts(f)
