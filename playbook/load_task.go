@@ -19,6 +19,11 @@ func (l *Loader) parseTaskList(file string, n *yaml.Node, parent *Block, role *R
 	}
 	var out []Node
 	for _, tn := range n.Content {
+		// A task written as an alias (`- *cleanup`) is the anchored task
+		// again, as PyYAML reads it.
+		if tn.Kind == yaml.AliasNode && tn.Alias != nil {
+			tn = tn.Alias
+		}
 		if tn.Kind != yaml.MappingNode {
 			return nil, errAt(posOf(file, tn), "a task must be a mapping, got %s", kindName(tn))
 		}

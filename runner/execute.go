@@ -249,7 +249,10 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 	return b, nil
 }
 
-// environment merges `environment:` from the play down to the task.
+// environment merges `environment:` from the play down to the task. As
+// ansible's Task._post_validate_environment, a mapping's values are
+// rendered one by one, and a value that needs ansible_env while it is
+// undefined (before facts are gathered) is left out.
 func (tc *taskCtx) environment() (map[string]string, error) {
 	var envs []any
 	for i := len(tc.kws) - 1; i >= 0; i-- {
@@ -260,6 +263,12 @@ func (tc *taskCtx) environment() (map[string]string, error) {
 	}
 	out := map[string]string{}
 	for _, e := range envs {
+		if m, ok := e.(*value.Map); ok {
+			if err := tc.envValues(m, out); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		v, err := tc.sc.render(e)
 		if err != nil {
 			return nil, err
@@ -274,6 +283,23 @@ func (tc *taskCtx) environment() (map[string]string, error) {
 		m.Range(func(k string, v any) bool { out[k] = value.String(v); return true })
 	}
 	return out, nil
+}
+
+// envValues renders an environment mapping's values into out.
+func (tc *taskCtx) envValues(m *value.Map, out map[string]string) error {
+	for _, k := range m.Keys() {
+		raw, _ := m.Get(k)
+		v, err := tc.sc.render(raw)
+		if err != nil {
+			var ue *templates.UndefinedError
+			if errors.As(err, &ue) && strings.Contains(err.Error(), "ansible_env") {
+				continue
+			}
+			return err
+		}
+		out[k] = value.String(v)
+	}
+	return nil
 }
 
 // findFile resolves a controller path for copy/template src, include_vars
