@@ -61,6 +61,26 @@ func resultTest(f func(m value.Getter) bool) testFunc {
 	}
 }
 
+// isOne is ansible's `result.get(k, 0) == 1` when k is present: Python's
+// equality, under which True and 1.0 are 1 too; true when k is absent.
+func isOne(m value.Getter, k string) bool {
+	v, ok := m.Get(k)
+	if !ok {
+		return true
+	}
+	switch v := value.StripUnsafe(v).(type) {
+	case bool:
+		return v
+	case int:
+		return v == 1
+	case int64:
+		return v == 1
+	case float64:
+		return v == 1
+	}
+	return false
+}
+
 func field(m value.Getter, k string) bool {
 	v, ok := m.Get(k)
 	if !ok {
@@ -224,10 +244,10 @@ func init() {
 		"change":     resultTest(func(m value.Getter) bool { return field(m, "changed") }),
 		"skipped":    resultTest(func(m value.Getter) bool { return field(m, "skipped") }),
 		"skip":       resultTest(func(m value.Getter) bool { return field(m, "skipped") }),
-		"finished": resultTest(func(m value.Getter) bool {
-			v, ok := m.Get("finished")
-			return !ok || value.Truthy(v)
-		}),
+		// async results: started and finished are 0 or 1; a result
+		// without them (not async) counts as both, as in ansible.
+		"finished": resultTest(func(m value.Getter) bool { return isOne(m, "finished") }),
+		"started":  resultTest(func(m value.Getter) bool { return isOne(m, "started") }),
 
 		"subset": func(s *state, in any, a []any, k map[string]any) (bool, error) {
 			return subset(in, arg(a, k, 0, "b", nil))
