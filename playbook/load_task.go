@@ -246,9 +246,9 @@ func (l *Loader) taskKeyword(file string, t *Task, kn, vn *yaml.Node) error {
 	case "delay":
 		t.Delay = v
 	case "async":
-		if v != nil && value.String(v) != "0" {
-			return errAt(posOf(file, kn), "async is not supported by fjord yet")
-		}
+		t.Async = v
+	case "poll":
+		t.Poll = v
 	default:
 		if strings.HasPrefix(k, "with_") {
 			t.Loop = v

@@ -93,6 +93,11 @@ type Task struct {
 	Until       []any
 	Retries     any
 	Delay       any
+	// Async is the async keyword (seconds a background job may run), Poll
+	// the poll keyword (seconds between its checks; 0: fire and forget);
+	// both rendered per host (runner/async.go).
+	Async any
+	Poll  any
 
 	// Play is the play the task runs in (SetPlay). Static imports are
 	// expanded at load time; dynamic includes keep their task and are

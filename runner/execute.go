@@ -84,6 +84,9 @@ func (tc *taskCtx) module(info *modules.Info) (modules.Module, error) {
 	if err := tc.applyModuleDefaults(info, args); err != nil {
 		return nil, errors.New(sc.explain(err, t))
 	}
+	if err := tc.asyncStatusArgs(info, args); err != nil {
+		return nil, errors.New(sc.explain(err, t))
+	}
 	args = tc.ex.r.dropOmit(args)
 	if info.FreeForm != "" && info.FreeForm != "_raw_params" {
 		if v, ok := args.Get("_raw_params"); ok {

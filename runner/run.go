@@ -53,6 +53,8 @@ type run struct {
 	anyUnreachable bool
 
 	vaultCache sync.Map // inline !vault ciphertext → plaintext
+
+	jobs sync.WaitGroup // async jobs the controller runs (async.go)
 }
 
 // Run runs the playbooks and returns ansible-playbook's exit code.
@@ -304,6 +306,7 @@ func (r *run) allHostNames() []string {
 }
 
 func (r *run) closeConns() {
+	r.jobs.Wait()
 	r.connMu.Lock()
 	defer r.connMu.Unlock()
 	for _, c := range r.conns {

@@ -43,6 +43,8 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		CollectionsPath: cfg.Get("COLLECTIONS_PATHS").List(),
 		Gathering:       c.str("DEFAULT_GATHERING"),
 		ManagedStr:      c.str("DEFAULT_MANAGED_STR"),
+		AsyncDir:        c.str("shell.sh.async_dir"),
+		PollInterval:    cfg.Get("DEFAULT_POLL_INTERVAL").Int(),
 		// These two print or stop before the first play, as
 		// ansible-playbook's get_host_list and inventory loading do.
 		InventoryUnparsedIsFailed: cfg.Get("INVENTORY_UNPARSED_IS_FAILED").Bool(),
