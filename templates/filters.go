@@ -126,6 +126,8 @@ func init() {
 	registerCoreFilters()
 	filters["urlsplit"] = fURLSplit
 	filters["urldecode"] = fURLDecode
+	filters["json_query"] = fJSONQuery
+	filters["community.general.json_query"] = fJSONQuery
 }
 
 func strFilter(f func(string) string) filterFunc {
