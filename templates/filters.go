@@ -124,6 +124,7 @@ func init() {
 	registerAnsibleFilters()
 	registerMathFilters()
 	registerCoreFilters()
+	registerJinjaMore()
 	filters["urlsplit"] = fURLSplit
 	filters["urldecode"] = fURLDecode
 	filters["json_query"] = fJSONQuery
