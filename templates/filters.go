@@ -282,6 +282,9 @@ func jsonEncode(v any, o value.PyJSONOptions) (string, error) {
 		if u, ok := x.(*undefined); ok {
 			return nil, u.err
 		}
+		if d, ok := x.(datetime); ok { // AnsibleJSONEncoder
+			return strings.Replace(d.pyStr(), " ", "T", 1), nil
+		}
 		s, err := toStr(x)
 		if err != nil {
 			return nil, err
