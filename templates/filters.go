@@ -125,8 +125,11 @@ func init() {
 	registerAnsibleFilters()
 	registerMathFilters()
 	registerCoreFilters()
+	registerJinjaMore()
 	filters["urlsplit"] = fURLSplit
 	filters["urldecode"] = fURLDecode
+	filters["json_query"] = fJSONQuery
+	filters["community.general.json_query"] = fJSONQuery
 }
 
 func strFilter(f func(string) string) filterFunc {
@@ -279,6 +282,9 @@ func jsonEncode(v any, o value.PyJSONOptions) (string, error) {
 	o.Default = func(x any) (any, error) {
 		if u, ok := x.(*undefined); ok {
 			return nil, u.err
+		}
+		if d, ok := x.(datetime); ok { // AnsibleJSONEncoder
+			return strings.Replace(d.pyStr(), " ", "T", 1), nil
 		}
 		s, err := toStr(x)
 		if err != nil {

@@ -309,6 +309,9 @@ func fPermutations(s *state, in any, args []any, kw map[string]any) (any, error)
 	if r > len(items) {
 		return out, nil
 	}
+	if n := countArrangements(len(items), r, false); n > maxCombinatoric {
+		return nil, fmt.Errorf("permutations: %d results is more than fjord builds (%d)", n, maxCombinatoric)
+	}
 	used := make([]bool, len(items))
 	cur := make([]any, 0, r)
 	var walk func()
@@ -345,6 +348,9 @@ func fCombinations(s *state, in any, args []any, kw map[string]any) (any, error)
 	if err != nil {
 		return nil, err
 	}
+	if n := countArrangements(len(items), r, true); n > maxCombinatoric {
+		return nil, fmt.Errorf("combinations: %d results is more than fjord builds (%d)", n, maxCombinatoric)
+	}
 	out := []any{}
 	cur := make([]any, 0, r)
 	var walk func(from int)
@@ -361,6 +367,29 @@ func fCombinations(s *state, in any, args []any, kw map[string]any) (any, error)
 	}
 	walk(0)
 	return out, nil
+}
+
+// maxCombinatoric bounds what permutations and combinations build: Python
+// yields them lazily, fjord makes the whole list.
+const maxCombinatoric = 1 << 20
+
+// countArrangements is n!/(n-r)! (or that over r! for combinations),
+// saturating past maxCombinatoric.
+func countArrangements(n, r int, choose bool) int {
+	if r > n {
+		return 0
+	}
+	total := 1
+	for i := 0; i < r; i++ {
+		total *= n - i
+		if choose {
+			total /= i + 1
+		}
+		if total > maxCombinatoric*64 {
+			return maxCombinatoric + 1
+		}
+	}
+	return total
 }
 
 func combinatoricR(v any) (int, error) {
