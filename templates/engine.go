@@ -87,8 +87,8 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 	return root, err
 }
 
-func (e *Engine) run(root *nodes.Template, vars Vars, extra map[string]any, fn func(s *state, sc *scope) error) (err error) {
-	s := &state{e: e, vars: vars, extra: extra}
+func (e *Engine) run(root *nodes.Template, vars Vars, o TextOptions, fn func(s *state, sc *scope) error) (err error) {
+	s := &state{e: e, vars: vars, extra: o.Extra, opts: o}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("templates: internal error: %v\n%s", r, debug.Stack())
@@ -106,7 +106,7 @@ func (e *Engine) renderString(src string, vars Vars, o TextOptions) (string, err
 		return "", named(err, o.Name)
 	}
 	var out strings.Builder
-	err = e.run(root, vars, o.Extra, func(s *state, sc *scope) error {
+	err = e.run(root, vars, o, func(s *state, sc *scope) error {
 		err := s.execNodes(sc, root.Nodes, &out)
 		if err == errBreak || err == errContinue {
 			return fmt.Errorf("'break' or 'continue' outside of a loop")
@@ -213,7 +213,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			var v any
 			unsafe := false
 			var varErr error
-			err := e.run(root, vars, nil, func(s *state, sc *scope) error {
+			err := e.run(root, vars, o, func(s *state, sc *scope) error {
 				var err error
 				v, err = s.output(sc, out)
 				unsafe, varErr = s.unsafe, s.varErr
@@ -271,7 +271,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 	}
 	var text strings.Builder
 	unsafe := false
-	err = e.run(root, vars, nil, func(s *state, sc *scope) error {
+	err = e.run(root, vars, o, func(s *state, sc *scope) error {
 		err := s.execNodes(sc, root.Nodes, &text)
 		if err == errBreak || err == errContinue {
 			return fmt.Errorf("'break' or 'continue' outside of a loop")

@@ -122,6 +122,8 @@ func init() {
 		"continue": parseContinue,
 		"filter":   parseFilterBlock,
 		"include":  parseInclude,
+		"import":   parseImport,
+		"from":     parseFromImport,
 	}
 }
 
