@@ -24,6 +24,21 @@ type TextOptions struct {
 	Extra map[string]any
 	// Name is the template's file, for errors: "name.j2:3:7: ...".
 	Name string
+	// The delimiters; "" is Jinja2's ({{ }}, {% %}, {# #}).
+	VariableStart, VariableEnd string
+	BlockStart, BlockEnd       string
+	CommentStart, CommentEnd   string
+}
+
+// delims are o's delimiters, Jinja2's where o leaves them empty.
+func (o TextOptions) delims() [6]string {
+	d := [6]string{o.VariableStart, o.VariableEnd, o.BlockStart, o.BlockEnd, o.CommentStart, o.CommentEnd}
+	for i, def := range [6]string{"{{", "}}", "{%", "%}", "{#", "#}"} {
+		if d[i] == "" {
+			d[i] = def
+		}
+	}
+	return d
 }
 
 // DefaultTextOptions are the template module's defaults: trim_blocks on,
@@ -41,6 +56,7 @@ type cacheKey struct {
 	src                       string
 	trim, lstrip, keepNewline bool
 	newline                   string
+	delims                    [6]string
 }
 
 type compiled struct {
@@ -62,7 +78,8 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 	if o.NewlineSequence == "" {
 		o.NewlineSequence = "\n"
 	}
-	k := cacheKey{src, o.TrimBlocks, o.LstripBlocks, o.KeepTrailingNewline, o.NewlineSequence}
+	d := o.delims()
+	k := cacheKey{src, o.TrimBlocks, o.LstripBlocks, o.KeepTrailingNewline, o.NewlineSequence, d}
 	if c, ok := e.cache.Load(k); ok {
 		c := c.(*compiled)
 		return c.root, c.err
@@ -72,6 +89,9 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 	cfg.LeftStripBlocks = o.LstripBlocks
 	cfg.KeepTrailingNewline = o.KeepTrailingNewline
 	cfg.NewlineSequence = o.NewlineSequence
+	cfg.VariableStartString, cfg.VariableEndString = d[0], d[1]
+	cfg.BlockStartString, cfg.BlockEndString = d[2], d[3]
+	cfg.CommentStartString, cfg.CommentEndString = d[4], d[5]
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -101,6 +121,10 @@ func (e *Engine) run(root *nodes.Template, vars Vars, o TextOptions, fn func(s *
 }
 
 func (e *Engine) renderString(src string, vars Vars, o TextOptions) (string, error) {
+	src, o, err := jinjaOverrides(src, o)
+	if err != nil {
+		return "", named(err, o.Name)
+	}
 	root, err := e.compile(src, o)
 	if err != nil {
 		return "", named(err, o.Name)
