@@ -28,6 +28,9 @@ type TextOptions struct {
 	VariableStart, VariableEnd string
 	BlockStart, BlockEnd       string
 	CommentStart, CommentEnd   string
+	// LineStatementPrefix and LineCommentPrefix, when set, make a line
+	// that starts with them a statement or a comment.
+	LineStatementPrefix, LineCommentPrefix string
 }
 
 // delims are o's delimiters, Jinja2's where o leaves them empty.
@@ -57,6 +60,7 @@ type cacheKey struct {
 	trim, lstrip, keepNewline bool
 	newline                   string
 	delims                    [6]string
+	linePrefixes              [2]string
 }
 
 type compiled struct {
@@ -79,7 +83,8 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 		o.NewlineSequence = "\n"
 	}
 	d := o.delims()
-	k := cacheKey{src, o.TrimBlocks, o.LstripBlocks, o.KeepTrailingNewline, o.NewlineSequence, d}
+	k := cacheKey{src, o.TrimBlocks, o.LstripBlocks, o.KeepTrailingNewline, o.NewlineSequence, d,
+		[2]string{o.LineStatementPrefix, o.LineCommentPrefix}}
 	if c, ok := e.cache.Load(k); ok {
 		c := c.(*compiled)
 		return c.root, c.err
@@ -92,6 +97,7 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 	cfg.VariableStartString, cfg.VariableEndString = d[0], d[1]
 	cfg.BlockStartString, cfg.BlockEndString = d[2], d[3]
 	cfg.CommentStartString, cfg.CommentEndString = d[4], d[5]
+	cfg.LineStatementPrefix, cfg.LineCommentPrefix = o.LineStatementPrefix, o.LineCommentPrefix
 	func() {
 		defer func() {
 			if r := recover(); r != nil {

@@ -52,7 +52,8 @@ func setOverride(o *TextOptions, key string, v any) error {
 		"variable_start_string": &o.VariableStart, "variable_end_string": &o.VariableEnd,
 		"block_start_string": &o.BlockStart, "block_end_string": &o.BlockEnd,
 		"comment_start_string": &o.CommentStart, "comment_end_string": &o.CommentEnd,
-		"newline_sequence": &o.NewlineSequence,
+		"newline_sequence":      &o.NewlineSequence,
+		"line_statement_prefix": &o.LineStatementPrefix, "line_comment_prefix": &o.LineCommentPrefix,
 	}
 	bools := map[string]*bool{
 		"trim_blocks": &o.TrimBlocks, "lstrip_blocks": &o.LstripBlocks,
