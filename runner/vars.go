@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -155,7 +156,14 @@ func (s *scope) templatize(name string, raw any) (any, error) {
 	}
 	s.resolving[name] = true
 	defer delete(s.resolving, name)
-	return s.r.eng.Templatize(raw, s)
+	v, err := s.r.eng.Templatize(raw, s)
+	var ue *templates.UndefinedError
+	if err != nil && errors.As(err, &ue) {
+		// ansible's AnsibleJ2Vars: a variable whose template meets an
+		// undefined is an undefined whose message says which template.
+		err = &templates.UndefinedError{Hint: value.String(raw) + ": " + err.Error()}
+	}
+	return v, err
 }
 
 // SearchPaths implements templates.SearchPather for lookups.

@@ -25,6 +25,12 @@ type state struct {
 	// varErr is the first variable that could not be resolved (see
 	// Vars): the render's error if the render fails.
 	varErr error
+	// noContext is a template imported without context: it sees the
+	// globals, not the variables.
+	noContext bool
+	// opts are the options the template was compiled with, which the
+	// templates it includes or imports are compiled with too.
+	opts TextOptions
 }
 
 type scope struct {

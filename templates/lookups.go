@@ -313,6 +313,8 @@ func lkTemplate(s *state, terms []any, kw map[string]any) ([]any, error) {
 		}
 		o := ansibleOptions
 		o.Extra, o.Name = extra, p
+		o.VariableStart, o.VariableEnd = argStr(nil, kw, -1, "variable_start_string", ""), argStr(nil, kw, -1, "variable_end_string", "")
+		o.CommentStart, o.CommentEnd = argStr(nil, kw, -1, "comment_start_string", ""), argStr(nil, kw, -1, "comment_end_string", "")
 		r, err := s.e.renderString(string(b), s.vars, o)
 		s.depth--
 		if err != nil {
