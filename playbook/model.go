@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"path/filepath"
+	"sync"
 
 	"github.com/fjord-run/fjord/value"
 )
@@ -125,6 +126,23 @@ type Play struct {
 	Handlers    []Node // play handlers after role handlers, in definition order
 	Dir         string
 	Playbook    *Playbook
+	// roleRuns are the role uses the play runs, for running each once
+	// (appendRoleRun); include_role adds to them at run time.
+	roleRuns *roleRuns
+}
+
+// roleRuns are a play's role uses so far, by roleKey, and the handlers
+// of each role use: one copy per distinct use (ansible's Role object:
+// the role with the same params, *_from files and vars, included or
+// not), which every later same use brings back.
+type roleRuns struct {
+	mu       sync.Mutex
+	seen     map[string]bool
+	handlers map[string]*Block
+}
+
+func newRoleRuns() *roleRuns {
+	return &roleRuns{seen: map[string]bool{}, handlers: map[string]*Block{}}
 }
 
 // Role is a role on disk, loaded once.

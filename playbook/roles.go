@@ -498,8 +498,11 @@ func (l *Loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	outer.Kw.Vars = nil
 	var nodes []Node
 	var handlers []Node
-	seen := map[string]bool{}
-	l.appendRoleRun(ri, &nodes, &handlers, seen)
+	runs := l.roleRuns
+	if runs == nil {
+		runs = newRoleRuns()
+	}
+	l.appendRoleRun(ri, &nodes, &handlers, runs)
 	for _, n := range nodes {
 		setParent(n, outer)
 	}
