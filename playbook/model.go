@@ -147,16 +147,27 @@ func newRoleRuns() *roleRuns {
 
 // Role is a role on disk, loaded once.
 type Role struct {
-	Name     string
-	Path     string
-	Defaults *value.Map
-	Vars     *value.Map
-	Meta     *value.Map
+	Name string
+	// Collection is "namespace.collection" for a collection's role.
+	Collection string
+	Path       string
+	Defaults   *value.Map
+	Vars       *value.Map
+	Meta       *value.Map
 	// ArgSpecs are meta/argument_specs: entry point -> spec.
 	ArgSpecs    *value.Map
 	argSpecsPos Pos
 	allowDup    bool
 	deps        []*roleRef
+}
+
+// FQName is the role's name as ansible shows it: with its collection,
+// for a collection's role.
+func (r *Role) FQName() string {
+	if r.Collection != "" {
+		return r.Collection + "." + r.Name
+	}
+	return r.Name
 }
 
 // RoleInstance is one use of a role (roles: entry, import/include_role, or

@@ -153,6 +153,18 @@ func (l *Loader) collectionDirs() []string {
 	return uniq(dirs)
 }
 
+// roleCollection is the collection a role at path belongs to
+// (.../ansible_collections/NS/COLL/roles/NAME), "" for another role.
+func roleCollection(path string) string {
+	roles := filepath.Dir(path)
+	coll := filepath.Dir(roles)
+	ns := filepath.Dir(coll)
+	if filepath.Base(roles) != "roles" || filepath.Base(filepath.Dir(ns)) != "ansible_collections" {
+		return ""
+	}
+	return filepath.Base(ns) + "." + filepath.Base(coll)
+}
+
 // collectionRole finds a role of an installed collection; "" if none.
 func (l *Loader) collectionRole(ns, coll, role string) string {
 	for _, d := range l.collectionDirs() {
@@ -214,7 +226,7 @@ func (l *Loader) loadRole(pos Pos, path string) (*Role, error) {
 	if r, ok := l.roles[path]; ok {
 		return r, nil
 	}
-	r := &Role{Name: filepath.Base(path), Path: path, Defaults: value.NewMap(0), Vars: value.NewMap(0)}
+	r := &Role{Name: filepath.Base(path), Collection: roleCollection(path), Path: path, Defaults: value.NewMap(0), Vars: value.NewMap(0)}
 	if l.roles == nil {
 		l.roles = map[string]*Role{}
 	}

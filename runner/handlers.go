@@ -138,7 +138,7 @@ func handlerNamed(hd *playbook.Task, name string, sc *scope) bool {
 	if hn != "" && hn == name {
 		return true
 	}
-	if hd.Role != nil && hn != "" && hd.Role.Role.Name+" : "+hn == name {
+	if hd.Role != nil && hn != "" && (hd.Role.Role.Name+" : "+hn == name || hd.Role.Role.FQName()+" : "+hn == name) {
 		return true
 	}
 	return hn == "" && hd.Action == name
