@@ -60,12 +60,14 @@ func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts host
 		if inst.role != nil && inst.role.Public {
 			ex.pr.exposeRole(inst.role)
 		}
+		// the role's handlers join the play as it is included, so its
+		// tasks notify them (ansible's IncludeRole.get_block_list)
+		if inst.role != nil && len(inst.role.Handlers) > 0 {
+			ex.pr.addHandlers(inst.role)
+		}
 		f := ex.runList(ctx, []playbook.Node{inst.blk}, live, nil)
 		for h := range f {
 			ir.failed[h] = true
-		}
-		if inst.role != nil && len(inst.role.Handlers) > 0 {
-			ex.pr.addHandlers(inst.role)
 		}
 	}
 	return ir.failed

@@ -236,7 +236,12 @@ func roleMagic(t *playbook.Task, pbDir string) *value.Map {
 		return tm
 	}
 	tm.Set("role_name", t.Role.Role.Name)
-	tm.Set("ansible_role_name", t.Role.Role.Name)
+	tm.Set("ansible_role_name", t.Role.Role.FQName())
+	if c := t.Role.Role.Collection; c != "" {
+		tm.Set("ansible_collection_name", c)
+	} else {
+		tm.Set("ansible_collection_name", nil)
+	}
 	tm.Set("role_path", t.Role.Role.Path)
 	if names, paths := parentRoleNames(t.Role); names != nil {
 		tm.Set("ansible_parent_role_names", names)

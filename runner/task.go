@@ -279,7 +279,7 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 	}
 	role := ""
 	if t.Role != nil {
-		role = t.Role.Role.Name
+		role = t.Role.Role.FQName()
 	}
 	return callback.Task{Name: name, Role: role, Action: t.Action, Path: fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line),
 		Handler: t.Handler, Check: ex.pr.check}
@@ -437,7 +437,7 @@ func (r *run) reachedStart(t *playbook.Task) bool {
 	}
 	names := []string{t.Name}
 	if t.Role != nil {
-		names = append(names, t.Role.Role.Name+" : "+t.Name)
+		names = append(names, t.Role.Role.Name+" : "+t.Name, t.Role.Role.FQName()+" : "+t.Name)
 	}
 	for _, n := range names {
 		if ok, _ := filepath.Match(r.o.StartAtTask, n); ok || n == r.o.StartAtTask {
