@@ -52,6 +52,8 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 			res = failResult(isc.explain(err, t))
 		case !ok:
 			res = skipResult()
+		case tc.kwErr != nil:
+			res = failResult(isc.explain(tc.kwErr, t))
 		default:
 			res, diffs = itc.runOnce(ctx, lv, delegate)
 		}
