@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -268,6 +269,17 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostState) *outcome {
 	r := ex.r
 	sc := r.newScope(ex.pr, h, t, nil)
+	if t.ActionTemplate {
+		rt, err := t.ResolveAction(func(s string) (string, error) { return sc.renderString(s) })
+		if err != nil {
+			var te *templates.Error
+			if errors.As(err, &te) {
+				err = sc.taskError(err, t)
+			}
+			return ex.failOnHost(t, h, sc, err)
+		}
+		t = rt
+	}
 	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
 	kw := tc.taskKeywords()
 
@@ -304,6 +316,25 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	r.counter.Add(hr)
 	r.sink.HostResult(hr)
 	r.outMu.Unlock()
+	return o
+}
+
+// failOnHost reports t failed on h with err, before it could run (its
+// templated action names no module: ansible's message is bare).
+func (ex *executor) failOnHost(t *playbook.Task, h *hostState, sc *scope, err error) *outcome {
+	res := failResult(err.Error())
+	o := &outcome{h: h, result: res, status: callback.Failed}
+	if t.Register != "" {
+		h.setFact(t.Register, res)
+	}
+	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
+	kw := tc.taskKeywords()
+	ignored := ex.settle(t, o, kw)
+	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored, Result: res}
+	ex.r.outMu.Lock()
+	ex.r.counter.Add(hr)
+	ex.r.sink.HostResult(hr)
+	ex.r.outMu.Unlock()
 	return o
 }
 
