@@ -93,11 +93,11 @@ func (ir *includeRun) host(h *hostState) {
 	for i, item := range items {
 		var lv *value.Map
 		if t.HasLoop {
-			lv = value.NewMap(2)
-			lv.Set(lc.loopVar, item)
-			if lc.indexVar != "" {
-				lv.Set(lc.indexVar, i)
-			}
+			// an included file sees the loop and index vars and
+			// ansible_loop, as ansible's IncludedFile passes them
+			lv = lc.vars(items, i)
+			lv.Delete("ansible_loop_var")
+			lv.Delete("ansible_index_var")
 		}
 		isc := r.newScope(ex.pr, h, t, lv)
 		ok, err := isc.cond(whens(t))
