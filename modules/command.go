@@ -348,6 +348,13 @@ func (m *Ping) Run(ctx context.Context, env *Env) (*Result, error) {
 	if res.RC != 0 {
 		return Failf("ping: %s", strings.TrimSpace(string(res.Stderr))), nil
 	}
+	if m.Data == "crash" {
+		// ansible's ping raises Exception("boom") for data=crash, to
+		// test how a module that dies is reported: a MODULE FAILURE.
+		r := &Result{Failed: true, Msg: "MODULE FAILURE\nSee stdout/stderr for the exact error"}
+		return r.Set("msg", r.Msg).Set("module_stdout", "").
+			Set("module_stderr", "Traceback (most recent call last):\nException: boom\n").Set("rc", 1), nil
+	}
 	return (&Result{}).Set("ping", m.Data), nil
 }
 

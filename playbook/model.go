@@ -100,6 +100,11 @@ type Task struct {
 	Async any
 	Poll  any
 
+	// ActionTemplate says Action is a template (`action: "{{ m }} a=b"`),
+	// resolved on each host at run time (ResolveAction), as ansible
+	// templates a task's action with the host's variables.
+	ActionTemplate bool
+
 	// Play is the play the task runs in (SetPlay). Static imports are
 	// expanded at load time; dynamic includes keep their task and are
 	// expanded per host at run time.

@@ -304,62 +304,6 @@ func actIncludeVars(ctx context.Context, tc *taskCtx) *value.Map {
 	return res
 }
 
-func actAddHost(ctx context.Context, tc *taskCtx) *value.Map {
-	args, err := tc.args()
-	if err != nil {
-		return failResult(tc.sc.explain(err, tc.t))
-	}
-	name := ""
-	var groups []string
-	vars := value.NewMap(4)
-	args.Range(func(k string, v any) bool {
-		switch k {
-		case "name", "host", "hostname":
-			name = value.String(v)
-		case "groups", "group", "groupname":
-			for _, g := range value.Listify(v) {
-				for _, p := range strings.Split(value.String(g), ",") {
-					if p = strings.TrimSpace(p); p != "" {
-						groups = append(groups, p)
-					}
-				}
-			}
-		default:
-			vars.Set(k, v)
-		}
-		return true
-	})
-	if name == "" {
-		return failResult("name is required for add_host")
-	}
-	// a "host:port" name sets ansible_port, as Ansible does.
-	if h, p, ok := strings.Cut(name, ":"); ok && !strings.Contains(p, ":") {
-		if n, err := strconv.Atoi(p); err == nil {
-			name = h
-			vars.Set("ansible_port", n)
-		}
-	}
-	r := tc.ex.r
-	r.invMu.Lock()
-	_, changed, err := r.inv.AddHost(name, groups, vars)
-	if err == nil {
-		r.dynHosts = append(r.dynHosts, dynHost{name: name, groups: groups, vars: vars})
-	}
-	r.invMu.Unlock()
-	if err != nil {
-		return failResult(err.Error())
-	}
-	r.refreshInventoryVars(tc.ex.pr)
-	res := okResult()
-	res.Set("changed", changed)
-	gl := []any{}
-	for _, g := range groups {
-		gl = append(gl, g)
-	}
-	res.Set("add_host", value.MapOf("groups", gl, "host_name", name, "host_vars", vars))
-	return res
-}
-
 func actGroupBy(ctx context.Context, tc *taskCtx) *value.Map {
 	args, err := tc.args()
 	if err != nil {

@@ -111,7 +111,11 @@ func (ir *includeRun) host(h *hostState) {
 	for i, item := range items {
 		var lv *value.Map
 		if t.HasLoop {
+			// an included file sees the loop and index vars and
+			// ansible_loop, as ansible's IncludedFile passes them
 			lv = lc.vars(items, i)
+			lv.Delete("ansible_loop_var")
+			lv.Delete("ansible_index_var")
 		}
 		res, ok := ir.item(h, tc, lv, item)
 		if res == nil {

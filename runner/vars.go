@@ -235,6 +235,28 @@ func (s *scope) renderBool(v any, def bool) (bool, error) {
 	return value.Bool(r), nil
 }
 
+// renderStrictBool renders keyword name's value v and converts it as
+// ansible's FieldAttribute isa='bool' does: boolean(strict=True).
+func (s *scope) renderStrictBool(name string, v any) (bool, error) {
+	r, err := s.render(v)
+	if err != nil {
+		return false, err
+	}
+	if r == nil {
+		return false, nil
+	}
+	b, ok := value.Boolean(r)
+	if !ok {
+		return false, fmt.Errorf("the field '%s' has an invalid value (%s), and could not be converted to an bool.The error was: The value '%s' is not a valid boolean.  Valid booleans include: %s",
+			name, value.String(v), value.String(r), validBooleans)
+	}
+	return b, nil
+}
+
+// validBooleans lists ansible's BOOLEANS (Python prints the set in its
+// hash order, which varies from run to run).
+const validBooleans = "'y', 'yes', 'on', '1', 'true', 't', 1, 1.0, True, 'n', 'no', 'off', '0', 'false', 'f', 0, 0.0, False"
+
 // cond evaluates when-style conditions, all of which must hold.
 func (s *scope) cond(conds []any) (bool, error) {
 	for _, c := range conds {
