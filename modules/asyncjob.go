@@ -3,6 +3,7 @@ package modules
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -119,13 +120,16 @@ func StartJob(ctx context.Context, env *Env, dir string) (*Job, error) {
 }
 
 // RunJob runs m on the controller as job j and writes its result, or the
-// timeout's, into the job file; ctx bounds it to the job's time limit.
+// timeout's, into the job file; ctx bounds it to the job's kill time
+// (KillAfter) and the run.
 func RunJob(ctx context.Context, env *Env, m Module, j *Job) error {
 	r, err := Execute(ctx, env, m)
 	var data []byte
 	switch {
-	case ctx.Err() != nil:
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		data = []byte(`{"msg": "Timeout exceeded", "failed": true}`)
+	case ctx.Err() != nil:
+		data = []byte(`{"msg": "fjord stopped before the job finished", "failed": true}`)
 	case err != nil:
 		data, _ = json.Marshal(map[string]any{"failed": true, "msg": err.Error()})
 	default:
