@@ -43,6 +43,12 @@ type JobSpec struct {
 	// rc 127 with stderr "fjord-enoent" (command's ENOENT); "" for none.
 	NotFound    string
 	NotFoundCmd string // the "cmd" of that result
+	// ModuleJSON: the command is a module program whose stdout is its
+	// JSON result (an external module), read as async_wrapper reads it.
+	ModuleJSON bool
+	// Cleanup is a directory the job removes when it is done (the
+	// module's uploaded files); "" for none.
+	Cleanup string
 }
 
 // KillAfter is when a job of limit seconds is killed: async_wrapper
