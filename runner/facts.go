@@ -104,7 +104,7 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	f := parseFacts(res.Stdout)
 	f.Set("gather_subset", []any{"all"})
 	f.Set("module_setup", true)
-	tc.h.addFacts(f)
+	tc.h.addFacts(f, false)
 	out := okResult()
 	facts := value.NewMap(f.Len())
 	f.Range(func(k string, v any) bool { facts.Set("ansible_"+k, v); return true })
