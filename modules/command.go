@@ -52,15 +52,27 @@ type Command struct {
 	shell bool
 }
 
-// Validate implements Validator.
-func (c *Command) Validate() error {
-	if c.RawParams == "" && c.Cmd == "" && len(c.Argv) == 0 {
-		return fmt.Errorf("no command given")
+// usage is ansible's run-time check of the command: none, or both a
+// command line and argv, fail with rc 256 (a failed result, not a load
+// error, as the module reports it).
+func (c *Command) usage() string {
+	src := c.Cmd
+	if src == "" {
+		src = c.RawParams
 	}
-	if (c.RawParams != "" || c.Cmd != "") && len(c.Argv) > 0 {
-		return fmt.Errorf("only command or argv can be given, not both")
+	switch {
+	case strings.TrimSpace(src) == "" && len(c.Argv) == 0:
+		return "no command given"
+	case src != "" && len(c.Argv) > 0:
+		return "only command or argv can be given, not both"
 	}
-	return nil
+	return ""
+}
+
+// pyOSError is str() of Python's OSError for errno on a bytes path.
+func pyOSError(errno, p string) string {
+	text := map[string]string{"2": "No such file or directory", "13": "Permission denied", "20": "Not a directory"}[errno]
+	return fmt.Sprintf("[Errno %s] %s: b'%s'", errno, text, p)
 }
 
 // pyTime formats like Python's str(datetime.now()).
@@ -87,6 +99,12 @@ func lines(s string) []any {
 
 // Run implements Module.
 func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
+	if msg := c.usage(); msg != "" {
+		r := &Result{Failed: true, Msg: msg}
+		r.Set("stdout", "").Set("stderr", "").Set("rc", 256).Set("cmd", nil).
+			Set("start", nil).Set("end", nil).Set("delta", nil).Set("msg", msg)
+		return r, nil
+	}
 	shell := c.shell || c.UsesShell
 	src := c.Cmd
 	if src == "" {
@@ -112,6 +130,9 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	r := &Result{}
 	r.Set("cmd", cmdValue)
+	if !shell && c.Executable != "" {
+		r.Set("warnings", []any{fmt.Sprintf("As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '%s'.", c.Executable)})
+	}
 	blank := func(msg, stdout string) *Result {
 		r.Msg = msg
 		r.Set("rc", 0).Set("stdout", stdout).Set("stderr", "").
@@ -152,7 +173,13 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 		// instead of reporting the shell's "not found".
 		script = fmt.Sprintf("command -v -- %s >/dev/null 2>&1 || { printf fjord-enoent >&2; exit 127; }; exec %s", q[0], strings.Join(q, " "))
 	}
-	cmd := &connection.Cmd{Command: script, Env: env.Environment, Dir: c.Chdir, Become: env.Become, Isolated: true}
+	if c.Chdir != "" {
+		// Python's os.chdir error, told apart from the command's own.
+		d := connection.Quote(c.Chdir)
+		script = fmt.Sprintf(`cd -- %[1]s 2>/dev/null || { if [ ! -e %[1]s ]; then printf 'fjord-nochdir:2' >&2; elif [ ! -d %[1]s ]; then printf 'fjord-nochdir:20' >&2; else printf 'fjord-nochdir:13' >&2; fi; exit 127; }
+`, d) + script
+	}
+	cmd := &connection.Cmd{Command: script, Env: env.Environment, Become: env.Become, Isolated: true}
 	if c.Stdin != nil {
 		in := *c.Stdin
 		if c.StdinAddNewline {
@@ -165,6 +192,13 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 	end := time.Now()
 	if err != nil {
 		return nil, err
+	}
+	if res.RC == 127 && strings.HasPrefix(string(res.Stderr), "fjord-nochdir:") {
+		r.Failed = true
+		r.Msg = "Unable to change directory before execution: " + pyOSError(strings.TrimPrefix(string(res.Stderr), "fjord-nochdir:"), c.Chdir)
+		r.Set("cmd", nil).Set("stdout", "").Set("stderr", "").Set("rc", nil).
+			Set("start", nil).Set("end", nil).Set("delta", nil).Set("msg", r.Msg)
+		return r, nil
 	}
 	if !shell && res.RC == 127 && string(res.Stderr) == "fjord-enoent" {
 		r.Failed = true
@@ -389,4 +423,4 @@ func isShellName(s string) bool {
 	return true
 }
 
-var _ Validator = (*Command)(nil)
+var _ Module = (*Command)(nil)
