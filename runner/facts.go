@@ -56,6 +56,7 @@ echo "date_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "date_ymd=$(date +%Y-%m-%d)"
 echo "date_hms=$(date +%H:%M:%S)"
 echo "date_tz=$(date +%Z)"
+for p in python3 python; do command -v $p >/dev/null 2>&1 && { echo "python_executable=$(command -v $p)"; echo "python_version=$($p --version 2>&1)"; break; }; done
 ` + factsScriptHardware
 
 // factsScriptHardware adds CPU topology, network addresses, block devices
@@ -93,22 +94,46 @@ var osFamily = map[string]string{
 }
 
 func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
+	args, err := tc.args()
+	if err != nil {
+		return failResult(err.Error())
+	}
+	if msg := checkGatherSubset(argList(args, "gather_subset")); msg != "" {
+		return failResult(msg)
+	}
+	factPath := defaultFactPath
+	if v, ok := args.Get("fact_path"); ok && v != nil {
+		factPath = value.String(v)
+	}
 	conn, err := tc.ex.r.connFor(ctx, tc, "")
 	if err != nil {
 		return errorResult(err)
 	}
-	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript})
+	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript + "echo @@local\n" + localFactsScript(factPath)})
 	if err != nil {
 		return errorResult(err)
 	}
-	f := parseFacts(res.Stdout)
+	main, localOut, _ := bytes.Cut(res.Stdout, []byte("\n@@local\n"))
+	f := parseFacts(main)
+	local, warns := parseLocalFacts(localOut)
+	f.Set("local", local)
 	f.Set("gather_subset", []any{"all"})
 	f.Set("module_setup", true)
+	if filters := argList(args, "filter"); len(filters) > 0 {
+		f = filterFacts(f, filters)
+	}
 	tc.h.addFacts(f, false)
 	out := okResult()
 	facts := value.NewMap(f.Len())
 	f.Range(func(k string, v any) bool { facts.Set("ansible_"+k, v); return true })
 	out.Set("ansible_facts", facts)
+	if len(warns) > 0 {
+		w := make([]any, len(warns))
+		for i, s := range warns {
+			w[i] = s
+		}
+		out.Set("warnings", w)
+	}
 	return out
 }
 
@@ -169,6 +194,7 @@ func parseFacts(out []byte) *value.Map {
 	dt.Set("time", kv["date_hms"])
 	dt.Set("tz", kv["date_tz"])
 	f.Set("date_time", dt)
+	pythonFacts(kv, f)
 	parseHardware(out, f)
 	return f
 }

@@ -20,14 +20,14 @@ type hostState struct {
 	name string
 	inv  *inventory.Host
 
-	mu          sync.RWMutex
-	invVars     *value.Map // inventory-level precedence, merged
-	facts       *value.Map // ansible_facts
+	mu      sync.RWMutex
+	invVars *value.Map // inventory-level precedence, merged
+	facts   *value.Map // ansible_facts
 	// bare names the facts a module returned without the ansible_
 	// prefix (getent_passwd): injected as vars under that name, as
 	// ansible's inject_facts_as_vars does, not as ansible_<name>.
 	// Replaced, never changed in place.
-	bare map[string]bool
+	bare        map[string]bool
 	includeVars *value.Map // include_vars
 	setFacts    *value.Map // set_fact and register
 
