@@ -176,7 +176,7 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 	if c.Chdir != "" {
 		// Python's os.chdir error, told apart from the command's own.
 		d := connection.Quote(c.Chdir)
-		script = fmt.Sprintf(`cd -- %[1]s 2>/dev/null || { if [ ! -e %[1]s ]; then printf 'fjord-nochdir:2' >&2; elif [ ! -d %[1]s ]; then printf 'fjord-nochdir:20' >&2; else printf 'fjord-nochdir:13' >&2; fi; exit 127; }
+		script = fmt.Sprintf(`cd -P -- %[1]s 2>/dev/null || { if [ ! -e %[1]s ]; then printf 'fjord-nochdir:2' >&2; elif [ ! -d %[1]s ]; then printf 'fjord-nochdir:20' >&2; else printf 'fjord-nochdir:13' >&2; fi; exit 127; }
 `, d) + script
 	}
 	cmd := &connection.Cmd{Command: script, Env: env.Environment, Become: env.Become, Isolated: true}
