@@ -170,6 +170,9 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 	case *nodes.BinaryExpression:
 		return s.evalBinary(sc, n)
 	case *nodes.FilteredExpression:
+		if e, ok := filteredIn(n); ok {
+			return s.eval(sc, e)
+		}
 		v, err := s.eval(sc, n.Expression)
 		if err != nil {
 			return nil, err
@@ -208,6 +211,27 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 		return nil, fmt.Errorf("unexpected pair %s", n)
 	}
 	return nil, fmt.Errorf("unsupported expression %s", n)
+}
+
+// filteredIn rewrites `x in y | f`, which gonja reads as (x in y) | f,
+// to Jinja's x in (y | f): a filter binds tighter than in (and not in).
+func filteredIn(n *nodes.FilteredExpression) (nodes.Expression, bool) {
+	inner := n.Expression
+	neg, isNeg := inner.(*nodes.Negation)
+	if isNeg {
+		inner = neg.Term
+	}
+	te, ok := inner.(*nodes.TestExpression)
+	if !ok || te.Test.Name != "in" || len(te.Test.Args) != 1 {
+		return nil, false
+	}
+	test := *te.Test
+	test.Args = []nodes.Expression{&nodes.FilteredExpression{Expression: te.Test.Args[0], Filters: n.Filters}}
+	var out nodes.Expression = &nodes.TestExpression{Expression: te.Expression, Test: &test}
+	if isNeg {
+		out = &nodes.Negation{Term: out, Operator: neg.Operator}
+	}
+	return out, true
 }
 
 func (s *state) evalList(sc *scope, ns []nodes.Expression) ([]any, error) {
