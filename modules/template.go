@@ -80,6 +80,10 @@ func (t *Template) Validate() error {
 
 // Run implements Module.
 func (t *Template) Run(ctx context.Context, env *Env) (*Result, error) {
+	return diffAsList(t.run(ctx, env))
+}
+
+func (t *Template) run(ctx context.Context, env *Env) (*Result, error) {
 	local, err := findFile(env, "templates", t.Src)
 	if err != nil {
 		return Failf("Could not find or access '%s'\nSearched in:\n\t%s", t.Src, err), nil

@@ -58,7 +58,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		// A module's ansible_facts join the host's facts, as Ansible
 		// merges them (service_facts, package_facts).
 		if f, ok := get(res, "ansible_facts").(*value.Map); ok && f.Len() > 0 {
-			h.addFacts(f)
+			h.addFacts(f, true)
 		}
 	}
 	return res, mr.Diff

@@ -251,6 +251,7 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 			if cond(h) {
 				h.mu.Lock()
 				h.facts = value.NewMap(0)
+				h.bare = nil
 				h.mu.Unlock()
 			}
 		}

@@ -129,7 +129,7 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 			}
 		}
 	}
-	layers = append(layers, invVars, factVars(facts))
+	layers = append(layers, invVars, factVars(facts, h.bareFacts()))
 	if pr != nil {
 		layers = append(layers, pr.play.Kw.Vars)
 		if vf := r.varsFilesFor(pr, h); vf != nil {

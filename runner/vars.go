@@ -21,9 +21,14 @@ type hostState struct {
 	name string
 	inv  *inventory.Host
 
-	mu          sync.RWMutex
-	invVars     *value.Map // inventory-level precedence, merged
-	facts       *value.Map // ansible_facts
+	mu      sync.RWMutex
+	invVars *value.Map // inventory-level precedence, merged
+	facts   *value.Map // ansible_facts
+	// bare names the facts a module returned without the ansible_
+	// prefix (getent_passwd): injected as vars under that name, as
+	// ansible's inject_facts_as_vars does, not as ansible_<name>.
+	// Replaced, never changed in place.
+	bare        map[string]bool
 	includeVars *value.Map // include_vars
 	setFacts    *value.Map // set_fact and register
 
@@ -63,29 +68,53 @@ func (h *hostState) setIncludeVars(vars *value.Map) {
 	h.mu.Unlock()
 }
 
-func (h *hostState) addFacts(f *value.Map) {
+// addFacts merges facts into the host's. bare: the facts come from a
+// module's result, where a name without the ansible_ prefix is injected
+// under that name; gathered facts are all ansible_<name>.
+func (h *hostState) addFacts(f *value.Map, bare bool) {
 	h.mu.Lock()
 	m := h.facts.Clone()
+	var names map[string]bool
 	f.Range(func(k string, v any) bool {
 		// facts come from the host: data, never templates (ansible's
 		// wrap_var of ansible_facts)
-		m.Set(strings.TrimPrefix(k, "ansible_"), value.MarkUnsafe(v))
+		name := strings.TrimPrefix(k, "ansible_")
+		m.Set(name, value.MarkUnsafe(v))
+		if bare && name == k || h.bare[name] {
+			if names == nil {
+				names = make(map[string]bool, len(h.bare)+1)
+				for n, b := range h.bare {
+					names[n] = b
+				}
+			}
+			names[name] = bare && name == k
+		}
 		return true
 	})
 	h.facts = m
+	if names != nil {
+		h.bare = names
+	}
 	h.mu.Unlock()
 }
 
+func (h *hostState) bareFacts() map[string]bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.bare
+}
+
 // factVars is the facts layer: ansible_facts itself plus each fact as
-// ansible_<name> (Ansible's inject_facts_as_vars).
-func factVars(facts *value.Map) *value.Map {
+// ansible_<name> (Ansible's inject_facts_as_vars), or under its own name
+// for one returned without the prefix.
+func factVars(facts *value.Map, bare map[string]bool) *value.Map {
 	out := value.NewMap(facts.Len() + 1)
 	out.Set("ansible_facts", facts)
 	facts.Range(func(k string, v any) bool {
-		if !strings.HasPrefix(k, "ansible_") {
-			out.Set("ansible_"+k, v)
-		} else {
+		if bare[k] || strings.HasPrefix(k, "ansible_") {
 			out.Set(k, v)
+		} else {
+			out.Set("ansible_"+k, v)
 		}
 		return true
 	})

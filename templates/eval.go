@@ -202,8 +202,9 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 			return nil, err
 		}
 		argNodes := n.Test.Args
-		// gonja reads `x is version('1', '<')` as one tuple argument.
-		if len(argNodes) == 1 {
+		// gonja reads `x is version('1', '<')` as one tuple argument;
+		// `x in (a, b)` (the in test's one argument) is the tuple.
+		if len(argNodes) == 1 && n.Test.Name != "in" {
 			if t, ok := argNodes[0].(*nodes.Tuple); ok {
 				argNodes = t.Val
 			}
