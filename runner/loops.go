@@ -1,12 +1,14 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -26,7 +28,8 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 	switch lookup {
 	case "fileglob":
 		return tc.withFileglob(v), nil
-	case "env", "file", "lines", "template", "pipe", "vars", "first_found", "inventory_hostnames", "random_choice":
+	}
+	if templates.HasLookup(lookup) {
 		return tc.withQuery(lookup, v)
 	}
 	return nil, fmt.Errorf("unsupported loop lookup with_%s", lookup)
@@ -266,7 +269,15 @@ func (tc *taskCtx) withQuery(lookup string, v any) ([]any, error) {
 		args[i] = fmt.Sprintf("__fjord_terms[%d]", i)
 	}
 	r, err := s2.render(fmt.Sprintf("{{ query('%s', %s) }}", lookup, strings.Join(args, ", ")))
-	if err != nil {
+	var le *templates.LookupError
+	switch {
+	case errors.As(err, &le) && le.Ansible():
+		// with_X runs the plugin itself: what it raised is the task's
+		// message, not wrapped as an unhandled exception of lookup().
+		return nil, &lookupError{le.Msg}
+	case le != nil:
+		return nil, &lookupError{"Unexpected failure during module execution: " + le.Msg}
+	case err != nil:
 		return nil, err
 	}
 	return value.Listify(r), nil

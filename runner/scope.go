@@ -123,6 +123,11 @@ func ansibleVersion() *value.Map {
 func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *value.Map) *scope {
 	invVars, facts, incl, set := h.snapshot()
 	layers := make([]*value.Map, 0, 20)
+	if t != nil {
+		// a task sees its connection's address as ansible_host when
+		// nothing set it (ansible's Connection.update_vars); hostvars not.
+		layers = append(layers, value.MapOf("ansible_host", h.name))
+	}
 	if pr != nil {
 		layers = append(layers, pr.roleDefs)
 	}

@@ -328,3 +328,38 @@ func (v *hostView) Lookup(k string) (any, bool, error) {
 func (v *hostView) Keys() []string {
 	return (&varsView{s: v.scope()}).Keys()
 }
+
+// VarNames implements templates.VarNamer: the variables in scope in the
+// order ansible's variables dict has them (each where it first appears,
+// lowest precedence first), then the magic ones the scope answers itself.
+func (s *scope) VarNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range s.layers {
+		for _, k := range l.Keys() {
+			if !seen[k] && k != "__fjord_terms" {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	for _, k := range []string{"vars", "ansible_check_mode", "ansible_diff_mode"} {
+		if !seen[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// MatchHosts implements templates.HostMatcher over the whole inventory.
+func (s *scope) MatchHosts(patterns []string) ([]string, error) {
+	hosts, err := s.r.inv.SelectAll(strings.Join(patterns, ","))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(hosts))
+	for i, h := range hosts {
+		out[i] = h.Name
+	}
+	return out, nil
+}

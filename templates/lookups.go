@@ -111,22 +111,31 @@ var lookups map[string]lookupFunc
 
 func init() {
 	lookups = map[string]lookupFunc{
-		"env":           lkEnv,
-		"file":          lkFile,
-		"template":      lkTemplate,
-		"lines":         lkLines,
-		"pipe":          lkPipe,
-		"vars":          lkVars,
-		"first_found":   lkFirstFound,
-		"fileglob":      lkFileglob,
-		"items":         lkItems,
-		"list":          func(s *state, t []any, k map[string]any) ([]any, error) { return t, nil },
-		"dict":          lkDict,
-		"sequence":      lkSequence,
-		"indexed_items": lkIndexed,
-		"together":      lkTogether,
-		"nested":        lkNested,
+		"env":                 lkEnv,
+		"file":                lkFile,
+		"template":            lkTemplate,
+		"lines":               lkLines,
+		"pipe":                lkPipe,
+		"vars":                lkVars,
+		"first_found":         lkFirstFound,
+		"fileglob":            lkFileglob,
+		"items":               lkItems,
+		"list":                func(s *state, t []any, k map[string]any) ([]any, error) { return t, nil },
+		"dict":                lkDict,
+		"sequence":            lkSequence,
+		"indexed_items":       lkIndexed,
+		"together":            lkTogether,
+		"nested":              lkNested,
+		"varnames":            lkVarnames,
+		"random_choice":       lkRandomChoice,
+		"inventory_hostnames": lkInventoryHostnames,
 	}
+}
+
+// HasLookup says there is a lookup plugin of that name (a with_X loop).
+func HasLookup(name string) bool {
+	_, ok := lookups[strings.TrimPrefix(strings.TrimPrefix(name, "ansible.builtin."), "ansible.legacy.")]
+	return ok
 }
 
 // lookup is Ansible's lookup()/query(): lookup joins a list result with
@@ -154,6 +163,11 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 		errorsMode, _ = toStr(v)
 		delete(opts, "errors")
 	}
+	allowUnsafe := false
+	if v, ok := opts["allow_unsafe"]; ok {
+		allowUnsafe = value.Truthy(v)
+		delete(opts, "allow_unsafe")
+	}
 	for _, t := range args[1:] {
 		if u, ok := t.(*undefined); ok {
 			return nil, u.err
@@ -161,33 +175,47 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 	}
 	res, err := f(s, args[1:], opts)
 	if err != nil {
-		switch errorsMode {
-		case "ignore", "warn":
-			res = []any{}
-		default:
-			return nil, fmt.Errorf("An unhandled exception occurred while running the lookup plugin '%s'. Error was: %v", name, err)
+		le := asLookupError(name, err)
+		// warn and ignore forgive what the plugin raised itself, not
+		// bad options or an undefined variable.
+		if (errorsMode != "warn" && errorsMode != "ignore") || le.Class == "AnsibleOptionsError" || le.Class == "AnsibleUndefinedVariable" {
+			return nil, le
 		}
+		if wantList {
+			return []any{}, nil
+		}
+		return nil, nil
 	}
-	if res == nil {
-		res = []any{}
-	}
-	if wantList {
+	if allowUnsafe {
 		return res, nil
 	}
-	// Ansible joins string results with commas; other results come back
-	// as they are (one element unwrapped).
+	return s.lookupResult(res, wantList), nil
+}
+
+// lookupResult is what lookup() and query() give for a plugin's list: an
+// empty list as it is, else the list marked unsafe (the render that
+// read it is unsafe too), or for lookup() without wantlist the strings
+// joined with commas (one non-string element alone, several as the list).
+func (s *state) lookupResult(res []any, wantList bool) any {
+	if len(res) == 0 {
+		return []any{}
+	}
+	s.unsafe = true
+	if wantList {
+		return value.MarkUnsafe(res)
+	}
 	parts := make([]string, len(res))
 	for i, r := range res {
 		str, ok := asString(r)
 		if !ok {
 			if len(res) == 1 {
-				return res[0], nil
+				return value.MarkUnsafe(res[0])
 			}
-			return res, nil
+			return value.MarkUnsafe(res)
 		}
 		parts[i] = str
 	}
-	return strings.Join(parts, ","), nil
+	return value.Unsafe(strings.Join(parts, ","))
 }
 
 func termStrings(terms []any) []string {
@@ -340,22 +368,6 @@ func lkPipe(s *state, terms []any, kw map[string]any) ([]any, error) {
 			return nil, err
 		}
 		out = append(out, strings.TrimRight(r, "\n"))
-	}
-	return out, nil
-}
-
-func lkVars(s *state, terms []any, kw map[string]any) ([]any, error) {
-	var out []any
-	for _, t := range termStrings(terms) {
-		v := s.name(&scope{}, t)
-		if u, ok := v.(*undefined); ok {
-			if d, has := kw["default"]; has {
-				out = append(out, d)
-				continue
-			}
-			return nil, fmt.Errorf("No variable found with this name: %s (%v)", t, u.err)
-		}
-		out = append(out, v)
 	}
 	return out, nil
 }

@@ -3,12 +3,15 @@ package templates
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/loaders"
 	"github.com/nikolalohinski/gonja/v2/nodes"
 	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 // gonja supplies the lexer and the expression parser; the statements
@@ -128,7 +131,7 @@ func init() {
 // parseTemplate lexes and parses src. gonja's parser may panic on some
 // malformed input; the caller recovers.
 func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
-	stream := tokens.LexAll(src, cfg)
+	stream := lex(src, cfg)
 	p := parser.NewParser("template", stream, cfg, nullLoader{}, placedStatements{src, cfg})
 	t, err := p.Parse()
 	if err != nil {
@@ -138,6 +141,28 @@ func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// lex is gonja's lexer with string literals read as Jinja reads them
+// (Python's unicode-escape: an unknown escape such as \d stays as it is),
+// where gonja's parser would refuse them: each literal's value is
+// decoded here and its backslashes doubled for the parser to undo.
+func lex(src string, cfg *config.Config) *tokens.Stream {
+	if !strings.Contains(src, "\\") {
+		return tokens.LexAll(src, cfg)
+	}
+	l := tokens.NewLexer(src, cfg)
+	go l.Run()
+	var toks []*tokens.Token
+	for t := range l.Tokens {
+		if t.Type == tokens.String {
+			if v, err := value.DecodeEscapes(t.Val); err == nil {
+				t.Val = strings.ReplaceAll(v, "\\", "\\\\")
+			}
+		}
+		toks = append(toks, t)
+	}
+	return tokens.NewStream(toks)
 }
 
 // uniqueBlocks rejects a block name given twice, as Jinja does, since
