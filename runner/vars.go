@@ -144,7 +144,9 @@ func (s *scope) templatize(name string, raw any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !needsTemplating(raw) {
+	// ansible_failed_task is data (wrap_var'd in ansible), keys included:
+	// a free-form set_fact's templated key is not rendered again.
+	if !needsTemplating(raw) || name == "ansible_failed_task" {
 		return raw, nil
 	}
 	if s.resolving == nil {

@@ -127,6 +127,7 @@ func init() {
 		"together":            lkTogether,
 		"nested":              lkNested,
 		"varnames":            lkVarnames,
+		"subelements": lkSubelements,
 		"random_choice":       lkRandomChoice,
 		"inventory_hostnames": lkInventoryHostnames,
 	}
