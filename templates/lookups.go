@@ -127,7 +127,7 @@ func init() {
 		"together":            lkTogether,
 		"nested":              lkNested,
 		"varnames":            lkVarnames,
-		"subelements": lkSubelements,
+		"subelements":         lkSubelements,
 		"random_choice":       lkRandomChoice,
 		"inventory_hostnames": lkInventoryHostnames,
 	}
