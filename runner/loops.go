@@ -174,6 +174,18 @@ func (tc *taskCtx) withFileglob(v any) []any {
 	return out
 }
 
+// lookupSubdir is where with_first_found looks, by the task's action
+// (ansible's TaskExecutor sets the lookup's _subdir so): templates, vars,
+// else files.
+func lookupSubdir(action string) string {
+	for _, d := range []string{"template", "var"} {
+		if strings.Contains(action, d) {
+			return d + "s"
+		}
+	}
+	return "files"
+}
+
 // withQuery runs with_<lookup> through the template engine's lookup
 // plugins: query(lookup, terms...).
 func (tc *taskCtx) withQuery(lookup string, v any) ([]any, error) {
@@ -187,6 +199,9 @@ func (tc *taskCtx) withQuery(lookup string, v any) ([]any, error) {
 	args := make([]string, len(terms))
 	for i := range terms {
 		args[i] = fmt.Sprintf("__fjord_terms[%d]", i)
+	}
+	if lookup == "first_found" {
+		args = append(args, "_subdir='"+lookupSubdir(tc.t.Action)+"'")
 	}
 	r, err := s2.render(fmt.Sprintf("{{ query('%s', %s) }}", lookup, strings.Join(args, ", ")))
 	var le *templates.LookupError
