@@ -127,6 +127,8 @@ func init() {
 		"together":            lkTogether,
 		"nested":              lkNested,
 		"varnames":            lkVarnames,
+		"ini":                 lkIni,
+		"csvfile":             lkCSVFile,
 		"subelements":         lkSubelements,
 		"random_choice":       lkRandomChoice,
 		"inventory_hostnames": lkInventoryHostnames,

@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/config"
@@ -131,7 +132,10 @@ func init() {
 // parseTemplate lexes and parses src. gonja's parser may panic on some
 // malformed input; the caller recovers.
 func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
-	stream := lex(src, cfg)
+	stream, err := lex(src, cfg)
+	if err != nil {
+		return nil, err
+	}
 	p := parser.NewParser("template", stream, cfg, nullLoader{}, placedStatements{src, cfg})
 	t, err := p.Parse()
 	if err != nil {
@@ -143,26 +147,68 @@ func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
 	return t, nil
 }
 
-// lex is gonja's lexer with string literals read as Jinja reads them
-// (Python's unicode-escape: an unknown escape such as \d stays as it is),
-// where gonja's parser would refuse them: each literal's value is
-// decoded here and its backslashes doubled for the parser to undo.
-func lex(src string, cfg *config.Config) *tokens.Stream {
-	if !strings.Contains(src, "\\") {
-		return tokens.LexAll(src, cfg)
+// lex is gonja's lexer with string literals read as Jinja reads them:
+// Python's unicode-escape (an unknown escape such as \\d stays as it is,
+// where gonja's parser would refuse it: each literal's value is decoded
+// here and its backslashes doubled for the parser to undo), adjacent
+// literals joined ('a' 'b' is 'ab'). It also refuses a keyword argument
+// not preceded by a comma, which gonja's parser lets through.
+func lex(src string, cfg *config.Config) (*tokens.Stream, error) {
+	if !strings.Contains(src, "\\") && !strings.Contains(src, "=") && !adjacentQuotes.MatchString(src) {
+		return tokens.LexAll(src, cfg), nil
 	}
 	l := tokens.NewLexer(src, cfg)
 	go l.Run()
 	var toks []*tokens.Token
+	var prev *tokens.Token // the last token that is not whitespace
+	depth := 0
 	for t := range l.Tokens {
-		if t.Type == tokens.String {
+		switch t.Type {
+		case tokens.String:
 			if v, err := value.DecodeEscapes(t.Val); err == nil {
 				t.Val = strings.ReplaceAll(v, "\\", "\\\\")
 			}
+			if prev != nil && prev.Type == tokens.String {
+				prev.Val += t.Val
+				continue
+			}
+		case tokens.LeftParenthesis:
+			depth++
+		case tokens.RightParenthesis:
+			depth--
+		case tokens.Assign:
+			if depth > 0 && len(toks) >= 2 {
+				name, before := prev, lastBefore(toks, prev)
+				if name.Type == tokens.Name && before != nil && before.Type != tokens.Comma && before.Type != tokens.LeftParenthesis {
+					for range l.Tokens { // let the lexer finish
+					}
+					return nil, &parser.SyntaxError{Message: fmt.Sprintf("expected token ',', got '%s'", name.Val), Line: name.Line, Column: name.Col}
+				}
+			}
 		}
 		toks = append(toks, t)
+		if t.Type != tokens.Whitespace {
+			prev = t
+		}
 	}
-	return tokens.NewStream(toks)
+	return tokens.NewStream(toks), nil
+}
+
+var adjacentQuotes = regexp.MustCompile(`['"]\s*['"]`)
+
+// lastBefore is the last token of toks before t that is not whitespace.
+func lastBefore(toks []*tokens.Token, t *tokens.Token) *tokens.Token {
+	seen := false
+	for i := len(toks) - 1; i >= 0; i-- {
+		if toks[i] == t {
+			seen = true
+			continue
+		}
+		if seen && toks[i].Type != tokens.Whitespace {
+			return toks[i]
+		}
+	}
+	return nil
 }
 
 // uniqueBlocks rejects a block name given twice, as Jinja does, since
