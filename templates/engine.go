@@ -24,6 +24,9 @@ type TextOptions struct {
 	Extra map[string]any
 	// Name is the template's file, for errors: "name.j2:3:7: ...".
 	Name string
+	// Delims replaces Jinja's delimiters where set: variable start and
+	// end, block start and end, comment start and end.
+	Delims [6]string
 }
 
 // DefaultTextOptions are the template module's defaults: trim_blocks on,
@@ -41,6 +44,7 @@ type cacheKey struct {
 	src                       string
 	trim, lstrip, keepNewline bool
 	newline                   string
+	delims                    [6]string
 }
 
 type compiled struct {
@@ -62,7 +66,7 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 	if o.NewlineSequence == "" {
 		o.NewlineSequence = "\n"
 	}
-	k := cacheKey{src, o.TrimBlocks, o.LstripBlocks, o.KeepTrailingNewline, o.NewlineSequence}
+	k := cacheKey{src, o.TrimBlocks, o.LstripBlocks, o.KeepTrailingNewline, o.NewlineSequence, o.Delims}
 	if c, ok := e.cache.Load(k); ok {
 		c := c.(*compiled)
 		return c.root, c.err
@@ -72,6 +76,12 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 	cfg.LeftStripBlocks = o.LstripBlocks
 	cfg.KeepTrailingNewline = o.KeepTrailingNewline
 	cfg.NewlineSequence = o.NewlineSequence
+	for i, p := range []*string{&cfg.VariableStartString, &cfg.VariableEndString, &cfg.BlockStartString,
+		&cfg.BlockEndString, &cfg.CommentStartString, &cfg.CommentEndString} {
+		if o.Delims[i] != "" {
+			*p = o.Delims[i]
+		}
+	}
 	func() {
 		defer func() {
 			if r := recover(); r != nil {

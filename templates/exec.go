@@ -98,6 +98,8 @@ func (s *state) execStmt(sc *scope, n nodes.ControlStructure, out *strings.Build
 		return nil
 	case *includeNode:
 		return s.execInclude(sc, n, out)
+	case *importNode:
+		return s.execImport(sc, n)
 	case *ifNode:
 		for i, c := range n.conds {
 			v, err := s.eval(sc, c)

@@ -302,42 +302,6 @@ func lkFile(s *state, terms []any, kw map[string]any) ([]any, error) {
 	return out, nil
 }
 
-func lkTemplate(s *state, terms []any, kw map[string]any) ([]any, error) {
-	var out []any
-	for _, t := range termStrings(terms) {
-		p, ok := s.findFile("templates", t)
-		if !ok {
-			return nil, fmt.Errorf("the template file %s could not be found for the lookup", t)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		s.depth++
-		if s.depth > 20 {
-			return nil, fmt.Errorf("template lookup nested too deeply")
-		}
-		extra := map[string]any{}
-		for k, v := range s.extra {
-			extra[k] = v
-		}
-		if tv, ok := kw["template_vars"].(value.Getter); ok {
-			for _, k := range tv.Keys() {
-				extra[k], _ = tv.Get(k)
-			}
-		}
-		o := ansibleOptions
-		o.Extra, o.Name = extra, p
-		r, err := s.e.renderString(string(b), s.vars, o)
-		s.depth--
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
 func lkLines(s *state, terms []any, kw map[string]any) ([]any, error) {
 	var out []any
 	for _, t := range termStrings(terms) {

@@ -126,6 +126,8 @@ func init() {
 		"continue": parseContinue,
 		"filter":   parseFilterBlock,
 		"include":  parseInclude,
+		"import":   parseImport,
+		"from":     parseFromImport,
 	}
 }
 
