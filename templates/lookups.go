@@ -127,6 +127,7 @@ func init() {
 		"together":            lkTogether,
 		"nested":              lkNested,
 		"varnames":            lkVarnames,
+		"password":            lkPassword,
 		"ini":                 lkIni,
 		"csvfile":             lkCSVFile,
 		"subelements":         lkSubelements,
