@@ -365,3 +365,19 @@ func (s *scope) MatchHosts(patterns []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// ConfigValue implements templates.ConfigReader from Options.Config.
+func (s *scope) ConfigValue(name string) (any, bool) {
+	if s.r.o.Config == nil {
+		return nil, false
+	}
+	v, ok := s.r.o.Config(name)
+	if l, isList := v.([]string); isList {
+		out := make([]any, len(l))
+		for i, e := range l {
+			out[i] = e
+		}
+		v = out
+	}
+	return v, ok
+}

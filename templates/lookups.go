@@ -127,6 +127,7 @@ func init() {
 		"together":            lkTogether,
 		"nested":              lkNested,
 		"varnames":            lkVarnames,
+		"config":              lkConfig,
 		"password":            lkPassword,
 		"ini":                 lkIni,
 		"csvfile":             lkCSVFile,
