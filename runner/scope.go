@@ -115,6 +115,11 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 	invVars, facts, incl, set := h.snapshot()
 	layers := make([]*value.Map, 0, 20)
 	var roleDefs, roleVars *value.Map
+	if t != nil {
+		// a task sees its connection's address as ansible_host when
+		// nothing set it (ansible's Connection.update_vars); hostvars not.
+		layers = append(layers, value.MapOf("ansible_host", h.name))
+	}
 	if pr != nil {
 		roleDefs, roleVars = pr.roleLayers()
 		layers = append(layers, roleDefs)

@@ -174,7 +174,9 @@ func (s *scope) templatize(name string, raw any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !needsTemplating(raw) {
+	// ansible_failed_task is data (wrap_var'd in ansible), keys included:
+	// a free-form set_fact's templated key is not rendered again.
+	if !needsTemplating(raw) || name == "ansible_failed_task" {
 		return raw, nil
 	}
 	if s.resolving == nil {
@@ -386,4 +388,55 @@ func (v *hostView) Lookup(k string) (any, bool, error) {
 
 func (v *hostView) Keys() []string {
 	return (&varsView{s: v.scope()}).Keys()
+}
+
+// VarNames implements templates.VarNamer: the variables in scope in the
+// order ansible's variables dict has them (each where it first appears,
+// lowest precedence first), then the magic ones the scope answers itself.
+func (s *scope) VarNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range s.layers {
+		for _, k := range l.Keys() {
+			if !seen[k] && k != "__fjord_terms" {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	for _, k := range []string{"vars", "ansible_check_mode", "ansible_diff_mode"} {
+		if !seen[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// MatchHosts implements templates.HostMatcher over the whole inventory.
+func (s *scope) MatchHosts(patterns []string) ([]string, error) {
+	hosts, err := s.r.inv.SelectAll(strings.Join(patterns, ","))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(hosts))
+	for i, h := range hosts {
+		out[i] = h.Name
+	}
+	return out, nil
+}
+
+// ConfigValue implements templates.ConfigReader from Options.Config.
+func (s *scope) ConfigValue(name string) (any, bool) {
+	if s.r.o.Config == nil {
+		return nil, false
+	}
+	v, ok := s.r.o.Config(name)
+	if l, isList := v.([]string); isList {
+		out := make([]any, len(l))
+		for i, e := range l {
+			out[i] = e
+		}
+		v = out
+	}
+	return v, ok
 }

@@ -130,7 +130,11 @@ func init() {
 // parseTemplate lexes and parses src. gonja's parser may panic on some
 // malformed input; the caller recovers.
 func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
-	stream := tokens.NewStream(inOperands(lex(src, cfg)))
+	toks, err := lex(src, cfg)
+	if err != nil {
+		return nil, err
+	}
+	stream := tokens.NewStream(inOperands(toks))
 	p := parser.NewParser("template", stream, cfg, nullLoader{}, placedStatements{src, cfg})
 	t, err := p.Parse()
 	if err != nil {

@@ -1,10 +1,12 @@
 package templates
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/config"
+	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
 )
 
@@ -19,7 +21,7 @@ import (
 // for an escaped quote; so each \\ goes to it as a two-byte character the
 // source does not hold, which keeps every offset, and comes back as \\ in
 // every token.
-func lex(src string, cfg *config.Config) []*tokens.Token {
+func lex(src string, cfg *config.Config) ([]*tokens.Token, error) {
 	hidden := ""
 	for r := rune(0x7ff); r > 0x80 && strings.Contains(src, `\\`); r-- {
 		if !strings.ContainsRune(src, r) {
@@ -31,6 +33,7 @@ func lex(src string, cfg *config.Config) []*tokens.Token {
 	l := tokens.NewLexer(src, cfg)
 	go l.Run()
 	var toks []*tokens.Token
+	depth := 0
 	for tok := range l.Tokens {
 		if tok.Type == tokens.String {
 			if v, ok := pyStringToken(l.Input, tok, cfg.NewlineSequence, hidden); ok {
@@ -44,9 +47,25 @@ func lex(src string, cfg *config.Config) []*tokens.Token {
 		if tok.Type == tokens.Whitespace {
 			continue // the stream skips it; inOperands must not see it
 		}
+		switch n := len(toks); {
+		case tok.Type == tokens.String && n > 0 && toks[n-1].Type == tokens.String:
+			toks[n-1].Val += tok.Val // Jinja joins adjacent literals: 'a' 'b' is 'ab'
+			continue
+		case tok.Type == tokens.Assign && depth > 0 && n >= 2 && toks[n-1].Type == tokens.Name &&
+			toks[n-2].Type != tokens.Comma && toks[n-2].Type != tokens.LeftParenthesis:
+			// a keyword argument must follow a comma; gonja lets it through
+			name := toks[n-1]
+			for range l.Tokens { // let the lexer finish
+			}
+			return nil, &parser.SyntaxError{Message: fmt.Sprintf("expected token ',', got '%s'", name.Val), Line: name.Line, Column: name.Col}
+		case tok.Type == tokens.LeftParenthesis:
+			depth++
+		case tok.Type == tokens.RightParenthesis:
+			depth--
+		}
 		toks = append(toks, tok)
 	}
-	return toks
+	return toks, nil
 }
 
 // pyStringToken reads the string literal tok starts in input, as Jinja2
