@@ -26,6 +26,10 @@ type Options struct {
 	CollectionsPath []string
 	// PlaybookDir is the first playbook's directory (playbook_dir).
 	PlaybookDir string
+	// Library is the configured library path (ANSIBLE_LIBRARY, library
+	// in ansible.cfg, -M), searched for modules after the playbooks' and
+	// roles' library/ directories.
+	Library []string
 	// Render templates a static name (an import's file, a role's name)
 	// with the extra vars; nil leaves "{{" in names as written.
 	Render func(src string) (string, error)
@@ -58,6 +62,9 @@ type Loader struct {
 	// handlers of import_role'd roles, added to the play being parsed
 	pendingHandlers []Node
 	pendingRoles    []*RoleInstance
+	// libDirs are the library/ directories of the playbooks and roles
+	// loaded so far (addLibrary).
+	libDirs []string
 }
 
 // NewLoader returns a Loader; playCollections is the `collections:`
@@ -202,6 +209,7 @@ func (l *Loader) loadPlaysInto(pb *Playbook, path string) error {
 	if root == nil {
 		return nil
 	}
+	l.addLibrary(filepath.Dir(path))
 	if root.Kind != yaml.SequenceNode {
 		return errAt(posOf(path, root), "a playbook must be a list of plays, got %s", kindName(root))
 	}

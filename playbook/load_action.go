@@ -54,11 +54,14 @@ func (l *Loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
 		}
 		argv = v
 	}
-	canon, ok := canonicalAction(name)
-	if !ok {
-		return errAt(posOf(file, kn), "couldn't resolve module/action '%s'. This often indicates a misspelling, missing collection, or incorrect module path.", name)
+	canon, ext, ok, err := l.resolveAction(name, t.Role)
+	if err != nil {
+		return errAt(posOf(file, kn), "%v", err)
 	}
-	t.Action = canon
+	if !ok {
+		return errAt(posOf(file, kn), "%v", l.unresolved(name))
+	}
+	t.Action, t.Module = canon, ext
 	args := value.NewMap(4)
 	switch a := argv.(type) {
 	case nil:
@@ -153,7 +156,7 @@ func (l *Loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error)
 	case "include":
 		return l.include(file, t)
 	}
-	info, _ := modules.Lookup(t.Action)
+	info, _ := t.ModuleInfo()
 	if t.Action == "meta" {
 		// before the names: ansible's own words for a bad action
 		if raw, _ := t.Args.Get("_raw_params"); !metaActions[value.String(raw)] {

@@ -3,6 +3,7 @@ package playbook
 import (
 	"path/filepath"
 
+	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -67,8 +68,12 @@ func (b *Block) pos() Pos { return b.Pos }
 // Task is one task or handler.
 type Task struct {
 	Pos
-	Name    string
-	Action  string     // module or action name as written
+	Name   string
+	Action string // module or action name as written
+	// Module is the module found outside fjord's registry (a library/
+	// directory, a collection, ansible-core's own), which
+	// modules/external runs; nil for a native module or engine action.
+	Module  *modules.Info
 	Args    *value.Map // arguments; free form under "_raw_params"
 	Kw      Keywords
 	Parent  *Block
@@ -179,6 +184,15 @@ func (t *Task) SearchDirs(pbDir, kind string) []string {
 		dirs = append(dirs, filepath.Join(pbDir, kind), pbDir)
 	}
 	return uniq(dirs)
+}
+
+// ModuleInfo is the registry entry of the task's module: the module
+// found outside the registry at load time, or the native one.
+func (t *Task) ModuleInfo() (*modules.Info, bool) {
+	if t.Module != nil {
+		return t.Module, true
+	}
+	return modules.Lookup(t.Action)
 }
 
 // Label is the task's name as Ansible shows it: its action when it has

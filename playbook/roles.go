@@ -221,6 +221,7 @@ func (l *Loader) loadRole(pos Pos, path string) (*Role, error) {
 		l.roles = map[string]*Role{}
 	}
 	l.roles[path] = r
+	l.addLibrary(path)
 	var err error
 	if f := mainFile(filepath.Join(path, "defaults"), "main"); f != "" {
 		if r.Defaults, err = l.LoadVarsFile(f); err != nil {

@@ -55,6 +55,7 @@ type Options struct {
 	// the caller: the engine reads no environment variable of its own.
 	Vault           *vault.Secrets // --vault-id, --vault-password-file, --ask-vault-pass, ansible.cfg; nil: none
 	CollectionsPath []string       // collections_path; nil: Ansible's default
+	Library         []string       // library path (-M, ANSIBLE_LIBRARY), searched for modules after library/ dirs
 	RolesPath       []string       // roles_path; nil: Ansible's default
 	HostKeyChecking *bool          // host_key_checking; nil: default (check)
 	// Gathering is gathering: "implicit" (""), "explicit" or "smart",

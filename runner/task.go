@@ -147,7 +147,7 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 		runOnce = true
 	}
 	// A cluster module (galera_bootstrap) acts on every host itself.
-	if info, ok := modules.Lookup(t.Action); ok && info.Cluster {
+	if info, ok := t.ModuleInfo(); ok && info.Cluster {
 		runOnce = true
 	}
 	targets := hosts
