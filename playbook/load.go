@@ -65,6 +65,9 @@ type Loader struct {
 	// libDirs are the library/ directories of the playbooks and roles
 	// loaded so far (addLibrary).
 	libDirs []string
+	// utilDirs are their module_utils/ directories, which extend
+	// ansible.module_utils for the modules' payloads.
+	utilDirs []string
 }
 
 // NewLoader returns a Loader; playCollections is the `collections:`

@@ -21,15 +21,24 @@ import (
 // for in, as ansible-core adds a playbook's and a role's plugin
 // directories when it loads them.
 func (l *Loader) addLibrary(dir string) {
-	lib := filepath.Join(dir, "library")
-	for _, d := range l.libDirs {
-		if d == lib {
-			return
+	for _, p := range []struct {
+		sub  string
+		dirs *[]string
+	}{{"library", &l.libDirs}, {"module_utils", &l.utilDirs}} {
+		d := filepath.Join(dir, p.sub)
+		if isDirPath(d) && !contains(*p.dirs, d) {
+			*p.dirs = append(*p.dirs, d)
 		}
 	}
-	if st, err := os.Stat(lib); err == nil && st.IsDir() {
-		l.libDirs = append(l.libDirs, lib)
+}
+
+func contains(s []string, e string) bool {
+	for _, x := range s {
+		if x == e {
+			return true
+		}
 	}
+	return false
 }
 
 // resolveAction is the one resolution of a module name: the name the
@@ -66,15 +75,19 @@ func (l *Loader) unresolved(name string) error {
 }
 
 func (l *Loader) finder(role *RoleInstance) *external.Finder {
-	var lib []string
+	var lib, utils []string
 	for r := role; r != nil; r = r.Parent {
 		if d := filepath.Join(r.Role.Path, "library"); isDirPath(d) {
 			lib = append(lib, d)
 		}
+		if d := filepath.Join(r.Role.Path, "module_utils"); isDirPath(d) {
+			utils = append(utils, d)
+		}
 	}
 	lib = append(lib, l.libDirs...)
 	lib = append(lib, l.o.Library...)
-	return &external.Finder{Library: uniq(lib), Collections: l.moduleCollectionDirs(),
+	utils = append(utils, l.utilDirs...)
+	return &external.Finder{Library: uniq(lib), ModuleUtils: uniq(utils), Collections: l.moduleCollectionDirs(),
 		Native: func(n string) bool { _, ok := modules.Lookup(n); return ok }}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/value"
 )
 
 // What a module that fjord runs from its own code (modules/external)
@@ -17,10 +18,24 @@ func (tc *taskCtx) externalEnv(env *modules.Env) {
 	env.Verbosity = tc.ex.r.o.Verbosity
 	env.Var = func(name string) (any, bool) {
 		v, ok, err := tc.sc.Lookup(name)
+		if !ok && name == "ansible_python_interpreter" && tc.ex.r.o.PythonInterpreter != "" {
+			return tc.ex.r.o.PythonInterpreter, true
+		}
 		return v, ok && err == nil
 	}
 	env.Warn = tc.ex.r.warn
 	env.Verbose = tc.ex.r.sink.Verbose
+}
+
+// registered is a result as register keeps it: without the module's
+// invocation, which the strategy drops (a loop's items keep theirs).
+func registered(res *value.Map) *value.Map {
+	if _, ok := res.Get("invocation"); !ok {
+		return res
+	}
+	c := res.Clone()
+	c.Delete("invocation")
+	return c
 }
 
 // implementation says, under -vvv, which implementation runs a task's

@@ -210,7 +210,7 @@ func (ex *executor) shareRunOnce(t *playbook.Task, o *outcome, others hostSet, f
 	fm, _ := facts.(*value.Map)
 	for _, h := range others {
 		if t.Register != "" {
-			h.setFact(t.Register, o.result)
+			h.setFact(t.Register, registered(o.result))
 		}
 		if fm != nil {
 			switch t.Action {
@@ -286,7 +286,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	}
 	o := &outcome{h: h, result: res, status: statusOf(res), changed: value.Truthy(get(res, "changed"))}
 	if t.Register != "" {
-		h.setFact(t.Register, res)
+		h.setFact(t.Register, registered(res))
 	}
 	ignored := ex.settle(t, o, kw)
 	if o.changed && (ignored || o.status != callback.Failed && o.status != callback.Unreachable) {

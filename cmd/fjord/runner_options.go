@@ -49,6 +49,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		// ansible-playbook's get_host_list and inventory loading do.
 		InventoryUnparsedIsFailed: cfg.Get("INVENTORY_UNPARSED_IS_FAILED").Bool(),
 		NoLocalhostWarning:        !cfg.Get("LOCALHOST_WARNING").Bool(),
+		PythonInterpreter:         c.str("INTERPRETER_PYTHON"),
 	}
 	if err := opts.connectionOptions(o, c); err != nil {
 		return nil, err

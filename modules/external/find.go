@@ -18,6 +18,9 @@ type Finder struct {
 	// playbooks' and roles' library/ as they load, then the configured
 	// library path (ANSIBLE_LIBRARY, -M).
 	Library []string
+	// ModuleUtils are directories whose files extend ansible.module_utils
+	// (a playbook's and a role's module_utils/), before ansible-core's.
+	ModuleUtils []string
 	// Collections are ansible_collections directories, in search order.
 	Collections []string
 	// Native says whether fjord implements a name itself; a redirect to
@@ -40,8 +43,10 @@ type Found struct {
 	// are imported from there.
 	Root string
 	// Collections are the ansible_collections directories searched: a
-	// payload takes collection module_utils from there.
+	// payload takes collection module_utils from there; ModuleUtils
+	// extend ansible.module_utils.
 	Collections []string
+	ModuleUtils []string
 }
 
 // Name is the module's short name.
@@ -57,7 +62,7 @@ func (f *Found) Name() string { return f.FQCN[strings.LastIndex(f.FQCN, ".")+1:]
 func (f *Finder) Find(name string, collections []string) (*Found, error) {
 	fd, err := f.find(name, collections, 0)
 	if fd != nil {
-		fd.Collections = f.Collections
+		fd.Collections, fd.ModuleUtils = f.Collections, f.ModuleUtils
 	}
 	return fd, err
 }

@@ -17,9 +17,9 @@ import (
 // The whole script runs as the become user, so the files are that user's.
 func runJob(ctx context.Context, env *modules.Env, j *job) (*connection.Result, error) {
 	var b strings.Builder
-	b.WriteString("umask 77\n")
 	fmt.Fprintf(&b, "b=%s\n", shellPath(j.remoteTmp))
-	b.WriteString(`mkdir -p "$b" && d=$(mktemp -d "$b/ansible-tmp-XXXXXXXXXX") || {
+	// the module itself runs with the user's umask
+	b.WriteString(`d=$(umask 77 && mkdir -p "$b" && mktemp -d "$b/ansible-tmp-XXXXXXXXXX") || {
 	echo "Failed to create temporary directory in $b: set remote_tmp to a path the user can write" >&2; exit 1; }
 trap 'rm -rf -- "$d"' EXIT
 trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM

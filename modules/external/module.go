@@ -16,16 +16,13 @@ import (
 // ansible-core leaves both to the module.
 func Info(f *Found) *modules.Info {
 	return &modules.Info{ID: f.FQCN, Raw: true, CheckMode: true, External: f.Path,
-		New: func() modules.Module { return &Module{found: f, Collections: f.Collections} }}
+		New: func() modules.Module { return &Module{found: f} }}
 }
 
 // Module is one task's run of a found module.
 type Module struct {
 	found *Found
 	args  *value.Map
-	// Collections are the ansible_collections directories a payload's
-	// collection module_utils are taken from.
-	Collections []string
 }
 
 // SetArgs takes the task's arguments as they are.
@@ -130,7 +127,7 @@ func (m *Module) prepare(ctx context.Context, env *modules.Env, style Style, dat
 	run := strings.TrimPrefix(shebang, "#!") + ` "$m"`
 	switch style {
 	case NewPython:
-		p, err := buildPayload(m.payloadFQN(), data, m.Collections)
+		p, err := buildPayload(m.payloadFQN(), data, searchPath{m.found.ModuleUtils, m.found.Collections})
 		if err != nil {
 			j.failed = modules.Failf("%v", err)
 			return j, nil

@@ -30,27 +30,35 @@ type cached struct {
 
 var payloads sync.Map // content key → *cached
 
+// searchPath is where a payload's support code comes from besides
+// ansible-core: directories extending ansible.module_utils, and
+// ansible_collections directories.
+type searchPath struct {
+	utils       []string
+	collections []string
+}
+
 // buildPayload zips the module at fqn with what it imports, once per run
 // for the same module content and search path.
-func buildPayload(fqn string, src []byte, collections []string) (*payload, error) {
+func buildPayload(fqn string, src []byte, sp searchPath) (*payload, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00", fqn, strings.Join(collections, "\x00"))
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", fqn, strings.Join(sp.utils, "\x00"), strings.Join(sp.collections, "\x00"))
 	h.Write(src)
 	c, _ := payloads.LoadOrStore(string(h.Sum(nil)), &cached{})
 	e := c.(*cached)
-	e.once.Do(func() { e.p, e.err = zipModule(fqn, src, collections) })
+	e.once.Do(func() { e.p, e.err = zipModule(fqn, src, sp) })
 	return e.p, e.err
 }
 
 // zipper collects the payload's files by their path in the zip.
 type zipper struct {
-	files       map[string][]byte
-	collections []string
-	ansible     string // AnsibleRoot
+	files   map[string][]byte
+	sp      searchPath
+	ansible string // AnsibleRoot
 }
 
-func zipModule(fqn string, src []byte, collections []string) (*payload, error) {
-	z := &zipper{files: map[string][]byte{}, collections: collections, ansible: AnsibleRoot()}
+func zipModule(fqn string, src []byte, sp searchPath) (*payload, error) {
+	z := &zipper{files: map[string][]byte{}, sp: sp, ansible: AnsibleRoot()}
 	if z.ansible == "" {
 		return nil, fmt.Errorf("module %s imports ansible.module_utils, and the controller has no ansible-core installed to take them from (looked for ansible/module_utils/basic.py in /usr/lib/python3/dist-packages and /usr/local/lib/python3*; FJORD_ANSIBLE_ROOT names another place)", fqn)
 	}
@@ -103,11 +111,11 @@ func (z *zipper) addInit(dir string) {
 func (z *zipper) follow(src []byte, pkg, from string) error {
 	for _, imp := range scanImports(src, pkg) {
 		for i, n := range imp.Names {
-			root, min := z.rootOf(n)
+			bases, min := z.basesOf(n)
 			if min == 0 {
 				continue
 			}
-			ok, err := z.add(root, strings.Split(n, "."), min)
+			ok, err := z.add(bases, strings.Split(n, "."), min)
 			if err != nil {
 				return err
 			}
@@ -120,68 +128,80 @@ func (z *zipper) follow(src []byte, pkg, from string) error {
 	return nil
 }
 
-// rootOf says where a dotted module name is looked for and how many of
-// its parts name the package it must be inside; 0: not support code.
-func (z *zipper) rootOf(name string) (string, int) {
+// A base is a directory holding support code: the file of a dotted
+// name's parts is dir/parts[skip:]... (.py or /__init__.py).
+type base struct {
+	dir  string
+	skip int
+}
+
+// basesOf says where a dotted module name is looked for, in order, and
+// how many of its parts name the package it must be inside; 0: not
+// support code.
+func (z *zipper) basesOf(name string) ([]base, int) {
 	parts := strings.Split(name, ".")
 	switch {
 	case len(parts) >= 3 && parts[0] == "ansible" && parts[1] == "module_utils":
-		return z.ansible, 3
+		var bs []base
+		for _, d := range z.sp.utils {
+			bs = append(bs, base{d, 2})
+		}
+		return append(bs, base{z.ansible, 0}), 3
 	case len(parts) >= 6 && parts[0] == "ansible_collections" && parts[3] == "plugins" && parts[4] == "module_utils":
-		for _, d := range z.collections {
+		for _, d := range z.sp.collections {
 			if isDir(filepath.Join(d, parts[1], parts[2])) {
-				return filepath.Dir(d), 6
+				return []base{{filepath.Dir(d), 0}}, 6
 			}
 		}
-		return "", 6
+		return nil, 6
 	}
-	return "", 0
+	return nil, 0
 }
 
 // add puts the longest prefix of parts (at least min parts) that is a
-// module or package under root into the zip, with its packages' __init__
-// files, and follows its imports. ok is false when no prefix is one.
-func (z *zipper) add(root string, parts []string, min int) (bool, error) {
-	if root == "" {
-		return false, nil
-	}
+// module or package in one of bases into the zip, with its packages'
+// __init__ files, and follows its imports. ok is false when no prefix is
+// one.
+func (z *zipper) add(bases []base, parts []string, min int) (bool, error) {
 	for k := len(parts); k >= min; k-- {
-		rel := filepath.Join(parts[:k]...)
-		file, zpath, pkg := filepath.Join(root, rel+".py"), strings.Join(parts[:k], "/")+".py", strings.Join(parts[:k-1], ".")
-		if !exists(file) {
-			file, zpath, pkg = filepath.Join(root, rel, "__init__.py"), strings.Join(parts[:k], "/")+"/__init__.py", strings.Join(parts[:k], ".")
+		for _, b := range bases {
+			rel := filepath.Join(parts[b.skip:k]...)
+			file, zpath, pkg := filepath.Join(b.dir, rel+".py"), strings.Join(parts[:k], "/")+".py", strings.Join(parts[:k-1], ".")
 			if !exists(file) {
-				continue
-			}
-		}
-		for j := 1; j < k; j++ {
-			if dir := strings.Join(parts[:j], "/"); dir != "ansible" && dir != "ansible/module_utils" {
-				if err := z.addPackage(root, parts[:j]); err != nil {
-					return false, err
+				file, zpath, pkg = filepath.Join(b.dir, rel, "__init__.py"), strings.Join(parts[:k], "/")+"/__init__.py", strings.Join(parts[:k], ".")
+				if !exists(file) {
+					continue
 				}
 			}
+			for j := b.skip + 1; j < k; j++ {
+				if dir := strings.Join(parts[:j], "/"); dir != "ansible" && dir != "ansible/module_utils" {
+					if err := z.addPackage(b, parts[:j]); err != nil {
+						return false, err
+					}
+				}
+			}
+			if _, done := z.files[zpath]; done {
+				return true, nil
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return false, err
+			}
+			z.files[zpath] = data
+			return true, z.follow(data, pkg, strings.Join(parts[:k], "."))
 		}
-		if _, done := z.files[zpath]; done {
-			return true, nil
-		}
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return false, err
-		}
-		z.files[zpath] = data
-		return true, z.follow(data, pkg, strings.Join(parts[:k], "."))
 	}
 	return false, nil
 }
 
 // addPackage adds a package's __init__.py (empty where the package has
 // none, a namespace package zipimport cannot read).
-func (z *zipper) addPackage(root string, parts []string) error {
+func (z *zipper) addPackage(b base, parts []string) error {
 	zpath := strings.Join(parts, "/") + "/__init__.py"
 	if _, done := z.files[zpath]; done {
 		return nil
 	}
-	data, err := os.ReadFile(filepath.Join(root, filepath.Join(parts...), "__init__.py"))
+	data, err := os.ReadFile(filepath.Join(b.dir, filepath.Join(parts[b.skip:]...), "__init__.py"))
 	if err != nil {
 		z.files[zpath] = nil
 		return nil

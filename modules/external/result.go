@@ -81,12 +81,53 @@ func toResult(data *value.Map) *modules.Result {
 		r.Failed = value.String(rc) != "0"
 	}
 	r.Skipped = value.Truthy(get(data, "skipped"))
+	r.Diff = diffs(get(data, "diff"))
 	if m, ok := data.Get("msg"); ok {
 		if s, ok := m.(string); ok {
 			r.Msg = s
 		}
 	}
 	return r
+}
+
+// diffs are a module's diff (one or a list of before/after mappings) as
+// the callback shows them: a mapping side as sorted, indented JSON.
+func diffs(v any) []modules.Diff {
+	var list []any
+	switch v := v.(type) {
+	case *value.Map:
+		list = []any{v}
+	case []any:
+		list = v
+	}
+	var out []modules.Diff
+	for _, e := range list {
+		m, ok := e.(*value.Map)
+		if !ok {
+			continue
+		}
+		d := modules.Diff{Before: diffSide(get(m, "before")), After: diffSide(get(m, "after")),
+			BeforeHeader: value.String(get(m, "before_header")), AfterHeader: value.String(get(m, "after_header"))}
+		if p, ok := m.Get("prepared"); ok {
+			d = modules.Diff{Prepared: value.String(p)}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func diffSide(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	}
+	b, err := value.AppendPyJSON(nil, v, value.PyJSONOptions{Indent: 4, SortKeys: true, ItemSep: ",", KeySep: ": ", Default: value.StringDefault})
+	if err != nil {
+		return value.String(v)
+	}
+	return string(b) + "\n"
 }
 
 // moduleFailure is the result of a module whose output is not JSON.
