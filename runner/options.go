@@ -60,8 +60,8 @@ type Options struct {
 	// what a host without ansible_python_interpreter runs Python modules
 	// with; "" or auto: discovery.
 	PythonInterpreter string
-	RolesPath       []string       // roles_path; nil: Ansible's default
-	HostKeyChecking *bool          // host_key_checking; nil: default (check)
+	RolesPath         []string // roles_path; nil: Ansible's default
+	HostKeyChecking   *bool    // host_key_checking; nil: default (check)
 	// Gathering is gathering: "implicit" (""), "explicit" or "smart",
 	// for plays that do not say gather_facts.
 	Gathering string
