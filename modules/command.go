@@ -85,8 +85,17 @@ func lines(s string) []any {
 	return out
 }
 
-// Run implements Module.
-func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
+// cmdPlan is the command as the host's shell will run it.
+type cmdPlan struct {
+	shell    bool
+	argv     []string
+	cmdValue any // the result's "cmd"
+	script   string
+}
+
+// prepare builds the command line and settles creates/removes and check
+// mode: a non-nil Result is the module's result without running anything.
+func (c *Command) prepare(ctx context.Context, env *Env) (*cmdPlan, *Result, error) {
 	shell := c.shell || c.UsesShell
 	src := c.Cmd
 	if src == "" {
@@ -101,7 +110,7 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 		if len(argv) == 0 {
 			var err error
 			if argv, err = value.ShlexSplit(src, false); err != nil {
-				return Failf("%s", err), nil
+				return nil, Failf("%s", err), nil
 			}
 		}
 		l := make([]any, len(argv))
@@ -124,41 +133,81 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 		verb = "Would not run"
 	}
 	if p, why, skip, err := createsRemoves(ctx, env, c.Creates, c.Removes, c.Chdir); err != nil {
-		return nil, err
+		return nil, nil, err
 	} else if skip {
-		return blank(fmt.Sprintf("%s command since '%s' %s", verb, p, why), fmt.Sprintf("skipped, since %s %s", p, why)), nil
+		return nil, blank(fmt.Sprintf("%s command since '%s' %s", verb, p, why), fmt.Sprintf("skipped, since %s %s", p, why)), nil
 	}
 	if env.Check {
 		if c.Creates == "" && c.Removes == "" {
 			r.Skipped = true
-			return blank("Command would have run if not in check mode", ""), nil
+			return nil, blank("Command would have run if not in check mode", ""), nil
 		}
 		r.Changed = true
-		return blank("Command would have run if not in check mode", ""), nil
+		return nil, blank("Command would have run if not in check mode", ""), nil
 	}
-
-	var script string
+	p := &cmdPlan{shell: shell, argv: argv, cmdValue: cmdValue}
 	if shell {
-		script = src
+		p.script = src
 		if c.Executable != "" {
-			script = connection.Quote(c.Executable) + " -c " + connection.Quote(src)
+			p.script = connection.Quote(c.Executable) + " -c " + connection.Quote(src)
 		}
-	} else {
-		q := make([]string, len(argv))
-		for i, a := range argv {
-			q[i] = expandQuote(a)
-		}
-		// Python's exec fails with ENOENT for a missing program; mimic it
-		// instead of reporting the shell's "not found".
-		script = fmt.Sprintf("command -v -- %s >/dev/null 2>&1 || { printf fjord-enoent >&2; exit 127; }; exec %s", q[0], strings.Join(q, " "))
+		return p, nil, nil
 	}
-	cmd := &connection.Cmd{Command: script, Env: env.Environment, Dir: c.Chdir, Become: env.Become, Isolated: true}
-	if c.Stdin != nil {
-		in := *c.Stdin
-		if c.StdinAddNewline {
-			in += "\n"
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = expandQuote(a)
+	}
+	// Python's exec fails with ENOENT for a missing program; mimic it
+	// instead of reporting the shell's "not found".
+	p.script = fmt.Sprintf("command -v -- %s >/dev/null 2>&1 || { printf fjord-enoent >&2; exit 127; }; exec %s", q[0], strings.Join(q, " "))
+	return p, nil, nil
+}
+
+// stdin is the stdin argument as the command reads it.
+func (c *Command) stdin() *string {
+	if c.Stdin == nil {
+		return nil
+	}
+	in := *c.Stdin
+	if c.StdinAddNewline {
+		in += "\n"
+	}
+	return &in
+}
+
+// Job implements HostJob: under async the command runs detached on the
+// host, which writes the result run would return.
+func (c *Command) Job(ctx context.Context, env *Env) (*JobSpec, *Result, error) {
+	p, r, err := c.prepare(ctx, env)
+	if p == nil {
+		return nil, r, err
+	}
+	spec := &JobSpec{Script: p.script, Dir: c.Chdir, Stdin: c.stdin(), Strip: c.StripEmptyEnds, Cmd: p.cmdValue}
+	if !p.shell {
+		// ansible's run_command reports a missing program with the
+		// command line as one string.
+		spec.NotFound = p.argv[0]
+		q := make([]any, len(p.argv))
+		for i, a := range p.argv {
+			q[i] = connection.Quote(a)
 		}
-		cmd.Stdin = strings.NewReader(in)
+		spec.NotFoundCmd = strings.TrimSpace(fmt.Sprintln(q...))
+	}
+	return spec, nil, nil
+}
+
+// Run implements Module.
+func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
+	p, r, err := c.prepare(ctx, env)
+	if p == nil {
+		return r, err
+	}
+	shell, argv, script := p.shell, p.argv, p.script
+	r = &Result{}
+	r.Set("cmd", p.cmdValue)
+	cmd := &connection.Cmd{Command: script, Env: env.Environment, Dir: c.Chdir, Become: env.Become, Isolated: true}
+	if in := c.stdin(); in != nil {
+		cmd.Stdin = strings.NewReader(*in)
 	}
 	start := time.Now()
 	res, err := env.Conn.Exec(ctx, cmd)
@@ -389,4 +438,7 @@ func isShellName(s string) bool {
 	return true
 }
 
-var _ Validator = (*Command)(nil)
+var (
+	_ Validator = (*Command)(nil)
+	_ HostJob   = (*Command)(nil)
+)

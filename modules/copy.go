@@ -3,6 +3,7 @@ package modules
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -154,6 +155,23 @@ func (w *writeFile) checksum() (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, err
 }
 
+func (w *writeFile) md5() (string, error) {
+	h := md5.New()
+	if w.localPath == "" {
+		h.Write(w.content)
+	} else {
+		f, err := os.Open(w.localPath)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		if _, err := io.Copy(h, f); err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 	mode, err := w.attrs.mode()
 	if err != nil {
@@ -210,6 +228,15 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 		r.Set("src", w.srcReturn)
 	} else if w.remoteSrc != "" {
 		r.Set("src", w.remoteSrc)
+	}
+	if w.remoteSrc == "" && !env.Check && !(fi.Exists && (fi.Type == "directory" || fi.Checksum == sum || !w.force)) {
+		// ansible's copy module, which runs only to write, reports the
+		// new content's md5 too.
+		md5sum, err := w.md5()
+		if err != nil {
+			return Failf("%s", err), nil
+		}
+		r.Set("md5sum", md5sum)
 	}
 	r.Set("checksum", sum)
 	if fi.Exists && fi.Type == "directory" {

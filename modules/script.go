@@ -61,9 +61,14 @@ func (m *Script) Run(ctx context.Context, env *Env) (*Result, error) {
 	if p, why, skip, err := createsRemoves(ctx, env, m.Creates, m.Removes, m.Chdir); err != nil {
 		return nil, err
 	} else if skip {
+		// ansible's script action skips itself (AnsibleActionSkip):
+		// its message, no rc.
+		opt := "creates"
+		if why != "exists" {
+			opt = "removes"
+		}
 		r.Skipped = true
-		r.Msg = fmt.Sprintf("skipped, since %s %s", p, why)
-		r.Set("msg", r.Msg).Set("rc", 0)
+		r.Msg = fmt.Sprintf("%s %s, matching %s option", p, why, opt)
 		return r, nil
 	}
 	local, err := findFile(env, "files", words[0])

@@ -39,7 +39,7 @@ func TestScript(t *testing.T) {
 	}
 
 	r = run(t, env, "script", "_raw_params", "hello.sh", "creates", work)
-	if !r.Skipped || r.Changed || r.Msg != "skipped, since "+work+" exists" {
+	if !r.Skipped || r.Changed || r.Msg != work+" exists, matching creates option" {
 		t.Errorf("creates: %+v", r)
 	}
 	r = run(t, env, "script", "_raw_params", "hello.sh", "removes", filepath.Join(dir, "nope"))

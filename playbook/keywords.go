@@ -100,7 +100,7 @@ var keywordTable = []keyword{
 	{"delay", onAction, kwInt, nil},
 	{"loop", onAction, kwAny, nil},
 	{"loop_control", onAction, kwMap, nil},
-	{"notify", onAction, kwList, nil},
+	{"notify", onBlock | onAction, kwList, func(k *Keywords, v any) { k.Notify = nameList(v) }},
 	{"register", onAction, kwString, nil},
 	{"listen", onHandler, kwList, nil},
 	// plays
@@ -122,6 +122,15 @@ var keywordTable = []keyword{
 	{"force_handlers", onPlay, kwBool, nil},
 	{"order", onPlay, kwString, nil},
 	{"import_playbook", onPlay, kwAny, nil},
+}
+
+// nameList is a notify or listen value: one name or a list of them.
+func nameList(v any) []string {
+	names := []string{}
+	for _, e := range value.Listify(v) {
+		names = append(names, value.String(e))
+	}
+	return names
 }
 
 // keywords indexes keywordTable by name.

@@ -31,8 +31,10 @@ type Options struct {
 	// roles' library/ directories.
 	Library []string
 	// Render templates a static name (an import's file, a role's name)
-	// with the extra vars; nil leaves "{{" in names as written.
-	Render func(src string) (string, error)
+	// with vars (the play's and the enclosing blocks' and task's, as
+	// ansible's variable manager gives them at load) under the extra vars;
+	// nil leaves "{{" in names as written.
+	Render func(src string, vars *value.Map) (string, error)
 	// Vault opens vault-encrypted files; nil: none can be opened.
 	Vault *vault.Secrets
 	// Deprecated reports a deprecated feature the playbook uses, and the
@@ -68,6 +70,11 @@ type Loader struct {
 	// utilDirs are their module_utils/ directories, which extend
 	// ansible.module_utils for the modules' payloads.
 	utilDirs []string
+	// playVars are the vars of the play being parsed, for static names;
+	// importVars the vars of the import_playbook being expanded, which
+	// win over its plays' own.
+	playVars   *value.Map
+	importVars *value.Map
 }
 
 // NewLoader returns a Loader; playCollections is the `collections:`
@@ -239,23 +246,28 @@ func (l *Loader) loadPlaysInto(pb *Playbook, path string) error {
 			if l.depth >= 20 {
 				return errAt(posOf(path, ipn), "import_playbook nested too deeply (loop?)")
 			}
-			before := len(pb.Plays)
-			if err := l.loadPlaysInto(pb, target); err != nil {
-				return err
-			}
-			// vars/tags/when on import_playbook apply to each imported play.
+			// vars/tags/when on import_playbook apply to each imported
+			// play; its vars win over the play's own (and an outer
+			// import's over an inner's), as they are there at load.
 			var kw Keywords
 			if err := l.parseKeywords(path, pn, &kw); err != nil {
+				return err
+			}
+			before, outer := len(pb.Plays), l.importVars
+			if kw.Vars != nil {
+				l.importVars = kw.Vars.Clone()
+				if outer != nil {
+					outer.Range(func(k string, v any) bool { l.importVars.Set(k, v); return true })
+				}
+			}
+			err = l.loadPlaysInto(pb, target)
+			l.importVars = outer
+			if err != nil {
 				return err
 			}
 			for _, p := range pb.Plays[before:] {
 				p.Kw.Tags = append(append([]string(nil), kw.Tags...), p.Kw.Tags...)
 				p.Kw.When = append(append([]any(nil), kw.When...), p.Kw.When...)
-				if kw.Vars != nil {
-					merged := kw.Vars.Clone()
-					p.Kw.Vars.Range(func(k string, v any) bool { merged.Set(k, v); return true })
-					p.Kw.Vars = merged
-				}
 			}
 			continue
 		}
@@ -308,15 +320,38 @@ func (l *Loader) staticName(file string, n *yaml.Node) (string, error) {
 	if n.Kind != yaml.ScalarNode {
 		return "", errAt(posOf(file, n), "expected a file name, got %s", kindName(n))
 	}
-	s := n.Value
-	if strings.Contains(s, "{{") && l.o.Render != nil {
-		r, err := l.o.Render(s)
-		if err != nil {
-			return "", errAt(posOf(file, n), "%v", err)
-		}
-		s = r
+	s, err := l.render(n.Value, nil)
+	if err != nil {
+		return "", errAt(posOf(file, n), "%v", err)
 	}
 	return s, nil
+}
+
+// render templates a static name with the vars it sees at load: the
+// play's, then those of t's enclosing blocks and t's own (t may be nil).
+func (l *Loader) render(s string, t *Task) (string, error) {
+	if !strings.Contains(s, "{{") || l.o.Render == nil {
+		return s, nil
+	}
+	vars := value.NewMap(0)
+	over := func(m *value.Map) {
+		if m != nil {
+			m.Range(func(k string, v any) bool { vars.Set(k, v); return true })
+		}
+	}
+	over(l.importVars)
+	over(l.playVars)
+	if t != nil {
+		var chain []*value.Map
+		for b := t.Parent; b != nil; b = b.Parent {
+			chain = append(chain, b.Kw.Vars)
+		}
+		for i := len(chain) - 1; i >= 0; i-- {
+			over(chain[i])
+		}
+		over(t.Kw.Vars)
+	}
+	return l.o.Render(s, vars)
 }
 
 func (l *Loader) nodeValue(file string, n *yaml.Node) (any, error) {

@@ -61,7 +61,7 @@ func (l *Loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
 	if !ok {
 		return errAt(posOf(file, kn), "%v", l.unresolved(name))
 	}
-	t.Action, t.Module = canon, ext
+	t.Action, t.Written, t.Module = canon, name, ext
 	args := value.NewMap(4)
 	switch a := argv.(type) {
 	case nil:
@@ -208,13 +208,9 @@ func (l *Loader) expandImportTasks(file string, t *Task) ([]Node, error) {
 	if !ok {
 		return nil, errAt(t.Pos, "import_tasks needs a file name")
 	}
-	name := value.String(raw)
-	if strings.Contains(name, "{{") && l.o.Render != nil {
-		r, err := l.o.Render(name)
-		if err != nil {
-			return nil, errAt(t.Pos, "%v", err)
-		}
-		name = r
+	name, err := l.render(value.String(raw), t)
+	if err != nil {
+		return nil, errAt(t.Pos, "%v", err)
 	}
 	if t.HasLoop {
 		return nil, errAt(t.Pos, "You cannot use loops on 'import_tasks' statements. You should use 'include_tasks' instead.")

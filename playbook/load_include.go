@@ -4,40 +4,37 @@ import (
 	"fmt"
 
 	"github.com/fjord-run/fjord/value"
+	"gopkg.in/yaml.v3"
 )
 
 // includeTasks loads the tasks file an include_tasks task t names at run
 // time, under a new implicit block carrying the include's params and its
-// apply: keywords, in play p. It returns the file's path and the block.
+// apply: keywords, in play p. It returns the file's path and the block;
+// a file with no YAML document in it gives no block (ansible neither
+// reports nor counts it as included).
 func (l *Loader) IncludeTasks(t *Task, name string, params, apply *value.Map, p *Play) (string, *Block, error) {
 	path, err := l.resolveTaskFile(t.Pos, t.Role, name)
 	if err != nil {
 		return "", nil, err
 	}
 	root, err := l.readYAML(path)
-	if err != nil {
-		return "", nil, err
+	if err != nil || root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return path, nil, err
 	}
 	blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, IncludeParams: params}
 	if apply != nil {
-		if v, ok := apply.Get("tags"); ok {
-			blk.Kw.Tags = tagList(v)
-		}
-		if v, ok := apply.Get("become"); ok {
-			blk.Kw.Become = v
-		}
-		if v, ok := apply.Get("when"); ok {
-			blk.Kw.When = value.Listify(v)
-		}
-	}
-	if root != nil {
-		nodes, err := l.parseTaskList(path, root, blk, t.Role, t.Handler)
+		kw, err := applyKeywords(t.Pos, apply)
 		if err != nil {
 			return "", nil, err
 		}
-		blk.Block = nodes
-		SetPlay(p, nodes)
+		blk.Kw = kw
 	}
+	nodes, err := l.parseTaskList(path, root, blk, t.Role, t.Handler)
+	if err != nil {
+		return "", nil, err
+	}
+	blk.Block = nodes
+	SetPlay(p, nodes)
 	return path, blk, nil
 }
 
@@ -62,6 +59,7 @@ func (l *Loader) IncludeRole(t *Task, args *value.Map, baseDir string, params *v
 	if err != nil {
 		return nil, nil, err
 	}
+	ri.Included = true
 	params.Range(func(k string, v any) bool { ri.Params.Set(k, v); return true })
 	var nodes, handlers []Node
 	l.appendRoleRun(ri, &nodes, &handlers, map[string]bool{})
@@ -72,4 +70,34 @@ func (l *Loader) IncludeRole(t *Task, args *value.Map, baseDir string, params *v
 	SetPlay(p, nodes)
 	ri.Handlers = handlers
 	return ri, blk, nil
+}
+
+// applyKeywords are an include's apply: the keywords of the block its
+// tasks run in, as ansible loads apply as a Block.
+func applyKeywords(pos Pos, apply *value.Map) (Keywords, error) {
+	var kw Keywords
+	var err error
+	apply.Range(func(k string, v any) bool {
+		def, ok := keywordAt(k, onBlock)
+		if !ok || def.typ == kwSections {
+			err = errAt(pos, "'%s' is not a valid attribute for a Block", k)
+			return false
+		}
+		if err = def.checkValue(v); err != nil {
+			err = &Error{Pos: pos, Err: err}
+			return false
+		}
+		switch k {
+		case "when":
+			kw.When = condsAt(pos, v)
+		case "vars":
+			kw.Vars, _ = v.(*value.Map)
+		default:
+			if def.set != nil {
+				def.set(&kw, v)
+			}
+		}
+		return true
+	})
+	return kw, err
 }

@@ -33,6 +33,10 @@ func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	if p.Kw.Vars == nil {
 		p.Kw.Vars = value.NewMap(0)
 	}
+	if l.importVars != nil {
+		l.importVars.Range(func(k string, v any) bool { p.Kw.Vars.Set(k, v); return true })
+	}
+	l.playVars = p.Kw.Vars
 	if err := l.playHosts(file, n, p); err != nil {
 		return nil, err
 	}
@@ -81,11 +85,10 @@ func (l *Loader) playHosts(file string, n *yaml.Node, p *Play) error {
 func (l *Loader) playKeyword(file string, p *Play, k string, vn *yaml.Node) error {
 	switch k {
 	case "strategy":
-		p.Strategy = vn.Value
-		if p.Strategy != "linear" && p.Strategy != "free" && p.Strategy != "ansible.builtin.linear" && p.Strategy != "ansible.builtin.free" && !strings.Contains(p.Strategy, "{{") {
+		p.Strategy = strings.TrimPrefix(vn.Value, "ansible.builtin.")
+		if !KnownStrategy(p.Strategy) && !strings.Contains(p.Strategy, "{{") {
 			return errAt(posOf(file, vn), "invalid play strategy specified: %s", vn.Value)
 		}
-		p.Strategy = strings.TrimPrefix(p.Strategy, "ansible.builtin.")
 		return nil
 	case "order":
 		p.Order = vn.Value
@@ -228,4 +231,16 @@ func setParent(n Node, b *Block) {
 	case *Block:
 		n.Parent = b
 	}
+}
+
+// KnownStrategy says whether name (without ansible.builtin.) is one of
+// ansible-core's strategies: linear, free, host_pinned (free with each
+// host kept on one worker until it is done, as fjord's free runs anyway)
+// and debug (linear, its debugger aside).
+func KnownStrategy(name string) bool {
+	switch name {
+	case "linear", "free", "host_pinned", "debug":
+		return true
+	}
+	return false
 }

@@ -19,6 +19,11 @@ func (l *Loader) parseTaskList(file string, n *yaml.Node, parent *Block, role *R
 	}
 	var out []Node
 	for _, tn := range n.Content {
+		// A task written as an alias (`- *cleanup`) is the anchored task
+		// again, as PyYAML reads it.
+		if tn.Kind == yaml.AliasNode && tn.Alias != nil {
+			tn = tn.Alias
+		}
 		if tn.Kind != yaml.MappingNode {
 			return nil, errAt(posOf(file, tn), "a task must be a mapping, got %s", kindName(tn))
 		}
@@ -228,16 +233,8 @@ func (l *Loader) taskKeyword(file string, t *Task, kn, vn *yaml.Node) error {
 	switch k {
 	case "loop":
 		t.Loop = v
-	case "notify", "listen":
-		var names []string
-		for _, e := range value.Listify(v) {
-			names = append(names, value.String(e))
-		}
-		if k == "notify" {
-			t.Notify = names
-		} else {
-			t.Listen = names
-		}
+	case "listen":
+		t.Listen = nameList(v)
 	case "changed_when":
 		t.ChangedWhen, t.HasChanged = condsAt(posOf(file, kn), v), true
 	case "failed_when":
@@ -249,9 +246,9 @@ func (l *Loader) taskKeyword(file string, t *Task, kn, vn *yaml.Node) error {
 	case "delay":
 		t.Delay = v
 	case "async":
-		if v != nil && value.String(v) != "0" {
-			return errAt(posOf(file, kn), "async is not supported by fjord yet")
-		}
+		t.Async = v
+	case "poll":
+		t.Poll = v
 	default:
 		if strings.HasPrefix(k, "with_") {
 			t.Loop = v

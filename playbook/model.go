@@ -41,6 +41,10 @@ type Keywords struct {
 	Port              any
 	Throttle          any
 	Timeout           any // seconds an action may take on a host (timeout.go)
+	// Notify is a block's (or an import's, an apply's) notify: its tasks
+	// notify these handlers unless they name their own (ansible's Block
+	// notify field, inherited as any other).
+	Notify []string
 }
 
 // Node is a *Task or a *Block.
@@ -68,8 +72,9 @@ func (b *Block) pos() Pos { return b.Pos }
 // Task is one task or handler.
 type Task struct {
 	Pos
-	Name   string
-	Action string // module or action name as written
+	Name    string
+	Action  string // module or action name, short for ansible.builtin's
+	Written string // the action's name as written, as ansible shows it
 	// Module is the module found outside fjord's registry (a library/
 	// directory, a collection, ansible-core's own), which
 	// modules/external runs; nil for a native module or engine action.
@@ -86,7 +91,6 @@ type Task struct {
 	HasLoop     bool
 	LoopControl *value.Map
 	Register    string
-	Notify      []string
 	ChangedWhen []any
 	FailedWhen  []any
 	HasChanged  bool
@@ -94,6 +98,11 @@ type Task struct {
 	Until       []any
 	Retries     any
 	Delay       any
+	// Async is the async keyword (seconds a background job may run), Poll
+	// the poll keyword (seconds between its checks; 0: fire and forget);
+	// both rendered per host (runner/async.go).
+	Async any
+	Poll  any
 
 	// Play is the play the task runs in (SetPlay). Static imports are
 	// expanded at load time; dynamic includes keep their task and are
@@ -145,10 +154,14 @@ type Role struct {
 // RoleInstance is one use of a role (roles: entry, import/include_role, or
 // a dependency) with its params.
 type RoleInstance struct {
-	Role     *Role
-	Params   *value.Map
-	Parent   *RoleInstance // dependency chain
-	Public   bool
+	Role   *Role
+	Params *value.Map
+	Parent *RoleInstance // dependency chain
+	Public bool
+	// Included marks a use by import_role or include_role (its Parent is
+	// the role whose task named it, if any), not a roles: entry or a
+	// dependency.
+	Included bool
 	From     map[string]string // tasks_from, vars_from, defaults_from, handlers_from
 	Defaults *value.Map        // defaults_from result
 	Vars     *value.Map        // vars_from result
@@ -193,6 +206,21 @@ func (t *Task) ModuleInfo() (*modules.Info, bool) {
 		return t.Module, true
 	}
 	return modules.Lookup(t.Action)
+}
+
+// NotifyNames are the handlers t notifies when it changes: its own
+// notify, else the nearest enclosing block's (a block, an import_tasks or
+// import_role, an include's apply), as ansible's notify is inherited.
+func (t *Task) NotifyNames() []string {
+	if t.Kw.Notify != nil {
+		return t.Kw.Notify
+	}
+	for b := t.Parent; b != nil; b = b.Parent {
+		if b.Kw.Notify != nil {
+			return b.Kw.Notify
+		}
+	}
+	return nil
 }
 
 // Label is the task's name as Ansible shows it: its action when it has

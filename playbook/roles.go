@@ -76,13 +76,11 @@ func (l *Loader) parseRoleRef(file string, rn *yaml.Node) (*roleRef, error) {
 	if ref.name == "" {
 		return nil, errAt(ref.pos, "role definitions must contain a role name")
 	}
-	if strings.Contains(ref.name, "{{") && l.o.Render != nil {
-		r, err := l.o.Render(ref.name)
-		if err != nil {
-			return nil, errAt(ref.pos, "%v", err)
-		}
-		ref.name = r
+	name, err := l.render(ref.name, nil)
+	if err != nil {
+		return nil, errAt(ref.pos, "%v", err)
 	}
+	ref.name = name
 	return ref, nil
 }
 
@@ -222,15 +220,16 @@ func (l *Loader) loadRole(pos Pos, path string) (*Role, error) {
 	}
 	l.roles[path] = r
 	l.addLibrary(path)
-	var err error
-	if f := mainFile(filepath.Join(path, "defaults"), "main"); f != "" {
-		if r.Defaults, err = l.LoadVarsFile(f); err != nil {
+	for _, dv := range []struct {
+		dir string
+		m   **value.Map
+	}{{"defaults", &r.Defaults}, {"vars", &r.Vars}} {
+		m, ok, err := l.loadRoleVars(filepath.Join(path, dv.dir), "main", true)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if f := mainFile(filepath.Join(path, "vars"), "main"); f != "" {
-		if r.Vars, err = l.LoadVarsFile(f); err != nil {
-			return nil, err
+		if ok {
+			*dv.m = m
 		}
 	}
 	if f := mainFile(filepath.Join(path, "meta"), "main"); f != "" {
@@ -393,22 +392,21 @@ func fromName(f string) string { return strings.TrimSuffix(strings.TrimSuffix(f,
 func (l *Loader) roleVars(ri *RoleInstance, pos Pos) error {
 	var err error
 	path, role := ri.Role.Path, ri.Role
+	var ok bool
 	if f := ri.From["defaults_from"]; f != "" {
-		p := mainFile(filepath.Join(path, "defaults"), fromName(f))
-		if p == "" {
-			return errAt(pos, "could not find '%s' in role %s defaults", f, role.Name)
-		}
-		if ri.Defaults, err = l.LoadVarsFile(p); err != nil {
+		if ri.Defaults, ok, err = l.loadRoleVars(filepath.Join(path, "defaults"), f, false); err != nil {
 			return err
+		}
+		if !ok {
+			return errAt(pos, "could not find '%s' in role %s defaults", f, role.Name)
 		}
 	}
 	if f := ri.From["vars_from"]; f != "" {
-		p := mainFile(filepath.Join(path, "vars"), fromName(f))
-		if p == "" {
-			return errAt(pos, "could not find '%s' in role %s vars", f, role.Name)
-		}
-		if ri.Vars, err = l.LoadVarsFile(p); err != nil {
+		if ri.Vars, ok, err = l.loadRoleVars(filepath.Join(path, "vars"), f, false); err != nil {
 			return err
+		}
+		if !ok {
+			return errAt(pos, "could not find '%s' in role %s vars", f, role.Name)
 		}
 	}
 	return nil
@@ -472,6 +470,11 @@ func (l *Loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	if ref.name == "" {
 		return nil, errAt(t.Pos, "import_role needs a role name")
 	}
+	name, err := l.render(ref.name, t)
+	if err != nil {
+		return nil, errAt(t.Pos, "%v", err)
+	}
+	ref.name = name
 	base := l.o.PlaybookDir
 	if t.Role != nil {
 		base = filepath.Dir(t.Role.Role.Path)
@@ -480,6 +483,7 @@ func (l *Loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	ri.Included = true
 	// vars on import_role become the role's vars, which import_role
 	// exposes to the whole play (ansible-core behaves the same: a later
 	// import's vars are seen by an earlier import of the role).
@@ -501,7 +505,15 @@ func (l *Loader) expandImportRole(file string, t *Task) ([]Node, error) {
 		setParent(n, outer)
 	}
 	outer.Block = nodes
-	l.pendingHandlers = append(l.pendingHandlers, handlers...)
+	// the role's handlers run under the import's keywords too (ansible
+	// parents them to the import_role task: delegate_to, when...)
+	if len(handlers) > 0 {
+		hb := &Block{Pos: t.Pos, Kw: outer.Kw, Implicit: true, Block: handlers}
+		for _, n := range handlers {
+			setParent(n, hb)
+		}
+		l.pendingHandlers = append(l.pendingHandlers, hb)
+	}
 	// import_role exposes the role's defaults and vars to the whole play
 	// at parse time, as roles: does.
 	l.pendingRoles = append(l.pendingRoles, ri)

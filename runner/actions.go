@@ -342,6 +342,9 @@ func actAddHost(ctx context.Context, tc *taskCtx) *value.Map {
 	r := tc.ex.r
 	r.invMu.Lock()
 	_, changed, err := r.inv.AddHost(name, groups, vars)
+	if err == nil {
+		r.dynHosts = append(r.dynHosts, dynHost{name: name, groups: groups, vars: vars})
+	}
 	r.invMu.Unlock()
 	if err != nil {
 		return failResult(err.Error())
@@ -376,6 +379,9 @@ func actGroupBy(ctx context.Context, tc *taskCtx) *value.Map {
 	r := tc.ex.r
 	r.invMu.Lock()
 	changed, err := r.inv.AddToGroup(tc.h.inv, group, parents)
+	if err == nil {
+		r.dynGroups = append(r.dynGroups, dynGroup{host: tc.h.name, group: group, parents: parents})
+	}
 	r.invMu.Unlock()
 	if err != nil {
 		return failResult(err.Error())

@@ -33,9 +33,13 @@ func (sc *scope) taskError(err error, t *playbook.Task) *playbook.Error {
 	var ce *playbook.CondError
 	var te *templates.Error
 	var ue *templates.UndefinedError
+	var fe *templates.FilterError
 	switch {
 	case errors.As(err, &ce):
 		e.Pos = ce.Pos
+	case errors.As(err, &fe):
+		// ansible reports a filter's own error as its text alone.
+		return &playbook.Error{Err: fe}
 	case errors.As(err, &te) && te == err && te.Name != "":
 		e.Pos, e.Err = playbook.Pos{File: te.Name, Line: te.Line, Col: te.Col}, te.Err
 	case errors.As(err, &ue):

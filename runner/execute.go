@@ -87,6 +87,9 @@ func (tc *taskCtx) module(info *modules.Info) (modules.Module, error) {
 	if err := tc.applyModuleDefaults(info, args); err != nil {
 		return nil, errors.New(sc.explain(err, t))
 	}
+	if err := tc.asyncStatusArgs(info, args); err != nil {
+		return nil, errors.New(sc.explain(err, t))
+	}
 	args = tc.ex.r.dropOmit(args)
 	if info.FreeForm != "" && info.FreeForm != "_raw_params" {
 		if v, ok := args.Get("_raw_params"); ok {
@@ -255,7 +258,10 @@ func (tc *taskCtx) become() (*connection.Become, error) {
 	return b, nil
 }
 
-// environment merges `environment:` from the play down to the task.
+// environment merges `environment:` from the play down to the task. As
+// ansible's Task._post_validate_environment, a mapping's values are
+// rendered one by one, and a value that needs ansible_env while it is
+// undefined (before facts are gathered) is left out.
 func (tc *taskCtx) environment() (map[string]string, error) {
 	var envs []any
 	for i := len(tc.kws) - 1; i >= 0; i-- {
@@ -266,6 +272,12 @@ func (tc *taskCtx) environment() (map[string]string, error) {
 	}
 	out := map[string]string{}
 	for _, e := range envs {
+		if m, ok := e.(*value.Map); ok {
+			if err := tc.envValues(m, out); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		v, err := tc.sc.render(e)
 		if err != nil {
 			return nil, err
@@ -280,6 +292,23 @@ func (tc *taskCtx) environment() (map[string]string, error) {
 		m.Range(func(k string, v any) bool { out[k] = value.String(v); return true })
 	}
 	return out, nil
+}
+
+// envValues renders an environment mapping's values into out.
+func (tc *taskCtx) envValues(m *value.Map, out map[string]string) error {
+	for _, k := range m.Keys() {
+		raw, _ := m.Get(k)
+		v, err := tc.sc.render(raw)
+		if err != nil {
+			var ue *templates.UndefinedError
+			if errors.As(err, &ue) && strings.Contains(err.Error(), "ansible_env") {
+				continue
+			}
+			return err
+		}
+		out[k] = value.String(v)
+	}
+	return nil
 }
 
 // findFile resolves a controller path for copy/template src, include_vars

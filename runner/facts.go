@@ -97,7 +97,13 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	if err != nil {
 		return errorResult(err)
 	}
-	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript})
+	// The play's environment reaches the gathering (ansible_env shows
+	// it), without the keys that need ansible_env itself.
+	env, err := tc.environment()
+	if err != nil {
+		return failResult(tc.sc.explain(err, tc.t))
+	}
+	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript + pythonFactsScript(pythonInterpreter(tc.sc)), Env: env})
 	if err != nil {
 		return errorResult(err)
 	}
@@ -169,6 +175,7 @@ func parseFacts(out []byte) *value.Map {
 	dt.Set("time", kv["date_hms"])
 	dt.Set("tz", kv["date_tz"])
 	f.Set("date_time", dt)
+	pythonFacts(kv, f)
 	parseHardware(out, f)
 	return f
 }

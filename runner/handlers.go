@@ -38,11 +38,12 @@ func (pr *playRun) handlerList() []*playbook.Task {
 
 // notify marks the handlers t names as notified for h.
 func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
-	if len(t.Notify) == 0 {
+	names := t.NotifyNames()
+	if len(names) == 0 {
 		return
 	}
 	handlers := ex.pr.handlerList()
-	for _, n := range t.Notify {
+	for _, n := range names {
 		name := n
 		if strings.Contains(name, "{{") {
 			if s, err := sc.renderString(name); err == nil {
@@ -191,7 +192,9 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 				h.mu.Unlock()
 			}
 		}
-	case "noop", "refresh_inventory", "reset_connection", "role_complete":
+	case "refresh_inventory":
+		ex.r.refreshInventory(pr)
+	case "noop", "reset_connection", "role_complete":
 	}
 	return nil
 }

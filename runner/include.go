@@ -48,11 +48,17 @@ func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts host
 	}
 	ir.report()
 	for _, inst := range ir.insts {
+		if inst.blk == nil {
+			continue
+		}
 		live := hostSet{}
 		for _, h := range inst.hosts {
 			if !ir.failed[h] {
 				live = append(live, h)
 			}
+		}
+		if inst.role != nil && inst.role.Public {
+			ex.pr.exposeRole(inst.role)
 		}
 		f := ex.runList(ctx, []playbook.Node{inst.blk}, live, nil)
 		for h := range f {
@@ -76,7 +82,8 @@ type includeRun struct {
 	bannerShown bool
 }
 
-// host evaluates the include on h, for each of its loop items.
+// host evaluates the include on h, for each of its loop items, and
+// registers what it did as ansible's include results.
 func (ir *includeRun) host(h *hostState) {
 	ex, t, r := ir.ex, ir.t, ir.ex.r
 	sc := r.newScope(ex.pr, h, t, nil)
@@ -85,57 +92,128 @@ func (ir *includeRun) host(h *hostState) {
 	if t.HasLoop {
 		var err error
 		if items, err = tc.loopItems(); err != nil {
-			ir.fail(h, sc.explain(err, t))
+			// the condition comes first: a skipped include's loop is
+			// never evaluated, as ansible's saved loop error.
+			if ok, cerr := sc.cond(whens(t)); cerr == nil && !ok {
+				ir.skip(h)
+				ir.register(h, skipResult())
+				return
+			}
+			ir.fail(h, tc, sc.explain(err, t))
 			return
 		}
 	}
 	lc := tc.loopControl()
+	results := make([]any, 0, len(items))
+	allSkipped := true
 	for i, item := range items {
 		var lv *value.Map
 		if t.HasLoop {
-			lv = value.NewMap(2)
-			lv.Set(lc.loopVar, item)
-			if lc.indexVar != "" {
-				lv.Set(lc.indexVar, i)
-			}
+			lv = lc.vars(items, i)
 		}
-		isc := r.newScope(ex.pr, h, t, lv)
-		ok, err := isc.cond(whens(t))
-		if err != nil {
-			ir.fail(h, isc.explain(err, t))
+		res, ok := ir.item(h, tc, lv, item)
+		if res == nil {
 			return
 		}
-		if !ok {
-			ir.banner(h)
-			hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Result: skipResult()}
-			r.outMu.Lock()
-			r.counter.Add(hr)
-			r.sink.HostResult(hr)
-			r.outMu.Unlock()
-			continue
-		}
-		args, err := isc.render(t.Args)
-		if err != nil {
-			ir.fail(h, isc.explain(err, t))
-			return
-		}
-		am, _ := args.(*value.Map)
-		inst, err := ex.makeInclude(t, am, isc, lv)
-		if err != nil {
-			ir.fail(h, err.Error())
-			return
-		}
-		if t.HasLoop {
-			inst.label = itemLabel(isc, t, item)
-		}
-		if prev, ok := ir.byKey[inst.key]; ok {
-			prev.hosts = append(prev.hosts, h)
+		if ok {
+			allSkipped = false
 		} else {
-			inst.hosts = hostSet{h}
-			ir.byKey[inst.key] = inst
-			ir.insts = append(ir.insts, inst)
+			ir.skip(h)
+		}
+		if !t.HasLoop {
+			ir.register(h, res)
+			return
+		}
+		lc.mark(res, lv, item, i)
+		res.Delete("changed")
+		results = append(results, res)
+	}
+	res := loopResult(results, len(items), false, false, allSkipped)
+	if !allSkipped {
+		res.Set("skipped", false)
+	}
+	ir.register(h, res)
+}
+
+// item evaluates the include on h for one loop item (lv its loop vars,
+// nil without a loop, item the item): its result, and whether it included anything.
+// A nil result means the include failed on h.
+func (ir *includeRun) item(h *hostState, tc *taskCtx, lv *value.Map, item any) (*value.Map, bool) {
+	ex, t, r := ir.ex, ir.t, ir.ex.r
+	isc := r.newScope(ex.pr, h, t, lv)
+	ok, err := isc.cond(whens(t))
+	if err != nil {
+		ir.fail(h, tc, isc.explain(err, t))
+		return nil, false
+	}
+	if !ok {
+		return skipResult(), false
+	}
+	args, err := isc.render(t.Args)
+	if err != nil {
+		ir.fail(h, tc, isc.explain(err, t))
+		return nil, false
+	}
+	am, _ := args.(*value.Map)
+	if am != nil {
+		am = r.dropOmit(am)
+	}
+	inst, err := ex.makeInclude(t, am, isc, lv)
+	if err != nil {
+		ir.fail(h, tc, err.Error())
+		return nil, false
+	}
+	if lv != nil {
+		inst.label = itemLabel(isc, t, item)
+	}
+	if prev, ok := ir.byKey[inst.key]; ok {
+		prev.hosts = append(prev.hosts, h)
+	} else {
+		inst.hosts = hostSet{h}
+		ir.byKey[inst.key] = inst
+		ir.insts = append(ir.insts, inst)
+	}
+	return includeResult(t, am), true
+}
+
+// includeResult is what an include registers: the file it named and its
+// other arguments (an include_role's are all its arguments).
+func includeResult(t *playbook.Task, args *value.Map) *value.Map {
+	res := value.NewMap(3)
+	res.Set("changed", false)
+	rest := value.NewMap(0)
+	if args != nil {
+		rest = args.Clone()
+	}
+	if t.Action != "include_role" {
+		if v, ok := rest.Get("_raw_params"); ok {
+			res.Set("include", v)
+			rest.Delete("_raw_params")
+		} else if v, ok := rest.Get("file"); ok {
+			res.Set("include", v)
+			rest.Delete("file")
 		}
 	}
+	res.Set("include_args", rest)
+	return res
+}
+
+// register sets the include's register on h.
+func (ir *includeRun) register(h *hostState, res *value.Map) {
+	if ir.t.Register != "" {
+		h.setFact(ir.t.Register, res)
+	}
+}
+
+// skip reports the include skipped on h.
+func (ir *includeRun) skip(h *hostState) {
+	ex, t, r := ir.ex, ir.t, ir.ex.r
+	ir.banner(h)
+	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Result: skipResult()}
+	r.outMu.Lock()
+	r.counter.Add(hr)
+	r.sink.HostResult(hr)
+	r.outMu.Unlock()
 }
 
 func (ir *includeRun) banner(h *hostState) {
@@ -145,10 +223,17 @@ func (ir *includeRun) banner(h *hostState) {
 	}
 }
 
-// fail reports the include failed on h.
-func (ir *includeRun) fail(h *hostState, msg string) {
-	ir.ex.hostFail(ir.t, h, msg, &ir.bannerShown)
-	ir.failed[h] = true
+// fail reports the include failed on h, registers the failure, and
+// fails the host unless the include ignores errors.
+func (ir *includeRun) fail(h *hostState, tc *taskCtx, msg string) {
+	kw := tc.taskKeywords()
+	res := failResult(msg)
+	res.Delete("changed")
+	ir.register(h, res)
+	ir.ex.hostFail(ir.t, h, res, kw.ignoreErrors, &ir.bannerShown)
+	if !kw.ignoreErrors {
+		ir.failed[h] = true
+	}
 }
 
 // report shows every included file, before any runs, as Ansible does; it
@@ -156,7 +241,7 @@ func (ir *includeRun) fail(h *hostState, msg string) {
 func (ir *includeRun) report() {
 	r := ir.ex.r
 	for _, inst := range ir.insts {
-		if inst.role != nil {
+		if inst.role != nil || inst.blk == nil {
 			continue
 		}
 		names := make([]string, len(inst.hosts))
@@ -176,12 +261,12 @@ func (ir *includeRun) report() {
 	}
 }
 
-func (ex *executor) hostFail(t *playbook.Task, h *hostState, msg string, bannerShown *bool) {
+func (ex *executor) hostFail(t *playbook.Task, h *hostState, res *value.Map, ignored bool, bannerShown *bool) {
 	if !*bannerShown {
 		ex.banner(t, h)
 		*bannerShown = true
 	}
-	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Failed, Result: failResult(msg)}
+	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Failed, Ignored: ignored, Result: res}
 	ex.r.outMu.Lock()
 	ex.r.counter.Add(hr)
 	ex.r.sink.HostResult(hr)

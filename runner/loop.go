@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -180,52 +182,36 @@ func (c loopCtl) mark(res, lv *value.Map, item any, i int) {
 func labelString(v any) string { return value.String(v) }
 
 // runOnce runs the action once (one item, or no loop), with until/retries
-// and changed_when/failed_when applied.
+// and changed_when/failed_when applied, as ansible's task executor: with
+// until, retries N (default 3) allows N+1 attempts (a retries of 0 or less
+// one, and until is then not evaluated); each attempt's result carries
+// attempts; a task that runs out of attempts fails with attempts N.
 func (tc *taskCtx) runOnce(ctx context.Context, loopVars *value.Map, delegate string) (*value.Map, []modules.Diff) {
-	t, sc := tc.t, tc.sc
-	retries, delay := 0, 5.0
-	if len(t.Until) > 0 {
-		retries = 3
-		if t.Retries != nil {
-			if v, err := sc.render(t.Retries); err == nil {
-				if n, err := strconv.Atoi(value.String(v)); err == nil {
-					retries = n
-				}
-			}
-		}
-		if t.Delay != nil {
-			if v, err := sc.render(t.Delay); err == nil {
-				if f, err := strconv.ParseFloat(value.String(v), 64); err == nil {
-					delay = f
-				}
-			}
-		}
-	}
+	t := tc.t
+	retries, delay := tc.retries()
 	var res *value.Map
 	var diffs []modules.Diff
-	for attempt := 1; ; attempt++ {
+	for attempt := 1; attempt <= retries; attempt++ {
 		var last bool
 		if res, diffs, last = tc.attempt(ctx, delegate, loopVars != nil); last {
 			return res, diffs
 		}
+		if len(t.Until) > 0 {
+			res.Set("attempts", attempt)
+		}
 		tc.postProcess(res)
-		if len(t.Until) == 0 {
-			break
+		if retries <= 1 {
+			return res, diffs
 		}
 		usc := tc.withResult(res)
 		ok, err := usc.cond(t.Until)
 		if err != nil {
 			return failResult(usc.explain(err, t)), diffs
 		}
-		res.Set("attempts", attempt)
 		if ok {
-			break
+			return res, diffs
 		}
-		if attempt >= retries { // ansible-core 2.14: retries counts every attempt
-			res.Set("failed", true)
-			if _, has := res.Get("msg"); !has {
-				res.Set("msg", "")
-			}
+		if attempt == retries {
 			break
 		}
 		res.Set("retries", retries)
@@ -234,10 +220,46 @@ func (tc *taskCtx) runOnce(ctx context.Context, loopVars *value.Map, delegate st
 		select {
 		case <-ctx.Done():
 			return res, diffs
-		case <-time.After(time.Duration(delay * float64(time.Second))):
+		case <-time.After(time.Duration(delay) * time.Second):
 		}
 	}
+	res.Set("attempts", retries-1)
+	res.Set("failed", true)
 	return res, diffs
+}
+
+// retries is how many attempts the task allows on this host and the
+// delay between them in seconds: retries and delay are ints (Python's
+// int() of the rendered value), a negative delay is 1.
+func (tc *taskCtx) retries() (attempts, delay int) {
+	t, sc := tc.t, tc.sc
+	if len(t.Until) == 0 {
+		return 1, 0
+	}
+	intKw := func(v any, def int) int {
+		if v == nil {
+			return def
+		}
+		rv, err := sc.render(v)
+		if err != nil {
+			return def
+		}
+		n, err := value.PyInt(rv)
+		if err != nil {
+			return def
+		}
+		return n
+	}
+	attempts = intKw(t.Retries, 3)
+	if attempts <= 0 {
+		attempts = 1
+	} else {
+		attempts++
+	}
+	if delay = intKw(t.Delay, 5); delay < 0 {
+		delay = 1
+	}
+	return attempts, delay
 }
 
 // withResult is the scope with the task's register name bound to res, for
@@ -254,29 +276,49 @@ func (tc *taskCtx) withResult(res *value.Map) *scope {
 	return &sc
 }
 
+// postProcess applies changed_when, then failed_when, to a result that
+// was not skipped. A condition that cannot be evaluated fails the result
+// and leaves its error in changed_when_result or failed_when_result.
 func (tc *taskCtx) postProcess(res *value.Map) {
 	t := tc.t
 	if !t.HasChanged && !t.HasFailed {
 		return
 	}
+	if _, skipped := res.Get("skipped"); skipped {
+		return
+	}
 	sc := tc.withResult(res)
-	if t.HasChanged {
+	if t.HasChanged && len(t.ChangedWhen) > 0 {
 		ok, err := sc.cond(t.ChangedWhen)
 		if err != nil {
 			res.Set("failed", true)
-			res.Set("msg", sc.explain(err, t))
+			res.Set("changed_when_result", condErrorText(err))
 			return
 		}
 		res.Set("changed", ok)
 	}
-	if t.HasFailed {
+	if t.HasFailed && len(t.FailedWhen) > 0 {
 		ok, err := sc.cond(t.FailedWhen)
 		if err != nil {
 			res.Set("failed", true)
-			res.Set("msg", sc.explain(err, t))
+			res.Set("failed_when_result", condErrorText(err))
 			return
 		}
 		res.Set("failed_when_result", ok)
 		res.Set("failed", ok)
 	}
+}
+
+// condErrorText is a condition's error as ansible keeps it in a result:
+// the conditional's own message, without the task's place.
+func condErrorText(err error) string {
+	var ve *templates.VarError
+	if errors.As(err, &ve) {
+		err = ve.Err
+	}
+	var ce *playbook.CondError
+	if errors.As(err, &ce) {
+		return ce.Error()
+	}
+	return err.Error()
 }

@@ -67,6 +67,11 @@ type Options struct {
 	Gathering string
 	// ManagedStr is ansible_managed; "": "Ansible managed".
 	ManagedStr string
+	// AsyncDir is async_dir (ansible.cfg, ANSIBLE_ASYNC_DIR); "":
+	// ~/.ansible_async. PollInterval is DEFAULT_POLL_INTERVAL, the poll of
+	// an async task without one; 0: 15.
+	AsyncDir     string
+	PollInterval int
 	// InventoryUnparsedIsFailed is [inventory] unparsed_is_failed: no
 	// source parsed stops the run instead of leaving implicit localhost.
 	InventoryUnparsedIsFailed bool

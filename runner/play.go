@@ -31,6 +31,10 @@ type playRun struct {
 	ldr       *playbook.Loader
 	// roles included at run time bring their handlers along
 	extraHandlers []*playbook.RoleInstance
+	// exposed are the public include_role'd roles (exposeRole)
+	exposed  []*playbook.RoleInstance
+	pattern  string // the play's hosts, rendered
+	strategy string // the play's strategy, rendered
 }
 
 func (pr *playRun) active() []*hostState {
@@ -69,6 +73,14 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 	hosts, err := r.inv.Select(pattern)
 	if err != nil {
 		return &playbook.Error{Pos: p.Pos, Err: err}
+	}
+	pr.pattern = pattern
+	if pr.strategy, err = sc0.renderString(p.Strategy); err != nil {
+		return &playbook.Error{Pos: p.Pos, Err: err}
+	}
+	pr.strategy = strings.TrimPrefix(pr.strategy, "ansible.builtin.")
+	if !playbook.KnownStrategy(pr.strategy) {
+		return &playbook.Error{Pos: p.Pos, Err: fmt.Errorf("invalid play strategy specified: %s", pr.strategy)}
 	}
 	r.playHosts(pr, hosts)
 	names := make([]string, len(pr.all))
@@ -258,7 +270,7 @@ func (r *run) runBatch(ctx context.Context, pr *playRun) error {
 			return nil
 		}
 		ex := &executor{r: r, pr: pr}
-		if p.Strategy == "free" {
+		if pr.strategy == "free" || pr.strategy == "host_pinned" {
 			ex.free = true
 		}
 		ex.runList(ctx, sec, pr.active(), nil)

@@ -38,8 +38,11 @@ type run struct {
 	hostsMu sync.Mutex
 	hosts   map[string]*hostState
 
-	// invMu serialises run-time inventory changes (add_host, group_by).
-	invMu sync.Mutex
+	// invMu serialises run-time inventory changes (add_host, group_by),
+	// kept in dynHosts and dynGroups for meta: refresh_inventory.
+	invMu     sync.Mutex
+	dynHosts  []dynHost
+	dynGroups []dynGroup
 
 	connMu sync.Mutex
 	conns  map[string]connection.Conn
@@ -50,6 +53,8 @@ type run struct {
 	anyUnreachable bool
 
 	vaultCache sync.Map // inline !vault ciphertext → plaintext
+
+	jobs sync.WaitGroup // async jobs the controller runs (async.go)
 }
 
 // Run runs the playbooks and returns ansible-playbook's exit code.
@@ -157,8 +162,8 @@ func (r *run) loadPlaybooks() ([]*playbook.Playbook, error) {
 	var books []*playbook.Playbook
 	for _, p := range r.o.Playbooks {
 		o := r.loadOptions()
-		o.Render = func(src string) (string, error) {
-			sc := &scope{r: r, layers: []*value.Map{r.extraVars}}
+		o.Render = func(src string, vars *value.Map) (string, error) {
+			sc := &scope{r: r, layers: []*value.Map{vars, r.extraVars}}
 			return sc.renderString(src)
 		}
 		o.CheckCond = r.eng.CheckCond
@@ -301,6 +306,7 @@ func (r *run) allHostNames() []string {
 }
 
 func (r *run) closeConns() {
+	r.jobs.Wait()
 	r.connMu.Lock()
 	defer r.connMu.Unlock()
 	for _, c := range r.conns {

@@ -74,7 +74,6 @@ func (r *run) playMagic(pr *playRun, h *hostState) *value.Map {
 		m.Set("playbook_dir", pr.play.Dir)
 		m.Set("ansible_check_mode", pr.check)
 		m.Set("ansible_diff_mode", pr.diff)
-		m.Set("ansible_play_role_names", roleNames(pr.play))
 	} else {
 		m.Set("playbook_dir", r.pbDir)
 	}
@@ -93,14 +92,6 @@ func (r *run) playMagic(pr *playRun, h *hostState) *value.Map {
 		m.Set("inventory_file", inv)
 	}
 	return m
-}
-
-func roleNames(p *playbook.Play) []any {
-	out := []any{}
-	for _, ri := range p.Roles {
-		out = append(out, ri.Role.Name)
-	}
-	return out
 }
 
 func strList(s []string, def string) []any {
@@ -123,8 +114,10 @@ func ansibleVersion() *value.Map {
 func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *value.Map) *scope {
 	invVars, facts, incl, set := h.snapshot()
 	layers := make([]*value.Map, 0, 20)
+	var roleDefs, roleVars *value.Map
 	if pr != nil {
-		layers = append(layers, pr.roleDefs)
+		roleDefs, roleVars = pr.roleLayers()
+		layers = append(layers, roleDefs)
 	}
 	var chain []*playbook.RoleInstance
 	if t != nil {
@@ -142,7 +135,7 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 		if vf := r.varsFilesFor(pr, h); vf != nil {
 			layers = append(layers, vf)
 		}
-		layers = append(layers, pr.roleVars)
+		layers = append(layers, roleVars)
 	}
 	var incParams []*value.Map
 	if t != nil {
@@ -176,7 +169,7 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 	}
 	layers = append(layers, magic)
 	if t != nil {
-		layers = append(layers, roleMagic(t))
+		layers = append(layers, roleMagic(t, r.pbDir))
 	}
 	if loopVars != nil {
 		layers = append(layers, loopVars)
@@ -190,7 +183,29 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 	if pr != nil {
 		sc.check, sc.diff = pr.check, pr.diff
 	}
+	if t != nil && pr != nil {
+		sc.delegatedVars(pr, t)
+	}
 	return sc
+}
+
+// delegatedVars adds ansible_delegated_vars when t is delegated: the
+// delegated host's name and its variables (hostvars' view of it), as
+// ansible's variable manager gives a delegated task.
+func (sc *scope) delegatedVars(pr *playRun, t *playbook.Task) {
+	d := firstKw(t, pr.play, func(k playbook.Keywords) any { return k.DelegateTo })
+	if d == nil {
+		return
+	}
+	name, err := sc.renderString(d)
+	if err != nil || name == "" {
+		return
+	}
+	var hv any = value.MapOf("inventory_hostname", name, "ansible_host", name)
+	if dh := sc.r.hostState(name); dh != nil {
+		hv = &hostView{r: sc.r, play: pr, h: dh}
+	}
+	sc.layers = append(sc.layers, value.MapOf("ansible_delegated_vars", value.MapOf(name, hv)))
 }
 
 // blockLayers are the vars of t's enclosing blocks, outermost first, and
@@ -211,21 +226,22 @@ func blockLayers(t *playbook.Task) (vars, includeParams []*value.Map) {
 	return vars, includeParams
 }
 
-// roleMagic are the role magic variables of t: role_name, role_path,
-// ansible_parent_role_names (none outside a role).
-func roleMagic(t *playbook.Task) *value.Map {
+// roleMagic are the task's magic variables: ansible_search_path, and
+// the role's (none outside a role): role_name, role_path,
+// ansible_parent_role_names.
+func roleMagic(t *playbook.Task, pbDir string) *value.Map {
 	tm := value.NewMap(6)
+	tm.Set("ansible_search_path", searchPath(t, pbDir))
 	if t.Role == nil {
 		return tm
 	}
 	tm.Set("role_name", t.Role.Role.Name)
 	tm.Set("ansible_role_name", t.Role.Role.Name)
 	tm.Set("role_path", t.Role.Role.Path)
-	parents := []any{}
-	for p := t.Role.Parent; p != nil; p = p.Parent {
-		parents = append(parents, p.Role.Name)
+	if names, paths := parentRoleNames(t.Role); names != nil {
+		tm.Set("ansible_parent_role_names", names)
+		tm.Set("ansible_parent_role_paths", paths)
 	}
-	tm.Set("ansible_parent_role_names", parents)
 	return tm
 }
 
@@ -239,6 +255,29 @@ func (pr *playRun) magicFor(r *run, h *hostState) *value.Map {
 		return m
 	}
 	m := r.playMagic(pr, h)
+	pr.setRoleNames(m)
 	pr.magic[h] = m
 	return m
+}
+
+// searchPath is ansible_search_path: the role's path and those of the
+// roles it runs under (innermost first), the task file's directory, the
+// playbook's, as ansible's get_search_path.
+func searchPath(t *playbook.Task, pbDir string) []any {
+	var out []any
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for ri := t.Role; ri != nil; ri = ri.Parent {
+		add(ri.Role.Path)
+	}
+	if t.Pos.File != "" {
+		add(filepath.Dir(t.Pos.File))
+	}
+	add(pbDir)
+	return out
 }

@@ -42,6 +42,11 @@ func whens(t *playbook.Task) []any {
 	for b := t.Parent; b != nil; b = b.Parent {
 		chain = append(chain, b.Kw.When)
 	}
+	// an import_playbook's when is on its plays' tasks and fact
+	// gathering, not on their handlers (ansible prepends it to each block)
+	if !t.Handler && t.Play != nil {
+		out = append(out, t.Play.Kw.When...)
+	}
 	for i := len(chain) - 1; i >= 0; i-- {
 		out = append(out, chain[i]...)
 	}
@@ -243,6 +248,12 @@ func firstKw(t *playbook.Task, p *playbook.Play, get func(playbook.Keywords) any
 
 func (ex *executor) banner(t *playbook.Task, h *hostState) {
 	name := t.Name
+	if name == "" && t.Action == "include_role" {
+		// ansible's IncludeRole.get_name: the action and the role as written
+		if rn, ok := t.Args.Get("name"); ok {
+			name = actionShown(t) + " : " + value.String(rn)
+		}
+	}
 	if name != "" && templates.IsTemplate(name) {
 		sc := ex.r.newScope(ex.pr, h, t, nil)
 		if s, err := sc.renderString(name); err == nil {
@@ -253,7 +264,19 @@ func (ex *executor) banner(t *playbook.Task, h *hostState) {
 	ex.r.emit(func(s callback.Sink) { s.TaskStart(ct) })
 }
 
+// actionShown is t's action as ansible shows a task without a name: as
+// written (ansible.builtin.debug stays so).
+func actionShown(t *playbook.Task) string {
+	if t.Written != "" {
+		return t.Written
+	}
+	return t.Action
+}
+
 func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
+	if name == "" {
+		name = actionShown(t)
+	}
 	role := ""
 	if t.Role != nil {
 		role = t.Role.Role.Name

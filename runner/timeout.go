@@ -32,7 +32,13 @@ func (tc *taskCtx) attempt(ctx context.Context, delegate string, inLoop bool) (r
 		ctx, cancel = context.WithTimeoutCause(ctx, time.Duration(secs)*time.Second, errTaskTimeout)
 		defer cancel()
 	}
-	res, diffs = tc.execute(ctx, delegate)
+	if limit, poll, err := tc.asyncKeywords(); err != nil {
+		res = failResult(err.Error())
+	} else if limit > 0 {
+		res = tc.executeAsync(ctx, delegate, limit, poll)
+	} else {
+		res, diffs = tc.execute(ctx, delegate)
+	}
 	// The action returns once the connection has killed the remote
 	// command; whatever it reported then (an error from a cut stream,
 	// unreachable from a dial cut short) is the timeout's doing.

@@ -239,8 +239,12 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			}
 			switch x := v.(type) {
 			case []any, *value.Map:
-				if _, err := repr(x); err != nil {
+				r, err := repr(x)
+				if err != nil {
 					return fail(err)
+				}
+				if holdsPyObject(x) {
+					return r, nil
 				}
 				return mark(x), nil
 			case *namespace, *macro, callable, *loopInfo, *recursiveLoop:

@@ -3,12 +3,15 @@ package templates
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/nodes"
 	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 // Error is a template error and where in the template it arose: the
@@ -196,4 +199,50 @@ func (g placedStatements) place(err error, after *tokens.Token) error {
 		return err
 	}
 	return &parser.SyntaxError{Message: err.Error(), Line: line, Column: col}
+}
+
+// FilterError is what ansible's filters raise as AnsibleFilterError (and
+// merge_hash as AnsibleError): a task that fails on it reports its text
+// alone, with no place, as ansible-playbook does.
+type FilterError struct{ Msg string }
+
+func (e *FilterError) Error() string { return e.Msg }
+
+func filterError(format string, args ...any) error {
+	return &FilterError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// pluginNotFound is Jinja2's error, through ansible's plugin loader, for a
+// filter or test name nothing provides: a name that cannot be a plugin's
+// ("asdf ", "a-b") is an invalid plugin name, as ansible qualifies a short
+// one (ansible.builtin.NAME) before it looks.
+func pluginNotFound(name string) string {
+	key := name
+	if !strings.Contains(name, ".") {
+		key = "ansible.builtin." + name
+	}
+	if !validFQCR.MatchString(key) {
+		return fmt.Sprintf("Could not load \"%s\": %s", name, value.Repr("invalid plugin name: "+key))
+	}
+	return fmt.Sprintf("Could not load \"%s\": %s", name, value.Repr(name))
+}
+
+// validFQCR is ansible's AnsibleCollectionRef.VALID_FQCR_RE.
+var validFQCR = regexp.MustCompile(`^\w+(\.\w+){2,}$`)
+
+// unknownPlugins is the error of a template that names a filter or test
+// nothing provides: Jinja2 refuses it when it compiles the template,
+// before anything is evaluated.
+func unknownPlugins(fcs []*nodes.FilterCall, test *nodes.TestCall) error {
+	for _, f := range fcs {
+		if _, ok := filters[f.Name]; !ok {
+			return &SyntaxError{Err: errors.New(pluginNotFound(f.Name))}
+		}
+	}
+	if test != nil {
+		if _, ok := jtests[test.Name]; !ok {
+			return &SyntaxError{Err: errors.New(pluginNotFound(test.Name))}
+		}
+	}
+	return nil
 }

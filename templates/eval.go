@@ -170,6 +170,9 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 	case *nodes.BinaryExpression:
 		return s.evalBinary(sc, n)
 	case *nodes.FilteredExpression:
+		if err := unknownPlugins(n.Filters, nil); err != nil {
+			return nil, err
+		}
 		v, err := s.eval(sc, n.Expression)
 		if err != nil {
 			return nil, err
@@ -185,6 +188,9 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 		}
 		return v, nil
 	case *nodes.TestExpression:
+		if err := unknownPlugins(nil, n.Test); err != nil {
+			return nil, err
+		}
 		v, err := s.eval(sc, n.Expression)
 		if err != nil {
 			return nil, err

@@ -53,7 +53,7 @@ func binop(op *tokens.Token, l, r any, rnode nodes.Node) (any, error) {
 	case tokens.LowerThan, tokens.LowerThanOrEqual, tokens.GreaterThan, tokens.GreaterThanOrEqual:
 		c, err := compare(l, r)
 		if err != nil {
-			return nil, fmt.Errorf("'%s' not supported between instances of '%s' and '%s'", op.Val, typeName(l), typeName(r))
+			return nil, fmt.Errorf("'%s' not supported between instances of '%s' and '%s'", op.Val, pyQualName(l), pyQualName(r))
 		}
 		switch op.Type {
 		case tokens.LowerThan:
@@ -115,6 +115,11 @@ func binop(op *tokens.Token, l, r any, rnode nodes.Node) (any, error) {
 				}
 				return out, nil
 			}
+		}
+	}
+	if op.Type == tokens.Addition || op.Type == tokens.Subtraction {
+		if v, handled, err := pyObjectBinop(op.Val, l, r); handled {
+			return v, err
 		}
 	}
 	x, okx, fx := asNumber(l)

@@ -360,7 +360,7 @@ func (s *state) callMacro(m *macro, args []any, kw map[string]any) (any, error) 
 			continue
 		}
 		if p.Value == nil {
-			inner.vars[name] = &undefined{&UndefinedError{Hint: fmt.Sprintf("parameter '%s' was not provided", name)}}
+			inner.vars[name] = &undefined{&UndefinedError{Name: name, Hint: fmt.Sprintf("parameter '%s' was not provided", name)}}
 			continue
 		}
 		v, err := s.eval(inner, p.Value)

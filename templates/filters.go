@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -14,21 +15,23 @@ type filterFunc func(s *state, in any, args []any, kw map[string]any) (any, erro
 var filters map[string]filterFunc
 
 // Filters that receive an undefined input instead of failing on it.
-var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true}
+// extract looks its keys up with Jinja2's getitem, which chains an
+// undefined container or key into an undefined result.
+var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true, "extract": true, "type_debug": true}
 
 func (s *state) filter(name string, in any, args []any, kw map[string]any) (any, error) {
 	f, ok := filters[name]
 	if !ok {
-		return nil, fmt.Errorf("template error while templating string: No filter named '%s'", name)
+		return nil, errors.New("TemplateSyntaxError: " + pluginNotFound(name))
 	}
 	if !undefinedOK[name] {
 		if u, ok := in.(*undefined); ok {
 			return nil, u.err
 		}
-		for _, a := range args {
-			if u, ok := a.(*undefined); ok {
-				return nil, u.err
-			}
+	}
+	if !undefinedArgOK[name] {
+		if err := firstUndefined(args); err != nil {
+			return nil, err
 		}
 	}
 	return f(s, in, args, kw)
@@ -101,7 +104,6 @@ func init() {
 		"groupby":    fGroupBy,
 		"batch":      fBatch,
 		"slice":      fSlice,
-		"unique":     fUnique,
 		"round":      fRound,
 		"abs":        fAbs,
 		"center":     fCenter,
@@ -121,6 +123,13 @@ func init() {
 		"striptags":  fStriptags,
 	}
 	registerAnsibleFilters()
+	registerMathFilters()
+	registerCoreFilters()
+	registerJinjaMore()
+	filters["urlsplit"] = fURLSplit
+	filters["urldecode"] = fURLDecode
+	filters["json_query"] = fJSONQuery
+	filters["community.general.json_query"] = fJSONQuery
 }
 
 func strFilter(f func(string) string) filterFunc {
@@ -273,6 +282,9 @@ func jsonEncode(v any, o value.PyJSONOptions) (string, error) {
 	o.Default = func(x any) (any, error) {
 		if u, ok := x.(*undefined); ok {
 			return nil, u.err
+		}
+		if d, ok := x.(datetime); ok { // AnsibleJSONEncoder
+			return strings.Replace(d.pyStr(), " ", "T", 1), nil
 		}
 		s, err := toStr(x)
 		if err != nil {

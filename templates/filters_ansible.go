@@ -9,9 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"math/rand"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/fjord-run/fjord/value"
@@ -45,7 +43,6 @@ func registerAnsibleFilters() {
 		"basename":             pathFilter(basename),
 		"dirname":              pathFilter(dirname),
 		"expanduser":           pathFilter(expandUser),
-		"realpath":             pathFilter(realpath),
 		"splitext":             fSplitext,
 		"quote":                fQuote,
 		"flatten":              fFlatten,
@@ -126,9 +123,9 @@ func fFromYAML(s *state, in any, args []any, kw map[string]any) (any, error) {
 }
 
 func fFromYAMLAll(s *state, in any, args []any, kw map[string]any) (any, error) {
-	str, err := toStr(in)
-	if err != nil {
-		return nil, err
+	str, ok := asString(in)
+	if !ok {
+		return in, nil
 	}
 	return yamlDecodeAll(str)
 }
@@ -159,23 +156,36 @@ func fToYAML(nice bool) filterFunc {
 	}
 }
 
+// fB64 is b64encode (the text's bytes in encoding, base64) and b64decode
+// (which, as Python's, skips what is not of the alphabet, then reads the
+// bytes in encoding).
 func fB64(enc bool) filterFunc {
 	return func(s *state, in any, args []any, kw map[string]any) (any, error) {
 		str, err := toStr(in)
 		if err != nil {
 			return nil, err
 		}
+		encoding := argStr(args, kw, 0, "encoding", "utf-8")
 		if enc {
-			return base64.StdEncoding.EncodeToString([]byte(str)), nil
+			b, err := encodeText(str, encoding)
+			if err != nil {
+				return nil, err
+			}
+			return base64.StdEncoding.EncodeToString(b), nil
 		}
-		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(str))
+		clean := strings.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '=' {
+				return r
+			}
+			return -1
+		}, str)
+		b, err := base64.StdEncoding.DecodeString(clean)
 		if err != nil {
-			b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(str), "="))
+			if b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(clean, "=")); err != nil || len(strings.TrimRight(clean, "="))%4 != 0 {
+				return nil, fmt.Errorf("Incorrect padding")
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("b64decode: %v", err)
-		}
-		return string(b), nil
+		return decodeText(b, encoding)
 	}
 }
 
@@ -199,42 +209,12 @@ func fHash(s *state, in any, args []any, kw map[string]any) (any, error) {
 	case "sha512":
 		h = sha512.New()
 	default:
-		return nil, nil
+		if h = moreHashes(argStr(args, kw, 0, "hashtype", "sha1")); h == nil {
+			return nil, filterError("unsupported hash type %s", argStr(args, kw, 0, "hashtype", "sha1"))
+		}
 	}
 	h.Write([]byte(str))
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func fPasswordHash(s *state, in any, args []any, kw map[string]any) (any, error) {
-	pw, err := toStr(in)
-	if err != nil {
-		return nil, err
-	}
-	typ := argStr(args, kw, 0, "hashtype", "sha512")
-	salt := argStr(args, kw, 1, "salt", "")
-	rounds := argInt(args, kw, 2, "rounds", 0)
-	if salt == "" {
-		const letters = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		b := make([]byte, 16)
-		for i := range b {
-			b[i] = letters[rand.Intn(len(letters))]
-		}
-		salt = string(b)
-	}
-	switch typ {
-	// Ansible hashes through passlib, whose default rounds it writes out.
-	case "sha512", "sha512_crypt":
-		if rounds == 0 {
-			rounds = 656000
-		}
-		return shaCrypt(pw, salt, rounds, true), nil
-	case "sha256", "sha256_crypt":
-		if rounds == 0 {
-			rounds = 535000
-		}
-		return shaCrypt(pw, salt, rounds, false), nil
-	}
-	return nil, fmt.Errorf("password_hash: unsupported hash type %s", typ)
 }
 
 func fTernary(s *state, in any, args []any, kw map[string]any) (any, error) {
@@ -255,10 +235,11 @@ func fTernary(s *state, in any, args []any, kw map[string]any) (any, error) {
 
 func fMandatory(s *state, in any, args []any, kw map[string]any) (any, error) {
 	if u, ok := in.(*undefined); ok {
-		if msg := argStr(args, kw, 0, "msg", ""); msg != "" {
-			return nil, fmt.Errorf("%s", msg)
+		if m := arg(args, kw, 0, "msg", nil); m != nil {
+			msg, _ := toStr(m)
+			return nil, filterError("%s", msg)
 		}
-		return nil, fmt.Errorf("Mandatory variable %s not defined.", quoteName(u))
+		return nil, filterError("Mandatory variable %s not defined.", quoteName(u))
 	}
 	return in, nil
 }
@@ -311,17 +292,6 @@ func expandUser(p string) string {
 	return p
 }
 
-func realpath(p string) string {
-	abs, err := filepath.Abs(expandUser(p))
-	if err != nil {
-		return p
-	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		return r
-	}
-	return abs
-}
-
 func fSplitext(s *state, in any, args []any, kw map[string]any) (any, error) {
 	p, err := toStr(in)
 	if err != nil {
@@ -365,62 +335,62 @@ func fQuote(s *state, in any, args []any, kw map[string]any) (any, error) {
 	return shellQuote(str), nil
 }
 
+// fComment is ansible's comment: the text with each line decorated, a
+// prefix and postfix line (the decoration without trailing spaces), and a
+// style's beginning and end; every part can be given as a keyword.
 func fComment(s *state, in any, args []any, kw map[string]any) (any, error) {
-	str, err := toStr(in)
+	text, err := toStr(in)
 	if err != nil {
 		return nil, err
 	}
 	style := argStr(args, kw, 0, "style", "plain")
-	p := map[string][3]string{
-		"plain":  {"", "# ", ""},
-		"erlang": {"", "% ", ""},
-		"c":      {"", "// ", ""},
-		"cblock": {"/*", " * ", " */"},
-		"xml":    {"<!--", " - ", "-->"},
-	}[style]
+	styles := map[string]map[string]any{
+		"plain":  {"decoration": "# "},
+		"erlang": {"decoration": "% "},
+		"c":      {"decoration": "// "},
+		"cblock": {"beginning": "/*", "decoration": " * ", "end": " */"},
+		"xml":    {"beginning": "<!--", "decoration": " - ", "end": "-->"},
+	}
+	sp, ok := styles[style]
+	if !ok {
+		return nil, fmt.Errorf("%s", value.Repr(style))
+	}
+	prepost := sp["decoration"]
 	if v, ok := kw["decoration"]; ok {
-		p[1], _ = toStr(v)
+		prepost = v
 	}
-	if v, ok := kw["prefix"]; ok {
-		p[0], _ = toStr(v)
+	pp, _ := toStr(prepost)
+	p := map[string]any{"newline": "\n", "beginning": "", "prefix": strings.TrimRight(pp, " \t\n"), "prefix_count": 1,
+		"decoration": "", "postfix": strings.TrimRight(pp, " \t\n"), "postfix_count": 1, "end": ""}
+	for k, v := range sp {
+		p[k] = v
 	}
-	if v, ok := kw["postfix"]; ok {
-		p[2], _ = toStr(v)
+	for k, v := range kw {
+		p[k] = v
 	}
-	prefixCount := argInt(nil, kw, -1, "prefix_count", 1)
-	postfixCount := argInt(nil, kw, -1, "postfix_count", 1)
-	deco := p[1]
+	str := func(k string) string { v, _ := toStr(p[k]); return v }
+	count := func(k string) int { n, _ := asInt(p[k]); return n }
+	nl, deco := str("newline"), str("decoration")
 	var b strings.Builder
-	if p[0] != "" {
-		for i := 0; i < prefixCount; i++ {
-			b.WriteString(p[0] + "\n")
+	if str("beginning") != "" {
+		b.WriteString(str("beginning") + nl)
+	}
+	if pre := str("prefix"); pre != "" {
+		unit := pre + nl
+		if pre == nl {
+			unit = nl
 		}
+		b.WriteString(strings.Repeat(unit, max(count("prefix_count"), 0)))
 	}
-	empty := strings.TrimRight(deco, " ")
-	for i := 0; i < prefixCount && p[0] == ""; i++ {
-		b.WriteString(empty + "\n")
+	body := deco + strings.ReplaceAll(text, nl, nl+deco)
+	b.WriteString(strings.ReplaceAll(body, deco+nl, strings.TrimRight(deco, " \t\n")+nl))
+	for i := 0; i < count("postfix_count"); i++ {
+		b.WriteString(nl + str("postfix"))
 	}
-	if p[0] != "" {
-		b.WriteString(empty + "\n")
+	if str("end") != "" {
+		b.WriteString(nl + str("end"))
 	}
-	for _, l := range strings.Split(str, "\n") {
-		if l == "" {
-			b.WriteString(empty + "\n")
-		} else {
-			b.WriteString(deco + l + "\n")
-		}
-	}
-	b.WriteString(empty + "\n")
-	if p[2] != "" {
-		for i := 0; i < postfixCount; i++ {
-			b.WriteString(p[2] + "\n")
-		}
-	} else {
-		for i := 1; i < postfixCount; i++ {
-			b.WriteString(empty + "\n")
-		}
-	}
-	return strings.TrimSuffix(b.String(), "\n"), nil
+	return b.String(), nil
 }
 
 func fSplit(s *state, in any, args []any, kw map[string]any) (any, error) {

@@ -28,27 +28,49 @@ func toOrderedMap(m value.Getter) *value.Map {
 	return out
 }
 
+// fCombine is ansible's combine: its terms flattened one level (None
+// dropped), one term returned as it is, more merged right to left with
+// merge_hash.
 func fCombine(s *state, in any, args []any, kw map[string]any) (any, error) {
+	for k := range kw {
+		if k != "recursive" && k != "list_merge" {
+			return nil, filterError("'recursive' and 'list_merge' are the only valid keyword arguments")
+		}
+	}
 	recursive := argBool(nil, kw, -1, "recursive", false)
 	listMerge := argStr(nil, kw, -1, "list_merge", "replace")
-	terms := append([]any{in}, args...)
-	var flat []any
-	for _, t := range terms {
-		if l, ok := t.([]any); ok {
-			flat = append(flat, l...)
-		} else {
-			flat = append(flat, t)
-		}
+	dicts := flatten(append([]any{in}, args...), 1, true)
+	switch len(dicts) {
+	case 0:
+		return value.NewMap(0), nil
+	case 1:
+		return dicts[0], nil
 	}
-	out := value.NewMap(0)
-	for _, t := range flat {
-		m, ok := asMapping(t)
-		if !ok {
-			return nil, fmt.Errorf("failed to combine variables, expected dicts but got a '%s'", pyTypeName(t))
-		}
-		out = mergeMaps(out, toOrderedMap(m), recursive, listMerge)
+	switch listMerge {
+	case "replace", "keep", "append", "prepend", "append_rp", "prepend_rp":
+	default:
+		return nil, filterError("merge_hash: 'list_merge' argument can only be equal to 'replace', 'keep', 'append', 'prepend', 'append_rp' or 'prepend_rp'")
 	}
-	return out, nil
+	result := dicts[len(dicts)-1]
+	for i := len(dicts) - 2; i >= 0; i-- {
+		x, xok := asMapping(dicts[i])
+		y, yok := asMapping(result)
+		if !xok || !yok {
+			return nil, filterError("failed to combine variables, expected dicts but got a '%s' and a '%s': \n%s\n%s",
+				pyTypeName(dicts[i]), pyTypeName(result), combineDump(dicts[i]), combineDump(result))
+		}
+		result = mergeMaps(toOrderedMap(x), toOrderedMap(y), recursive, listMerge)
+	}
+	return result, nil
+}
+
+// combineDump is json.dumps(v), or str(v) when that fails.
+func combineDump(v any) string {
+	if out, err := jsonEncode(v, value.PyJSONOptions{Indent: -1, EnsureASCII: true}); err == nil {
+		return out
+	}
+	str, _ := toStr(v)
+	return str
 }
 
 func mergeMaps(a, b *value.Map, recursive bool, listMerge string) *value.Map {
@@ -102,7 +124,7 @@ func mergeMaps(a, b *value.Map, recursive bool, listMerge string) *value.Map {
 func fDict2Items(s *state, in any, args []any, kw map[string]any) (any, error) {
 	m, ok := asMapping(in)
 	if !ok {
-		return nil, fmt.Errorf("dict2items requires a dictionary, got %s instead.", pyTypeName(in))
+		return nil, fmt.Errorf("dict2items requires a dictionary, got %s instead.", pyClass(in))
 	}
 	kn := argStr(args, kw, 0, "key_name", "key")
 	vn := argStr(args, kw, 1, "value_name", "value")
@@ -115,10 +137,12 @@ func fDict2Items(s *state, in any, args []any, kw map[string]any) (any, error) {
 	return out, nil
 }
 
+// fItems2Dict is ansible's items2dict: a dict from a list of dicts'
+// key_name and value_name entries.
 func fItems2Dict(s *state, in any, args []any, kw map[string]any) (any, error) {
-	items, err := iterate(in)
-	if err != nil {
-		return nil, err
+	items, ok := plain(in).([]any)
+	if !ok {
+		return nil, fmt.Errorf("items2dict requires a list, got %s instead.", pyClass(in))
 	}
 	kn := argStr(args, kw, 0, "key_name", "key")
 	vn := argStr(args, kw, 1, "value_name", "value")
@@ -126,14 +150,19 @@ func fItems2Dict(s *state, in any, args []any, kw map[string]any) (any, error) {
 	for _, it := range items {
 		m, ok := asMapping(it)
 		if !ok {
-			return nil, fmt.Errorf("items2dict requires a list of dictionaries")
+			r, _ := repr(in)
+			return nil, fmt.Errorf("items2dict requires a list of dictionaries, got %s instead.", r)
 		}
 		k, ok1 := m.Get(kn)
 		v, ok2 := m.Get(vn)
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("items2dict requires each dictionary to have '%s' and '%s' keys", kn, vn)
+			r, _ := repr(in)
+			return nil, fmt.Errorf("items2dict requires each dictionary in the list to contain the keys '%s' and '%s', got %s instead.", kn, vn, r)
 		}
-		ks, _ := mapKey(k)
+		ks, ok := mapKey(k)
+		if !ok {
+			return nil, fmt.Errorf("unhashable type: '%s'", typeName(k))
+		}
 		out.Set(ks, v)
 	}
 	return out, nil

@@ -14,7 +14,7 @@ import (
 func flatten(items []any, levels int, skipNulls bool) []any {
 	out := []any{}
 	for _, it := range items {
-		if it == nil && skipNulls || it == "None" && skipNulls {
+		if skipNulls && (it == nil || it == "None" || it == "null") {
 			continue
 		}
 		if l, ok := it.([]any); ok && levels != 0 {
@@ -124,52 +124,74 @@ func fZip(longest bool) filterFunc {
 	}
 }
 
+// fSubelements is ansible's subelements: each element of a list (or of a
+// dict's values) paired with each item of the list its dotted key (or
+// list of keys) reaches.
 func fSubelements(s *state, in any, args []any, kw map[string]any) (any, error) {
 	var items []any
-	if m, ok := asMapping(in); ok {
-		om := toOrderedMap(m)
-		for _, k := range om.Keys() {
-			v, _ := om.Get(k)
-			items = append(items, v)
+	switch v := plain(in).(type) {
+	case value.Getter:
+		for _, k := range v.Keys() {
+			x, _ := v.Get(k)
+			items = append(items, x)
 		}
-	} else {
-		var err error
-		if items, err = iterate(in); err != nil {
-			return nil, err
-		}
+	case []any:
+		items = v
+	default:
+		return nil, filterError("obj must be a list of dicts or a nested dict")
 	}
-	path := argStr(args, kw, 0, "subelements", "")
+	var path []any
+	switch p := plain(arg(args, kw, 0, "subelements", nil)).(type) {
+	case []any:
+		path = p
+	case string:
+		for _, part := range strings.Split(p, ".") {
+			path = append(path, part)
+		}
+	default:
+		return nil, fmt.Errorf("subelements must be a list or a string")
+	}
 	skip := argBool(args, kw, 1, "skip_missing", false)
 	out := []any{}
 	for _, it := range items {
-		v := it
-		for _, p := range strings.Split(path, ".") {
-			m, ok := asMapping(v)
-			if !ok {
-				return nil, fmt.Errorf("subelements: the key %s should point to a dictionary", p)
-			}
-			nv, found := m.Get(p)
-			if !found {
-				if skip {
-					v = nil
-					break
-				}
-				return nil, fmt.Errorf("could not find '%s' key in iterated item", p)
-			}
-			v = nv
+		v, err := subelementValues(it, path, skip)
+		if err != nil {
+			return nil, err
 		}
-		if v == nil && skip {
-			continue
-		}
-		l, ok := v.([]any)
-		if !ok {
-			return nil, fmt.Errorf("the key %s should point to a list, got '%s'", path, value.String(v))
-		}
-		for _, e := range l {
+		for _, e := range v {
 			out = append(out, []any{it, e})
 		}
 	}
 	return out, nil
+}
+
+func subelementValues(it any, path []any, skip bool) ([]any, error) {
+	v := it
+	var last any
+	for _, p := range path {
+		last = p
+		m, ok := asMapping(v)
+		if !ok {
+			str, _ := toStr(v)
+			return nil, fmt.Errorf("the key %s should point to a dictionary, got '%s'", value.String(p), str)
+		}
+		k, _ := mapKey(p)
+		nv, found := m.Get(k)
+		if !found {
+			if skip {
+				return nil, nil
+			}
+			r, _ := repr(v)
+			return nil, filterError("could not find %s key in iterated item %s", value.Repr(p), r)
+		}
+		v = nv
+	}
+	l, ok := plain(v).([]any)
+	if !ok {
+		r, _ := repr(v)
+		return nil, fmt.Errorf("the key %s should point to a list, got %s", value.Repr(last), r)
+	}
+	return l, nil
 }
 
 func fProduct(s *state, in any, args []any, kw map[string]any) (any, error) {
@@ -206,9 +228,8 @@ func fExtract(s *state, in any, args []any, kw map[string]any) (any, error) {
 			v = getitem(v, k)
 		}
 	}
-	if u, ok := v.(*undefined); ok {
-		return nil, u.err
-	}
+	// An undefined result is the filter's result, as Jinja2's getitem
+	// gives it: default() and further lookups see it.
 	return v, nil
 }
 
@@ -222,31 +243,51 @@ func seededRand(s *state, args []any, kw map[string]any, idx int) *rand.Rand {
 	return rand.New(rand.NewSource(rand.Int63()))
 }
 
+// fRandom is ansible's random: randrange over an integer, choice over
+// anything iterable.
 func fRandom(s *state, in any, args []any, kw map[string]any) (any, error) {
 	r := seededRand(s, args, kw, 2)
-	if n, ok := asInt(plain(in)); ok {
-		start := argInt(args, kw, 0, "start", 0)
-		step := argInt(args, kw, 1, "step", 1)
-		if step <= 0 || n <= start {
-			return nil, fmt.Errorf("random: empty range")
+	start, step := arg(args, kw, 0, "start", nil), arg(args, kw, 1, "step", nil)
+	switch v := plain(in).(type) {
+	case int, bool:
+		n, _ := asInt(v)
+		lo, st := 0, 1
+		if t, _ := truth(start); t {
+			lo, _ = asInt(start)
 		}
-		k := (n - start + step - 1) / step
-		return start + r.Intn(k)*step, nil
+		if t, _ := truth(step); t {
+			st, _ = asInt(step)
+		}
+		if st <= 0 || n <= lo {
+			return nil, fmt.Errorf("empty range for randrange() (%d, %d, %d)", lo, n, st)
+		}
+		k := (n - lo + st - 1) / st
+		return lo + r.Intn(k)*st, nil
+	case []any, string, value.Getter:
+		if t1, _ := truth(start); t1 {
+			return nil, filterError("start and step can only be used with integer values")
+		}
+		if t2, _ := truth(step); t2 {
+			return nil, filterError("start and step can only be used with integer values")
+		}
+		items, err := iterate(v)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) == 0 {
+			return nil, fmt.Errorf("Cannot choose from an empty sequence")
+		}
+		return items[r.Intn(len(items))], nil
 	}
-	items, err := iterate(in)
-	if err != nil {
-		return nil, err
-	}
-	if len(items) == 0 {
-		return nil, fmt.Errorf("random: empty sequence")
-	}
-	return items[r.Intn(len(items))], nil
+	return nil, filterError("random can only be used on sequences and integers")
 }
 
+// fShuffle is ansible's shuffle: a shuffled list of the items, or the
+// input itself when it cannot be listed.
 func fShuffle(s *state, in any, args []any, kw map[string]any) (any, error) {
 	items, err := iterate(in)
 	if err != nil {
-		return nil, err
+		return in, nil
 	}
 	out := append([]any{}, items...)
 	r := seededRand(s, args, kw, 0)

@@ -177,17 +177,25 @@ func fRegexFindall(s *state, in any, args []any, kw map[string]any) (any, error)
 	return out, nil
 }
 
+// fRegexEscape is ansible's regex_escape: re.escape (Python 3.7's, which
+// escapes only the characters special to a pattern) or POSIX BRE's.
 func fRegexEscape(s *state, in any, args []any, kw map[string]any) (any, error) {
 	str, err := toStr(in)
 	if err != nil {
 		return nil, err
 	}
-	if argStr(args, kw, 0, "re_type", "python") == "posix_basic" {
+	switch t := argStr(args, kw, 0, "re_type", "python"); t {
+	case "python":
+	case "posix_basic":
 		return regexp.MustCompile(`([.\[\]\\*^$])`).ReplaceAllString(str, `\$1`), nil
+	case "posix_extended":
+		return nil, filterError("Regex type (%s) not yet implemented", t)
+	default:
+		return nil, filterError("Invalid regex type (%s)", t)
 	}
 	var b strings.Builder
 	for _, r := range str {
-		if r < 128 && !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+		if strings.ContainsRune("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

@@ -92,11 +92,25 @@ func fSum(s *state, in any, args []any, kw map[string]any) (any, error) {
 	return total, nil
 }
 
+// multiSortKey is Jinja2's make_multi_attrgetter: "a,b.c" is the list of
+// each attribute's value.
+func multiSortKey(v any, attr string, cs bool) any {
+	if !strings.Contains(attr, ",") {
+		return sortKey(v, attr, cs)
+	}
+	parts := strings.Split(attr, ",")
+	out := make([]any, len(parts))
+	for i, a := range parts {
+		out[i] = sortKey(v, a, cs)
+	}
+	return out
+}
+
 func sortValues(items []any, attr string, cs, reverse bool) ([]any, error) {
 	out := append([]any(nil), items...)
 	var err error
 	sort.SliceStable(out, func(i, j int) bool {
-		c, e := compare(sortKey(out[i], attr, cs), sortKey(out[j], attr, cs))
+		c, e := compare(multiSortKey(out[i], attr, cs), multiSortKey(out[j], attr, cs))
 		if e != nil && err == nil {
 			err = e
 		}
@@ -238,29 +252,49 @@ func fSelect(keep, byAttr bool) filterFunc {
 	}
 }
 
+// fGroupBy is Jinja2 3.1's groupby: sorted and grouped on the attribute
+// (case-insensitively unless told), each group keyed by its first item's
+// value, default standing for a missing one.
 func fGroupBy(s *state, in any, args []any, kw map[string]any) (any, error) {
 	items, err := iterate(in)
 	if err != nil {
 		return nil, err
 	}
 	attr := argStr(args, kw, 0, "attribute", "")
-	def, hasDef := kw["default"]
-	sorted, err := sortValues(items, attr, true, false)
+	def := arg(args, kw, 1, "default", nil)
+	cs := argBool(args, kw, 2, "case_sensitive", false)
+	key := func(it any, cs bool) any {
+		k := sortKey(it, attr, true)
+		if isUndef(k) && def != nil {
+			k = def
+		}
+		if str, ok := asString(k); ok && !cs {
+			return strings.ToLower(str)
+		}
+		return k
+	}
+	sorted := append([]any(nil), items...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		c, e := compare(key(sorted[i], cs), key(sorted[j], cs))
+		if e != nil && err == nil {
+			err = e
+		}
+		return c < 0
+	})
 	if err != nil {
 		return nil, err
 	}
 	out := []any{}
-	for _, it := range sorted {
-		k := sortKey(it, attr, true)
-		if isUndef(k) && hasDef {
-			k = def
-		}
-		if n := len(out); n > 0 && equal(out[n-1].([]any)[0], k) {
-			g := out[n-1].([]any)
+	var last any
+	for i, it := range sorted {
+		k := key(it, cs)
+		if i > 0 && equal(last, k) {
+			g := out[len(out)-1].([]any)
 			g[1] = append(g[1].([]any), it)
 			continue
 		}
-		out = append(out, []any{k, []any{it}})
+		last = k
+		out = append(out, []any{key(it, true), []any{it}})
 	}
 	return out, nil
 }
@@ -314,32 +348,6 @@ func fSlice(s *state, in any, args []any, kw map[string]any) (any, error) {
 			b = append(b, fill)
 		}
 		out = append(out, b)
-	}
-	return out, nil
-}
-
-func fUnique(s *state, in any, args []any, kw map[string]any) (any, error) {
-	items, err := iterate(in)
-	if err != nil {
-		return nil, err
-	}
-	cs := argBool(args, kw, 0, "case_sensitive", false)
-	attr := argStr(args, kw, 1, "attribute", "")
-	out := []any{}
-	var seen []any
-	for _, it := range items {
-		k := sortKey(it, attr, cs)
-		dup := false
-		for _, s := range seen {
-			if equal(s, k) {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			seen = append(seen, k)
-			out = append(out, it)
-		}
 	}
 	return out, nil
 }

@@ -2,7 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 	"unicode"
@@ -123,7 +122,7 @@ func fURLEncode(s *state, in any, args []any, kw map[string]any) (any, error) {
 		return strings.Join(pairs, "&"), nil
 	}
 	str, err := toStr(in)
-	return url.PathEscape(str), err
+	return urlQuote(str, "/"), err
 }
 
 func fToJSON(s *state, in any, args []any, kw map[string]any) (any, error) {

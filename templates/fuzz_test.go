@@ -22,6 +22,9 @@ func FuzzRender(f *testing.F) {
 		"{% set ns = namespace(x=1) %}{{ ns.x }}", "{{ '%s-%d' % (s, a) }}", "{{ missing | default('d') }}",
 		"{% macro f(x) %}{{ x }}{% endmacro %}{{ f(1) }}", "{{ [1,2][1:] }}", "{{ {'a': 1} | to_nice_yaml }}",
 		"{{", "{% for %}", "{{ a[ }}", "{% if %}{% endif %}", "{{ l | map('int') | list }}",
+		"{{ a in l|union([a]) }}", "{{ a not in l + [1] and 1 in l }}", "{{ 1 in (l|first) }}",
+		"{{ s|urlsplit('port') }}", "{{ '2020-01-02'|to_datetime('%Y-%m-%d') - '2020-01-01'|to_datetime('%Y-%m-%d') }}",
+		"{{ m|json_query('n.x[0]') }}", "{{ l|permutations(2)|list }}", "{{ s|comment('cblock') }}",
 	} {
 		f.Add(s)
 	}

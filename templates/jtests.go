@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -28,16 +29,16 @@ func opToken(op string) *tokens.Token {
 func (s *state) test(name string, in any, args []any, kw map[string]any) (any, error) {
 	t, ok := jtests[name]
 	if !ok {
-		return nil, fmt.Errorf("template error while templating string: No test named '%s'", name)
+		return nil, errors.New("TemplateSyntaxError: " + pluginNotFound(name))
 	}
 	if !testUndefinedOK[name] {
 		if u, ok := in.(*undefined); ok {
 			return nil, u.err
 		}
 	}
-	for _, a := range args {
-		if u, ok := a.(*undefined); ok {
-			return nil, u.err
+	if !undefinedTestArgOK[name] {
+		if err := firstUndefined(args); err != nil {
+			return nil, err
 		}
 	}
 	return t(s, in, args, kw)
@@ -48,16 +49,6 @@ func cmpTest(op string) testFunc {
 		r, err := binop(opToken(op), in, arg(args, kw, 0, "other", nil), nil)
 		b, _ := r.(bool)
 		return b, err
-	}
-}
-
-func resultTest(f func(m value.Getter) bool) testFunc {
-	return func(s *state, in any, args []any, kw map[string]any) (bool, error) {
-		m, ok := plain(in).(value.Getter)
-		if !ok {
-			return false, fmt.Errorf("the test expects a dictionary (a registered result)")
-		}
-		return f(m), nil
 	}
 }
 
@@ -215,29 +206,6 @@ func init() {
 		"version":         fVersionTest,
 		"version_compare": fVersionTest,
 
-		"succeeded":  resultTest(func(m value.Getter) bool { return !field(m, "failed") }),
-		"success":    resultTest(func(m value.Getter) bool { return !field(m, "failed") }),
-		"successful": resultTest(func(m value.Getter) bool { return !field(m, "failed") }),
-		"failed":     resultTest(func(m value.Getter) bool { return field(m, "failed") }),
-		"failure":    resultTest(func(m value.Getter) bool { return field(m, "failed") }),
-		"changed":    resultTest(func(m value.Getter) bool { return field(m, "changed") }),
-		"change":     resultTest(func(m value.Getter) bool { return field(m, "changed") }),
-		"skipped":    resultTest(func(m value.Getter) bool { return field(m, "skipped") }),
-		"skip":       resultTest(func(m value.Getter) bool { return field(m, "skipped") }),
-		"finished": resultTest(func(m value.Getter) bool {
-			v, ok := m.Get("finished")
-			return !ok || value.Truthy(v)
-		}),
-
-		"subset": func(s *state, in any, a []any, k map[string]any) (bool, error) {
-			return subset(in, arg(a, k, 0, "b", nil))
-		},
-		"superset": func(s *state, in any, a []any, k map[string]any) (bool, error) {
-			return subset(arg(a, k, 0, "b", nil), in)
-		},
-		"contains": func(s *state, in any, a []any, k map[string]any) (bool, error) {
-			return contains(in, arg(a, k, 0, "seq", nil))
-		},
 		"any": func(s *state, in any, a []any, k map[string]any) (bool, error) {
 			items, err := iterate(in)
 			for _, it := range items {
@@ -256,26 +224,8 @@ func init() {
 			}
 			return true, err
 		},
-		"file":      pathTest(func(fi os.FileInfo) bool { return fi.Mode().IsRegular() }, os.Stat),
-		"is_file":   pathTest(func(fi os.FileInfo) bool { return fi.Mode().IsRegular() }, os.Stat),
-		"directory": pathTest(func(fi os.FileInfo) bool { return fi.IsDir() }, os.Stat),
-		"is_dir":    pathTest(func(fi os.FileInfo) bool { return fi.IsDir() }, os.Stat),
-		"exists":    pathTest(func(fi os.FileInfo) bool { return true }, os.Stat),
-		"link":      pathTest(func(fi os.FileInfo) bool { return fi.Mode()&os.ModeSymlink != 0 }, os.Lstat),
-		"is_link":   pathTest(func(fi os.FileInfo) bool { return fi.Mode()&os.ModeSymlink != 0 }, os.Lstat),
-		"abs": func(s *state, in any, a []any, k map[string]any) (bool, error) {
-			p, err := toStr(in)
-			return strings.HasPrefix(p, "/"), err
-		},
-		"same_file": func(s *state, in any, a []any, k map[string]any) (bool, error) {
-			p, _ := toStr(in)
-			q := argStr(a, k, 0, "b", "")
-			f1, err1 := os.Stat(p)
-			f2, err2 := os.Stat(q)
-			return err1 == nil && err2 == nil && os.SameFile(f1, f2), nil
-		},
-		"nan": typeTest(func(v any) bool { f, ok := v.(float64); return ok && f != f }),
 	}
+	registerAnsibleTests()
 }
 
 func pathTest(f func(os.FileInfo) bool, stat func(string) (os.FileInfo, error)) testFunc {
@@ -284,7 +234,7 @@ func pathTest(f func(os.FileInfo) bool, stat func(string) (os.FileInfo, error)) 
 		if err != nil {
 			return false, err
 		}
-		fi, err := stat(expandUser(p))
+		fi, err := stat(p)
 		return err == nil && f(fi), nil
 	}
 }

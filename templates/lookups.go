@@ -154,16 +154,23 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 		errorsMode, _ = toStr(v)
 		delete(opts, "errors")
 	}
-	for _, t := range args[1:] {
-		if u, ok := t.(*undefined); ok {
-			return nil, u.err
-		}
+	allowUnsafe := false
+	if v, ok := opts["allow_unsafe"]; ok {
+		allowUnsafe = value.Truthy(v)
+		delete(opts, "allow_unsafe")
 	}
-	res, err := f(s, args[1:], opts)
+	terms, err := s.lookupTerms(args[1:])
+	if err != nil {
+		return nil, err
+	}
+	res, err := f(s, terms, opts)
 	if err != nil {
 		switch errorsMode {
 		case "ignore", "warn":
-			res = []any{}
+			if wantList {
+				return []any{}, nil
+			}
+			return nil, nil
 		default:
 			return nil, fmt.Errorf("An unhandled exception occurred while running the lookup plugin '%s'. Error was: %v", name, err)
 		}
@@ -171,6 +178,15 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 	if res == nil {
 		res = []any{}
 	}
+	if len(res) == 0 || allowUnsafe {
+		// ansible joins only what it marks unsafe: an empty result, or
+		// one allowed to be unsafe, comes back a list.
+		return res, nil
+	}
+	// What a lookup returns is data, never a template (ansible's
+	// wrap_var), and it taints the template that called it.
+	s.unsafe = true
+	res = value.MarkUnsafe(res).([]any)
 	if wantList {
 		return res, nil
 	}
@@ -187,7 +203,7 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 		}
 		parts[i] = str
 	}
-	return strings.Join(parts, ","), nil
+	return value.Unsafe(strings.Join(parts, ",")), nil
 }
 
 func termStrings(terms []any) []string {
@@ -453,6 +469,32 @@ func lkFileglob(s *state, terms []any, kw map[string]any) ([]any, error) {
 				out = append(out, found...)
 				break
 			}
+		}
+	}
+	return out, nil
+}
+
+// lookupTerms are a lookup's terms templated once more, as ansible's
+// listify_lookup_plugin_terms does: a term that still holds a template
+// ("{{ ansible_python.executable }} -c ...") is rendered with the task's
+// variables; an undefined term fails the lookup.
+func (s *state) lookupTerms(terms []any) ([]any, error) {
+	if err := firstUndefined(terms); err != nil {
+		return nil, err
+	}
+	out := make([]any, len(terms))
+	for i, t := range terms {
+		var err error
+		switch x := t.(type) {
+		case string:
+			out[i], err = s.e.Render(x, s.vars)
+		case []any:
+			out[i], err = s.lookupTerms(x)
+		default:
+			out[i] = t
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -16,6 +16,9 @@ func callMethod(s *state, recv any, name string, args []any, kw map[string]any) 
 	if rl, isRL := recv.(*recursiveLoop); isRL {
 		recv = rl.loopInfo
 	}
+	if o, isObj := recv.(pyObject); isObj {
+		return o.pyMethod(name, args, kw)
+	}
 	if str, isStr := asString(recv); isStr {
 		v, err, ok := strMethod(str, name, args, kw)
 		return v, ok, err

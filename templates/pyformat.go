@@ -54,14 +54,16 @@ func pyFormat(f string, args []any) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if u, ok := v.(*undefined); ok {
+		if u, ok := v.(*undefined); ok && verb != 'r' {
 			return "", u.err
 		}
 		spec := "%" + flags + width
 		switch verb {
 		case 's', 'r':
 			var s string
-			if verb == 's' {
+			if u, ok := v.(*undefined); ok {
+				s = u.pyRepr()
+			} else if verb == 's' {
 				s, err = toStr(v)
 			} else {
 				s, err = repr(v)
@@ -125,6 +127,10 @@ func pyLiteral(s string) (any, error) {
 	}
 	return v, nil
 }
+
+// literalNames are the names a literal may hold: Python's constants, and
+// JSON's, which ansible turns into them before literal_eval (Json2Python).
+var literalNames = map[string]any{"True": true, "False": false, "None": nil, "true": true, "false": false, "null": nil}
 
 type litParser struct {
 	s     string
@@ -235,14 +241,13 @@ func (p *litParser) value() (any, error) {
 		}
 		return nil, fmt.Errorf("bad number %q", lit)
 	default:
-		for _, w := range []struct {
-			s string
-			v any
-		}{{"True", true}, {"False", false}, {"None", nil}} {
-			if strings.HasPrefix(p.s[p.i:], w.s) {
-				p.i += len(w.s)
-				return w.v, nil
-			}
+		j := p.i
+		for j < len(p.s) && (p.s[j] == '_' || p.s[j] >= 'a' && p.s[j] <= 'z' || p.s[j] >= 'A' && p.s[j] <= 'Z' || j > p.i && p.s[j] >= '0' && p.s[j] <= '9') {
+			j++
+		}
+		if v, ok := literalNames[p.s[p.i:j]]; ok {
+			p.i = j
+			return v, nil
 		}
 	}
 	return nil, fmt.Errorf("unexpected %q", c)

@@ -9,43 +9,6 @@ import (
 	"github.com/fjord-run/fjord/value"
 )
 
-// UndefinedError reports the use of an undefined variable or attribute, in
-// Ansible's words.
-type UndefinedError struct {
-	// Name is the variable, attribute or key that is missing.
-	Name string
-	// Owner is set for a missing attribute: "dict object", "list object"...
-	Owner string
-	// Hint, when set, replaces the generated message.
-	Hint string
-}
-
-func (e *UndefinedError) Error() string {
-	switch {
-	case e.Hint != "":
-		return e.Hint
-	case e.Owner == "None":
-		return fmt.Sprintf("'None' has no attribute '%s'", e.Name)
-	case e.Owner != "":
-		return fmt.Sprintf("'%s' has no attribute '%s'", e.Owner, e.Name)
-	}
-	return fmt.Sprintf("'%s' is undefined", e.Name)
-}
-
-// undefined is Ansible's AnsibleUndefined: using it is an error, but
-// attribute and item access on it give it back, so that
-// a.missing.deeper | default(x) works.
-type undefined struct{ err *UndefinedError }
-
-func undefName(name string) *undefined { return &undefined{&UndefinedError{Name: name}} }
-
-func undefAttr(owner any, name string) *undefined {
-	if owner == nil {
-		return &undefined{&UndefinedError{Name: name, Owner: "None"}}
-	}
-	return &undefined{&UndefinedError{Name: name, Owner: typeName(owner) + " object"}}
-}
-
 // omitValue is nothing special: omit is a variable the runner defines.
 
 // namespace is Jinja2's namespace(): the one object a {% set %} inside a loop
@@ -83,6 +46,8 @@ func typeName(v any) string {
 		return "function"
 	case *loopInfo:
 		return "LoopContext"
+	case pyObject:
+		return v.(pyObject).pyType()
 	}
 	return value.TypeName(v)
 }
@@ -107,6 +72,8 @@ func toStr(v any) (string, error) {
 		return "<function>", nil
 	case *loopInfo:
 		return fmt.Sprintf("<LoopContext %d/%d>", v.index0+1, v.length), nil
+	case pyObject:
+		return v.pyStr(), nil
 	}
 	return value.String(v), nil
 }
@@ -151,6 +118,8 @@ func reprTo(b *strings.Builder, v any) error {
 		b.WriteByte('}')
 	case value.Getter:
 		b.WriteString(value.Repr(v))
+	case pyObject:
+		b.WriteString(v.pyRepr())
 	default:
 		s, err := toStr(v)
 		if err != nil {
@@ -166,13 +135,13 @@ func truth(v any) (bool, error) {
 	switch v := v.(type) {
 	case *undefined:
 		return false, v.err
-	case *namespace, *macro, callable, *loopInfo:
+	case *namespace, *macro, callable, *loopInfo, datetime:
 		return true, nil
+	case timedelta:
+		return v.us != 0, nil
 	}
 	return value.Truthy(v), nil
 }
-
-func isUndef(v any) bool { _, ok := v.(*undefined); return ok }
 
 // plainStr unwraps value.Unsafe.
 func plain(v any) any {
@@ -267,6 +236,9 @@ func equal(a, b any) bool {
 		return a == b
 	case *undefined:
 		return false
+	case pyObject:
+		c, ok := a.pyCompare(b)
+		return ok && c == 0
 	}
 	return false
 }
@@ -307,7 +279,12 @@ func compare(a, b any) (int, error) {
 			return compare(len(x), len(y))
 		}
 	}
-	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", typeName(a), typeName(b))
+	if x, ok := a.(pyObject); ok {
+		if c, ok := x.pyCompare(b); ok {
+			return c, nil
+		}
+	}
+	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", pyQualName(a), pyQualName(b))
 }
 
 // contains is Python's `in`.
@@ -424,6 +401,10 @@ func getattr(obj any, name string) any {
 		if v, ok := o.attr(name); ok {
 			return v
 		}
+	case pyObject:
+		if v, ok := o.pyAttr(name); ok {
+			return v
+		}
 	case value.Getter:
 		if v, ok := o.Get(name); ok {
 			return v
@@ -452,7 +433,7 @@ func getitem(obj, key any) any {
 			if i >= 0 && i < len(o) {
 				return o[i]
 			}
-			return &undefined{&UndefinedError{Hint: fmt.Sprintf("list object has no element %d", i)}}
+			return undefElem(o, i)
 		}
 	case string:
 		if i, ok := asInt(key); ok {
@@ -463,7 +444,7 @@ func getitem(obj, key any) any {
 			if i >= 0 && i < len(r) {
 				return string(r[i])
 			}
-			return &undefined{&UndefinedError{Hint: fmt.Sprintf("str object has no element %d", i)}}
+			return undefElem(o, i)
 		}
 	case value.Getter:
 		if k, ok := mapKey(key); ok {
@@ -476,7 +457,7 @@ func getitem(obj, key any) any {
 	if s, ok := asString(key); ok {
 		return getattr(obj, s)
 	}
-	return &undefined{&UndefinedError{Hint: fmt.Sprintf("'%s object' has no attribute '%s'", typeName(obj), value.String(key))}}
+	return undefElem(obj, key)
 }
 
 func (l *loopInfo) attr(name string) (any, bool) {

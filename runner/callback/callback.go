@@ -95,6 +95,22 @@ type Sink interface {
 	Close() error
 }
 
+// AsyncEvent is what an async task's poll saw (AsyncPoll), or how its
+// job ended.
+type AsyncEvent int
+
+const (
+	AsyncPoll AsyncEvent = iota
+	AsyncOK
+	AsyncFailed
+)
+
+// AsyncSink is a Sink that shows async jobs being polled: ansible's
+// v2_runner_on_async_poll, _ok and _failed.
+type AsyncSink interface {
+	Async(ev AsyncEvent, r *HostResult)
+}
+
 // Nop is a Sink that prints nothing; embed it to implement only some events.
 type Nop struct{}
 

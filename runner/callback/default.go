@@ -380,6 +380,34 @@ func (s *defaultSink) Retry(r *HostResult) {
 	s.display(s.w, msg, colorDebug)
 }
 
+// Async prints ASYNC POLL, ASYNC OK and ASYNC FAILED lines.
+func (s *defaultSink) Async(ev AsyncEvent, r *HostResult) {
+	jid := get(r.Result, "ansible_job_id")
+	if ar, ok := get(r.Result, "async_result").(*value.Map); ok && jid == nil {
+		jid = get(ar, "ansible_job_id")
+	}
+	var msg string
+	switch ev {
+	case AsyncPoll:
+		msg = fmt.Sprintf("ASYNC POLL on %s: jid=%s started=%s finished=%s", r.Host, pyStr(jid),
+			pyStr(get(r.Result, "started")), pyStr(get(r.Result, "finished")))
+	case AsyncOK:
+		msg = fmt.Sprintf("ASYNC OK on %s: jid=%s", r.Host, pyStr(jid))
+	default:
+		msg = fmt.Sprintf("ASYNC FAILED on %s: jid=%s", r.Host, pyStr(jid))
+	}
+	s.taskBanner()
+	s.display(s.w, msg, colorDebug)
+}
+
+// pyStr is Python's %s of a result value (None for a missing one).
+func pyStr(v any) string {
+	if v == nil {
+		return "None"
+	}
+	return value.String(v)
+}
+
 func toInt(v any) int {
 	switch v := v.(type) {
 	case int:
