@@ -70,6 +70,9 @@ type Loader struct {
 	// utilDirs are their module_utils/ directories, which extend
 	// ansible.module_utils for the modules' payloads.
 	utilDirs []string
+	// actionDirs are their action_plugins/: a name found there is a
+	// controller-side action plugin.
+	actionDirs []string
 	// playVars are the vars of the play being parsed, for static names;
 	// importVars the vars of the import_playbook being expanded, which
 	// win over its plays' own.

@@ -24,7 +24,7 @@ func (l *Loader) addLibrary(dir string) {
 	for _, p := range []struct {
 		sub  string
 		dirs *[]string
-	}{{"library", &l.libDirs}, {"module_utils", &l.utilDirs}} {
+	}{{"library", &l.libDirs}, {"module_utils", &l.utilDirs}, {"action_plugins", &l.actionDirs}} {
 		d := filepath.Join(dir, p.sub)
 		if isDirPath(d) && !contains(*p.dirs, d) {
 			*p.dirs = append(*p.dirs, d)
@@ -87,7 +87,11 @@ func (l *Loader) finder(role *RoleInstance) *external.Finder {
 	lib = append(lib, l.libDirs...)
 	lib = append(lib, l.o.Library...)
 	utils = append(utils, l.utilDirs...)
-	return &external.Finder{Library: uniq(lib), ModuleUtils: uniq(utils), Collections: l.moduleCollectionDirs(),
+	actions := l.actionDirs
+	if role != nil {
+		actions = append([]string{filepath.Join(role.Role.Path, "action_plugins")}, actions...)
+	}
+	return &external.Finder{Library: uniq(lib), ModuleUtils: uniq(utils), Actions: actions, Collections: l.moduleCollectionDirs(),
 		Native: func(n string) bool { _, ok := modules.Lookup(n); return ok }}
 }
 

@@ -21,6 +21,9 @@ type Finder struct {
 	// ModuleUtils are directories whose files extend ansible.module_utils
 	// (a playbook's and a role's module_utils/), before ansible-core's.
 	ModuleUtils []string
+	// Actions are action_plugins directories: an action plugin of the
+	// name runs instead of any module, on the controller, in Python.
+	Actions []string
 	// Collections are ansible_collections directories, in search order.
 	Collections []string
 	// Native says whether fjord implements a name itself; a redirect to
@@ -80,6 +83,11 @@ func (f *Finder) find(name string, collections []string, depth int) (*Found, err
 	case builtin:
 		return f.builtin(bshort, collections, depth)
 	case legacy || !strings.Contains(name, "."):
+		for _, d := range f.Actions {
+			if a := filepath.Join(d, short+".py"); exists(a) {
+				return nil, actionPluginError(name, a)
+			}
+		}
 		if p := findIn(f.Library, short); p != "" {
 			return &Found{FQCN: "ansible.legacy." + short, Path: p}, nil
 		}
@@ -154,7 +162,7 @@ func (f *Finder) collection(ns, coll string, rest []string, collections []string
 }
 
 func actionPluginError(fq, plugin string) error {
-	return fmt.Errorf("the module %s needs its controller-side action plugin (%s), which fjord does not run", fq, plugin)
+	return fmt.Errorf("the action %s is a controller-side action plugin (%s), which fjord does not run", fq, plugin)
 }
 
 // redirect reads a runtime.yml's plugin_routing.modules entry for key:
