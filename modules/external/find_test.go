@@ -27,10 +27,10 @@ func write(t *testing.T, root string, files map[string]string) {
 func TestFind(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
-		"lib/hello.sh":       "#!/bin/sh\n",
-		"lib/py_mod.py":      "#!/usr/bin/python\n",
-		"lib/py_mod.pyc":     "",
-		"actions/act.py":     "",
+		"lib/hello.sh":   "#!/bin/sh\n",
+		"lib/py_mod.py":  "#!/usr/bin/python\n",
+		"lib/py_mod.pyc": "",
+		"actions/act.py": "",
 		"coll/ansible_collections/ns/c/plugins/modules/thing.py":     "x",
 		"coll/ansible_collections/ns/c/plugins/modules/sub/deep.py":  "x",
 		"coll/ansible_collections/ns/c/plugins/modules/withact.py":   "x",
@@ -115,12 +115,12 @@ func zipNames(t *testing.T, p *payload) []string {
 func TestZipModule(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
-		"utils/role_helper.py": "from ansible.module_utils.fake_core import x\n",
-		"core/ansible/module_utils/basic.py":     "import json\nfrom ansible.module_utils.fake_core import y\n",
-		"core/ansible/module_utils/fake_core.py": "",
-		"core/ansible/module_utils/basic2/__init__.py": "",
-		"core/ansible/release.py": "__version__ = '9.9.9'\n__author__ = 'Someone'\n",
-		"ac/ansible_collections/ns/c/plugins/module_utils/cu.py": "from .other import z\n",
+		"utils/role_helper.py":                                      "from ansible.module_utils.fake_core import x\n",
+		"core/ansible/module_utils/basic.py":                        "import json\nfrom ansible.module_utils.fake_core import y\n",
+		"core/ansible/module_utils/fake_core.py":                    "",
+		"core/ansible/module_utils/basic2/__init__.py":              "",
+		"core/ansible/release.py":                                   "__version__ = '9.9.9'\n__author__ = 'Someone'\n",
+		"ac/ansible_collections/ns/c/plugins/module_utils/cu.py":    "from .other import z\n",
 		"ac/ansible_collections/ns/c/plugins/module_utils/other.py": "",
 	})
 	rootOnce.Do(func() {})

@@ -42,8 +42,8 @@ func runLocal(t *testing.T, path string, args *value.Map, vars map[string]any) *
 func TestRunOldStyleAndWantJSON(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
-		"old": "#!/bin/sh\n. \"$1\"\necho \"{\\\"changed\\\": true, \\\"got\\\": \\\"$name\\\", \\\"check\\\": \\\"$_ansible_check_mode\\\"}\"\n",
-		"bin": "#!/bin/sh\n# WANT_JSON\necho '{\"msg\": \"fail\", \"rc\": 4}'; cat \"$1\" >&2\n",
+		"old":       "#!/bin/sh\n. \"$1\"\necho \"{\\\"changed\\\": true, \\\"got\\\": \\\"$name\\\", \\\"check\\\": \\\"$_ansible_check_mode\\\"}\"\n",
+		"bin":       "#!/bin/sh\n# WANT_JSON\necho '{\"msg\": \"fail\", \"rc\": 4}'; cat \"$1\" >&2\n",
 		"noshebang": "echo '{}'\n",
 	})
 	r := runLocal(t, filepath.Join(dir, "old"), value.MapOf("name", "a b'c"), map[string]any{})
