@@ -288,7 +288,7 @@ func (l *Loader) include(file string, t *Task) ([]Node, error) {
 // loads a play: a dictionary (or list of them) of known module names or
 // action groups. No builtin module belongs to an action group, so every
 // group/ entry names one that cannot be resolved.
-func checkModuleDefaults(list []any) error {
+func checkModuleDefaults(list []any, resolves func(name string) bool) error {
 	for _, d := range list {
 		m, ok := d.(*value.Map)
 		if !ok {
@@ -301,7 +301,7 @@ func checkModuleDefaults(list []any) error {
 				}
 				return fmt.Errorf("error loading module_defaults: could not resolve the module_defaults group %s", g)
 			}
-			if _, ok := canonicalAction(k); !ok {
+			if !resolves(k) {
 				return fmt.Errorf("could not resolve action %s in module_defaults", k)
 			}
 		}

@@ -60,6 +60,12 @@ func (l *Loader) resolveAction(name string, role *RoleInstance) (string, *module
 	return name, external.Info(found), true, nil
 }
 
+// resolves says whether a module name is found (module_defaults' keys).
+func (l *Loader) resolves(name string) bool {
+	_, _, ok, _ := l.resolveAction(name, nil)
+	return ok
+}
+
 // ResolveAction resolves a module name at run time (a templated action)
 // as the loader does at load time; the error names what was searched.
 func (l *Loader) ResolveAction(name string, role *RoleInstance) (string, *modules.Info, error) {

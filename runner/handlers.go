@@ -188,7 +188,7 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 		for _, h := range hosts {
 			if cond(h) {
 				h.mu.Lock()
-				h.facts = value.NewMap(0)
+				h.facts, h.plainFacts = value.NewMap(0), nil
 				h.mu.Unlock()
 			}
 		}

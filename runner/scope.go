@@ -130,6 +130,9 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 		}
 	}
 	layers = append(layers, invVars, factVars(facts))
+	if pf := h.plain(); pf != nil {
+		layers = append(layers, pf)
+	}
 	if pr != nil {
 		layers = append(layers, pr.play.Kw.Vars)
 		if vf := r.varsFilesFor(pr, h); vf != nil {

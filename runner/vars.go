@@ -23,6 +23,10 @@ type hostState struct {
 	mu          sync.RWMutex
 	invVars     *value.Map // inventory-level precedence, merged
 	facts       *value.Map // ansible_facts
+	// plainFacts are the facts a module returned without the ansible_
+	// prefix (getent_passwd): Ansible injects them as variables under
+	// their own name.
+	plainFacts *value.Map
 	includeVars *value.Map // include_vars
 	setFacts    *value.Map // set_fact and register
 
@@ -46,6 +50,13 @@ func (h *hostState) snapshot() (invVars, facts, incl, set *value.Map) {
 	return h.invVars, h.facts, h.includeVars, h.setFacts
 }
 
+// plain is the host's facts that Ansible injects under their own name.
+func (h *hostState) plain() *value.Map {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.plainFacts
+}
+
 func (h *hostState) setFact(k string, v any) {
 	h.mu.Lock()
 	m := h.setFacts.Clone()
@@ -65,12 +76,25 @@ func (h *hostState) setIncludeVars(vars *value.Map) {
 func (h *hostState) addFacts(f *value.Map) {
 	h.mu.Lock()
 	m := h.facts.Clone()
+	var plain *value.Map
 	f.Range(func(k string, v any) bool {
 		// facts come from the host: data, never templates (ansible's
 		// wrap_var of ansible_facts)
 		m.Set(strings.TrimPrefix(k, "ansible_"), value.MarkUnsafe(v))
+		if !strings.HasPrefix(k, "ansible_") {
+			if plain == nil {
+				plain = value.NewMap(1)
+				if h.plainFacts != nil {
+					plain = h.plainFacts.Clone()
+				}
+			}
+			plain.Set(k, value.MarkUnsafe(v))
+		}
 		return true
 	})
+	if plain != nil {
+		h.plainFacts = plain
+	}
 	h.facts = m
 	h.mu.Unlock()
 }

@@ -50,6 +50,9 @@ type Found struct {
 	// extend ansible.module_utils.
 	Collections []string
 	ModuleUtils []string
+	// Written is the name the task gave: the module is told it
+	// (_ansible_module_name), as ansible-core tells it the task's action.
+	Written string
 }
 
 // Name is the module's short name.
@@ -65,7 +68,7 @@ func (f *Found) Name() string { return f.FQCN[strings.LastIndex(f.FQCN, ".")+1:]
 func (f *Finder) Find(name string, collections []string) (*Found, error) {
 	fd, err := f.find(name, collections, 0)
 	if fd != nil {
-		fd.Collections, fd.ModuleUtils = f.Collections, f.ModuleUtils
+		fd.Collections, fd.ModuleUtils, fd.Written = f.Collections, f.ModuleUtils, name
 	}
 	return fd, err
 }

@@ -69,7 +69,7 @@ func (m *Module) moduleArgs(env *modules.Env) *value.Map {
 	for _, kv := range [][2]any{
 		{"_ansible_check_mode", env.Check}, {"_ansible_no_log", env.NoLog}, {"_ansible_debug", false},
 		{"_ansible_diff", env.Diff}, {"_ansible_verbosity", env.Verbosity}, {"_ansible_version", version},
-		{"_ansible_module_name", m.found.Name()}, {"_ansible_syslog_facility", "LOG_USER"},
+		{"_ansible_module_name", m.moduleName()}, {"_ansible_syslog_facility", "LOG_USER"},
 		{"_ansible_selinux_special_fs", []any{"fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"}},
 		{"_ansible_string_conversion_action", "warn"}, {"_ansible_socket", nil},
 		{"_ansible_shell_executable", "/bin/sh"}, {"_ansible_keep_remote_files", false},
@@ -146,6 +146,13 @@ func (m *Module) prepare(ctx context.Context, env *modules.Env, style Style, dat
 	}
 	j.command = run
 	return j, nil
+}
+
+func (m *Module) moduleName() string {
+	if m.found.Written != "" {
+		return m.found.Written
+	}
+	return m.found.Name()
 }
 
 // payloadFQN is the name the module runs under in its payload, as
