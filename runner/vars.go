@@ -20,13 +20,13 @@ type hostState struct {
 	name string
 	inv  *inventory.Host
 
-	mu          sync.RWMutex
-	invVars     *value.Map // inventory-level precedence, merged
-	facts       *value.Map // ansible_facts
+	mu      sync.RWMutex
+	invVars *value.Map // inventory-level precedence, merged
+	facts   *value.Map // ansible_facts
 	// plainFacts are the facts a module returned without the ansible_
 	// prefix (getent_passwd): Ansible injects them as variables under
 	// their own name.
-	plainFacts *value.Map
+	plainFacts  *value.Map
 	includeVars *value.Map // include_vars
 	setFacts    *value.Map // set_fact and register
 
