@@ -30,7 +30,8 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		return actionResult(t.Action, a(ctx, tc)), nil
 	}
 	info, _ := t.ModuleInfo()
-	if tc.ex.r.o.Verbosity >= 3 {
+	if tc.ex.r.o.Verbosity >= 3 && info.External == "" {
+		// (a module run from its own code says how it runs)
 		tc.ex.r.sink.Verbose(3, implementation(info))
 	}
 	mod, err := tc.module(info)

@@ -41,9 +41,6 @@ func registered(res *value.Map) *value.Map {
 // implementation says, under -vvv, which implementation runs a task's
 // action.
 func implementation(info *modules.Info) string {
-	if info.External != "" {
-		return fmt.Sprintf("Running %s from its module file %s (not native to fjord)", info.ID, info.External)
-	}
 	return fmt.Sprintf("Running %s: fjord's native implementation", info.ID)
 }
 

@@ -47,6 +47,13 @@ func (m *Module) Run(ctx context.Context, env *modules.Env) (*modules.Result, er
 	if err != nil || j.failed != nil {
 		return j.failed, err
 	}
+	if env.Verbose != nil {
+		how := "as it is"
+		if j.interp != nil {
+			how = "with " + j.interp.Path
+		}
+		env.Verbose(3, fmt.Sprintf("%s is not native to fjord: running its module file (%s style) %s", m.found.FQCN, style, how))
+	}
 	res, err := runJob(ctx, env, j)
 	if err != nil {
 		return nil, err
