@@ -50,6 +50,10 @@ type Info struct {
 	// Env.Hosts and Env.HostConn to reach every host over its own
 	// connection.
 	Cluster bool
+	// External is the file of a module fjord runs from its own code
+	// (modules/external): found in a library/ directory, a collection or
+	// ansible-core; "" for a native module.
+	External string
 }
 
 var registry = map[string]*Info{}
@@ -116,6 +120,22 @@ type Env struct {
 	// Decrypt returns the plaintext of a vault-encrypted controller file
 	// (copy's and template's src); nil when no vault secret was given.
 	Decrypt func(data []byte, file string) ([]byte, error)
+
+	// The fields below serve the modules fjord runs from their own code
+	// (modules/external).
+
+	// Var returns one of the task's variables, templated
+	// (ansible_python_interpreter, ansible_remote_tmp, ansible_facts);
+	// ok is false when it is undefined or does not render.
+	Var func(name string) (v any, ok bool)
+	// NoLog is the task's no_log; Verbosity the run's -v count.
+	NoLog     bool
+	Verbosity int
+	// Warn shows a warning on the controller as it happens.
+	Warn func(msg string)
+	// Verbose shows msg on the controller when the run's verbosity is at
+	// least level (ansible's display.vvv is level 3); nil: not shown.
+	Verbose func(level int, msg string)
 
 	// The fields below are set for Cluster modules only.
 

@@ -83,7 +83,7 @@ func checkConds(conds []any, task string, parse func(expr any) error) error {
 // `lineinfile: {regexp: 'a(b'}` fails here, at the task, instead of on
 // each host.
 func (t *Task) checkArgs(p *Play) error {
-	info, ok := modules.Lookup(t.Action)
+	info, ok := t.ModuleInfo()
 	if !ok || t.Args == nil || info.Engine {
 		// an engine action's names were checked as it loaded; its values
 		// are the engine's to read

@@ -26,6 +26,10 @@ type Options struct {
 	CollectionsPath []string
 	// PlaybookDir is the first playbook's directory (playbook_dir).
 	PlaybookDir string
+	// Library is the configured library path (ANSIBLE_LIBRARY, library
+	// in ansible.cfg, -M), searched for modules after the playbooks' and
+	// roles' library/ directories.
+	Library []string
 	// Render templates a static name (an import's file, a role's name)
 	// with vars (the play's and the enclosing blocks' and task's, as
 	// ansible's variable manager gives them at load) under the extra vars;
@@ -60,6 +64,15 @@ type Loader struct {
 	// handlers of import_role'd roles, added to the play being parsed
 	pendingHandlers []Node
 	pendingRoles    []*RoleInstance
+	// libDirs are the library/ directories of the playbooks and roles
+	// loaded so far (addLibrary).
+	libDirs []string
+	// utilDirs are their module_utils/ directories, which extend
+	// ansible.module_utils for the modules' payloads.
+	utilDirs []string
+	// actionDirs are their action_plugins/: a name found there is a
+	// controller-side action plugin.
+	actionDirs []string
 	// playVars are the vars of the play being parsed, for static names;
 	// importVars the vars of the import_playbook being expanded, which
 	// win over its plays' own.
@@ -211,6 +224,7 @@ func (l *Loader) loadPlaysInto(pb *Playbook, path string) error {
 	if root == nil {
 		return nil
 	}
+	l.addLibrary(filepath.Dir(path))
 	if root.Kind != yaml.SequenceNode {
 		return errAt(posOf(path, root), "a playbook must be a list of plays, got %s", kindName(root))
 	}

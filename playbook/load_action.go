@@ -57,11 +57,14 @@ func (l *Loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
 	if templates.IsTemplate(name) {
 		return l.setTemplatedAction(file, t, name, argv, vn)
 	}
-	canon, ok := canonicalAction(name)
-	if !ok {
-		return errAt(posOf(file, kn), "couldn't resolve module/action '%s'. This often indicates a misspelling, missing collection, or incorrect module path.", name)
+	canon, ext, ok, err := l.resolveAction(name, t.Role)
+	if err != nil {
+		return errAt(posOf(file, kn), "%v", err)
 	}
-	t.Action, t.Written = canon, name
+	if !ok {
+		return errAt(posOf(file, kn), "%v", l.unresolved(name))
+	}
+	t.Action, t.Written, t.Module = canon, name, ext
 	args := value.NewMap(4)
 	switch a := argv.(type) {
 	case nil:
@@ -159,7 +162,7 @@ func (l *Loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error)
 	case "include":
 		return l.include(file, t)
 	}
-	info, _ := modules.Lookup(t.Action)
+	info, _ := t.ModuleInfo()
 	if t.Action == "meta" {
 		// before the names: ansible's own words for a bad action
 		if raw, _ := t.Args.Get("_raw_params"); !metaActions[value.String(raw)] {
@@ -291,7 +294,7 @@ func (l *Loader) include(file string, t *Task) ([]Node, error) {
 // loads a play: a dictionary (or list of them) of known module names or
 // action groups. No builtin module belongs to an action group, so every
 // group/ entry names one that cannot be resolved.
-func checkModuleDefaults(list []any) error {
+func checkModuleDefaults(list []any, resolves func(name string) bool) error {
 	for _, d := range list {
 		m, ok := d.(*value.Map)
 		if !ok {
@@ -304,7 +307,7 @@ func checkModuleDefaults(list []any) error {
 				}
 				return fmt.Errorf("error loading module_defaults: could not resolve the module_defaults group %s", g)
 			}
-			if _, ok := canonicalAction(k); !ok {
+			if !resolves(k) {
 				return fmt.Errorf("could not resolve action %s in module_defaults", k)
 			}
 		}

@@ -69,7 +69,7 @@ func (l *Loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 			}
 		case "module_defaults":
 			kw.ModuleDefaults = value.Listify(v)
-			if err := checkModuleDefaults(kw.ModuleDefaults); err != nil {
+			if err := checkModuleDefaults(kw.ModuleDefaults, l.resolves); err != nil {
 				return errAt(posOf(file, vn), "%v", err)
 			}
 		default:

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -73,8 +74,12 @@ func (b *Block) pos() Pos { return b.Pos }
 type Task struct {
 	Pos
 	Name    string
-	Action  string     // module or action name, short for ansible.builtin's
-	Written string     // the action's name as written, as ansible shows it
+	Action  string // module or action name, short for ansible.builtin's
+	Written string // the action's name as written, as ansible shows it
+	// Module is the module found outside fjord's registry (a library/
+	// directory, a collection, ansible-core's own), which
+	// modules/external runs; nil for a native module or engine action.
+	Module  *modules.Info
 	Args    *value.Map // arguments; free form under "_raw_params"
 	Kw      Keywords
 	Parent  *Block
@@ -226,6 +231,15 @@ func (t *Task) SearchDirs(pbDir, kind string) []string {
 		dirs = append(dirs, filepath.Join(pbDir, kind), pbDir)
 	}
 	return uniq(dirs)
+}
+
+// ModuleInfo is the registry entry of the task's module: the module
+// found outside the registry at load time, or the native one.
+func (t *Task) ModuleInfo() (*modules.Info, bool) {
+	if t.Module != nil {
+		return t.Module, true
+	}
+	return modules.Lookup(t.Action)
 }
 
 // NotifyNames are the handlers t notifies when it changes: its own

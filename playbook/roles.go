@@ -231,6 +231,7 @@ func (l *Loader) loadRole(pos Pos, path string) (*Role, error) {
 		l.roles = map[string]*Role{}
 	}
 	l.roles[path] = r
+	l.addLibrary(path)
 	for _, dv := range []struct {
 		dir string
 		m   **value.Map

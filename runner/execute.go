@@ -29,7 +29,11 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	if a := engineAction(t.Action); a != nil {
 		return actionResult(t.Action, a(ctx, tc)), nil
 	}
-	info, _ := modules.Lookup(t.Action)
+	info, _ := t.ModuleInfo()
+	if tc.ex.r.o.Verbosity >= 3 && info.External == "" {
+		// (a module run from its own code says how it runs)
+		tc.ex.r.sink.Verbose(3, implementation(info))
+	}
 	mod, err := tc.module(info)
 	if err != nil {
 		return failResult(err.Error()), nil
@@ -117,6 +121,9 @@ func (tc *taskCtx) moduleEnv(info *modules.Info, conn connection.Conn) (*modules
 	}
 	if info.Cluster {
 		tc.clusterEnv(env)
+	}
+	if info.External != "" {
+		tc.externalEnv(env)
 	}
 	env.FindFile = func(kind, name string) (string, error) { return tc.findFile(kind, name) }
 	env.Basedir = tc.ex.r.pbDir
@@ -345,7 +352,7 @@ func (tc *taskCtx) applyModuleDefaults(info *modules.Info, args *value.Map) erro
 				return fmt.Errorf("module_defaults must be a dictionary or a list of dictionaries")
 			}
 			for _, mod := range dm.Keys() {
-				if mi, ok := modules.Lookup(mod); !ok || mi != info {
+				if !defaultsFor(mod, info) {
 					continue
 				}
 				mv, _ := dm.Get(mod)

@@ -55,8 +55,13 @@ type Options struct {
 	// the caller: the engine reads no environment variable of its own.
 	Vault           *vault.Secrets // --vault-id, --vault-password-file, --ask-vault-pass, ansible.cfg; nil: none
 	CollectionsPath []string       // collections_path; nil: Ansible's default
-	RolesPath       []string       // roles_path; nil: Ansible's default
-	HostKeyChecking *bool          // host_key_checking; nil: default (check)
+	Library         []string       // library path (-M, ANSIBLE_LIBRARY), searched for modules after library/ dirs
+	// PythonInterpreter is interpreter_python (ANSIBLE_PYTHON_INTERPRETER):
+	// what a host without ansible_python_interpreter runs Python modules
+	// with; "" or auto: discovery.
+	PythonInterpreter string
+	RolesPath         []string // roles_path; nil: Ansible's default
+	HostKeyChecking   *bool    // host_key_checking; nil: default (check)
 	// Gathering is gathering: "implicit" (""), "explicit" or "smart",
 	// for plays that do not say gather_facts.
 	Gathering string

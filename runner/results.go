@@ -50,7 +50,8 @@ func moduleResult(mr *modules.Result) *value.Map {
 		// never templated again.
 		mr.Data.Range(func(k string, v any) bool { m.Set(k, value.MarkUnsafe(v)); return true })
 	}
-	if len(mr.Diff) > 0 {
+	if _, own := m.Get("diff"); len(mr.Diff) > 0 && !own {
+		// (a module run from its own code returns its diff as it is)
 		var ds []any
 		for _, d := range mr.Diff {
 			dm := value.NewMap(4)

@@ -154,7 +154,7 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 		runOnce = true
 	}
 	// A cluster module (galera_bootstrap) acts on every host itself.
-	if info, ok := modules.Lookup(t.Action); ok && info.Cluster {
+	if info, ok := t.ModuleInfo(); ok && info.Cluster {
 		runOnce = true
 	}
 	targets := hosts
@@ -217,7 +217,7 @@ func (ex *executor) shareRunOnce(t *playbook.Task, o *outcome, others hostSet, f
 	fm, _ := facts.(*value.Map)
 	for _, h := range others {
 		if t.Register != "" {
-			h.setFact(t.Register, o.result)
+			h.setFact(t.Register, registered(o.result))
 		}
 		if fm != nil {
 			switch t.Action {
@@ -324,7 +324,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	}
 	o := &outcome{h: h, result: res, status: statusOf(res), changed: value.Truthy(get(res, "changed"))}
 	if t.Register != "" {
-		h.setFact(t.Register, res)
+		h.setFact(t.Register, registered(res))
 	}
 	ignored := ex.settle(t, o, kw)
 	if o.changed && (ignored || o.status != callback.Failed && o.status != callback.Unreachable) {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -37,3 +39,21 @@ func (l *listFlag) Serialize() string {
 }
 
 var _ cli.Serializer = (*listFlag)(nil)
+
+// splitPaths splits repeated colon-separated path flags (-M), ~ expanded.
+func splitPaths(vals []string) []string {
+	var out []string
+	home, _ := os.UserHomeDir()
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ":") {
+			if p == "" {
+				continue
+			}
+			if rest, ok := strings.CutPrefix(p, "~/"); ok && home != "" {
+				p = filepath.Join(home, rest)
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}

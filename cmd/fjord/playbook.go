@@ -132,7 +132,7 @@ func (o *playbookOptions) flags() []cli.Flag {
 		&cli.BoolFlag{Name: "flush-cache", Destination: &o.FlushCache, Usage: "clear the fact cache for every host in inventory"},
 		&cli.BoolFlag{Name: "force-handlers", Destination: &o.ForceHandlers, Usage: "run handlers even if a task fails"},
 		&cli.GenericFlag{Name: "module-path", Aliases: []string{"M"}, Value: &o.connectionFlags.ModulePath,
-			Usage: "prepend colon-separated path(s) to module library (accepted, unused: modules are built in)"},
+			Usage: "prepend colon-separated path(s) to module library"},
 		&cli.GenericFlag{Name: "vault-id", Value: &o.vault.IDs, Usage: "the vault identity to use (repeatable)"},
 		&cli.BoolFlag{Name: "ask-vault-password", Aliases: []string{"ask-vault-pass"}, Destination: &o.vault.AskPass,
 			Usage: "ask for vault password"},

@@ -45,14 +45,17 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		// The defaults too: they are under ANSIBLE_HOME.
 		RolesPath:       cfg.Get("DEFAULT_ROLES_PATH").List(),
 		CollectionsPath: cfg.Get("COLLECTIONS_PATHS").List(),
-		Gathering:       c.str("DEFAULT_GATHERING"),
-		ManagedStr:      c.str("DEFAULT_MANAGED_STR"),
-		AsyncDir:        c.str("shell.sh.async_dir"),
-		PollInterval:    cfg.Get("DEFAULT_POLL_INTERVAL").Int(),
+		// -M comes before the configured library path, as ansible-playbook puts it.
+		Library:      append(splitPaths(opts.connectionFlags.ModulePath), cfg.Get("DEFAULT_MODULE_PATH").List()...),
+		Gathering:    c.str("DEFAULT_GATHERING"),
+		ManagedStr:   c.str("DEFAULT_MANAGED_STR"),
+		AsyncDir:     c.str("shell.sh.async_dir"),
+		PollInterval: cfg.Get("DEFAULT_POLL_INTERVAL").Int(),
 		// These two print or stop before the first play, as
 		// ansible-playbook's get_host_list and inventory loading do.
 		InventoryUnparsedIsFailed: cfg.Get("INVENTORY_UNPARSED_IS_FAILED").Bool(),
 		NoLocalhostWarning:        !cfg.Get("LOCALHOST_WARNING").Bool(),
+		PythonInterpreter:         c.str("INTERPRETER_PYTHON"),
 	}
 	if err := opts.connectionOptions(o, c); err != nil {
 		return nil, err

@@ -168,6 +168,10 @@ func isChanged(r *HostResult, m *value.Map) bool {
 
 func (s *defaultSink) HostResult(r *HostResult) {
 	m := cleanResult(r)
+	if s.o.Verbosity < 3 {
+		// a module's invocation is shown from -vvv, as _dump_results does
+		m.Delete("invocation")
+	}
 	label := hostLabel(r, m)
 	if r.IsItem {
 		s.itemResult(r, m, label)
@@ -361,6 +365,9 @@ func (s *defaultSink) IncludedItem(path string, hosts []string, label string) {
 
 func (s *defaultSink) Retry(r *HostResult) {
 	m := cleanResult(r)
+	if s.o.Verbosity < 3 {
+		m.Delete("invocation")
+	}
 	left := toInt(get(r.Result, "retries")) - toInt(get(r.Result, "attempts"))
 	name := r.Task.Name
 	if name == "" {

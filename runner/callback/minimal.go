@@ -44,6 +44,9 @@ func (s *minimalSink) HostResult(r *HostResult) {
 		return
 	}
 	m := cleanResult(r)
+	if s.o.Verbosity < 3 {
+		m.Delete("invocation")
+	}
 	noJSON := moduleNoJSON[r.Task.Action] || moduleNoJSON["ansible.builtin."+r.Task.Action]
 	if a := shortAction(r.Task.Action); moduleNoJSON[a] {
 		noJSON = true

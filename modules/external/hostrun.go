@@ -1,0 +1,60 @@
+package external
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/modules"
+)
+
+// runJob does the whole run in one round trip, the way ansible-core does
+// it in several: a temporary directory under remote_tmp (0700), the
+// module file received on stdin and checked by size, the args file, the
+// module run, and the directory removed on every exit the shell sees.
+// The whole script runs as the become user, so the files are that user's.
+func runJob(ctx context.Context, env *modules.Env, j *job) (*connection.Result, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "b=%s\n", shellPath(j.remoteTmp))
+	// the module itself runs with the user's umask
+	b.WriteString(`d=$(umask 77 && mkdir -p "$b" && mktemp -d "$b/ansible-tmp-XXXXXXXXXX") || {
+	echo "Failed to create temporary directory in $b: set remote_tmp to a path the user can write" >&2; exit 1; }
+trap 'rm -rf -- "$d"' EXIT
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM
+`)
+	fmt.Fprintf(&b, "m=\"$d\"/%s\n", connection.Quote(j.file))
+	fmt.Fprintf(&b, `cat > "$m" || exit 1
+n=$(wc -c < "$m")
+[ "$n" -eq %d ] || { echo "upload of the module did not arrive whole ($n of %d bytes)" >&2; exit 1; }
+chmod 700 "$m" || exit 1
+`, len(j.data), len(j.data))
+	if j.argsFile != nil {
+		b.WriteString("{ ")
+		parts := bytes.Split(j.argsFile, []byte(tmpdirMark))
+		for i, p := range parts {
+			if i > 0 {
+				b.WriteString(`printf %s "$d"; `)
+			}
+			if len(p) > 0 {
+				fmt.Fprintf(&b, "printf %%s %s; ", connection.Quote(string(p)))
+			}
+		}
+		b.WriteString("} > \"$d/args\" || exit 1\n")
+	}
+	b.WriteString(j.command + " </dev/null\n")
+	return env.Conn.Exec(ctx, &connection.Cmd{Command: b.String(), Stdin: bytes.NewReader(j.data),
+		Env: env.Environment, Become: env.Become})
+}
+
+// shellPath is a path for the shell with ~ left to it to expand.
+func shellPath(p string) string {
+	if p == "~" {
+		return `"$HOME"`
+	}
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		return `"$HOME"/` + connection.Quote(rest)
+	}
+	return connection.Quote(p)
+}

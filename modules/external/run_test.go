@@ -1,0 +1,96 @@
+package external
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/internal/testgate"
+	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/value"
+)
+
+// runLocal runs the module file at path on this machine through the
+// local connection, as a task would.
+func runLocal(t *testing.T, path string, args *value.Map, vars map[string]any) *modules.Result {
+	t.Helper()
+	home := t.TempDir()
+	info := Info(&Found{FQCN: "ansible.legacy." + strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), Path: path})
+	m, err := modules.Decode(info, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &modules.Env{Host: "local", Conn: connection.NewLocal(), Environment: map[string]string{"HOME": home},
+		Var: func(n string) (any, bool) { v, ok := vars[n]; return v, ok }}
+	if _, ok := vars["ansible_remote_tmp"]; !ok {
+		vars["ansible_remote_tmp"] = filepath.Join(home, "tmp")
+	}
+	r, err := modules.Execute(context.Background(), env, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, _ := os.ReadDir(filepath.Join(home, "tmp"))
+	if len(left) != 0 {
+		t.Errorf("the temporary directory was not removed: %v", left)
+	}
+	return r
+}
+
+func TestRunOldStyleAndWantJSON(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"old":       "#!/bin/sh\n. \"$1\"\necho \"{\\\"changed\\\": true, \\\"got\\\": \\\"$name\\\", \\\"check\\\": \\\"$_ansible_check_mode\\\"}\"\n",
+		"bin":       "#!/bin/sh\n# WANT_JSON\necho '{\"msg\": \"fail\", \"rc\": 4}'; cat \"$1\" >&2\n",
+		"noshebang": "echo '{}'\n",
+	})
+	r := runLocal(t, filepath.Join(dir, "old"), value.MapOf("name", "a b'c"), map[string]any{})
+	if !r.Changed || r.Failed || value.String(get(r.Data, "got")) != "a b'c" || value.String(get(r.Data, "check")) != "False" {
+		t.Errorf("old-style: %+v %v", r, r.Data)
+	}
+	r = runLocal(t, filepath.Join(dir, "bin"), value.MapOf("x", 1), map[string]any{})
+	if !r.Failed || r.Msg != "fail" {
+		t.Errorf("WANT_JSON: %+v", r)
+	}
+	r = runLocal(t, filepath.Join(dir, "noshebang"), value.NewMap(0), map[string]any{})
+	if !r.Failed || !strings.Contains(r.Msg, "missing interpreter line") {
+		t.Errorf("no shebang: %+v", r)
+	}
+}
+
+func TestRunNewStylePython(t *testing.T) {
+	py := testgate.Tool(t, "python3", "a host interpreter for new-style modules")
+	if AnsibleRoot() == "" {
+		testgate.Unavailable(t, "no ansible-core installed on the controller to take ansible.module_utils from")
+	}
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"probe.py": `#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+m = AnsibleModule(argument_spec=dict(n=dict(type='int', required=True), secret=dict(no_log=True)), supports_check_mode=True)
+if m.params['n'] < 0:
+    m.fail_json(msg='negative')
+m.exit_json(changed=not m.check_mode, double=m.params['n'] * 2, tmpdir=m._remote_tmp and m.tmpdir)
+`})
+	vars := map[string]any{"ansible_python_interpreter": py}
+	r := runLocal(t, filepath.Join(dir, "probe.py"), value.MapOf("n", "21", "secret", "pw"), vars)
+	if !r.Changed || r.Failed || value.String(get(r.Data, "double")) != "42" {
+		t.Fatalf("new-style: %+v %v", r, r.Data)
+	}
+	inv, _ := get(r.Data, "invocation").(*value.Map)
+	if args, _ := get(inv, "module_args").(*value.Map); value.String(get(args, "secret")) != "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" {
+		t.Errorf("no_log argument not masked: %v", inv)
+	}
+	if tmp := value.String(get(r.Data, "tmpdir")); !strings.Contains(tmp, "ansible-tmp-") {
+		t.Errorf("_ansible_tmpdir not the host's temporary directory: %q", tmp)
+	}
+	r = runLocal(t, filepath.Join(dir, "probe.py"), value.MapOf("n", -1), vars)
+	if !r.Failed || r.Msg != "negative" {
+		t.Errorf("fail_json: %+v", r)
+	}
+	r = runLocal(t, filepath.Join(dir, "probe.py"), value.MapOf("n", "x"), map[string]any{"ansible_python_interpreter": "/nonexistent/python"})
+	if !r.Failed || !strings.Contains(r.Msg, "you probably need to set the interpreter") {
+		t.Errorf("missing interpreter: %+v", r)
+	}
+}
