@@ -21,7 +21,11 @@ var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true,
 func (s *state) filter(name string, in any, args []any, kw map[string]any) (any, error) {
 	f, ok := filters[name]
 	if !ok {
-		return nil, fmt.Errorf("template error while templating string: No filter named '%s'", name)
+		name = pluginName(name, ansibleFilters)
+		f, ok = filters[name]
+	}
+	if !ok {
+		return nil, notFound("filter", name)
 	}
 	if !undefinedOK[name] {
 		if u, ok := in.(*undefined); ok {

@@ -28,7 +28,11 @@ func opToken(op string) *tokens.Token {
 func (s *state) test(name string, in any, args []any, kw map[string]any) (any, error) {
 	t, ok := jtests[name]
 	if !ok {
-		return nil, fmt.Errorf("template error while templating string: No test named '%s'", name)
+		name = pluginName(name, ansibleTests)
+		t, ok = jtests[name]
+	}
+	if !ok {
+		return nil, notFound("test", name)
 	}
 	if !testUndefinedOK[name] {
 		if u, ok := in.(*undefined); ok {
