@@ -320,7 +320,13 @@ func lkTemplate(s *state, terms []any, kw map[string]any) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		// convert_data: the text is read back as a list, dict or bool,
+		// as ansible's templar does with what it renders.
+		if argBool(nil, kw, -1, "convert_data", true) {
+			out = append(out, literalEval(r))
+		} else {
+			out = append(out, r)
+		}
 	}
 	return out, nil
 }
