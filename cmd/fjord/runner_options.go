@@ -47,6 +47,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		// ansible-playbook's get_host_list and inventory loading do.
 		InventoryUnparsedIsFailed: cfg.Get("INVENTORY_UNPARSED_IS_FAILED").Bool(),
 		NoLocalhostWarning:        !cfg.Get("LOCALHOST_WARNING").Bool(),
+		DuplicateYAMLKey:          c.str("DUPLICATE_YAML_DICT_KEY"),
 	}
 	if err := opts.connectionOptions(o, c); err != nil {
 		return nil, err
