@@ -179,6 +179,9 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 		if err := unknownPlugins(n.Filters, nil); err != nil {
 			return nil, err
 		}
+		if t, neg := inTest(n.Expression); t != nil {
+			return s.evalIn(sc, t, neg, n.Filters)
+		}
 		v, err := s.eval(sc, n.Expression)
 		if err != nil {
 			return nil, err
