@@ -88,6 +88,7 @@ var defs = []def{
 	{name: "DEFAULT_VAULT_ID_MATCH", dflt: "False", ini: []iniKey{d("vault_id_match")}, env: []string{"ANSIBLE_VAULT_ID_MATCH"}},
 	{name: "DEFAULT_VAULT_PASSWORD_FILE", typ: Path, dflt: none, ini: []iniKey{d("vault_password_file")}, env: []string{"ANSIBLE_VAULT_PASSWORD_FILE"}},
 	{name: "DEPRECATION_WARNINGS", typ: Bool, dflt: "True", ini: []iniKey{d("deprecation_warnings")}, env: []string{"ANSIBLE_DEPRECATION_WARNINGS"}},
+	{name: "DUPLICATE_YAML_DICT_KEY", dflt: "warn", ini: []iniKey{d("duplicate_dict_key")}, env: []string{"ANSIBLE_DUPLICATE_YAML_DICT_KEY"}},
 	{name: "DISPLAY_ARGS_TO_STDOUT", typ: Bool, dflt: "False", ini: []iniKey{d("display_args_to_stdout")}, env: []string{"ANSIBLE_DISPLAY_ARGS_TO_STDOUT"}},
 	{name: "DISPLAY_SKIPPED_HOSTS", typ: Bool, dflt: "True", ini: []iniKey{d("display_skipped_hosts")}, env: []string{"ANSIBLE_DISPLAY_SKIPPED_HOSTS"}},
 	{name: "HOST_KEY_CHECKING", typ: Bool, dflt: "True", ini: []iniKey{d("host_key_checking")}, env: []string{"ANSIBLE_HOST_KEY_CHECKING"}},

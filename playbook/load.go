@@ -44,6 +44,11 @@ type Options struct {
 	// until) so Load reports a syntax error at its keyword; nil: none is
 	// checked.
 	CheckCond func(expr any) error
+	// DuplicateKey is what a key written twice in one mapping does:
+	// "warn" (or ""), "error" or "ignore" (DUPLICATE_YAML_DICT_KEY).
+	DuplicateKey string
+	// Warn prints a warning; nil: none is printed.
+	Warn func(msg string)
 }
 
 // Loader turns YAML files into the model. Everything a playbook names
@@ -163,11 +168,33 @@ func (l *Loader) readYAML(path string) (*yaml.Node, error) {
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		n = doc.Content[0]
 	}
+	if err := l.duplicateKeys(path, n); err != nil {
+		return nil, err
+	}
 	if l.fileCache == nil {
 		l.fileCache = map[string]*yaml.Node{}
 	}
 	l.fileCache[path] = n
 	return n, nil
+}
+
+// duplicateKeys warns about the keys written twice in a mapping of path,
+// or fails on the first, as DuplicateKey says; PyYAML keeps the last
+// value, and so does fjord.
+func (l *Loader) duplicateKeys(path string, n *yaml.Node) error {
+	if l.o.DuplicateKey == "ignore" {
+		return nil
+	}
+	for _, d := range value.DuplicateKeys(n) {
+		msg := "While constructing a mapping from " + path + ", " + d.Message()
+		if l.o.DuplicateKey == "error" {
+			return &Error{Pos: Pos{File: path, Line: d.Line, Col: d.Col}, Err: errors.New("Syntax Error while loading YAML.\n  " + msg)}
+		}
+		if l.o.Warn != nil {
+			l.o.Warn(msg)
+		}
+	}
+	return nil
 }
 
 // yamlErr positions a *value.YAMLError from reading path: a syntax error,

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -89,7 +90,8 @@ func actDebug(ctx context.Context, tc *taskCtx) *value.Map {
 			out, err = sc.render("{{ " + name + " }}")
 		}
 		if err != nil {
-			if strings.Contains(err.Error(), "is undefined") || strings.Contains(err.Error(), "has no attribute") {
+			var ue *templates.UndefinedError
+			if errors.As(err, &ue) || strings.Contains(err.Error(), "is undefined") || strings.Contains(err.Error(), "has no attribute") {
 				out = "VARIABLE IS NOT DEFINED!"
 			} else {
 				return failResult(err.Error())

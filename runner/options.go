@@ -75,6 +75,10 @@ type Options struct {
 	// InventoryUnparsedIsFailed is [inventory] unparsed_is_failed: no
 	// source parsed stops the run instead of leaving implicit localhost.
 	InventoryUnparsedIsFailed bool
+	// DuplicateYAMLKey is DUPLICATE_YAML_DICT_KEY: what a key written twice
+	// in a playbook, task or vars file does: "warn" (or ""), "error" or
+	// "ignore".
+	DuplicateYAMLKey string
 	// NoLocalhostWarning is localhost_warning=False: an empty inventory
 	// is not warned about.
 	NoLocalhostWarning bool

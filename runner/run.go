@@ -228,7 +228,8 @@ func (r *run) play(ctx context.Context, books []*playbook.Playbook) (int, error)
 // loadOptions are the playbook loader's options for this run.
 func (r *run) loadOptions() playbook.Options {
 	return playbook.Options{ExtraVars: r.extraVars, RolesPath: r.o.RolesPath, CollectionsPath: r.o.CollectionsPath,
-		Library: r.o.Library, PlaybookDir: r.pbDir, Vault: r.o.Vault, Deprecated: r.deprecated}
+		Library: r.o.Library, PlaybookDir: r.pbDir, Vault: r.o.Vault, Deprecated: r.deprecated,
+		DuplicateKey: r.o.DuplicateYAMLKey, Warn: r.warn}
 }
 
 func (r *run) makeSink() callback.Sink {

@@ -285,8 +285,6 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 				return s, nil
 			case *undefined:
 				return fail(x.err)
-			case value.Unsafe:
-				return topUp(x), nil
 			case nil:
 				return topUp(""), nil
 			}

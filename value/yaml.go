@@ -32,6 +32,13 @@ func FromNode(n *yaml.Node) (any, error) {
 }
 
 func fromNode(n *yaml.Node) (any, error) {
+	if n.Tag == "!unsafe" && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
+		// ansible's wrap_var: every string inside is unsafe
+		n2 := *n
+		n2.Tag = ""
+		v, err := fromNode(&n2)
+		return MarkUnsafe(v), err
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {

@@ -56,6 +56,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		InventoryUnparsedIsFailed: cfg.Get("INVENTORY_UNPARSED_IS_FAILED").Bool(),
 		NoLocalhostWarning:        !cfg.Get("LOCALHOST_WARNING").Bool(),
 		PythonInterpreter:         c.str("INTERPRETER_PYTHON"),
+		DuplicateYAMLKey:          c.str("DUPLICATE_YAML_DICT_KEY"),
 	}
 	if err := opts.connectionOptions(o, c); err != nil {
 		return nil, err
