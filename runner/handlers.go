@@ -49,9 +49,13 @@ func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
 				name = s
 			}
 		}
-		found := false
+		// By name, one handler: the first of those so named, as ansible
+		// finds it; by listen, every handler listening.
+		found, byName := false, false
 		for _, hd := range handlers {
-			if handlerMatches(hd, name, sc) {
+			named := !byName && handlerNamed(hd, name, sc)
+			if named || handlerListens(hd, name) {
+				byName = byName || named
 				ex.pr.mu.Lock()
 				h.notified[hd] = true
 				ex.pr.mu.Unlock()
@@ -67,7 +71,9 @@ func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
 	}
 }
 
-func handlerMatches(hd *playbook.Task, name string, sc *scope) bool {
+// handlerNamed says hd is the handler called name: its name (rendered),
+// its role-qualified name, or, without a name, its action.
+func handlerNamed(hd *playbook.Task, name string, sc *scope) bool {
 	hn := hd.Name
 	if strings.Contains(hn, "{{") {
 		if s, err := sc.renderString(hn); err == nil {
@@ -80,13 +86,15 @@ func handlerMatches(hd *playbook.Task, name string, sc *scope) bool {
 	if hd.Role != nil && hn != "" && hd.Role.Role.Name+" : "+hn == name {
 		return true
 	}
+	return hn == "" && hd.Action == name
+}
+
+// handlerListens says hd listens for the topic name.
+func handlerListens(hd *playbook.Task, name string) bool {
 	for _, l := range hd.Listen {
 		if l == name {
 			return true
 		}
-	}
-	if hn == "" && hd.Action == name {
-		return true
 	}
 	return false
 }

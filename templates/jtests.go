@@ -134,6 +134,9 @@ func init() {
 		"integer": typeTest(func(v any) bool { _, ok := v.(int); return ok }),
 		"float":   typeTest(func(v any) bool { _, ok := v.(float64); return ok }),
 		"boolean": typeTest(func(v any) bool { _, ok := v.(bool); return ok }),
+		// Jinja's true and false: the value is the boolean itself
+		"true":    typeTest(func(v any) bool { b, ok := v.(bool); return ok && b }),
+		"false":   typeTest(func(v any) bool { b, ok := v.(bool); return ok && !b }),
 		"mapping": typeTest(func(v any) bool { _, ok := v.(value.Getter); return ok }),
 		"sequence": typeTest(func(v any) bool {
 			switch v.(type) {
