@@ -128,7 +128,7 @@ func init() {
 // parseTemplate lexes and parses src. gonja's parser may panic on some
 // malformed input; the caller recovers.
 func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
-	stream := tokens.LexAll(src, cfg)
+	stream := groupInOperands(tokens.LexAll(src, cfg))
 	p := parser.NewParser("template", stream, cfg, nullLoader{}, placedStatements{src, cfg})
 	t, err := p.Parse()
 	if err != nil {
