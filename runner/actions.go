@@ -106,7 +106,9 @@ func actDebug(ctx context.Context, tc *taskCtx) *value.Map {
 		if err != nil {
 			return failResult(sc.explain(err, t))
 		}
-		msg = r
+		if s, ok := r.(string); !ok || s != tc.ex.r.omit {
+			msg = r
+		}
 	}
 	res.Set("msg", msg)
 	return res

@@ -27,7 +27,11 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		}
 	}()
 	if a := engineAction(t.Action); a != nil {
-		return actionResult(t.Action, a(ctx, tc)), nil
+		dtc, err := tc.withModuleDefaults()
+		if err != nil {
+			return failResult(tc.sc.explain(err, t)), nil
+		}
+		return actionResult(t.Action, a(ctx, dtc)), nil
 	}
 	info, _ := t.ModuleInfo()
 	if tc.ex.r.o.Verbosity >= 3 && info.External == "" {
@@ -172,6 +176,38 @@ func errorResult(err error) *value.Map {
 		return moduleResult(fe.Result())
 	}
 	return failResult(err.Error())
+}
+
+// withModuleDefaults is tc with its task's arguments filled from
+// module_defaults, for an engine action (debug, set_fact, ...): ansible
+// applies module_defaults to every action, not only to modules.
+func (tc *taskCtx) withModuleDefaults() (*taskCtx, error) {
+	info, ok := modules.Lookup(tc.t.Action)
+	if !ok || !tc.hasModuleDefaults() {
+		return tc, nil
+	}
+	args := value.NewMap(0)
+	if tc.t.Args != nil {
+		args = tc.t.Args.Clone()
+	}
+	if err := tc.applyModuleDefaults(info, args); err != nil {
+		return nil, err
+	}
+	t := *tc.t
+	t.Args = args
+	dtc := *tc
+	dtc.t = &t
+	return &dtc, nil
+}
+
+// hasModuleDefaults says the play, a block or the task sets module_defaults.
+func (tc *taskCtx) hasModuleDefaults() bool {
+	for _, k := range tc.kws {
+		if len(k.ModuleDefaults) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // dropOmit removes arguments whose value is the omit placeholder.
