@@ -136,7 +136,9 @@ func (s *state) execImport(sc *scope, n *importNode) error {
 	if err != nil {
 		return named(err, path)
 	}
-	run, modSc := s, sc.child()
+	// with context, the module sees the variables as they are now, not
+	// what the importing template sets later (Jinja passes a snapshot)
+	run, modSc := s, &scope{vars: map[string]any{}, parent: snapshot(sc)}
 	if !n.withContext {
 		run, modSc = &state{e: s.e, depth: s.depth}, &scope{vars: map[string]any{}}
 	}
@@ -188,4 +190,20 @@ func (s *state) findTemplate(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// snapshot is a scope holding what sc sees now, for a module imported
+// with context.
+func snapshot(sc *scope) *scope {
+	snap := &scope{vars: map[string]any{}}
+	var chain []*scope
+	for c := sc; c != nil; c = c.parent {
+		chain = append(chain, c)
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		for k, v := range chain[i].vars {
+			snap.vars[k] = v
+		}
+	}
+	return snap
 }
