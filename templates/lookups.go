@@ -173,12 +173,17 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 		allowUnsafe = value.Truthy(v)
 		delete(opts, "allow_unsafe")
 	}
-	for _, t := range args[1:] {
+	terms := make([]any, len(args)-1)
+	for i, t := range args[1:] {
 		if u, ok := t.(*undefined); ok {
 			return nil, u.err
 		}
+		var err error
+		if terms[i], err = s.templateTerm(t); err != nil {
+			return nil, err
+		}
 	}
-	res, err := f(s, args[1:], opts)
+	res, err := f(s, terms, opts)
 	if err != nil {
 		le := asLookupError(name, err)
 		// warn and ignore forgive what the plugin raised itself, not
@@ -195,6 +200,29 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 		return res, nil
 	}
 	return s.lookupResult(res, wantList), nil
+}
+
+// templateTerm templates a term as ansible's listify_lookup_plugin_terms
+// does: a string holding a template ('{{ role_path }}/x'), in a list too;
+// unsafe strings (with_X gives its rendered terms so) stay as they are.
+func (s *state) templateTerm(t any) (any, error) {
+	switch x := t.(type) {
+	case string:
+		if IsTemplate(x) {
+			return s.e.Render(x, s.vars)
+		}
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			r, err := s.templateTerm(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return t, nil
 }
 
 // lookupResult is what lookup() and query() give for a plugin's list: an
