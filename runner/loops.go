@@ -190,7 +190,9 @@ func lookupSubdir(action string) string {
 // plugins: query(lookup, terms...).
 func (tc *taskCtx) withQuery(lookup string, v any) ([]any, error) {
 	sc := tc.sc
-	terms := value.Listify(v)
+	// the terms are rendered already: unsafe, the plugin does not
+	// template them again (ansible wraps with_X's items so too)
+	terms := value.Listify(value.MarkUnsafe(v))
 	lv := value.NewMap(1)
 	lv.Set("__fjord_terms", terms)
 	s2 := *sc

@@ -173,9 +173,15 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 		allowUnsafe = value.Truthy(v)
 		delete(opts, "allow_unsafe")
 	}
-	terms, err := s.lookupTerms(args[1:])
-	if err != nil {
-		return nil, err
+	terms := make([]any, len(args)-1)
+	for i, t := range args[1:] {
+		if u, ok := t.(*undefined); ok {
+			return nil, u.err
+		}
+		var err error
+		if terms[i], err = s.templateTerm(t); err != nil {
+			return nil, err
+		}
 	}
 	res, err := f(s, terms, opts)
 	if err != nil {
@@ -194,6 +200,29 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 		return res, nil
 	}
 	return s.lookupResult(res, wantList), nil
+}
+
+// templateTerm templates a term as ansible's listify_lookup_plugin_terms
+// does: a string holding a template ('{{ role_path }}/x'), in a list too;
+// unsafe strings (with_X gives its rendered terms so) stay as they are.
+func (s *state) templateTerm(t any) (any, error) {
+	switch x := t.(type) {
+	case string:
+		if IsTemplate(x) {
+			return s.e.Render(x, s.vars)
+		}
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			r, err := s.templateTerm(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return t, nil
 }
 
 // lookupResult is what lookup() and query() give for a plugin's list: an
@@ -364,32 +393,6 @@ func lkFileglob(s *state, terms []any, kw map[string]any) ([]any, error) {
 				out = append(out, found...)
 				break
 			}
-		}
-	}
-	return out, nil
-}
-
-// lookupTerms are a lookup's terms templated once more, as ansible's
-// listify_lookup_plugin_terms does: a term that still holds a template
-// ("{{ ansible_python.executable }} -c ...") is rendered with the task's
-// variables; an undefined term fails the lookup.
-func (s *state) lookupTerms(terms []any) ([]any, error) {
-	if err := firstUndefined(terms); err != nil {
-		return nil, err
-	}
-	out := make([]any, len(terms))
-	for i, t := range terms {
-		var err error
-		switch x := t.(type) {
-		case string:
-			out[i], err = s.e.Render(x, s.vars)
-		case []any:
-			out[i], err = s.lookupTerms(x)
-		default:
-			out[i] = t
-		}
-		if err != nil {
-			return nil, err
 		}
 	}
 	return out, nil

@@ -45,7 +45,7 @@ func lkSequence(s *state, terms []any, kw map[string]any) ([]any, error) {
 		a := seqArgs{start: 1, stride: 1, format: "%d"}
 		term, ok := asString(t)
 		if !ok {
-			return nil, lkErr("AnsibleError", "unknown error parsing with_sequence arguments: %s. Error was: expected string or bytes-like object", value.Repr(t))
+			return nil, lkErr("AnsibleError", "unknown error parsing with_sequence arguments: %s. Error was: expected string or bytes-like object, got '%s'", value.Repr(t), value.TypeName(t))
 		}
 		if m := seqShort.FindStringSubmatch(term); m != nil {
 			if err := a.parseShort(m); err != nil {
@@ -302,7 +302,7 @@ func lkSubelements(s *state, terms []any, kw map[string]any) ([]any, error) {
 	if len(terms) == 3 {
 		flags, ok := asMapping(terms[2])
 		if !ok {
-			return nil, termsErr("the optional third item must be a dict with flags ('skip_missing',)")
+			return nil, termsErr("the optional third item must be a dict with flags skip_missing")
 		}
 		if v, has := flags.Get("skip_missing"); has {
 			skipMissing = value.Bool(v)
