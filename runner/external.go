@@ -21,6 +21,9 @@ func (tc *taskCtx) externalEnv(env *modules.Env) {
 		if !ok && name == "ansible_python_interpreter" && tc.ex.r.o.PythonInterpreter != "" {
 			return tc.ex.r.o.PythonInterpreter, true
 		}
+		if !ok && name == "ansible_python_module_rlimit_nofile" {
+			return tc.ex.r.o.PythonRlimitNofile, true
+		}
 		return v, ok && err == nil
 	}
 	env.Warn = tc.ex.r.warn

@@ -52,6 +52,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		InventoryUnparsedIsFailed: cfg.Get("INVENTORY_UNPARSED_IS_FAILED").Bool(),
 		NoLocalhostWarning:        !cfg.Get("LOCALHOST_WARNING").Bool(),
 		PythonInterpreter:         c.str("INTERPRETER_PYTHON"),
+		PythonRlimitNofile:        cfg.Get("PYTHON_MODULE_RLIMIT_NOFILE").Int(),
 	}
 	if err := opts.connectionOptions(o, c); err != nil {
 		return nil, err
