@@ -78,6 +78,7 @@ remote_user = "deploy"
 vault_identity_list = a@x, b@y
 unknown_setting = ignored
 timeout = 30
+async_dir = /var/tmp/jobs
 [privilege_escalation]
 become = Yes
 become_user = admin
@@ -119,6 +120,8 @@ enable_plugins = ini
 		{"connection.ssh.reconnection_retries", 3, cfg},
 		{"connection.ssh.host_key_checking", false, cfg},
 		{"shell.sh.remote_tmp", "~/.ansible/tmp", "default"},
+		{"shell.sh.async_dir", "/var/tmp/jobs", cfg},
+		{"DEFAULT_POLL_INTERVAL", 15, "default"},
 	} {
 		s := c.Get(tc.name)
 		if !reflect.DeepEqual(s.Value, tc.value) || s.Origin != tc.origin {

@@ -42,6 +42,7 @@ func k(sec, key string) iniKey { return iniKey{sec, key} }
 // defaults are ansible-core 2.14's.
 var defs = []def{
 	{name: "ANSIBLE_HOME", typ: Path, dflt: "~/.ansible", ini: []iniKey{d("home")}, env: []string{"ANSIBLE_HOME"}},
+	{name: "ANSIBLE_COW_ACCEPTLIST", typ: List, dflt: "bud-frogs, bunny, cheese, daemon, default, dragon, elephant-in-snake, elephant, eyes, hellokitty, kitty, luke-koala, meow, milk, moofasa, moose, ren, sheep, small, stegosaurus, stimpy, supermilker, three-eyes, turkey, turtle, tux, udder, vader-koala, vader, www", ini: []iniKey{d("cow_whitelist"), d("cowsay_enabled_stencils")}, env: []string{"ANSIBLE_COW_WHITELIST", "ANSIBLE_COW_ACCEPTLIST"}},
 	{name: "ANSIBLE_FORCE_COLOR", typ: Bool, dflt: "False", ini: []iniKey{d("force_color")}, env: []string{"ANSIBLE_FORCE_COLOR"}},
 	{name: "ANSIBLE_NOCOLOR", typ: Bool, dflt: "False", ini: []iniKey{d("nocolor")}, env: []string{"ANSIBLE_NOCOLOR", "NO_COLOR"}},
 	{name: "ANSIBLE_NOCOWS", typ: Bool, dflt: "False", ini: []iniKey{d("nocows")}, env: []string{"ANSIBLE_NOCOWS"}},
@@ -113,6 +114,8 @@ var defs = []def{
 	{plugin: "connection/ssh", name: "control_path_dir", dflt: "~/.ansible/cp", ini: []iniKey{k("ssh_connection", "control_path_dir")}, env: []string{"ANSIBLE_SSH_CONTROL_PATH_DIR"}},
 	{plugin: "connection/ssh", name: "scp_if_ssh", dflt: "smart", ini: []iniKey{k("ssh_connection", "scp_if_ssh")}, env: []string{"ANSIBLE_SCP_IF_SSH"}},
 	{plugin: "connection/ssh", name: "reconnection_retries", typ: Int, dflt: "0", ini: []iniKey{k("connection", "retries"), k("ssh_connection", "retries")}, env: []string{"ANSIBLE_SSH_RETRIES"}},
+	{plugin: "connection/ssh", name: "remote_user", dflt: none, ini: []iniKey{d("remote_user")}, env: []string{"ANSIBLE_REMOTE_USER"}},
+	{plugin: "connection/ssh", name: "port", typ: Int, dflt: none, ini: []iniKey{d("remote_port")}, env: []string{"ANSIBLE_REMOTE_PORT"}},
 	{plugin: "connection/ssh", name: "timeout", typ: Int, dflt: "10", ini: []iniKey{d("timeout"), k("ssh_connection", "timeout")}, env: []string{"ANSIBLE_TIMEOUT", "ANSIBLE_SSH_TIMEOUT"}},
 	{plugin: "callback/default", name: "display_ok_hosts", typ: Bool, dflt: "True", ini: []iniKey{d("display_ok_hosts")}, env: []string{"ANSIBLE_DISPLAY_OK_HOSTS"}},
 	{plugin: "callback/default", name: "display_skipped_hosts", typ: Bool, dflt: "True", ini: []iniKey{d("display_skipped_hosts")}, env: []string{"ANSIBLE_DISPLAY_SKIPPED_HOSTS"}},

@@ -16,9 +16,11 @@ func (inv *Inventory) AddHost(name string, groups []string, vars *value.Map) (*H
 	}
 	changed := !existed
 	for _, g := range groups {
-		if _, err := inv.AddToGroup(h, g, nil); err != nil {
+		added, err := inv.AddToGroup(h, g, nil)
+		if err != nil {
 			return nil, false, err
 		}
+		changed = changed || added
 	}
 	vars.Range(func(k string, v any) bool {
 		if old, ok := h.Vars.Get(k); !ok || value.Repr(old) != value.Repr(v) {

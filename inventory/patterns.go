@@ -72,6 +72,21 @@ func (inv *Inventory) Select(pattern string) ([]*Host, error) {
 	if err != nil {
 		return nil, err
 	}
+	return inv.limited(hosts)
+}
+
+// SelectAll is Select without the Limit: the hosts of the whole
+// inventory a pattern names (ansible's inventory_hostnames lookup).
+func (inv *Inventory) SelectAll(pattern string) ([]*Host, error) {
+	hosts, err := inv.evaluate(SplitPattern(pattern))
+	if err != nil {
+		return nil, err
+	}
+	return dedupHosts(hosts), nil
+}
+
+// limited keeps the hosts Limit allows, each once.
+func (inv *Inventory) limited(hosts []*Host) ([]*Host, error) {
 	inv.mu.Lock()
 	subset, hasSubset := inv.subset, inv.hasSubset
 	inv.mu.Unlock()
@@ -92,6 +107,10 @@ func (inv *Inventory) Select(pattern string) ([]*Host, error) {
 		}
 		hosts = kept
 	}
+	return dedupHosts(hosts), nil
+}
+
+func dedupHosts(hosts []*Host) []*Host {
 	seen := make(map[*Host]bool, len(hosts))
 	out := make([]*Host, 0, len(hosts))
 	for _, h := range hosts {
@@ -100,7 +119,7 @@ func (inv *Inventory) Select(pattern string) ([]*Host, error) {
 			out = append(out, h)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Limit restricts every later Select to the hosts pattern names (--limit).

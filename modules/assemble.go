@@ -148,6 +148,14 @@ done
 		return r, nil
 	}
 	r.Changed = true
+	if env.Diff && !m.RemoteSrc {
+		// ansible's action computes the diff only for a controller src.
+		d, err := m.diff(ctx, env, fi, content)
+		if err != nil {
+			return nil, err
+		}
+		r.Diff = append(r.Diff, d)
+	}
 	po := connection.PutOptions{Owner: m.Owner, Group: m.Group, Backup: m.Backup,
 		Validate: m.ValidateCmd, Follow: true, Become: env.Become}
 	if mode.Set && !mode.Preserve {
@@ -169,6 +177,32 @@ done
 	}
 	setPut(r, pr).Set("size", int(pr.Size))
 	return r, nil
+}
+
+// diff is the action's _get_diff_data: the destination before, the
+// assembled content after.
+func (m *Assemble) diff(ctx context.Context, env *Env, fi *connection.FileInfo, content []byte) (Diff, error) {
+	d := Diff{AfterHeader: m.Src}
+	var before []byte
+	if fi.Exists {
+		d.BeforeHeader = m.Dest
+		if fi.Size <= maxDiffSize {
+			b, err := connection.ReadFile(ctx, env.Conn, m.Dest, env.Become)
+			if err != nil {
+				return d, err
+			}
+			before = b
+		}
+	}
+	switch {
+	case fi.Size > maxDiffSize || len(content) > maxDiffSize:
+		d.Prepared = "diff skipped: source or destination file size is greater than " + fmt.Sprint(maxDiffSize)
+	case isBinary(before) || isBinary(content):
+		d.Prepared = "diff skipped: source or destination file appears to be binary"
+	default:
+		d.Before, d.After = string(before), string(content)
+	}
+	return d, nil
 }
 
 // parseFragments reads "NAME\0SIZE\nDATA" records.

@@ -3,6 +3,7 @@ package modules
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -42,6 +43,12 @@ type JobSpec struct {
 	// rc 127 with stderr "fjord-enoent" (command's ENOENT); "" for none.
 	NotFound    string
 	NotFoundCmd string // the "cmd" of that result
+	// ModuleJSON: the command is a module program whose stdout is its
+	// JSON result (an external module), read as async_wrapper reads it.
+	ModuleJSON bool
+	// Cleanup is a directory the job removes when it is done (the
+	// module's uploaded files); "" for none.
+	Cleanup string
 }
 
 // KillAfter is when a job of limit seconds is killed: async_wrapper
@@ -119,13 +126,16 @@ func StartJob(ctx context.Context, env *Env, dir string) (*Job, error) {
 }
 
 // RunJob runs m on the controller as job j and writes its result, or the
-// timeout's, into the job file; ctx bounds it to the job's time limit.
+// timeout's, into the job file; ctx bounds it to the job's kill time
+// (KillAfter) and the run.
 func RunJob(ctx context.Context, env *Env, m Module, j *Job) error {
 	r, err := Execute(ctx, env, m)
 	var data []byte
 	switch {
-	case ctx.Err() != nil:
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		data = []byte(`{"msg": "Timeout exceeded", "failed": true}`)
+	case ctx.Err() != nil:
+		data = []byte(`{"msg": "fjord stopped before the job finished", "failed": true}`)
 	case err != nil:
 		data, _ = json.Marshal(map[string]any{"failed": true, "msg": err.Error()})
 	default:

@@ -117,3 +117,68 @@ func TestHostJob(t *testing.T) {
 		t.Errorf("left in the job dir: %s", strings.Join(names, " "))
 	}
 }
+
+// TestHostJobModuleJSON runs module programs as jobs: their JSON is the
+// job's result, with junk around it dropped (a warning for junk after it)
+// and stderr added, as async_wrapper does.
+func TestHostJobModuleJSON(t *testing.T) {
+	env, _ := testEnv(t, t.TempDir())
+	dir := filepath.Join(t.TempDir(), "jobs")
+	clean := t.TempDir()
+	for _, c := range []struct {
+		name, script string
+		want         map[string]any
+		failed       bool
+	}{
+		{"plain", `echo '{"changed": true, "msg": "ok"}'`, map[string]any{"msg": "ok"}, false},
+		{"leading junk", `echo junk; echo '  {"changed": true,'; echo '"x": 1}'`, map[string]any{"x": 1}, false},
+		{"trailing junk", `echo '{"changed": true}'; echo trailing junk`,
+			map[string]any{"warnings": "Module invocation had junk after the JSON data: trailing junk"}, false},
+		{"stderr", `echo '{"failed": true, "msg": "x"}'; echo printed >&2`, map[string]any{"stderr": "printed\n", "msg": "x"}, true},
+		{"empty object", `echo '{}'; echo e >&2`, map[string]any{"stderr": "e\n"}, false},
+		{"no json", `echo "Traceback: boom" >&2; exit 1`,
+			map[string]any{"stderr": "Traceback: boom\n", "msg": "No start of json char found", "data": ""}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			spec := &JobSpec{Script: c.script, ModuleJSON: true, Cmd: "mod", Cleanup: filepath.Join(clean, c.name)}
+			if err := os.MkdirAll(spec.Cleanup, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			j, err := LaunchHostJob(context.Background(), env, spec, dir, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r *Result
+			for i := 0; i < 100; i++ {
+				if r, err = JobStatus(context.Background(), env, dir, j.ID, false); err != nil {
+					t.Fatal(err)
+				}
+				if f, _ := r.Data.Get("finished"); f == 1 {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if r.Failed != c.failed {
+				t.Errorf("failed = %v", r.Failed)
+			}
+			for i := 0; ; i++ {
+				if _, err := os.Stat(spec.Cleanup); os.IsNotExist(err) {
+					break
+				} else if i == 50 {
+					t.Errorf("%s not removed", spec.Cleanup)
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			for k, w := range c.want {
+				v, _ := r.Data.Get(k)
+				if l, ok := v.([]any); ok && len(l) == 1 {
+					v = l[0]
+				}
+				if v != w {
+					t.Errorf("%s = %#v, want %#v", k, v, w)
+				}
+			}
+		})
+	}
+}

@@ -52,15 +52,27 @@ type Command struct {
 	shell bool
 }
 
-// Validate implements Validator.
-func (c *Command) Validate() error {
-	if c.RawParams == "" && c.Cmd == "" && len(c.Argv) == 0 {
-		return fmt.Errorf("no command given")
+// usage is ansible's run-time check of the command: none, or both a
+// command line and argv, fail with rc 256 (a failed result, not a load
+// error, as the module reports it).
+func (c *Command) usage() string {
+	src := c.Cmd
+	if src == "" {
+		src = c.RawParams
 	}
-	if (c.RawParams != "" || c.Cmd != "") && len(c.Argv) > 0 {
-		return fmt.Errorf("only command or argv can be given, not both")
+	switch {
+	case strings.TrimSpace(src) == "" && len(c.Argv) == 0:
+		return "no command given"
+	case src != "" && len(c.Argv) > 0:
+		return "only command or argv can be given, not both"
 	}
-	return nil
+	return ""
+}
+
+// pyOSError is str() of Python's OSError for errno on a bytes path.
+func pyOSError(errno, p string) string {
+	text := map[string]string{"2": "No such file or directory", "13": "Permission denied", "20": "Not a directory"}[errno]
+	return fmt.Sprintf("[Errno %s] %s: b'%s'", errno, text, p)
 }
 
 // pyTime formats like Python's str(datetime.now()).
@@ -96,6 +108,12 @@ type cmdPlan struct {
 // prepare builds the command line and settles creates/removes and check
 // mode: a non-nil Result is the module's result without running anything.
 func (c *Command) prepare(ctx context.Context, env *Env) (*cmdPlan, *Result, error) {
+	if msg := c.usage(); msg != "" {
+		r := &Result{Failed: true, Msg: msg}
+		r.Set("stdout", "").Set("stderr", "").Set("rc", 256).Set("cmd", nil).
+			Set("start", nil).Set("end", nil).Set("delta", nil).Set("msg", msg)
+		return nil, r, nil
+	}
 	shell := c.shell || c.UsesShell
 	src := c.Cmd
 	if src == "" {
@@ -205,7 +223,16 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 	shell, argv, script := p.shell, p.argv, p.script
 	r = &Result{}
 	r.Set("cmd", p.cmdValue)
-	cmd := &connection.Cmd{Command: script, Env: env.Environment, Dir: c.Chdir, Become: env.Become, Isolated: true}
+	if !shell && c.Executable != "" {
+		r.Set("warnings", []any{fmt.Sprintf("As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '%s'.", c.Executable)})
+	}
+	if c.Chdir != "" {
+		// Python's os.chdir error, told apart from the command's own.
+		d := connection.Quote(c.Chdir)
+		script = fmt.Sprintf(`cd -P -- %[1]s 2>/dev/null || { if [ ! -e %[1]s ]; then printf 'fjord-nochdir:2' >&2; elif [ ! -d %[1]s ]; then printf 'fjord-nochdir:20' >&2; else printf 'fjord-nochdir:13' >&2; fi; exit 127; }
+`, d) + script
+	}
+	cmd := &connection.Cmd{Command: script, Env: env.Environment, Become: env.Become, Isolated: true}
 	if in := c.stdin(); in != nil {
 		cmd.Stdin = strings.NewReader(*in)
 	}
@@ -214,6 +241,13 @@ func (c *Command) Run(ctx context.Context, env *Env) (*Result, error) {
 	end := time.Now()
 	if err != nil {
 		return nil, err
+	}
+	if res.RC == 127 && strings.HasPrefix(string(res.Stderr), "fjord-nochdir:") {
+		r.Failed = true
+		r.Msg = "Unable to change directory before execution: " + pyOSError(strings.TrimPrefix(string(res.Stderr), "fjord-nochdir:"), c.Chdir)
+		r.Set("cmd", nil).Set("stdout", "").Set("stderr", "").Set("rc", nil).
+			Set("start", nil).Set("end", nil).Set("delta", nil).Set("msg", r.Msg)
+		return r, nil
 	}
 	if !shell && res.RC == 127 && string(res.Stderr) == "fjord-enoent" {
 		r.Failed = true
@@ -348,6 +382,13 @@ func (m *Ping) Run(ctx context.Context, env *Env) (*Result, error) {
 	if res.RC != 0 {
 		return Failf("ping: %s", strings.TrimSpace(string(res.Stderr))), nil
 	}
+	if m.Data == "crash" {
+		// ansible's ping raises Exception("boom") for data=crash, to
+		// test how a module that dies is reported: a MODULE FAILURE.
+		r := &Result{Failed: true, Msg: "MODULE FAILURE\nSee stdout/stderr for the exact error"}
+		return r.Set("msg", r.Msg).Set("module_stdout", "").
+			Set("module_stderr", "Traceback (most recent call last):\nException: boom\n").Set("rc", 1), nil
+	}
 	return (&Result{}).Set("ping", m.Data), nil
 }
 
@@ -439,6 +480,6 @@ func isShellName(s string) bool {
 }
 
 var (
-	_ Validator = (*Command)(nil)
-	_ HostJob   = (*Command)(nil)
+	_ Module  = (*Command)(nil)
+	_ HostJob = (*Command)(nil)
 )

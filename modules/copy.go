@@ -74,6 +74,19 @@ func (c *Copy) Validate() error {
 
 // Run implements Module.
 func (c *Copy) Run(ctx context.Context, env *Env) (*Result, error) {
+	return diffAsList(c.run(ctx, env))
+}
+
+// diffAsList marks a result of the copy action (copy, template), whose
+// diff ansible registers as a list.
+func diffAsList(r *Result, err error) (*Result, error) {
+	if r != nil {
+		r.DiffList = true
+	}
+	return r, err
+}
+
+func (c *Copy) run(ctx context.Context, env *Env) (*Result, error) {
 	w := &writeFile{attrs: &c.FileAttrs, dest: c.Dest, backup: c.Backup, force: c.Force,
 		validate: c.ValidateCmd, follow: c.Follow}
 	switch {

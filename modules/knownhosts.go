@@ -233,6 +233,7 @@ func (m *KnownHosts) Plan(ctx context.Context, env *Env) (*Plan, error) {
 		d.BeforeHeader = "/dev/null"
 	}
 	p.Diff = []Diff{d}
+	p.ReturnDiff = true
 	if m.State == "absent" && foundLine == 0 && key != "" {
 		return p, nil
 	}

@@ -200,7 +200,10 @@ type Result struct {
 	Skipped bool
 	Msg     string
 	Diff    []Diff
-	Data    *value.Map
+	// DiffList registers Diff as a list even when it holds one pair, as
+	// ansible's copy action returns it; other modules return one dict.
+	DiffList bool
+	Data     *value.Map
 }
 
 // Diff is one before/after pair, as Ansible's diff mode shows it.

@@ -23,6 +23,9 @@ type Plan struct {
 	// Diff is the before/after of the change; Execute keeps it in diff
 	// mode only.
 	Diff []Diff
+	// ReturnDiff: the module returns Diff whatever the mode and whether
+	// or not it changes anything, as ansible's known_hosts does.
+	ReturnDiff bool
 	// Result is the task's result when nothing is applied: return
 	// values and message. A plan may fail and still change something
 	// (sysctl_iosched: one device missing, the others set); a failure to
@@ -49,7 +52,7 @@ func Execute(ctx context.Context, env *Env, m Module) (*Result, error) {
 	}
 	r := p.Result
 	r.Changed = p.Changed
-	if env.Diff && p.Changed {
+	if p.ReturnDiff || env.Diff && p.Changed {
 		r.Diff = p.Diff
 	}
 	if env.Check || !p.Changed {

@@ -2,6 +2,8 @@ package modules
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/value"
@@ -24,23 +26,101 @@ type Stat struct {
 	GetChecksum bool `arg:"get_checksum,default=true"`
 	// ChecksumAlgorithm is the hash get_checksum uses.
 	ChecksumAlgorithm string `arg:"checksum_algorithm,default=sha1,aliases=checksum|checksum_algo,choices=md5|sha1|sha224|sha256|sha384|sha512"`
-	// GetMime asks for the MIME type; accepted, not returned (that needs
-	// file(1) on the host).
+	// GetMime returns mimetype and charset, from file(1) when the host
+	// has it ("unknown" otherwise).
 	GetMime bool `arg:"get_mime,default=true,aliases=mime|mime_type|mime-type"`
-	// GetAttributes asks for chattr attributes; accepted, not returned
-	// (that needs lsattr on the host).
+	// GetAttributes returns version, attributes and attr_flags, from
+	// lsattr(1) when the host has it.
 	GetAttributes bool `arg:"get_attributes,default=true,aliases=attr|attributes"`
 }
 
 // Run implements Module.
 func (m *Stat) Run(ctx context.Context, env *Env) (*Result, error) {
-	fi, err := connection.Stat(ctx, env.Conn, m.Path, connection.StatOptions{
-		Follow: m.Follow, Checksum: m.GetChecksum, ChecksumAlgorithm: m.ChecksumAlgorithm, Become: env.Become,
-	})
+	so := connection.StatOptions{Follow: m.Follow, Checksum: m.GetChecksum, ChecksumAlgorithm: m.ChecksumAlgorithm}
+	var b strings.Builder
+	b.WriteString("( " + connection.StatScript(m.Path, so) + ") || exit 1\n")
+	q := hostPath(m.Path)
+	if m.GetMime {
+		fmt.Fprintf(&b, "echo @@mime\n! command -v file >/dev/null 2>&1 || file --mime-type --mime-encoding -- %s 2>/dev/null || :\n", q)
+	}
+	if m.GetAttributes {
+		fmt.Fprintf(&b, "echo @@attr\n! command -v lsattr >/dev/null 2>&1 || lsattr -vd -- %s 2>/dev/null || :\n", q)
+	}
+	res, err := hostRun(ctx, env, b.String(), nil)
 	if err != nil {
 		return nil, err
 	}
-	return (&Result{}).Set("stat", statDict(fi)), nil
+	if res.RC != 0 {
+		return cmdFailed(res, ""), nil
+	}
+	out := string(res.Stdout)
+	head, tail := out, ""
+	if i := strings.Index(out, "\n@@"); i >= 0 {
+		head, tail = out[:i+1], out[i+1:]
+	}
+	fi, err := connection.ParseStat(m.Path, head)
+	if err != nil {
+		return Failf("%s", err), nil
+	}
+	d := statDict(fi)
+	if fi.Exists {
+		sec := Sections(tail)
+		if m.GetMime {
+			mt, cs := parseMime(sec["mime"])
+			d.Set("mimetype", mt)
+			d.Set("charset", cs)
+		}
+		if m.GetAttributes {
+			setAttrs(d, sec["attr"])
+		}
+	}
+	return (&Result{}).Set("stat", d), nil
+}
+
+// parseMime reads file(1)'s "PATH: TYPE; charset=CS" as ansible's stat
+// does: split at the last colon; "unknown" when that fails.
+func parseMime(out string) (string, string) {
+	out = strings.TrimRight(out, "\n")
+	i := strings.LastIndex(out, ":")
+	if i < 0 {
+		return "unknown", "unknown"
+	}
+	parts := strings.Split(out[i+1:], ";")
+	if len(parts) != 2 {
+		return "unknown", "unknown"
+	}
+	_, cs, ok := strings.Cut(parts[1], "=")
+	if !ok {
+		return "unknown", "unknown"
+	}
+	return strings.TrimSpace(parts[0]), strings.TrimSpace(cs)
+}
+
+// fileAttributes names lsattr's flags, as ansible's FILE_ATTRIBUTES.
+var fileAttributes = map[rune]string{
+	'A': "noatime", 'a': "append", 'c': "compressed", 'C': "nocow", 'd': "nodump",
+	'D': "dirsync", 'e': "extents", 'E': "encrypted", 'h': "blocksize", 'i': "immutable",
+	'I': "indexed", 'j': "journalled", 'N': "inline", 's': "zero", 'S': "synchronous",
+	't': "notail", 'T': "blockroot", 'u': "undelete", 'X': "compressedraw", 'Z': "compresseddirty",
+}
+
+// setAttrs sets version, attributes and attr_flags from "lsattr -vd"
+// output; without it, None, [] and "".
+func setAttrs(d *value.Map, out string) {
+	d.Set("version", nil)
+	attrs := []any{}
+	flags := ""
+	if f := strings.Fields(out); len(f) >= 2 {
+		d.Set("version", f[0])
+		flags = strings.ReplaceAll(f[1], "-", "")
+		for _, c := range flags {
+			if n, ok := fileAttributes[c]; ok {
+				attrs = append(attrs, n)
+			}
+		}
+	}
+	d.Set("attributes", attrs)
+	d.Set("attr_flags", flags)
 }
 
 func statDict(fi *connection.FileInfo) *value.Map {

@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 func init() {
@@ -77,6 +80,10 @@ func (t *Template) Validate() error {
 
 // Run implements Module.
 func (t *Template) Run(ctx context.Context, env *Env) (*Result, error) {
+	return diffAsList(t.run(ctx, env))
+}
+
+func (t *Template) run(ctx context.Context, env *Env) (*Result, error) {
 	local, err := findFile(env, "templates", t.Src)
 	if err != nil {
 		return Failf("Could not find or access '%s'\nSearched in:\n\t%s", t.Src, err), nil
@@ -122,11 +129,37 @@ func (t *Template) Run(ctx context.Context, env *Env) (*Result, error) {
 	if t.NewlineSequence != "\n" {
 		out = strings.ReplaceAll(out, "\n", t.NewlineSequence)
 	}
+	content, err := encodeOutput(out, t.OutputEncoding)
+	if err != nil {
+		return Failf("%s", err), nil
+	}
 	w := &writeFile{attrs: &t.FileAttrs, dest: t.Dest, backup: t.Backup, force: t.Force,
-		validate: t.ValidateCmd, follow: t.Follow, content: []byte(out),
+		validate: t.ValidateCmd, follow: t.Follow, content: content,
 		localMode: uint32(st.Mode().Perm()), basename: filepath.Base(local), afterHeader: local, srcReturn: local}
 	return w.run(ctx, env)
 }
 
 var _ Module = (*Template)(nil)
 var _ Validator = (*Template)(nil)
+
+// encodeOutput is the rendered text in the output_encoding asked for
+// (utf-8 when empty), by its IANA or WHATWG name (windows-1252, latin1,
+// utf-16...). A character the encoding cannot hold fails, as Python's
+// strict encoding does.
+func encodeOutput(s, name string) ([]byte, error) {
+	switch strings.ToLower(strings.ReplaceAll(name, "_", "-")) {
+	case "", "utf-8", "utf8":
+		return []byte(s), nil
+	}
+	enc, err := ianaindex.IANA.Encoding(name)
+	if err != nil || enc == nil {
+		if enc, err = htmlindex.Get(name); err != nil {
+			return nil, fmt.Errorf("unknown encoding: %s", name)
+		}
+	}
+	b, err := enc.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("'%s' codec can't encode the template's text: %v", name, err)
+	}
+	return b, nil
+}

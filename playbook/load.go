@@ -78,6 +78,8 @@ type Loader struct {
 	// win over its plays' own.
 	playVars   *value.Map
 	importVars *value.Map
+	// roleRuns are the role uses of the play being parsed (Play.roleRuns)
+	roleRuns *roleRuns
 }
 
 // NewLoader returns a Loader; playCollections is the `collections:`

@@ -30,7 +30,7 @@ func (l *Loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
 		}
 		switch v := v.(type) {
 		case string:
-			mod, rest, _ := strings.Cut(strings.TrimSpace(v), " ")
+			mod, rest := splitActionString(strings.TrimSpace(v))
 			name, argv = mod, strings.TrimSpace(rest)
 			if strings.ContainsAny(mod, "\n\t") {
 				name, _, _ = strings.Cut(mod, "\n")
@@ -53,6 +53,9 @@ func (l *Loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
 			return err
 		}
 		argv = v
+	}
+	if templates.IsTemplate(name) {
+		return l.setTemplatedAction(file, t, name, argv, vn)
 	}
 	canon, ext, ok, err := l.resolveAction(name, t.Role)
 	if err != nil {
@@ -148,6 +151,9 @@ var knownLookups = setOf("items", "list", "dict", "fileglob", "sequence", "neste
 
 // finishTask validates module args and expands static imports.
 func (l *Loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error) {
+	if t.ActionTemplate {
+		return []Node{t}, nil // its module is known on each host
+	}
 	switch t.Action {
 	case "import_tasks":
 		return l.expandImportTasks(file, t)

@@ -62,7 +62,12 @@ func (l *Loader) IncludeRole(t *Task, args *value.Map, baseDir string, params *v
 	ri.Included = true
 	params.Range(func(k string, v any) bool { ri.Params.Set(k, v); return true })
 	var nodes, handlers []Node
-	l.appendRoleRun(ri, &nodes, &handlers, map[string]bool{})
+	if p.roleRuns == nil {
+		p.roleRuns = newRoleRuns()
+	}
+	p.roleRuns.mu.Lock()
+	l.appendRoleRun(ri, &nodes, &handlers, p.roleRuns)
+	p.roleRuns.mu.Unlock()
 	blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, Block: nodes}
 	for _, n := range nodes {
 		setParent(n, blk)

@@ -15,8 +15,9 @@ func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 	if err := l.checkKeys(file, n, onPlay, nil, "play"); err != nil {
 		return nil, err
 	}
-	p := &Play{Pos: posOf(file, n), Dir: filepath.Dir(file), Strategy: "linear"}
+	p := &Play{Pos: posOf(file, n), Dir: filepath.Dir(file), Strategy: "linear", roleRuns: newRoleRuns()}
 	l.pendingHandlers, l.pendingRoles, l.playCollections = nil, nil, nil
+	l.roleRuns = p.roleRuns
 	if cn := mapGet(n, "collections"); cn != nil {
 		cv, err := l.nodeValue(file, cn)
 		if err != nil {
@@ -143,6 +144,9 @@ func (l *Loader) playSections(file string, n *yaml.Node, p *Play) error {
 		}
 		return nodes
 	}
+	// the sections are read in the order they run, so a role use runs
+	// once, where it first runs (a pre_tasks import_role's dependency
+	// before roles:, roles: before an import_role's in tasks:)
 	p.PreTasks = section("pre_tasks")
 	if rn := mapGet(n, "roles"); rn != nil {
 		roles, err := l.parsePlayRoles(file, rn, p)
@@ -150,6 +154,9 @@ func (l *Loader) playSections(file string, n *yaml.Node, p *Play) error {
 			return err
 		}
 		p.Roles = roles
+	}
+	for _, ri := range p.Roles {
+		l.appendRoleRun(ri, &p.Tasks, &p.Handlers, p.roleRuns)
 	}
 	tasks := section("tasks")
 	p.PostTasks = section("post_tasks")
@@ -160,10 +167,6 @@ func (l *Loader) playSections(file string, n *yaml.Node, p *Play) error {
 	l.pendingRoles = nil
 	if err2 != nil {
 		return err2
-	}
-	seen := map[string]bool{}
-	for _, ri := range p.Roles {
-		l.appendRoleRun(ri, &p.Tasks, &p.Handlers, seen)
 	}
 	p.Tasks = append(p.Tasks, tasks...)
 	p.Handlers = append(p.Handlers, imported...)
@@ -197,31 +200,42 @@ func roleKey(ri *RoleInstance) string {
 }
 
 // appendRoleRun adds a role's dependency chain then its own tasks as
-// implicit blocks, running each distinct role use once per play.
-func (l *Loader) appendRoleRun(ri *RoleInstance, tasks *[]Node, handlers *[]Node, seen map[string]bool) {
+// implicit blocks, running each distinct role use once per play, and the
+// handlers of each use.
+func (l *Loader) appendRoleRun(ri *RoleInstance, tasks *[]Node, handlers *[]Node, runs *roleRuns) {
 	for _, dep := range ri.Deps() {
-		l.appendRoleRun(dep, tasks, handlers, seen)
+		l.appendRoleRun(dep, tasks, handlers, runs)
 	}
 	key := roleKey(ri)
-	if seen[key] && !ri.Role.allowDup {
+	hkey := key
+	if ri.Included {
+		vb, _ := ri.Vars.MarshalJSON()
+		hkey += "\x00included\x00" + string(vb)
+	}
+	hb := runs.handlers[hkey]
+	if hb == nil && len(ri.Handlers) > 0 {
+		hb = &Block{Pos: Pos{File: ri.Role.Path}, Block: ri.Handlers, Implicit: true, Role: ri}
+		for _, n := range ri.Handlers {
+			setParent(n, hb)
+		}
+		runs.handlers[hkey] = hb
+	}
+	if hb != nil {
+		*handlers = append(*handlers, hb)
+	}
+	// import_role and include_role run their role again (their
+	// allow_duplicates defaults to true); a roles: entry or a dependency
+	// runs once per play with the same params unless the role allows
+	// duplicates (ansible's Role.has_run).
+	if runs.seen[key] && !ri.Role.allowDup && !ri.Included {
 		return
 	}
-	seen[key] = true
+	runs.seen[key] = true
 	blk := &Block{Pos: Pos{File: ri.Role.Path}, Block: ri.Tasks, Implicit: true, Role: ri, Kw: ri.Kw}
 	for _, n := range ri.Tasks {
 		setParent(n, blk)
 	}
 	*tasks = append(*tasks, blk)
-	// A role's handlers join the play once, from its first use, however
-	// many times the role runs with other params (as ansible-core does).
-	if len(ri.Handlers) > 0 && !seen["handlers\x00"+ri.Role.Path] {
-		seen["handlers\x00"+ri.Role.Path] = true
-		hb := &Block{Pos: Pos{File: ri.Role.Path}, Block: ri.Handlers, Implicit: true, Role: ri}
-		for _, n := range ri.Handlers {
-			setParent(n, hb)
-		}
-		*handlers = append(*handlers, hb)
-	}
 }
 
 func setParent(n Node, b *Block) {

@@ -3,6 +3,7 @@ package playbook
 import (
 	"strings"
 
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 	"gopkg.in/yaml.v3"
 )
@@ -221,7 +222,7 @@ func (l *Loader) taskKeyword(file string, t *Task, kn, vn *yaml.Node) error {
 		t.HasLoop = true
 		if k != "loop" {
 			t.LoopLookup = strings.TrimPrefix(k, "with_")
-			if !knownLookups[t.LoopLookup] {
+			if !knownLookups[t.LoopLookup] && !templates.HasLookup(t.LoopLookup) {
 				return errAt(posOf(file, kn), "unsupported loop lookup %q", k)
 			}
 		}

@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"path/filepath"
+	"sync"
 
 	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/value"
@@ -104,6 +105,11 @@ type Task struct {
 	Async any
 	Poll  any
 
+	// ActionTemplate says Action is a template (`action: "{{ m }} a=b"`),
+	// resolved on each host at run time (ResolveAction), as ansible
+	// templates a task's action with the host's variables.
+	ActionTemplate bool
+
 	// Play is the play the task runs in (SetPlay). Static imports are
 	// expanded at load time; dynamic includes keep their task and are
 	// expanded per host at run time.
@@ -135,20 +141,48 @@ type Play struct {
 	Handlers    []Node // play handlers after role handlers, in definition order
 	Dir         string
 	Playbook    *Playbook
+	// roleRuns are the role uses the play runs, for running each once
+	// (appendRoleRun); include_role adds to them at run time.
+	roleRuns *roleRuns
+}
+
+// roleRuns are a play's role uses so far, by roleKey, and the handlers
+// of each role use: one copy per distinct use (ansible's Role object:
+// the role with the same params, *_from files and vars, included or
+// not), which every later same use brings back.
+type roleRuns struct {
+	mu       sync.Mutex
+	seen     map[string]bool
+	handlers map[string]*Block
+}
+
+func newRoleRuns() *roleRuns {
+	return &roleRuns{seen: map[string]bool{}, handlers: map[string]*Block{}}
 }
 
 // Role is a role on disk, loaded once.
 type Role struct {
-	Name     string
-	Path     string
-	Defaults *value.Map
-	Vars     *value.Map
-	Meta     *value.Map
+	Name string
+	// Collection is "namespace.collection" for a collection's role.
+	Collection string
+	Path       string
+	Defaults   *value.Map
+	Vars       *value.Map
+	Meta       *value.Map
 	// ArgSpecs are meta/argument_specs: entry point -> spec.
 	ArgSpecs    *value.Map
 	argSpecsPos Pos
 	allowDup    bool
 	deps        []*roleRef
+}
+
+// FQName is the role's name as ansible shows it: with its collection,
+// for a collection's role.
+func (r *Role) FQName() string {
+	if r.Collection != "" {
+		return r.Collection + "." + r.Name
+	}
+	return r.Name
 }
 
 // RoleInstance is one use of a role (roles: entry, import/include_role, or

@@ -154,6 +154,18 @@ func (l *Loader) collectionDirs() []string {
 	return uniq(dirs)
 }
 
+// roleCollection is the collection a role at path belongs to
+// (.../ansible_collections/NS/COLL/roles/NAME), "" for another role.
+func roleCollection(path string) string {
+	roles := filepath.Dir(path)
+	coll := filepath.Dir(roles)
+	ns := filepath.Dir(coll)
+	if filepath.Base(roles) != "roles" || filepath.Base(filepath.Dir(ns)) != "ansible_collections" {
+		return ""
+	}
+	return filepath.Base(ns) + "." + filepath.Base(coll)
+}
+
 // collectionRole finds a role of an installed collection; "" if none.
 func (l *Loader) collectionRole(ns, coll, role string) string {
 	for _, d := range l.collectionDirs() {
@@ -215,7 +227,7 @@ func (l *Loader) loadRole(pos Pos, path string) (*Role, error) {
 	if r, ok := l.roles[path]; ok {
 		return r, nil
 	}
-	r := &Role{Name: filepath.Base(path), Path: path, Defaults: value.NewMap(0), Vars: value.NewMap(0)}
+	r := &Role{Name: filepath.Base(path), Collection: roleCollection(path), Path: path, Defaults: value.NewMap(0), Vars: value.NewMap(0)}
 	if l.roles == nil {
 		l.roles = map[string]*Role{}
 	}
@@ -500,8 +512,11 @@ func (l *Loader) expandImportRole(file string, t *Task) ([]Node, error) {
 	outer.Kw.Vars = nil
 	var nodes []Node
 	var handlers []Node
-	seen := map[string]bool{}
-	l.appendRoleRun(ri, &nodes, &handlers, seen)
+	runs := l.roleRuns
+	if runs == nil {
+		runs = newRoleRuns()
+	}
+	l.appendRoleRun(ri, &nodes, &handlers, runs)
 	for _, n := range nodes {
 		setParent(n, outer)
 	}

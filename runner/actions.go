@@ -3,16 +3,12 @@ package runner
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/modules"
-	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
@@ -244,119 +240,6 @@ func actPause(ctx context.Context, tc *taskCtx) *value.Map {
 	res.Set("stderr", "")
 	res.Set("stdout", fmt.Sprintf("Paused for %v seconds", d.Seconds()))
 	res.Set("user_input", "")
-	return res
-}
-
-func actIncludeVars(ctx context.Context, tc *taskCtx) *value.Map {
-	args, err := tc.args()
-	if err != nil {
-		return failResult(tc.sc.explain(err, tc.t))
-	}
-	var files []string
-	if v, ok := args.Get("_raw_params"); ok {
-		files = append(files, value.String(v))
-	} else if v, ok := args.Get("file"); ok {
-		files = append(files, value.String(v))
-	} else if v, ok := args.Get("dir"); ok {
-		dir, err := tc.findFile("vars", value.String(v))
-		if err != nil {
-			return failResult(err.Error())
-		}
-		var matches []string
-		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				ext := filepath.Ext(p)
-				if ext == ".yml" || ext == ".yaml" || ext == ".json" {
-					matches = append(matches, p)
-				}
-			}
-			return nil
-		})
-		sort.Strings(matches)
-		files = matches
-	} else {
-		return failResult("include_vars needs a file or dir")
-	}
-	all := value.NewMap(8)
-	var loaded []any
-	for _, f := range files {
-		p, err := tc.findFile("vars", f)
-		if err != nil {
-			return failResult(err.Error())
-		}
-		l := playbook.NewLoader(playbook.Options{Vault: tc.ex.r.o.Vault}, nil)
-		m, err := l.LoadVarsFile(p)
-		if err != nil {
-			return failResult(err.Error())
-		}
-		m.Range(func(k string, v any) bool { all.Set(k, v); return true })
-		loaded = append(loaded, p)
-	}
-	if name, ok := args.Get("name"); ok {
-		wrapped := value.NewMap(1)
-		wrapped.Set(value.String(name), all)
-		all = wrapped
-	}
-	tc.h.setIncludeVars(all)
-	res := okResult()
-	res.Set("ansible_facts", all)
-	res.Set("ansible_included_var_files", loaded)
-	return res
-}
-
-func actAddHost(ctx context.Context, tc *taskCtx) *value.Map {
-	args, err := tc.args()
-	if err != nil {
-		return failResult(tc.sc.explain(err, tc.t))
-	}
-	name := ""
-	var groups []string
-	vars := value.NewMap(4)
-	args.Range(func(k string, v any) bool {
-		switch k {
-		case "name", "host", "hostname":
-			name = value.String(v)
-		case "groups", "group", "groupname":
-			for _, g := range value.Listify(v) {
-				for _, p := range strings.Split(value.String(g), ",") {
-					if p = strings.TrimSpace(p); p != "" {
-						groups = append(groups, p)
-					}
-				}
-			}
-		default:
-			vars.Set(k, v)
-		}
-		return true
-	})
-	if name == "" {
-		return failResult("name is required for add_host")
-	}
-	// a "host:port" name sets ansible_port, as Ansible does.
-	if h, p, ok := strings.Cut(name, ":"); ok && !strings.Contains(p, ":") {
-		if n, err := strconv.Atoi(p); err == nil {
-			name = h
-			vars.Set("ansible_port", n)
-		}
-	}
-	r := tc.ex.r
-	r.invMu.Lock()
-	_, changed, err := r.inv.AddHost(name, groups, vars)
-	if err == nil {
-		r.dynHosts = append(r.dynHosts, dynHost{name: name, groups: groups, vars: vars})
-	}
-	r.invMu.Unlock()
-	if err != nil {
-		return failResult(err.Error())
-	}
-	r.refreshInventoryVars(tc.ex.pr)
-	res := okResult()
-	res.Set("changed", changed)
-	gl := []any{}
-	for _, g := range groups {
-		gl = append(gl, g)
-	}
-	res.Set("add_host", value.MapOf("groups", gl, "host_name", name, "host_vars", vars))
 	return res
 }
 

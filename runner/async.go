@@ -141,7 +141,11 @@ func (r *run) startJob(ctx context.Context, env *modules.Env, mod modules.Module
 	if err != nil {
 		return nil, err
 	}
-	jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Duration(modules.KillAfter(limit))*time.Second)
+	root := r.rootCtx
+	if root == nil {
+		root = context.Background()
+	}
+	jctx, cancel := context.WithTimeout(root, time.Duration(modules.KillAfter(limit))*time.Second)
 	r.jobs.Add(1)
 	go func() {
 		defer r.jobs.Done()

@@ -62,7 +62,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		// A module's ansible_facts join the host's facts, as Ansible
 		// merges them (service_facts, package_facts).
 		if f, ok := get(res, "ansible_facts").(*value.Map); ok && f.Len() > 0 {
-			h.addFacts(f)
+			h.addFacts(f, true)
 		}
 	}
 	return res, mr.Diff
@@ -139,13 +139,11 @@ func (tc *taskCtx) moduleEnv(info *modules.Info, conn connection.Conn) (*modules
 		return tc.ex.r.eng.RenderText(src, sc, o)
 	}
 	env.RenderTemplate = func(src string, to modules.TemplateOptions) (string, error) {
-		for _, d := range [][2]string{{to.VariableStart, "{{"}, {to.VariableEnd, "}}"}, {to.BlockStart, "{%"}, {to.BlockEnd, "%}"}, {to.CommentStart, "{#"}, {to.CommentEnd, "#}"}} {
-			if d[0] != "" && d[0] != d[1] {
-				return "", fmt.Errorf("custom template delimiters are not supported by fjord yet (%q)", d[0])
-			}
-		}
 		o := templates.DefaultTextOptions()
 		o.TrimBlocks, o.LstripBlocks, o.Name = to.TrimBlocks, to.LstripBlocks, to.Path
+		o.VariableStart, o.VariableEnd = to.VariableStart, to.VariableEnd
+		o.BlockStart, o.BlockEnd = to.BlockStart, to.BlockEnd
+		o.CommentStart, o.CommentEnd = to.CommentStart, to.CommentEnd
 		o.Extra = map[string]any{"ansible_managed": tc.ex.r.ansibleManaged()}
 		for k, v := range to.Extra {
 			o.Extra[k] = v

@@ -16,6 +16,10 @@ type executor struct {
 	pr      *playRun
 	free    bool
 	handler bool
+	// rescuable says a failure here goes to the rescue of an enclosing
+	// block: it is not yet a failure any_errors_fatal acts on, as
+	// ansible's iterator does not count the host failed then.
+	rescuable bool
 }
 
 // hostSet is a set of hosts in a stable order.
@@ -50,7 +54,7 @@ func (ex *executor) runList(ctx context.Context, nodes []playbook.Node, hosts ho
 			go func(h *hostState) {
 				defer wg.Done()
 				defer func() { <-sem }()
-				sub := &executor{r: ex.r, pr: ex.pr, handler: ex.handler}
+				sub := &executor{r: ex.r, pr: ex.pr, handler: ex.handler, rescuable: ex.rescuable}
 				f := sub.runList(ctx, nodes, hostSet{h}, nil)
 				mu.Lock()
 				for k := range f {
@@ -82,7 +86,7 @@ func (ex *executor) runList(ctx context.Context, nodes []playbook.Node, hosts ho
 			failed[h] = true
 		}
 		hosts = hosts.without(f)
-		if ex.anyErrorsFatal(n, f) {
+		if !ex.rescuable && ex.anyErrorsFatal(n, f) {
 			ex.pr.endPlay = true
 			ex.pr.fatal = true
 			ex.r.anyFailed = true
@@ -138,7 +142,9 @@ func (ex *executor) anyErrorsFatal(n playbook.Node, failed map[*hostState]bool) 
 // always for every host that entered.
 func (ex *executor) runBlock(ctx context.Context, b *playbook.Block, hosts hostSet) map[*hostState]bool {
 	entered := hosts
-	failedB := ex.runList(ctx, b.Block, hosts, nil)
+	inBlock := *ex
+	inBlock.rescuable = ex.rescuable || len(b.Rescue) > 0
+	failedB := inBlock.runList(ctx, b.Block, hosts, nil)
 	result := failedB
 	if len(b.Rescue) > 0 && len(failedB) > 0 && !ex.pr.endPlay {
 		var rescuing hostSet

@@ -93,6 +93,17 @@ var osFamily = map[string]string{
 }
 
 func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
+	args, err := tc.args()
+	if err != nil {
+		return failResult(err.Error())
+	}
+	if msg := checkGatherSubset(argList(args, "gather_subset")); msg != "" {
+		return failResult(msg)
+	}
+	factPath := defaultFactPath
+	if v, ok := args.Get("fact_path"); ok && v != nil {
+		factPath = value.String(v)
+	}
 	conn, err := tc.ex.r.connFor(ctx, tc, "")
 	if err != nil {
 		return errorResult(err)
@@ -103,18 +114,31 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 	if err != nil {
 		return failResult(tc.sc.explain(err, tc.t))
 	}
-	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript + pythonFactsScript(pythonInterpreter(tc.sc)), Env: env})
+	res, err := conn.Exec(ctx, &connection.Cmd{Command: factsScript + pythonFactsScript(pythonInterpreter(tc.sc)) + "echo @@local\n" + localFactsScript(factPath), Env: env})
 	if err != nil {
 		return errorResult(err)
 	}
-	f := parseFacts(res.Stdout)
+	main, localOut, _ := bytes.Cut(res.Stdout, []byte("\n@@local\n"))
+	f := parseFacts(main)
+	local, warns := parseLocalFacts(localOut)
+	f.Set("local", local)
 	f.Set("gather_subset", []any{"all"})
 	f.Set("module_setup", true)
-	tc.h.addFacts(f)
+	if filters := argList(args, "filter"); len(filters) > 0 {
+		f = filterFacts(f, filters)
+	}
+	tc.h.addFacts(f, false)
 	out := okResult()
 	facts := value.NewMap(f.Len())
 	f.Range(func(k string, v any) bool { facts.Set("ansible_"+k, v); return true })
 	out.Set("ansible_facts", facts)
+	if len(warns) > 0 {
+		w := make([]any, len(warns))
+		for i, s := range warns {
+			w[i] = s
+		}
+		out.Set("warnings", w)
+	}
 	return out
 }
 

@@ -13,17 +13,53 @@ import (
 // handlerList flattens the play's handlers in definition order.
 func (pr *playRun) handlerList() []*playbook.Task {
 	var out []*playbook.Task
-	var walk func(nodes []playbook.Node)
-	walk = func(nodes []playbook.Node) {
+	for _, g := range pr.handlerGroups() {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// handlerGroups are the play's handlers as ansible's handler blocks: the
+// handlers written one after the other in a file make one block, a
+// written block another; a role use's handlers come as their own.
+func (pr *playRun) handlerGroups() [][]*playbook.Task {
+	var groups [][]*playbook.Task
+	var flat func(nodes []playbook.Node, out *[]*playbook.Task)
+	flat = func(nodes []playbook.Node, out *[]*playbook.Task) {
 		for _, n := range nodes {
 			switch n := n.(type) {
 			case *playbook.Task:
-				out = append(out, n)
+				*out = append(*out, n)
 			case *playbook.Block:
-				walk(n.Block)
-				walk(n.Rescue)
-				walk(n.Always)
+				flat(n.Block, out)
+				flat(n.Rescue, out)
+				flat(n.Always, out)
 			}
+		}
+	}
+	var walk func(nodes []playbook.Node)
+	walk = func(nodes []playbook.Node) {
+		var run []*playbook.Task
+		for _, n := range nodes {
+			switch n := n.(type) {
+			case *playbook.Task:
+				run = append(run, n)
+			case *playbook.Block:
+				if run != nil {
+					groups = append(groups, run)
+					run = nil
+				}
+				if n.Implicit {
+					walk(n.Block)
+					continue
+				}
+				var g []*playbook.Task
+				flat([]playbook.Node{n}, &g)
+				groups = append(groups, g)
+			}
+		}
+		if run != nil {
+			groups = append(groups, run)
 		}
 	}
 	walk(pr.play.Handlers)
@@ -33,7 +69,7 @@ func (pr *playRun) handlerList() []*playbook.Task {
 	for _, ri := range extra {
 		walk(ri.Handlers)
 	}
-	return out
+	return groups
 }
 
 // notify marks the handlers t names as notified for h.
@@ -42,7 +78,7 @@ func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
 	if len(names) == 0 {
 		return
 	}
-	handlers := ex.pr.handlerList()
+	groups := ex.pr.handlerGroups()
 	for _, n := range names {
 		name := n
 		if strings.Contains(name, "{{") {
@@ -50,15 +86,13 @@ func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
 				name = s
 			}
 		}
-		found := false
-		for _, hd := range handlers {
-			if handlerMatches(hd, name, sc) {
-				ex.pr.mu.Lock()
-				h.notified[hd] = true
-				ex.pr.mu.Unlock()
-				found = true
-			}
+		marked := notifiedBy(groups, name, sc)
+		found := len(marked) > 0
+		ex.pr.mu.Lock()
+		for _, hd := range marked {
+			h.notified[hd] = true
 		}
+		ex.pr.mu.Unlock()
 		if !found {
 			ex.r.log.Warn("handler not found", "name", name)
 			ex.r.emit(func(s callback.Sink) {
@@ -68,7 +102,33 @@ func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
 	}
 }
 
-func handlerMatches(hd *playbook.Task, name string, sc *scope) bool {
+// notifiedBy are the handlers a notification of name reaches: the first
+// one with that name in the last handler block that has one (ansible's
+// search_handler_blocks_by_name), and every handler that listens to it.
+func notifiedBy(groups [][]*playbook.Task, name string, sc *scope) []*playbook.Task {
+	var marked []*playbook.Task
+named:
+	for i := len(groups) - 1; i >= 0; i-- {
+		for _, hd := range groups[i] {
+			if handlerNamed(hd, name, sc) {
+				marked = append(marked, hd)
+				break named
+			}
+		}
+	}
+	for _, g := range groups {
+		for _, hd := range g {
+			if handlerListens(hd, name) {
+				marked = append(marked, hd)
+			}
+		}
+	}
+	return marked
+}
+
+// handlerNamed says whether handler hd answers to name: its name, or
+// "role : name" for a role's.
+func handlerNamed(hd *playbook.Task, name string, sc *scope) bool {
 	hn := hd.Name
 	if strings.Contains(hn, "{{") {
 		if s, err := sc.renderString(hn); err == nil {
@@ -78,16 +138,18 @@ func handlerMatches(hd *playbook.Task, name string, sc *scope) bool {
 	if hn != "" && hn == name {
 		return true
 	}
-	if hd.Role != nil && hn != "" && hd.Role.Role.Name+" : "+hn == name {
+	if hd.Role != nil && hn != "" && (hd.Role.Role.Name+" : "+hn == name || hd.Role.Role.FQName()+" : "+hn == name) {
 		return true
 	}
+	return hn == "" && hd.Action == name
+}
+
+// handlerListens says whether handler hd listens to name.
+func handlerListens(hd *playbook.Task, name string) bool {
 	for _, l := range hd.Listen {
 		if l == name {
 			return true
 		}
-	}
-	if hn == "" && hd.Action == name {
-		return true
 	}
 	return false
 }
@@ -188,7 +250,8 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 		for _, h := range hosts {
 			if cond(h) {
 				h.mu.Lock()
-				h.facts, h.plainFacts = value.NewMap(0), nil
+				h.facts = value.NewMap(0)
+				h.bare = nil
 				h.mu.Unlock()
 			}
 		}

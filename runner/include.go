@@ -60,12 +60,14 @@ func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts host
 		if inst.role != nil && inst.role.Public {
 			ex.pr.exposeRole(inst.role)
 		}
+		// the role's handlers join the play as it is included, so its
+		// tasks notify them (ansible's IncludeRole.get_block_list)
+		if inst.role != nil && len(inst.role.Handlers) > 0 {
+			ex.pr.addHandlers(inst.role)
+		}
 		f := ex.runList(ctx, []playbook.Node{inst.blk}, live, nil)
 		for h := range f {
 			ir.failed[h] = true
-		}
-		if inst.role != nil && len(inst.role.Handlers) > 0 {
-			ex.pr.addHandlers(inst.role)
 		}
 	}
 	return ir.failed
@@ -109,7 +111,11 @@ func (ir *includeRun) host(h *hostState) {
 	for i, item := range items {
 		var lv *value.Map
 		if t.HasLoop {
+			// an included file sees the loop and index vars and
+			// ansible_loop, as ansible's IncludedFile passes them
 			lv = lc.vars(items, i)
+			lv.Delete("ansible_loop_var")
+			lv.Delete("ansible_index_var")
 		}
 		res, ok := ir.item(h, tc, lv, item)
 		if res == nil {

@@ -61,7 +61,7 @@ func (r *run) list(books []*playbook.Playbook) (int, error) {
 									name = n.Action
 								}
 								if n.Role != nil {
-									name = n.Role.Role.Name + " : " + name
+									name = n.Role.Role.FQName() + " : " + name
 								}
 								own := slices.Clone(et)
 								sort.Strings(own)

@@ -38,17 +38,19 @@ func TestUnresolvedVariables(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	undef := func(line, name string) string {
-		return ":" + line + `:7: task \"debug\": on localhost: The task includes an option with an undefined variable. The error was: '` + name + `' is undefined`
+	undef := func(line, msg string) string {
+		return ":" + line + `:7: task \"debug\": on localhost: The task includes an option with an undefined variable. The error was: ` + msg
 	}
+	// as ansible's: the variables' templates that met the undefined, outermost first
+	const nope = `{{ b }}: {{ nope.x }}: 'nope' is undefined`
 	for _, want := range []string{
 		`:9:7: task \"debug\": on localhost: recursive loop detected in template string: rec"`,
-		undef("11", "nope"),
+		undef("11", nope),
 		`"msg": "dflt"`,
 		`"msg": "division by zero"`,
-		undef("16", "nope"),
-		`task \"template\": on localhost: The task includes an option with an undefined variable. The error was: 'nope' is undefined`,
-		undef("20", "missing"),
+		undef("16", nope),
+		`task \"template\": on localhost: The task includes an option with an undefined variable. The error was: ` + nope,
+		undef("20", "'missing' is undefined"),
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %s\n%s", want, out)

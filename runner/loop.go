@@ -52,6 +52,8 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 			res = failResult(isc.explain(err, t))
 		case !ok:
 			res = skipResult()
+		case tc.kwErr != nil:
+			res = failResult(isc.explain(tc.kwErr, t))
 		default:
 			res, diffs = itc.runOnce(ctx, lv, delegate)
 		}
@@ -107,6 +109,7 @@ type loopCtl struct {
 	loopVar, indexVar string
 	label             any // rendered per item
 	extended          bool
+	noAllItems        bool // extended_allitems: false
 	pause             float64
 }
 
@@ -128,36 +131,46 @@ func (tc *taskCtx) loopControl() loopCtl {
 	if v, ok := lc.Get("extended"); ok {
 		c.extended, _ = tc.sc.renderBool(v, false)
 	}
+	if v, ok := lc.Get("extended_allitems"); ok {
+		all, _ := tc.sc.renderBool(v, true)
+		c.noAllItems = !all
+	}
 	if v, ok := lc.Get("pause"); ok {
 		c.pause, _ = strconv.ParseFloat(value.String(v), 64)
 	}
 	return c
 }
 
-// vars are item i's loop variables: the loop var, the index var and, when
-// extended, ansible_loop.
+// vars are item i's loop variables, as ansible's task executor sets them:
+// the loop var and ansible_loop_var, the index var and ansible_index_var,
+// and, when extended, ansible_loop (allitems unless extended_allitems is
+// false).
 func (c loopCtl) vars(items []any, i int) *value.Map {
-	lv := value.NewMap(4)
+	lv := value.NewMap(5)
+	lv.Set("ansible_loop_var", c.loopVar)
 	lv.Set(c.loopVar, items[i])
 	if c.indexVar != "" {
+		lv.Set("ansible_index_var", c.indexVar)
 		lv.Set(c.indexVar, i)
 	}
 	if c.extended {
 		al := value.NewMap(10)
 		n := len(items)
-		al.Set("allitems", items)
 		al.Set("index", i+1)
 		al.Set("index0", i)
-		al.Set("revindex", n-i)
-		al.Set("revindex0", n-i-1)
 		al.Set("first", i == 0)
 		al.Set("last", i == n-1)
 		al.Set("length", n)
-		if i > 0 {
-			al.Set("previtem", items[i-1])
+		al.Set("revindex", n-i)
+		al.Set("revindex0", n-i-1)
+		if !c.noAllItems {
+			al.Set("allitems", items)
 		}
 		if i < n-1 {
 			al.Set("nextitem", items[i+1])
+		}
+		if i > 0 {
+			al.Set("previtem", items[i-1])
 		}
 		lv.Set("ansible_loop", al)
 	}

@@ -1,12 +1,13 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -26,7 +27,8 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 	switch lookup {
 	case "fileglob":
 		return tc.withFileglob(v), nil
-	case "env", "file", "lines", "template", "pipe", "vars", "first_found", "inventory_hostnames", "random_choice":
+	}
+	if templates.HasLookup(lookup) {
 		return tc.withQuery(lookup, v)
 	}
 	return nil, fmt.Errorf("unsupported loop lookup with_%s", lookup)
@@ -72,12 +74,10 @@ var withLookups = map[string]func(v any) ([]any, error){
 		return out, nil
 	},
 	"dict":                        withDict,
-	"sequence":                    withSequence,
 	"nested":                      withNested,
 	"cartesian":                   withNested,
 	"community.general.cartesian": withNested,
 	"together":                    withTogether,
-	"subelements":                 withSubelements,
 }
 
 // lookupError is a with_X lookup refusing its terms: the task fails with
@@ -102,19 +102,6 @@ func withDict(v any) ([]any, error) {
 		out = append(out, value.MapOf("key", k, "value", e))
 		return true
 	})
-	return out, nil
-}
-
-// withSequence: the numbers of each sequence term.
-func withSequence(v any) ([]any, error) {
-	var out []any
-	for _, term := range value.Listify(v) {
-		items, err := sequence(value.String(term))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-	}
 	return out, nil
 }
 
@@ -163,70 +150,6 @@ func withTogether(v any) ([]any, error) {
 	return out, nil
 }
 
-// withSubelements: [element, subelement] for each subelement of the list
-// at key in each element; terms are the elements, the key and flags.
-func withSubelements(v any) ([]any, error) {
-	terms := value.Listify(v)
-	if len(terms) < 2 {
-		return nil, fmt.Errorf("subelements lookup expects a list of two or three items")
-	}
-	skipMissing := false
-	if len(terms) > 2 {
-		if fm, ok := terms[2].(*value.Map); ok {
-			sm, _ := fm.Get("skip_missing")
-			skipMissing = value.Bool(sm)
-		}
-	}
-	key := value.String(terms[1])
-	var elems []any
-	switch e := terms[0].(type) {
-	case []any:
-		elems = e
-	case *value.Map:
-		e.Range(func(_ string, x any) bool { elems = append(elems, x); return true })
-	}
-	var out []any
-	for _, el := range elems {
-		sub, err := subelementsOf(el, key, skipMissing)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sub {
-			out = append(out, []any{el, s})
-		}
-	}
-	return out, nil
-}
-
-// subelementsOf is the list at the dotted key of element el; none when
-// it is missing and skipMissing.
-func subelementsOf(el any, key string, skipMissing bool) ([]any, error) {
-	m, ok := el.(*value.Map)
-	if !ok {
-		return nil, fmt.Errorf("subelements lookup expects a list of dictionaries")
-	}
-	cur := any(m)
-	for _, part := range strings.Split(key, ".") {
-		cm, _ := cur.(*value.Map)
-		nv, ok := cm.Get(part)
-		if !ok {
-			if skipMissing {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("could not find '%s' key in iterated item '%s'", key, value.Repr(el))
-		}
-		cur = nv
-	}
-	if cur == nil {
-		return nil, nil
-	}
-	sub, ok := cur.([]any)
-	if !ok {
-		return nil, fmt.Errorf("the key %s should point to a list, got '%s'", key, value.Repr(cur))
-	}
-	return sub, nil
-}
-
 // withFileglob: the files matching each pattern, in the first of the
 // task's files directories that has any.
 func (tc *taskCtx) withFileglob(v any) []any {
@@ -251,6 +174,18 @@ func (tc *taskCtx) withFileglob(v any) []any {
 	return out
 }
 
+// lookupSubdir is where with_first_found looks, by the task's action
+// (ansible's TaskExecutor sets the lookup's _subdir so): templates, vars,
+// else files.
+func lookupSubdir(action string) string {
+	for _, d := range []string{"template", "var"} {
+		if strings.Contains(action, d) {
+			return d + "s"
+		}
+	}
+	return "files"
+}
+
 // withQuery runs with_<lookup> through the template engine's lookup
 // plugins: query(lookup, terms...).
 func (tc *taskCtx) withQuery(lookup string, v any) ([]any, error) {
@@ -265,8 +200,19 @@ func (tc *taskCtx) withQuery(lookup string, v any) ([]any, error) {
 	for i := range terms {
 		args[i] = fmt.Sprintf("__fjord_terms[%d]", i)
 	}
+	if lookup == "first_found" {
+		args = append(args, "_subdir='"+lookupSubdir(tc.t.Action)+"'")
+	}
 	r, err := s2.render(fmt.Sprintf("{{ query('%s', %s) }}", lookup, strings.Join(args, ", ")))
-	if err != nil {
+	var le *templates.LookupError
+	switch {
+	case errors.As(err, &le) && le.Ansible():
+		// with_X runs the plugin itself: what it raised is the task's
+		// message, not wrapped as an unhandled exception of lookup().
+		return nil, &lookupError{le.Msg}
+	case le != nil:
+		return nil, &lookupError{"Unexpected failure during module execution: " + le.Msg}
+	case err != nil:
 		return nil, err
 	}
 	return value.Listify(r), nil
@@ -294,83 +240,4 @@ func flattenAll(l []any) []any {
 		}
 	}
 	return out
-}
-
-// sequence implements with_sequence terms: "start=1 end=5 stride=1
-// format=%d", "count=3", or the short form "1-5/2:%02d".
-func sequence(term string) ([]any, error) {
-	start, end, stride, count := 1, 0, 1, -1
-	format := "%d"
-	hasEnd := false
-	kv, rest, err := value.ParseKVRest(term)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range kv {
-		n, _ := strconv.ParseInt(p[1], 0, 64)
-		switch p[0] {
-		case "start":
-			start = int(n)
-		case "end":
-			end, hasEnd = int(n), true
-		case "stride":
-			stride = int(n)
-		case "count":
-			count = int(n)
-		case "format":
-			format = p[1]
-		default:
-			return nil, fmt.Errorf("unrecognized arguments to with_sequence: %s", p[0])
-		}
-	}
-	if rest != "" {
-		s := rest
-		if i := strings.Index(s, ":"); i >= 0 {
-			format = s[i+1:]
-			s = s[:i]
-		}
-		if i := strings.Index(s, "/"); i >= 0 {
-			stride, _ = strconv.Atoi(s[i+1:])
-			s = s[:i]
-		}
-		if a, b, ok := strings.Cut(s, "-"); ok {
-			start, _ = strconv.Atoi(a)
-			end, _ = strconv.Atoi(b)
-			hasEnd = true
-		} else {
-			end, _ = strconv.Atoi(s)
-			hasEnd = true
-		}
-	}
-	if count >= 0 {
-		if hasEnd {
-			return nil, fmt.Errorf("can't specify both count and end in with_sequence")
-		}
-		end = start + (count-1)*stride
-		if count == 0 {
-			return []any{}, nil
-		}
-	}
-	if stride == 0 {
-		return []any{}, nil
-	}
-	var out []any
-	if stride > 0 {
-		for i := start; i <= end; i += stride {
-			out = append(out, pyFormat(format, i))
-		}
-	} else {
-		for i := start; i >= end; i += stride {
-			out = append(out, pyFormat(format, i))
-		}
-	}
-	return out, nil
-}
-
-func pyFormat(format string, i int) string {
-	f := strings.NewReplacer("%i", "%d").Replace(format)
-	if !strings.Contains(f, "%") {
-		return f
-	}
-	return fmt.Sprintf(f, i)
 }

@@ -81,6 +81,10 @@ type Options struct {
 	// NoLocalhostWarning is localhost_warning=False: an empty inventory
 	// is not warned about.
 	NoLocalhostWarning bool
+	// Config is a setting in force by ansible-config's name
+	// (DEFAULT_FORKS) or a plugin option as "connection.ssh.port", for
+	// the config lookup; ok is false for one not known. nil: none.
+	Config func(name string) (v any, ok bool)
 
 	Callback string    // stdout callback, any name callback.StdoutName takes; "": default
 	Stdout   io.Writer // progress output

@@ -65,7 +65,11 @@ func moduleResult(mr *modules.Result) *value.Map {
 			}
 			ds = append(ds, dm)
 		}
-		m.Set("diff", ds)
+		if len(ds) == 1 && !mr.DiffList {
+			m.Set("diff", ds[0])
+		} else {
+			m.Set("diff", ds)
+		}
 	}
 	m.Set("changed", mr.Changed)
 	if mr.Msg != "" {

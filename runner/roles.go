@@ -52,18 +52,18 @@ func (pr *playRun) setRoleNames(m *value.Map) {
 		}
 	}
 	for _, ri := range play {
-		playNames = append(playNames, ri.Role.Name)
-		add(ri.Role.Name)
+		playNames = append(playNames, ri.Role.FQName())
+		add(ri.Role.FQName())
 	}
 	depNames := []any{}
 	seen := map[string]bool{}
 	var deps func(ri *playbook.RoleInstance)
 	deps = func(ri *playbook.RoleInstance) {
 		for _, d := range ri.Deps() {
-			if !seen[d.Role.Name] {
-				seen[d.Role.Name] = true
-				depNames = append(depNames, d.Role.Name)
-				add(d.Role.Name)
+			if !seen[d.Role.FQName()] {
+				seen[d.Role.FQName()] = true
+				depNames = append(depNames, d.Role.FQName())
+				add(d.Role.FQName())
 			}
 			deps(d)
 		}
@@ -86,7 +86,7 @@ func (pr *playRun) setRoleNames(m *value.Map) {
 func parentRoleNames(ri *playbook.RoleInstance) (names, paths []any) {
 	for ; ri != nil; ri = ri.Parent {
 		if ri.Included && ri.Parent != nil {
-			names = append(names, ri.Parent.Role.Name)
+			names = append(names, ri.Parent.Role.FQName())
 			paths = append(paths, ri.Parent.Role.Path)
 		}
 	}

@@ -54,7 +54,8 @@ type run struct {
 
 	vaultCache sync.Map // inline !vault ciphertext → plaintext
 
-	jobs sync.WaitGroup // async jobs the controller runs (async.go)
+	jobs    sync.WaitGroup  // async jobs the controller runs (async.go)
+	rootCtx context.Context // the run's context: it bounds those jobs
 }
 
 // Run runs the playbooks and returns ansible-playbook's exit code.
@@ -74,6 +75,7 @@ func Run(ctx context.Context, o *Options) int {
 	r := &run{o: o, eng: templates.New(), log: o.Log, hosts: map[string]*hostState{},
 		conns: map[string]connection.Conn{}, omit: "__omit_place_holder__" + randHex(20),
 		warner: callback.NewWarner(o.Stderr, o.Color, 0)}
+	r.rootCtx = ctx
 	defer r.closeConns()
 	code, err := r.mainSafe(ctx)
 	if err != nil {

@@ -115,6 +115,11 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 	invVars, facts, incl, set := h.snapshot()
 	layers := make([]*value.Map, 0, 20)
 	var roleDefs, roleVars *value.Map
+	if t != nil {
+		// a task sees its connection's address as ansible_host when
+		// nothing set it (ansible's Connection.update_vars); hostvars not.
+		layers = append(layers, value.MapOf("ansible_host", h.name))
+	}
 	if pr != nil {
 		roleDefs, roleVars = pr.roleLayers()
 		layers = append(layers, roleDefs)
@@ -129,10 +134,7 @@ func (r *run) newScope(pr *playRun, h *hostState, t *playbook.Task, loopVars *va
 			}
 		}
 	}
-	layers = append(layers, invVars, factVars(facts))
-	if pf := h.plain(); pf != nil {
-		layers = append(layers, pf)
-	}
+	layers = append(layers, invVars, factVars(facts, h.bareFacts()))
 	if pr != nil {
 		layers = append(layers, pr.play.Kw.Vars)
 		if vf := r.varsFilesFor(pr, h); vf != nil {
@@ -239,7 +241,12 @@ func roleMagic(t *playbook.Task, pbDir string) *value.Map {
 		return tm
 	}
 	tm.Set("role_name", t.Role.Role.Name)
-	tm.Set("ansible_role_name", t.Role.Role.Name)
+	tm.Set("ansible_role_name", t.Role.Role.FQName())
+	if c := t.Role.Role.Collection; c != "" {
+		tm.Set("ansible_collection_name", c)
+	} else {
+		tm.Set("ansible_collection_name", nil)
+	}
 	tm.Set("role_path", t.Role.Role.Path)
 	if names, paths := parentRoleNames(t.Role); names != nil {
 		tm.Set("ansible_parent_role_names", names)

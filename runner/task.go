@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -24,6 +25,7 @@ type taskCtx struct {
 	check bool
 	diff  bool
 	noLog bool
+	kwErr error // a keyword's value its type refuses, met in taskKeywords
 }
 
 func (tc *taskCtx) kw(get func(playbook.Keywords) any) any {
@@ -279,7 +281,7 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 	}
 	role := ""
 	if t.Role != nil {
-		role = t.Role.Role.Name
+		role = t.Role.Role.FQName()
 	}
 	return callback.Task{Name: name, Role: role, Action: t.Action, Path: fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line),
 		Handler: t.Handler, Check: ex.pr.check}
@@ -290,6 +292,17 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostState) *outcome {
 	r := ex.r
 	sc := r.newScope(ex.pr, h, t, nil)
+	if t.ActionTemplate {
+		rt, err := t.ResolveAction(func(s string) (string, error) { return sc.renderString(s) })
+		if err != nil {
+			var te *templates.Error
+			if errors.As(err, &te) {
+				err = sc.taskError(err, t)
+			}
+			return ex.failOnHost(t, h, sc, err)
+		}
+		t = rt
+	}
 	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
 	kw := tc.taskKeywords()
 
@@ -303,6 +316,8 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 			res = failResult(sc.explain(err, t))
 		} else if !ok {
 			res = skipResult()
+		} else if tc.kwErr != nil {
+			res = failResult(sc.explain(tc.kwErr, t))
 		} else {
 			res, diffs = tc.runOnce(ctx, nil, kw.delegate)
 		}
@@ -327,6 +342,25 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	return o
 }
 
+// failOnHost reports t failed on h with err, before it could run (its
+// templated action names no module: ansible's message is bare).
+func (ex *executor) failOnHost(t *playbook.Task, h *hostState, sc *scope, err error) *outcome {
+	res := failResult(err.Error())
+	o := &outcome{h: h, result: res, status: callback.Failed}
+	if t.Register != "" {
+		h.setFact(t.Register, res)
+	}
+	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
+	kw := tc.taskKeywords()
+	ignored := ex.settle(t, o, kw)
+	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored, Result: res}
+	ex.r.outMu.Lock()
+	ex.r.counter.Add(hr)
+	ex.r.sink.HostResult(hr)
+	ex.r.outMu.Unlock()
+	return o
+}
+
 // hostKeywords are the keywords that shape a task's run on one host,
 // rendered with its variables.
 type hostKeywords struct {
@@ -335,28 +369,34 @@ type hostKeywords struct {
 }
 
 // taskKeywords renders the keywords of tc's task on its host, and sets
-// tc's check, diff and no_log.
+// tc's check, diff and no_log. A boolean keyword whose value is not a
+// boolean (ansible's FieldAttribute isa='bool', boolean(strict=True))
+// leaves its error in tc.kwErr: the task fails on the host when it runs.
 func (tc *taskCtx) taskKeywords() hostKeywords {
 	sc := tc.sc
 	tc.check, tc.diff = tc.ex.pr.check, tc.ex.pr.diff
-	if v := tc.kw(func(k playbook.Keywords) any { return k.CheckMode }); v != nil {
-		tc.check, _ = sc.renderBool(v, tc.check)
+	boolKw := func(name string, get func(playbook.Keywords) any, dst *bool) {
+		v := tc.kw(get)
+		if v == nil {
+			return
+		}
+		b, err := sc.renderStrictBool(name, v)
+		if err != nil {
+			if tc.kwErr == nil {
+				tc.kwErr = err
+			}
+			return
+		}
+		*dst = b
 	}
-	if v := tc.kw(func(k playbook.Keywords) any { return k.Diff }); v != nil {
-		tc.diff, _ = sc.renderBool(v, tc.diff)
-	}
+	boolKw("check_mode", func(k playbook.Keywords) any { return k.CheckMode }, &tc.check)
+	boolKw("diff", func(k playbook.Keywords) any { return k.Diff }, &tc.diff)
 	// ansible_check_mode/ansible_diff_mode follow the run, not the task's
 	// own check_mode/diff keyword, as in ansible-core.
-	if v := tc.kw(func(k playbook.Keywords) any { return k.NoLog }); v != nil {
-		tc.noLog, _ = sc.renderBool(v, false)
-	}
+	boolKw("no_log", func(k playbook.Keywords) any { return k.NoLog }, &tc.noLog)
 	var kw hostKeywords
-	if v := tc.kw(func(k playbook.Keywords) any { return k.IgnoreErrors }); v != nil {
-		kw.ignoreErrors, _ = sc.renderBool(v, false)
-	}
-	if v := tc.kw(func(k playbook.Keywords) any { return k.IgnoreUnreachable }); v != nil {
-		kw.ignoreUnreachable, _ = sc.renderBool(v, false)
-	}
+	boolKw("ignore_errors", func(k playbook.Keywords) any { return k.IgnoreErrors }, &kw.ignoreErrors)
+	boolKw("ignore_unreachable", func(k playbook.Keywords) any { return k.IgnoreUnreachable }, &kw.ignoreUnreachable)
 	if v := tc.kw(func(k playbook.Keywords) any { return k.DelegateTo }); v != nil {
 		kw.delegate, _ = sc.renderString(v)
 	}
@@ -437,7 +477,7 @@ func (r *run) reachedStart(t *playbook.Task) bool {
 	}
 	names := []string{t.Name}
 	if t.Role != nil {
-		names = append(names, t.Role.Role.Name+" : "+t.Name)
+		names = append(names, t.Role.Role.Name+" : "+t.Name, t.Role.Role.FQName()+" : "+t.Name)
 	}
 	for _, n := range names {
 		if ok, _ := filepath.Match(r.o.StartAtTask, n); ok || n == r.o.StartAtTask {

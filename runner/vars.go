@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -23,10 +24,11 @@ type hostState struct {
 	mu      sync.RWMutex
 	invVars *value.Map // inventory-level precedence, merged
 	facts   *value.Map // ansible_facts
-	// plainFacts are the facts a module returned without the ansible_
-	// prefix (getent_passwd): Ansible injects them as variables under
-	// their own name.
-	plainFacts  *value.Map
+	// bare names the facts a module returned without the ansible_
+	// prefix (getent_passwd): injected as vars under that name, as
+	// ansible's inject_facts_as_vars does, not as ansible_<name>.
+	// Replaced, never changed in place.
+	bare        map[string]bool
 	includeVars *value.Map // include_vars
 	setFacts    *value.Map // set_fact and register
 
@@ -50,13 +52,6 @@ func (h *hostState) snapshot() (invVars, facts, incl, set *value.Map) {
 	return h.invVars, h.facts, h.includeVars, h.setFacts
 }
 
-// plain is the host's facts that Ansible injects under their own name.
-func (h *hostState) plain() *value.Map {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.plainFacts
-}
-
 func (h *hostState) setFact(k string, v any) {
 	h.mu.Lock()
 	m := h.setFacts.Clone()
@@ -73,42 +68,53 @@ func (h *hostState) setIncludeVars(vars *value.Map) {
 	h.mu.Unlock()
 }
 
-func (h *hostState) addFacts(f *value.Map) {
+// addFacts merges facts into the host's. bare: the facts come from a
+// module's result, where a name without the ansible_ prefix is injected
+// under that name; gathered facts are all ansible_<name>.
+func (h *hostState) addFacts(f *value.Map, bare bool) {
 	h.mu.Lock()
 	m := h.facts.Clone()
-	var plain *value.Map
+	var names map[string]bool
 	f.Range(func(k string, v any) bool {
 		// facts come from the host: data, never templates (ansible's
 		// wrap_var of ansible_facts)
-		m.Set(strings.TrimPrefix(k, "ansible_"), value.MarkUnsafe(v))
-		if !strings.HasPrefix(k, "ansible_") {
-			if plain == nil {
-				plain = value.NewMap(1)
-				if h.plainFacts != nil {
-					plain = h.plainFacts.Clone()
+		name := strings.TrimPrefix(k, "ansible_")
+		m.Set(name, value.MarkUnsafe(v))
+		if bare && name == k || h.bare[name] {
+			if names == nil {
+				names = make(map[string]bool, len(h.bare)+1)
+				for n, b := range h.bare {
+					names[n] = b
 				}
 			}
-			plain.Set(k, value.MarkUnsafe(v))
+			names[name] = bare && name == k
 		}
 		return true
 	})
-	if plain != nil {
-		h.plainFacts = plain
-	}
 	h.facts = m
+	if names != nil {
+		h.bare = names
+	}
 	h.mu.Unlock()
 }
 
+func (h *hostState) bareFacts() map[string]bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.bare
+}
+
 // factVars is the facts layer: ansible_facts itself plus each fact as
-// ansible_<name> (Ansible's inject_facts_as_vars).
-func factVars(facts *value.Map) *value.Map {
+// ansible_<name> (Ansible's inject_facts_as_vars), or under its own name
+// for one returned without the prefix.
+func factVars(facts *value.Map, bare map[string]bool) *value.Map {
 	out := value.NewMap(facts.Len() + 1)
 	out.Set("ansible_facts", facts)
 	facts.Range(func(k string, v any) bool {
-		if !strings.HasPrefix(k, "ansible_") {
-			out.Set("ansible_"+k, v)
-		} else {
+		if bare[k] || strings.HasPrefix(k, "ansible_") {
 			out.Set(k, v)
+		} else {
+			out.Set("ansible_"+k, v)
 		}
 		return true
 	})
@@ -168,7 +174,9 @@ func (s *scope) templatize(name string, raw any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !needsTemplating(raw) {
+	// ansible_failed_task is data (wrap_var'd in ansible), keys included:
+	// a free-form set_fact's templated key is not rendered again.
+	if !needsTemplating(raw) || name == "ansible_failed_task" {
 		return raw, nil
 	}
 	if s.resolving == nil {
@@ -179,7 +187,14 @@ func (s *scope) templatize(name string, raw any) (any, error) {
 	}
 	s.resolving[name] = true
 	defer delete(s.resolving, name)
-	return s.r.eng.Templatize(raw, s)
+	v, err := s.r.eng.Templatize(raw, s)
+	var ue *templates.UndefinedError
+	if err != nil && errors.As(err, &ue) {
+		// ansible's AnsibleJ2Vars: a variable whose template meets an
+		// undefined is an undefined whose message says which template.
+		err = &templates.UndefinedError{Hint: value.String(raw) + ": " + err.Error()}
+	}
+	return v, err
 }
 
 // SearchPaths implements templates.SearchPather for lookups.
@@ -250,6 +265,28 @@ func (s *scope) renderBool(v any, def bool) (bool, error) {
 	}
 	return value.Bool(r), nil
 }
+
+// renderStrictBool renders keyword name's value v and converts it as
+// ansible's FieldAttribute isa='bool' does: boolean(strict=True).
+func (s *scope) renderStrictBool(name string, v any) (bool, error) {
+	r, err := s.render(v)
+	if err != nil {
+		return false, err
+	}
+	if r == nil {
+		return false, nil
+	}
+	b, ok := value.Boolean(r)
+	if !ok {
+		return false, fmt.Errorf("the field '%s' has an invalid value (%s), and could not be converted to an bool.The error was: The value '%s' is not a valid boolean.  Valid booleans include: %s",
+			name, value.String(v), value.String(r), validBooleans)
+	}
+	return b, nil
+}
+
+// validBooleans lists ansible's BOOLEANS (Python prints the set in its
+// hash order, which varies from run to run).
+const validBooleans = "'y', 'yes', 'on', '1', 'true', 't', 1, 1.0, True, 'n', 'no', 'off', '0', 'false', 'f', 0, 0.0, False"
 
 // cond evaluates when-style conditions, all of which must hold.
 func (s *scope) cond(conds []any) (bool, error) {
@@ -351,4 +388,55 @@ func (v *hostView) Lookup(k string) (any, bool, error) {
 
 func (v *hostView) Keys() []string {
 	return (&varsView{s: v.scope()}).Keys()
+}
+
+// VarNames implements templates.VarNamer: the variables in scope in the
+// order ansible's variables dict has them (each where it first appears,
+// lowest precedence first), then the magic ones the scope answers itself.
+func (s *scope) VarNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range s.layers {
+		for _, k := range l.Keys() {
+			if !seen[k] && k != "__fjord_terms" {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	for _, k := range []string{"vars", "ansible_check_mode", "ansible_diff_mode"} {
+		if !seen[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// MatchHosts implements templates.HostMatcher over the whole inventory.
+func (s *scope) MatchHosts(patterns []string) ([]string, error) {
+	hosts, err := s.r.inv.SelectAll(strings.Join(patterns, ","))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(hosts))
+	for i, h := range hosts {
+		out[i] = h.Name
+	}
+	return out, nil
+}
+
+// ConfigValue implements templates.ConfigReader from Options.Config.
+func (s *scope) ConfigValue(name string) (any, bool) {
+	if s.r.o.Config == nil {
+		return nil, false
+	}
+	v, ok := s.r.o.Config(name)
+	if l, isList := v.([]string); isList {
+		out := make([]any, len(l))
+		for i, e := range l {
+			out[i] = e
+		}
+		v = out
+	}
+	return v, ok
 }

@@ -24,6 +24,24 @@ type TextOptions struct {
 	Extra map[string]any
 	// Name is the template's file, for errors: "name.j2:3:7: ...".
 	Name string
+	// The delimiters; "" is Jinja2's ({{ }}, {% %}, {# #}).
+	VariableStart, VariableEnd string
+	BlockStart, BlockEnd       string
+	CommentStart, CommentEnd   string
+	// LineStatementPrefix and LineCommentPrefix, when set, make a line
+	// that starts with them a statement or a comment.
+	LineStatementPrefix, LineCommentPrefix string
+}
+
+// delims are o's delimiters, Jinja2's where o leaves them empty.
+func (o TextOptions) delims() [6]string {
+	d := [6]string{o.VariableStart, o.VariableEnd, o.BlockStart, o.BlockEnd, o.CommentStart, o.CommentEnd}
+	for i, def := range [6]string{"{{", "}}", "{%", "%}", "{#", "#}"} {
+		if d[i] == "" {
+			d[i] = def
+		}
+	}
+	return d
 }
 
 // DefaultTextOptions are the template module's defaults: trim_blocks on,
@@ -41,6 +59,8 @@ type cacheKey struct {
 	src                       string
 	trim, lstrip, keepNewline bool
 	newline                   string
+	delims                    [6]string
+	linePrefixes              [2]string
 }
 
 type compiled struct {
@@ -62,7 +82,9 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 	if o.NewlineSequence == "" {
 		o.NewlineSequence = "\n"
 	}
-	k := cacheKey{src, o.TrimBlocks, o.LstripBlocks, o.KeepTrailingNewline, o.NewlineSequence}
+	d := o.delims()
+	k := cacheKey{src, o.TrimBlocks, o.LstripBlocks, o.KeepTrailingNewline, o.NewlineSequence, d,
+		[2]string{o.LineStatementPrefix, o.LineCommentPrefix}}
 	if c, ok := e.cache.Load(k); ok {
 		c := c.(*compiled)
 		return c.root, c.err
@@ -72,6 +94,10 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 	cfg.LeftStripBlocks = o.LstripBlocks
 	cfg.KeepTrailingNewline = o.KeepTrailingNewline
 	cfg.NewlineSequence = o.NewlineSequence
+	cfg.VariableStartString, cfg.VariableEndString = d[0], d[1]
+	cfg.BlockStartString, cfg.BlockEndString = d[2], d[3]
+	cfg.CommentStartString, cfg.CommentEndString = d[4], d[5]
+	cfg.LineStatementPrefix, cfg.LineCommentPrefix = o.LineStatementPrefix, o.LineCommentPrefix
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -87,8 +113,8 @@ func (e *Engine) compile(src string, o TextOptions) (root *nodes.Template, err e
 	return root, err
 }
 
-func (e *Engine) run(root *nodes.Template, vars Vars, extra map[string]any, fn func(s *state, sc *scope) error) (err error) {
-	s := &state{e: e, vars: vars, extra: extra}
+func (e *Engine) run(root *nodes.Template, vars Vars, o TextOptions, fn func(s *state, sc *scope) error) (err error) {
+	s := &state{e: e, vars: vars, extra: o.Extra, opts: o}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("templates: internal error: %v\n%s", r, debug.Stack())
@@ -101,12 +127,16 @@ func (e *Engine) run(root *nodes.Template, vars Vars, extra map[string]any, fn f
 }
 
 func (e *Engine) renderString(src string, vars Vars, o TextOptions) (string, error) {
+	src, o, err := jinjaOverrides(src, o)
+	if err != nil {
+		return "", named(err, o.Name)
+	}
 	root, err := e.compile(src, o)
 	if err != nil {
 		return "", named(err, o.Name)
 	}
 	var out strings.Builder
-	err = e.run(root, vars, o.Extra, func(s *state, sc *scope) error {
+	err = e.run(root, vars, o, func(s *state, sc *scope) error {
 		err := s.execNodes(sc, root.Nodes, &out)
 		if err == errBreak || err == errContinue {
 			return fmt.Errorf("'break' or 'continue' outside of a loop")
@@ -213,7 +243,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 			var v any
 			unsafe := false
 			var varErr error
-			err := e.run(root, vars, nil, func(s *state, sc *scope) error {
+			err := e.run(root, vars, o, func(s *state, sc *scope) error {
 				var err error
 				v, err = s.output(sc, out)
 				unsafe, varErr = s.unsafe, s.varErr
@@ -275,7 +305,7 @@ func (e *Engine) Render(src string, vars Vars) (any, error) {
 	}
 	var text strings.Builder
 	unsafe := false
-	err = e.run(root, vars, nil, func(s *state, sc *scope) error {
+	err = e.run(root, vars, o, func(s *state, sc *scope) error {
 		err := s.execNodes(sc, root.Nodes, &text)
 		if err == errBreak || err == errContinue {
 			return fmt.Errorf("'break' or 'continue' outside of a loop")

@@ -235,12 +235,12 @@ var validFQCR = regexp.MustCompile(`^\w+(\.\w+){2,}$`)
 // before anything is evaluated.
 func unknownPlugins(fcs []*nodes.FilterCall, test *nodes.TestCall) error {
 	for _, f := range fcs {
-		if _, ok := filters[f.Name]; !ok {
+		if _, ok := filters[pluginName(f.Name, ansibleFilters)]; !ok {
 			return &SyntaxError{Err: errors.New(pluginNotFound(f.Name))}
 		}
 	}
 	if test != nil {
-		if _, ok := jtests[test.Name]; !ok {
+		if _, ok := jtests[pluginName(test.Name, ansibleTests)]; !ok {
 			return &SyntaxError{Err: errors.New(pluginNotFound(test.Name))}
 		}
 	}

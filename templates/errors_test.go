@@ -77,7 +77,8 @@ func TestErrorNamesDoNotLeak(t *testing.T) {
 }
 
 // An error in an included template names that file; through the template
-// lookup, the lookup's own message (Ansible's) holds it.
+// lookup, an undefined variable is passed on as it is (ansible's
+// AnsibleUndefinedVariable) and other errors are the lookup's own message.
 func TestErrorInIncludedTemplate(t *testing.T) {
 	dir := t.TempDir()
 	for name, src := range map[string]string{"part.j2": "ok\n{{ nope }}\n", "bad.j2": "\n{% if %}"} {
@@ -89,8 +90,9 @@ func TestErrorInIncludedTemplate(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{"top\n{% include 'part.j2' %}", filepath.Join(dir, "part.j2") + ":2:1: 'nope' is undefined"},
 		{"top\n{% include 'bad.j2' %}", filepath.Join(dir, "bad.j2") + ":2:1: template error"},
-		{"top\n{{ lookup('template', 'part.j2') }}", "top.j2:2:4: An unhandled exception occurred while running the lookup plugin 'template'. Error was: " +
-			filepath.Join(dir, "part.j2") + ":2:1: 'nope' is undefined"},
+		{"top\n{{ lookup('template', 'part.j2') }}", "top.j2:2:4: " + filepath.Join(dir, "part.j2") + ":2:1: 'nope' is undefined"},
+		{"top\n{{ lookup('template', 'bad.j2') }}", "top.j2:2:4: An unhandled exception occurred while running the lookup plugin 'template'. " +
+			"Error was a <class 'ansible.errors.AnsibleError'>, original message: " + filepath.Join(dir, "bad.j2") + ":2:1: template error"},
 	} {
 		_, err := New().RenderText(c.src, vars, TextOptions{Name: "top.j2"})
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {

@@ -25,6 +25,12 @@ type state struct {
 	// varErr is the first variable that could not be resolved (see
 	// Vars): the render's error if the render fails.
 	varErr error
+	// noContext is a template imported without context: it sees the
+	// globals, not the variables.
+	noContext bool
+	// opts are the options the template was compiled with, which the
+	// templates it includes or imports are compiled with too.
+	opts TextOptions
 }
 
 type scope struct {
@@ -196,8 +202,9 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 			return nil, err
 		}
 		argNodes := n.Test.Args
-		// gonja reads `x is version('1', '<')` as one tuple argument.
-		if len(argNodes) == 1 {
+		// gonja reads `x is version('1', '<')` as one tuple argument;
+		// `x in (a, b)` (the in test's one argument) is the tuple.
+		if len(argNodes) == 1 && n.Test.Name != "in" {
 			if t, ok := argNodes[0].(*nodes.Tuple); ok {
 				argNodes = t.Val
 			}

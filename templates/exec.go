@@ -98,6 +98,8 @@ func (s *state) execStmt(sc *scope, n nodes.ControlStructure, out *strings.Build
 		return nil
 	case *includeNode:
 		return s.execInclude(sc, n, out)
+	case *importNode:
+		return s.execImport(sc, n)
 	case *ifNode:
 		for i, c := range n.conds {
 			v, err := s.eval(sc, c)
@@ -125,7 +127,7 @@ func (s *state) execStmt(sc *scope, n nodes.ControlStructure, out *strings.Build
 	case *setNode:
 		return s.execSet(sc, n)
 	case *macroNode:
-		sc.vars[n.Name] = &macro{def: n, sc: sc}
+		sc.vars[n.Name] = &macro{def: n, sc: sc, noContext: s.noContext}
 		return nil
 	case *withNode:
 		inner := sc.child()
@@ -320,6 +322,14 @@ func (s *state) execSet(sc *scope, n *setNode) error {
 }
 
 func (s *state) callMacro(m *macro, args []any, kw map[string]any) (any, error) {
+	if m.noContext && !s.noContext {
+		var v any
+		err := s.withoutContext(func(sub *state) (err error) {
+			v, err = sub.callMacro(m, args, kw)
+			return err
+		})
+		return v, err
+	}
 	s.depth++
 	defer func() { s.depth-- }()
 	if s.depth > maxDepth {

@@ -22,6 +22,10 @@ var undefinedOK = map[string]bool{"default": true, "d": true, "mandatory": true,
 func (s *state) filter(name string, in any, args []any, kw map[string]any) (any, error) {
 	f, ok := filters[name]
 	if !ok {
+		name = pluginName(name, ansibleFilters)
+		f, ok = filters[name]
+	}
+	if !ok {
 		return nil, errors.New("TemplateSyntaxError: " + pluginNotFound(name))
 	}
 	if !undefinedOK[name] {

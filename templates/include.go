@@ -2,8 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/nodes"
@@ -72,30 +70,15 @@ func (s *state) execInclude(sc *scope, n *includeNode, out *strings.Builder) err
 		names = []string{value.String(v)}
 	}
 	for _, name := range names {
-		path := ""
-		if filepath.IsAbs(name) {
-			path = name
-		} else {
-			for _, d := range s.searchPaths("templates") {
-				if _, err := os.Stat(filepath.Join(d, name)); err == nil {
-					path = filepath.Join(d, name)
-					break
-				}
-			}
-		}
-		if path == "" {
-			continue
-		}
-		src, err := os.ReadFile(path)
+		root, path, err := s.loadTemplate(name)
 		if err != nil {
 			return err
 		}
+		if root == nil {
+			continue
+		}
 		if s.depth > 20 {
 			return fmt.Errorf("template include nested too deeply at %s", name)
-		}
-		root, err := s.e.compile(string(src), TextOptions{TrimBlocks: true, NewlineSequence: "\n"})
-		if err != nil {
-			return named(err, path)
 		}
 		inner := sc
 		if n.noContext {

@@ -18,7 +18,10 @@ var jtests map[string]testFunc
 
 // Tests that look at an undefined value instead of failing on it.
 var testUndefinedOK = map[string]bool{"defined": true, "undefined": true, "none": true, "string": true,
-	"number": true, "integer": true, "float": true, "boolean": true, "mapping": true, "sameas": true}
+	"number": true, "integer": true, "float": true, "boolean": true, "mapping": true, "sameas": true,
+	// is true / is false compare identity; uri, url and urn catch urlparse's
+	// failure on it: all are false, without the undefined's error.
+	"true": true, "false": true, "uri": true, "url": true, "urn": true}
 
 func opToken(op string) *tokens.Token {
 	t := map[string]tokens.Type{"+": tokens.Addition, "==": tokens.Equals, "!=": tokens.Ne, "<": tokens.LowerThan,
@@ -28,6 +31,10 @@ func opToken(op string) *tokens.Token {
 
 func (s *state) test(name string, in any, args []any, kw map[string]any) (any, error) {
 	t, ok := jtests[name]
+	if !ok {
+		name = pluginName(name, ansibleTests)
+		t, ok = jtests[name]
+	}
 	if !ok {
 		return nil, errors.New("TemplateSyntaxError: " + pluginNotFound(name))
 	}

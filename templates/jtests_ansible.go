@@ -153,13 +153,6 @@ func tSameFile(s *state, in any, a []any, k map[string]any) (bool, error) {
 	return os.SameFile(f1, f2), nil
 }
 
-func pyOSError(err error, p string) error {
-	if os.IsNotExist(err) {
-		return fmt.Errorf("[Errno 2] No such file or directory: %s", value.Repr(p))
-	}
-	return err
-}
-
 // tMount is os.path.ismount: a directory whose parent is another device,
 // or the same inode as its parent (/).
 func tMount(s *state, in any, a []any, k map[string]any) (bool, error) {

@@ -111,22 +111,36 @@ var lookups map[string]lookupFunc
 
 func init() {
 	lookups = map[string]lookupFunc{
-		"env":           lkEnv,
-		"file":          lkFile,
-		"template":      lkTemplate,
-		"lines":         lkLines,
-		"pipe":          lkPipe,
-		"vars":          lkVars,
-		"first_found":   lkFirstFound,
-		"fileglob":      lkFileglob,
-		"items":         lkItems,
-		"list":          func(s *state, t []any, k map[string]any) ([]any, error) { return t, nil },
-		"dict":          lkDict,
-		"sequence":      lkSequence,
-		"indexed_items": lkIndexed,
-		"together":      lkTogether,
-		"nested":        lkNested,
+		"env":                 lkEnv,
+		"file":                lkFile,
+		"template":            lkTemplate,
+		"lines":               lkLines,
+		"pipe":                lkPipe,
+		"vars":                lkVars,
+		"first_found":         lkFirstFound,
+		"fileglob":            lkFileglob,
+		"items":               lkItems,
+		"list":                func(s *state, t []any, k map[string]any) ([]any, error) { return t, nil },
+		"dict":                lkDict,
+		"sequence":            lkSequence,
+		"indexed_items":       lkIndexed,
+		"together":            lkTogether,
+		"nested":              lkNested,
+		"varnames":            lkVarnames,
+		"config":              lkConfig,
+		"password":            lkPassword,
+		"ini":                 lkIni,
+		"csvfile":             lkCSVFile,
+		"subelements":         lkSubelements,
+		"random_choice":       lkRandomChoice,
+		"inventory_hostnames": lkInventoryHostnames,
 	}
+}
+
+// HasLookup says there is a lookup plugin of that name (a with_X loop).
+func HasLookup(name string) bool {
+	_, ok := lookups[strings.TrimPrefix(strings.TrimPrefix(name, "ansible.builtin."), "ansible.legacy.")]
+	return ok
 }
 
 // lookup is Ansible's lookup()/query(): lookup joins a list result with
@@ -165,45 +179,47 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 	}
 	res, err := f(s, terms, opts)
 	if err != nil {
-		switch errorsMode {
-		case "ignore", "warn":
-			if wantList {
-				return []any{}, nil
-			}
-			return nil, nil
-		default:
-			return nil, fmt.Errorf("An unhandled exception occurred while running the lookup plugin '%s'. Error was: %v", name, err)
+		le := asLookupError(name, err)
+		// warn and ignore forgive what the plugin raised itself, not
+		// bad options or an undefined variable.
+		if (errorsMode != "warn" && errorsMode != "ignore") || le.Class == "AnsibleOptionsError" || le.Class == "AnsibleUndefinedVariable" {
+			return nil, le
 		}
+		if wantList {
+			return []any{}, nil
+		}
+		return nil, nil
 	}
-	if res == nil {
-		res = []any{}
-	}
-	if len(res) == 0 || allowUnsafe {
-		// ansible joins only what it marks unsafe: an empty result, or
-		// one allowed to be unsafe, comes back a list.
+	if allowUnsafe {
 		return res, nil
 	}
-	// What a lookup returns is data, never a template (ansible's
-	// wrap_var), and it taints the template that called it.
+	return s.lookupResult(res, wantList), nil
+}
+
+// lookupResult is what lookup() and query() give for a plugin's list: an
+// empty list as it is, else the list marked unsafe (the render that
+// read it is unsafe too), or for lookup() without wantlist the strings
+// joined with commas (one non-string element alone, several as the list).
+func (s *state) lookupResult(res []any, wantList bool) any {
+	if len(res) == 0 {
+		return []any{}
+	}
 	s.unsafe = true
-	res = value.MarkUnsafe(res).([]any)
 	if wantList {
-		return res, nil
+		return value.MarkUnsafe(res)
 	}
-	// Ansible joins string results with commas; other results come back
-	// as they are (one element unwrapped).
 	parts := make([]string, len(res))
 	for i, r := range res {
 		str, ok := asString(r)
 		if !ok {
 			if len(res) == 1 {
-				return res[0], nil
+				return value.MarkUnsafe(res[0])
 			}
-			return res, nil
+			return value.MarkUnsafe(res)
 		}
 		parts[i] = str
 	}
-	return value.Unsafe(strings.Join(parts, ",")), nil
+	return value.Unsafe(strings.Join(parts, ","))
 }
 
 func termStrings(terms []any) []string {
@@ -287,42 +303,6 @@ func lkFile(s *state, terms []any, kw map[string]any) ([]any, error) {
 	return out, nil
 }
 
-func lkTemplate(s *state, terms []any, kw map[string]any) ([]any, error) {
-	var out []any
-	for _, t := range termStrings(terms) {
-		p, ok := s.findFile("templates", t)
-		if !ok {
-			return nil, fmt.Errorf("the template file %s could not be found for the lookup", t)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		s.depth++
-		if s.depth > 20 {
-			return nil, fmt.Errorf("template lookup nested too deeply")
-		}
-		extra := map[string]any{}
-		for k, v := range s.extra {
-			extra[k] = v
-		}
-		if tv, ok := kw["template_vars"].(value.Getter); ok {
-			for _, k := range tv.Keys() {
-				extra[k], _ = tv.Get(k)
-			}
-		}
-		o := ansibleOptions
-		o.Extra, o.Name = extra, p
-		r, err := s.e.renderString(string(b), s.vars, o)
-		s.depth--
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
 func lkLines(s *state, terms []any, kw map[string]any) ([]any, error) {
 	var out []any
 	for _, t := range termStrings(terms) {
@@ -358,91 +338,6 @@ func lkPipe(s *state, terms []any, kw map[string]any) ([]any, error) {
 		out = append(out, strings.TrimRight(r, "\n"))
 	}
 	return out, nil
-}
-
-func lkVars(s *state, terms []any, kw map[string]any) ([]any, error) {
-	var out []any
-	for _, t := range termStrings(terms) {
-		v := s.name(&scope{}, t)
-		if u, ok := v.(*undefined); ok {
-			if d, has := kw["default"]; has {
-				out = append(out, d)
-				continue
-			}
-			return nil, fmt.Errorf("No variable found with this name: %s (%v)", t, u.err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
-func lkFirstFound(s *state, terms []any, kw map[string]any) ([]any, error) {
-	var files, paths []string
-	skip := argBool(nil, kw, -1, "skip", false)
-	add := func(v any) {
-		if m, ok := asMapping(v); ok {
-			if f, ok := m.Get("files"); ok {
-				files = append(files, splitTerms(f)...)
-			}
-			if p, ok := m.Get("paths"); ok {
-				paths = append(paths, splitTerms(p)...)
-			}
-			if sk, ok := m.Get("skip"); ok {
-				skip = value.Truthy(sk)
-			}
-			return
-		}
-		files = append(files, splitTerms(v)...)
-	}
-	for _, t := range terms {
-		if l, ok := t.([]any); ok {
-			for _, e := range l {
-				add(e)
-			}
-		} else {
-			add(t)
-		}
-	}
-	if f, ok := kw["files"]; ok {
-		files = append(files, splitTerms(f)...)
-	}
-	if p, ok := kw["paths"]; ok {
-		paths = append(paths, splitTerms(p)...)
-	}
-	for _, f := range files {
-		if len(paths) == 0 {
-			if p, ok := s.findFile("files", f); ok {
-				abs, _ := filepath.Abs(p)
-				return []any{abs}, nil
-			}
-			continue
-		}
-		for _, d := range paths {
-			p := filepath.Join(expandUser(d), f)
-			if !filepath.IsAbs(p) {
-				if found, ok := s.findFile("files", p); ok {
-					abs, _ := filepath.Abs(found)
-					return []any{abs}, nil
-				}
-				continue
-			}
-			if _, err := os.Stat(p); err == nil {
-				return []any{p}, nil
-			}
-		}
-	}
-	if skip {
-		return []any{}, nil
-	}
-	return nil, fmt.Errorf("No file was found when using first_found.")
-}
-
-func splitTerms(v any) []string {
-	if l, ok := v.([]any); ok {
-		return termStrings(l)
-	}
-	s, _ := toStr(v)
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' })
 }
 
 func lkFileglob(s *state, terms []any, kw map[string]any) ([]any, error) {

@@ -122,13 +122,19 @@ func init() {
 		"continue": parseContinue,
 		"filter":   parseFilterBlock,
 		"include":  parseInclude,
+		"import":   parseImport,
+		"from":     parseFromImport,
 	}
 }
 
 // parseTemplate lexes and parses src. gonja's parser may panic on some
 // malformed input; the caller recovers.
 func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
-	stream := tokens.NewStream(inOperands(lexTokens(src, cfg)))
+	toks, err := lex(src, cfg)
+	if err != nil {
+		return nil, err
+	}
+	stream := tokens.NewStream(inOperands(dottedNames(toks)))
 	p := parser.NewParser("template", stream, cfg, nullLoader{}, placedStatements{src, cfg})
 	t, err := p.Parse()
 	if err != nil {

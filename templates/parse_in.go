@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/tokens"
 )
 
@@ -11,24 +10,6 @@ import (
 // whole math1 expression: additions, concatenations, products, powers,
 // unary signs, filters and tests. inOperands puts that operand in
 // parentheses before gonja parses, which gives Jinja2's tree.
-
-// lexTokens is the whole token list of src (without whitespace, which
-// gonja's stream skips anyway), ending with its EOF or error token.
-func lexTokens(src string, cfg *config.Config) []*tokens.Token {
-	s := tokens.LexAll(src, cfg)
-	var out []*tokens.Token
-	for {
-		t := s.Current()
-		if t == nil {
-			return out
-		}
-		out = append(out, t)
-		if s.End() {
-			return out
-		}
-		s.Next()
-	}
-}
 
 // inOperands returns toks with the right operand of every in operator
 // that is more than a primary wrapped in parentheses.

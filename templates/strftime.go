@@ -30,98 +30,151 @@ func pyStrftime(format string, t time.Time) string {
 	return b.String()
 }
 
+func pad2(n int) string { return fmt.Sprintf("%02d", n) }
+
+func hour12(t time.Time) int {
+	if h := t.Hour() % 12; h != 0 {
+		return h
+	}
+	return 12
+}
+
 func strftimeDirective(c byte, t time.Time) (string, bool) {
-	two := func(n int) string { return fmt.Sprintf("%02d", n) }
-	hour12 := t.Hour() % 12
-	if hour12 == 0 {
-		hour12 = 12
+	f, ok := strftimeDirectives[c]
+	if !ok {
+		return "", false
 	}
-	switch c {
-	case 'a':
-		return t.Format("Mon"), true
-	case 'A':
-		return t.Format("Monday"), true
-	case 'b', 'h':
-		return t.Format("Jan"), true
-	case 'B':
-		return t.Format("January"), true
-	case 'c':
-		return t.Format("Mon Jan ") + fmt.Sprintf("%2d", t.Day()) + t.Format(" 15:04:05 2006"), true
-	case 'C':
-		return two(t.Year() / 100), true
-	case 'd':
-		return two(t.Day()), true
-	case 'D':
-		return t.Format("01/02/06"), true
-	case 'e':
-		return fmt.Sprintf("%2d", t.Day()), true
-	case 'F':
-		return fmt.Sprintf("%d-%02d-%02d", t.Year(), t.Month(), t.Day()), true
-	case 'G':
+	return f(t), true
+}
+
+// strftimeDirectives are C strftime's conversions (C locale).
+var strftimeDirectives = map[byte]func(t time.Time) string{
+	'a': func(t time.Time) string {
+		return t.Format("Mon")
+	},
+	'A': func(t time.Time) string {
+		return t.Format("Monday")
+	},
+	'b': func(t time.Time) string {
+		return t.Format("Jan")
+	},
+	'h': func(t time.Time) string {
+		return t.Format("Jan")
+	},
+	'B': func(t time.Time) string {
+		return t.Format("January")
+	},
+	'c': func(t time.Time) string {
+		return t.Format("Mon Jan ") + fmt.Sprintf("%2d", t.Day()) + t.Format(" 15:04:05 2006")
+	},
+	'C': func(t time.Time) string {
+		return pad2(t.Year() / 100)
+	},
+	'd': func(t time.Time) string {
+		return pad2(t.Day())
+	},
+	'D': func(t time.Time) string {
+		return t.Format("01/02/06")
+	},
+	'e': func(t time.Time) string {
+		return fmt.Sprintf("%2d", t.Day())
+	},
+	'F': func(t time.Time) string {
+		return fmt.Sprintf("%d-%02d-%02d", t.Year(), t.Month(), t.Day())
+	},
+	'G': func(t time.Time) string {
 		y, _ := t.ISOWeek()
-		return strconv.Itoa(y), true
-	case 'g':
+		return strconv.Itoa(y)
+	},
+	'g': func(t time.Time) string {
 		y, _ := t.ISOWeek()
-		return two(y % 100), true
-	case 'H':
-		return two(t.Hour()), true
-	case 'I':
-		return two(hour12), true
-	case 'j':
-		return fmt.Sprintf("%03d", t.YearDay()), true
-	case 'k':
-		return fmt.Sprintf("%2d", t.Hour()), true
-	case 'l':
-		return fmt.Sprintf("%2d", hour12), true
-	case 'm':
-		return two(int(t.Month())), true
-	case 'M':
-		return two(t.Minute()), true
-	case 'n':
-		return "\n", true
-	case 'p':
-		return t.Format("PM"), true
-	case 'P':
-		return strings.ToLower(t.Format("PM")), true
-	case 'r':
-		return two(hour12) + t.Format(":04:05 PM"), true
-	case 'R':
-		return t.Format("15:04"), true
-	case 's':
-		return strconv.FormatInt(t.Unix(), 10), true
-	case 'S':
-		return two(t.Second()), true
-	case 't':
-		return "\t", true
-	case 'T':
-		return t.Format("15:04:05"), true
-	case 'u':
-		return strconv.Itoa((int(t.Weekday())+6)%7 + 1), true
-	case 'U':
-		return two((t.YearDay() + 6 - int(t.Weekday())) / 7), true
-	case 'V':
+		return pad2(y % 100)
+	},
+	'H': func(t time.Time) string {
+		return pad2(t.Hour())
+	},
+	'I': func(t time.Time) string {
+		return pad2(hour12(t))
+	},
+	'j': func(t time.Time) string {
+		return fmt.Sprintf("%03d", t.YearDay())
+	},
+	'k': func(t time.Time) string {
+		return fmt.Sprintf("%2d", t.Hour())
+	},
+	'l': func(t time.Time) string {
+		return fmt.Sprintf("%2d", hour12(t))
+	},
+	'm': func(t time.Time) string {
+		return pad2(int(t.Month()))
+	},
+	'M': func(t time.Time) string {
+		return pad2(t.Minute())
+	},
+	'n': func(t time.Time) string {
+		return "\n"
+	},
+	'p': func(t time.Time) string {
+		return t.Format("PM")
+	},
+	'P': func(t time.Time) string {
+		return strings.ToLower(t.Format("PM"))
+	},
+	'r': func(t time.Time) string {
+		return pad2(hour12(t)) + t.Format(":04:05 PM")
+	},
+	'R': func(t time.Time) string {
+		return t.Format("15:04")
+	},
+	's': func(t time.Time) string {
+		return strconv.FormatInt(t.Unix(), 10)
+	},
+	'S': func(t time.Time) string {
+		return pad2(t.Second())
+	},
+	't': func(t time.Time) string {
+		return "\t"
+	},
+	'T': func(t time.Time) string {
+		return t.Format("15:04:05")
+	},
+	'u': func(t time.Time) string {
+		return strconv.Itoa((int(t.Weekday())+6)%7 + 1)
+	},
+	'U': func(t time.Time) string {
+		return pad2((t.YearDay() + 6 - int(t.Weekday())) / 7)
+	},
+	'V': func(t time.Time) string {
 		_, w := t.ISOWeek()
-		return two(w), true
-	case 'w':
-		return strconv.Itoa(int(t.Weekday())), true
-	case 'W':
-		return two((t.YearDay() + 6 - (int(t.Weekday())+6)%7) / 7), true
-	case 'x':
-		return t.Format("01/02/06"), true
-	case 'X':
-		return t.Format("15:04:05"), true
-	case 'y':
-		return two(t.Year() % 100), true
-	case 'Y':
-		return strconv.Itoa(t.Year()), true
-	case 'z':
-		return t.Format("-0700"), true
-	case 'Z':
-		return t.Format("MST"), true
-	case '%':
-		return "%", true
-	}
-	return "", false
+		return pad2(w)
+	},
+	'w': func(t time.Time) string {
+		return strconv.Itoa(int(t.Weekday()))
+	},
+	'W': func(t time.Time) string {
+		return pad2((t.YearDay() + 6 - (int(t.Weekday())+6)%7) / 7)
+	},
+	'x': func(t time.Time) string {
+		return t.Format("01/02/06")
+	},
+	'X': func(t time.Time) string {
+		return t.Format("15:04:05")
+	},
+	'y': func(t time.Time) string {
+		return pad2(t.Year() % 100)
+	},
+	'Y': func(t time.Time) string {
+		return strconv.Itoa(t.Year())
+	},
+	'z': func(t time.Time) string {
+		return t.Format("-0700")
+	},
+	'Z': func(t time.Time) string {
+		return t.Format("MST")
+	},
+	'%': func(t time.Time) string {
+		return "%"
+	},
 }
 
 // fStrftime is ansible's strftime: the format applied to the epoch second

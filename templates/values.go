@@ -19,6 +19,9 @@ type namespace struct{ m *value.Map }
 type macro struct {
 	def *macroNode
 	sc  *scope
+	// noContext: defined in a template imported without context, the
+	// macro sees the globals, not the variables, wherever it is called.
+	noContext bool
 }
 
 // callable is a global function or a bound method.
@@ -40,6 +43,8 @@ func typeName(v any) string {
 		return "AnsibleUndefined"
 	case *namespace:
 		return "Namespace"
+	case *tmplModule:
+		return "TemplateModule"
 	case *macro:
 		return "Macro"
 	case callable:
@@ -66,6 +71,8 @@ func toStr(v any) (string, error) {
 	case *namespace:
 		r, err := repr(v.m)
 		return "<Namespace " + r + ">", err
+	case *tmplModule:
+		return v.text, nil
 	case *macro:
 		return "<Macro '" + v.def.Name + "'>", nil
 	case callable:
@@ -390,6 +397,10 @@ func getattr(obj any, name string) any {
 			return getitem(o, name)
 		}
 	case *namespace:
+		if v, ok := o.m.Get(name); ok {
+			return v
+		}
+	case *tmplModule:
 		if v, ok := o.m.Get(name); ok {
 			return v
 		}

@@ -59,6 +59,12 @@ func (s *state) name(sc *scope, n string) any {
 	if v, ok := sc.get(n); ok {
 		return v
 	}
+	if s.noContext {
+		if g, ok := globals[n]; ok {
+			return g
+		}
+		return undefName(n)
+	}
 	if v, ok := s.extra[n]; ok {
 		return v
 	}

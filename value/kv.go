@@ -36,14 +36,16 @@ func ParseKVRest(s string) (kv [][2]string, rest string, err error) {
 }
 
 // SplitFreeForm takes the options a free-form module knows out of s
-// (ParseKVRaw) and leaves the rest of the string as written, trimmed.
+// (ParseKVRaw) and leaves the rest of the string as written, without
+// surrounding blanks; a final newline stays, as in ansible (a shell
+// block's cmd ends with it).
 func SplitFreeForm(s string, options map[string]bool) (raw string, kv [][2]string, err error) {
 	kv, err = ParseKVRaw(s, options)
 	if err != nil {
 		return "", nil, err
 	}
 	kv, raw = takeRaw(kv)
-	return strings.TrimSpace(raw), kv, nil
+	return strings.Trim(raw, " \t"), kv, nil
 }
 
 // takeRaw separates _raw_params, always last, from the options.

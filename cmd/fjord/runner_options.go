@@ -38,6 +38,10 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		StartAtTask:   opts.StartAtTask,
 		FlushCache:    opts.FlushCache,
 		ForceHandlers: opts.ForceHandlers || cfg.Get("DEFAULT_FORCE_HANDLERS").Bool(),
+		Config: func(name string) (any, bool) {
+			s := cfg.Get(name)
+			return s.Value, s.Origin != ""
+		},
 		// The defaults too: they are under ANSIBLE_HOME.
 		RolesPath:       cfg.Get("DEFAULT_ROLES_PATH").List(),
 		CollectionsPath: cfg.Get("COLLECTIONS_PATHS").List(),
