@@ -60,7 +60,7 @@ type zipper struct {
 func zipModule(fqn string, src []byte, sp searchPath) (*payload, error) {
 	z := &zipper{files: map[string][]byte{}, sp: sp, ansible: AnsibleRoot()}
 	if z.ansible == "" {
-		return nil, fmt.Errorf("module %s imports ansible.module_utils, and the controller has no ansible-core installed to take them from (looked for ansible/module_utils/basic.py in /usr/lib/python3/dist-packages and /usr/local/lib/python3*; FJORD_ANSIBLE_ROOT names another place)", fqn)
+		return nil, fmt.Errorf("module %s imports ansible.module_utils, and the controller has no ansible-core installed to take them from (looked for ansible/module_utils/basic.py in /usr/lib/python3/dist-packages and /usr/local/lib/python3*)", fqn)
 	}
 	version, author := release(z.ansible)
 	z.files["ansible/__init__.py"] = []byte("from pkgutil import extend_path\n__path__=extend_path(__path__,__name__)\n__version__=\"" +
