@@ -93,6 +93,7 @@ var defs = []def{
 	{name: "DISPLAY_SKIPPED_HOSTS", typ: Bool, dflt: "True", ini: []iniKey{d("display_skipped_hosts")}, env: []string{"ANSIBLE_DISPLAY_SKIPPED_HOSTS"}},
 	{name: "HOST_KEY_CHECKING", typ: Bool, dflt: "True", ini: []iniKey{d("host_key_checking")}, env: []string{"ANSIBLE_HOST_KEY_CHECKING"}},
 	{name: "HOST_PATTERN_MISMATCH", dflt: "warning", ini: []iniKey{k("inventory", "host_pattern_mismatch")}, env: []string{"ANSIBLE_HOST_PATTERN_MISMATCH"}},
+	{name: "PYTHON_MODULE_RLIMIT_NOFILE", typ: Int, dflt: "0", ini: []iniKey{d("python_module_rlimit_nofile")}, env: []string{"ANSIBLE_PYTHON_MODULE_RLIMIT_NOFILE"}},
 	{name: "INTERPRETER_PYTHON", dflt: "auto", ini: []iniKey{d("interpreter_python")}, env: []string{"ANSIBLE_PYTHON_INTERPRETER"}},
 	{name: "INVENTORY_ENABLED", typ: List, dflt: "host_list, script, auto, yaml, ini, toml", ini: []iniKey{k("inventory", "enable_plugins")}, env: []string{"ANSIBLE_INVENTORY_ENABLED"}},
 	{name: "INVENTORY_IGNORE_EXTS", typ: List, dflt: ".pyc, .pyo, .swp, .bak, ~, .rpm, .md, .txt, .rst, .orig, .ini, .cfg, .retry", ini: []iniKey{d("inventory_ignore_extensions"), k("inventory", "ignore_extensions")}, env: []string{"ANSIBLE_INVENTORY_IGNORE"}},

@@ -98,7 +98,12 @@ func NewLoader(o Options, playCollections []string) *Loader {
 		home, _ := os.UserHomeDir()
 		o.CollectionsPath = []string{filepath.Join(home, ".ansible/collections"), "/usr/share/ansible/collections"}
 	}
-	return &Loader{o: o, playCollections: playCollections}
+	l := &Loader{o: o, playCollections: playCollections}
+	if o.PlaybookDir != "" {
+		// what a run-time include names is also looked for beside the playbook
+		l.addLibrary(o.PlaybookDir)
+	}
+	return l
 }
 
 // NewIncludeLoader is NewLoader for what dynamic includes (include_tasks,

@@ -96,11 +96,12 @@ func (l *Loader) findRole(pos Pos, name, baseDir string) (string, error) {
 		}
 	}
 	if isFQCN(name) {
+		// a dotted name not found in a collection is still looked for on
+		// the role paths (RoleDefinition._load_role_path)
 		ns, coll, role := splitFQCN(name)
 		if p := l.collectionRole(ns, coll, role); p != "" {
 			return p, nil
 		}
-		return "", notFoundAt(pos, "the role '%s' was not found in %s", name, strings.Join(l.collectionDirs(), ":"))
 	}
 	// A bare name is looked for in the play's `collections:` first.
 	for _, c := range l.playCollections {

@@ -78,7 +78,7 @@ func (tc *taskCtx) asyncDir() (string, error) {
 // executeAsync runs the task's action as a background job.
 func (tc *taskCtx) executeAsync(ctx context.Context, delegate string, limit, poll int) *value.Map {
 	t := tc.t
-	info, ok := modules.Lookup(t.Action)
+	info, ok := t.ModuleInfo()
 	if engineAction(t.Action) != nil || !ok || info.Engine || info.Cluster || noAsync[info.ID] {
 		return failResult("async is not supported for this task.")
 	}

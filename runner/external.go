@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/fjord-run/fjord/modules"
 	"github.com/fjord-run/fjord/value"
@@ -21,6 +22,9 @@ func (tc *taskCtx) externalEnv(env *modules.Env) {
 		if !ok && name == "ansible_python_interpreter" && tc.ex.r.o.PythonInterpreter != "" {
 			return tc.ex.r.o.PythonInterpreter, true
 		}
+		if !ok && name == "ansible_python_module_rlimit_nofile" {
+			return tc.ex.r.o.PythonRlimitNofile, true
+		}
 		return v, ok && err == nil
 	}
 	env.Warn = tc.ex.r.warn
@@ -28,14 +32,76 @@ func (tc *taskCtx) externalEnv(env *modules.Env) {
 }
 
 // registered is a result as register keeps it: without the module's
-// invocation, which the strategy drops (a loop's items keep theirs).
+// invocation, which the strategy drops (a loop's items keep theirs), and
+// without internal _ansible_ keys at any depth (strip_internal_keys).
 func registered(res *value.Map) *value.Map {
-	if _, ok := res.Get("invocation"); !ok {
-		return res
+	c, _ := stripInternal(res).(*value.Map)
+	if _, ok := c.Get("invocation"); ok {
+		if c == res {
+			c = res.Clone()
+		}
+		c.Delete("invocation")
 	}
-	c := res.Clone()
-	c.Delete("invocation")
 	return c
+}
+
+// stripInternal is v without _ansible_ keys in its mappings, copied only
+// where one is removed.
+func stripInternal(v any) any {
+	switch v := v.(type) {
+	case *value.Map:
+		var out *value.Map
+		for i, k := range v.Keys() {
+			x, _ := v.Get(k)
+			nx := x
+			if !strings.HasPrefix(k, "_ansible_") {
+				nx = stripInternal(x)
+			}
+			if out == nil && (strings.HasPrefix(k, "_ansible_") || !same(nx, x)) {
+				out = value.NewMap(v.Len())
+				for _, pk := range v.Keys()[:i] {
+					px, _ := v.Get(pk)
+					out.Set(pk, px)
+				}
+			}
+			if out != nil && !strings.HasPrefix(k, "_ansible_") {
+				out.Set(k, nx)
+			}
+		}
+		if out == nil {
+			return v
+		}
+		return out
+	case []any:
+		var out []any
+		for i, x := range v {
+			nx := stripInternal(x)
+			if out == nil && !same(nx, x) {
+				out = append([]any(nil), v...)
+			}
+			if out != nil {
+				out[i] = nx
+			}
+		}
+		if out == nil {
+			return v
+		}
+		return out
+	}
+	return v
+}
+
+// same says whether stripInternal returned its argument itself.
+func same(a, b any) bool {
+	switch a := a.(type) {
+	case *value.Map:
+		bm, ok := b.(*value.Map)
+		return ok && a == bm
+	case []any:
+		bl, ok := b.([]any)
+		return ok && len(a) == len(bl) && (len(a) == 0 || &a[0] == &bl[0])
+	}
+	return true
 }
 
 // implementation says, under -vvv, which implementation runs a task's

@@ -60,8 +60,11 @@ type Options struct {
 	// what a host without ansible_python_interpreter runs Python modules
 	// with; "" or auto: discovery.
 	PythonInterpreter string
-	RolesPath         []string // roles_path; nil: Ansible's default
-	HostKeyChecking   *bool    // host_key_checking; nil: default (check)
+	// PythonRlimitNofile is python_module_rlimit_nofile: the soft limit
+	// of open files a Python module runs with; 0 leaves it.
+	PythonRlimitNofile int
+	RolesPath          []string // roles_path; nil: Ansible's default
+	HostKeyChecking    *bool    // host_key_checking; nil: default (check)
 	// Gathering is gathering: "implicit" (""), "explicit" or "smart",
 	// for plays that do not say gather_facts.
 	Gathering string

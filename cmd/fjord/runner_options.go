@@ -57,6 +57,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 		NoLocalhostWarning:        !cfg.Get("LOCALHOST_WARNING").Bool(),
 		PythonInterpreter:         c.str("INTERPRETER_PYTHON"),
 		DuplicateYAMLKey:          c.str("DUPLICATE_YAML_DICT_KEY"),
+		PythonRlimitNofile:        cfg.Get("PYTHON_MODULE_RLIMIT_NOFILE").Int(),
 	}
 	if err := opts.connectionOptions(o, c); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/fjord-run/fjord/modules"
@@ -139,7 +140,7 @@ func (m *Module) prepare(ctx context.Context, env *modules.Env, style Style, dat
 			j.failed = modules.Failf("%v", err)
 			return j, nil
 		}
-		j.data = wrapper(shebang, name, p, jsonArgs(value.MapOf("ANSIBLE_MODULE_ARGS", args)))
+		j.data = wrapper(shebang, name, p, jsonArgs(value.MapOf("ANSIBLE_MODULE_ARGS", args)), rlimitNofile(env))
 	case JSONArgs:
 		j.data = replaceShebang(jsonArgsModule(data, args), in.Path != interp, shebang)
 	case WantJSON:
@@ -171,6 +172,19 @@ func (m *Module) payloadFQN() string {
 		return strings.Join(append([]string{"ansible_collections", p[0], p[1], "plugins", "modules"}, p[2:]...), ".")
 	}
 	return "ansible.modules." + m.found.Name()
+}
+
+// rlimitNofile is python_module_rlimit_nofile for the task.
+func rlimitNofile(env *modules.Env) int {
+	v, ok := envVar(env, "ansible_python_module_rlimit_nofile")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(value.String(v)))
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 func replaceShebang(data []byte, changed bool, shebang string) []byte {

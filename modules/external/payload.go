@@ -60,7 +60,7 @@ type zipper struct {
 func zipModule(fqn string, src []byte, sp searchPath) (*payload, error) {
 	z := &zipper{files: map[string][]byte{}, sp: sp, ansible: AnsibleRoot()}
 	if z.ansible == "" {
-		return nil, fmt.Errorf("module %s imports ansible.module_utils, and the controller has no ansible-core installed to take them from (looked for ansible/module_utils/basic.py in /usr/lib/python3/dist-packages and /usr/local/lib/python3*; FJORD_ANSIBLE_ROOT names another place)", fqn)
+		return nil, fmt.Errorf("module %s imports ansible.module_utils, and the controller has no ansible-core installed to take them from (looked for ansible/module_utils/basic.py in /usr/lib/python3/dist-packages and /usr/local/lib/python3*)", fqn)
 	}
 	version, author := release(z.ansible)
 	z.files["ansible/__init__.py"] = []byte("from pkgutil import extend_path\n__path__=extend_path(__path__,__name__)\n__version__=\"" +
@@ -234,7 +234,7 @@ func release(root string) (version, author string) {
 // ansible.module_utils.basic and runs the module as __main__, as
 // AnsiballZ's wrapper does (respawn_module reads _module_fqn and
 // _modlib_path from it).
-func wrapper(shebang, name string, p *payload, args []byte) []byte {
+func wrapper(shebang, name string, p *payload, args []byte, rlimit int) []byte {
 	return []byte(fmt.Sprintf(`%s
 # -*- coding: utf-8 -*-
 # fjord's payload for the module %[2]s: the module and the module_utils it
@@ -252,6 +252,16 @@ def _fjord_main():
     import shutil
     import sys
     import tempfile
+
+    if %[7]d > 0:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = min(hard, %[7]d)
+        if want != soft:
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+            except ValueError:
+                pass
 
     here = os.path.dirname(os.path.realpath(__file__))
     sys.path = [p for p in sys.path if p != here]
@@ -274,5 +284,5 @@ def _fjord_main():
 
 if __name__ == '__main__':
     _fjord_main()
-`, shebang, name, p.Zip, base64.StdEncoding.EncodeToString(args), p.FQN, tmpdirMark))
+`, shebang, name, p.Zip, base64.StdEncoding.EncodeToString(args), p.FQN, tmpdirMark, rlimit))
 }

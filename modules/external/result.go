@@ -2,6 +2,7 @@ package external
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -23,9 +24,14 @@ func parseResult(env *modules.Env, j *job, res *connection.Result) *modules.Resu
 	if err != nil {
 		data = moduleFailure(j, stdout, stderr, res.RC)
 	}
-	for _, k := range data.Keys() {
-		if strings.HasPrefix(k, "_ansible_") || k == "add_host" || k == "add_group" {
-			data.Delete(k)
+	if err == nil {
+		for _, k := range data.Keys() {
+			if strings.HasPrefix(k, "_ansible_") && k != "_ansible_parsed" || k == "add_host" || k == "add_group" {
+				if env.Warn != nil {
+					env.Warn(fmt.Sprintf("Removed unexpected internal key in module return: %s = %s", k, value.Repr(get(data, k))))
+				}
+				data.Delete(k)
+			}
 		}
 	}
 	if f, ok := get(data, "ansible_facts").(*value.Map); ok {

@@ -2,7 +2,6 @@ package external
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -103,10 +102,10 @@ var (
 
 // AnsibleRoot is the directory holding the controller's installed
 // ansible-core package (ansible/module_utils/basic.py), "" when there is
-// none. FJORD_ANSIBLE_ROOT names it where the usual places do not.
+// none: Debian's python3 packages, then pip's under /usr/local.
 func AnsibleRoot() string {
 	rootOnce.Do(func() {
-		cands := []string{os.Getenv("FJORD_ANSIBLE_ROOT"), "/usr/lib/python3/dist-packages"}
+		cands := []string{"/usr/lib/python3/dist-packages"}
 		for _, g := range []string{"/usr/local/lib/python3*/dist-packages", "/usr/local/lib/python3*/site-packages", "/usr/lib/python3*/site-packages"} {
 			m, _ := filepath.Glob(g)
 			cands = append(cands, m...)

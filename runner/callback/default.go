@@ -307,18 +307,52 @@ func (s *defaultSink) warnings(m *value.Map) {
 	}
 	if ds, ok := get(m, "deprecations").([]any); ok && len(ds) > 0 {
 		for _, d := range ds {
-			msg := value.String(d)
+			msg, version, date, coll := value.String(d), "", "", ""
 			if dm, ok := d.(*value.Map); ok {
 				msg = value.String(get(dm, "msg"))
+				version, date, coll = optString(dm, "version"), optString(dm, "date"), optString(dm, "collection_name")
 			}
-			s.deprecated(msg)
+			s.deprecated(deprecationText(msg, version, date, coll))
 		}
 		m.Delete("deprecations")
 	}
 }
 
-func (s *defaultSink) deprecated(msg string) {
-	text := "[DEPRECATION WARNING]: " + strings.TrimSpace(msg) + ". This feature will be removed in a future release. Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg."
+// deprecationText is Display.get_deprecation_message for a deprecation
+// a module returned: the collection it is removed from and when.
+func deprecationText(msg, version, date, coll string) string {
+	msg = strings.TrimSpace(msg)
+	if msg != "" && !strings.ContainsAny(msg[len(msg)-1:], "!?.") {
+		msg += "."
+	}
+	if coll == "ansible.builtin" {
+		coll = "ansible-core"
+	}
+	parts := []string{"[DEPRECATION WARNING]: " + msg, "This feature will be removed"}
+	if coll != "" {
+		parts = append(parts, "from "+coll)
+	}
+	switch {
+	case date != "":
+		parts = append(parts, "in a release after "+date+".")
+	case version != "":
+		parts = append(parts, "in version "+version+".")
+	default:
+		parts = append(parts, "in a future release.")
+	}
+	return strings.Join(append(parts, "Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg."), " ")
+}
+
+// optString is a result field as a string, "" when missing or null.
+func optString(m *value.Map, k string) string {
+	v, ok := m.Get(k)
+	if !ok || v == nil {
+		return ""
+	}
+	return value.String(v)
+}
+
+func (s *defaultSink) deprecated(text string) {
 	text = strings.Join(wrapText(text, s.columns), "\n") + "\n"
 	if s.deprecations[text] {
 		return
