@@ -54,6 +54,15 @@ func (m *Replace) Provision() error {
 	if m.re, err = regexp.Compile("(?m)" + m.Regexp); err != nil {
 		return fmt.Errorf("regexp %q: %w", m.Regexp, err)
 	}
+	// Each part alone first, so that an error names the regexp given.
+	for _, part := range []string{m.After, m.Before} {
+		if part == "" {
+			continue
+		}
+		if _, err := regexp.Compile(part); err != nil {
+			return fmt.Errorf("regexp %q: %w", part, err)
+		}
+	}
 	// As ansible: one DOTALL pattern whose subsection group is the text
 	// edited (the shortest between after and before).
 	switch {
