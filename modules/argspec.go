@@ -17,21 +17,24 @@ import (
 // not convert or default role variables.
 func ValidateArgSpec(spec, params *value.Map) []string {
 	var unsupported []string
-	errs := validateSpec(spec, params, "", &unsupported)
+	errs := validateSpec(spec, params, nil, &unsupported)
 	// As in Ansible, unsupported parameters are reported last.
 	return append(errs, unsupported...)
 }
 
-func validateSpec(spec, params *value.Map, ctx string, unsupportedOut *[]string) []string {
+// ctx is the path of parent options: messages name it as ansible's
+// options_context, "a -> b"; unsupported parameters as "a.b.name".
+func validateSpec(spec, params *value.Map, ctx []string, unsupportedOut *[]string) []string {
 	if spec == nil {
 		spec = value.NewMap(0)
 	}
 	if params == nil {
 		params = value.NewMap(0)
 	}
-	suffix := ""
-	if ctx != "" {
-		suffix = " found in " + ctx
+	suffix, quoted := "", ""
+	if len(ctx) > 0 {
+		suffix = " found in " + strings.Join(ctx, " -> ")
+		quoted = " found in '" + strings.Join(ctx, " -> ") + "'"
 	}
 	var errs []string
 	legal := map[string]string{} // name or alias -> option name
@@ -44,8 +47,8 @@ func validateSpec(spec, params *value.Map, ctx string, unsupportedOut *[]string)
 	var unsupported []string
 	for _, k := range params.Keys() {
 		if _, ok := legal[k]; !ok {
-			if ctx != "" {
-				k = ctx + "." + k
+			if len(ctx) > 0 {
+				k = strings.Join(ctx, ".") + "." + k
 			}
 			unsupported = append(unsupported, k)
 		}
@@ -101,7 +104,15 @@ func validateSpec(spec, params *value.Map, ctx string, unsupportedOut *[]string)
 		}
 		cv, err := convertType(name, typ, v)
 		if err != nil {
-			errs = append(errs, strings.ReplaceAll(err.Error(), pyType(v), specPyType(v))+suffix)
+			msg := strings.ReplaceAll(err.Error(), pyType(v), specPyType(v))
+			if quoted != "" {
+				if i := strings.Index(msg, " and we were unable to convert to "); i >= 0 {
+					msg = msg[:i] + quoted + "." + msg[i:]
+				} else {
+					msg += suffix
+				}
+			}
+			errs = append(errs, msg)
 			continue
 		}
 		converted[name] = cv
@@ -116,7 +127,7 @@ func validateSpec(spec, params *value.Map, ctx string, unsupportedOut *[]string)
 							why = strings.ReplaceAll(after, pyType(e), specPyType(e))
 						}
 						errs = append(errs, fmt.Sprintf("Elements value for option '%s'%s is of type %s and we were unable to convert to %s: %s",
-							name, suffix, specPyType(e), et, why))
+							name, quoted, specPyType(e), et, why))
 						continue
 					}
 					items[i] = ce
@@ -156,10 +167,7 @@ func validateSpec(spec, params *value.Map, ctx string, unsupportedOut *[]string)
 		if !ok {
 			continue
 		}
-		where := name
-		if ctx != "" {
-			where = ctx + "." + name
-		}
+		where := append(append([]string(nil), ctx...), name)
 		switch cv := converted[name].(type) {
 		case *value.Map:
 			errs = append(errs, validateSpec(sub, cv, where, unsupportedOut)...)

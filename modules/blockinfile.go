@@ -106,10 +106,14 @@ func (m *BlockInFile) edit(content []byte, exists bool) ([]byte, bool, string, *
 	marker1 := strings.ReplaceAll(m.Marker, "{mark}", m.MarkerEnd) + "\n"
 	var block []string
 	if m.State == "present" && m.Block != "" {
-		block = append(block, marker0)
-		for _, l := range splitPyLines(m.Block) {
-			block = append(block, l+"\n")
+		// The block's lines keep their own endings (a \r\n stays); only
+		// a missing final newline is added, as ansible does.
+		b := m.Block
+		if !strings.HasSuffix(b, "\n") {
+			b += "\n"
 		}
+		block = append(block, marker0)
+		block = append(block, splitPyLinesKeep(b)...)
 		block = append(block, marker1)
 	}
 	n0, n1 := -1, -1
@@ -125,6 +129,18 @@ func (m *BlockInFile) edit(content []byte, exists bool) ([]byte, bool, string, *
 	case n0 < 0 || n1 < 0:
 		n0 = -1
 		switch {
+		case m.ins != nil && strings.HasPrefix(m.ins.String(), "(?m)"):
+			// A MULTILINE regexp searches the whole file; the block goes
+			// at the line of the match's end (after) or start (before).
+			if loc := m.ins.FindStringIndex(original); loc != nil {
+				if m.InsertAfter != nil {
+					n0 = strings.Count(original[:loc[1]], "\n") + 1
+				} else {
+					n0 = strings.Count(original[:loc[0]], "\n")
+				}
+			} else {
+				n0 = len(lines)
+			}
 		case m.ins != nil:
 			for i, l := range lines {
 				if m.ins.MatchString(strings.TrimSuffix(l, "\n")) {

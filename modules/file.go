@@ -282,19 +282,20 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 	case "touch":
 		r.Changed = true
 		var args []string
-		switch f.ModificationTime {
-		case "", "now":
-			args = append(args, "-m")
-		case "preserve":
-		default:
-			args = append(args, "-m", "-t", connection.Quote(f.ModificationTime))
-		}
-		switch f.AccessTime {
-		case "", "now":
-			args = append(args, "-a")
-		case "preserve":
-		default:
-			args = append(args, "-a", "-t", connection.Quote(f.AccessTime))
+		for _, t := range []struct{ flag, val, format string }{
+			{"-m", f.ModificationTime, f.ModificationTimeFormat}, {"-a", f.AccessTime, f.AccessTimeFormat},
+		} {
+			switch t.val {
+			case "", "now":
+				args = append(args, t.flag)
+			case "preserve":
+			default:
+				tt, err := touchTime(t.val, t.format)
+				if err != nil {
+					return Failf("Error while obtaining timestamp for time %s using format %s: %s", t.val, t.format, err), nil
+				}
+				args = append(args, t.flag, "-t", tt)
+			}
 		}
 		if prev != "absent" && f.ModificationTime == "preserve" && f.AccessTime == "preserve" {
 			r.Changed = false

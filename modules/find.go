@@ -309,9 +309,11 @@ func (m *Find) readFiles(ctx context.Context, env *Env, cand []*findEntry) ([]*f
 	if grep {
 		// Python's re is closest to PCRE; a grep without -P gets the
 		// expression as an ERE.
-		pcre, ere, z := `^(?:`+*m.Contains+`)`, `^(`+*m.Contains+`)`, ""
+		// grep takes a newline as a pattern separator; Python's re, as a
+		// character to match.
+		pcre, ere, z := `^(?:`+strings.ReplaceAll(*m.Contains, "\n", `\n`)+`)`, `^(`+*m.Contains+`)`, ""
 		if m.ReadWholeFile {
-			pcre, ere, z = *m.Contains, *m.Contains, "z"
+			pcre, ere, z = pcreDollar(*m.Contains), *m.Contains, "z"
 		}
 		fmt.Fprintf(&b, "if echo | grep -qP '' 2>/dev/null; then f=-lsZ%sP; re=%s; else f=-lsZ%sE; re=%s; fi\n", z, connection.Quote(pcre), z, connection.Quote(ere))
 		b.WriteString("printf '@@grep\\0'\nxargs -0 -r grep \"$f\" -e \"$re\" -- < \"$l\"\n")
@@ -361,3 +363,44 @@ func (m *Find) readFiles(ctx context.Context, env *Env, cand []*findEntry) ([]*f
 
 var _ Module = (*Find)(nil)
 var _ Provisioner = (*Find)(nil)
+
+// pcreDollar rewrites each $ outside a character class to Python's
+// meaning without MULTILINE, the end or before a final newline (grep -zP
+// matches $ only at the very end of the file), and a newline to \n.
+func pcreDollar(p string) string {
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			b.WriteByte(c)
+			i++
+			b.WriteByte(p[i])
+			continue
+		case inClass && c == ']':
+			inClass = false
+		case !inClass && c == '[':
+			inClass = true
+			b.WriteByte(c)
+			// a ] right after [ or [^ is literal
+			if i+1 < len(p) && p[i+1] == '^' {
+				i++
+				b.WriteByte('^')
+			}
+			if i+1 < len(p) && p[i+1] == ']' {
+				i++
+				b.WriteByte(']')
+			}
+			continue
+		case c == '\n':
+			b.WriteString(`\n`)
+			continue
+		case !inClass && c == '$':
+			b.WriteString(`(?=\n?\z)`)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}

@@ -42,7 +42,8 @@ type Replace struct {
 	// Encoding is the file's character encoding.
 	Encoding string `arg:"encoding,default=utf-8"`
 
-	re, after, before *regexp.Regexp
+	re, section *regexp.Regexp
+	pattern     string // the section's pattern, as ansible builds it
 }
 
 // Provision implements Provisioner: the regexps compile once. The
@@ -50,15 +51,31 @@ type Replace struct {
 // is told about its regexp first.
 func (m *Replace) Provision() error {
 	var err error
-	for _, c := range []struct {
-		src string
-		dst **regexp.Regexp
-	}{{m.Regexp, &m.re}, {m.After, &m.after}, {m.Before, &m.before}} {
-		if c.src == "" && c.dst != &m.re {
+	if m.re, err = regexp.Compile("(?m)" + m.Regexp); err != nil {
+		return fmt.Errorf("regexp %q: %w", m.Regexp, err)
+	}
+	// Each part alone first, so that an error names the regexp given.
+	for _, part := range []string{m.After, m.Before} {
+		if part == "" {
 			continue
 		}
-		if *c.dst, err = regexp.Compile("(?m)" + c.src); err != nil {
-			return fmt.Errorf("regexp %q: %w", c.src, err)
+		if _, err := regexp.Compile(part); err != nil {
+			return fmt.Errorf("regexp %q: %w", part, err)
+		}
+	}
+	// As ansible: one DOTALL pattern whose subsection group is the text
+	// edited (the shortest between after and before).
+	switch {
+	case m.After != "" && m.Before != "":
+		m.pattern = m.After + "(?P<subsection>.*?)" + m.Before
+	case m.After != "":
+		m.pattern = m.After + "(?P<subsection>.*)"
+	case m.Before != "":
+		m.pattern = "(?P<subsection>.*)" + m.Before
+	}
+	if m.pattern != "" {
+		if m.section, err = regexp.Compile("(?s)" + m.pattern); err != nil {
+			return fmt.Errorf("regexp %q: %w", m.pattern, err)
 		}
 	}
 	if m.ValidateCmd != "" && !strings.Contains(m.ValidateCmd, "%s") {
@@ -74,20 +91,16 @@ func (m *Replace) Run(ctx context.Context, env *Env) (*Result, error) {
 	t.edit = func(content []byte, exists bool) ([]byte, bool, string, *Result) {
 		s := string(content)
 		start, end := 0, len(s)
-		if m.after != nil {
-			if loc := m.after.FindStringIndex(s); loc != nil {
-				start = loc[1]
-			} else {
-				start = len(s)
+		if m.section != nil {
+			loc := m.section.FindStringSubmatchIndex(s)
+			if loc == nil {
+				msg := "Pattern for before/after params did not match the given file: " + m.pattern
+				r := &Result{Msg: msg}
+				r.Set("msg", msg)
+				return nil, false, "", r
 			}
-		}
-		if m.before != nil {
-			if loc := m.before.FindStringIndex(s[start:]); loc != nil {
-				end = start + loc[0]
-			}
-		}
-		if start > end {
-			end = start
+			i := m.section.SubexpIndex("subsection")
+			start, end = loc[2*i], loc[2*i+1]
 		}
 		section := s[start:end]
 		var b strings.Builder

@@ -11,7 +11,7 @@ func TestReplace(t *testing.T) {
 	f := filepath.Join(dir, "conf")
 	putFile(t, f, "# head\nport = 80\nhost = a\n[x]\nport = 81\n", 0o600)
 	env, cnt := testEnv(t, dir)
-	args := []any{"path", f, "regexp", `^port = (\d+)$`, "replace", `port = 9\1`, "before", `^\[x\]`}
+	args := []any{"path", f, "regexp", `^port = (\d+)$`, "replace", `port = 9\1`, "before", `\[x\]`}
 
 	env.Check, env.Diff = true, true
 	r := run(t, env, "replace", args...)
@@ -28,12 +28,12 @@ func TestReplace(t *testing.T) {
 		t.Fatalf("first: %+v trips=%d %q", r, cnt.Count(), readFile(t, f))
 	}
 	cnt.Reset()
-	r = run(t, env, "replace", "path", f, "regexp", `^port = 80$`, "replace", "x", "before", `^\[x\]`)
+	r = run(t, env, "replace", "path", f, "regexp", `^port = 80$`, "replace", "x", "before", `\[x\]`)
 	if r.Changed || cnt.Count() != 1 {
 		t.Fatalf("second: %+v trips=%d", r, cnt.Count())
 	}
 	// after + named group, whole file otherwise.
-	r = run(t, env, "replace", "dest", f, "regexp", `^port = (?P<p>\d+)`, "replace", `listen \g<p>`, "after", `^\[x\]`)
+	r = run(t, env, "replace", "dest", f, "regexp", `^port = (?P<p>\d+)`, "replace", `listen \g<p>`, "after", `\[x\]`)
 	if !r.Changed || readFile(t, f) != "# head\nport = 980\nhost = a\n[x]\nlisten 81\n" {
 		t.Fatalf("after: %q", readFile(t, f))
 	}

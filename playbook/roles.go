@@ -294,6 +294,11 @@ func (r *Role) setArgSpecs(file string, n *yaml.Node) error {
 	if err != nil {
 		return yamlErr(file, err)
 	}
+	if v == nil {
+		// `argument_specs:` with nothing under it: no entry point
+		// (ansible's `.get('argument_specs') or {}`).
+		v = value.NewMap(0)
+	}
 	m, ok := v.(*value.Map)
 	if !ok {
 		return errAt(posOf(file, n), "argument_specs must be a mapping of entry points")

@@ -129,6 +129,9 @@ func (iv *includeVars) load(args *value.Map) (*value.Map, string) {
 		return results, dir + " is not a directory"
 	}
 	for _, d := range walkSorted(dir, iv.depth) {
+		// A failure drops what its directory loaded, as ansible's
+		// _load_files_in_dir.
+		inDir := value.NewMap(4)
 		for _, name := range d.files {
 			if iv.skip(d.root, name) {
 				continue
@@ -137,10 +140,11 @@ func (iv *includeVars) load(args *value.Map) (*value.Map, string) {
 				continue
 			}
 			var msg string
-			if results, msg = iv.loadFile(filepath.Join(d.root, name), true, results); msg != "" {
+			if inDir, msg = iv.loadFile(filepath.Join(d.root, name), true, inDir); msg != "" {
 				return results, msg
 			}
 		}
+		inDir.Range(func(k string, v any) bool { results.Set(k, v); return true })
 	}
 	return results, ""
 }

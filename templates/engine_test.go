@@ -27,6 +27,14 @@ func TestRenderNative(t *testing.T) {
 		{"{{ m }}", "{'k': 'v'}"},
 		{"{{ n + 1 }}", "'6'"}, // ansible-core 2.14 gives text here
 		{"{{ n > 1 }}", "True"},
+		{"{{ 1 < n < 9 }}", "True"}, // chained: 1 < n and n < 9
+		{"{{ 9 > n > 1 }}", "True"},
+		{"{{ 'a' == 'a' == 'a' }}", "True"},
+		{"{{ (3 > 2) > 1 }}", "False"}, // grouped: True > 1
+		{"{{ (1 == 1) == (2 == 2) }}", "True"},
+		{"{{ 1 < n == 5 if n is defined else false }}", "True"},
+		{"{{ 'b' in ('a', 'b') }}", "True"},
+		{"{{ 'a c' in ['a', 'c'] | join(' ') }}", "True"},
 		{"[{{ n }}, 2]", "[5, 2]"},
 		{"{{ '{\"a\": 1}' }}", "{'a': 1}"},
 		{"{{ l | to_json }}", `'[1, "a"]'`},

@@ -175,6 +175,8 @@ func (s *state) evalNode(sc *scope, n nodes.Node) (any, error) {
 		return nil, fmt.Errorf("bad operand type for unary %s: '%s'", n.Operator.Val, typeName(v))
 	case *nodes.BinaryExpression:
 		return s.evalBinary(sc, n)
+	case *cmpChain:
+		return s.evalChain(sc, n)
 	case *nodes.FilteredExpression:
 		if err := unknownPlugins(n.Filters, nil); err != nil {
 			return nil, err

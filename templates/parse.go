@@ -143,6 +143,7 @@ func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
 	if err := uniqueBlocks(t.Nodes, map[string]bool{}); err != nil {
 		return nil, err
 	}
+	rewriteChains(t, groupedLeft(src, cfg))
 	return t, nil
 }
 
