@@ -97,7 +97,7 @@ func (ir *includeRun) host(h *hostState) {
 			// the condition comes first: a skipped include's loop is
 			// never evaluated, as ansible's saved loop error.
 			if ok, cerr := sc.cond(whens(t)); cerr == nil && !ok {
-				ir.skip(h)
+				ir.skip(h, nil)
 				ir.register(h, skipResult())
 				return
 			}
@@ -117,22 +117,31 @@ func (ir *includeRun) host(h *hostState) {
 		if res == nil {
 			return
 		}
-		if ok {
-			allSkipped = false
-		} else {
-			ir.skip(h)
-		}
 		if !t.HasLoop {
+			if !ok {
+				ir.skip(h, nil)
+			}
 			ir.register(h, res)
 			return
 		}
 		lc.mark(res, lv, item, i)
-		res.Delete("changed")
+		if ok {
+			allSkipped = false
+			res.Delete("changed") // an included item's result has none
+		} else {
+			ir.skip(h, res)
+		}
 		results = append(results, res)
 	}
 	res := loopResult(results, len(items), false, false, allSkipped)
 	if !allSkipped {
 		res.Set("skipped", false)
+	} else {
+		hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Loop: true, Result: res}
+		r.outMu.Lock()
+		r.counter.Add(hr)
+		r.sink.HostResult(hr)
+		r.outMu.Unlock()
 	}
 	ir.register(h, res)
 }
@@ -207,15 +216,33 @@ func (ir *includeRun) register(h *hostState, res *value.Map) {
 	}
 }
 
-// skip reports the include skipped on h.
-func (ir *includeRun) skip(h *hostState) {
+// skip reports the include skipped on h; item is a loop item's result
+// (nil without a loop), shown as the item's skip.
+func (ir *includeRun) skip(h *hostState, item *value.Map) {
 	ex, t, r := ir.ex, ir.t, ir.ex.r
 	ir.banner(h)
 	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Result: skipResult()}
+	if item != nil {
+		v, _ := item.Get(ir.loopVar(item))
+		hr.IsItem, hr.Label, hr.Result = true, labelString(v), item
+		if t.LoopControl != nil {
+			if _, ok := t.LoopControl.Get("label"); ok {
+				hr.Label = itemLabel(r.newScope(ex.pr, h, t, item), t, v)
+			}
+		}
+	}
 	r.outMu.Lock()
 	r.counter.Add(hr)
 	r.sink.HostResult(hr)
 	r.outMu.Unlock()
+}
+
+// loopVar is the loop variable an item's result names.
+func (ir *includeRun) loopVar(item *value.Map) string {
+	if v, ok := item.Get("ansible_loop_var"); ok {
+		return value.String(v)
+	}
+	return "item"
 }
 
 func (ir *includeRun) banner(h *hostState) {
