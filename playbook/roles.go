@@ -292,6 +292,9 @@ func (r *Role) setArgSpecs(file string, n *yaml.Node) error {
 	if err != nil {
 		return yamlErr(file, err)
 	}
+	if v == nil {
+		return nil // argument_specs: with nothing under it specifies nothing
+	}
 	m, ok := v.(*value.Map)
 	if !ok {
 		return errAt(posOf(file, n), "argument_specs must be a mapping of entry points")
