@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 
@@ -335,7 +336,8 @@ func (ex *executor) makeInclude(t *playbook.Task, args *value.Map, sc *scope, lo
 		if err != nil {
 			return nil, err
 		}
-		key := path + "\x00" + string(pj)
+		aj, _ := json.Marshal(apply)
+		key := path + "\x00" + string(pj) + "\x00" + string(aj)
 		return &includeInst{key: key, path: path, params: params, blk: blk}, nil
 	}
 	// include_role
@@ -347,7 +349,11 @@ func (ex *executor) makeInclude(t *playbook.Task, args *value.Map, sc *scope, lo
 	if err != nil {
 		return nil, err
 	}
-	return &includeInst{key: ri.Role.Path + "\x00" + string(pj) + fmt.Sprint(ri.From), role: ri, params: params, blk: blk}, nil
+	// hosts whose apply renders differently include the role apart
+	apply, _ := args.Get("apply")
+	aj, _ := json.Marshal(apply)
+	key := ri.Role.Path + "\x00" + string(pj) + fmt.Sprint(ri.From) + "\x00" + string(aj)
+	return &includeInst{key: key, role: ri, params: params, blk: blk}, nil
 }
 
 func (pr *playRun) loader(r *run) *playbook.Loader {
