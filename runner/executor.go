@@ -16,6 +16,10 @@ type executor struct {
 	pr      *playRun
 	free    bool
 	handler bool
+	// rescuing counts the enclosing blocks with a rescue whose block
+	// section is running: a host failing there is rescued, so its
+	// failure does not make any_errors_fatal end the play.
+	rescuing int
 }
 
 // hostSet is a set of hosts in a stable order.
@@ -50,7 +54,7 @@ func (ex *executor) runList(ctx context.Context, nodes []playbook.Node, hosts ho
 			go func(h *hostState) {
 				defer wg.Done()
 				defer func() { <-sem }()
-				sub := &executor{r: ex.r, pr: ex.pr, handler: ex.handler}
+				sub := &executor{r: ex.r, pr: ex.pr, handler: ex.handler, rescuing: ex.rescuing}
 				f := sub.runList(ctx, nodes, hostSet{h}, nil)
 				mu.Lock()
 				for k := range f {
@@ -82,7 +86,7 @@ func (ex *executor) runList(ctx context.Context, nodes []playbook.Node, hosts ho
 			failed[h] = true
 		}
 		hosts = hosts.without(f)
-		if ex.anyErrorsFatal(n, f) {
+		if ex.rescuing == 0 && ex.anyErrorsFatal(n, f) {
 			ex.pr.endPlay = true
 			ex.pr.fatal = true
 			ex.r.anyFailed = true
@@ -138,7 +142,13 @@ func (ex *executor) anyErrorsFatal(n playbook.Node, failed map[*hostState]bool) 
 // always for every host that entered.
 func (ex *executor) runBlock(ctx context.Context, b *playbook.Block, hosts hostSet) map[*hostState]bool {
 	entered := hosts
+	if len(b.Rescue) > 0 {
+		ex.rescuing++
+	}
 	failedB := ex.runList(ctx, b.Block, hosts, nil)
+	if len(b.Rescue) > 0 {
+		ex.rescuing--
+	}
 	result := failedB
 	if len(b.Rescue) > 0 && len(failedB) > 0 && !ex.pr.endPlay {
 		var rescuing hostSet
