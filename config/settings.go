@@ -57,6 +57,7 @@ var defs = []def{
 	{name: "DEFAULT_BECOME_FLAGS", dflt: none, ini: []iniKey{k("privilege_escalation", "become_flags")}, env: []string{"ANSIBLE_BECOME_FLAGS"}},
 	{name: "DEFAULT_BECOME_METHOD", dflt: "sudo", ini: []iniKey{k("privilege_escalation", "become_method")}, env: []string{"ANSIBLE_BECOME_METHOD"}},
 	{name: "DEFAULT_BECOME_USER", dflt: "root", ini: []iniKey{k("privilege_escalation", "become_user")}, env: []string{"ANSIBLE_BECOME_USER"}},
+	{name: "ERROR_ON_MISSING_HANDLER", typ: Bool, dflt: "True", ini: []iniKey{d("error_on_missing_handler")}, env: []string{"ANSIBLE_ERROR_ON_MISSING_HANDLER"}},
 	{name: "DEFAULT_FORCE_HANDLERS", typ: Bool, dflt: "False", ini: []iniKey{d("force_handlers")}, env: []string{"ANSIBLE_FORCE_HANDLERS"}},
 	{name: "DEFAULT_FORKS", typ: Int, dflt: "5", ini: []iniKey{d("forks")}, env: []string{"ANSIBLE_FORKS"}},
 	{name: "DEFAULT_GATHERING", dflt: "implicit", ini: []iniKey{d("gathering")}, env: []string{"ANSIBLE_GATHERING"}},

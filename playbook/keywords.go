@@ -80,7 +80,9 @@ var keywordTable = []keyword{
 	// (runner/timeout.go)
 	{"timeout", onShared, kwAny, func(k *Keywords, v any) { k.Timeout = v }},
 	{"vars", onShared, kwAny, nil}, // a mapping or a list of them: parseKeywords
-	{"when", onShared, kwAny, nil}, // placed conditions: parseKeywords
+	// placed conditions: parseKeywords; not a play's (ansible's Play is
+	// not Conditional), but import_playbook's (loadPlaysInto)
+	{"when", onShared &^ onPlay, kwAny, nil},
 	// blocks and tasks (ansible's Block and Task, not Play)
 	{"delegate_to", onBlock | onAction, kwString, func(k *Keywords, v any) { k.DelegateTo = v }},
 	{"delegate_facts", onBlock | onAction, kwBool, func(k *Keywords, v any) { k.DelegateFacts = v }},

@@ -69,6 +69,15 @@ func (l *Loader) IncludeRole(t *Task, args *value.Map, baseDir string, params *v
 	l.appendRoleRun(ri, &nodes, &handlers, p.roleRuns)
 	p.roleRuns.mu.Unlock()
 	blk := &Block{Pos: t.Pos, Parent: t.Parent, Role: t.Role, Implicit: true, Block: nodes}
+	if apply, ok := args.Get("apply"); ok {
+		am, _ := apply.(*value.Map)
+		if am == nil {
+			return nil, nil, errAt(t.Pos, "Expected a dict for apply but got %s", value.TypeName(apply))
+		}
+		if blk.Kw, err = applyKeywords(t.Pos, am); err != nil {
+			return nil, nil, err
+		}
+	}
 	for _, n := range nodes {
 		setParent(n, blk)
 	}

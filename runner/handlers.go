@@ -93,6 +93,10 @@ func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
 			h.notified[hd] = true
 		}
 		ex.pr.mu.Unlock()
+		if !found && !ex.r.o.MissingHandlerWarns {
+			ex.r.fatal(ex.pr, fmt.Errorf("The requested handler '%s' was not found in either the main handlers list nor in the listening handlers list", name))
+			return
+		}
 		if !found {
 			ex.r.log.Warn("handler not found", "name", name)
 			ex.r.emit(func(s callback.Sink) {
@@ -260,4 +264,25 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 	case "noop", "reset_connection", "role_complete":
 	}
 	return nil
+}
+
+// fatal stops the run with err as soon as the running task is done, as an
+// error ansible raises while it processes results.
+func (r *run) fatal(pr *playRun, err error) {
+	r.hostsMu.Lock()
+	if r.fatalErr == nil {
+		r.fatalErr = err
+	}
+	r.stopAll = true
+	r.hostsMu.Unlock()
+	pr.mu.Lock()
+	pr.endPlay = true
+	pr.mu.Unlock()
+}
+
+// takeFatal is the error fatal recorded, if any.
+func (r *run) takeFatal() error {
+	r.hostsMu.Lock()
+	defer r.hostsMu.Unlock()
+	return r.fatalErr
 }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 
@@ -97,7 +98,7 @@ func (ir *includeRun) host(h *hostState) {
 			// the condition comes first: a skipped include's loop is
 			// never evaluated, as ansible's saved loop error.
 			if ok, cerr := sc.cond(whens(t)); cerr == nil && !ok {
-				ir.skip(h)
+				ir.skip(h, nil)
 				ir.register(h, skipResult())
 				return
 			}
@@ -121,22 +122,31 @@ func (ir *includeRun) host(h *hostState) {
 		if res == nil {
 			return
 		}
-		if ok {
-			allSkipped = false
-		} else {
-			ir.skip(h)
-		}
 		if !t.HasLoop {
+			if !ok {
+				ir.skip(h, nil)
+			}
 			ir.register(h, res)
 			return
 		}
 		lc.mark(res, lv, item, i)
-		res.Delete("changed")
+		if ok {
+			allSkipped = false
+			res.Delete("changed") // an included item's result has none
+		} else {
+			ir.skip(h, res)
+		}
 		results = append(results, res)
 	}
 	res := loopResult(results, len(items), false, false, allSkipped)
 	if !allSkipped {
 		res.Set("skipped", false)
+	} else {
+		hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Loop: true, Result: res}
+		r.outMu.Lock()
+		r.counter.Add(hr)
+		r.sink.HostResult(hr)
+		r.outMu.Unlock()
 	}
 	ir.register(h, res)
 }
@@ -211,15 +221,33 @@ func (ir *includeRun) register(h *hostState, res *value.Map) {
 	}
 }
 
-// skip reports the include skipped on h.
-func (ir *includeRun) skip(h *hostState) {
+// skip reports the include skipped on h; item is a loop item's result
+// (nil without a loop), shown as the item's skip.
+func (ir *includeRun) skip(h *hostState, item *value.Map) {
 	ex, t, r := ir.ex, ir.t, ir.ex.r
 	ir.banner(h)
 	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Result: skipResult()}
+	if item != nil {
+		v, _ := item.Get(ir.loopVar(item))
+		hr.IsItem, hr.Label, hr.Result = true, labelString(v), item
+		if t.LoopControl != nil {
+			if _, ok := t.LoopControl.Get("label"); ok {
+				hr.Label = itemLabel(r.newScope(ex.pr, h, t, item), t, v)
+			}
+		}
+	}
 	r.outMu.Lock()
 	r.counter.Add(hr)
 	r.sink.HostResult(hr)
 	r.outMu.Unlock()
+}
+
+// loopVar is the loop variable an item's result names.
+func (ir *includeRun) loopVar(item *value.Map) string {
+	if v, ok := item.Get("ansible_loop_var"); ok {
+		return value.String(v)
+	}
+	return "item"
 }
 
 func (ir *includeRun) banner(h *hostState) {
@@ -312,7 +340,8 @@ func (ex *executor) makeInclude(t *playbook.Task, args *value.Map, sc *scope, lo
 		if err != nil {
 			return nil, err
 		}
-		key := path + "\x00" + string(pj)
+		aj, _ := json.Marshal(apply)
+		key := path + "\x00" + string(pj) + "\x00" + string(aj)
 		return &includeInst{key: key, path: path, params: params, blk: blk}, nil
 	}
 	// include_role
@@ -324,7 +353,11 @@ func (ex *executor) makeInclude(t *playbook.Task, args *value.Map, sc *scope, lo
 	if err != nil {
 		return nil, err
 	}
-	return &includeInst{key: ri.Role.Path + "\x00" + string(pj) + fmt.Sprint(ri.From), role: ri, params: params, blk: blk}, nil
+	// hosts whose apply renders differently include the role apart
+	apply, _ := args.Get("apply")
+	aj, _ := json.Marshal(apply)
+	key := ri.Role.Path + "\x00" + string(pj) + fmt.Sprint(ri.From) + "\x00" + string(aj)
+	return &includeInst{key: key, role: ri, params: params, blk: blk}, nil
 }
 
 func (pr *playRun) loader(r *run) *playbook.Loader {

@@ -98,6 +98,8 @@ func loopResult(results []any, n int, anyChanged, anyFailed, allSkipped bool) *v
 		out.Set("skipped", true)
 		if n == 0 {
 			out.Set("skipped_reason", "No items in the list")
+		} else if !anyFailed {
+			out.Set("msg", "All items skipped")
 		}
 	}
 	out.Set("results", results)

@@ -50,6 +50,10 @@ type Options struct {
 	FlushCache  bool
 	// ForceHandlers runs notified handlers even on hosts that failed.
 	ForceHandlers bool
+	// MissingHandlerWarns makes a notify of a handler that does not exist
+	// a warning (error_on_missing_handler=false); else it stops the run
+	// with an error, ansible's default.
+	MissingHandlerWarns bool
 
 	// The settings below come from ansible.cfg and ANSIBLE_*, resolved by
 	// the caller: the engine reads no environment variable of its own.

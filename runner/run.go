@@ -47,8 +47,9 @@ type run struct {
 	connMu sync.Mutex
 	conns  map[string]connection.Conn
 
-	started        bool // --start-at-task found its task
-	stopAll        bool // a play broke the run: no later play runs
+	started        bool  // --start-at-task found its task
+	stopAll        bool  // a play broke the run: no later play runs
+	fatalErr       error // an error that stops the run at once (missing handler)
 	anyFailed      bool
 	anyUnreachable bool
 
@@ -192,7 +193,11 @@ func (r *run) play(ctx context.Context, books []*playbook.Playbook) (int, error)
 			if r.stopAll {
 				break
 			}
-			if err := r.runPlay(ctx, p); err != nil {
+			err := r.runPlay(ctx, p)
+			if err == nil {
+				err = r.takeFatal()
+			}
+			if err != nil {
 				r.sink.Close()
 				return playExit(err), err
 			}

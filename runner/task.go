@@ -329,6 +329,9 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	ignored := ex.settle(t, o, kw)
 	if o.changed && (ignored || o.status != callback.Failed && o.status != callback.Unreachable) {
 		ex.notify(t, h, sc)
+		if r.takeFatal() != nil {
+			return o // ansible raises before the result is shown
+		}
 	}
 	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored,
 		Loop: t.HasLoop, Result: res, NoLog: tc.noLog, Diff: diffs}

@@ -42,6 +42,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 			s := cfg.Get(name)
 			return s.Value, s.Origin != ""
 		},
+		MissingHandlerWarns: !cfg.Get("ERROR_ON_MISSING_HANDLER").Bool(),
 		// The defaults too: they are under ANSIBLE_HOME.
 		RolesPath:       cfg.Get("DEFAULT_ROLES_PATH").List(),
 		CollectionsPath: cfg.Get("COLLECTIONS_PATHS").List(),
