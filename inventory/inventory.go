@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -342,6 +343,11 @@ func (inv *Inventory) Host(name string) (*Host, bool) {
 	if inv.localhost == nil {
 		h := &Host{Name: name, Vars: value.NewMap(2), Implicit: true}
 		h.Vars.Set("ansible_connection", "local")
+		// ansible gives the implicit localhost its own interpreter
+		// (sys.executable); fjord's nearest is the controller's python3.
+		if py := controllerPython(); py != "" {
+			h.Vars.Set("ansible_python_interpreter", py)
+		}
 		inv.localhost = h
 	}
 	return inv.localhost, true
@@ -441,3 +447,13 @@ func (inv *Inventory) GroupsMap() *value.Map {
 	}
 	return m
 }
+
+// controllerPython is the python3 on the controller's PATH, "" if none;
+// looked up once.
+var controllerPython = sync.OnceValue(func() string {
+	p, err := exec.LookPath("python3")
+	if err != nil {
+		return ""
+	}
+	return p
+})

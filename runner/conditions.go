@@ -43,7 +43,9 @@ func (sc *scope) taskError(err error, t *playbook.Task) *playbook.Error {
 	case errors.As(err, &te) && te == err && te.Name != "":
 		e.Pos, e.Err = playbook.Pos{File: te.Name, Line: te.Line, Col: te.Col}, te.Err
 	case errors.As(err, &ue):
-		e.Err = fmt.Errorf("The task includes an option with an undefined variable. The error was: %w\n\nThe error appears to be in '%s': line %d, column %d", err, t.Pos.File, t.Pos.Line, t.Pos.Col)
+		// ansible's own text, which names the place itself: scripts and
+		// playbooks test msg.startswith('The task includes an option...').
+		return &playbook.Error{Err: fmt.Errorf("The task includes an option with an undefined variable. The error was: %w\n\nThe error appears to be in '%s': line %d, column %d", err, t.Pos.File, t.Pos.Line, t.Pos.Col)}
 	}
 	return e
 }

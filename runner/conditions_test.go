@@ -164,7 +164,7 @@ func TestRunErrorsArePlaced(t *testing.T) {
 		{"when-undefined", pb + `:9:7: task "undefined in when": on localhost: The conditional check 'nope == 1' failed. The error was: error while evaluating conditional (nope == 1): 'nope' is undefined`},
 		{"failed-when", `The conditional check '1 / 0' failed. The error was: division by zero`}, // ansible keeps it in failed_when_result
 		{"inline-div", pb + `:24:7: task "inline division": on localhost: division by zero`},
-		{"inline-undefined", pb + `:30:7: task "inline undefined": on localhost: The task includes an option with an undefined variable. The error was: 'dict object' has no attribute 'bar'`},
+		{"inline-undefined", `The task includes an option with an undefined variable. The error was: 'dict object' has no attribute 'bar'` + "\n\nThe error appears to be in '" + pb + "': line 30, column 7"},
 		{"template-div", tpl + `/div.j2:2:6: task "render": on localhost: division by zero`},
 		{"template-attr", tpl + `/attr.j2:3:3: task "render": on localhost: 'dict object' has no attribute 'bar'`},
 		{"template-undef", tpl + `/undef.j2:2:1: task "render": on localhost: 'nope' is undefined`},

@@ -30,7 +30,7 @@ func TestErrorResult(t *testing.T) {
 		{fmt.Errorf("read /p: %w", errors.New("Permission denied")), callback.Failed, "read /p: Permission denied", ""},
 	} {
 		res := errorResult(c.err)
-		if got := statusOf(res); got != c.status || get(res, "msg") != c.msg {
+		if got := statusOf(res); got != c.status || value.String(get(res, "msg")) != c.msg {
 			t.Errorf("%v: status %v msg %q, want %v %q", c.err, got, get(res, "msg"), c.status, c.msg)
 		}
 		if c.extra != "" {

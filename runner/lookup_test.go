@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -38,8 +39,10 @@ func TestUnresolvedVariables(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
+	// ansible's text alone, which places the error itself
 	undef := func(line, msg string) string {
-		return ":" + line + `:7: task \"debug\": on localhost: The task includes an option with an undefined variable. The error was: ` + msg
+		return `"msg": "The task includes an option with an undefined variable. The error was: ` + msg + `\n\nThe error appears to be in '` +
+			filepath.Join(dir, "site.yml") + `': line ` + line + `, column 7"`
 	}
 	// as ansible's: the variables' templates that met the undefined, outermost first
 	const nope = `{{ b }}: {{ nope.x }}: 'nope' is undefined`
@@ -49,7 +52,7 @@ func TestUnresolvedVariables(t *testing.T) {
 		`"msg": "dflt"`,
 		`"msg": "division by zero"`,
 		undef("16", nope),
-		`task \"template\": on localhost: The task includes an option with an undefined variable. The error was: ` + nope,
+		`"msg": "The task includes an option with an undefined variable. The error was: ` + nope,
 		undef("20", "'missing' is undefined"),
 	} {
 		if !strings.Contains(out, want) {

@@ -121,11 +121,17 @@ func (tc *taskCtx) loopControl() loopCtl {
 	if lc == nil {
 		return c
 	}
+	// loop_var and index_var may be templates ("{{ name }}"), rendered
+	// with the task's variables as ansible's post-validation does.
 	if v, ok := lc.Get("loop_var"); ok {
-		c.loopVar = value.String(v)
+		if s, err := tc.sc.renderString(v); err == nil {
+			c.loopVar = s
+		}
 	}
 	if v, ok := lc.Get("index_var"); ok {
-		c.indexVar = value.String(v)
+		if s, err := tc.sc.renderString(v); err == nil {
+			c.indexVar = s
+		}
 	}
 	if v, ok := lc.Get("label"); ok {
 		c.label = v

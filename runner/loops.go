@@ -61,7 +61,12 @@ var withLookups = map[string]func(v any) ([]any, error){
 		}
 		return out, nil
 	},
-	"list":      func(v any) ([]any, error) { return value.Listify(v), nil },
+	"list": func(v any) ([]any, error) {
+		if _, ok := v.(value.Getter); ok { // ansible's list lookup takes a Sequence
+			return nil, &lookupError{"with_list expects a list"}
+		}
+		return value.Listify(v), nil
+	},
 	"flattened": func(v any) ([]any, error) { return flattenAll(value.Listify(v)), nil },
 	"indexed_items": func(v any) ([]any, error) {
 		if _, ok := v.([]any); !ok {

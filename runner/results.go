@@ -30,7 +30,9 @@ func statusOf(res *value.Map) callback.Status {
 func failResult(msg string) *value.Map {
 	m := value.NewMap(3)
 	m.Set("failed", true)
-	m.Set("msg", msg)
+	// the text of an error is data: a message that quotes a template
+	// is never templated again (ansible's wrap_var of the error's text)
+	m.Set("msg", value.Unsafe(msg))
 	m.Set("changed", false)
 	return m
 }

@@ -236,12 +236,11 @@ func (s *state) evalList(sc *scope, ns []nodes.Expression) ([]any, error) {
 	return out, nil
 }
 
-func (s *state) evalArgs(sc *scope, an []nodes.Expression, kn map[string]nodes.Expression) ([]any, map[string]any, error) {
-	args, err := s.evalList(sc, an)
+func (s *state) evalArgs(sc *scope, an []nodes.Expression, kn map[string]nodes.Expression) (args []any, kw map[string]any, err error) {
+	args, err = s.evalList(sc, an)
 	if err != nil {
 		return nil, nil, err
 	}
-	var kw map[string]any
 	if len(kn) > 0 {
 		kw = make(map[string]any, len(kn))
 		for k, e := range kn {
@@ -252,6 +251,7 @@ func (s *state) evalArgs(sc *scope, an []nodes.Expression, kn map[string]nodes.E
 			kw[k] = v
 		}
 	}
+	args, kw = spread(args, kw) // *x and **x
 	return args, kw, nil
 }
 

@@ -15,12 +15,15 @@ var globals map[string]any
 
 func init() {
 	globals = map[string]any{
-		"range":     callable(gRange),
-		"lookup":    callable(func(s *state, a []any, k map[string]any) (any, error) { return s.lookup(a, k, false) }),
-		"query":     callable(func(s *state, a []any, k map[string]any) (any, error) { return s.lookup(a, k, true) }),
-		"q":         callable(func(s *state, a []any, k map[string]any) (any, error) { return s.lookup(a, k, true) }),
-		"namespace": callable(gNamespace),
-		"dict":      callable(gDict),
+		"range":       callable(gRange),
+		"lookup":      callable(func(s *state, a []any, k map[string]any) (any, error) { return s.lookup(a, k, false) }),
+		"query":       callable(func(s *state, a []any, k map[string]any) (any, error) { return s.lookup(a, k, true) }),
+		"q":           callable(func(s *state, a []any, k map[string]any) (any, error) { return s.lookup(a, k, true) }),
+		"namespace":   callable(gNamespace),
+		"now":         callable(gNow),
+		splatGlobal:   callable(gSplat),
+		kwSplatGlobal: callable(gKwSplat),
+		"dict":        callable(gDict),
 		"undef": callable(func(s *state, a []any, k map[string]any) (any, error) {
 			hint := argStr(a, k, 0, "hint", "")
 			if hint == "" {

@@ -94,7 +94,7 @@ func (u *undefined) pyRepr() string {
 // value (default's fallback, the branch of ternary not taken, format's
 // %r) instead of failing on it; undefinedTestArgOK the tests.
 var (
-	undefinedArgOK     = map[string]bool{"default": true, "d": true, "mandatory": true, "ternary": true, "format": true}
+	undefinedArgOK     = map[string]bool{"default": true, "d": true, "mandatory": true, "ternary": true, "format": true, "extract": true}
 	undefinedTestArgOK = map[string]bool{"sameas": true}
 )
 

@@ -1,0 +1,20 @@
+package templates
+
+import "testing"
+
+func TestCallSplat(t *testing.T) {
+	vars := MapVars{"l": []any{"a", "b"}, "kw": map[string]any{"wantlist": true}}
+	for _, c := range []struct{ src, want string }{
+		{"{{ lookup('list', *l) }}", "a,b"},
+		{"{{ lookup('list', wantlist=True, *l) }}", "['a', 'b']"},
+		{"{{ lookup('list', *l, **kw) }}", "['a', 'b']"},
+		{"{{ lookup('list', *(l + ['c'])) }}", "a,b,c"},
+		{"{{ 2 * 3 }} {{ 2 ** 3 }} {{ [2][0] * 2 }}", "6 8 4"},
+		{"{{ range(*[1, 4]) | list }}", "[1, 2, 3]"},
+	} {
+		got, err := New().RenderText(c.src, vars, TextOptions{})
+		if err != nil || got != c.want {
+			t.Errorf("%s = %q, %v; want %q", c.src, got, err, c.want)
+		}
+	}
+}
