@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/internal/pyre"
 )
 
 func init() {
@@ -46,7 +46,7 @@ type Assemble struct {
 	// Decrypt is accepted; vaulted fragments are not decrypted yet.
 	Decrypt bool `arg:"decrypt,default=true"`
 
-	re *regexp.Regexp
+	re *pyre.Regexp
 }
 
 // Validate implements Validator.

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/fjord-run/fjord/internal/pyre"
 )
 
 func init() {
@@ -41,7 +42,7 @@ type BlockInFile struct {
 	// ValidateCmd checks the new file before it replaces path; %s is its path.
 	ValidateCmd string `arg:"validate"`
 
-	ins *regexp.Regexp
+	ins *pyre.Regexp
 }
 
 // Validate implements Validator.
@@ -76,7 +77,7 @@ func (m *BlockInFile) Provision() error {
 func (m *BlockInFile) Run(ctx context.Context, env *Env) (*Result, error) {
 	t := &textEdit{path: m.Path, attrs: &m.FileAttrs, backup: m.Backup, create: m.Create,
 		validate: m.ValidateCmd, missing: "Path %s does not exist !", backupKey: "backup_file",
-		edit: m.edit}
+		edit: m.edit, regexps: []*pyre.Regexp{m.ins}}
 	return t.run(ctx, env)
 }
 

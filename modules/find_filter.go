@@ -5,7 +5,6 @@ package modules
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
@@ -17,7 +16,7 @@ func (m *Find) matchers(pats []string) ([]func(string) bool, error) {
 	var out []func(string) bool
 	for _, p := range pats {
 		if m.UseRegex {
-			re, err := regexp.Compile(`^(?:` + p + `)`)
+			re, err := compilePy(`^(?:` + p + `)`)
 			if err != nil {
 				return nil, fmt.Errorf("pattern %q: %w", p, err)
 			}

@@ -191,3 +191,20 @@ func TestFindContainsWithoutPCRE(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+func TestFindRegexPatternsPython(t *testing.T) {
+	m := &Find{UseRegex: true}
+	ms, err := m.matchers([]string{`(\w)\1.*\.log`, `(?!tmp)\w+\.txt`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		i    int
+		want bool
+	}{{"aa1.log", 0, true}, {"ab1.log", 0, false}, {"notes.txt", 1, true}, {"tmpx.txt", 1, false}} {
+		if got := ms[c.i](c.name); got != c.want {
+			t.Errorf("%s: got %v", c.name, got)
+		}
+	}
+}

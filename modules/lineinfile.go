@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/fjord-run/fjord/internal/pyre"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -48,7 +47,7 @@ type LineInFile struct {
 	// Others is accepted for compatibility and unused.
 	Others string `arg:"others"`
 
-	re, ins *regexp.Regexp
+	re, ins *pyre.Regexp
 }
 
 // Validate implements Validator.
@@ -99,17 +98,45 @@ func (m *LineInFile) Provision() error {
 	return nil
 }
 
-// compilePy compiles a Python regular expression; RE2 covers the syntax
-// people use in playbooks except lookarounds and backreferences.
-func compilePy(s string) (*regexp.Regexp, error) {
-	return regexp.Compile(s)
+// compilePy compiles a Python regular expression: RE2 when it can,
+// backtracking for backreferences and lookarounds.
+func compilePy(s string) (*pyre.Regexp, error) {
+	return pyre.Compile(s)
 }
 
 // Run implements Module.
 func (m *LineInFile) Run(ctx context.Context, env *Env) (*Result, error) {
+	r, err := m.run(ctx, env)
+	if w := m.emptyWarning(); w != "" && r != nil {
+		r.Set("warnings", []any{w})
+	}
+	return r, err
+}
+
+// emptyWarning is ansible's warning for an empty regexp or search_string,
+// which matches every line.
+func (m *LineInFile) emptyWarning() string {
+	name := ""
+	switch {
+	case m.Regexp != nil && *m.Regexp == "":
+		name = "regular expression"
+	case m.SearchString != nil && *m.SearchString == "":
+		name = "search string"
+	default:
+		return ""
+	}
+	msg := "The " + name + " is an empty string, which will match every line in the file. " +
+		"This may have unintended consequences, such as replacing the last line in the file rather than appending."
+	if name == "regular expression" {
+		msg += " If this is desired, use '^' to match every line in the file and avoid this warning."
+	}
+	return msg
+}
+
+func (m *LineInFile) run(ctx context.Context, env *Env) (*Result, error) {
 	t := &textEdit{path: m.Path, attrs: &m.FileAttrs, backup: m.Backup, create: m.Create,
 		validate: m.ValidateCmd, missing: "Destination %s does not exist !",
-		backupKey: "backup", alwaysBackupKey: true}
+		backupKey: "backup", alwaysBackupKey: true, regexps: []*pyre.Regexp{m.re, m.ins}}
 	if m.State == "absent" {
 		// A missing file is fine: there is no line to remove.
 		t.create = true
@@ -269,58 +296,8 @@ func (m *LineInFile) present(content []byte, exists bool) ([]byte, bool, string,
 
 // expandPy expands a Python re replacement template (\1, \g<1>,
 // \g<name>, \n) for one match.
-func expandPy(re *regexp.Regexp, tmpl, src string, loc []int) string {
-	group := func(i int) string {
-		if 2*i+1 < len(loc) && loc[2*i] >= 0 {
-			return src[loc[2*i]:loc[2*i+1]]
-		}
-		return ""
-	}
-	var b strings.Builder
-	for i := 0; i < len(tmpl); i++ {
-		c := tmpl[i]
-		if c != '\\' || i+1 == len(tmpl) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		c = tmpl[i]
-		switch {
-		case c >= '0' && c <= '9':
-			j := i + 1
-			if j < len(tmpl) && tmpl[j] >= '0' && tmpl[j] <= '9' {
-				j++
-			}
-			n, _ := strconv.Atoi(tmpl[i:j])
-			b.WriteString(group(n))
-			i = j - 1
-		case c == 'g' && i+1 < len(tmpl) && tmpl[i+1] == '<':
-			end := strings.IndexByte(tmpl[i:], '>')
-			if end < 0 {
-				b.WriteString(`\g`)
-				continue
-			}
-			name := tmpl[i+2 : i+end]
-			if n, err := strconv.Atoi(name); err == nil {
-				b.WriteString(group(n))
-			} else if k := re.SubexpIndex(name); k >= 0 {
-				b.WriteString(group(k))
-			}
-			i += end
-		case c == 'n':
-			b.WriteByte('\n')
-		case c == 't':
-			b.WriteByte('\t')
-		case c == 'r':
-			b.WriteByte('\r')
-		case c == '\\':
-			b.WriteByte('\\')
-		default:
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+func expandPy(re *pyre.Regexp, tmpl, src string, loc []int) string {
+	return re.Expand(tmpl, src, loc)
 }
 
 var _ Module = (*LineInFile)(nil)

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/internal/pyre"
 )
 
 func init() {
@@ -42,7 +42,7 @@ type Replace struct {
 	// Encoding is the file's character encoding.
 	Encoding string `arg:"encoding,default=utf-8"`
 
-	re, section *regexp.Regexp
+	re, section *pyre.Regexp
 	pattern     string // the section's pattern, as ansible builds it
 }
 
@@ -51,7 +51,7 @@ type Replace struct {
 // is told about its regexp first.
 func (m *Replace) Provision() error {
 	var err error
-	if m.re, err = regexp.Compile("(?m)" + m.Regexp); err != nil {
+	if m.re, err = compilePy("(?m)" + m.Regexp); err != nil {
 		return fmt.Errorf("regexp %q: %w", m.Regexp, err)
 	}
 	// Each part alone first, so that an error names the regexp given.
@@ -59,7 +59,7 @@ func (m *Replace) Provision() error {
 		if part == "" {
 			continue
 		}
-		if _, err := regexp.Compile(part); err != nil {
+		if _, err := compilePy(part); err != nil {
 			return fmt.Errorf("regexp %q: %w", part, err)
 		}
 	}
@@ -74,7 +74,7 @@ func (m *Replace) Provision() error {
 		m.pattern = "(?P<subsection>.*)" + m.Before
 	}
 	if m.pattern != "" {
-		if m.section, err = regexp.Compile("(?s)" + m.pattern); err != nil {
+		if m.section, err = compilePy("(?s)" + m.pattern); err != nil {
 			return fmt.Errorf("regexp %q: %w", m.pattern, err)
 		}
 	}
@@ -87,7 +87,8 @@ func (m *Replace) Provision() error {
 // Run implements Module.
 func (m *Replace) Run(ctx context.Context, env *Env) (*Result, error) {
 	t := &textEdit{path: m.Path, attrs: &m.FileAttrs, backup: m.Backup, validate: m.ValidateCmd,
-		missing: "Path %s does not exist !", backupKey: "backup_file"}
+		missing: "Path %s does not exist !", backupKey: "backup_file",
+		regexps: []*pyre.Regexp{m.re, m.section}}
 	t.edit = func(content []byte, exists bool) ([]byte, bool, string, *Result) {
 		s := string(content)
 		start, end := 0, len(s)

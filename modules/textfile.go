@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/internal/pyre"
 )
 
 // textEdit is lineinfile and blockinfile's shared flow: read the file and
@@ -29,6 +30,8 @@ type textEdit struct {
 	backupKey string
 	// alwaysBackupKey sets backupKey to "" when no backup was made.
 	alwaysBackupKey bool
+	// regexps are the task's patterns: a match that timed out fails it.
+	regexps []*pyre.Regexp
 }
 
 func (t *textEdit) run(ctx context.Context, env *Env) (*Result, error) {
@@ -51,6 +54,11 @@ func (t *textEdit) run(ctx context.Context, env *Env) (*Result, error) {
 		return r, nil
 	}
 	out, changed, msg, r := t.edit(content, fi.Exists)
+	for _, re := range t.regexps {
+		if re != nil && re.Err() != nil {
+			return Failf("%s", re.Err()), nil
+		}
+	}
 	if r != nil {
 		return r, nil
 	}
