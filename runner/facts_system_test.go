@@ -1,0 +1,74 @@
+package runner
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/fjord-run/fjord/value"
+)
+
+func TestParseCmdline(t *testing.T) {
+	m := parseCmdline(`ro quiet tsc=reliable tsc=unstable root="/dev/a b" -- --x`, true)
+	want := map[string]any{"ro": true, "quiet": true, "tsc": []any{"reliable", "unstable"}, "root": "/dev/a b", "--": true, "--x": true}
+	for k, v := range want {
+		got, _ := m.Get(k)
+		if !reflect.DeepEqual(got, v) {
+			t.Errorf("%s = %#v, want %#v", k, got, v)
+		}
+	}
+	c := parseCmdline(`tsc=reliable tsc=unstable`, false)
+	if got, _ := c.Get("tsc"); got != "unstable" {
+		t.Errorf("cmdline tsc = %#v", got)
+	}
+}
+
+func TestServiceMgr(t *testing.T) {
+	for in, want := range map[string]string{"systemd": "systemd", "init": "", "bash": "", "procd": "openwrt_init", "/sbin/runit-init": "runit", "": ""} {
+		if got := serviceMgr(in); got != want {
+			t.Errorf("serviceMgr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestVirtualFacts(t *testing.T) {
+	cases := []struct {
+		lines       string
+		typ, role   string
+		guest, host []any
+	}{
+		{"sys.dockerenv=1\n", "docker", "guest", []any{"docker", "container"}, []any{}},
+		{"sys.cgroup=0::/lxc/x\nsys.container=lxc\n", "lxc", "guest", []any{"lxc", "container"}, []any{}},
+		{"sys.dmi.product_name=KVM\n", "kvm", "guest", []any{"kvm"}, []any{}},
+		{"sys.xen=host\n", "xen", "host", []any{}, []any{"xen"}},
+		{"", "NA", "NA", []any{}, []any{}},
+	}
+	for _, c := range cases {
+		f := value.NewMap(8)
+		parseSystem([]byte(c.lines), f)
+		typ, _ := f.Get("virtualization_type")
+		role, _ := f.Get("virtualization_role")
+		g, _ := f.Get("virtualization_tech_guest")
+		h, _ := f.Get("virtualization_tech_host")
+		if typ != c.typ || role != c.role || !reflect.DeepEqual(g, c.guest) || !reflect.DeepEqual(h, c.host) {
+			t.Errorf("%q: got %v %v %v %v", c.lines, typ, role, g, h)
+		}
+	}
+}
+
+func TestSelinuxFacts(t *testing.T) {
+	f := value.NewMap(8)
+	parseSystem([]byte("sys.libselinux=1\nsys.selinux.enforce=1\nsys.selinux.policyvers=33\nsys.selinux.config=permissive\nsys.selinux.configTYPE=targeted\n"), f)
+	se, _ := f.Get("selinux")
+	m := se.(*value.Map)
+	for k, v := range map[string]any{"status": "enabled", "mode": "enforcing", "config_mode": "permissive", "type": "targeted", "policyvers": 33} {
+		if got, _ := m.Get(k); got != v {
+			t.Errorf("selinux.%s = %#v, want %#v", k, got, v)
+		}
+	}
+	f = value.NewMap(8)
+	parseSystem(nil, f)
+	se, _ = f.Get("selinux")
+	if st, _ := se.(*value.Map).Get("status"); st != "Missing selinux Python library" {
+		t.Errorf("status without libselinux = %v", st)
+	}
+}
