@@ -72,3 +72,32 @@ func TestSelinuxFacts(t *testing.T) {
 		t.Errorf("status without libselinux = %v", st)
 	}
 }
+
+func TestParsePlatform(t *testing.T) {
+	f := value.NewMap(8)
+	f.Set("distribution", "Debian")
+	f.Set("distribution_version", "12")
+	f.Set("machine", "x86_64")
+	parsePlatform([]byte("pf.mem.MemTotal=2048000\npf.mem.MemFree=1024000\npf.mem.Buffers=2048\npf.mem.Cached=4096\npf.bits=64\npf.debian_version=12.11\n"+
+		"pf.dns=# c\npf.dns=nameserver 1.1.1.1\npf.dns=nameserver 8.8.8.8\npf.dns=search a b\npf.dns=options ndots:2 rotate\npf.uptime=12.5\n"), f)
+	for k, v := range map[string]any{"distribution_version": "12.11", "distribution_minor_version": "11", "userspace_bits": "64", "userspace_architecture": "x86_64", "uptime_seconds": 12, "swapfree_mb": 0} {
+		if got, _ := f.Get(k); got != v {
+			t.Errorf("%s = %#v, want %#v", k, got, v)
+		}
+	}
+	mm, _ := f.Get("memory_mb")
+	nc, _ := mm.(*value.Map).Get("nocache")
+	if free, _ := nc.(*value.Map).Get("free"); free != 1006 {
+		t.Errorf("nocache free = %v", free)
+	}
+	d, _ := f.Get("dns")
+	dns := d.(*value.Map)
+	ns, _ := dns.Get("nameservers")
+	search, _ := dns.Get("search")
+	opts, _ := dns.Get("options")
+	nd, _ := opts.(*value.Map).Get("ndots")
+	rot, _ := opts.(*value.Map).Get("rotate")
+	if !reflect.DeepEqual(ns, []any{"1.1.1.1", "8.8.8.8"}) || !reflect.DeepEqual(search, []any{"a", "b"}) || nd != "2" || rot != true {
+		t.Errorf("dns = %v %v %v %v", ns, search, nd, rot)
+	}
+}
