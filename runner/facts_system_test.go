@@ -101,3 +101,17 @@ func TestParsePlatform(t *testing.T) {
 		t.Errorf("dns = %v %v %v %v", ns, search, nd, rot)
 	}
 }
+
+func TestParseDMI(t *testing.T) {
+	f := value.NewMap(8)
+	parseDMI([]byte("dmi.chassis_type=3\ndmi.sys_vendor=QEMU\nkey./etc/ssh|rsa=ssh-rsa AAA\nkey./etc|ed25519=ssh-ed25519 BBB\n"), f)
+	for k, v := range map[string]any{"form_factor": "Desktop", "system_vendor": "QEMU", "bios_date": "NA",
+		"ssh_host_key_rsa_public": "AAA", "ssh_host_key_rsa_public_keytype": "ssh-rsa", "iscsi_iqn": ""} {
+		if got, _ := f.Get(k); got != v {
+			t.Errorf("%s = %#v, want %#v", k, got, v)
+		}
+	}
+	if _, ok := f.Get("ssh_host_key_ed25519_public"); ok {
+		t.Error("a key of a later directory is taken")
+	}
+}
