@@ -115,3 +115,28 @@ func TestParseDMI(t *testing.T) {
 		t.Error("a key of a later directory is taken")
 	}
 }
+
+func TestParseNetwork(t *testing.T) {
+	f := value.NewMap(8)
+	d4 := value.NewMap(3)
+	d4.Set("address", "10.1.2.3")
+	d4.Set("interface", "eth0")
+	d4.Set("gateway", "10.1.2.1")
+	f.Set("default_ipv4", d4)
+	parseNetwork([]byte("net.v6.address=fd00::2\nnet.v6.interface=eth0\nnet.v6.gateway=fd00::1\n"+
+		"net.a6=lo|::1/128|host\nnet.a6=eth0|fd00::2/64|global\nnet.a4=eth0|10.1.2.3/20|10.1.15.255|eth0:1\nnet.if=eth0|1|02:00:00:00:00:01|1500\n"), f)
+	all6, _ := f.Get("all_ipv6_addresses")
+	if !reflect.DeepEqual(all6, []any{"fd00::2"}) {
+		t.Errorf("all_ipv6_addresses = %v", all6)
+	}
+	v4, _ := f.Get("default_ipv4")
+	for k, v := range map[string]any{"netmask": "255.255.240.0", "network": "10.1.0.0", "prefix": "20", "alias": "eth0:1", "mtu": 1500, "type": "ether"} {
+		if got, _ := v4.(*value.Map).Get(k); got != v {
+			t.Errorf("default_ipv4.%s = %#v, want %#v", k, got, v)
+		}
+	}
+	v6, _ := f.Get("default_ipv6")
+	if s, _ := v6.(*value.Map).Get("scope"); s != "global" {
+		t.Errorf("default_ipv6.scope = %v", s)
+	}
+}
