@@ -56,7 +56,7 @@ echo "date_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "date_ymd=$(date +%Y-%m-%d)"
 echo "date_hms=$(date +%H:%M:%S)"
 echo "date_tz=$(date +%Z)"
-` + factsScriptHardware
+` + factsScriptHardware + factsScriptSystem + factsScriptPlatform + factsScriptDMI + factsScriptNetwork
 
 // factsScriptHardware adds CPU topology, network addresses, block devices
 // (with their I/O scheduler), mounts and the environment; sysfs is read
@@ -201,6 +201,10 @@ func parseFacts(out []byte) *value.Map {
 	f.Set("date_time", dt)
 	pythonFacts(kv, f)
 	parseHardware(out, f)
+	parseSystem(out, f)
+	parsePlatform(out, f)
+	parseDMI(out, f)
+	parseNetwork(out, f)
 	return f
 }
 

@@ -221,8 +221,8 @@ virtualization_tech_host virtualization_type`)
 // with or without "!", is all, min or a collector's.
 func checkGatherSubset(subsets []string) string {
 	for _, s := range subsets {
-		s = strings.TrimPrefix(s, "!")
-		if s == "all" || s == "min" {
+		// ansible ignores an unknown name to exclude
+		if s == "all" || s == "min" || strings.HasPrefix(s, "!") {
 			continue
 		}
 		i := sort.SearchStrings(gatherSubsets, s)
