@@ -162,7 +162,9 @@ func (s *state) module(sc *scope, name string, withContext bool) (*tmplModule, e
 		return sub.execNodes(inner, root.Nodes, &out)
 	}
 	if withContext {
-		inner = sc.child()
+		// the module sees the variables as they are now, not what the
+		// importing template sets later (Jinja passes a snapshot)
+		inner = snapshot(sc).child()
 		err = run(s)
 	} else {
 		err = s.withoutContext(run)
@@ -223,4 +225,20 @@ func (s *state) withoutContext(fn func(sub *state) error) error {
 		s.varErr = sub.varErr
 	}
 	return err
+}
+
+// snapshot is a scope holding what sc sees now, for a module imported
+// with context.
+func snapshot(sc *scope) *scope {
+	snap := &scope{vars: map[string]any{}}
+	var chain []*scope
+	for c := sc; c != nil; c = c.parent {
+		chain = append(chain, c)
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		for k, v := range chain[i].vars {
+			snap.vars[k] = v
+		}
+	}
+	return snap
 }
