@@ -34,7 +34,7 @@ type loopInfo struct {
 }
 
 func typeName(v any) string {
-	switch v.(type) {
+	switch x := v.(type) {
 	case *value.Map: // a Getter too, but a dict
 		return "dict"
 	case value.Getter:
@@ -52,7 +52,7 @@ func typeName(v any) string {
 	case *loopInfo:
 		return "LoopContext"
 	case pyObject:
-		return v.(pyObject).pyType()
+		return x.pyType()
 	}
 	return value.TypeName(v)
 }
