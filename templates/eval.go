@@ -368,6 +368,9 @@ func pySliceIndices(n, start, stop, step int, hasStart, hasStop bool) []int {
 }
 
 func (s *state) evalCall(sc *scope, n *nodes.Call) (any, error) {
+	if name, ok := n.Func.(*nodes.Name); ok && name.Name.Val == condGlobal {
+		return s.evalCond(sc, n)
+	}
 	args, kw, err := s.evalArgs(sc, n.Args, n.Kwargs)
 	if err != nil {
 		return nil, err

@@ -134,7 +134,7 @@ func parseTemplate(src string, cfg *config.Config) (*nodes.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	stream := tokens.NewStream(inOperands(dottedNames(splatArgs(toks))))
+	stream := tokens.NewStream(inOperands(dottedNames(splatArgs(inlineIfs(toks)))))
 	p := parser.NewParser("template", stream, cfg, nullLoader{}, placedStatements{src, cfg})
 	t, err := p.Parse()
 	if err != nil {
