@@ -63,6 +63,8 @@ type Loader struct {
 	roles           map[string]*Role // by path
 	depth           int
 	fileCache       map[string]*yaml.Node
+	// groupCache holds the play's resolved module_defaults groups.
+	groupCache map[string][]string
 	// dynamic: the loader loads what dynamic includes bring at run time
 	// (NewIncludeLoader); an `include` there is dynamic too.
 	dynamic bool

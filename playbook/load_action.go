@@ -292,27 +292,33 @@ func (l *Loader) include(file string, t *Task) ([]Node, error) {
 
 // checkModuleDefaults checks module_defaults as Ansible does when it
 // loads a play: a dictionary (or list of them) of known module names or
-// action groups. No builtin module belongs to an action group, so every
-// group/ entry names one that cannot be resolved.
-func checkModuleDefaults(list []any, resolves func(name string) bool) error {
+// action groups; it returns the members of the groups, by GroupFQ.
+func (l *Loader) checkModuleDefaults(list []any) (map[string][]string, error) {
+	var groups map[string][]string
 	for _, d := range list {
 		m, ok := d.(*value.Map)
 		if !ok {
-			return fmt.Errorf("module_defaults must be a dictionary or a list of dictionaries")
+			return nil, fmt.Errorf("module_defaults must be a dictionary or a list of dictionaries")
 		}
 		for _, k := range m.Keys() {
 			if g, ok := strings.CutPrefix(k, "group/"); ok {
-				if !strings.Contains(g, ".") {
-					g = "ansible.builtin." + g
+				fq := GroupFQ(g)
+				members, err := l.resolveGroup(fq, true)
+				if err != nil {
+					return nil, err
 				}
-				return fmt.Errorf("error loading module_defaults: could not resolve the module_defaults group %s", g)
+				if groups == nil {
+					groups = map[string][]string{}
+				}
+				groups[fq] = members
+				continue
 			}
-			if !resolves(k) {
-				return fmt.Errorf("could not resolve action %s in module_defaults", k)
+			if !l.resolves(k) {
+				return nil, fmt.Errorf("could not resolve action %s in module_defaults", k)
 			}
 		}
 	}
-	return nil
+	return groups, nil
 }
 
 // argKeys are the argument names t gives its module, the free-form

@@ -16,7 +16,7 @@ func (l *Loader) parsePlay(file string, n *yaml.Node) (*Play, error) {
 		return nil, err
 	}
 	p := &Play{Pos: posOf(file, n), Dir: filepath.Dir(file), Strategy: "linear", roleRuns: newRoleRuns()}
-	l.pendingHandlers, l.pendingRoles, l.playCollections = nil, nil, nil
+	l.pendingHandlers, l.pendingRoles, l.playCollections, l.groupCache = nil, nil, nil, nil
 	l.roleRuns = p.roleRuns
 	if cn := mapGet(n, "collections"); cn != nil {
 		cv, err := l.nodeValue(file, cn)

@@ -69,7 +69,9 @@ func (l *Loader) parseKeywords(file string, n *yaml.Node, kw *Keywords) error {
 			}
 		case "module_defaults":
 			kw.ModuleDefaults = value.Listify(v)
-			if err := checkModuleDefaults(kw.ModuleDefaults, l.resolves); err != nil {
+			groups, err := l.checkModuleDefaults(kw.ModuleDefaults)
+			kw.ModuleDefaultGroups = groups
+			if err != nil {
 				return errAt(posOf(file, vn), "%v", err)
 			}
 		default:
@@ -155,7 +157,7 @@ func (l *Loader) parseTask(file string, n *yaml.Node, parent *Block, role *RoleI
 		return nil, errAt(posOf(file, actionKeys[1]), "conflicting action statements: %s", strings.Join(names, ", "))
 	}
 	an := actionKeys[0]
-	if err := l.setAction(file, t, an, mapGet(n, an.Value)); err != nil {
+	if err := l.setTaskAction(file, t, n, an); err != nil {
 		return nil, err
 	}
 	if argsNode != nil {
@@ -297,4 +299,18 @@ func (l *Loader) mergeArgs(file string, t *Task, argsNode *yaml.Node) error {
 		return true
 	})
 	return nil
+}
+
+// setTaskAction resolves the task's action; a task's own `collections:`
+// keyword replaces the play's for that (ansible's Task.preprocess_data).
+func (l *Loader) setTaskAction(file string, t *Task, n, an *yaml.Node) error {
+	if cn := mapGet(n, "collections"); cn != nil && cn.Kind == yaml.SequenceNode {
+		saved := l.playCollections
+		defer func() { l.playCollections = saved }()
+		l.playCollections = nil
+		for _, c := range cn.Content {
+			l.playCollections = append(l.playCollections, c.Value)
+		}
+	}
+	return l.setAction(file, t, an, mapGet(n, an.Value))
 }

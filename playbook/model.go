@@ -39,9 +39,12 @@ type Keywords struct {
 	DelegateTo        any
 	DelegateFacts     any
 	ModuleDefaults    []any
-	Port              any
-	Throttle          any
-	Timeout           any // seconds an action may take on a host (timeout.go)
+	// ModuleDefaultGroups are the members of the action groups that
+	// ModuleDefaults names (group/NAME), by the group's GroupFQ.
+	ModuleDefaultGroups map[string][]string
+	Port                any
+	Throttle            any
+	Timeout             any // seconds an action may take on a host (timeout.go)
 	// Notify is a block's (or an import's, an apply's) notify: its tasks
 	// notify these handlers unless they name their own (ansible's Block
 	// notify field, inherited as any other).

@@ -376,11 +376,12 @@ func (r *run) ansibleManaged() string {
 
 // applyModuleDefaults fills parameters the task does not set from
 // module_defaults. As in Ansible, the play's, blocks' and task's
-// module_defaults are merged per module, the innermost entry for a module
-// replacing outer ones whole; entries naming other modules, or action
-// groups (group/...), to which no builtin module belongs, do not apply.
+// module_defaults are merged per entry, the innermost entry replacing
+// outer ones whole; the entries of the action groups the module belongs
+// to apply first, then the module's own entry.
 func (tc *taskCtx) applyModuleDefaults(info *modules.Info, args *value.Map) error {
-	var params *value.Map
+	groups := value.NewMap(0)
+	var own any
 	for i := len(tc.kws) - 1; i >= 0; i-- {
 		for _, d := range tc.kws[i].ModuleDefaults {
 			dm, ok := d.(*value.Map)
@@ -388,18 +389,38 @@ func (tc *taskCtx) applyModuleDefaults(info *modules.Info, args *value.Map) erro
 				return fmt.Errorf("module_defaults must be a dictionary or a list of dictionaries")
 			}
 			for _, mod := range dm.Keys() {
-				if !defaultsFor(mod, info) {
-					continue
-				}
 				mv, _ := dm.Get(mod)
-				rv, err := tc.sc.render(mv)
-				if err != nil {
-					return fmt.Errorf("module_defaults for %s: %w", mod, err)
-				}
-				if params, ok = rv.(*value.Map); !ok && rv != nil {
-					return fmt.Errorf("module_defaults for %s must be a dictionary", mod)
+				if g, ok := strings.CutPrefix(mod, "group/"); ok {
+					fq := playbook.GroupFQ(g)
+					if inGroup(tc.kws[i].ModuleDefaultGroups[fq], info) {
+						groups.Set(fq, mv)
+					}
+				} else if defaultsFor(mod, info) {
+					own = mv
 				}
 			}
+		}
+	}
+	var vals []any
+	for _, g := range groups.Keys() {
+		v, _ := groups.Get(g)
+		vals = append(vals, v)
+	}
+	var params *value.Map
+	for _, v := range append(vals, own) {
+		rv, err := tc.sc.render(v)
+		if err != nil {
+			return fmt.Errorf("module_defaults: %w", err)
+		}
+		rm, ok := rv.(*value.Map)
+		if !ok && rv != nil {
+			return fmt.Errorf("module_defaults must be a dictionary")
+		}
+		if rm != nil {
+			if params == nil {
+				params = value.NewMap(rm.Len())
+			}
+			rm.Range(func(k string, v any) bool { params.Set(k, v); return true })
 		}
 	}
 	if params == nil {

@@ -19,7 +19,10 @@ func (tc *taskCtx) externalEnv(env *modules.Env) {
 	env.Verbosity = tc.ex.r.o.Verbosity
 	env.Var = func(name string) (any, bool) {
 		v, ok, err := tc.sc.Lookup(name)
-		if !ok && name == "ansible_python_interpreter" && tc.ex.r.o.PythonInterpreter != "" {
+		// the implicit localhost runs the controller's Python (ansible
+		// sets its ansible_python_interpreter), not interpreter_python
+		implicit := tc.h != nil && tc.h.inv != nil && tc.h.inv.Implicit
+		if !ok && name == "ansible_python_interpreter" && tc.ex.r.o.PythonInterpreter != "" && !implicit {
 			return tc.ex.r.o.PythonInterpreter, true
 		}
 		if !ok && name == "ansible_python_module_rlimit_nofile" {
@@ -119,6 +122,21 @@ func defaultsFor(name string, info *modules.Info) bool {
 	}
 	mi, ok := modules.Lookup(name)
 	return ok && mi == info
+}
+
+// inGroup says whether the task's module is one of an action group's
+// members (registry names of native modules, IDs of external ones).
+func inGroup(members []string, info *modules.Info) bool {
+	for _, m := range members {
+		if info.External != "" {
+			if m == info.ID {
+				return true
+			}
+		} else if mi, ok := modules.Lookup(m); ok && mi == info {
+			return true
+		}
+	}
+	return false
 }
 
 func lastDot(s string) int {
