@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fjord-run/fjord/value"
 )
@@ -23,9 +24,11 @@ var (
 	reHostPort        = regexp.MustCompile(`^((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)$`)
 	ipv4Part          = `(?:[01]?[0-9]{1,2}|2[0-4][0-9]|25[0-5]|` + numRange + `)`
 	reIPv4            = regexp.MustCompile(`(?i)^(?:` + ipv4Part + `\.){3}` + ipv4Part + `$`)
-	reIPv6            = regexp.MustCompile(ipv6Pattern())
-	label             = `(?:` + word + `|` + alnumRange + `)(?:` + word + `|-|` + alnumRange + `)*`
-	reHostname        = regexp.MustCompile(`(?i)^` + label + `(?:\.` + label + `)*$`)
+	// The IPv6 and hostname patterns take milliseconds to compile (Unicode
+	// classes, many alternatives): compiled on first use, not at startup.
+	reIPv6     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(ipv6Pattern()) })
+	label      = `(?:` + word + `|` + alnumRange + `)(?:` + word + `|-|` + alnumRange + `)*`
+	reHostname = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^` + label + `(?:\.` + label + `)*$`) })
 )
 
 func ipv6Pattern() string {
@@ -57,7 +60,7 @@ func ipv6Pattern() string {
 // isHostname reports whether s is a hostname (with optional ranges); no
 // label may end in '-' or '_'.
 func isHostname(s string) bool {
-	if !reHostname.MatchString(s) {
+	if !reHostname().MatchString(s) {
 		return false
 	}
 	for _, l := range strings.Split(s, ".") {
@@ -80,7 +83,7 @@ func parseAddress(addr string) (host string, port int, hasPort, ok bool) {
 			addr, port, hasPort = m[1], p, true
 		}
 	}
-	if reIPv4.MatchString(addr) || reIPv6.MatchString(addr) || isHostname(addr) {
+	if reIPv4.MatchString(addr) || reIPv6().MatchString(addr) || isHostname(addr) {
 		return addr, port, hasPort, true
 	}
 	return "", 0, false, false

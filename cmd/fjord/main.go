@@ -25,7 +25,9 @@ func main() {
 		readSecret: readSecret(os.Stdin, os.Stderr),
 		isTerminal: isTerminal,
 	}
+	stopProfiles := startProfiles(os.Getenv)
 	code := e.main(ctx, os.Args)
+	stopProfiles()
 	stop()
 	os.Exit(code)
 }
