@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
+	"github.com/fjord-run/fjord/internal/varsdir"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -143,7 +143,7 @@ func (inv *Inventory) entityVars(dir, name string) (*value.Map, error) {
 			continue
 		}
 		if st.IsDir() {
-			files = varsDirFiles(p)
+			files = varsdir.Files(p)
 		} else {
 			files = []string{p}
 		}
@@ -164,37 +164,6 @@ func (inv *Inventory) entityVars(dir, name string) (*value.Map, error) {
 		m.Range(func(k string, v any) bool { out.Set(k, v); return true })
 	}
 	return out, nil
-}
-
-func varsDirFiles(dir string) []string {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	names := make([]string, 0, len(ents))
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	var out []string
-	for _, n := range names {
-		if strings.HasPrefix(n, ".") || strings.HasSuffix(n, "~") {
-			continue
-		}
-		p := filepath.Join(dir, n)
-		ext := pyExt(n)
-		st, err := os.Stat(p)
-		if err != nil {
-			continue
-		}
-		switch {
-		case st.IsDir() && ext == "":
-			out = append(out, varsDirFiles(p)...)
-		case st.Mode().IsRegular() && (ext == "" || ext == ".yml" || ext == ".yaml" || ext == ".json"):
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // loadVarsFile reads a YAML or JSON variables file (cached). An empty file

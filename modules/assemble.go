@@ -13,6 +13,7 @@ import (
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/internal/pyre"
+	"github.com/fjord-run/fjord/value"
 )
 
 func init() {
@@ -264,7 +265,7 @@ func (m *Assemble) assemble(frags []fragment) []byte {
 	sort.Slice(frags, func(i, j int) bool { return frags[i].name < frags[j].name })
 	var delim []byte
 	if m.Delimiter != nil && *m.Delimiter != "" {
-		delim = []byte(decodePyEscapes(*m.Delimiter))
+		delim = []byte(value.PyUnescape(*m.Delimiter, true))
 	}
 	var out bytes.Buffer
 	first, endsNL := true, true
@@ -290,62 +291,6 @@ func (m *Assemble) assemble(frags []fragment) []byte {
 		first, endsNL = false, bytes.HasSuffix(f.data, []byte("\n"))
 	}
 	return out.Bytes()
-}
-
-// decodePyEscapes decodes backslash escapes as Python's escape_decode
-// does; an unknown escape stays as written.
-func decodePyEscapes(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 == len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch c = s[i]; c {
-		case '\n':
-		case '\\', '\'', '"':
-			b.WriteByte(c)
-		case 'a':
-			b.WriteByte('\a')
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'v':
-			b.WriteByte('\v')
-		case 'x':
-			if i+2 < len(s) {
-				if n, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
-					b.WriteByte(byte(n))
-					i += 2
-					continue
-				}
-			}
-			b.WriteString(`\x`)
-		default:
-			if c >= '0' && c <= '7' {
-				j := i
-				for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
-					j++
-				}
-				n, _ := strconv.ParseUint(s[i:j], 8, 16)
-				b.WriteByte(byte(n))
-				i = j - 1
-				continue
-			}
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 var _ Module = (*Assemble)(nil)

@@ -3,9 +3,8 @@ package playbook
 import (
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
+	"github.com/fjord-run/fjord/internal/varsdir"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -29,45 +28,11 @@ func roleVarsFiles(dir, name string, main bool) []string {
 			continue
 		}
 		if st.IsDir() {
-			return dirVarsFiles(p)
+			return varsdir.Files(p)
 		}
 		return []string{p}
 	}
 	return nil
-}
-
-// dirVarsFiles lists the vars files under dir in name order, descending
-// into subdirectories; hidden files, backups (~) and other extensions
-// are left out.
-func dirVarsFiles(dir string) []string {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	names := make([]string, 0, len(ents))
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	var out []string
-	for _, n := range names {
-		if strings.HasPrefix(n, ".") || strings.HasSuffix(n, "~") {
-			continue
-		}
-		p := filepath.Join(dir, n)
-		ext := filepath.Ext(n)
-		st, err := os.Stat(p)
-		if err != nil {
-			continue
-		}
-		switch {
-		case st.IsDir() && ext == "":
-			out = append(out, dirVarsFiles(p)...)
-		case !st.IsDir() && (ext == "" || ext == ".yml" || ext == ".yaml" || ext == ".json"):
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // loadRoleVars loads and merges the vars files a role's defaults/ or

@@ -4,17 +4,21 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/fjord-run/fjord/internal/pyre"
 )
 
 // Ansible's regex filters, with Python re's syntax and replacement rules.
 
-// compileRegex accepts Python's syntax where Go's RE2 agrees with it.
-func compileRegex(pat, flags string) (*regexp.Regexp, error) {
+// compileRegex compiles a Python re pattern (internal/pyre: RE2 where it
+// agrees, a backtracking engine for backreferences and lookaround) with
+// Python's inline flags.
+func compileRegex(pat, flags string) (*pyre.Regexp, error) {
 	pat = strings.ReplaceAll(pat, `\Z`, `\z`)
 	if flags != "" {
 		pat = "(?" + flags + ")" + pat
 	}
-	re, err := regexp.Compile(pat)
+	re, err := pyre.Compile(pat)
 	if err != nil {
 		return nil, fmt.Errorf("invalid regular expression: %v", err)
 	}
@@ -32,51 +36,6 @@ func reFlags(args []any, kw map[string]any, ic, ml int) string {
 	return f
 }
 
-// pyReplacement turns Python's \1, \g<1>, \g<name> into Go's ${1}.
-func pyReplacement(r string) string {
-	var b strings.Builder
-	for i := 0; i < len(r); i++ {
-		c := r[i]
-		if c == '$' {
-			b.WriteString("$$")
-			continue
-		}
-		if c == '\\' && i+1 < len(r) {
-			n := r[i+1]
-			switch {
-			case n >= '0' && n <= '9':
-				j := i + 1
-				for j < len(r) && j < i+3 && r[j] >= '0' && r[j] <= '9' {
-					j++
-				}
-				b.WriteString("${" + r[i+1:j] + "}")
-				i = j - 1
-				continue
-			case n == 'g' && i+2 < len(r) && r[i+2] == '<':
-				if k := strings.IndexByte(r[i:], '>'); k > 0 {
-					b.WriteString("${" + r[i+3:i+k] + "}")
-					i += k
-					continue
-				}
-			case n == 'n':
-				b.WriteByte('\n')
-				i++
-				continue
-			case n == 't':
-				b.WriteByte('\t')
-				i++
-				continue
-			case n == '\\':
-				b.WriteByte('\\')
-				i++
-				continue
-			}
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
 func fRegexReplace(s *state, in any, args []any, kw map[string]any) (any, error) {
 	str, err := toStr(in)
 	if err != nil {
@@ -86,20 +45,20 @@ func fRegexReplace(s *state, in any, args []any, kw map[string]any) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	repl := pyReplacement(argStr(args, kw, 1, "replacement", ""))
+	repl := argStr(args, kw, 1, "replacement", "")
 	count := argInt(nil, kw, -1, "count", 0)
 	if count <= 0 {
-		return re.ReplaceAllString(str, repl), nil
+		count = -1
 	}
-	n := 0
-	out := re.ReplaceAllStringFunc(str, func(m string) string {
-		n++
-		if n > count {
-			return m
-		}
-		return re.ReplaceAllString(m, repl)
-	})
-	return out, nil
+	var b strings.Builder
+	last := 0
+	for _, loc := range re.FindAllStringSubmatchIndex(str, count) {
+		b.WriteString(str[last:loc[0]])
+		b.WriteString(re.Expand(repl, str, loc))
+		last = loc[1]
+	}
+	b.WriteString(str[last:])
+	return b.String(), re.Err()
 }
 
 func fRegexSearch(s *state, in any, args []any, kw map[string]any) (any, error) {
@@ -117,7 +76,7 @@ func fRegexSearch(s *state, in any, args []any, kw map[string]any) (any, error) 
 	}
 	m := re.FindStringSubmatchIndex(str)
 	if m == nil {
-		return nil, nil
+		return nil, re.Err()
 	}
 	if len(args) == 1 {
 		return str[m[0]:m[1]], nil
@@ -164,7 +123,13 @@ func fRegexFindall(s *state, in any, args []any, kw map[string]any) (any, error)
 		return nil, err
 	}
 	out := []any{}
-	for _, m := range re.FindAllStringSubmatch(str, -1) {
+	for _, loc := range re.FindAllStringSubmatchIndex(str, -1) {
+		m := make([]string, len(loc)/2)
+		for i := range m {
+			if loc[2*i] >= 0 {
+				m[i] = str[loc[2*i]:loc[2*i+1]]
+			}
+		}
 		switch len(m) {
 		case 1:
 			out = append(out, m[0])
@@ -174,7 +139,7 @@ func fRegexFindall(s *state, in any, args []any, kw map[string]any) (any, error)
 			out = append(out, strsToList(m[1:]))
 		}
 	}
-	return out, nil
+	return out, re.Err()
 }
 
 // fRegexEscape is ansible's regex_escape: re.escape (Python 3.7's, which

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/tokens"
@@ -76,8 +75,9 @@ func regexTest(mode string) testFunc {
 			return false, err
 		}
 		pat := argStr(args, kw, 0, "pattern", "")
-		if argStr(args, kw, 2, "match_type", "") != "" {
-			mode = argStr(args, kw, 2, "match_type", "")
+		mode := mode
+		if t := argStr(args, kw, 3, "match_type", ""); t != "" {
+			mode = t
 		}
 		flags := ""
 		if argBool(args, kw, 1, "ignorecase", false) {
@@ -86,30 +86,20 @@ func regexTest(mode string) testFunc {
 		if argBool(args, kw, 2, "multiline", false) {
 			flags += "m"
 		}
+		// Python's re.match and re.fullmatch anchor at the start (and
+		// end); \A and \z do so whatever the multiline flag says.
+		switch mode {
+		case "match":
+			pat = `\A(?:` + pat + `)`
+		case "fullmatch":
+			pat = `\A(?:` + pat + `)\z`
+		}
 		re, err := compileRegex(pat, flags)
 		if err != nil {
 			return false, err
 		}
-		loc := re.FindStringIndex(str)
-		switch mode {
-		case "match":
-			return loc != nil && loc[0] == 0 && matchAt0(re, str), nil
-		case "fullmatch":
-			full, _ := compileRegex(`(?:`+pat+`)\z`, flags)
-			return matchAt0(full, str), nil
-		}
-		return loc != nil, nil
+		return re.MatchString(str), re.Err()
 	}
-}
-
-// matchAt0 reports whether re matches at the very start of s (Python's
-// re.match), which leftmost-first search alone does not say.
-func matchAt0(re *regexp.Regexp, s string) bool {
-	anchored, err := regexp.Compile(`^(?:` + re.String() + `)`)
-	if err != nil {
-		return false
-	}
-	return anchored.MatchString(s)
 }
 
 func typeTest(f func(v any) bool) testFunc {

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
-	"regexp"
 	"strings"
 
+	"github.com/fjord-run/fjord/internal/pyre"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -141,7 +141,7 @@ func lkVarnames(s *state, terms []any, kw map[string]any) ([]any, error) {
 
 // compilePyRegex compiles a Python regular expression, with Python's
 // words for a repetition with nothing before it.
-func compilePyRegex(pat string) (*regexp.Regexp, error) {
+func compilePyRegex(pat string) (*pyre.Regexp, error) {
 	re, err := compileRegex(pat, "")
 	if err != nil && strings.Contains(err.Error(), "missing argument to repetition operator") {
 		return nil, fmt.Errorf("nothing to repeat at position %d", strings.IndexAny(pat, "*+?"))

@@ -10,22 +10,44 @@ import (
 // wantlist=True)); gonja's parser does not. splatArgs rewrites `*x` and
 // `**x` in a call's arguments into calls of two globals whose values
 // evalArgs spreads into the arguments: `*x` is __fjord_splat__(x).
+// gonja reads a test's arguments as one value, so a keyword argument of a
+// test (`x is regex('a', ignorecase=true)`) becomes `**{'ignorecase': true}`
+// the same way.
 func splatArgs(toks []*tokens.Token) []*tokens.Token {
 	var out []*tokens.Token
 	var calls []bool // for each open bracket: is it a call's parenthesis?
+	tests := []bool{} // for each open bracket: is it a test's parenthesis?
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		switch t.Type {
 		case tokens.LeftParenthesis:
 			calls = append(calls, i > 0 && isCallee(toks[i-1]))
+			tests = append(tests, isTestName(toks, i-1))
 		case tokens.LeftBracket, tokens.LeftBrace:
 			calls = append(calls, false)
+			tests = append(tests, false)
 		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
 			if len(calls) > 0 {
 				calls = calls[:len(calls)-1]
+				tests = tests[:len(tests)-1]
+			}
+		case tokens.Name:
+			prev := out[max(len(out)-1, 0):]
+			if len(tests) > 0 && tests[len(tests)-1] && i+1 < len(toks) && toks[i+1].Type == tokens.Assign &&
+				len(prev) == 1 && (prev[0].Type == tokens.LeftParenthesis || prev[0].Type == tokens.Comma) {
+				end := operandEnd(toks, i+2)
+				at := func(typ tokens.Type, val string) *tokens.Token {
+					return &tokens.Token{Type: typ, Val: val, Pos: t.Pos, Line: t.Line, Col: t.Col}
+				}
+				out = append(out, at(tokens.Name, kwSplatGlobal), at(tokens.LeftParenthesis, "("),
+					at(tokens.LeftBrace, "{"), at(tokens.String, t.Val), at(tokens.Colon, ":"))
+				out = append(out, splatArgs(toks[i+2:end])...)
+				out = append(out, at(tokens.RightBrace, "}"), at(tokens.RightParenthesis, ")"))
+				i = end - 1
+				continue
 			}
 		case tokens.Multiply, tokens.Power:
-			prev := out[len(out)-1:]
+			prev := out[max(len(out)-1, 0):]
 			if len(calls) > 0 && calls[len(calls)-1] && len(prev) == 1 &&
 				(prev[0].Type == tokens.LeftParenthesis || prev[0].Type == tokens.Comma) {
 				end := operandEnd(toks, i+1)
@@ -45,6 +67,18 @@ func splatArgs(toks []*tokens.Token) []*tokens.Token {
 		out = append(out, t)
 	}
 	return out
+}
+
+// isTestName says whether toks[i] names a test: `is NAME` or
+// `is not NAME`.
+func isTestName(toks []*tokens.Token, i int) bool {
+	if i < 1 || toks[i].Type != tokens.Name {
+		return false
+	}
+	if toks[i-1].Type == tokens.Not {
+		i--
+	}
+	return i >= 1 && toks[i-1].Type == tokens.Is
 }
 
 // isCallee says whether a parenthesis after t opens a call.

@@ -2,9 +2,9 @@ package templates
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/fjord-run/fjord/value"
 	"github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
@@ -105,69 +105,9 @@ func pyStringToken(input string, tok *tokens.Token, newline, hidden string) (str
 	if hidden != "" {
 		body = strings.ReplaceAll(body, hidden, `\\`)
 	}
-	v := pyUnescape(body)
+	v := value.PyUnescape(body, false)
 	if newline != "" && newline != "\n" {
 		v = strings.ReplaceAll(v, "\n", newline)
 	}
 	return v, true
-}
-
-// pyUnescape is Python's unicode-escape decoding of a string literal's
-// body: the escapes Python knows, and a backslash kept before anything
-// else.
-func pyUnescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch e := s[i]; e {
-		case '\n':
-		case '\\', '\'', '"':
-			b.WriteByte(e)
-		case 'a':
-			b.WriteByte('\a')
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'v':
-			b.WriteByte('\v')
-		case 'x', 'u', 'U':
-			n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
-			if r, err := strconv.ParseUint(s[i+1:min(i+1+n, len(s))], 16, 32); err == nil && i+n < len(s) {
-				b.WriteRune(rune(r))
-				i += n
-			} else {
-				b.WriteByte('\\')
-				b.WriteByte(e)
-			}
-		default:
-			if e >= '0' && e <= '7' {
-				j := i
-				for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
-					j++
-				}
-				r, _ := strconv.ParseUint(s[i:j], 8, 32)
-				b.WriteRune(rune(r))
-				i = j - 1
-				continue
-			}
-			b.WriteByte('\\')
-			b.WriteByte(e)
-		}
-	}
-	return b.String()
 }

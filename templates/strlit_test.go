@@ -1,24 +1,8 @@
 package templates
 
-import "testing"
-
-func TestPyUnescape(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{`plain`, "plain"},
-		{`a\tb`, "a\tb"},
-		{`x\d+y`, `x\d+y`},
-		{`foo t\'e~m\plated`, `foo t'e~m\plated`},
-		{`\\`, `\`},
-		{`\x41\u00e9\101`, "Aé" + "A"},
-		{`\x4`, `\x4`},
-		{"line\\\ncont", "linecont"},
-		{`\"q\"`, `"q"`},
-	} {
-		if got := pyUnescape(c.in); got != c.want {
-			t.Errorf("pyUnescape(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
+import (
+	"testing"
+)
 
 func TestStringLiterals(t *testing.T) {
 	e := New()

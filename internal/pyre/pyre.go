@@ -24,6 +24,9 @@ type Regexp struct {
 	src string
 	re2 *regexp.Regexp
 	bt  *regexp2.Regexp
+	// names maps the backtracking pattern's group names to their
+	// numbers (see pythonGroups).
+	names map[string]int
 
 	mu  sync.Mutex
 	err error
@@ -36,12 +39,13 @@ func Compile(s string) (*Regexp, error) {
 	if err == nil {
 		return &Regexp{src: s, re2: re}, nil
 	}
-	bt, err2 := regexp2.Compile(s, regexp2.RE2)
+	rewritten, names := pythonGroups(s)
+	bt, err2 := regexp2.Compile(rewritten, regexp2.RE2)
 	if err2 != nil {
 		return nil, err
 	}
 	bt.MatchTimeout = Timeout
-	return &Regexp{src: s, bt: bt}, nil
+	return &Regexp{src: s, bt: bt, names: names}, nil
 }
 
 // MustCompile is Compile for patterns known to be valid.
@@ -162,10 +166,8 @@ func (r *Regexp) SubexpIndex(name string) int {
 	if r.re2 != nil {
 		return r.re2.SubexpIndex(name)
 	}
-	if n := r.bt.GroupNumberFromName(name); n >= 0 {
-		if _, err := strconv.Atoi(name); err != nil {
-			return n
-		}
+	if n, ok := r.names[name]; ok {
+		return n
 	}
 	return -1
 }

@@ -16,6 +16,9 @@ func TestExpand(t *testing.T) {
 		{`(?P<k>\w+)=(\d+)`, `\2:\g<k>\n`, "k=1", "1:k\n", false},
 		{`(a)|(b)`, `<\2>`, "a", "<>", false},
 		{`(?P<w>é)x(?P=w)`, `\g<w>!`, "_éxé", "é!", true},
+		// Python numbers named and unnamed groups left to right.
+		{`(?P<k>\w+)=(?P=k)?(\d+)`, `\2 \g<k> \1`, "foo=1", "1 foo foo", true},
+		{`(?P<a>x)(?P<b>[(?P<c>])(?P=b)1`, `\g<b>\2`, "x((1", "((", true},
 	}
 	for _, c := range cases {
 		re, err := Compile(c.pat)
