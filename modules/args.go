@@ -19,6 +19,9 @@ import (
 //	aliases=a|b      other accepted names
 //	choices=a|b      allowed values (compared after conversion to string)
 //	default=v        the value when not given (converted like a given one)
+//	path             a path on the host: a leading ~ or ~user is expanded
+//	                 there before the module runs (Ansible's type='path')
+//	path=user        the same, by an action plugin's rule (see expandPaths)
 //
 // The field's Go type is the argument's type, converted as Ansible does:
 // string (str; numbers and bools are stringified), bool (yes/no/true/1...),
@@ -32,6 +35,8 @@ type argSpec struct {
 	required bool
 	choices  []string
 	def      *string
+	path     bool
+	userPath bool // path=user
 	index    []int
 	owner    reflect.Type        // the struct declaring the field
 	field    reflect.StructField // the field
@@ -83,6 +88,9 @@ func collectSpecs(t reflect.Type, prefix []int) ([]*argSpec, error) {
 			case "default":
 				d := v
 				sp.def = &d
+			case "path":
+				sp.path = true
+				sp.userPath = v == "user"
 			default:
 				return nil, fmt.Errorf("%s.%s: unknown arg tag option %q", t.Name(), f.Name, k)
 			}

@@ -31,7 +31,7 @@ type Assemble struct {
 	// Src is the directory of fragments.
 	Src string `arg:"src,required"`
 	// Dest is the file the fragments are joined into.
-	Dest string `arg:"dest,required"`
+	Dest string `arg:"dest,required,path=user"`
 	// Backup keeps a timestamped copy of the old dest.
 	Backup bool `arg:"backup"`
 	// Delimiter is written between fragments.

@@ -129,7 +129,9 @@ func StartJob(ctx context.Context, env *Env, dir string) (*Job, error) {
 // timeout's, into the job file; ctx bounds it to the job's kill time
 // (KillAfter) and the run.
 func RunJob(ctx context.Context, env *Env, m Module, j *Job) error {
-	r, err := Execute(ctx, env, m)
+	jobEnv := *env
+	jobEnv.Async = true
+	r, err := Execute(ctx, &jobEnv, m)
 	var data []byte
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):

@@ -20,7 +20,7 @@ func init() {
 type BlockInFile struct {
 	FileAttrs
 	// Path is the file to edit.
-	Path string `arg:"path,required,aliases=dest|destfile|name"`
+	Path string `arg:"path,required,aliases=dest|destfile|name,path"`
 	// State says whether the block is in the file.
 	State string `arg:"state,default=present,choices=absent|present"`
 	// Marker is the marker line template; {mark} becomes marker_begin or marker_end.

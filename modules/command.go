@@ -33,11 +33,11 @@ type Command struct {
 	// Argv is the command as a list (command only); no splitting happens.
 	Argv []string `arg:"argv"`
 	// Chdir is the directory to run in.
-	Chdir string `arg:"chdir"`
+	Chdir string `arg:"chdir,path"`
 	// Creates skips the command when this path exists.
-	Creates string `arg:"creates"`
+	Creates string `arg:"creates,path"`
 	// Removes skips the command when this path does not exist.
-	Removes string `arg:"removes"`
+	Removes string `arg:"removes,path"`
 	// Stdin is fed to the command.
 	Stdin *string `arg:"stdin"`
 	// StdinAddNewline appends a newline to Stdin.

@@ -32,7 +32,7 @@ type Copy struct {
 	// Content is literal content for dest, instead of src.
 	Content *string `arg:"content"`
 	// Dest is the path on the host; a directory receives src's base name.
-	Dest string `arg:"dest,required"`
+	Dest string `arg:"dest,required,path=user"`
 	// Backup keeps a timestamped copy of the old dest.
 	Backup bool `arg:"backup"`
 	// Force replaces a dest whose content differs; false writes only a missing dest.

@@ -27,7 +27,7 @@ func init() {
 // the controller's copy differs, and written there atomically.
 type Fetch struct {
 	// Src is the file on the host.
-	Src string `arg:"src,required"`
+	Src string `arg:"src,required,path=user"`
 	// Dest is the controller directory (or file with flat) that receives it.
 	Dest string `arg:"dest,required"`
 	// Flat writes to dest itself instead of dest/host/src.

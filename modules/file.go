@@ -21,11 +21,11 @@ func init() {
 type File struct {
 	FileAttrs
 	// Path is the file to manage.
-	Path string `arg:"path,required,aliases=dest|name"`
+	Path string `arg:"path,required,aliases=dest|name,path"`
 	// State is what path should be; unset keeps its current kind.
 	State string `arg:"state,choices=absent|directory|file|hard|link|touch"`
 	// Src is the target of a link.
-	Src string `arg:"src"`
+	Src string `arg:"src,path"`
 	// Recurse applies attributes to a directory's whole tree.
 	Recurse bool `arg:"recurse"`
 	// Force makes a link even where something else stands or its source is missing.

@@ -30,7 +30,7 @@ type GetURL struct {
 	URLArgs
 	FileAttrs
 	// Dest is where the download goes; a directory takes the server's file name.
-	Dest string `arg:"dest,required"`
+	Dest string `arg:"dest,required,path"`
 	// Checksum is ALGORITHM:DIGEST (or a URL of a checksum file) the download must match.
 	Checksum string `arg:"checksum"`
 	// Force downloads even when dest exists.

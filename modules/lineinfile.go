@@ -21,7 +21,7 @@ func init() {
 type LineInFile struct {
 	FileAttrs
 	// Path is the file to edit.
-	Path string `arg:"path,required,aliases=dest|destfile|name"`
+	Path string `arg:"path,required,aliases=dest|destfile|name,path"`
 	// State says whether the line is in the file.
 	State string `arg:"state,default=present,choices=absent|present"`
 	// Regexp finds the line to replace or remove.

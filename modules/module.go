@@ -128,6 +128,9 @@ type Env struct {
 	// (ansible_python_interpreter, ansible_remote_tmp, ansible_facts);
 	// ok is false when it is undefined or does not render.
 	Var func(name string) (v any, ok bool)
+	// Async says the module runs as an async job: a module's output is
+	// read by async_wrapper's rules (junk as warnings, stderr kept).
+	Async bool
 	// NoLog is the task's no_log; Verbosity the run's -v count.
 	NoLog     bool
 	Verbosity int

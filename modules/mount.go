@@ -20,7 +20,7 @@ func init() {
 // absent, the mount itself (mount(8), umount(8) on the host).
 type Mount struct {
 	// Path is the mount point.
-	Path string `arg:"path,required,aliases=name"`
+	Path string `arg:"path,required,aliases=name,path"`
 	// Src is the device, label or remote share to mount.
 	Src string `arg:"src"`
 	// Fstype is the filesystem type.

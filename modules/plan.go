@@ -39,6 +39,9 @@ type Plan struct {
 // outside check mode and when the plan changes something, its Apply;
 // any other module's Run.
 func Execute(ctx context.Context, env *Env, m Module) (*Result, error) {
+	if err := expandPaths(ctx, env, m); err != nil {
+		return nil, err
+	}
 	pl, ok := m.(Planner)
 	if !ok {
 		return m.Run(ctx, env)

@@ -26,7 +26,7 @@ func init() {
 type Replace struct {
 	FileAttrs
 	// Path is the file to edit.
-	Path string `arg:"path,required,aliases=dest|destfile|name"`
+	Path string `arg:"path,required,aliases=dest|destfile|name,path"`
 	// Regexp is the multiline pattern to replace.
 	Regexp string `arg:"regexp,required"`
 	// Replace is what each match becomes; it may use the regexp's groups.

@@ -28,11 +28,11 @@ type Script struct {
 	// Cmd is the script path and its arguments, instead of the free form.
 	Cmd string `arg:"cmd"`
 	// Chdir is the host directory the script runs in.
-	Chdir string `arg:"chdir"`
+	Chdir string `arg:"chdir,path"`
 	// Creates skips the script when this host path exists.
-	Creates string `arg:"creates"`
+	Creates string `arg:"creates,path"`
 	// Removes skips the script when this host path does not exist.
-	Removes string `arg:"removes"`
+	Removes string `arg:"removes,path"`
 	// Executable is the interpreter that runs the script.
 	Executable string `arg:"executable"`
 	// Decrypt decrypts a vault-encrypted script.

@@ -19,7 +19,7 @@ func init() {
 // Stat reports facts about a path, in one round trip.
 type Stat struct {
 	// Path is the file to describe.
-	Path string `arg:"path,required,aliases=dest|name"`
+	Path string `arg:"path,required,aliases=dest|name,path"`
 	// Follow describes a symlink's target instead of the link.
 	Follow bool `arg:"follow"`
 	// GetChecksum returns the file's checksum.

@@ -21,7 +21,7 @@ type TempFile struct {
 	// State is whether a file or a directory is created.
 	State string `arg:"state,default=file,choices=directory|file"`
 	// Path is the directory it is created in; default the host's temporary directory.
-	Path string `arg:"path"`
+	Path string `arg:"path,path"`
 	// Prefix begins the created name.
 	Prefix string `arg:"prefix,default=ansible."`
 	// Suffix ends the created name.

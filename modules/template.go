@@ -28,7 +28,7 @@ type Template struct {
 	// Src is the template on the controller.
 	Src string `arg:"src,required"`
 	// Dest is the rendered file's path on the host.
-	Dest string `arg:"dest,required"`
+	Dest string `arg:"dest,required,path"`
 	// Backup keeps a timestamped copy of the old dest.
 	Backup bool `arg:"backup"`
 	// Force replaces a dest whose content differs; false writes only a missing dest.

@@ -31,13 +31,13 @@ type Unarchive struct {
 	// Src is the archive: a controller file, a host file with remote_src, or a URL.
 	Src string `arg:"src,required"`
 	// Dest is the existing directory the archive is unpacked into.
-	Dest string `arg:"dest,required"`
+	Dest string `arg:"dest,required,path=user"`
 	// RemoteSrc says src is on the host.
 	RemoteSrc bool `arg:"remote_src"`
 	// Copy is remote_src's deprecated opposite.
 	Copy *bool `arg:"copy"`
 	// Creates skips unpacking when this host path exists.
-	Creates string `arg:"creates"`
+	Creates string `arg:"creates,path=user"`
 	// ListFiles returns the archive's file list.
 	ListFiles bool `arg:"list_files"`
 	// ExtraOpts are extra options for the unpacking command.

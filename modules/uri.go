@@ -43,11 +43,11 @@ type URI struct {
 	// ReturnContent returns the response body as content.
 	ReturnContent bool `arg:"return_content"`
 	// Dest saves the response body to this host file.
-	Dest string `arg:"dest"`
+	Dest string `arg:"dest,path"`
 	// Creates skips the request when this host path exists.
-	Creates string `arg:"creates"`
+	Creates string `arg:"creates,path"`
 	// Removes skips the request when this host path does not exist.
-	Removes string `arg:"removes"`
+	Removes string `arg:"removes,path"`
 	// Timeout is the request's timeout in seconds.
 	Timeout int `arg:"timeout,default=30"`
 	// Src is a file whose content is the request body.

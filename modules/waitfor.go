@@ -47,7 +47,7 @@ type WaitFor struct {
 	// Port is the TCP port to wait for.
 	Port *int `arg:"port"`
 	// Path is the file to wait for.
-	Path string `arg:"path"`
+	Path string `arg:"path,path"`
 	// SearchRegex is text the file or the port's banner must match.
 	SearchRegex string `arg:"search_regex"`
 	// State is what to wait for: the port or file there, gone, or the port's connections drained.

@@ -16,13 +16,34 @@ import (
 func parseResult(env *modules.Env, j *job, res *connection.Result) *modules.Result {
 	stdout, stderr := string(res.Stdout), string(res.Stderr)
 	data, junk, err := decodeOutput(stdout)
-	for _, w := range junk {
-		if env.Warn != nil {
-			env.Warn(w)
+	switch {
+	case env.Async && err != nil:
+		data = asyncFailure(stdout, stderr)
+	case env.Async:
+		// async_wrapper adds the junk to the module's warnings and keeps
+		// its stderr.
+		if len(junk) > 0 {
+			ws, _ := get(data, "warnings").([]any)
+			if w := get(data, "warnings"); w != nil && ws == nil {
+				ws = []any{w}
+			}
+			for _, w := range junk {
+				ws = append(ws, w)
+			}
+			data.Set("warnings", ws)
 		}
-	}
-	if err != nil {
-		data = moduleFailure(j, stdout, stderr, res.RC)
+		if stderr != "" {
+			data.Set("stderr", stderr)
+		}
+	default:
+		for _, w := range junk {
+			if env.Warn != nil {
+				env.Warn(w)
+			}
+		}
+		if err != nil {
+			data = moduleFailure(j, stdout, stderr, res.RC)
+		}
 	}
 	if err == nil {
 		for _, k := range data.Keys() {
@@ -158,6 +179,17 @@ func moduleFailure(j *job, stdout, stderr string, rc int) *value.Map {
 	data.Set("msg", msg+"\nSee stdout/stderr for the exact error")
 	data.Set("rc", rc)
 	return data
+}
+
+// asyncFailure is async_wrapper's record of a module whose output is not
+// JSON: the output under data, its stderr, and the parse error as msg.
+func asyncFailure(stdout, stderr string) *value.Map {
+	d := value.NewMap(4)
+	d.Set("failed", 1) // async_wrapper writes 1
+	d.Set("data", stdout)
+	d.Set("stderr", stderr)
+	d.Set("msg", "Traceback (most recent call last):\njson.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n")
+	return d
 }
 
 // decodeOutput is _filter_non_json_lines(objects_only=True) and
