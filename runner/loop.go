@@ -65,7 +65,9 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 		if value.Truthy(get(res, "changed")) {
 			anyChanged = true
 		}
-		if st == callback.Failed || st == callback.Unreachable {
+		// The loop's own failed key follows its items' failed keys; whether
+		// it counts as failed is isFailed's (failed_when_result first).
+		if value.Truthy(get(res, "failed")) || st == callback.Unreachable {
 			anyFailed = true
 		}
 		shown := item

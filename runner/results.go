@@ -17,7 +17,7 @@ func statusOf(res *value.Map) callback.Status {
 	switch {
 	case value.Truthy(get(res, "unreachable")):
 		return callback.Unreachable
-	case value.Truthy(get(res, "failed")):
+	case isFailed(res):
 		return callback.Failed
 	case value.Truthy(get(res, "skipped")):
 		return callback.Skipped
@@ -25,6 +25,34 @@ func statusOf(res *value.Map) callback.Status {
 		return callback.Changed
 	}
 	return callback.OK
+}
+
+// isFailed is ansible's TaskResult.is_failed: a result that holds a
+// failed_when_result (itself or, for a loop, any item) is failed by that,
+// not by its failed key, which until sets when the attempts run out.
+func isFailed(res *value.Map) bool {
+	if fwr, ok := res.Get("failed_when_result"); ok {
+		return value.Truthy(fwr)
+	}
+	items, _ := get(res, "results").([]any)
+	any := false
+	for _, it := range items {
+		if m, ok := it.(*value.Map); ok {
+			if _, has := m.Get("failed_when_result"); has {
+				any = true
+				break
+			}
+		}
+	}
+	if !any {
+		return value.Truthy(get(res, "failed"))
+	}
+	for _, it := range items {
+		if m, ok := it.(*value.Map); ok && value.Truthy(get(m, "failed_when_result")) {
+			return true
+		}
+	}
+	return false
 }
 
 func failResult(msg string) *value.Map {
