@@ -11,7 +11,9 @@ import (
 	"github.com/fjord-run/fjord/value"
 )
 
-// loopItems computes the items of loop: or with_X: for this host.
+// loopItems computes the items of loop: or with_X: for this host. A
+// with_X lookup's items are data (ansible's TaskExecutor wraps them with
+// wrap_var): a template that reads one is unsafe too.
 func (tc *taskCtx) loopItems() ([]any, error) {
 	v, err := tc.sc.render(tc.t.Loop)
 	if err != nil {
@@ -21,6 +23,14 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 	if lookup == "" {
 		return loopList(v)
 	}
+	items, err := tc.withItems(lookup, v)
+	if err != nil {
+		return nil, err
+	}
+	return value.MarkUnsafe(items).([]any), nil
+}
+
+func (tc *taskCtx) withItems(lookup string, v any) ([]any, error) {
 	if f, ok := withLookups[lookup]; ok {
 		return f(v)
 	}

@@ -379,11 +379,61 @@ func (v *hostView) Get(k string) (any, bool) {
 	return x, ok && err == nil
 }
 
+// Lookup templates the variable as ansible's HostVarsVars does, with
+// fail_on_undefined=False: a string whose template meets an undefined
+// variable is kept as written, in a list or dict too.
 func (v *hostView) Lookup(k string) (any, bool, error) {
 	sc := v.scope()
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return sc.Lookup(k)
+	x, ok, err := sc.Lookup(k)
+	var ue *templates.UndefinedError
+	if err == nil || !errors.As(err, &ue) {
+		return x, ok, err
+	}
+	for i := len(sc.layers) - 1; i >= 0; i-- {
+		if raw, found := sc.layers[i].Get(k); found {
+			x, err := sc.templatizeLenient(raw)
+			return x, err == nil, err
+		}
+	}
+	return x, ok, err
+}
+
+// templatizeLenient is templatize with fail_on_undefined=False: each
+// string that meets an undefined variable stays as it is.
+func (s *scope) templatizeLenient(raw any) (any, error) {
+	raw, err := s.r.openVaults(raw)
+	if err != nil {
+		return nil, err
+	}
+	switch x := raw.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			if out[i], err = s.templatizeLenient(e); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case *value.Map:
+		out := value.NewMap(x.Len())
+		for _, k := range x.Keys() {
+			e, _ := x.Get(k)
+			r, err := s.templatizeLenient(e)
+			if err != nil {
+				return nil, err
+			}
+			out.Set(k, r)
+		}
+		return out, nil
+	}
+	v, err := s.r.eng.Templatize(raw, s)
+	var ue *templates.UndefinedError
+	if err != nil && errors.As(err, &ue) {
+		return raw, nil
+	}
+	return v, err
 }
 
 func (v *hostView) Keys() []string {
