@@ -15,7 +15,7 @@ import (
 // the same way.
 func splatArgs(toks []*tokens.Token) []*tokens.Token {
 	var out []*tokens.Token
-	var calls []bool // for each open bracket: is it a call's parenthesis?
+	var calls []bool  // for each open bracket: is it a call's parenthesis?
 	tests := []bool{} // for each open bracket: is it a test's parenthesis?
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
