@@ -74,10 +74,8 @@ func DirWord(dir string) string {
 		return connection.Quote(dir)
 	}
 	head, rest, slash := strings.Cut(dir, "/")
-	for _, r := range head[1:] {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-", r)) {
-			return connection.Quote(dir)
-		}
+	if !tildeUser(head[1:]) {
+		return connection.Quote(dir)
 	}
 	if !slash {
 		return head

@@ -413,14 +413,7 @@ func expandQuote(a string) string {
 		if end < 0 {
 			end = len(a)
 		}
-		user := a[1:end]
-		valid := true
-		for _, c := range user {
-			if !(c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-				valid = false
-			}
-		}
-		if valid {
+		if tildeUser(a[1:end]) {
 			b.WriteString(a[:end])
 			rest = a[end:]
 			if strings.HasPrefix(rest, "/") {

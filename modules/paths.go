@@ -61,11 +61,9 @@ func expandPaths(ctx context.Context, env *Env, m Module) error {
 // a user the host does not know leaves p as it is, as Python's
 // os.path.expanduser does. action selects the action plugin's rule.
 func expandHome(ctx context.Context, env *Env, p string, action bool) (string, error) {
-	prefix, rest, _ := strings.Cut(p, "/")
-	for _, c := range prefix[1:] {
-		if !(c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return p, nil
-		}
+	prefix, rest, slash := strings.Cut(p, "/")
+	if !tildeUser(prefix[1:]) {
+		return p, nil
 	}
 	user := ""
 	if env.Become != nil {
@@ -105,8 +103,19 @@ func expandHome(ctx context.Context, env *Env, p string, action bool) (string, e
 	if h == "" || h == prefix {
 		return p, nil
 	}
-	if rest == "" && !strings.Contains(p, "/") {
+	if !slash {
 		return h, nil
 	}
 	return strings.TrimRight(h, "/") + "/" + rest, nil
+}
+
+// tildeUser says whether name (empty for ~ alone) can follow a ~ that the
+// host's shell expands: a user name of letters, digits, '.', '_' and '-'.
+func tildeUser(name string) bool {
+	for _, c := range name {
+		if !(c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -35,24 +35,19 @@ func isFailed(res *value.Map) bool {
 		return value.Truthy(fwr)
 	}
 	items, _ := get(res, "results").([]any)
-	any := false
+	found, failed := false, false
 	for _, it := range items {
 		if m, ok := it.(*value.Map); ok {
-			if _, has := m.Get("failed_when_result"); has {
-				any = true
-				break
+			if fwr, has := m.Get("failed_when_result"); has {
+				found = true
+				failed = failed || value.Truthy(fwr)
 			}
 		}
 	}
-	if !any {
+	if !found {
 		return value.Truthy(get(res, "failed"))
 	}
-	for _, it := range items {
-		if m, ok := it.(*value.Map); ok && value.Truthy(get(m, "failed_when_result")) {
-			return true
-		}
-	}
-	return false
+	return failed
 }
 
 func failResult(msg string) *value.Map {
