@@ -10,13 +10,16 @@ import (
 	"github.com/fjord-run/fjord/connection"
 )
 
-// homes caches the host's answer to `echo ~user` per host, become user and
-// tilde prefix: a run asks it once, not once per task.
+// homes caches the host's answer to `echo ~user` per connection, become
+// user and tilde prefix: a run asks it once, not once per task. It is
+// keyed by the connection, not the inventory host, because a delegated
+// task runs on another host's connection.
 var homes sync.Map // homeKey → string
 
 type homeKey struct {
-	host, user, prefix string
-	action             bool
+	conn         connection.Conn
+	user, prefix string
+	action       bool
 }
 
 // expandPaths expands a leading ~ or ~user in m's path arguments (tagged
@@ -72,8 +75,14 @@ func expandHome(ctx context.Context, env *Env, p string, action bool) (string, e
 			user = "root"
 		}
 	}
-	key := homeKey{env.Host, user, prefix, action}
-	home, ok := homes.Load(key)
+	key := homeKey{env.Conn, user, prefix, action}
+	// A connection whose value cannot be a map key is asked every time.
+	cacheable := reflect.TypeOf(env.Conn).Comparable()
+	var home any
+	ok := false
+	if cacheable {
+		home, ok = homes.Load(key)
+	}
 	if !ok {
 		// The shell expands the unquoted ~word; printf shows it unchanged
 		// when the user is unknown.
@@ -97,7 +106,10 @@ func expandHome(ctx context.Context, env *Env, p string, action bool) (string, e
 		if res.RC != 0 {
 			return "", fmt.Errorf("cannot expand %s on the host: %s", prefix, strings.TrimSpace(string(res.Stderr)))
 		}
-		home, _ = homes.LoadOrStore(key, string(res.Stdout))
+		home = string(res.Stdout)
+		if cacheable {
+			home, _ = homes.LoadOrStore(key, home)
+		}
 	}
 	h := home.(string)
 	if h == "" || h == prefix {
