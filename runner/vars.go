@@ -151,22 +151,30 @@ func (s *scope) Lookup(name string) (any, bool, error) {
 	case "ansible_diff_mode":
 		return s.diff, true, nil
 	}
-	for i := len(s.layers) - 1; i >= 0; i-- {
-		raw, ok := s.layers[i].Get(name)
-		if !ok {
-			continue
-		}
-		v, err := s.templatize(name, raw)
-		if err != nil {
-			return nil, false, err
-		}
-		if s.cache == nil {
-			s.cache = map[string]any{}
-		}
-		s.cache[name] = v
-		return v, true, nil
+	raw, ok := s.raw(name)
+	if !ok {
+		return nil, false, nil
 	}
-	return nil, false, nil
+	v, err := s.templatize(name, raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if s.cache == nil {
+		s.cache = map[string]any{}
+	}
+	s.cache[name] = v
+	return v, true, nil
+}
+
+// raw is a variable's value as set, before templating: the highest layer
+// that has it wins.
+func (s *scope) raw(name string) (any, bool) {
+	for i := len(s.layers) - 1; i >= 0; i-- {
+		if v, ok := s.layers[i].Get(name); ok {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 func (s *scope) templatize(name string, raw any) (any, error) {
@@ -391,13 +399,12 @@ func (v *hostView) Lookup(k string) (any, bool, error) {
 	if err == nil || !errors.As(err, &ue) {
 		return x, ok, err
 	}
-	for i := len(sc.layers) - 1; i >= 0; i-- {
-		if raw, found := sc.layers[i].Get(k); found {
-			x, err := sc.templatizeLenient(raw)
-			return x, err == nil, err
-		}
+	raw, found := sc.raw(k)
+	if !found {
+		return x, ok, err
 	}
-	return x, ok, err
+	x, err = sc.templatizeLenient(raw)
+	return x, err == nil, err
 }
 
 // templatizeLenient is templatize with fail_on_undefined=False: each
