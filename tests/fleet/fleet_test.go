@@ -259,8 +259,12 @@ func TestFleet(t *testing.T) {
 		for _, l := range strings.Fields(samples) {
 			sizes[l]++
 		}
-		// db2's own restart shows as "down"; the other two as size 2.
-		if sizes["1"] > 0 || sizes["0"] > 0 || sizes["2"] == 0 {
+		// db2's own restart shows as "down", or as size 0 in the moment
+		// its server answers queries before it has connected to the
+		// group (wsrep reports 0 only for a node in no component; a node
+		// cut off from the others reports 1). The other two restarts
+		// show as size 2.
+		if sizes["1"] > 0 || sizes["2"] == 0 {
 			t.Errorf("cluster sizes seen from db2 during the rolling restart: %v, want 2s and 3s only", sizes)
 		}
 		t.Logf("rolling restart of db1, db2, db3 in %s; cluster sizes seen from db2: %v", d.Round(time.Millisecond), sizes)
