@@ -10,14 +10,25 @@ import (
 	"github.com/fjord-run/fjord/modules"
 )
 
-// runJob does the whole run in one round trip, the way ansible-core does
-// it in several: a temporary directory under remote_tmp (0700), the
+// runJob does the whole run in one round trip. A piped module is given to
+// the interpreter's stdin; any other, the way ansible-core does it in
+// several round trips: a temporary directory under remote_tmp (0700), the
 // module file received on stdin and checked by size, the args file, the
 // module run, and the directory removed on every exit the shell sees.
 // The whole script runs as the become user, so the files are that user's.
 func runJob(ctx context.Context, env *modules.Env, j *job) (*connection.Result, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "b=%s\n", shellPath(j.remoteTmp))
+	if j.pipe {
+		// remote_tmp is made as a run without pipelining makes it, so
+		// that a module asking for a temporary directory finds it (and
+		// AnsibleModule does not warn that it had to create it). A
+		// payload cut short is a Python syntax error: nothing runs.
+		b.WriteString(`[ -d "$b" ] || (umask 77 && mkdir -p "$b") 2>/dev/null` + "\n")
+		b.WriteString(j.command + "\n")
+		return env.Conn.Exec(ctx, &connection.Cmd{Command: b.String(), Stdin: bytes.NewReader(j.data),
+			Env: env.Environment, Become: env.Become})
+	}
 	// the module itself runs with the user's umask
 	b.WriteString(`d=$(umask 77 && mkdir -p "$b" && mktemp -d "$b/ansible-tmp-XXXXXXXXXX") || {
 	echo "Failed to create temporary directory in $b: set remote_tmp to a path the user can write" >&2; exit 1; }

@@ -39,6 +39,8 @@ type interpreter struct {
 	// it as ansible_facts.discovered_interpreter_python, with Warnings.
 	Discovered bool
 	Warnings   []string
+	// Missing is set when discovery found no Python on the host.
+	Missing []string
 }
 
 func chooseInterpreter(ctx context.Context, env *modules.Env, interp string) (*interpreter, error) {
@@ -102,6 +104,7 @@ func discover(ctx context.Context, env *modules.Env, silent bool) (*interpreter,
 	}
 	if len(found) == 0 {
 		warn("No python interpreters found for host %s (tried %s)", env.Host, pyList(pythonFallback))
+		in.Missing = pythonFallback
 		return in, nil
 	}
 	in.Path = found[0]

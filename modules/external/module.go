@@ -43,7 +43,11 @@ func (m *Module) Run(ctx context.Context, env *modules.Env) (*modules.Result, er
 	if env.Verbose != nil {
 		env.Verbose(3, fmt.Sprintf("Using module file %s", m.found.Path))
 	}
-	args := m.moduleArgs(env)
+	// A new-style module is piped to the interpreter's stdin, as
+	// ansible-core does when pipelining is on (never for an async job,
+	// which ansible runs from a file): no temporary directory, no file.
+	pipe := style == NewPython && !env.Async
+	args := m.moduleArgs(env, pipe)
 	j, err := m.prepare(ctx, env, style, data, args)
 	if err != nil || j.failed != nil {
 		return j.failed, err
@@ -52,6 +56,9 @@ func (m *Module) Run(ctx context.Context, env *modules.Env) (*modules.Result, er
 		how := "as it is"
 		if j.interp != nil {
 			how = "with " + j.interp.Path
+		}
+		if j.pipe {
+			how += ", piped on its stdin"
 		}
 		env.Verbose(3, fmt.Sprintf("%s is not native to fjord: running its module file (%s style) %s", m.found.FQCN, style, how))
 	}
@@ -64,7 +71,10 @@ func (m *Module) Run(ctx context.Context, env *modules.Env) (*modules.Result, er
 
 // moduleArgs are the task's arguments and ansible's internal _ansible_*
 // ones, as ActionBase._update_module_args sets them.
-func (m *Module) moduleArgs(env *modules.Env) *value.Map {
+// A piped module has no temporary directory made for it
+// (_ansible_tmpdir is None): AnsibleModule makes one under remote_tmp when
+// the module asks for it.
+func (m *Module) moduleArgs(env *modules.Env, pipe bool) *value.Map {
 	a := value.NewMap(m.args.Len() + 16)
 	if m.args != nil {
 		m.args.Range(func(k string, v any) bool { a.Set(k, v); return true })
@@ -83,6 +93,9 @@ func (m *Module) moduleArgs(env *modules.Env) *value.Map {
 		{"_ansible_shell_executable", "/bin/sh"}, {"_ansible_keep_remote_files", false},
 		{"_ansible_tmpdir", tmpdirMark}, {"_ansible_remote_tmp", remoteTmp},
 	} {
+		if pipe && kv[0] == "_ansible_tmpdir" {
+			kv[1] = nil
+		}
 		a.Set(kv[0].(string), kv[1])
 	}
 	return a
@@ -95,6 +108,7 @@ type job struct {
 	data      []byte // its content
 	argsFile  []byte // "" when the module carries its arguments
 	command   string // how it runs: "$m" is its path, "$d/args" the args file
+	pipe      bool   // data goes to command's stdin, with no temporary directory
 	interp    *interpreter
 	remoteTmp string
 	// failed ends the task before the host is reached.
@@ -128,6 +142,21 @@ func (m *Module) prepare(ctx context.Context, env *modules.Env, style Style, dat
 		return nil, err
 	}
 	j.interp = in
+	if in.Missing != nil {
+		// ansible-core would run /usr/bin/python anyway and report a
+		// MODULE FAILURE; the reason is known before the host is asked.
+		j.failed = modules.Failf("%s is a Python module and host %s has no Python interpreter (looked for %s); "+
+			"set ansible_python_interpreter to one on the host. fjord's native modules need none.",
+			m.found.FQCN, env.Host, strings.Join(in.Missing, ", "))
+		if len(in.Warnings) > 0 {
+			ws := make([]any, len(in.Warnings))
+			for i, w := range in.Warnings {
+				ws[i] = w
+			}
+			j.failed.Data = value.MapOf("warnings", ws)
+		}
+		return j, nil
+	}
 	shebang := "#!" + in.Path
 	if len(iargs) > 0 {
 		shebang += " " + strings.Join(iargs, " ")
@@ -141,6 +170,11 @@ func (m *Module) prepare(ctx context.Context, env *modules.Env, style Style, dat
 			return j, nil
 		}
 		j.data = wrapper(shebang, name, p, jsonArgs(value.MapOf("ANSIBLE_MODULE_ARGS", args)), rlimitNofile(env))
+		if get(args, "_ansible_tmpdir") == nil {
+			j.pipe = true
+			j.command = strings.TrimPrefix(shebang, "#!")
+			return j, nil
+		}
 	case JSONArgs:
 		j.data = replaceShebang(jsonArgsModule(data, args), in.Path != interp, shebang)
 	case WantJSON:

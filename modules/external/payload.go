@@ -263,8 +263,14 @@ def _fjord_main():
             except ValueError:
                 pass
 
-    here = os.path.dirname(os.path.realpath(__file__))
-    sys.path = [p for p in sys.path if p != here]
+    # Piped in on stdin, the wrapper has no file and no directory: the
+    # module then has no _ansible_tmpdir either and makes its own.
+    here = None
+    try:
+        here = os.path.dirname(os.path.realpath(__file__))
+    except (NameError, OSError):
+        pass
+    sys.path = [p for p in sys.path if p not in ('', '.', here)]
     tmp = tempfile.mkdtemp(prefix='ansible_%[2]s_payload_')
     try:
         zpath = os.path.join(tmp, 'ansible_%[2]s_payload.zip')
@@ -272,8 +278,10 @@ def _fjord_main():
             f.write(base64.b64decode(_ZIPDATA))
         sys.path.insert(0, zpath)
         from ansible.module_utils import basic
-        basic._ANSIBLE_ARGS = base64.b64decode(_ARGS).replace(
-            b'%[6]s', json.dumps(here)[1:-1].encode('utf-8'))
+        basic._ANSIBLE_ARGS = base64.b64decode(_ARGS)
+        if here is not None:
+            basic._ANSIBLE_ARGS = basic._ANSIBLE_ARGS.replace(
+                b'%[6]s', json.dumps(here)[1:-1].encode('utf-8'))
         runpy.run_module(mod_name=_FQN, init_globals=dict(_module_fqn=_FQN, _modlib_path=zpath),
                          run_name='__main__', alter_sys=True)
         print('{"msg": "New-style module did not handle its own exit", "failed": true}')

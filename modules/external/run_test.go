@@ -82,8 +82,10 @@ m.exit_json(changed=not m.check_mode, double=m.params['n'] * 2, tmpdir=m._remote
 	if args, _ := get(inv, "module_args").(*value.Map); value.String(get(args, "secret")) != "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" {
 		t.Errorf("no_log argument not masked: %v", inv)
 	}
-	if tmp := value.String(get(r.Data, "tmpdir")); !strings.Contains(tmp, "ansible-tmp-") {
-		t.Errorf("_ansible_tmpdir not the host's temporary directory: %q", tmp)
+	// Piped, the module has no _ansible_tmpdir: AnsibleModule makes its
+	// own under remote_tmp (and removes it; runLocal checks).
+	if tmp := value.String(get(r.Data, "tmpdir")); !strings.HasPrefix(tmp, vars["ansible_remote_tmp"].(string)+"/ansible-moduletmp-") {
+		t.Errorf("the module's temporary directory %q is not under remote_tmp %v", tmp, vars["ansible_remote_tmp"])
 	}
 	r = runLocal(t, filepath.Join(dir, "probe.py"), value.MapOf("n", -1), vars)
 	if !r.Failed || r.Msg != "negative" {

@@ -140,6 +140,50 @@ func TestLab(t *testing.T) {
 		}
 	})
 
+	// The lab's hosts have no Python: a module fjord runs from its
+	// Python code fails there, naming itself and the missing
+	// interpreter, and native modules in the same play keep working.
+	t.Run("no-python", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "library"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{
+			"library/probe.py": "#!/usr/bin/python\nfrom ansible.module_utils.basic import AnsibleModule\nAnsibleModule(argument_spec={}).exit_json(changed=False)\n",
+			"site.yml": `- hosts: lab
+  gather_facts: false
+  tasks:
+    - probe:
+      ignore_errors: true
+      register: p
+    - stat:
+        path: /etc/hostname
+      register: s
+    - assert:
+        that:
+          - p is failed
+          - s.stat.exists
+`,
+		}
+		for name, body := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, code := labtest.Run(t, 2*time.Minute, bin, "playbook", "-i", st.Inventory, filepath.Join(dir, "site.yml"))
+		if code != 0 {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+		for _, h := range []string{"n1", "n2"} {
+			if !strings.Contains(out, "ansible.legacy.probe is a Python module and host "+h+" has no Python interpreter") {
+				t.Errorf("no message that %s has no Python for the module:\n%s", h, out)
+			}
+			if !regexpRecap(out, h, "ignored=1") {
+				t.Errorf("want %s ignored=1 in the recap:\n%s", h, out)
+			}
+		}
+	})
+
 	t.Run("partition", func(t *testing.T) {
 		mustRun(t, 30*time.Second, bin, "lab", "partition", "--name", labName, "n2")
 		if _, code := ssh("n2", "true"); code == 0 {
