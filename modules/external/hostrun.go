@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/modules"
@@ -68,4 +70,43 @@ func shellPath(p string) string {
 		return `"$HOME"/` + connection.Quote(rest)
 	}
 	return connection.Quote(p)
+}
+
+// onHost remembers whether a host keeps a payload (wrapper.go), per
+// connection, user and remote_tmp: true, later tasks send the wrapper
+// without its zip; false, a wrapper sent without it found no copy (the
+// host cannot keep it, or lost it), and the zip goes with every task.
+var onHost sync.Map // keptKey → bool
+
+type keptKey struct {
+	conn            connection.Conn
+	user, tmp, hash string
+}
+
+// runPiped runs j, sending a piped module without its zip when the host
+// has kept the payload from an earlier task, and again with it when the
+// host's copy is gone.
+func runPiped(ctx context.Context, env *modules.Env, j *job) (*connection.Result, error) {
+	if !j.pipe || j.hash == "" || !reflect.TypeOf(env.Conn).Comparable() {
+		return runJob(ctx, env, j)
+	}
+	key := keptKey{conn: env.Conn, tmp: j.remoteTmp, hash: j.hash}
+	if env.Become != nil {
+		key.user = env.Become.User + "\x00" + env.Become.Method
+	}
+	if kept, _ := onHost.Load(key); kept == true {
+		full := j.data
+		j.data = j.stub
+		res, err := runJob(ctx, env, j)
+		j.data = full
+		if err != nil || res.RC != missingRC || !strings.Contains(string(res.Stdout), missingMark) {
+			return res, err
+		}
+		onHost.Store(key, false)
+	}
+	res, err := runJob(ctx, env, j)
+	if err == nil {
+		onHost.LoadOrStore(key, true)
+	}
+	return res, err
 }

@@ -62,7 +62,7 @@ func (m *Module) Run(ctx context.Context, env *modules.Env) (*modules.Result, er
 		}
 		env.Verbose(3, fmt.Sprintf("%s is not native to fjord: running its module file (%s style) %s", m.found.FQCN, style, how))
 	}
-	res, err := runJob(ctx, env, j)
+	res, err := runPiped(ctx, env, j)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +109,8 @@ type job struct {
 	argsFile  []byte // "" when the module carries its arguments
 	command   string // how it runs: "$m" is its path, "$d/args" the args file
 	pipe      bool   // data goes to command's stdin, with no temporary directory
+	stub      []byte // piped data without the payload's zip (wrapper.go)
+	hash      string // the payload's
 	interp    *interpreter
 	remoteTmp string
 	// failed ends the task before the host is reached.
@@ -169,12 +171,17 @@ func (m *Module) prepare(ctx context.Context, env *modules.Env, style Style, dat
 			j.failed = modules.Failf("%v", err)
 			return j, nil
 		}
-		j.data = wrapper(shebang, name, p, jsonArgs(value.MapOf("ANSIBLE_MODULE_ARGS", args)), rlimitNofile(env))
+		a := jsonArgs(value.MapOf("ANSIBLE_MODULE_ARGS", args))
+		j.data = wrapper(shebang, name, p, a, rlimitNofile(env), true)
+		j.hash = p.Hash
+		// the wrapper's argument is where it keeps the payload
 		if get(args, "_ansible_tmpdir") == nil {
 			j.pipe = true
-			j.command = strings.TrimPrefix(shebang, "#!")
+			j.stub = wrapper(shebang, name, p, a, rlimitNofile(env), false)
+			j.command = strings.TrimPrefix(shebang, "#!") + ` - "$b"`
 			return j, nil
 		}
+		run += ` "$b"`
 	case JSONArgs:
 		j.data = replaceShebang(jsonArgsModule(data, args), in.Path != interp, shebang)
 	case WantJSON:

@@ -18,8 +18,9 @@ import (
 // imports, as AnsiballZ sends it; the run's payloads are built once and
 // kept by content.
 type payload struct {
-	FQN string
-	Zip string // base64
+	FQN  string
+	Zip  string // base64
+	Hash string // of the zip, naming its copy on a host (wrapper.go)
 }
 
 type cached struct {
@@ -97,7 +98,8 @@ func zipModule(fqn string, src []byte, sp searchPath) (*payload, error) {
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	return &payload{FQN: fqn, Zip: base64.StdEncoding.EncodeToString(buf.Bytes())}, nil
+	sum := sha256.Sum256(buf.Bytes())
+	return &payload{FQN: fqn, Zip: base64.StdEncoding.EncodeToString(buf.Bytes()), Hash: fmt.Sprintf("%x", sum[:16])}, nil
 }
 
 func (z *zipper) addInit(dir string) {
@@ -227,70 +229,4 @@ func release(root string) (version, author string) {
 		}
 	}
 	return
-}
-
-// wrapper is the Python file the host runs: it unpacks the zip beside
-// itself in a temporary directory, hands the arguments to
-// ansible.module_utils.basic and runs the module as __main__, as
-// AnsiballZ's wrapper does (respawn_module reads _module_fqn and
-// _modlib_path from it).
-func wrapper(shebang, name string, p *payload, args []byte, rlimit int) []byte {
-	return []byte(fmt.Sprintf(`%s
-# -*- coding: utf-8 -*-
-# fjord's payload for the module %[2]s: the module and the module_utils it
-# imports, zipped; its arguments are below.
-_ZIPDATA = """%[3]s"""
-_ARGS = """%[4]s"""
-_FQN = %[5]q
-
-
-def _fjord_main():
-    import base64
-    import json
-    import os
-    import runpy
-    import shutil
-    import sys
-    import tempfile
-
-    if %[7]d > 0:
-        import resource
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        want = min(hard, %[7]d)
-        if want != soft:
-            try:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-            except ValueError:
-                pass
-
-    # Piped in on stdin, the wrapper has no file and no directory: the
-    # module then has no _ansible_tmpdir either and makes its own.
-    here = None
-    try:
-        here = os.path.dirname(os.path.realpath(__file__))
-    except (NameError, OSError):
-        pass
-    sys.path = [p for p in sys.path if p not in ('', '.', here)]
-    tmp = tempfile.mkdtemp(prefix='ansible_%[2]s_payload_')
-    try:
-        zpath = os.path.join(tmp, 'ansible_%[2]s_payload.zip')
-        with open(zpath, 'wb') as f:
-            f.write(base64.b64decode(_ZIPDATA))
-        sys.path.insert(0, zpath)
-        from ansible.module_utils import basic
-        basic._ANSIBLE_ARGS = base64.b64decode(_ARGS)
-        if here is not None:
-            basic._ANSIBLE_ARGS = basic._ANSIBLE_ARGS.replace(
-                b'%[6]s', json.dumps(here)[1:-1].encode('utf-8'))
-        runpy.run_module(mod_name=_FQN, init_globals=dict(_module_fqn=_FQN, _modlib_path=zpath),
-                         run_name='__main__', alter_sys=True)
-        print('{"msg": "New-style module did not handle its own exit", "failed": true}')
-        sys.exit(1)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-if __name__ == '__main__':
-    _fjord_main()
-`, shebang, name, p.Zip, base64.StdEncoding.EncodeToString(args), p.FQN, tmpdirMark, rlimit))
 }
