@@ -39,6 +39,8 @@ type FileInfo struct {
 	// Umask is the umask of the shell that ran the stat, which is what a
 	// new file or directory created the same way gets.
 	Umask uint32
+	// Predicted: a check run's prediction answered, not the host.
+	Predicted bool
 }
 
 // ModeString is the mode as Ansible prints it: four octal digits.
@@ -57,9 +59,53 @@ type StatOptions struct {
 	Become            *Become
 }
 
+// Simulated is a connection that knows what a check run predicts for
+// some paths (package dryrun): Stat, StatRead and ReadFile ask it before
+// the host. ok false: ask the host.
+type Simulated interface {
+	SimStat(p string) (fi *FileInfo, content []byte, ok bool)
+}
+
+// IsPredicted says whether fi came from a check run's prediction
+// (Simulated), not from the host.
+func IsPredicted(fi *FileInfo) bool { return fi.Predicted }
+
+// simStat is c's prediction for p, following a predicted link when o
+// says so (to the host when the target is not predicted).
+func simStat(ctx context.Context, c Conn, p string, o StatOptions) (*FileInfo, []byte, bool, error) {
+	sim, ok := c.(Simulated)
+	if !ok {
+		return nil, nil, false, nil
+	}
+	fi, content, ok := sim.SimStat(p)
+	for n := 0; ok && o.Follow && fi.Type == "link" && n < 20; n++ {
+		t := fi.LinkTarget
+		if !strings.HasPrefix(t, "/") {
+			t = path.Join(path.Dir(p), t)
+		}
+		if fi, content, ok = sim.SimStat(t); !ok {
+			hfi, err := Stat(ctx, c, t, o)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			hfi.Path = p
+			return hfi, nil, true, nil
+		}
+	}
+	if ok {
+		cp := *fi
+		cp.Path, cp.Predicted = p, true
+		fi = &cp
+	}
+	return fi, content, ok, nil
+}
+
 // Stat describes path on the host with one remote command. A missing path
 // is not an error: the result has Exists false.
 func Stat(ctx context.Context, c Conn, p string, o StatOptions) (*FileInfo, error) {
+	if fi, _, ok, err := simStat(ctx, c, p, o); ok || err != nil {
+		return fi, err
+	}
 	res, err := c.Exec(ctx, &Cmd{Command: statScript(p, o), Become: o.Become})
 	if err != nil {
 		return nil, err
@@ -194,6 +240,13 @@ func errText(r *Result) string {
 
 // ReadFile returns the content of path on the host.
 func ReadFile(ctx context.Context, c Conn, p string, become *Become) ([]byte, error) {
+	if fi, content, ok, err := simStat(ctx, c, p, StatOptions{Follow: true}); err != nil {
+		return nil, err
+	} else if ok && fi.Type == "file" && content != nil {
+		return content, nil
+	} else if ok && !fi.Exists {
+		return nil, fmt.Errorf("read %s: No such file or directory", p)
+	}
 	var buf bytes.Buffer
 	res, err := c.Exec(ctx, &Cmd{Command: "cat -- " + Quote(p), Become: become, Stdout: &buf})
 	if err != nil {
@@ -425,6 +478,12 @@ func ParseStat(p, out string) (*FileInfo, error) { return parseStat(p, out) }
 // StatRead stats path and, when it is a regular file (following links),
 // returns its content too, in one round trip.
 func StatRead(ctx context.Context, c Conn, p string, o StatOptions) (*FileInfo, []byte, error) {
+	if fi, content, ok, err := simStat(ctx, c, p, o); err != nil {
+		return nil, nil, err
+	} else if ok && (fi.Type != "file" || content != nil) {
+		// (a predicted file of unknown content is read from the host)
+		return fi, content, nil
+	}
 	script := "( " + statScript(p, o) + ") || exit 1\n" +
 		"if [ -f " + Quote(p) + " ]; then echo Z; exec cat -- " + Quote(p) + "; fi\n"
 	var out bytes.Buffer

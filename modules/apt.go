@@ -338,6 +338,9 @@ func (m *Apt) runApt(ctx context.Context, env *Env, r *Result, op string, args [
 		return f, nil
 	}
 	r.Changed = true
+	if env.Check {
+		predictApt(env, stdout)
+	}
 	if op == "autoremove" || op == "autoclean" || op == "build-dep" {
 		r.Changed = !strings.Contains(stdout, "0 upgraded, 0 newly installed, 0 to remove")
 	}

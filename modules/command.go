@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path"
 	"strings"
 	"time"
 
@@ -156,12 +157,14 @@ func (c *Command) prepare(ctx context.Context, env *Env) (*cmdPlan, *Result, err
 		return nil, blank(fmt.Sprintf("%s command since '%s' %s", verb, p, why), fmt.Sprintf("skipped, since %s %s", p, why)), nil
 	}
 	if env.Check {
+		blank("Command would have run if not in check mode", "")
+		wouldRun(env, r, cmdValue, c.Chdir, c.Creates, c.Removes)
 		if c.Creates == "" && c.Removes == "" {
 			r.Skipped = true
-			return nil, blank("Command would have run if not in check mode", ""), nil
+			return nil, r, nil
 		}
 		r.Changed = true
-		return nil, blank("Command would have run if not in check mode", ""), nil
+		return nil, r, nil
 	}
 	p := &cmdPlan{shell: shell, argv: argv, cmdValue: cmdValue}
 	if shell {
@@ -297,6 +300,16 @@ func createsRemoves(ctx context.Context, env *Env, creates, removes, dir string)
 }
 
 func pathExists(ctx context.Context, env *Env, p, dir string) (bool, error) {
+	if env.Sim != nil && env.Check && !strings.ContainsAny(p, "*?[") {
+		// a path an earlier task of the check run would write or remove
+		abs := p
+		if !strings.HasPrefix(abs, "/") && dir != "" {
+			abs = path.Join(dir, p)
+		}
+		if fi, _, ok := env.Sim.Stat(abs); ok {
+			return fi.Exists, nil
+		}
+	}
 	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: "test -e " + globWord(p), Dir: dir, Become: env.Become})
 	if err != nil {
 		return false, err

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/fjord-run/fjord/dryrun"
 	"io"
 	"os"
 	"path"
@@ -288,6 +289,18 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 			d.Before, d.After = string(before), string(after)
 		}
 		r.Diff = append(r.Diff, d)
+	}
+	if env.Check || env.Sim != nil {
+		f := dryrun.File{Type: "file", Owner: w.attrs.Owner, Group: w.attrs.Group}
+		if w.remoteSrc == "" {
+			f.Content, f.Known = w.writtenContent()
+		}
+		if mode.Set {
+			f.Mode = mode.Apply(fi.Mode, false, fi.Umask)
+		} else if fi.Exists {
+			f.Mode = fi.Mode
+		}
+		predictFile(env, dest, f)
 	}
 	if env.Check {
 		r.Set("size", int(size))

@@ -3,6 +3,7 @@ package modules
 import (
 	"context"
 	"fmt"
+	"github.com/fjord-run/fjord/dryrun"
 	"path"
 	"strings"
 
@@ -45,6 +46,9 @@ type File struct {
 	OriginalBasename string `arg:"_original_basename"`
 	// DiffPeek is internal: Ansible's probe whether a file is binary.
 	DiffPeek string `arg:"_diff_peek"`
+
+	// prev is what the path was before the task (run sets it).
+	prev string
 }
 
 // Validate implements Validator.
@@ -60,6 +64,50 @@ func (f *File) Validate() error {
 
 // Run implements Module.
 func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
+	r, err := f.run(ctx, env)
+	if err == nil && env.Sim != nil && r.Changed && !r.Failed {
+		f.predict(env, r)
+	}
+	return r, err
+}
+
+// predict records what a changed file task leaves at its path for the
+// rest of a check run (package dryrun).
+func (f *File) predict(env *Env, r *Result) {
+	p := strings.TrimSuffix(f.Path, "/")
+	var pf dryrun.File
+	if r.Data == nil {
+		return
+	}
+	st, _ := r.Data.Get("state")
+	switch st {
+	case "absent":
+	case "directory":
+		if f.prev != "absent" {
+			return // attributes only
+		}
+		pf = dryrun.File{Type: "directory", New: true}
+	case "link":
+		pf = dryrun.File{Type: "link", Target: f.Src}
+	case "file":
+		if f.State != "touch" {
+			return // attributes only
+		}
+		pf = dryrun.File{Type: "file", Known: true}
+	case "hard":
+		pf = dryrun.File{Type: "file"}
+	default:
+		return
+	}
+	if m, ok := r.Data.Get("mode"); ok {
+		if pm, err := connection.ParseMode(m); err == nil && pm.Octal {
+			pf.Mode = pm.Bits
+		}
+	}
+	predictFile(env, p, pf)
+}
+
+func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 	mode, err := f.mode()
 	if err != nil {
 		return Failf("%s", err), nil
@@ -79,6 +127,7 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 			prev = "hard"
 		}
 	}
+	f.prev = prev
 	state := f.State
 	if state == "" {
 		switch {

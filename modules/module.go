@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/fjord-run/fjord/dryrun"
 	"io"
 	"log/slog"
 	"os"
@@ -98,7 +99,11 @@ type Env struct {
 	Conn   connection.Conn
 	Become *connection.Become // nil when the task does not become
 	Check  bool               // --check / check_mode: predict, change nothing
-	Diff   bool               // --diff / diff: fill Result.Diff
+	// Sim is the host's predicted state in a check run (nil otherwise):
+	// a check-mode task records what it would do there (dryrun.go), a
+	// task that runs for real forgets what it touched.
+	Sim  *dryrun.State
+	Diff bool // --diff / diff: fill Result.Diff
 	// Environment is the task's `environment:`, exported for commands.
 	Environment map[string]string
 	// FindFile resolves a controller-side path for `src:` of copy/template:

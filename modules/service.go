@@ -79,6 +79,9 @@ ls /etc/rc[2-5].d/S??"$u" >/dev/null 2>&1 && echo enabled || echo disabled
 	}
 	out := strings.Fields(string(res.Stdout))
 	if len(out) == 0 || out[0] == "missing" {
+		if r := predictedUnit(env, m.Name, m.State, m.Enabled); r != nil {
+			return r, nil
+		}
 		return Failf("Could not find the requested service %s: host", m.Name), nil
 	}
 	running, enabled := out[0] == "running", len(out) > 1 && out[1] == "enabled"

@@ -217,6 +217,9 @@ func (m *Systemd) run(ctx context.Context, env *Env, noSystemd func() (*Result, 
 		}
 	}
 	missing := func() *Result {
+		if r := predictedUnit(env, m.Name, m.State, m.Enabled); r != nil {
+			return r
+		}
 		return Failf("Could not find the requested service %s: host", m.Name)
 	}
 	// Actions are batched into one command after the decisions are made.

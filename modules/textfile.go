@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fjord-run/fjord/dryrun"
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
@@ -77,6 +78,13 @@ func (t *textEdit) run(ctx context.Context, env *Env) (*Result, error) {
 		base.Type = "file"
 	}
 	plan := planAttrs(&base, t.attrs, mode)
+	if changed {
+		pf := dryrun.File{Type: "file", Content: out, Known: true, Owner: t.attrs.Owner, Group: t.attrs.Group, Mode: base.Mode}
+		if plan.mode {
+			pf.Mode = plan.newMode
+		}
+		predictFile(env, t.path, pf)
+	}
 	if changed && !env.Check {
 		po := connection.PutOptions{Owner: t.attrs.Owner, Group: t.attrs.Group, Backup: t.backup && fi.Exists,
 			Validate: t.validate, Follow: true, MakeDirs: t.create, Become: env.Become}

@@ -57,6 +57,7 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 	if err != nil {
 		return failResult(err.Error()), nil
 	}
+	tc.ex.r.simulate(env, delegate)
 	mr, err := modules.Execute(ctx, env, mod)
 	if err != nil {
 		return errorResult(err), nil

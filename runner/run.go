@@ -55,6 +55,10 @@ type run struct {
 
 	vaultCache sync.Map // inline !vault ciphertext → plaintext
 
+	// sims are the hosts' predicted states in a check run (dryrun.go).
+	sims     sync.Map // host name → *dryrun.State
+	simConns sync.Map // simConnKey → *dryrun.Conn
+
 	jobs    sync.WaitGroup  // async jobs the controller runs (async.go)
 	rootCtx context.Context // the run's context: it bounds those jobs
 }
@@ -205,6 +209,7 @@ func (r *run) play(ctx context.Context, books []*playbook.Playbook) (int, error)
 	}
 	stats := r.counter.Stats()
 	r.emit(func(s callback.Sink) { s.Recap(stats) })
+	r.dryRunSummary(stats)
 	if err := r.sink.Close(); err != nil {
 		return ExitError, err
 	}

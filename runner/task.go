@@ -308,6 +308,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 
 	var res *value.Map
 	var diffs []modules.Diff
+	tc.noteUnknowns()
 	if t.HasLoop {
 		res = tc.runLoop(ctx, kw.delegate)
 	} else {
@@ -326,6 +327,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	if t.Register != "" {
 		h.setFact(t.Register, registered(res))
 	}
+	tc.noteResult(res)
 	ignored := ex.settle(t, o, kw)
 	if o.changed && (ignored || o.status != callback.Failed && o.status != callback.Unreachable) {
 		ex.notify(t, h, sc)

@@ -24,6 +24,7 @@ type jsonSink struct {
 	task    *value.Map // current task entry
 	written bool
 	stats   []Stats
+	dryRun  []DryRunHost // a check run's summary, under "dry_run"
 }
 
 // NewJSON returns the json stdout callback (ANSIBLE_STDOUT_CALLBACK=json).
@@ -97,10 +98,13 @@ func (s *jsonSink) HostResult(r *HostResult) {
 	get(s.play, "duration").(*value.Map).Set("end", end)
 }
 
-func (s *jsonSink) Recap(stats []Stats) {
-	s.stats = stats
-	s.flush()
-}
+// Recap keeps the stats; Close writes the document, after a check run's
+// summary (DryRun).
+func (s *jsonSink) Recap(stats []Stats) { s.stats = stats }
+
+// DryRun adds a check run's summary to the document, as "dry_run": host
+// → list of notes (kind, task, text).
+func (s *jsonSink) DryRun(hosts []DryRunHost) { s.dryRun = hosts }
 
 func (s *jsonSink) flush() error {
 	if s.written {
@@ -119,6 +123,17 @@ func (s *jsonSink) flush() error {
 	}
 	doc := value.MapOf("custom_stats", value.NewMap(0), "global_custom_stats", value.NewMap(0),
 		"plays", plays, "stats", st)
+	if s.dryRun != nil {
+		dr := value.NewMap(len(s.dryRun))
+		for _, h := range s.dryRun {
+			notes := make([]any, len(h.Notes))
+			for i, n := range h.Notes {
+				notes[i] = value.MapOf("kind", n.Kind, "task", n.Task, "text", n.Text)
+			}
+			dr.Set(h.Host, notes)
+		}
+		doc.Set("dry_run", dr)
+	}
 	_, err := io.WriteString(s.w, dumpJSON(doc, jsonStyle{indent: 4, sortKeys: true, ensureASCII: true})+"\n")
 	return err
 }

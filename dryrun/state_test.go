@@ -1,0 +1,66 @@
+package dryrun
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestStatePaths(t *testing.T) {
+	s := New()
+	if _, _, ok := s.Stat("/etc/passwd"); ok {
+		t.Fatal("an empty state answers for the host")
+	}
+	s.Put("/srv/app", File{Type: "directory", New: true})
+	s.Put("/srv/app/a.conf", File{Type: "file", Content: []byte("x\n"), Known: true, Mode: 0o600})
+	s.Put("/etc/app.conf", File{Type: "file"})
+	fi, content, ok := s.Stat("/srv/app/a.conf")
+	if !ok || !fi.Exists || fi.Type != "file" || string(content) != "x\n" || fi.Mode != 0o600 || fi.Checksum == "" {
+		t.Errorf("predicted file: %+v %q %v", fi, content, ok)
+	}
+	// below a directory the run would create, only what it predicts is there
+	if fi, _, ok := s.Stat("/srv/app/other"); !ok || fi.Exists {
+		t.Errorf("unpredicted path in a new directory: %+v %v", fi, ok)
+	}
+	// beside a file in an existing directory, the host answers
+	if _, _, ok := s.Stat("/etc/passwd"); ok {
+		t.Error("a path in an existing directory is answered by the prediction")
+	}
+	if fi, _, ok := s.Stat("/etc/app.conf"); !ok || fi.Checksum != "" {
+		t.Errorf("a file of unknown content has a checksum: %+v", fi)
+	}
+	s.Put("/srv", File{})
+	if fi, _, ok := s.Stat("/srv/app/a.conf"); !ok || fi.Exists {
+		t.Errorf("below a removed directory: %+v %v", fi, ok)
+	}
+	s.Forget("/srv")
+	if _, _, ok := s.Stat("/srv/app"); ok {
+		t.Error("a forgotten path is still predicted")
+	}
+	if _, _, ok := s.Stat("relative"); ok {
+		t.Error("a relative path is answered")
+	}
+	var none *State
+	none.Put("/x", File{Type: "file"})
+	if _, _, ok := none.Stat("/x"); ok {
+		t.Error("a nil state answers")
+	}
+}
+
+func TestStateUnknowns(t *testing.T) {
+	s := New()
+	s.Unknowable("out")
+	s.Unknowable("rc")
+	if got := s.Uses("out.stdout == 'x'", "{{ other }}", "{{ rc2 }}"); !reflect.DeepEqual(got, []string{"out"}) {
+		t.Errorf("Uses: %v", got)
+	}
+	s.Known("out")
+	if got := s.Uses("out is changed"); len(got) != 0 {
+		t.Errorf("a variable registered again is still unknown: %v", got)
+	}
+	s.Package("nginx", true)
+	s.Package("apache2", false)
+	s.Package("libc6", true)
+	if got := s.Installed(); !reflect.DeepEqual(got, []string{"libc6", "nginx"}) {
+		t.Errorf("Installed: %v", got)
+	}
+}
