@@ -99,3 +99,14 @@ func (s *State) Uses(texts ...string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// IsUnknowable says whether a variable is registered from a result the
+// run could not know.
+func (s *State) IsUnknowable(name string) bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.unknown[name]
+}

@@ -30,7 +30,8 @@ type Spec struct {
 	// Subnet is the lab's /24; the bridge takes .1 and hosts .11 upwards.
 	Subnet string `yaml:"subnet"`
 	// Packages are Debian packages installed on every host, built once
-	// into a cached layer over the base tree.
+	// into a cached layer over the base tree; "repo:NAME" offers NAME in
+	// a local apt repository instead (RepoPrefix).
 	Packages []string `yaml:"packages"`
 	// Hosts in the order their addresses are given.
 	Hosts []HostSpec `yaml:"hosts"`
@@ -128,7 +129,7 @@ var (
 	hostNameRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 	labNameRe  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,8}$`)
 	groupRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	pkgRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$`)
+	pkgRe      = regexp.MustCompile(`^(repo:)?[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$`)
 )
 
 // ValidName reports whether name can name a lab (it becomes part of the

@@ -245,8 +245,7 @@ func (c *Cache) Layer(ctx context.Context, base string, pkgs []string) (string, 
 	if err := os.WriteFile(policy, []byte("#!/bin/sh\nexit 101\n"), 0o755); err != nil {
 		return "", err
 	}
-	script := "set -e; apt-get update -qq; apt-get install -y -qq --no-install-recommends " +
-		strings.Join(pkgs, " ") + "; apt-get clean; rm -rf /var/lib/apt/lists/*"
+	script := layerScript(pkgs)
 	logPath := dst + ".log"
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return "", err
@@ -276,6 +275,49 @@ func (c *Cache) Layer(ctx context.Context, base string, pkgs []string) (string, 
 	}
 	c.logf("lab: layer built in %s", time.Since(start).Round(100*time.Millisecond))
 	return filepath.Join(dst, "diff"), nil
+}
+
+// RepoPrefix marks a package of a layer that is offered, not installed:
+// "repo:nginx" puts nginx's .deb and those of the dependencies the layer
+// lacks into a local apt repository on every host (/srv/repo), which is
+// then the hosts' only apt source. Roles that install packages do it for
+// real on such hosts, with no network (a dry run's test needs hosts
+// without the packages).
+const RepoPrefix = "repo:"
+
+// layerScript installs pkgs into the layer (offering the repo: ones).
+func layerScript(pkgs []string) string {
+	var install, offer []string
+	for _, p := range pkgs {
+		if name, ok := strings.CutPrefix(p, RepoPrefix); ok {
+			offer = append(offer, name)
+		} else {
+			install = append(install, p)
+		}
+	}
+	s := "set -e; apt-get update -qq\n"
+	if len(offer) > 0 {
+		// apt-ftparchive indexes the repository
+		install = append(install, "apt-utils")
+	}
+	if len(install) > 0 {
+		s += "apt-get install -y -qq --no-install-recommends " + strings.Join(install, " ") + "\n"
+	}
+	if len(offer) == 0 {
+		return s + "apt-get clean; rm -rf /var/lib/apt/lists/*\n"
+	}
+	// Recommends are offered too: apt installs them by default.
+	return s + "apt-get clean\napt-get install -y -qq --download-only " + strings.Join(offer, " ") + `
+mkdir -p /srv/repo
+mv /var/cache/apt/archives/*.deb /srv/repo/
+cd /srv/repo
+apt-ftparchive packages . > Packages
+apt-ftparchive release . > Release
+rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
+echo 'deb [trusted=yes] file:/srv/repo ./' > /etc/apt/sources.list.d/lab-repo.list
+apt-get update -qq
+apt-get clean
+`
 }
 
 // runLogged runs a command with its output in logPath.

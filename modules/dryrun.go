@@ -70,13 +70,21 @@ func predictedUnit(env *Env, name, state string, enabled *bool) *Result {
 	if len(pkgs) == 0 || !env.Check {
 		return nil
 	}
-	from := pkgs
-	for _, p := range pkgs {
-		if p == name || strings.TrimSuffix(name, ".service") == p {
-			from = []string{p}
-		}
+	from := "the packages this run installs are"
+	p := unitPackage(name, pkgs)
+	if p != "" {
+		from = p + " is"
 	}
 	r := &Result{Changed: state != "" || enabled != nil}
+	unit := strings.TrimSuffix(name, ".service")
+	if p != "" && (p == unit || p == unit+"-server") && (state == "" || state == "started") && (enabled == nil || *enabled) {
+		// Debian's packages enable and start the service named after
+		// them, or after the daemon of a NAME-server package
+		// (deb-systemd-helper, invoke-rc.d): once installed, the unit is
+		// as the task wants it. Not so for a template unit's instance
+		// (openvpn-server@x) or another unit of the package.
+		r.Changed = false
+	}
 	r.Set("name", name)
 	if state != "" {
 		r.Set("state", state)
@@ -88,6 +96,9 @@ func predictedUnit(env *Env, name, state string, enabled *bool) *Result {
 	switch state {
 	case "started":
 		verb = "would start"
+		if !r.Changed {
+			verb = "would be running"
+		}
 	case "stopped":
 		verb = "would stop"
 	case "restarted":
@@ -97,7 +108,7 @@ func predictedUnit(env *Env, name, state string, enabled *bool) *Result {
 	case "":
 		verb = "would be configured"
 	}
-	r.Msg = fmt.Sprintf("%s %s after %s is installed (the unit is not on the host yet)", name, verb, strings.Join(from, ", "))
+	r.Msg = fmt.Sprintf("%s %s after %s installed (the unit is not on the host yet)", name, verb, from)
 	r.Set("msg", r.Msg)
 	r.Set("predicted", true)
 	return r
@@ -159,4 +170,23 @@ func commandText(cmd any) string {
 		w[i] = connection.Quote(value.String(a))
 	}
 	return strings.Join(w, " ")
+}
+
+// unitPackage guesses which of the packages a run would install brings a
+// unit, by name: nginx.service from nginx, openvpn-server@x from openvpn,
+// mariadb.socket from mariadb-server. "" when none is named so.
+func unitPackage(unit string, pkgs []string) string {
+	stem := unit
+	if i := strings.IndexAny(stem, "@."); i > 0 {
+		stem = stem[:i]
+	}
+	first, _, _ := strings.Cut(stem, "-")
+	for _, want := range []string{stem, first, stem + "-server"} {
+		for _, p := range pkgs {
+			if p == want {
+				return p
+			}
+		}
+	}
+	return ""
 }

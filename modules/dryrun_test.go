@@ -17,13 +17,22 @@ func TestPredictAptAndUnit(t *testing.T) {
 		t.Errorf("installed: %q", got)
 	}
 	on := true
+	// Debian starts and enables what it installs: nothing left to do
 	r := predictedUnit(env, "nginx.service", "started", &on)
-	if r == nil || !r.Changed || r.Failed || r.Msg != "nginx.service would start after nginx is installed (the unit is not on the host yet)" {
+	if r == nil || r.Changed || r.Failed || r.Msg != "nginx.service would be running after nginx is installed (the unit is not on the host yet)" {
 		t.Errorf("predicted unit: %+v", r)
 	}
+	if r := predictedUnit(env, "nginx", "restarted", nil); r == nil || !r.Changed || !strings.Contains(r.Msg, "would restart after nginx is installed") {
+		t.Errorf("a restart after the install: %+v", r)
+	}
 	r = predictedUnit(env, "php-fpm", "", &on)
-	if r == nil || !strings.Contains(r.Msg, "after libnginx-mod, nginx is installed") {
+	if r == nil || !strings.Contains(r.Msg, "after the packages this run installs are installed") {
 		t.Errorf("a unit no package is named after: %+v", r)
+	}
+	for unit, want := range map[string]string{"openvpn-server@server": "openvpn", "mariadb.socket": "mariadb-server", "ssh": ""} {
+		if got := unitPackage(unit, []string{"mariadb-client", "mariadb-server", "openvpn", "openssh-client"}); got != want {
+			t.Errorf("unitPackage(%s) = %q, want %q", unit, got, want)
+		}
 	}
 	env.Check = false
 	if r := predictedUnit(env, "nginx", "started", nil); r != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/dryrun"
 	"github.com/fjord-run/fjord/modules"
+	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 )
@@ -84,6 +85,7 @@ func (tc *taskCtx) noteUnknowns() {
 	}
 	if used := s.Uses(texts...); len(used) > 0 {
 		s.Note(dryrun.Unknown, tc.noteName(), "uses "+strings.Join(used, ", "))
+		tc.unknown = true
 	}
 }
 
@@ -99,11 +101,48 @@ func collectText(v any, out *[]string) {
 		}
 	case *value.Map:
 		v.Range(func(k string, e any) bool { collectText(e, out); return true })
+	default:
+		// a condition, kept with its place in the playbook
+		if e, at := playbook.Unplace(v); at != nil {
+			collectText(e, out)
+		}
 	}
 }
 
+// noteName is the task's name as the callbacks show it (role : name).
 func (tc *taskCtx) noteName() string {
-	return tc.ex.cbTask(tc.t, tc.t.Name).Name
+	return callback.TaskName(tc.ex.cbTask(tc.t, tc.t.Name))
+}
+
+// commandChanges says whether a command the check run did not run would
+// report a change: a command always does, unless changed_when says
+// otherwise; known is false when changed_when reads what the command
+// would print.
+func (tc *taskCtx) commandChanges() (changes, known bool) {
+	t := tc.t
+	if !t.HasChanged || len(t.ChangedWhen) == 0 {
+		return true, true
+	}
+	for _, c := range t.ChangedWhen {
+		c, _ = playbook.Unplace(c)
+		switch v := c.(type) {
+		case bool:
+			if !v {
+				return false, true
+			}
+		case string:
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "false", "no":
+				return false, true
+			case "true", "yes":
+			default:
+				return false, false
+			}
+		default:
+			return false, false
+		}
+	}
+	return true, true
 }
 
 // noteResult adds a task's result to its host's summary, and marks its
@@ -115,7 +154,7 @@ func (tc *taskCtx) noteResult(res *value.Map) {
 		return
 	}
 	name := tc.noteName()
-	unknowable := false
+	unknowable, wouldChange := false, false
 	each := []*value.Map{res}
 	if l, ok := get(res, "results").([]any); ok {
 		for _, e := range l {
@@ -128,15 +167,36 @@ func (tc *taskCtx) noteResult(res *value.Map) {
 		if w, ok := get(m, "would_run").(*value.Map); ok {
 			s.Note(dryrun.Command, name, commandLine(get(w, "cmd")))
 			unknowable = true
+			if changes, known := tc.commandChanges(); !known {
+				s.Note(dryrun.Unknown, name, "changed_when reads the command's output")
+			} else if changes && !value.Truthy(get(res, "changed")) {
+				wouldChange = true
+			}
 		}
 		if value.Truthy(get(m, "predicted")) {
 			s.Note(dryrun.Predicted, name, value.String(get(m, "msg")))
 		}
 	}
-	if tc.check && value.Truthy(get(res, "skipped")) && strings.Contains(value.String(get(res, "msg")), "does not support check mode") {
+	skipped := value.Truthy(get(res, "skipped"))
+	switch {
+	case tc.check && skipped && strings.Contains(value.String(get(res, "msg")), "does not support check mode"):
+		unknowable = true
+	case skipped && tc.whenReadsCheckMode():
+		// skipped because this is a check run: the real run runs it
+		if !tc.unknown {
+			s.Note(dryrun.Unknown, name, "skipped in a check run (its when: reads ansible_check_mode)")
+		}
+		unknowable = true
+	case !tc.check && tc.programMissing(res) && len(s.Installed()) > 0:
+		// a command run for real found no program, which a package the
+		// run would install may bring
+		s.Note(dryrun.Unknown, name, "its program is not on the host yet")
 		unknowable = true
 	}
-	if value.Truthy(get(res, "changed")) {
+	unknowable = unknowable || tc.unknown
+	if wouldChange {
+		s.Note(dryrun.Change, name, "the command would run")
+	} else if value.Truthy(get(res, "changed")) {
 		text := ""
 		if !tc.check {
 			text = "ran for real (check_mode: false)"
@@ -144,12 +204,32 @@ func (tc *taskCtx) noteResult(res *value.Map) {
 		s.Note(dryrun.Change, name, text)
 	}
 	if reg := tc.t.Register; reg != "" {
-		if unknowable && tc.check {
+		if unknowable {
 			s.Unknowable(reg)
 		} else {
 			s.Known(reg)
 		}
 	}
+}
+
+// programMissing says whether a command's result is that of a program
+// not found: the shell's 127, or the command module's ENOENT.
+func (tc *taskCtx) programMissing(res *value.Map) bool {
+	rc := value.String(get(res, "rc"))
+	return rc == "127" || rc == "2" && strings.Contains(value.String(get(res, "msg")), "No such file or directory")
+}
+
+// whenReadsCheckMode says whether the task's conditions name
+// ansible_check_mode.
+func (tc *taskCtx) whenReadsCheckMode() bool {
+	var texts []string
+	collectText(whens(tc.t), &texts)
+	for _, t := range texts {
+		if strings.Contains(t, "ansible_check_mode") {
+			return true
+		}
+	}
+	return false
 }
 
 // commandLine is a would_run command as one line.

@@ -26,6 +26,9 @@ type taskCtx struct {
 	diff  bool
 	noLog bool
 	kwErr error // a keyword's value its type refuses, met in taskKeywords
+	// unknown: in a check run, the task uses a result the run could not
+	// know (dryrun.go)
+	unknown bool
 }
 
 func (tc *taskCtx) kw(get func(playbook.Keywords) any) any {
@@ -218,6 +221,9 @@ func (ex *executor) shareRunOnce(t *playbook.Task, o *outcome, others hostSet, f
 	for _, h := range others {
 		if t.Register != "" {
 			h.setFact(t.Register, registered(o.result))
+			if r.sim(o.h.name).IsUnknowable(t.Register) {
+				r.sim(h.name).Unknowable(t.Register)
+			}
 		}
 		if fm != nil {
 			switch t.Action {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
@@ -137,6 +138,15 @@ func (m *GaleraBootstrap) Plan(ctx context.Context, env *modules.Env) (*modules.
 	deadline := time.Now().Add(m.timeout())
 	for {
 		if err := m.probeAll(ctx, c.hosts); err != nil {
+			var nc *noClientError
+			if errors.As(err, &nc) && env.Check && len(env.Sim.Installed()) > 0 {
+				// A check run that would install the server first: the
+				// cluster would be brought up from nothing.
+				r := &modules.Result{Changed: true, Msg: fmt.Sprintf("the cluster of %s would be bootstrapped once the packages this run installs are on the nodes",
+					strings.Join(names, ", "))}
+				r.Set("msg", r.Msg).Set("predicted", true)
+				return &modules.Plan{Result: r, Changed: true}, nil
+			}
 			return failed(err.Error())
 		}
 		busy := ""

@@ -78,11 +78,22 @@ true
 `, connection.Quote(m.ServiceName), connection.Quote(m.Datadir), connection.Quote(statusQuery))
 }
 
+// noClientError is a node without a database client: the server is not
+// installed (yet, in a check run that would install it).
+type noClientError struct{ node, msg string }
+
+func (e *noClientError) Error() string {
+	return fmt.Sprintf("%s: reading galera state: rc 127: %s", e.node, e.msg)
+}
+
 // probe reads one node's state.
 func (m *GaleraBootstrap) probe(ctx context.Context, h *host) error {
 	res, err := m.exec(ctx, h, m.probeScript())
 	if err != nil {
 		return fmt.Errorf("%s: %w", h.Name, err)
+	}
+	if res.RC == 127 {
+		return &noClientError{h.Name, strings.TrimSpace(string(res.Stderr))}
 	}
 	if res.RC != 0 {
 		return fmt.Errorf("%s: reading galera state: rc %d: %s", h.Name, res.RC, strings.TrimSpace(string(res.Stderr)))

@@ -57,6 +57,10 @@ func (s *defaultSink) DryRun(hosts []DryRunHost) {
 	s.display(s.w, "", "")
 }
 
+// TaskName is a task's name as the callbacks show it: "role : name", or
+// its action when it has no name.
+func TaskName(t Task) string { return taskName(t) }
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word

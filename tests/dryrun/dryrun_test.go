@@ -112,7 +112,7 @@ func TestCheckPredictsRealRun(t *testing.T) {
 	}
 	for _, want := range []string{
 		"DRY RUN SUMMARY",
-		"h1: 4 tasks would change, 1 command would run, 0 results predicted from earlier tasks, 1 task with an unknown outcome",
+		"h1: 5 tasks would change, 1 command would run, 0 results predicted from earlier tasks, 1 task with an unknown outcome",
 		"  would run: echo hi > " + out + "/h1/hi  [a command that would run]",
 		"  would run, outcome unknown: uses the command's result (uses hi)",
 	} {
@@ -150,7 +150,7 @@ func predictAndRun(t *testing.T, bin, dir, out string, round int) {
 		unknown[host] = map[string]bool{}
 		for _, n := range notes {
 			switch n.Kind {
-			case "change", "command":
+			case "change":
 				predicted[host] = append(predicted[host], n.Task)
 			case "unknown":
 				unknown[host][n.Task] = true

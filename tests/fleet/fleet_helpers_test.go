@@ -188,18 +188,8 @@ func upFleet(t *testing.T, name string, keep ...string) *fleet {
 		}
 		spec.Hosts = hosts
 	}
-	bin := labtest.BuildFjord(t)
-	_, st := labtest.Up(t, spec)
-	subnet, err := netip.ParsePrefix(st.Subnet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := subnet.Addr().As4()
-	a[3] = 200
-	f := &fleet{st: st, bin: bin, vip: netip.AddrFrom4(a).String(), addr: map[string]string{}, pb: sitePlaybook()}
-	for _, h := range st.Hosts {
-		f.addr[h.Name] = h.Address
-	}
+	f := upSpec(t, spec)
+	st := f.st
 
 	// Every host has every package of the layer, and Debian starts what
 	// it installs: nginx off the web group would hold port 80 before
@@ -214,6 +204,25 @@ func upFleet(t *testing.T, name string, keep ...string) *fleet {
 			off += " nginx"
 		}
 		f.mustSSH(t, h.Name, off)
+	}
+	return f
+}
+
+// upSpec boots the lab of spec and routes the tunnel's network as the
+// core site's router would.
+func upSpec(t *testing.T, spec *lab.Spec) *fleet {
+	t.Helper()
+	bin := labtest.BuildFjord(t)
+	_, st := labtest.Up(t, spec)
+	subnet, err := netip.ParsePrefix(st.Subnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := subnet.Addr().As4()
+	a[3] = 200
+	f := &fleet{st: st, bin: bin, vip: netip.AddrFrom4(a).String(), addr: map[string]string{}, pb: sitePlaybook()}
+	for _, h := range st.Hosts {
+		f.addr[h.Name] = h.Address
 	}
 	// The core LAN's router sends the tunnel's network to the tunnel's
 	// server: in the lab every core host that talks to db3 has the route.
