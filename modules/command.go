@@ -489,3 +489,7 @@ var (
 	_ Module  = (*Command)(nil)
 	_ HostJob = (*Command)(nil)
 )
+
+// CommandLine is the line raw would send, for a check run's would_run
+// (raw has no check mode: the engine skips it).
+func (m *Raw) CommandLine() string { return m.RawParams }

@@ -86,6 +86,12 @@ func (m *Script) Run(ctx context.Context, env *Env) (*Result, error) {
 	if env.Check {
 		// A script cannot predict itself: creates/removes already said
 		// it would run; without them there is nothing to go on.
+		cmd := make([]any, len(words))
+		for i, w := range words {
+			cmd[i] = w
+		}
+		cmd[0] = local
+		wouldRun(env, r, cmd, m.Chdir, m.Creates, m.Removes)
 		if m.Creates != "" || m.Removes != "" {
 			r.Changed = true
 			return r, nil

@@ -47,6 +47,10 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		m.Set("changed", false)
 		m.Set("msg", fmt.Sprintf("remote module (%s) does not support check mode", t.Action))
 		m.Set("skipped", true)
+		if raw, ok := mod.(interface{ CommandLine() string }); ok {
+			// raw: what the real run would send (the dry run's summary)
+			m.Set("would_run", value.MapOf("cmd", raw.CommandLine()))
+		}
 		return m, nil
 	}
 	conn, err := tc.ex.r.connFor(ctx, tc, delegate)
