@@ -27,7 +27,8 @@ type playRun struct {
 	roleVars  *value.Map
 	mu        sync.Mutex
 	magic     map[*hostState]*value.Map
-	fatal     bool // any_errors_fatal or max_fail_percentage stopped the play
+	shared    *sharedMagic // with magic: what every host's holds
+	fatal     bool         // any_errors_fatal or max_fail_percentage stopped the play
 	ldr       *playbook.Loader
 	// roles included at run time bring their handlers along
 	extraHandlers []*playbook.RoleInstance
@@ -111,7 +112,9 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 		if pr.endPlay || ctx.Err() != nil {
 			break
 		}
-		pr.batch = b
+		pr.mu.Lock()
+		pr.batch, pr.magic = b, nil // ansible_play_batch is the new batch
+		pr.mu.Unlock()
 		if err := r.runBatch(ctx, pr); err != nil {
 			return err
 		}

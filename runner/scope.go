@@ -41,40 +41,21 @@ func (r *run) playMagic(pr *playRun, h *hostState) *value.Map {
 		gl[i] = g
 	}
 	m.Set("group_names", gl)
-	m.Set("groups", r.inv.GroupsMap())
 	if pr != nil {
+		sh := pr.shared
+		m.Set("groups", sh.groups)
 		m.Set("hostvars", &hostvarsView{r: r, play: pr})
-		all := make([]any, 0, len(pr.all))
-		for _, x := range pr.all {
-			all = append(all, x.name)
-		}
-		var act, batch []any
-		for _, x := range pr.all {
-			if x.up() {
-				act = append(act, x.name)
-			}
-		}
-		for _, x := range pr.batch {
-			if x.up() {
-				batch = append(batch, x.name)
-			}
-		}
-		if act == nil {
-			act = []any{}
-		}
-		if batch == nil {
-			batch = []any{}
-		}
-		m.Set("ansible_play_hosts_all", all)
-		m.Set("ansible_play_hosts", act)
-		m.Set("play_hosts", act)
-		m.Set("ansible_play_batch", batch)
+		m.Set("ansible_play_hosts_all", sh.all)
+		m.Set("ansible_play_hosts", sh.act)
+		m.Set("play_hosts", sh.act)
+		m.Set("ansible_play_batch", sh.batch)
 		name := pr.play.Name
 		m.Set("ansible_play_name", name)
 		m.Set("playbook_dir", pr.play.Dir)
 		m.Set("ansible_check_mode", pr.check)
 		m.Set("ansible_diff_mode", pr.diff)
 	} else {
+		m.Set("groups", r.inv.GroupsMap())
 		m.Set("playbook_dir", r.pbDir)
 	}
 	m.Set("omit", r.omit)
@@ -255,11 +236,39 @@ func roleMagic(t *playbook.Task, pbDir string) *value.Map {
 	return tm
 }
 
+// sharedMagic are the magic variables every host of a play sees alike:
+// one copy for all of them (the lists are as long as the play, and a
+// copy per host made memory and time grow with the square of the fleet).
+// Values in scopes are never changed in place.
+type sharedMagic struct {
+	groups          *value.Map
+	all, act, batch []any
+}
+
+func (r *run) sharedMagic(pr *playRun) *sharedMagic {
+	sh := &sharedMagic{groups: r.inv.GroupsMap(), all: make([]any, 0, len(pr.all)), act: []any{}, batch: []any{}}
+	for _, x := range pr.all {
+		sh.all = append(sh.all, x.name)
+		if x.up() {
+			sh.act = append(sh.act, x.name)
+		}
+	}
+	for _, x := range pr.batch {
+		if x.up() {
+			sh.batch = append(sh.batch, x.name)
+		}
+	}
+	return sh
+}
+
+// magicFor is h's magic variables in the play, made once until the play's
+// hosts, roles or inventory change (pr.magic = nil).
 func (pr *playRun) magicFor(r *run, h *hostState) *value.Map {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	if pr.magic == nil {
 		pr.magic = map[*hostState]*value.Map{}
+		pr.shared = r.sharedMagic(pr)
 	}
 	if m, ok := pr.magic[h]; ok {
 		return m

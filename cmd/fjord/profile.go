@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"sync"
+	"time"
 )
 
 // startProfiles writes a CPU profile to $FJORD_CPUPROFILE and a heap
-// profile to $FJORD_MEMPROFILE when they are set: the benchmarks in bench/
+// profile at the run's peak to $FJORD_MEMPROFILE when they are set: the benchmarks in bench/
 // and performance work profile a real run without a special build. The
 // returned function stops and writes them; it is safe to call when neither
 // is set.
@@ -23,14 +26,43 @@ func startProfiles(getenv func(string) string) func() {
 		}
 	}
 	if path := getenv("FJORD_MEMPROFILE"); path != "" {
-		stops = append(stops, func() {
-			f, err := os.Create(path)
-			if err != nil {
-				return
+		// The heap is sampled every 250 ms and the profile taken when
+		// it is largest: at exit little is left in use, and peak memory
+		// is what the benchmarks measure. The profile holds the
+		// allocations since the start too (-sample_index=alloc_space).
+		var mu sync.Mutex
+		var peak uint64
+		var best bytes.Buffer
+		sample := func() {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			mu.Lock()
+			defer mu.Unlock()
+			if ms.HeapInuse > peak {
+				peak = ms.HeapInuse
+				best.Reset()
+				_ = pprof.Lookup("heap").WriteTo(&best, 0)
 			}
-			defer f.Close()
-			runtime.GC()
-			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+		}
+		done := make(chan struct{})
+		go func() {
+			t := time.NewTicker(250 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					sample()
+				}
+			}
+		}()
+		stops = append(stops, func() {
+			close(done)
+			sample()
+			mu.Lock()
+			defer mu.Unlock()
+			_ = os.WriteFile(path, best.Bytes(), 0o644)
 		})
 	}
 	return func() {
