@@ -320,7 +320,8 @@ func putScript(dst string, o PutOptions, fill string, u *Upload) string {
 	if o.Follow {
 		b.WriteString("if [ -L \"$f\" ]; then f=$(readlink -m -- \"$f\") || exit 70; fi\n")
 	}
-	b.WriteString("d=$(dirname -- \"$f\")\n")
+	// dirname without a process
+	b.WriteString("case $f in */*) d=${f%/*}; [ -n \"$d\" ] || d=/ ;; *) d=. ;; esac\n")
 	if o.MakeDirs {
 		b.WriteString("mkdir -p -- \"$d\" || exit 70\n")
 	}
@@ -330,22 +331,29 @@ func putScript(dst string, o PutOptions, fill string, u *Upload) string {
 	if u != nil {
 		b.WriteString(VerifyScript(*u, 77))
 	}
-	b.WriteString(`sync -- "$t" 2>/dev/null
-if [ -e "$f" ]; then
-	chmod --reference="$f" -- "$t" 2>/dev/null
-	chown --reference="$f" -- "$t" 2>/dev/null
-else
-	chmod "$(printf %o $((0666 & ~$(umask))))" -- "$t" || exit 72
-fi
-`)
-	if o.Owner != "" {
-		fmt.Fprintf(&b, "chown -- %s \"$t\" || exit 73\n", Quote(o.Owner))
-	}
-	if o.Group != "" {
-		fmt.Fprintf(&b, "chgrp -- %s \"$t\" || exit 73\n", Quote(o.Group))
+	b.WriteString("sync -- \"$t\" 2>/dev/null\n")
+	// The file keeps the mode and owner of the one it replaces (a new
+	// one has the shell's umask from its noclobber create); what the
+	// task sets replaces them, with as few processes as it can.
+	if o.Mode == "" || strings.Trim(o.Mode, "01234567") != "" {
+		// (a symbolic mode changes the replaced file's)
+		b.WriteString("[ ! -e \"$f\" ] || chmod --reference=\"$f\" -- \"$t\" 2>/dev/null\n")
 	}
 	if o.Mode != "" {
 		fmt.Fprintf(&b, "chmod -- %s \"$t\" || exit 72\n", Quote(o.Mode))
+	}
+	switch {
+	case o.Owner != "" && o.Group != "":
+		fmt.Fprintf(&b, "chown -- %s \"$t\" || exit 73\n", Quote(o.Owner+":"+o.Group))
+	case o.Owner == "" && o.Group == "":
+		b.WriteString("[ ! -e \"$f\" ] || chown --reference=\"$f\" -- \"$t\" 2>/dev/null\n")
+	default:
+		b.WriteString("[ ! -e \"$f\" ] || chown --reference=\"$f\" -- \"$t\" 2>/dev/null\n")
+		if o.Owner != "" {
+			fmt.Fprintf(&b, "chown -- %s \"$t\" || exit 73\n", Quote(o.Owner))
+		} else {
+			fmt.Fprintf(&b, "chgrp -- %s \"$t\" || exit 73\n", Quote(o.Group))
+		}
 	}
 	if o.Validate != "" {
 		v := strings.ReplaceAll(o.Validate, "%s", `"$t"`)

@@ -2,6 +2,7 @@ package connection
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
@@ -73,10 +74,22 @@ func TempScript(code int) string {
 	case $p in ''|*[!0-9]*) continue;; esac
 	[ -d "/proc/$p" ] || rm -f -- "$s"
 done; fi
-t=$(mktemp "$d/%[1]s$$.XXXXXXXX") || exit %[2]d
+t="$d/%[1]s$$.%[3]s"
+set -C; command : > "$t" 2>/dev/null || { echo "cannot create a temporary file in $d" >&2; exit %[2]d; }; set +C
 trap 'rm -f -- "$t"' EXIT
 trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM
-`, TempPrefix, code)
+`, TempPrefix, code, tempSuffix())
+}
+
+// tempSuffix names a temporary file in place of mktemp (a process on the
+// host): random and unguessable, so that the exclusive create (noclobber)
+// cannot meet a file or link someone put there.
+func tempSuffix() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on Linux
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // VerifyScript is shell source that exits with code, "$t" removed by
