@@ -321,6 +321,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 		} else {
 			res, diffs = tc.runOnce(ctx, nil, kw.delegate)
 		}
+		markNoLog(res, tc.noLog)
 	}
 	o := &outcome{h: h, result: res, status: statusOf(res), changed: value.Truthy(get(res, "changed"))}
 	if t.Register != "" {
