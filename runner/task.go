@@ -25,7 +25,9 @@ type taskCtx struct {
 	check bool
 	diff  bool
 	noLog bool
-	kwErr error // a keyword's value its type refuses, met in taskKeywords
+	// delegateFacts: a delegated task's facts go to the delegated host
+	delegateFacts bool
+	kwErr         error // a keyword's value its type refuses, met in taskKeywords
 }
 
 func (tc *taskCtx) kw(get func(playbook.Keywords) any) any {
@@ -373,7 +375,7 @@ type hostKeywords struct {
 }
 
 // taskKeywords renders the keywords of tc's task on its host, and sets
-// tc's check, diff and no_log. A boolean keyword whose value is not a
+// tc's check, diff, no_log and delegate_facts. A boolean keyword whose value is not a
 // boolean (ansible's FieldAttribute isa='bool', boolean(strict=True))
 // leaves its error in tc.kwErr: the task fails on the host when it runs.
 func (tc *taskCtx) taskKeywords() hostKeywords {
@@ -398,6 +400,7 @@ func (tc *taskCtx) taskKeywords() hostKeywords {
 	// ansible_check_mode/ansible_diff_mode follow the run, not the task's
 	// own check_mode/diff keyword, as in ansible-core.
 	boolKw("no_log", func(k playbook.Keywords) any { return k.NoLog }, &tc.noLog)
+	boolKw("delegate_facts", func(k playbook.Keywords) any { return k.DelegateFacts }, &tc.delegateFacts)
 	var kw hostKeywords
 	boolKw("ignore_errors", func(k playbook.Keywords) any { return k.IgnoreErrors }, &kw.ignoreErrors)
 	boolKw("ignore_unreachable", func(k playbook.Keywords) any { return k.IgnoreUnreachable }, &kw.ignoreUnreachable)

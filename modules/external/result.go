@@ -64,7 +64,7 @@ func parseResult(env *modules.Env, j *job, res *connection.Result) *modules.Resu
 				f.Delete(k)
 			}
 		}
-		cleanFacts(f, env.Warn)
+		warnRestrictedFacts(f, env.Warn)
 	}
 	if r, ok := data.Get("results"); ok {
 		if _, list := r.([]any); !list {
