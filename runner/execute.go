@@ -20,7 +20,7 @@ import (
 
 // execute templates the arguments and runs the action.
 func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map, diffs []modules.Diff) {
-	t, h := tc.t, tc.h
+	t := tc.t
 	defer func() {
 		if p := recover(); p != nil {
 			res = failResult(fmt.Sprintf("internal error in %s: %v", t.Action, p))
@@ -71,10 +71,23 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		// A module's ansible_facts join the host's facts, as Ansible
 		// merges them (service_facts, package_facts).
 		if f, ok := get(res, "ansible_facts").(*value.Map); ok && f.Len() > 0 {
-			h.addFacts(f, true)
+			if fh := tc.factsHost(delegate); fh != nil {
+				fh.addFacts(f, true)
+			}
 		}
 	}
 	return res, mr.Diff
+}
+
+// factsHost is the host a module's facts belong to: the task's, or under
+// delegate_to with delegate_facts the delegated one (none when that host
+// is not in the inventory: ansible keeps its facts where no play sees
+// them).
+func (tc *taskCtx) factsHost(delegate string) *hostState {
+	if !tc.delegateFacts || delegate == "" || delegate == tc.h.name {
+		return tc.h
+	}
+	return tc.ex.r.hostState(delegate)
 }
 
 // module renders the task's arguments, fills them from module_defaults,

@@ -57,6 +57,7 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 		default:
 			res, diffs = itc.runOnce(ctx, lv, delegate)
 		}
+		markNoLog(res, tc.noLog)
 		lc.mark(res, lv, item, i)
 		st := statusOf(res)
 		if st != callback.Skipped {
@@ -87,24 +88,39 @@ func (tc *taskCtx) runLoop(ctx context.Context, delegate string) *value.Map {
 	return loopResult(results, len(items), anyChanged, anyFailed, allSkipped)
 }
 
-// loopResult is a loop's own result over its items' results.
+// loopResult is a loop's own result over its items' results, its keys
+// in the order TaskExecutor.run sets them: skipped is always there (false
+// unless every item was skipped), changed last when no item changed, and
+// a loop over no items has no msg.
 func loopResult(results []any, n int, anyChanged, anyFailed, allSkipped bool) *value.Map {
-	out := value.NewMap(5)
-	out.Set("changed", anyChanged)
-	out.Set("msg", "All items completed")
-	if anyFailed {
-		out.Set("failed", true)
-		out.Set("msg", "One or more items failed")
-	}
-	if n == 0 || allSkipped {
+	out := value.NewMap(6)
+	if n == 0 {
+		out.Set("changed", false)
 		out.Set("skipped", true)
-		if n == 0 {
-			out.Set("skipped_reason", "No items in the list")
-		} else if !anyFailed {
-			out.Set("msg", "All items skipped")
-		}
+		out.Set("skipped_reason", "No items in the list")
+		out.Set("results", results)
+		return out
 	}
 	out.Set("results", results)
+	out.Set("skipped", allSkipped)
+	if anyChanged {
+		out.Set("changed", true)
+	}
+	switch {
+	case allSkipped:
+		if anyFailed {
+			out.Set("failed", true)
+		}
+		out.Set("msg", "All items skipped")
+	case anyFailed:
+		out.Set("failed", true)
+		out.Set("msg", "One or more items failed")
+	default:
+		out.Set("msg", "All items completed")
+	}
+	if !anyChanged {
+		out.Set("changed", false)
+	}
 	return out
 }
 

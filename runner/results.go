@@ -50,6 +50,15 @@ func isFailed(res *value.Map) bool {
 	return failed
 }
 
+// markNoLog records the task's no_log in one run's result (a task's, or
+// a loop item's; not a loop's own result), as TaskExecutor._execute
+// does: register strips it, a rescue's ansible_failed_result shows it.
+func markNoLog(res *value.Map, noLog bool) {
+	if res != nil {
+		res.Set("_ansible_no_log", noLog)
+	}
+}
+
 func failResult(msg string) *value.Map {
 	m := value.NewMap(3)
 	m.Set("failed", true)

@@ -25,7 +25,9 @@ type taskCtx struct {
 	check bool
 	diff  bool
 	noLog bool
-	kwErr error // a keyword's value its type refuses, met in taskKeywords
+	// delegateFacts: a delegated task's facts go to the delegated host
+	delegateFacts bool
+	kwErr         error // a keyword's value its type refuses, met in taskKeywords
 	// unknown: in a check run, the task uses a result the run could not
 	// know (dryrun.go)
 	unknown bool
@@ -328,6 +330,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 		} else {
 			res, diffs = tc.runOnce(ctx, nil, kw.delegate)
 		}
+		markNoLog(res, tc.noLog)
 	}
 	o := &outcome{h: h, result: res, status: statusOf(res), changed: value.Truthy(get(res, "changed"))}
 	if t.Register != "" {
@@ -380,7 +383,7 @@ type hostKeywords struct {
 }
 
 // taskKeywords renders the keywords of tc's task on its host, and sets
-// tc's check, diff and no_log. A boolean keyword whose value is not a
+// tc's check, diff, no_log and delegate_facts. A boolean keyword whose value is not a
 // boolean (ansible's FieldAttribute isa='bool', boolean(strict=True))
 // leaves its error in tc.kwErr: the task fails on the host when it runs.
 func (tc *taskCtx) taskKeywords() hostKeywords {
@@ -405,6 +408,7 @@ func (tc *taskCtx) taskKeywords() hostKeywords {
 	// ansible_check_mode/ansible_diff_mode follow the run, not the task's
 	// own check_mode/diff keyword, as in ansible-core.
 	boolKw("no_log", func(k playbook.Keywords) any { return k.NoLog }, &tc.noLog)
+	boolKw("delegate_facts", func(k playbook.Keywords) any { return k.DelegateFacts }, &tc.delegateFacts)
 	var kw hostKeywords
 	boolKw("ignore_errors", func(k playbook.Keywords) any { return k.IgnoreErrors }, &kw.ignoreErrors)
 	boolKw("ignore_unreachable", func(k playbook.Keywords) any { return k.IgnoreUnreachable }, &kw.ignoreUnreachable)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/fjord-run/fjord/inventory"
+	"github.com/fjord-run/fjord/modules/external"
 	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
@@ -106,15 +107,19 @@ func (h *hostState) bareFacts() map[string]bool {
 
 // factVars is the facts layer: ansible_facts itself plus each fact as
 // ansible_<name> (Ansible's inject_facts_as_vars), or under its own name
-// for one returned without the prefix.
+// for one returned without the prefix; not one that clean_facts refuses.
 func factVars(facts *value.Map, bare map[string]bool) *value.Map {
 	out := value.NewMap(facts.Len() + 1)
 	out.Set("ansible_facts", facts)
 	facts.Range(func(k string, v any) bool {
-		if bare[k] || strings.HasPrefix(k, "ansible_") {
-			out.Set(k, v)
-		} else {
-			out.Set("ansible_"+k, v)
+		name := k
+		if !bare[k] && !strings.HasPrefix(k, "ansible_") {
+			name = "ansible_" + k
+		}
+		// a fact such as ansible_user stays under ansible_facts but
+		// does not become the host's connection variable (clean_facts)
+		if !external.RestrictedFact(name) {
+			out.Set(name, v)
 		}
 		return true
 	})

@@ -1,7 +1,6 @@
 package external
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/fjord-run/fjord/value"
@@ -27,23 +26,42 @@ func init() {
 	}
 }
 
-var (
-	connFactRe   = regexp.MustCompile(`^ansible_(local|ssh|paramiko|paramiko_ssh|psrp|winrm|fjord_ssh)_`)
-	interpFactRe = regexp.MustCompile(`^ansible_.*_interpreter$`)
-)
+// connPrefixes are the connection plugins' variable prefixes: a fact
+// named ansible_<connection>_... could set a connection's option.
+var connPrefixes = []string{"ansible_local_", "ansible_ssh_", "ansible_paramiko_", "ansible_paramiko_ssh_",
+	"ansible_psrp_", "ansible_winrm_", "ansible_fjord_ssh_"}
 
-// cleanFacts removes the facts a module may not set, naming each in a
-// warning, as clean_facts does (an ssh host key fact stays, unnamed).
-func cleanFacts(f *value.Map, warn func(string)) {
-	for _, k := range f.Keys() {
-		bad := restrictedFacts[k] || interpFactRe.MatchString(k) || strings.HasPrefix(k, "ansible_become_") ||
-			connFactRe.MatchString(k) && !strings.HasSuffix(k, "_bridge") && !strings.HasSuffix(k, "_gwbridge")
-		if !bad || strings.HasPrefix(k, "ansible_ssh_host_key_") {
-			continue
+// RestrictedFact tells whether a fact of this name may not become a
+// host variable, as clean_facts decides: connection and become
+// variables, interpreters, internal keys; an ssh host key fact may.
+// The fact stays in the result and under ansible_facts.
+func RestrictedFact(k string) bool {
+	if !strings.HasPrefix(k, "ansible_") {
+		return restrictedFacts[k]
+	}
+	if restrictedFacts[k] || strings.HasPrefix(k, "ansible_become_") || strings.HasSuffix(k, "_interpreter") && len(k) >= len("ansible__interpreter") {
+		return true
+	}
+	if strings.HasPrefix(k, "ansible_ssh_host_key_") || strings.HasSuffix(k, "_bridge") || strings.HasSuffix(k, "_gwbridge") {
+		return false
+	}
+	for _, p := range connPrefixes {
+		if strings.HasPrefix(k, p) {
+			return true
 		}
-		if warn != nil {
+	}
+	return false
+}
+
+// warnRestrictedFacts names in a warning each fact a module returned that
+// will not become a host variable.
+func warnRestrictedFacts(f *value.Map, warn func(string)) {
+	if warn == nil {
+		return
+	}
+	for _, k := range f.Keys() {
+		if RestrictedFact(k) {
 			warn("Removed restricted key from module data: " + k)
 		}
-		f.Delete(k)
 	}
 }

@@ -55,13 +55,16 @@ func parseResult(env *modules.Env, j *job, res *connection.Result) *modules.Resu
 			}
 		}
 	}
+	// ActionBase marks what it could read (an async job's record always
+	// is); a rescue's ansible_failed_result shows the mark.
+	data.Set("_ansible_parsed", err == nil || env.Async)
 	if f, ok := get(data, "ansible_facts").(*value.Map); ok {
 		for _, k := range f.Keys() {
 			if strings.HasPrefix(k, "discovered_interpreter_") || strings.HasPrefix(k, "ansible_discovered_interpreter_") {
 				f.Delete(k)
 			}
 		}
-		cleanFacts(f, env.Warn)
+		warnRestrictedFacts(f, env.Warn)
 	}
 	if r, ok := data.Get("results"); ok {
 		if _, list := r.([]any); !list {
@@ -160,7 +163,7 @@ func diffSide(v any) string {
 
 // moduleFailure is the result of a module whose output is not JSON.
 func moduleFailure(j *job, stdout, stderr string, rc int) *value.Map {
-	data := value.NewMap(6)
+	data := value.NewMap(7)
 	data.Set("failed", true)
 	data.Set("module_stdout", stdout)
 	data.Set("module_stderr", stderr)

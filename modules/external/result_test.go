@@ -60,15 +60,18 @@ func TestKVArgs(t *testing.T) {
 	}
 }
 
-func TestCleanFacts(t *testing.T) {
-	f := value.MapOf("ansible_facts", 1, "ansible_host", "x", "ansible_python_interpreter", "y", "ansible_ssh_host_key_rsa_public", "k",
-		"ansible_become_user", "r", "ansible_local_bridge", 1, "mine", 2)
-	var warned []string
-	cleanFacts(f, func(s string) { warned = append(warned, s) })
-	if got := f.Keys(); len(got) != 3 || got[0] != "ansible_ssh_host_key_rsa_public" || got[1] != "ansible_local_bridge" || got[2] != "mine" {
-		t.Errorf("cleanFacts left %q", got)
+func TestRestrictedFact(t *testing.T) {
+	for k, want := range map[string]bool{"ansible_facts": true, "ansible_host": true, "ansible_python_interpreter": true,
+		"ansible_ssh_host_key_rsa_public": false, "ansible_become_user": true, "ansible_local_bridge": false,
+		"ansible_ssh_foo": true, "add_host": true, "mine": false, "ansible_interpreter": false, "ansible_user": true} {
+		if got := RestrictedFact(k); got != want {
+			t.Errorf("RestrictedFact(%s) = %v", k, got)
+		}
 	}
-	if len(warned) != 4 {
-		t.Errorf("warnings %q", warned)
+	f := value.MapOf("ansible_host", "x", "mine", 2)
+	var warned []string
+	warnRestrictedFacts(f, func(s string) { warned = append(warned, s) })
+	if len(warned) != 1 || f.Len() != 2 {
+		t.Errorf("warnings %q, facts %d", warned, f.Len())
 	}
 }

@@ -96,8 +96,28 @@ func runCase(t *testing.T, c *testCase, connection, fjord string, times *ansible
 		}
 		return
 	}
+	if a.source == "" {
+		// a live ansible run checks the case's own claim
+		for _, l := range outputHas(a.output, c.lacks) {
+			t.Errorf("case is broken: ansible-playbook's output contains %q (file output_lacks)", l)
+		}
+	}
 	f := runSide(t, c, "fjord", []string{fjord, "playbook"})
 	compare(t, a, f)
+	for _, l := range outputHas(f.output, c.lacks) {
+		t.Errorf("fjord's output contains %q (file output_lacks):\n%s", l, trimOutput(f.output))
+	}
+}
+
+// outputHas is those of texts that output contains.
+func outputHas(output string, texts []string) []string {
+	var found []string
+	for _, s := range texts {
+		if strings.Contains(output, s) {
+			found = append(found, s)
+		}
+	}
+	return found
 }
 
 func ansibleOnly() bool {
@@ -163,6 +183,11 @@ type testCase struct {
 	dir      string
 	args     []string
 	wantExit int
+	// lacks are texts the printed output must not contain (file
+	// output_lacks): the printed output is not kept in goldens, so this
+	// is how a case says what may never be shown, such as a no_log
+	// secret.
+	lacks []string
 }
 
 func loadCase(dir string) (*testCase, error) {
@@ -179,6 +204,16 @@ func loadCase(dir string) (*testCase, error) {
 				continue
 			}
 			c.args = append(c.args, line)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "output_lacks")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimRight(line, "\r")
+			if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "#") {
+				c.lacks = append(c.lacks, line)
+			}
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
