@@ -21,7 +21,13 @@ func NewOneline(w io.Writer, o Options) Sink {
 
 // onelineJSON is json.dumps(indent=0) with its new lines taken out, as
 // the oneline callback prints a result: "," between items, no spaces.
+// A result shown verbose always (debug's), or at -vvv, gets _dump_results'
+// indent of 4 instead, its spaces left in the line.
 func onelineJSON(m *value.Map, verbosity int) string {
+	indent := 0
+	if value.Truthy(get(m, "_ansible_verbose_always")) || verbosity > 2 {
+		indent = 4
+	}
 	a, _ := value.DeepCopy(m).(*value.Map)
 	stripInternal(a, nil)
 	if verbosity < 3 {
@@ -29,7 +35,7 @@ func onelineJSON(m *value.Map, verbosity int) string {
 		a.Delete("diff")
 	}
 	a.Delete("exception")
-	b, _ := value.AppendPyJSON(nil, a, value.PyJSONOptions{Indent: 0, SortKeys: true, Default: value.StringDefault})
+	b, _ := value.AppendPyJSON(nil, a, value.PyJSONOptions{Indent: indent, SortKeys: true, Default: value.StringDefault})
 	return strings.ReplaceAll(string(b), "\n", "")
 }
 

@@ -46,6 +46,8 @@ var cases = []adhocCase{
 	{name: "ping", args: []string{"all", "-f", "1", "-m", "ping"}},
 	{name: "ping-oneline", args: []string{"h2", "-m", "ping", "-o"}},
 	{name: "setup-filter", args: []string{"h1", "-m", "setup", "-a", "filter=ansible_hostname"}},
+	{name: "debug-oneline-verbose-always", args: []string{"h1", "-m", "debug", "-a", "msg={{ inventory_hostname }}", "-o"}},
+	{name: "implicit-localhost", args: []string{"localhost", "-i", "nosuch-inventory", "-m", "ping"}},
 	{name: "debug-json-args", args: []string{"h1", "-m", "debug", "-a", `{"msg": "json {{ 1 + 1 }}"}`}},
 	// fjord's copy has no temporary source file on the host, and does not
 	// report md5sum.
@@ -172,6 +174,9 @@ func runSide(t *testing.T, c adhocCase, hosts string, env []string, bin string, 
 	}
 	m := func(s string) string {
 		s = mask(s, out, c.dropKeys)
+		// the side's directory, in a message that may be wrapped
+		// before it: the two sides' directories differ only there
+		s = strings.ReplaceAll(s, "/"+filepath.Base(dir)+"/", "/<SIDE>/")
 		if c.diffSource {
 			s = afterHeader.ReplaceAllString(s, "+++ after: <SRC>")
 		}
