@@ -349,12 +349,8 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	return o
 }
 
-// failOnHost reports t failed on h with err, before it could run (its
+// failOnHostResult reports t failed on h with res, before it could run (its
 // templated action names no module: ansible's message is bare).
-func (ex *executor) failOnHost(t *playbook.Task, h *hostState, sc *scope, err error) *outcome {
-	return ex.failOnHostResult(t, h, sc, failResult(err.Error()))
-}
-
 func (ex *executor) failOnHostResult(t *playbook.Task, h *hostState, sc *scope, res *value.Map) *outcome {
 	o := &outcome{h: h, result: res, status: callback.Failed}
 	if t.Register != "" {
