@@ -1,8 +1,12 @@
 package callback
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 )
 
 // treeSink is ansible's tree callback (ansible -t DIR) beside the stdout
@@ -44,9 +48,13 @@ func (t *treeSink) warn(msg string) {
 // Permission denied: 'path'".
 func errText(err error) string {
 	var pe *os.PathError
-	if e, ok := err.(*os.PathError); ok {
-		pe = e
-		return pe.Err.Error() + ": '" + pe.Path + "'"
+	var errno syscall.Errno
+	if !errors.As(err, &pe) || !errors.As(pe.Err, &errno) {
+		return err.Error()
 	}
-	return err.Error()
+	msg := errno.Error()
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return fmt.Sprintf("[Errno %d] %s: '%s'", int(errno), msg, pe.Path)
 }
