@@ -83,6 +83,11 @@ func runAdhoc(ctx context.Context, e *env, opts *adhocOptions, args []string) er
 	if opts.TaskTimeout < 0 {
 		return argumentErrorf("argument --task-timeout: The number %d is not a positive integer.", opts.TaskTimeout)
 	}
+	if opts.Callback == "" {
+		// not stdout_callback, which ad hoc reads only with
+		// bin_ansible_callbacks (below)
+		opts.Callback = "minimal"
+	}
 	o, err := opts.runnerOptions(ctx, e, nil)
 	if err != nil {
 		return err
@@ -108,10 +113,6 @@ func runAdhoc(ctx context.Context, e *env, opts *adhocOptions, args []string) er
 	}
 	// ansible's choice of stdout callback for ad hoc: oneline with -o, a
 	// configured one only with bin_ansible_callbacks, else minimal.
-	o.Callback = "minimal"
-	if opts.Callback != "" {
-		o.Callback = opts.Callback
-	}
 	switch sc := c.str("DEFAULT_STDOUT_CALLBACK"); {
 	case opts.OneLine:
 		o.Callback = "oneline"

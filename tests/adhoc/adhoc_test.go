@@ -64,6 +64,8 @@ var cases = []adhocCase{
 	{name: "list-hosts-none", args: []string{"nosuch", "--list-hosts"}},
 	{name: "tree", args: []string{"g", "-f", "1", "-a", "echo tree", "-t", "{OUT}/tree"}},
 	{name: "extra-vars", args: []string{"h1", "-m", "debug", "-a", "var=x", "-e", "x=42"}},
+	{name: "async-fire-and-forget", args: []string{"h1", "-B", "10", "-P", "0", "-a", "sleep 1"}},
+	{name: "task-timeout", args: []string{"h1", "--task-timeout", "1", "-a", "sleep 3"}},
 	{name: "async", args: []string{"h1", "-B", "10", "-P", "1", "-a", "echo bg"}},
 	// ansible prints argparse's usage before the error; fjord the error.
 	{name: "command-without-args", args: []string{"h1", "-m", "command"}, stderrOnly: true},
