@@ -70,6 +70,8 @@ var defs = []def{
 	{name: "DEFAULT_LOG_PATH", typ: Path, dflt: none, ini: []iniKey{d("log_path")}, env: []string{"ANSIBLE_LOG_PATH"}},
 	{name: "DEFAULT_MANAGED_STR", dflt: "Ansible managed", ini: []iniKey{d("ansible_managed")}},
 	{name: "DEFAULT_MODULE_PATH", typ: PathSpec, dflt: "{home}/plugins/modules:/usr/share/ansible/plugins/modules", ini: []iniKey{d("library")}, env: []string{"ANSIBLE_LIBRARY"}},
+	{name: "DEFAULT_LOAD_CALLBACK_PLUGINS", typ: Bool, dflt: "False", ini: []iniKey{d("bin_ansible_callbacks")}, env: []string{"ANSIBLE_LOAD_CALLBACK_PLUGINS"}},
+	{name: "TASK_TIMEOUT", typ: Int, dflt: "0", ini: []iniKey{d("task_timeout")}, env: []string{"ANSIBLE_TASK_TIMEOUT"}},
 	{name: "DEFAULT_MODULE_NAME", dflt: "command", ini: []iniKey{d("module_name")}},
 	{name: "DEFAULT_POLL_INTERVAL", typ: Int, dflt: "15", ini: []iniKey{d("poll_interval")}, env: []string{"ANSIBLE_POLL_INTERVAL"}},
 	{name: "DEFAULT_PRIVATE_KEY_FILE", typ: Path, dflt: none, ini: []iniKey{d("private_key_file")}, env: []string{"ANSIBLE_PRIVATE_KEY_FILE"}},

@@ -330,6 +330,12 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 
 	case "touch":
 		r.Changed = true
+		if prev == "absent" && env.Check {
+			// ansible's execute_touch returns dest and changed, no diff
+			r.Data.Delete("path")
+			r.Set("dest", f.Path)
+			return r, nil
+		}
 		var args []string
 		for _, t := range []struct{ flag, val, format string }{
 			{"-m", f.ModificationTime, f.ModificationTimeFormat}, {"-a", f.AccessTime, f.AccessTimeFormat},

@@ -30,6 +30,9 @@ func (r *run) inventoryWarnings(warnings []error) {
 	}
 }
 
+// localhostNames are ansible's names of the implicit localhost.
+var localhostNames = map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}
+
 // errNoHosts is ansible-playbook's error when --limit leaves nothing.
 var errNoHosts = errors.New("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.")
 
@@ -46,7 +49,9 @@ func (r *run) targetHosts(inv *inventory.Inventory) error {
 		return err
 	}
 	empty := len(all) == 0
-	if empty && !r.o.NoLocalhostWarning {
+	// the ad hoc command does not warn when it was asked for localhost
+	adhocLocal := r.o.Adhoc != nil && localhostNames[r.o.Adhoc.Pattern]
+	if empty && !r.o.NoLocalhostWarning && !adhocLocal {
 		r.warn("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'")
 	}
 	if r.o.Limit == "" {

@@ -11,6 +11,8 @@ import (
 // Options is everything `fjord playbook` (or ansible-playbook) was told.
 type Options struct {
 	Playbooks []string
+	// Adhoc, when set, is the one task to run instead of Playbooks.
+	Adhoc     *Adhoc
 	Inventory []string // -i sources: files, dirs, "h1,h2," lists; empty: ansible.cfg / /etc/ansible/hosts
 	Limit     string   // -l pattern, or "@file"
 	Check     bool

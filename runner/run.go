@@ -91,6 +91,9 @@ func Run(ctx context.Context, o *Options) int {
 
 func (r *run) main(ctx context.Context) (int, error) {
 	o := r.o
+	if o.Adhoc != nil {
+		return r.adhoc(ctx)
+	}
 	if len(o.Playbooks) == 0 {
 		return ExitBadOptions, errors.New("You must specify a playbook file to run")
 	}
@@ -243,8 +246,13 @@ func (r *run) loadOptions() playbook.Options {
 }
 
 func (r *run) makeSink() callback.Sink {
-	return callback.NewStdout(r.o.Callback, r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
-		Diff: r.o.Diff, Check: r.o.Check, HideSkipped: r.o.HideSkipped, HideOK: r.o.HideOK, Stderr: r.o.Stderr, Warner: r.warner})
+	co := callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
+		Diff: r.o.Diff, Check: r.o.Check, HideSkipped: r.o.HideSkipped, HideOK: r.o.HideOK, Stderr: r.o.Stderr, Warner: r.warner}
+	s := callback.NewStdout(r.o.Callback, r.o.Stdout, co)
+	if r.o.Adhoc != nil && r.o.Adhoc.Tree != "" {
+		s = callback.WithTree(s, r.o.Adhoc.Tree, co)
+	}
+	return s
 }
 
 // emit calls the sink under the output lock.

@@ -307,7 +307,11 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 			if errors.As(err, &te) {
 				err = sc.taskError(err, t)
 			}
-			return ex.failOnHost(t, h, sc, err)
+			// ansible's TaskExecutor turns this AnsibleError into
+			// failed and msg, without changed
+			res := failResult(err.Error())
+			res.Delete("changed")
+			return ex.failOnHostResult(t, h, sc, res)
 		}
 		t = rt
 	}
@@ -356,10 +360,9 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	return o
 }
 
-// failOnHost reports t failed on h with err, before it could run (its
+// failOnHostResult reports t failed on h with res, before it could run (its
 // templated action names no module: ansible's message is bare).
-func (ex *executor) failOnHost(t *playbook.Task, h *hostState, sc *scope, err error) *outcome {
-	res := failResult(err.Error())
+func (ex *executor) failOnHostResult(t *playbook.Task, h *hostState, sc *scope, res *value.Map) *outcome {
 	o := &outcome{h: h, result: res, status: callback.Failed}
 	if t.Register != "" {
 		h.setFact(t.Register, res)

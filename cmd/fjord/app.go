@@ -65,6 +65,7 @@ var personalities = map[string]string{
 	"ansible-inventory": "inventory",
 	"ansible-vault":     "vault",
 	"ansible-config":    "config",
+	"ansible":           "adhoc",
 }
 
 // commandLine returns argv as fjord's own command line: invoked as
@@ -143,6 +144,7 @@ func (e *env) app() *cli.App {
 			e.inventoryCommand(),
 			e.vaultCommand(),
 			e.configCommand(),
+			e.adhocCommand(),
 			e.labCommand(),
 			e.testCommand(),
 		},

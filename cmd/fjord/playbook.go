@@ -44,6 +44,7 @@ type playbookOptions struct {
 	Version         bool
 	connectionFlags connectionOptions
 	vault           vaultOptions
+	adhoc           bool // ansible's ad hoc command: no playbook
 	verbose         func() int
 	isSet           func(name string) bool
 }

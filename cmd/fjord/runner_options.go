@@ -78,7 +78,7 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 // checkFlags refuses what ansible-playbook's argument parser refuses, and
 // the flags fjord does not support.
 func (opts *playbookOptions) checkFlags(args []string) error {
-	if len(args) == 0 {
+	if len(args) == 0 && !opts.adhoc {
 		return argumentErrorf("the following arguments are required: playbook")
 	}
 	if opts.Step {

@@ -92,4 +92,8 @@ func (s *minimalSink) NoHostsMatched()                       {}
 func (s *minimalSink) NoMoreHosts()                          {}
 func (s *minimalSink) Recap([]Stats)                         {}
 
+// Async prints nothing: the minimal and oneline callbacks have no
+// v2_runner_on_async_* of their own.
+func (s *minimalSink) Async(AsyncEvent, *HostResult) {}
+
 var _ Sink = (*minimalSink)(nil)

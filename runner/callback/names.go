@@ -13,6 +13,7 @@ var stdoutNames = map[string]string{
 	"default": "default", "ansible.builtin.default": "default",
 	"json": "json", "ansible.posix.json": "json",
 	"minimal": "minimal", "ansible.builtin.minimal": "minimal",
+	"oneline": "oneline", "ansible.builtin.oneline": "oneline",
 	// yaml is accepted and prints as default does.
 	"yaml": "yaml", "community.general.yaml": "yaml",
 }
@@ -36,7 +37,9 @@ func NewStdout(name string, w io.Writer, opts Options) Sink {
 	case "json":
 		return NewJSON(w)
 	case "minimal":
-		return NewMinimal(w)
+		return NewMinimal(w, opts)
+	case "oneline":
+		return NewOneline(w, opts)
 	}
 	return NewDefault(w, opts)
 }
