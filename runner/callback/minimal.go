@@ -97,3 +97,7 @@ func (s *minimalSink) Recap([]Stats)                         {}
 func (s *minimalSink) Async(AsyncEvent, *HostResult) {}
 
 var _ Sink = (*minimalSink)(nil)
+
+// DryRun prints nothing: ansible's minimal callback (ad hoc's) has no
+// summary after the recap.
+func (s *minimalSink) DryRun([]DryRunHost) {}
