@@ -75,6 +75,9 @@ func recap(out string) map[string]map[string]int {
 			continue
 		}
 		f := strings.Fields(line)
+		if in && len(f) == 0 {
+			break // the recap ends at a blank line (a dry run's summary may follow)
+		}
 		if !in || len(f) < 3 || f[1] != ":" {
 			continue
 		}
