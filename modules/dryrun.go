@@ -145,7 +145,7 @@ func wouldRun(env *Env, r *Result, cmd any, chdir, creates, removes string) {
 	}
 	r.Set("would_run", w)
 	if env.Diff {
-		text := commandText(cmd)
+		text := CommandText(cmd)
 		var b strings.Builder
 		fmt.Fprintf(&b, "would run: %s\n", text)
 		if chdir != "" {
@@ -158,9 +158,9 @@ func wouldRun(env *Env, r *Result, cmd any, chdir, creates, removes string) {
 	}
 }
 
-// commandText is a command as a shell line: a string as it is, an argv
-// quoted.
-func commandText(cmd any) string {
+// CommandText is a command as a shell line: a string as it is, an argv
+// quoted (would_run's cmd in a check run's summary too).
+func CommandText(cmd any) string {
 	l, ok := cmd.([]any)
 	if !ok {
 		return value.String(cmd)

@@ -165,7 +165,7 @@ func (tc *taskCtx) noteResult(res *value.Map) {
 	}
 	for _, m := range each {
 		if w, ok := get(m, "would_run").(*value.Map); ok {
-			s.Note(dryrun.Command, name, commandLine(get(w, "cmd")))
+			s.Note(dryrun.Command, name, modules.CommandText(get(w, "cmd")))
 			unknowable = true
 			if changes, known := tc.commandChanges(); !known {
 				s.Note(dryrun.Unknown, name, "changed_when reads the command's output")
@@ -230,19 +230,6 @@ func (tc *taskCtx) whenReadsCheckMode() bool {
 		}
 	}
 	return false
-}
-
-// commandLine is a would_run command as one line.
-func commandLine(cmd any) string {
-	l, ok := cmd.([]any)
-	if !ok {
-		return value.String(cmd)
-	}
-	w := make([]string, len(l))
-	for i, a := range l {
-		w[i] = connection.Quote(value.String(a))
-	}
-	return strings.Join(w, " ")
 }
 
 // dryRunSummary hands the hosts' notes to the sinks that show them,

@@ -12,13 +12,14 @@ import (
 	"github.com/fjord-run/fjord/modules"
 )
 
-// runJob does the whole run in one round trip. A piped module is given to
+// runJob does the whole run in one round trip, sending data as the
+// module (j.data, or a piped module's stub). A piped module is given to
 // the interpreter's stdin; any other, the way ansible-core does it in
 // several round trips: a temporary directory under remote_tmp (0700), the
 // module file received on stdin and checked by size, the args file, the
 // module run, and the directory removed on every exit the shell sees.
 // The whole script runs as the become user, so the files are that user's.
-func runJob(ctx context.Context, env *modules.Env, j *job) (*connection.Result, error) {
+func runJob(ctx context.Context, env *modules.Env, j *job, data []byte) (*connection.Result, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "b=%s\n", shellPath(j.remoteTmp))
 	if j.pipe {
@@ -28,7 +29,7 @@ func runJob(ctx context.Context, env *modules.Env, j *job) (*connection.Result, 
 		// payload cut short is a Python syntax error: nothing runs.
 		b.WriteString(`[ -d "$b" ] || (umask 77 && mkdir -p "$b") 2>/dev/null` + "\n")
 		b.WriteString(j.command + "\n")
-		return env.Conn.Exec(ctx, &connection.Cmd{Command: b.String(), Stdin: bytes.NewReader(j.data),
+		return env.Conn.Exec(ctx, &connection.Cmd{Command: b.String(), Stdin: bytes.NewReader(data),
 			Env: env.Environment, Become: env.Become})
 	}
 	// the module itself runs with the user's umask
@@ -42,7 +43,7 @@ trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' 
 n=$(wc -c < "$m")
 [ "$n" -eq %d ] || { echo "upload of the module did not arrive whole ($n of %d bytes)" >&2; exit 1; }
 chmod 700 "$m" || exit 1
-`, len(j.data), len(j.data))
+`, len(data), len(data))
 	if j.argsFile != nil {
 		b.WriteString("{ ")
 		parts := bytes.Split(j.argsFile, []byte(tmpdirMark))
@@ -57,7 +58,7 @@ chmod 700 "$m" || exit 1
 		b.WriteString("} > \"$d/args\" || exit 1\n")
 	}
 	b.WriteString(j.command + " </dev/null\n")
-	return env.Conn.Exec(ctx, &connection.Cmd{Command: b.String(), Stdin: bytes.NewReader(j.data),
+	return env.Conn.Exec(ctx, &connection.Cmd{Command: b.String(), Stdin: bytes.NewReader(data),
 		Env: env.Environment, Become: env.Become})
 }
 
@@ -88,23 +89,20 @@ type keptKey struct {
 // host's copy is gone.
 func runPiped(ctx context.Context, env *modules.Env, j *job) (*connection.Result, error) {
 	if !j.pipe || j.hash == "" || !reflect.TypeOf(env.Conn).Comparable() {
-		return runJob(ctx, env, j)
+		return runJob(ctx, env, j, j.data)
 	}
 	key := keptKey{conn: env.Conn, tmp: j.remoteTmp, hash: j.hash}
 	if env.Become != nil {
 		key.user = env.Become.User + "\x00" + env.Become.Method
 	}
 	if kept, _ := onHost.Load(key); kept == true {
-		full := j.data
-		j.data = j.stub
-		res, err := runJob(ctx, env, j)
-		j.data = full
+		res, err := runJob(ctx, env, j, j.stub)
 		if err != nil || res.RC != missingRC || !strings.Contains(string(res.Stdout), missingMark) {
 			return res, err
 		}
 		onHost.Store(key, false)
 	}
-	res, err := runJob(ctx, env, j)
+	res, err := runJob(ctx, env, j, j.data)
 	if err == nil {
 		onHost.LoadOrStore(key, true)
 	}
