@@ -283,7 +283,7 @@ func findInit(h *HostState) error {
 
 // waitSSH waits until the host takes an SSH login with the lab key and
 // shows the host key the lab gave it.
-func waitSSH(ctx context.Context, h *HostState, signer ssh.Signer, timeout time.Duration) error {
+func waitSSH(ctx context.Context, h *HostState, bridge string, signer ssh.Signer, timeout time.Duration) error {
 	hostKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(h.HostKey))
 	if err != nil {
 		return err
@@ -296,6 +296,7 @@ func waitSSH(ctx context.Context, h *HostState, signer ssh.Signer, timeout time.
 	}
 	deadline := time.Now().Add(timeout)
 	var last error
+	restarts := 0
 	for {
 		if h.Init.PID == 0 {
 			if err := findInit(h); err != nil {
@@ -303,7 +304,19 @@ func waitSSH(ctx context.Context, h *HostState, signer ssh.Signer, timeout time.
 			}
 		}
 		if !h.Nspawn.Alive() {
-			return fmt.Errorf("host %s did not come up: systemd-nspawn exited; console: %s", h.Name, tail(filepath.Join(h.Dir, "console.log"), 4))
+			console := tail(filepath.Join(h.Dir, "console.log"), 4)
+			// nspawn now and then loses its child while setting up the
+			// container ("Child died too early", seen on CI machines
+			// with no trace of why); a second start boots it.
+			if restarts < 2 && h.Init.PID == 0 && strings.Contains(console, "died too early") {
+				restarts++
+				time.Sleep(time.Duration(restarts) * 500 * time.Millisecond)
+				if err := startHost(h, bridge); err != nil {
+					return err
+				}
+				continue
+			}
+			return fmt.Errorf("host %s did not come up: systemd-nspawn exited; console: %s", h.Name, console)
 		}
 		if h.Init.PID != 0 {
 			if last = trySSH(h.Address, cfg); last == nil {

@@ -120,7 +120,7 @@ func (m *Manager) waitAll(ctx context.Context, st *State, hosts []*HostState, si
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = waitSSH(ctx, h, signer, timeout)
+			errs[i] = waitSSH(ctx, h, st.Bridge, signer, timeout)
 		}()
 	}
 	wg.Wait()

@@ -51,19 +51,37 @@ type proxyConn struct {
 func (c *proxyConn) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if err == io.EOF && n == 0 {
-		// The command ended: say why, since that is all the user sees.
-		select {
-		case <-c.done:
-		case <-time.After(time.Second):
-		}
-		if msg := bytes.TrimSpace(c.stderr.Bytes()); len(msg) > 0 {
-			return 0, fmt.Errorf("ProxyCommand ended: %s", msg)
-		}
+		return 0, c.ended(err)
 	}
 	return n, err
 }
 
-func (c *proxyConn) Write(p []byte) (int, error) { return c.w.Write(p) }
+// Write fails with a broken pipe when the command has ended before the
+// SSH handshake got to write; that is the same end as Read's EOF.
+func (c *proxyConn) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil {
+		err = c.ended(err)
+	}
+	return n, err
+}
+
+// ended says why the command ended, since that is all the user sees:
+// its stderr, or else its exit status.
+func (c *proxyConn) ended(err error) error {
+	select {
+	case <-c.done:
+	case <-time.After(time.Second):
+		return err
+	}
+	if msg := bytes.TrimSpace(c.stderr.Bytes()); len(msg) > 0 {
+		return fmt.Errorf("ProxyCommand ended: %s", msg)
+	}
+	if c.waitErr != nil {
+		return fmt.Errorf("ProxyCommand ended: %v", c.waitErr)
+	}
+	return err
+}
 
 func (c *proxyConn) Close() error {
 	c.once.Do(func() {

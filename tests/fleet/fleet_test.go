@@ -293,11 +293,24 @@ func TestFleet(t *testing.T) {
 			t.Fatalf("mysql through the VIP: %q, want db1 (the writer)", got)
 		}
 		// Every node passes the check, db3 through the tunnel included.
-		csv := f.mustSSH(t, "lb1", "curl -fsS --max-time 3 'http://127.0.0.1:8404/stats;csv'")
-		for _, n := range []string{"db1", "db2", "db3"} {
-			if !regexp.MustCompile(`(?m)^mysql,` + n + `,([^,]*,){15}UP,`).MatchString(csv) {
-				t.Errorf("HAProxy on lb1 does not see %s UP:\n%s", n, csv)
+		// The converge back just above restarts the nodes one by one, so
+		// a node may still be rising (two passed checks) when this starts.
+		var down []string
+		var csv string
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Second) {
+			csv = f.mustSSH(t, "lb1", "curl -fsS --max-time 3 'http://127.0.0.1:8404/stats;csv'")
+			down = down[:0]
+			for _, n := range []string{"db1", "db2", "db3"} {
+				if !regexp.MustCompile(`(?m)^mysql,` + n + `,([^,]*,){15}UP,`).MatchString(csv) {
+					down = append(down, n)
+				}
 			}
+			if len(down) == 0 || time.Now().After(deadline) {
+				break
+			}
+		}
+		if len(down) > 0 {
+			t.Errorf("HAProxy on lb1 does not see %v UP after 30s:\n%s", down, csv)
 		}
 	})
 

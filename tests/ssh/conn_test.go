@@ -393,7 +393,7 @@ func TestProxyCommand(t *testing.T) {
 	l := Start(t, 2)
 	bastion, target := l.Servers[0], l.Servers[1]
 	ctx := context.Background()
-	proxy := fmt.Sprintf("ssh -q -i %s -p %d -o BatchMode=yes -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -W %%h:%%p root@%s",
+	proxy := fmt.Sprintf("ssh -i %s -p %d -o BatchMode=yes -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -W %%h:%%p root@%s",
 		l.UserKey, bastion.Port, l.KnownHosts, bastion.IP)
 	o := l.Options(target)
 	o.Extra = map[string]string{"ansible_ssh_common_args": "-o ProxyCommand=\"" + proxy + "\""}
