@@ -19,7 +19,12 @@ PICK=("$@")
 [ ${#PICK[@]} -gt 0 ] || PICK=(haproxy nginx memcached mysql)
 for r in "${PICK[@]}"; do
 	case $r in
-	haproxy | nginx | memcached | mysql) ;;
+	haproxy | nginx | memcached | mysql)
+		[ -d "$ROLES/geerlingguy.$r" ] || {
+			echo "$ROLES/geerlingguy.$r: no such role directory" >&2
+			exit 2
+		}
+		;;
 	*)
 		echo "unknown role $r (haproxy nginx memcached mysql)" >&2
 		exit 2
