@@ -169,6 +169,9 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 		if env.Check {
 			return fi, nil
 		}
+		if strings.TrimSpace(script) == "" {
+			script = ":" // an empty ( ) is a shell syntax error
+		}
 		s := "(\n" + script + "\n) || exit 1\n" + connection.StatScript(p, connection.StatOptions{Follow: follow})
 		res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: s, Become: env.Become})
 		if err != nil {

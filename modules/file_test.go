@@ -26,6 +26,13 @@ func TestFileStates(t *testing.T) {
 	if !r.Changed {
 		t.Errorf("second touch not changed")
 	}
+	// Both times preserved, mode as it is: nothing to do, ok (it once
+	// failed on an empty shell script).
+	r = run(t, env, "file", "path", p("nf"), "state", "touch", "mode", "0640",
+		"modification_time", "preserve", "access_time", "preserve")
+	if r.Failed || r.Changed || get(r, "state") != "file" {
+		t.Errorf("touch with times preserved: %+v %v", r, r.Data)
+	}
 
 	// directory: recursive create, each created level gets the mode.
 	env.Check = true

@@ -170,7 +170,7 @@ func TestTemplatize(t *testing.T) {
 // do), checked against plain Jinja2 with those extensions.
 func TestJinjaExtras(t *testing.T) {
 	e := New()
-	vars := MapVars{"l": []any{3, 1, 2}}
+	vars := MapVars{"l": []any{3, 1, 2}, "d": "mariadb", "b": true}
 	for _, tc := range []struct{ src, want string }{
 		{"{% for x in l %}{% if x == 1 %}{% break %}{% endif %}{{ x }}{% endfor %}", "3"},
 		{"{% for x in l %}{% if x == 1 %}{% continue %}{% endif %}{{ x }}{% endfor %}", "32"},
@@ -178,6 +178,18 @@ func TestJinjaExtras(t *testing.T) {
 		{"{% for x in [[1, [2]], [3]] recursive %}{% if x is iterable %}{{ loop(x) }}{% else %}{{ x }}{% endif %}{% endfor %}", "123"},
 		{"{{ '%s=%s' % ('a', 1) }}", "a=1"},
 		{"{{ 'a' ~ 1 ~ none }}", "a1None"},
+		// An operator word ends a line (geerlingguy.mysql's my.cnf.j2
+		// breaks an {% if %} after `or`); outputs are jinja2's.
+		{"{% if d == 'mysql' or\n      d == 'mariadb' %}yes{% endif %}", "yes"},
+		{"{{ 1 in\n[1] }}", "True"},
+		{"{{ not\nb }}", "False"},
+		{"{{ d is\ndefined }}", "True"},
+		{"{{ b and\n\tb }}", "True"},
+		{"{% for x in\n[1,2] %}{{ x }}{% endfor %}", "12"},
+		{"{{ 2 not in\n[1] }}", "True"},
+		{"{{ d ==\n'mariadb' }}", "True"},
+		{"{{ 1 +\n2 }}", "3"},
+		{"{{ [1,\n2.5] }}", "[1, 2.5]"},
 	} {
 		got, err := e.RenderText(tc.src, vars, DefaultTextOptions())
 		if err != nil || got != tc.want {

@@ -35,6 +35,7 @@ func lex(src string, cfg *config.Config) ([]*tokens.Token, error) {
 	var toks []*tokens.Token
 	depth := 0
 	for tok := range l.Tokens {
+		skipNewlines(tok, l.Input)
 		if tok.Type == tokens.String {
 			if v, ok := pyStringToken(l.Input, tok, cfg.NewlineSequence, hidden); ok {
 				tok.Val = strings.ReplaceAll(v, `\`, `\\`)
@@ -46,6 +47,14 @@ func lex(src string, cfg *config.Config) ([]*tokens.Token, error) {
 		}
 		if tok.Type == tokens.Whitespace {
 			continue // the stream skips it; inOperands must not see it
+		}
+		if tok.Type == tokens.Name && (len(toks) == 0 || toks[len(toks)-1].Type != tokens.Dot) {
+			// gonja takes and/or/not/in/is for operators only when a space
+			// or tab follows; Jinja2's are keywords whatever follows, as in
+			// a condition broken over lines after `or`.
+			if typ, ok := keywordTokens[tok.Val]; ok {
+				tok.Type = typ
+			}
 		}
 		switch n := len(toks); {
 		case tok.Type == tokens.String && n > 0 && toks[n-1].Type == tokens.String:
@@ -66,6 +75,35 @@ func lex(src string, cfg *config.Config) ([]*tokens.Token, error) {
 		toks = append(toks, tok)
 	}
 	return toks, nil
+}
+
+// skipNewlines takes the line breaks that gonja's lexer leaves at the
+// start of an expression token (it skips only spaces and tabs between
+// tokens) out of it, so that `x is\ndefined` names the test "defined".
+func skipNewlines(tok *tokens.Token, input string) {
+	if tok.Type == tokens.Error || tok.Type >= tokens.Whitespace && tok.Type != tokens.Float &&
+		tok.Type != tokens.Integer && tok.Type != tokens.Name && tok.Type != tokens.String {
+		return
+	}
+	for tok.Pos >= 0 && tok.Pos < len(input) && (input[tok.Pos] == '\n' || input[tok.Pos] == '\r') {
+		if input[tok.Pos] == '\n' {
+			tok.Line++
+			tok.Col = 1
+		}
+		tok.Pos++
+		// A string's value is its span less the first and last bytes, taken
+		// for its quotes: here the line break and the closing quote, so the
+		// opening quote leads it.
+		if tok.Val != "" && (tok.Type == tokens.String || tok.Val[0] == '\n' || tok.Val[0] == '\r') {
+			tok.Val = tok.Val[1:]
+		}
+	}
+}
+
+// keywordTokens are the operator words that Jinja2 never reads as names
+// (an attribute after a dot aside).
+var keywordTokens = map[string]tokens.Type{
+	"and": tokens.And, "or": tokens.Or, "not": tokens.Not, "in": tokens.In, "is": tokens.Is,
 }
 
 // pyStringToken reads the string literal tok starts in input, as Jinja2

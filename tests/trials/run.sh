@@ -1,17 +1,36 @@
 #!/usr/bin/env bash
-# run.sh ROLES_DIR: run three of Jeff Geerling's roles, unchanged, with fjord
-# and with ansible-playbook on a fresh `fjord lab`, and compare. For humans:
-# it needs root (the lab), ansible-playbook on PATH and the roles unpacked in
-# ROLES_DIR (geerlingguy.haproxy, geerlingguy.nginx, geerlingguy.memcached).
-# See README.md. KEEP=1 leaves the lab up; FJORD=path uses that binary
-# instead of building one.
+# run.sh ROLES_DIR [ROLE...]: run four of Jeff Geerling's roles, unchanged,
+# with fjord and with ansible-playbook on a fresh `fjord lab`, and compare.
+# For humans: it needs root (the lab), ansible-playbook on PATH (with
+# Debian's `ansible` collections, for mysql) and the roles unpacked in
+# ROLES_DIR (geerlingguy.haproxy, geerlingguy.nginx, geerlingguy.memcached,
+# geerlingguy.mysql). ROLE... picks some of haproxy nginx memcached mysql
+# (default: all). See README.md. KEEP=1 leaves the lab up; FJORD=path uses
+# that binary instead of building one.
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: $0 ROLES_DIR" >&2
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+	echo "usage: $0 ROLES_DIR [ROLE...]" >&2
 	exit 2
 fi
 ROLES=$(cd "$1" && pwd)
+shift
+PICK=("$@")
+[ ${#PICK[@]} -gt 0 ] || PICK=(haproxy nginx memcached mysql)
+for r in "${PICK[@]}"; do
+	case $r in
+	haproxy | nginx | memcached | mysql)
+		[ -d "$ROLES/geerlingguy.$r" ] || {
+			echo "$ROLES/geerlingguy.$r: no such role directory" >&2
+			exit 2
+		}
+		;;
+	*)
+		echo "unknown role $r (haproxy nginx memcached mysql)" >&2
+		exit 2
+		;;
+	esac
+done
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 WORK=$(mktemp -d /tmp/fjord-trials.XXXXXX)
@@ -27,15 +46,18 @@ fi
 
 cat >"$WORK/lab.yml" <<EOF
 name: $LAB
-# python3 and python3-apt let ansible-playbook's modules (apt, package) run.
-packages: [python3, python3-apt, haproxy, nginx, memcached]
+# python3 and python3-apt let ansible-playbook's modules (apt, package) run;
+# python3-mysqldb is community.mysql's driver (the role's default).
+packages: [python3, python3-apt, haproxy, nginx, memcached, default-mysql-server, python3-mysqldb]
 hosts:
   - {name: f-haproxy, groups: [haproxy]}
   - {name: f-nginx, groups: [nginx]}
   - {name: f-memc, groups: [memcached]}
+  - {name: f-mysql, groups: [mysql]}
   - {name: a-haproxy, groups: [haproxy]}
   - {name: a-nginx, groups: [nginx]}
   - {name: a-memc, groups: [memcached]}
+  - {name: a-mysql, groups: [mysql]}
 EOF
 
 down() {
@@ -85,15 +107,25 @@ state() {
 	haproxy) files="/etc/haproxy/haproxy.cfg /etc/default/haproxy" svc=haproxy ;;
 	nginx) files="/etc/nginx/nginx.conf /etc/nginx/sites-enabled/*" svc=nginx ;;
 	memcached) files="/etc/memcached.conf" svc=memcached ;;
+	mysql) files="/etc/mysql/my.cnf /etc/mysql/mariadb.cnf /var/log/mysql/mariadb-slow.log" svc=mariadb ;;
 	esac
-	rsh "$host" "for f in $files; do echo \"== \$f \$(stat -c '%a %U:%G' \$f)\"; cat \$f; done; echo \"== $svc \$(systemctl is-active $svc) \$(systemctl is-enabled $svc)\"" |
+	{
+		rsh "$host" "for f in $files; do echo \"== \$f \$(stat -c '%a %U:%G %F' \$f)\"; case \$f in *.log) ;; *) cat \$f ;; esac; done; echo \"== $svc \$(systemctl is-active $svc) \$(systemctl is-enabled $svc)\""
+		# What the server holds, and that it runs with the role's my.cnf.
+		[ "$role" != mysql ] || rsh "$host" mariadb -NBe "\"$SQL\"" 2>&1 || true
+	} |
 		sed "s/\\b$(addr "$host" | sed 's/\./\\./g')\\b/ADDR/g"
 }
 
-declare -A HOST=([haproxy]=haproxy [nginx]=nginx [memcached]=memc)
+SQL="SELECT User, Host, plugin, authentication_string FROM mysql.user ORDER BY User, Host;
+SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA ORDER BY 1;
+SHOW GRANTS FOR 'admin'@'localhost';
+SELECT @@bind_address, @@innodb_buffer_pool_size, @@slow_query_log, @@slow_query_log_file, @@max_allowed_packet;"
+
+declare -A HOST=([haproxy]=haproxy [nginx]=nginx [memcached]=memc [mysql]=mysql)
 ROWS=()
 EQ=()
-for role in haproxy nginx memcached; do
+for role in "${PICK[@]}"; do
 	for tool in fjord ansible; do
 		h=${tool:0:1}-${HOST[$role]}
 		echo "$role: $tool on $h..."
@@ -122,7 +154,7 @@ for row in "${ROWS[@]}"; do
 done
 echo
 echo "logs, recaps, end states and diffs: $LOGS"
-for r in haproxy nginx memcached; do
+for r in "${PICK[@]}"; do
 	[ -f "$LOGS/$r.diff" ] && { echo "--- $r differs:"; cat "$LOGS/$r.diff"; }
 done
 exit 0
