@@ -152,3 +152,33 @@ from ansible_collections.ns.c.plugins.module_utils.cu import thing
 		t.Errorf("missing module_utils: %v", err)
 	}
 }
+
+// A directory under a collection's module_utils is a package even
+// without __init__.py (ansible's collection loader gives it an empty
+// one), so importing it by name zips an empty __init__.py for it.
+func TestZipCollectionNamespaceDir(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"core/ansible/module_utils/basic.py":                                   "",
+		"ac/ansible_collections/ns/c/plugins/module_utils/impl/mysql/user.py": "",
+	})
+	rootOnce.Do(func() {})
+	old := root
+	root = filepath.Join(dir, "core")
+	defer func() { root = old }()
+	src := []byte("from ansible_collections.ns.c.plugins.module_utils.impl import mysql\n")
+	p, err := zipModule("ansible_collections.ns.c.plugins.modules.m", src,
+		searchPath{collections: []string{filepath.Join(dir, "ac", "ansible_collections")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(zipNames(t, p), "\n")
+	for _, want := range []string{
+		"ansible_collections/ns/c/plugins/module_utils/impl/__init__.py",
+		"ansible_collections/ns/c/plugins/module_utils/impl/mysql/__init__.py",
+	} {
+		if !strings.Contains(got+"\n", want+"\n") {
+			t.Errorf("zip lacks %s; holds\n%s", want, got)
+		}
+	}
+}

@@ -172,7 +172,13 @@ func (z *zipper) add(bases []base, parts []string, min int) (bool, error) {
 			if !exists(file) {
 				file, zpath, pkg = filepath.Join(b.dir, rel, "__init__.py"), strings.Join(parts[:k], "/")+"/__init__.py", strings.Join(parts[:k], ".")
 				if !exists(file) {
-					continue
+					// Under a collection's module_utils a directory is a
+					// package without __init__.py (ansible's collection
+					// loader gives it an empty one).
+					if parts[0] != "ansible_collections" || k <= 5 || !isDir(filepath.Join(b.dir, rel)) {
+						continue
+					}
+					file = ""
 				}
 			}
 			for j := b.skip + 1; j < k; j++ {
@@ -183,6 +189,10 @@ func (z *zipper) add(bases []base, parts []string, min int) (bool, error) {
 				}
 			}
 			if _, done := z.files[zpath]; done {
+				return true, nil
+			}
+			if file == "" {
+				z.files[zpath] = nil
 				return true, nil
 			}
 			data, err := os.ReadFile(file)
