@@ -65,6 +65,17 @@ func attach(t *testing.T, losetup string) string {
 	return strings.TrimPrefix(dev, "/dev/")
 }
 
+// resetQueue puts the kernel's defaults for a loop device back: no
+// scheduler (which resets nr_requests) and 128 KiB read-ahead.
+func resetQueue(t *testing.T, dev string) {
+	t.Helper()
+	for _, a := range [][2]string{{"scheduler", "none"}, {"read_ahead_kb", "128"}} {
+		if err := os.WriteFile(filepath.Join("/sys/block", dev, "queue", a[0]), []byte(a[1]), 0); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 var recapRe = regexp.MustCompile(`(?m)^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)`)
 
 // run runs the playbook with fjord and returns its output and the
@@ -90,14 +101,12 @@ func TestIoschedLoopDevices(t *testing.T) {
 			testgate.Unavailable(t, "%s offers schedulers %q, want mq-deadline and kyber", d, s)
 		}
 	}
-	// Start both from the kernel's default for loop devices, whatever an
-	// earlier run or udev left.
+	// A loop device keeps its queue settings when it is detached: start
+	// both from the kernel's defaults for loop devices, whatever an
+	// earlier user left, and leave them so.
 	for _, d := range []string{a, b} {
-		for attr, v := range map[string]string{"scheduler": "none", "read_ahead_kb": "128"} {
-			if err := os.WriteFile(filepath.Join("/sys/block", d, "queue", attr), []byte(v), 0); err != nil {
-				t.Fatal(err)
-			}
-		}
+		resetQueue(t, d)
+		t.Cleanup(func() { resetQueue(t, d) })
 	}
 	bin := labtest.Fjord(t)
 	dir := t.TempDir()
@@ -219,11 +228,7 @@ func udevApplies(t *testing.T, rules, dev string, want queue) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Remove(p) })
-	for attr, v := range map[string]string{"scheduler": "none", "read_ahead_kb": "128"} {
-		if err := os.WriteFile(filepath.Join("/sys/block", dev, "queue", attr), []byte(v), 0); err != nil {
-			t.Fatal(err)
-		}
-	}
+	resetQueue(t, dev)
 	reset := readQueue(t, dev)
 	out, err := exec.Command(udevadm, "test", "--action=add", "/sys/block/"+dev).CombinedOutput()
 	if err != nil {
