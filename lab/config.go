@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -47,6 +48,11 @@ type HostSpec struct {
 	Name   string    `yaml:"name"`
 	Groups []string  `yaml:"groups"`
 	Vars   yaml.Node `yaml:"vars"`
+	// Binds are paths of this machine the host sees, as SRC or SRC:DST
+	// (systemd-nspawn --bind), e.g. a block device's sysfs directory,
+	// which the host's own /sys does not let it write. DST must lie
+	// outside /sys, /proc and /dev: nspawn mounts those over binds.
+	Binds []string `yaml:"binds"`
 }
 
 // GroupSpec is one group of a lab file.
@@ -177,6 +183,11 @@ func (s *Spec) Validate() error {
 		if err := mappingOrEmpty(&h.Vars); err != nil {
 			return fmt.Errorf("host %s: vars: %w", h.Name, err)
 		}
+		for _, b := range h.Binds {
+			if err := validBind(b); err != nil {
+				return fmt.Errorf("host %s: binds: %w", h.Name, err)
+			}
+		}
 	}
 	for g, gs := range s.Groups {
 		if !groupRe.MatchString(g) {
@@ -192,6 +203,26 @@ func (s *Spec) Validate() error {
 	for _, p := range s.Packages {
 		if !pkgRe.MatchString(p) {
 			return fmt.Errorf("package %q: not a Debian package name", p)
+		}
+	}
+	return nil
+}
+
+// validBind accepts SRC or SRC:DST, both absolute and clean, DST outside
+// the API file systems nspawn mounts after the binds.
+func validBind(b string) error {
+	src, dst, ok := strings.Cut(b, ":")
+	if !ok {
+		dst = src
+	}
+	for _, p := range []string{src, dst} {
+		if !filepath.IsAbs(p) || filepath.Clean(p) != p || strings.ContainsAny(p, ":,\n") {
+			return fmt.Errorf("%q: want SRC or SRC:DST, absolute clean paths", b)
+		}
+	}
+	for _, api := range []string{"/sys", "/proc", "/dev"} {
+		if dst == api || strings.HasPrefix(dst, api+"/") {
+			return fmt.Errorf("%q: %s is mounted over binds in a host; bind elsewhere", b, api)
 		}
 	}
 	return nil

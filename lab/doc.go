@@ -43,5 +43,8 @@
 //	  - name: db1
 //	    groups: [db]
 //	    vars: {server_id: 1}          # host_vars/db1
+//	    # paths of this machine the host sees (SRC or SRC:DST, not under
+//	    # /sys, /proc or /dev), e.g. a loop device's writable queue
+//	    binds: [/sys/devices/virtual/block/loop0:/run/sysfs/block/loop0]
 //	  - db2                           # a bare name: no groups, no vars
 package lab

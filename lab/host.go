@@ -211,6 +211,9 @@ func startHost(h *HostState, bridge string) error {
 		"--network-bridge=" + bridge,
 		"--resolv-conf=off", "--timezone=off", "--link-journal=no",
 		"--console=read-only"}
+	for _, b := range h.Binds {
+		args = append(args, "--bind="+b)
+	}
 	env := append(os.Environ(), "SYSTEMD_LOG_COLOR=0", "SYSTEMD_COLORS=0")
 	var cmd *exec.Cmd
 	if systemdHost() {

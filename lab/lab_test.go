@@ -26,6 +26,9 @@ func TestParseSpec(t *testing.T) {
 		{"public", "subnet: 8.8.8.0/24\nhosts: [a]\n", "private", 0},
 		{"bad package", "packages: ['nginx; rm -rf /']\nhosts: [a]\n", "package", 0},
 		{"vars not a map", "hosts:\n  - name: a\n    vars: [1]\n", "mapping", 0},
+		{"binds", "hosts:\n  - name: a\n    binds: [/srv/x, '/sys/devices/virtual/block/loop0:/run/sysfs/block/loop0']\n", "", 1},
+		{"bind under /sys", "hosts:\n  - name: a\n    binds: ['/sys/x:/sys/x']\n", "mounted over binds", 0},
+		{"relative bind", "hosts:\n  - name: a\n    binds: [srv/x]\n", "absolute", 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s, err := ParseSpec([]byte(c.in))

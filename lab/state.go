@@ -54,6 +54,8 @@ type HostState struct {
 	// Cgroups the lab made for the host (none on a systemd machine).
 	Cgroups []string `json:"cgroups,omitempty"`
 	HostKey string   `json:"host_key"` // public key line
+	// Binds are the spec's, kept for booting the host again.
+	Binds []string `json:"binds,omitempty"`
 }
 
 // Proc is a process recorded by PID and start time (clock ticks since

@@ -149,7 +149,7 @@ func (m *Manager) makeHosts(ctx context.Context, st *State, spec *Spec, subnet n
 		st.Hosts = append(st.Hosts, &HostState{
 			Name: hs.Name, Machine: machineName(spec.Name, hs.Name),
 			Address: hostAddr(subnet, i).String(), Groups: hs.Groups,
-			Dir: hd, Root: filepath.Join(hd, "root"),
+			Dir: hd, Root: filepath.Join(hd, "root"), Binds: hs.Binds,
 		})
 	}
 	for _, h := range st.Hosts {

@@ -27,6 +27,7 @@ type fleet struct {
 	vip  string
 	addr map[string]string // lab address by host name
 	pb   string            // the playbook fjord runs
+	disk string            // db1's loop device, set by the base role
 }
 
 // ssh runs a shell command on a lab host with ssh(1) and returns its
@@ -75,8 +76,11 @@ func recap(out string) map[string]map[string]int {
 			continue
 		}
 		f := strings.Fields(line)
-		if in && len(f) == 0 {
-			break // the recap ends at a blank line (a dry run's summary may follow)
+		if in && len(f) == 0 && len(res) > 0 {
+			// The recap ends at its first blank line; what follows (the
+			// dry run summary) may hold "NAME : ..." lines of its own.
+			in = false
+			continue
 		}
 		if !in || len(f) < 3 || f[1] != ":" {
 			continue
@@ -191,7 +195,14 @@ func upFleet(t *testing.T, name string, keep ...string) *fleet {
 		}
 		spec.Hosts = hosts
 	}
+	var disk string
+	for i := range spec.Hosts {
+		if spec.Hosts[i].Name == "db1" {
+			disk = giveDisk(t, &spec.Hosts[i])
+		}
+	}
 	f := upSpec(t, spec)
+	f.disk = disk
 	st := f.st
 
 	// Every host has every package of the layer, and Debian starts what
@@ -227,22 +238,27 @@ func upSpec(t *testing.T, spec *lab.Spec) *fleet {
 	for _, h := range st.Hosts {
 		f.addr[h.Name] = h.Address
 	}
-	// The core LAN's router sends the tunnel's network to the tunnel's
-	// server: in the lab every core host that talks to db3 has the route.
-	if vpn, ok := f.addr["vpn-oslo"]; ok {
-		for _, h := range []string{"db1", "db2", "lb1", "lb2"} {
-			if _, ok := f.addr[h]; ok {
-				f.mustSSH(t, h, "ip route replace 10.8.0.0/24 via "+vpn)
-			}
-		}
+	for _, h := range []string{"db1", "db2", "lb1", "lb2"} {
+		f.routeTunnel(t, h)
 	}
 	return f
+}
+
+// routeTunnel gives host the route the core LAN's router would: the
+// tunnel's network through the tunnel's server. In the lab every core
+// host that talks to db3 has it; a host booted again needs it again.
+func (f *fleet) routeTunnel(t *testing.T, host string) {
+	t.Helper()
+	vpn, ok := f.addr["vpn-oslo"]
+	if _, in := f.addr[host]; ok && in {
+		f.mustSSH(t, host, "ip route replace 10.8.0.0/24 via "+vpn)
+	}
 }
 
 // ansiblePlaybook runs ansible-playbook with pb on the lab's inventory
 // and returns its output; it skips (or fails under FJORD_TEST_REQUIRE)
 // without ansible-playbook and the ansible.posix collection.
-func (f *fleet) ansiblePlaybook(t *testing.T, pb string) (string, int, time.Duration) {
+func (f *fleet) ansiblePlaybook(t *testing.T, pb string, args ...string) (string, int, time.Duration) {
 	t.Helper()
 	ap := labtest.Tool(t, "ansible-playbook", "ansible-core")
 	if err := exec.Command("ansible-doc", "-t", "module", "ansible.posix.sysctl").Run(); err != nil {
@@ -250,7 +266,7 @@ func (f *fleet) ansiblePlaybook(t *testing.T, pb string) (string, int, time.Dura
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, ap, "-i", f.st.Inventory, pb)
+	cmd := exec.CommandContext(ctx, ap, append([]string{"-i", f.st.Inventory, pb}, args...)...)
 	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=True")
 	start := time.Now()
 	out, code, err := labtest.Output(cmd)
