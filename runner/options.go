@@ -101,7 +101,17 @@ type Options struct {
 	// HideSkipped and HideOK are the default callback's
 	// display_skipped_hosts=false and display_ok_hosts=false.
 	HideSkipped, HideOK bool
-	Log                 *slog.Logger
+	// CheckModeMarkers is the default callback's check_mode_markers:
+	// "DRY RUN" banners and "[CHECK MODE]" after play and task names.
+	CheckModeMarkers bool
+	// CallbacksEnabled is callbacks_enabled: the aggregate callbacks that
+	// print after the stdout one, in order. A name fjord does not have is
+	// warned about, as ansible warns about a plugin it cannot load.
+	CallbacksEnabled []string
+	// ProfileTasksSort and ProfileTasksLimit are profile_tasks'
+	// sort_order and output_limit ("": descending, 20).
+	ProfileTasksSort, ProfileTasksLimit string
+	Log                                 *slog.Logger
 }
 
 // Exit codes, as ansible-playbook's.

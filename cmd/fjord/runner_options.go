@@ -194,6 +194,10 @@ func (opts *playbookOptions) outputOptions(o *runner.Options, e *env, c settings
 	o.Callback = callback
 	o.HideSkipped = !c.Get("callback.default.display_skipped_hosts").Bool()
 	o.HideOK = !c.Get("callback.default.display_ok_hosts").Bool()
+	o.CheckModeMarkers = c.Get("callback.default.check_mode_markers").Bool()
+	o.CallbacksEnabled = c.Get("CALLBACKS_ENABLED").List()
+	o.ProfileTasksSort = c.str("callback.profile_tasks.sort_order")
+	o.ProfileTasksLimit = c.str("callback.profile_tasks.output_limit")
 	o.Stdout = e.stdout
 	o.Stderr = e.stderr
 	o.Color = useColor(e.getenv, e.isTerminal(e.stdout))

@@ -20,6 +20,9 @@ type Options struct {
 	// display_ok_hosts=false; Ansible shows both by default, and so does
 	// the zero Options.
 	HideSkipped, HideOK bool
+	// CheckModeMarkers is check_mode_markers: "DRY RUN" banners around a
+	// --check run and " [CHECK MODE]" after play and task names.
+	CheckModeMarkers bool
 	// Width is the terminal width; banners are padded with '*' to
 	// max(80, Width) columns, as when stdout is not a terminal.
 	Width int
@@ -113,16 +116,32 @@ func (s *defaultSink) PlaybookStart(path string) {
 	if s.o.Verbosity > 1 {
 		s.banner("PLAYBOOK: " + filepath.Base(path))
 	}
+	s.dryRun()
+}
+
+func (s *defaultSink) dryRun() {
+	if s.o.Check && s.o.CheckModeMarkers {
+		s.banner("DRY RUN")
+	}
+}
+
+// checkMark follows a play or task name in check mode with
+// check_mode_markers on.
+func (s *defaultSink) checkMark(check bool) string {
+	if check && s.o.CheckModeMarkers {
+		return " [CHECK MODE]"
+	}
+	return ""
 }
 
 func (s *defaultSink) PlayStart(p Play) {
 	s.haveTask = false
 	name := strings.TrimSpace(p.Name)
 	if name == "" {
-		s.banner("PLAY")
+		s.banner("PLAY" + s.checkMark(p.Check))
 		return
 	}
-	s.banner("PLAY [" + name + "]")
+	s.banner("PLAY [" + name + "]" + s.checkMark(p.Check))
 }
 
 func (s *defaultSink) TaskStart(t Task) {
@@ -140,7 +159,7 @@ func (s *defaultSink) taskBanner() {
 	if s.task.Handler {
 		prefix = "RUNNING HANDLER"
 	}
-	s.banner(prefix + " [" + taskName(s.task) + "]")
+	s.banner(prefix + " [" + taskName(s.task) + "]" + s.checkMark(s.task.Check))
 	if s.o.Verbosity >= 2 && s.task.Path != "" {
 		s.display(s.w, "task path: "+s.task.Path, colorDebug)
 	}
@@ -492,6 +511,7 @@ func (s *defaultSink) Recap(stats []Stats) {
 			s.count("ignored", st.Ignored, colorWarn)), "")
 	}
 	s.display(s.w, "", "")
+	s.dryRun()
 }
 
 func (s *defaultSink) count(name string, n int, color string) string {

@@ -1,0 +1,53 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// maskTimes hides what changes from run to run in the output of
+// profile_tasks, profile_roles and timer: dates, durations and the
+// padding before a duration (its width varies with it).
+func maskTimes(s string) string {
+	for _, m := range []struct{ re, with string }{
+		{`[A-Z][a-z]+day \d\d [A-Z][a-z]+ \d{4}  \d\d:\d\d:\d\d [+-]\d{4}`, "<DATE>"},
+		{`\d+:\d\d:\d\d\.\d{3}`, "<T>"},
+		{`(?m) -+ \d+\.\d\ds$`, " <S>"},
+		{`took \d+ days, \d+ hours, \d+ minutes, \d+ seconds`, "took <D> days, <H> hours, <M> minutes, <S> seconds"},
+	} {
+		s = regexp.MustCompile(m.re).ReplaceAllString(s, m.with)
+	}
+	return s
+}
+
+// The enabled callbacks print what ansible-playbook 2.14's print for the
+// same playbook, times masked: callback/testdata/profile.golden is its
+// output (callback/testdata/playbooks/README says how it was made).
+func TestCallbacksEnabledGolden(t *testing.T) {
+	dir := filepath.Join("callback", "testdata", "playbooks")
+	var out, errs bytes.Buffer
+	code := Run(context.Background(), &Options{
+		Playbooks:        []string{filepath.Join(dir, "profile.yml")},
+		Inventory:        []string{filepath.Join(dir, "hosts.ini")},
+		CallbacksEnabled: []string{"profile_tasks", "timer", "ansible.posix.profile_roles", "nosuchcb"},
+		Stdout:           &out,
+		Stderr:           &errs,
+	})
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errs.String())
+	}
+	want, err := os.ReadFile(filepath.Join("callback", "testdata", "profile.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := maskTimes(out.String()); got != maskTimes(string(want)) {
+		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", got, maskTimes(string(want)))
+	}
+	if w := "[WARNING]: Skipping callback plugin 'nosuchcb', unable to load\n"; errs.String() != w {
+		t.Errorf("stderr %q, want %q", errs.String(), w)
+	}
+}
