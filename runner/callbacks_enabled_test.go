@@ -51,3 +51,33 @@ func TestCallbacksEnabledGolden(t *testing.T) {
 		t.Errorf("stderr %q, want %q", errs.String(), w)
 	}
 }
+
+// The oneline and debug stdout callbacks print what ansible-playbook
+// 2.14's print, the command's times masked.
+func TestStdoutCallbacksGolden(t *testing.T) {
+	dir := filepath.Join("callback", "testdata", "playbooks")
+	mask := regexp.MustCompile(`("(start|end|delta)": ?)"[^"]*"`)
+	for _, cb := range []string{"oneline", "debug"} {
+		t.Run(cb, func(t *testing.T) {
+			var out bytes.Buffer
+			code := Run(context.Background(), &Options{
+				Playbooks: []string{filepath.Join(dir, "stdout_cbs.yml")},
+				Inventory: []string{filepath.Join(dir, "hosts.ini")},
+				Callback:  cb,
+				Stdout:    &out,
+				Stderr:    &out,
+			})
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, out.String())
+			}
+			want, err := os.ReadFile(filepath.Join("callback", "testdata", cb+".golden"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, w := mask.ReplaceAllString(out.String(), `$1"<T>"`), mask.ReplaceAllString(string(want), `$1"<T>"`)
+			if got != w {
+				t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", got, w)
+			}
+		})
+	}
+}

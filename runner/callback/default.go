@@ -60,6 +60,9 @@ type defaultSink struct {
 	warner       *Warner
 	deprecations map[string]bool
 	err          error
+	// dumper renders a result shown after "=>"; nil is dumpResult. The
+	// stdout callbacks built on this one (debug) change only that.
+	dumper func(*value.Map) string
 }
 
 // NewDefault returns the default callback: ansible-playbook's screen output.
@@ -179,7 +182,12 @@ func hostLabel(r *HostResult, m *value.Map) string {
 	return label
 }
 
-func (s *defaultSink) dump(m *value.Map) string { return dumpResult(m, s.o.Verbosity, 0) }
+func (s *defaultSink) dump(m *value.Map) string {
+	if s.dumper != nil {
+		return s.dumper(m)
+	}
+	return dumpResult(m, s.o.Verbosity, 0)
+}
 
 func isChanged(r *HostResult, m *value.Map) bool {
 	return r.Status == Changed || value.Truthy(get(m, "changed"))

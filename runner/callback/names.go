@@ -13,6 +13,8 @@ var stdoutNames = map[string]string{
 	"default": "default", "ansible.builtin.default": "default",
 	"json": "json", "ansible.posix.json": "json",
 	"minimal": "minimal", "ansible.builtin.minimal": "minimal",
+	"oneline": "oneline", "ansible.builtin.oneline": "oneline",
+	"debug": "debug", "ansible.posix.debug": "debug",
 	// yaml is accepted and prints as default does.
 	"yaml": "yaml", "community.general.yaml": "yaml",
 }
@@ -37,6 +39,10 @@ func NewStdout(name string, w io.Writer, opts Options) Sink {
 		return NewJSON(w)
 	case "minimal":
 		return NewMinimal(w)
+	case "oneline":
+		return NewOneline(w, opts)
+	case "debug":
+		return NewDebug(w, opts)
 	}
 	return NewDefault(w, opts)
 }
