@@ -15,7 +15,7 @@ var stdoutNames = map[string]string{
 	"minimal": "minimal", "ansible.builtin.minimal": "minimal",
 	"oneline": "oneline", "ansible.builtin.oneline": "oneline",
 	"debug": "debug", "ansible.posix.debug": "debug",
-	// yaml is accepted and prints as default does.
+	// yaml is accepted and prints as default does; the runner warns so.
 	"yaml": "yaml", "community.general.yaml": "yaml",
 }
 
