@@ -65,6 +65,7 @@ var personalities = map[string]string{
 	"ansible-inventory": "inventory",
 	"ansible-vault":     "vault",
 	"ansible-config":    "config",
+	"ansible-doc":       "doc",
 }
 
 // commandLine returns argv as fjord's own command line: invoked as
@@ -145,6 +146,7 @@ func (e *env) app() *cli.App {
 			e.configCommand(),
 			e.labCommand(),
 			e.testCommand(),
+			e.docCommand(),
 		},
 		HideHelpCommand: true,
 		OnUsageError:    usageError,
