@@ -52,16 +52,20 @@ func TestCallbacksEnabledGolden(t *testing.T) {
 	}
 }
 
-// The oneline and debug stdout callbacks print what ansible-playbook
+// The oneline, debug and yaml stdout callbacks print what ansible-playbook
 // 2.14's print, the command's times masked.
 func TestStdoutCallbacksGolden(t *testing.T) {
 	dir := filepath.Join("callback", "testdata", "playbooks")
-	mask := regexp.MustCompile(`("(start|end|delta)": ?)"[^"]*"`)
-	for _, cb := range []string{"oneline", "debug"} {
+	mask := regexp.MustCompile(`("?\b(start|end|delta)"?: ?)["'][^"'\n]*["']`)
+	for _, cb := range []string{"oneline", "debug", "yaml"} {
 		t.Run(cb, func(t *testing.T) {
+			book := "stdout_cbs.yml"
+			if cb == "yaml" {
+				book = "yaml_cb.yml"
+			}
 			var out bytes.Buffer
 			code := Run(context.Background(), &Options{
-				Playbooks: []string{filepath.Join(dir, "stdout_cbs.yml")},
+				Playbooks: []string{filepath.Join(dir, book)},
 				Inventory: []string{filepath.Join(dir, "hosts.ini")},
 				Callback:  cb,
 				Stdout:    &out,

@@ -243,9 +243,6 @@ func (r *run) makeSink() callback.Sink {
 	sinks := []callback.Sink{callback.NewStdout(r.o.Callback, r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
 		Diff: r.o.Diff, Check: r.o.Check, HideSkipped: r.o.HideSkipped, HideOK: r.o.HideOK, CheckModeMarkers: r.o.CheckModeMarkers,
 		Stderr: r.o.Stderr, Warner: r.warner})}
-	if name, _ := callback.StdoutName(r.o.Callback); name == "yaml" {
-		r.warn("fjord has no yaml stdout callback (community.general.yaml) yet: results are printed as the default callback prints them, in JSON")
-	}
 	limit := r.o.ProfileTasksLimit
 	if limit == "" {
 		limit = "20"

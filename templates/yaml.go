@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -51,7 +52,69 @@ type yamlOpts struct {
 	flowLeaves bool // PyYAML's default_flow_style=None
 	sortKeys   bool
 	width      int
+	// literal writes a string holding a line break as a "|-" block after
+	// the clean-up of community.general.yaml's dumper (CallbackYAML).
+	literal bool
 }
+
+// CallbackYAML is v as the yaml stdout callback (community.general.yaml)
+// dumps a result: PyYAML's block style, keys sorted, lines up to 1000
+// columns, and a string with a line break as a literal block, its
+// trailing spaces, tabs and unprintable characters cleaned away first.
+func CallbackYAML(v any) (string, error) {
+	return yamlEncode(v, yamlOpts{indent: 2, sortKeys: true, width: 1000, literal: true})
+}
+
+// blockChars make the yaml callback write a string as a literal block.
+const blockChars = "\n\r\x1c\x1d\x1e\u0085\u2028\u2029"
+
+// literalBlock is the yaml callback's represent_scalar for a string
+// holding a line break: the cleaned text as "|-" at indentation ind, or
+// double-quoted when PyYAML would not allow a block for it.
+func (e *yamlEnc) literalBlock(s string, ind int) string {
+	s = strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f })
+	var b strings.Builder
+	col := 0
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			// expandtabs(8): to the next multiple of 8 on this line
+			n := 8 - col%8
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+		case r == '\n' || r == '\r':
+			b.WriteRune(r)
+			col = 0
+		case r >= 0x20 && r < 0x7f || r >= 0xa0 || r == '\x0b' || r == '\x0c':
+			b.WriteRune(r)
+			col++
+		}
+	}
+	s = strings.NewReplacer("\x0b", "", "\x0c", "", "\r", "").Replace(b.String())
+	s = trailingSpaces.ReplaceAllString(s, "\n")
+	for _, r := range s {
+		if r == 0xfeff || r >= 0xd800 && r < 0xe000 || r == 0xfffe || r == 0xffff {
+			return yamlDoubleQuote(s)
+		}
+	}
+	hints := "-"
+	if s != "" && (s[0] == ' ' || s[0] == '\n') {
+		hints = strconv.Itoa(e.o.indent) + hints
+	}
+	out := "|" + hints
+	if s == "" {
+		return out
+	}
+	for _, l := range strings.Split(s, "\n") {
+		out += "\n"
+		if l != "" {
+			out += strings.Repeat(" ", ind) + l
+		}
+	}
+	return out
+}
+
+var trailingSpaces = regexp.MustCompile(` +\n`)
 
 // yamlEncode writes YAML the way PyYAML's dump does (Ansible's to_yaml and
 // to_nice_yaml), so that rendered files match byte for byte.
@@ -271,7 +334,7 @@ func (e *yamlEnc) flowScalar(v any, ind int) string {
 	return s
 }
 
-var yamlSpecialPlain = regexp.MustCompile(`^(?i:yes|no|true|false|on|off|null|~)$|^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^0x[0-9a-fA-F_]+$|^0o?[0-7_]+$|^0b[01_]+$|^[-+]?[1-9][\d_]*(:[0-5]?\d)+(\.\d*)?$|^\d{4}-\d\d?-\d\d?([Tt ].*)?$|^[-+]?\d+\.$|^=$|^<<$`)
+var yamlSpecialPlain = regexp.MustCompile(`^(?i:yes|no|true|false|on|off|null|~)$|^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^0x[0-9a-fA-F_]+$|^0o?[0-7_]+$|^0b[01_]+$|^[-+]?[1-9][\d_]*(:[0-5]?\d)+(\.\d*)?$|^[-+]?\d[\d_]*(:[0-5]?\d)+\.[\d_]*$|^\d{4}-\d\d?-\d\d?([Tt ].*)?$|^[-+]?\d+\.$|^=$|^<<$`)
 
 func (e *yamlEnc) scalar(v any, ind int, key bool) string {
 	switch x := plain(v).(type) {
@@ -307,6 +370,9 @@ func (e *yamlEnc) scalar(v any, ind int, key bool) string {
 }
 
 func (e *yamlEnc) yamlString(s string, ind int, key bool) string {
+	if e.o.literal && !key && strings.ContainsAny(s, blockChars) {
+		return e.literalBlock(s, ind)
+	}
 	if s == "" {
 		return "''"
 	}
@@ -327,11 +393,12 @@ func (e *yamlEnc) yamlString(s string, ind int, key bool) string {
 
 func yamlNeedsDouble(s string) bool {
 	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r == 0xfeff || r >= 0x80 && r < 0xa0 {
+		// a tab is not printable to PyYAML's emitter either: "a\tb"
+		if r < 0x20 && r != '\n' || r == 0x7f || r == 0xfeff || r >= 0x80 && r < 0xa0 {
 			return true
 		}
 	}
-	return strings.HasPrefix(s, "\t") && false
+	return false
 }
 
 func yamlPlainOK(s string) bool {

@@ -15,7 +15,6 @@ var stdoutNames = map[string]string{
 	"minimal": "minimal", "ansible.builtin.minimal": "minimal",
 	"oneline": "oneline", "ansible.builtin.oneline": "oneline",
 	"debug": "debug", "ansible.posix.debug": "debug",
-	// yaml is accepted and prints as default does; the runner warns so.
 	"yaml": "yaml", "community.general.yaml": "yaml",
 }
 
@@ -43,6 +42,8 @@ func NewStdout(name string, w io.Writer, opts Options) Sink {
 		return NewOneline(w, opts)
 	case "debug":
 		return NewDebug(w, opts)
+	case "yaml":
+		return NewYAML(w, opts)
 	}
 	return NewDefault(w, opts)
 }
