@@ -85,3 +85,22 @@ func TestStdoutCallbacksGolden(t *testing.T) {
 		})
 	}
 }
+
+// Each serial batch is announced with its own PLAY banner, as ansible's
+// task queue manager starts the play again for every batch.
+func TestPlayBannerPerBatch(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"site.yml": "- hosts: all\n  serial: 1\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n",
+	})
+	var out bytes.Buffer
+	code := Run(context.Background(), &Options{
+		Playbooks:  []string{filepath.Join(dir, "site.yml")},
+		Inventory:  []string{"h1,h2,h3"},
+		Connection: "local",
+		Stdout:     &out,
+		Stderr:     &out,
+	})
+	if n := bytes.Count(out.Bytes(), []byte("PLAY [all] ***")); code != 0 || n != 3 {
+		t.Errorf("exit %d, %d PLAY banners for 3 batches:\n%s", code, n, out.String())
+	}
+}
