@@ -104,3 +104,29 @@ func TestPlayBannerPerBatch(t *testing.T) {
 		t.Errorf("exit %d, %d PLAY banners for 3 batches:\n%s", code, n, out.String())
 	}
 }
+
+// set_stats' data, per host and for the run, aggregated or replaced,
+// shows after the recap with show_custom_stats as ansible-playbook 2.14
+// shows it.
+func TestCustomStatsGolden(t *testing.T) {
+	dir := filepath.Join("callback", "testdata", "playbooks")
+	var out bytes.Buffer
+	code := Run(context.Background(), &Options{
+		Playbooks:       []string{filepath.Join(dir, "custom_stats.yml")},
+		Inventory:       []string{filepath.Join(dir, "hosts.ini")},
+		Forks:           1,
+		ShowCustomStats: true,
+		Stdout:          &out,
+		Stderr:          &out,
+	})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	want, err := os.ReadFile(filepath.Join("callback", "testdata", "custom_stats.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(want) {
+		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", out.String(), want)
+	}
+}

@@ -104,6 +104,9 @@ type Options struct {
 	// CheckModeMarkers is the default callback's check_mode_markers:
 	// "DRY RUN" banners and "[CHECK MODE]" after play and task names.
 	CheckModeMarkers bool
+	// ShowCustomStats is show_custom_stats: what set_stats gathered is
+	// printed after the recap (and in the json callback's document).
+	ShowCustomStats bool
 	// CallbacksEnabled is callbacks_enabled: the aggregate callbacks that
 	// print after the stdout one, in order. A name fjord does not have is
 	// warned about, as ansible warns about a plugin it cannot load.

@@ -206,7 +206,12 @@ func (r *run) play(ctx context.Context, books []*playbook.Playbook) (int, error)
 		}
 	}
 	stats := r.counter.Stats()
-	r.emit(func(s callback.Sink) { s.Recap(stats) })
+	r.emit(func(s callback.Sink) {
+		if cs, ok := s.(callback.CustomStatsSink); ok {
+			cs.CustomStats(r.counter.Custom())
+		}
+		s.Recap(stats)
+	})
 	if err := r.sink.Close(); err != nil {
 		return ExitError, err
 	}
@@ -242,7 +247,8 @@ func (r *run) loadOptions() playbook.Options {
 func (r *run) makeSink() callback.Sink {
 	sinks := []callback.Sink{callback.NewStdout(r.o.Callback, r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
 		Diff: r.o.Diff, Check: r.o.Check, HideSkipped: r.o.HideSkipped, HideOK: r.o.HideOK, CheckModeMarkers: r.o.CheckModeMarkers,
-		Stderr: r.o.Stderr, Warner: r.warner})}
+		ShowCustomStats: r.o.ShowCustomStats,
+		Stderr:          r.o.Stderr, Warner: r.warner})}
 	limit := r.o.ProfileTasksLimit
 	if limit == "" {
 		limit = "20"

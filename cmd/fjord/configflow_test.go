@@ -177,14 +177,14 @@ func TestInventoryCommandReadsConfig(t *testing.T) {
 	}
 }
 
-// callbacks_enabled, check_mode_markers and profile_tasks' options
+// callbacks_enabled, check_mode_markers, show_custom_stats and profile_tasks' options
 // reach the engine from ansible.cfg and the environment.
 func TestCallbacksEnabledSettings(t *testing.T) {
 	te := newTestEnv(t)
-	writeCfg(t, te, "[defaults]\ncallback_whitelist = timer\ncallbacks_enabled = profile_tasks, ansible.posix.timer\ncheck_mode_markers = yes\n"+
+	writeCfg(t, te, "[defaults]\ncallback_whitelist = timer\ncallbacks_enabled = profile_tasks, ansible.posix.timer\ncheck_mode_markers = yes\nshow_custom_stats = yes\n"+
 		"[callback_profile_tasks]\nsort_order = none\n")
 	if code := te.playbook("site.yml"); code != 0 || strings.Join(te.got.CallbacksEnabled, ",") != "profile_tasks,ansible.posix.timer" ||
-		!te.got.CheckModeMarkers || te.got.ProfileTasksSort != "none" || te.got.ProfileTasksLimit != "" {
+		!te.got.CheckModeMarkers || !te.got.ShowCustomStats || te.got.ProfileTasksSort != "none" || te.got.ProfileTasksLimit != "" {
 		t.Errorf("exit %d, %+v %v %q %q", code, te.got.CallbacksEnabled, te.got.CheckModeMarkers, te.got.ProfileTasksSort, te.got.ProfileTasksLimit)
 	}
 	te.vars["ANSIBLE_CALLBACKS_ENABLED"] = "profile_roles"

@@ -195,6 +195,7 @@ func (opts *playbookOptions) outputOptions(o *runner.Options, e *env, c settings
 	o.HideSkipped = !c.Get("callback.default.display_skipped_hosts").Bool()
 	o.HideOK = !c.Get("callback.default.display_ok_hosts").Bool()
 	o.CheckModeMarkers = c.Get("callback.default.check_mode_markers").Bool()
+	o.ShowCustomStats = c.Get("callback.default.show_custom_stats").Bool()
 	o.CallbacksEnabled = c.Get("CALLBACKS_ENABLED").List()
 	o.ProfileTasksSort = c.str("callback.profile_tasks.sort_order")
 	o.ProfileTasksLimit = c.str("callback.profile_tasks.output_limit")

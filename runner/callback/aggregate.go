@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 // enabledNames maps the names Ansible users list in callbacks_enabled
@@ -317,6 +319,14 @@ func (t tee) Async(ev AsyncEvent, r *HostResult) {
 	t.each(func(s Sink) {
 		if as, ok := s.(AsyncSink); ok {
 			as.Async(ev, r)
+		}
+	})
+}
+
+func (t tee) CustomStats(custom *value.Map) {
+	t.each(func(s Sink) {
+		if cs, ok := s.(CustomStatsSink); ok {
+			cs.CustomStats(custom)
 		}
 	})
 }

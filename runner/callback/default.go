@@ -23,6 +23,8 @@ type Options struct {
 	// CheckModeMarkers is check_mode_markers: "DRY RUN" banners around a
 	// --check run and " [CHECK MODE]" after play and task names.
 	CheckModeMarkers bool
+	// ShowCustomStats is show_custom_stats: set_stats' data after the recap.
+	ShowCustomStats bool
 	// Width is the terminal width; banners are padded with '*' to
 	// max(80, Width) columns, as when stdout is not a terminal.
 	Width int
@@ -63,6 +65,7 @@ type defaultSink struct {
 	// dumper renders a result shown after "=>"; nil is dumpResult. The
 	// stdout callbacks built on this one (debug) change only that.
 	dumper func(*value.Map) string
+	custom *value.Map // set_stats' data, for show_custom_stats
 }
 
 // NewDefault returns the default callback: ansible-playbook's screen output.
@@ -519,6 +522,7 @@ func (s *defaultSink) Recap(stats []Stats) {
 			s.count("ignored", st.Ignored, colorWarn)), "")
 	}
 	s.display(s.w, "", "")
+	s.customRecap()
 	s.dryRun()
 }
 

@@ -24,7 +24,13 @@ type jsonSink struct {
 	task    *value.Map // current task entry
 	written bool
 	stats   []Stats
+
+	showCustom bool       // show_custom_stats
+	custom     *value.Map // set_stats' data
 }
+
+// CustomStats keeps set_stats' data for the document.
+func (s *jsonSink) CustomStats(custom *value.Map) { s.custom = custom }
 
 // NewJSON returns the json stdout callback (ANSIBLE_STDOUT_CALLBACK=json).
 func NewJSON(w io.Writer) Sink {
@@ -117,7 +123,20 @@ func (s *jsonSink) flush() error {
 	if plays == nil {
 		plays = []any{}
 	}
-	doc := value.MapOf("custom_stats", value.NewMap(0), "global_custom_stats", value.NewMap(0),
+	// As ansible's json callback: only with show_custom_stats, "_run"
+	// apart as global_custom_stats.
+	custom, global := value.NewMap(0), value.NewMap(0)
+	if s.showCustom && s.custom != nil {
+		s.custom.Range(func(k string, v any) bool {
+			if k == "_run" {
+				global, _ = v.(*value.Map)
+			} else {
+				custom.Set(k, v)
+			}
+			return true
+		})
+	}
+	doc := value.MapOf("custom_stats", custom, "global_custom_stats", global,
 		"plays", plays, "stats", st)
 	_, err := io.WriteString(s.w, dumpJSON(doc, jsonStyle{indent: 4, sortKeys: true, ensureASCII: true})+"\n")
 	return err

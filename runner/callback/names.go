@@ -35,7 +35,9 @@ func NewStdout(name string, w io.Writer, opts Options) Sink {
 	canonical, _ := StdoutName(name)
 	switch canonical {
 	case "json":
-		return NewJSON(w)
+		j := NewJSON(w).(*jsonSink)
+		j.showCustom = opts.ShowCustomStats
+		return j
 	case "minimal":
 		return NewMinimal(w)
 	case "oneline":
