@@ -52,29 +52,33 @@ func TestCallbacksEnabledGolden(t *testing.T) {
 	}
 }
 
-// The oneline, debug and yaml stdout callbacks print what ansible-playbook
-// 2.14's print, the command's times masked.
+// The oneline, debug and yaml stdout callbacks, and the default one with
+// result_format=yaml, print what ansible-playbook 2.14's print, the
+// command's times masked.
 func TestStdoutCallbacksGolden(t *testing.T) {
 	dir := filepath.Join("callback", "testdata", "playbooks")
 	mask := regexp.MustCompile(`("?\b(start|end|delta)"?: ?)["'][^"'\n]*["']`)
-	for _, cb := range []string{"oneline", "debug", "yaml"} {
-		t.Run(cb, func(t *testing.T) {
-			book := "stdout_cbs.yml"
-			if cb == "yaml" {
-				book = "yaml_cb.yml"
-			}
+	no := false
+	for _, tc := range []struct {
+		golden, book string
+		o            Options
+	}{
+		{"oneline", "stdout_cbs.yml", Options{Callback: "oneline"}},
+		{"debug", "stdout_cbs.yml", Options{Callback: "debug"}},
+		{"yaml", "yaml_cb.yml", Options{Callback: "community.general.yaml"}},
+		{"result_format_yaml", "yaml_cb.yml", Options{ResultFormat: "yaml"}},
+		{"result_format_yaml_strict", "yaml_cb.yml", Options{ResultFormat: "yaml", PrettyResults: &no}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
 			var out bytes.Buffer
-			code := Run(context.Background(), &Options{
-				Playbooks: []string{filepath.Join(dir, book)},
-				Inventory: []string{filepath.Join(dir, "hosts.ini")},
-				Callback:  cb,
-				Stdout:    &out,
-				Stderr:    &out,
-			})
-			if code != 0 {
+			o := tc.o
+			o.Playbooks = []string{filepath.Join(dir, tc.book)}
+			o.Inventory = []string{filepath.Join(dir, "hosts.ini")}
+			o.Stdout, o.Stderr = &out, &out
+			if code := Run(context.Background(), &o); code != 0 {
 				t.Fatalf("exit %d: %s", code, out.String())
 			}
-			want, err := os.ReadFile(filepath.Join("callback", "testdata", cb+".golden"))
+			want, err := os.ReadFile(filepath.Join("callback", "testdata", tc.golden+".golden"))
 			if err != nil {
 				t.Fatal(err)
 			}

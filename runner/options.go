@@ -107,6 +107,10 @@ type Options struct {
 	// ShowCustomStats is show_custom_stats: what set_stats gathered is
 	// printed after the recap (and in the json callback's document).
 	ShowCustomStats bool
+	// ResultFormat and PrettyResults are callback_result_format ("json"
+	// or "", "yaml") and callback_format_pretty (nil: unset).
+	ResultFormat  string
+	PrettyResults *bool
 	// CallbacksEnabled is callbacks_enabled: the aggregate callbacks that
 	// print after the stdout one, in order. A name fjord does not have is
 	// warned about, as ansible warns about a plugin it cannot load.

@@ -193,3 +193,21 @@ func TestCallbacksEnabledSettings(t *testing.T) {
 		t.Errorf("env: exit %d, %+v %q", code, te.got.CallbacksEnabled, te.got.ProfileTasksLimit)
 	}
 }
+
+// callback_result_format and callback_format_pretty reach the engine; a
+// format ansible does not know is refused.
+func TestResultFormatSettings(t *testing.T) {
+	te := newTestEnv(t)
+	writeCfg(t, te, "[defaults]\ncallback_result_format = yaml\ncallback_format_pretty = false\n")
+	if code := te.playbook("site.yml"); code != 0 || te.got.ResultFormat != "yaml" || te.got.PrettyResults == nil || *te.got.PrettyResults {
+		t.Errorf("exit %d, %q %v", code, te.got.ResultFormat, te.got.PrettyResults)
+	}
+	te = newTestEnv(t)
+	if code := te.playbook("site.yml"); code != 0 || te.got.ResultFormat != "" || te.got.PrettyResults != nil {
+		t.Errorf("unset: exit %d, %q %v", code, te.got.ResultFormat, te.got.PrettyResults)
+	}
+	te.vars["ANSIBLE_CALLBACK_RESULT_FORMAT"] = "toml"
+	if code := te.playbook("site.yml"); code != 5 || !strings.Contains(te.errOut.String(), `Invalid value "toml"`) {
+		t.Errorf("toml: exit %d, %s", code, te.errOut.String())
+	}
+}

@@ -25,6 +25,10 @@ type Options struct {
 	CheckModeMarkers bool
 	// ShowCustomStats is show_custom_stats: set_stats' data after the recap.
 	ShowCustomStats bool
+	// ResultFormat and PrettyResults are callback_result_format ("json"
+	// or "", "yaml") and callback_format_pretty (nil: unset).
+	ResultFormat  string
+	PrettyResults *bool
 	// Width is the terminal width; banners are padded with '*' to
 	// max(80, Width) columns, as when stdout is not a terminal.
 	Width int
@@ -188,6 +192,9 @@ func hostLabel(r *HostResult, m *value.Map) string {
 func (s *defaultSink) dump(m *value.Map) string {
 	if s.dumper != nil {
 		return s.dumper(m)
+	}
+	if s.o.ResultFormat == "yaml" || s.o.PrettyResults != nil {
+		return formatDump(m, s.o.Verbosity, s.o.ResultFormat, s.o.PrettyResults)
 	}
 	return dumpResult(m, s.o.Verbosity, 0)
 }
