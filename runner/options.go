@@ -107,6 +107,8 @@ type Options struct {
 	// ShowCustomStats is show_custom_stats: what set_stats gathered is
 	// printed after the recap (and in the json callback's document).
 	ShowCustomStats bool
+	// FailedStderr is display_failed_stderr: failures go to Stderr.
+	FailedStderr bool
 	// ResultFormat and PrettyResults are callback_result_format ("json"
 	// or "", "yaml") and callback_format_pretty (nil: unset).
 	ResultFormat  string

@@ -247,7 +247,7 @@ func (r *run) loadOptions() playbook.Options {
 func (r *run) makeSink() callback.Sink {
 	sinks := []callback.Sink{callback.NewStdout(r.o.Callback, r.o.Stdout, callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
 		Diff: r.o.Diff, Check: r.o.Check, HideSkipped: r.o.HideSkipped, HideOK: r.o.HideOK, CheckModeMarkers: r.o.CheckModeMarkers,
-		ShowCustomStats: r.o.ShowCustomStats, ResultFormat: r.o.ResultFormat, PrettyResults: r.o.PrettyResults,
+		ShowCustomStats: r.o.ShowCustomStats, FailedStderr: r.o.FailedStderr, ResultFormat: r.o.ResultFormat, PrettyResults: r.o.PrettyResults,
 		Stderr: r.o.Stderr, Warner: r.warner})}
 	limit := r.o.ProfileTasksLimit
 	if limit == "" {

@@ -196,6 +196,7 @@ func (opts *playbookOptions) outputOptions(o *runner.Options, e *env, c settings
 	o.HideOK = !c.Get("callback.default.display_ok_hosts").Bool()
 	o.CheckModeMarkers = c.Get("callback.default.check_mode_markers").Bool()
 	o.ShowCustomStats = c.Get("callback.default.show_custom_stats").Bool()
+	o.FailedStderr = c.Get("callback.default.display_failed_stderr").Bool()
 	switch o.ResultFormat = c.str("callback.default.result_format"); o.ResultFormat {
 	case "", "json", "yaml":
 	default:

@@ -99,3 +99,21 @@ Playbook run took 0 days, 0 hours, 0 minutes, 6 seconds
 		t.Errorf("unknown callback gave %T", s)
 	}
 }
+
+// display_failed_stderr sends failures and unreachable hosts to stderr;
+// the banner and "...ignoring" stay on stdout, as ansible prints them.
+func TestFailedStderr(t *testing.T) {
+	var out, errs bytes.Buffer
+	s := NewDefault(&out, Options{FailedStderr: true, Stderr: &errs})
+	r := newRec(t, s)
+	r.play("h1")
+	r.start(Task{Name: "f", Action: "fail"})
+	r.hr(&HostResult{Host: "h1", Status: Failed, Ignored: true, Result: res(t, `{"changed": false, "failed": true, "msg": "x"}`)})
+	r.hr(&HostResult{Host: "h2", Status: Unreachable, Result: res(t, `{"changed": false, "msg": "down", "unreachable": true}`)})
+	if want := "fatal: [h1]: FAILED! => {\"changed\": false, \"msg\": \"x\"}\nfatal: [h2]: UNREACHABLE! => {\"changed\": false, \"msg\": \"down\", \"unreachable\": true}\n"; errs.String() != want {
+		t.Errorf("stderr %q", errs.String())
+	}
+	if !strings.Contains(out.String(), "TASK [f] ***") || !strings.Contains(out.String(), "...ignoring") || strings.Contains(out.String(), "fatal") {
+		t.Errorf("stdout %q", out.String())
+	}
+}

@@ -25,6 +25,9 @@ type Options struct {
 	CheckModeMarkers bool
 	// ShowCustomStats is show_custom_stats: set_stats' data after the recap.
 	ShowCustomStats bool
+	// FailedStderr is display_failed_stderr: failures and unreachable
+	// hosts are printed on Stderr.
+	FailedStderr bool
 	// ResultFormat and PrettyResults are callback_result_format ("json"
 	// or "", "yaml") and callback_format_pretty (nil: unset).
 	ResultFormat  string
@@ -225,14 +228,14 @@ func (s *defaultSink) HostResult(r *HostResult) {
 		s.exception(m)
 		s.warnings(m)
 		if !hasResults() {
-			s.display(s.w, fmt.Sprintf("fatal: [%s]: FAILED! => %s", label, s.dump(m)), colorError)
+			s.display(s.failW(), fmt.Sprintf("fatal: [%s]: FAILED! => %s", label, s.dump(m)), colorError)
 		}
 		if r.Ignored {
 			s.display(s.w, "...ignoring", colorSkip)
 		}
 	case Unreachable:
 		s.taskBanner()
-		s.display(s.w, fmt.Sprintf("fatal: [%s]: UNREACHABLE! => %s", label, s.dump(m)), colorUnreachable)
+		s.display(s.failW(), fmt.Sprintf("fatal: [%s]: UNREACHABLE! => %s", label, s.dump(m)), colorUnreachable)
 		if r.Ignored {
 			s.display(s.w, "...ignoring", colorSkip)
 		}
@@ -285,7 +288,7 @@ func (s *defaultSink) itemResult(r *HostResult, m *value.Map, label string) {
 		cleanDebug(m, r.Task.Action)
 		s.exception(m)
 		s.warnings(m)
-		s.display(s.w, fmt.Sprintf("failed: [%s] (item=%s) => %s", label, item, s.dump(m)), colorError)
+		s.display(s.failW(), fmt.Sprintf("failed: [%s] (item=%s) => %s", label, item, s.dump(m)), colorError)
 	case Skipped:
 		if s.o.HideSkipped {
 			return
@@ -332,7 +335,15 @@ func (s *defaultSink) exception(m *value.Map) {
 		msg = "The full traceback is:\n" + text
 		m.Delete("exception")
 	}
-	s.display(s.w, msg, colorError)
+	s.display(s.failW(), msg, colorError)
+}
+
+// failW is where failures go: stderr with display_failed_stderr.
+func (s *defaultSink) failW() io.Writer {
+	if s.o.FailedStderr {
+		return s.errw
+	}
+	return s.w
 }
 
 func (s *defaultSink) warnings(m *value.Map) {
