@@ -401,7 +401,8 @@ func optString(m *value.Map, k string) string {
 }
 
 func (s *defaultSink) deprecated(text string) {
-	text = strings.Join(wrapText(text, s.columns), "\n") + "\n"
+	// Display.deprecated: wrapped keeping spaces, printed stripped
+	text = strings.TrimSpace(strings.Join(wrapKeepSpace(text, s.columns), "\n")) + "\n"
 	if s.deprecations[text] {
 		return
 	}

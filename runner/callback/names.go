@@ -2,6 +2,7 @@ package callback
 
 import (
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -16,6 +17,8 @@ var stdoutNames = map[string]string{
 	"oneline": "oneline", "ansible.builtin.oneline": "oneline",
 	"debug": "debug", "ansible.posix.debug": "debug",
 	"yaml": "yaml", "community.general.yaml": "yaml",
+	"skippy": "skippy", "ansible.posix.skippy": "skippy",
+	"null": "null", "community.general.null": "null",
 }
 
 // StdoutName returns the canonical name of a stdout callback; "" is
@@ -26,6 +29,21 @@ func StdoutName(name string) (canonical string, ok bool) {
 	}
 	canonical, ok = stdoutNames[strings.TrimSpace(name)]
 	return canonical, ok
+}
+
+// StdoutNames lists the canonical names of the stdout callbacks fjord
+// has, sorted.
+func StdoutNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range stdoutNames {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // NewStdout returns the sink of the stdout callback called name (any name
@@ -46,6 +64,10 @@ func NewStdout(name string, w io.Writer, opts Options) Sink {
 		return NewDebug(w, opts)
 	case "yaml":
 		return NewYAML(w, opts)
+	case "skippy":
+		return NewSkippy(w, opts)
+	case "null":
+		return NewNull(w, opts)
 	}
 	return NewDefault(w, opts)
 }
