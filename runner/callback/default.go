@@ -132,21 +132,6 @@ func (s *defaultSink) PlaybookStart(path string) {
 	s.dryRun()
 }
 
-func (s *defaultSink) dryRun() {
-	if s.o.Check && s.o.CheckModeMarkers {
-		s.banner("DRY RUN")
-	}
-}
-
-// checkMark follows a play or task name in check mode with
-// check_mode_markers on.
-func (s *defaultSink) checkMark(check bool) string {
-	if check && s.o.CheckModeMarkers {
-		return " [CHECK MODE]"
-	}
-	return ""
-}
-
 func (s *defaultSink) PlayStart(p Play) {
 	s.haveTask = false
 	name := strings.TrimSpace(p.Name)
@@ -336,14 +321,6 @@ func (s *defaultSink) exception(m *value.Map) {
 		m.Delete("exception")
 	}
 	s.display(s.failW(), msg, colorError)
-}
-
-// failW is where failures go: stderr with display_failed_stderr.
-func (s *defaultSink) failW() io.Writer {
-	if s.o.FailedStderr {
-		return s.errw
-	}
-	return s.w
 }
 
 func (s *defaultSink) warnings(m *value.Map) {
