@@ -126,6 +126,10 @@ var defs = []def{
 	{plugin: "callback/default", name: "display_failed_stderr", typ: Bool, dflt: "False", ini: []iniKey{d("display_failed_stderr")}, env: []string{"ANSIBLE_DISPLAY_FAILED_STDERR"}},
 	{plugin: "callback/default", name: "show_custom_stats", typ: Bool, dflt: "False", ini: []iniKey{d("show_custom_stats")}, env: []string{"ANSIBLE_SHOW_CUSTOM_STATS"}},
 	{plugin: "callback/default", name: "check_mode_markers", typ: Bool, dflt: "False", ini: []iniKey{d("check_mode_markers")}, env: []string{"ANSIBLE_CHECK_MODE_MARKERS"}},
+	{plugin: "callback/default", name: "result_format", dflt: "json", ini: []iniKey{d("callback_result_format")}, env: []string{"ANSIBLE_CALLBACK_RESULT_FORMAT"}},
+	{plugin: "callback/default", name: "pretty_results", typ: Bool, dflt: none, ini: []iniKey{d("callback_format_pretty")}, env: []string{"ANSIBLE_CALLBACK_FORMAT_PRETTY"}},
+	{plugin: "callback/profile_tasks", name: "output_limit", dflt: "20", ini: []iniKey{k("callback_profile_tasks", "task_output_limit")}, env: []string{"PROFILE_TASKS_TASK_OUTPUT_LIMIT"}},
+	{plugin: "callback/profile_tasks", name: "sort_order", dflt: "descending", ini: []iniKey{k("callback_profile_tasks", "sort_order")}, env: []string{"PROFILE_TASKS_SORT_ORDER"}},
 	{plugin: "shell/sh", name: "async_dir", dflt: "~/.ansible_async", ini: []iniKey{d("async_dir")}, env: []string{"ANSIBLE_ASYNC_DIR"}},
 	{plugin: "shell/sh", name: "remote_tmp", dflt: "~/.ansible/tmp", ini: []iniKey{d("remote_tmp")}, env: []string{"ANSIBLE_REMOTE_TEMP", "ANSIBLE_REMOTE_TMP"}},
 }

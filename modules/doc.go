@@ -36,4 +36,4 @@
 // are kept only in diff mode.
 package modules
 
-//go:generate go run ../internal/moddoc/gen -root .. -o ../docs/modules.md
+//go:generate go run ../internal/moddoc/gen -root .. -o ../docs/modules.md -comments ../internal/moddoc/comments_gen.go

@@ -286,7 +286,43 @@ func actGroupBy(ctx context.Context, tc *taskCtx) *value.Map {
 }
 
 func actSetStats(ctx context.Context, tc *taskCtx) *value.Map {
-	return okResult()
+	args, err := tc.args()
+	if err != nil {
+		return failResult(tc.sc.explain(err, tc.t))
+	}
+	data := value.NewMap(0)
+	if d, ok := args.Get("data"); ok {
+		m, isMap := value.StripUnsafe(d).(*value.Map)
+		if !isMap {
+			return failResult("The 'data' option needs to be a dictionary/hash")
+		}
+		for _, k := range m.Keys() {
+			if !isIdentifier(k) {
+				return failResult("The variable name '" + k + "' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.")
+			}
+		}
+		data = m
+	}
+	stats := value.MapOf("data", data, "per_host", false, "aggregate", true)
+	for _, opt := range []string{"per_host", "aggregate"} {
+		if v, ok := args.Get(opt); ok && v != nil {
+			stats.Set(opt, value.Bool(v))
+		}
+	}
+	res := okResult()
+	res.Set("ansible_stats", stats)
+	return res
+}
+
+// isIdentifier is Python's str.isidentifier for the ASCII names
+// set_stats takes.
+func isIdentifier(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // actValidateArgSpec checks variables against an argument spec: the

@@ -103,7 +103,26 @@ type Options struct {
 	// HideSkipped and HideOK are the default callback's
 	// display_skipped_hosts=false and display_ok_hosts=false.
 	HideSkipped, HideOK bool
-	Log                 *slog.Logger
+	// CheckModeMarkers is the default callback's check_mode_markers:
+	// "DRY RUN" banners and "[CHECK MODE]" after play and task names.
+	CheckModeMarkers bool
+	// ShowCustomStats is show_custom_stats: what set_stats gathered is
+	// printed after the recap (and in the json callback's document).
+	ShowCustomStats bool
+	// FailedStderr is display_failed_stderr: failures go to Stderr.
+	FailedStderr bool
+	// ResultFormat and PrettyResults are callback_result_format ("json"
+	// or "", "yaml") and callback_format_pretty (nil: unset).
+	ResultFormat  string
+	PrettyResults *bool
+	// CallbacksEnabled is callbacks_enabled: the aggregate callbacks that
+	// print after the stdout one, in order. A name fjord does not have is
+	// warned about, as ansible warns about a plugin it cannot load.
+	CallbacksEnabled []string
+	// ProfileTasksSort and ProfileTasksLimit are profile_tasks'
+	// sort_order and output_limit ("": descending, 20).
+	ProfileTasksSort, ProfileTasksLimit string
+	Log                                 *slog.Logger
 }
 
 // Exit codes, as ansible-playbook's.

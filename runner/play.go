@@ -88,7 +88,11 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 	for i, h := range pr.all {
 		names[i] = h.name
 	}
-	r.emit(func(s callback.Sink) { s.PlayStart(callback.Play{Name: name, Hosts: names, Check: pr.check}) })
+	// ansible's task queue manager announces the play for each serial
+	// batch, and once before saying that no hosts matched.
+	playStart := func() {
+		r.emit(func(s callback.Sink) { s.PlayStart(callback.Play{Name: name, Hosts: names, Check: pr.check}) })
+	}
 	// hosts that already failed in an earlier play stay out.
 	var live []*hostState
 	for _, h := range pr.all {
@@ -97,6 +101,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 		}
 	}
 	if len(live) == 0 {
+		playStart()
 		r.emit(func(s callback.Sink) { s.NoHostsMatched() })
 		return nil
 	}
@@ -115,6 +120,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 		pr.mu.Lock()
 		pr.batch, pr.magic = b, nil // ansible_play_batch is the new batch
 		pr.mu.Unlock()
+		playStart()
 		if err := r.runBatch(ctx, pr); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/inventory"
@@ -61,6 +62,7 @@ type run struct {
 
 	jobs    sync.WaitGroup  // async jobs the controller runs (async.go)
 	rootCtx context.Context // the run's context: it bounds those jobs
+	start   time.Time       // when the run began, for profile_tasks and timer
 }
 
 // Run runs the playbooks and returns ansible-playbook's exit code.
@@ -79,7 +81,7 @@ func Run(ctx context.Context, o *Options) int {
 	}
 	r := &run{o: o, eng: templates.New(), log: o.Log, hosts: map[string]*hostState{},
 		conns: map[string]connection.Conn{}, omit: "__omit_place_holder__" + randHex(20),
-		warner: callback.NewWarner(o.Stderr, o.Color, 0)}
+		warner: callback.NewWarner(o.Stderr, o.Color, 0), start: time.Now()}
 	r.rootCtx = ctx
 	defer r.closeConns()
 	code, err := r.mainSafe(ctx)
@@ -211,7 +213,12 @@ func (r *run) play(ctx context.Context, books []*playbook.Playbook) (int, error)
 		}
 	}
 	stats := r.counter.Stats()
-	r.emit(func(s callback.Sink) { s.Recap(stats) })
+	r.emit(func(s callback.Sink) {
+		if cs, ok := s.(callback.CustomStatsSink); ok {
+			cs.CustomStats(r.counter.Custom())
+		}
+		s.Recap(stats)
+	})
 	r.dryRunSummary(stats)
 	if err := r.sink.Close(); err != nil {
 		return ExitError, err
@@ -247,12 +254,32 @@ func (r *run) loadOptions() playbook.Options {
 
 func (r *run) makeSink() callback.Sink {
 	co := callback.Options{Verbosity: r.o.Verbosity, Color: r.o.Color,
-		Diff: r.o.Diff, Check: r.o.Check, HideSkipped: r.o.HideSkipped, HideOK: r.o.HideOK, Stderr: r.o.Stderr, Warner: r.warner}
-	s := callback.NewStdout(r.o.Callback, r.o.Stdout, co)
-	if r.o.Adhoc != nil && r.o.Adhoc.Tree != "" {
-		s = callback.WithTree(s, r.o.Adhoc.Tree, co)
+		Diff: r.o.Diff, Check: r.o.Check, HideSkipped: r.o.HideSkipped, HideOK: r.o.HideOK, CheckModeMarkers: r.o.CheckModeMarkers,
+		ShowCustomStats: r.o.ShowCustomStats, FailedStderr: r.o.FailedStderr, ResultFormat: r.o.ResultFormat, PrettyResults: r.o.PrettyResults,
+		Stderr: r.o.Stderr, Warner: r.warner}
+	sinks := []callback.Sink{callback.NewStdout(r.o.Callback, r.o.Stdout, co)}
+	limit := r.o.ProfileTasksLimit
+	if limit == "" {
+		limit = "20"
 	}
-	return s
+	ao := callback.AggregateOptions{Start: r.start, SortOrder: r.o.ProfileTasksSort, OutputLimit: limit, Verbosity: r.o.Verbosity}
+	seen := map[string]bool{}
+	for _, name := range r.o.CallbacksEnabled {
+		canonical, ok := callback.EnabledName(name)
+		if !ok {
+			r.warn(fmt.Sprintf("Skipping callback plugin '%s', unable to load", name))
+			continue
+		}
+		// profile_tasks listed twice (short and long name) runs once
+		if !seen[canonical] {
+			seen[canonical] = true
+			sinks = append(sinks, callback.NewEnabled(name, r.o.Stdout, ao))
+		}
+	}
+	if r.o.Adhoc != nil && r.o.Adhoc.Tree != "" {
+		sinks[0] = callback.WithTree(sinks[0], r.o.Adhoc.Tree, co)
+	}
+	return callback.Tee(sinks...)
 }
 
 // emit calls the sink under the output lock.

@@ -291,8 +291,8 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 	if t.Role != nil {
 		role = t.Role.Role.FQName()
 	}
-	return callback.Task{Name: name, Role: role, Action: t.Action, Path: fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line),
-		Handler: t.Handler, Check: ex.pr.check}
+	return callback.Task{Name: name, Role: role, Action: t.Action, Written: actionShown(t), ID: fmt.Sprintf("%p", t),
+		Path: fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line), Handler: t.Handler, Check: ex.pr.check}
 }
 
 // runOnHost runs a task on one host: loop, conditions, action, retries,

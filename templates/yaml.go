@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -51,7 +52,148 @@ type yamlOpts struct {
 	flowLeaves bool // PyYAML's default_flow_style=None
 	sortKeys   bool
 	width      int
+	// literal says how a string holding a line break is written: as a
+	// literal block ("|"), after the clean-up its mode names.
+	literal literalMode
 }
+
+// literalMode is how a dumper of Ansible's callbacks represents a string
+// with a line break: PyYAML is asked for a literal block, which it writes
+// when the (cleaned) text allows one, and double-quoted otherwise.
+type literalMode int
+
+const (
+	literalOff       literalMode = iota
+	literalCommunity             // community.general.yaml: trailing spaces, tabs, unprintables cleaned away
+	literalLossy                 // ansible's result_format=yaml, pretty: trailing spaces and tabs cleaned away
+	literalStrict                // result_format=yaml, not pretty: the text as it is
+)
+
+// CallbackYAML is v as the yaml stdout callback (community.general.yaml)
+// dumps a result: PyYAML's block style, keys sorted, lines up to 1000
+// columns, and a string with a line break as a literal block, its
+// trailing spaces, tabs and unprintable characters cleaned away first.
+func CallbackYAML(v any) (string, error) {
+	return yamlEncode(v, yamlOpts{indent: 2, sortKeys: true, width: 1000, literal: literalCommunity})
+}
+
+// ResultYAML is v as ansible-core's callbacks dump a result with
+// result_format=yaml: indent spaces per level, keys sorted, 80 columns,
+// strings with a line break as literal blocks; pretty (pretty_results,
+// on by default) trims trailing spaces and expands tabs to get them.
+func ResultYAML(v any, indent int, pretty bool) (string, error) {
+	mode := literalStrict
+	if pretty {
+		mode = literalLossy
+	}
+	return yamlEncode(v, yamlOpts{indent: indent, sortKeys: true, width: 80, literal: mode})
+}
+
+// blockChars make Ansible's dumpers ask for a literal block.
+const blockChars = "\n\r\x1c\x1d\x1e\u0085\u2028\u2029"
+
+// isPyBreak is a line break to PyYAML's emitter.
+func isPyBreak(r rune) bool { return r == '\n' || r == 0x85 || r == 0x2028 || r == 0x2029 }
+
+// blockAllowed is PyYAML's analyze_scalar(s).allow_block (allow_unicode
+// on): no unprintable character, no space before a line break, no
+// trailing space, and not empty.
+func blockAllowed(s string) bool {
+	if s == "" || strings.HasSuffix(s, " ") {
+		return false
+	}
+	prevSpace := false
+	for _, r := range s {
+		printable := r == '\n' || r >= 0x20 && r <= 0x7e || r == 0x85 || r >= 0xa0 && r <= 0xd7ff ||
+			r >= 0xe000 && r <= 0xfffd || r >= 0x10000 && r <= 0x10ffff
+		if !printable || r == 0xfeff || prevSpace && isPyBreak(r) {
+			return false
+		}
+		prevSpace = r == ' '
+	}
+	return true
+}
+
+// expandTabs is Python's str.expandtabs(): tabs to the next multiple of
+// 8 on their line.
+func expandTabs(s string) string {
+	if !strings.Contains(s, "\t") {
+		return s
+	}
+	var b strings.Builder
+	col := 0
+	for _, r := range s {
+		switch r {
+		case '\t':
+			n := 8 - col%8
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+		case '\n', '\r':
+			b.WriteRune(r)
+			col = 0
+		default:
+			b.WriteRune(r)
+			col++
+		}
+	}
+	return b.String()
+}
+
+// pyRstrip is Python's str.rstrip(): its whitespace includes \x1c-\x1f.
+func pyRstrip(s string) string {
+	return strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f })
+}
+
+var spaceBreak = regexp.MustCompile(` +([\n\r])`)
+
+// literalBlock is the represent_scalar of Ansible's dumpers for a string
+// holding a line break: the text cleaned as the mode says, as a literal
+// block at indentation ind when PyYAML allows one, else double-quoted.
+func (e *yamlEnc) literalBlock(s string, ind int) string {
+	switch e.o.literal {
+	case literalCommunity:
+		var b strings.Builder
+		for _, r := range pyRstrip(s) {
+			// string.printable, or past Latin-1's control characters
+			if r >= 0x20 && r < 0x7f || r >= 0xa0 || r == '\t' || r == '\n' || r == '\r' || r == '\x0b' || r == '\x0c' {
+				b.WriteRune(r)
+			}
+		}
+		s = strings.NewReplacer("\x0b", "", "\x0c", "", "\r", "").Replace(expandTabs(b.String()))
+		s = trailingSpaces.ReplaceAllString(s, "\n")
+	case literalLossy:
+		s = spaceBreak.ReplaceAllString(expandTabs(pyRstrip(s)), "$1")
+	}
+	if !blockAllowed(s) {
+		return yamlDoubleQuote(s)
+	}
+	// PyYAML's determine_block_hints: an indentation indicator when the
+	// text starts with a space or break, then the chomping indicator.
+	hints := ""
+	if s[0] == ' ' || s[0] == '\n' {
+		hints = strconv.Itoa(e.o.indent)
+	}
+	body := s
+	switch {
+	case !strings.HasSuffix(s, "\n"):
+		hints += "-"
+	case len(s) == 1 || strings.HasSuffix(s, "\n\n"):
+		hints += "+"
+		body = s[:len(s)-1]
+	default:
+		body = s[:len(s)-1]
+	}
+	out := "|" + hints
+	for _, l := range strings.Split(body, "\n") {
+		out += "\n"
+		if l != "" {
+			out += strings.Repeat(" ", ind) + l
+		}
+	}
+	return out
+}
+
+var trailingSpaces = regexp.MustCompile(` +\n`)
 
 // yamlEncode writes YAML the way PyYAML's dump does (Ansible's to_yaml and
 // to_nice_yaml), so that rendered files match byte for byte.
@@ -271,7 +413,7 @@ func (e *yamlEnc) flowScalar(v any, ind int) string {
 	return s
 }
 
-var yamlSpecialPlain = regexp.MustCompile(`^(?i:yes|no|true|false|on|off|null|~)$|^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^0x[0-9a-fA-F_]+$|^0o?[0-7_]+$|^0b[01_]+$|^[-+]?[1-9][\d_]*(:[0-5]?\d)+(\.\d*)?$|^\d{4}-\d\d?-\d\d?([Tt ].*)?$|^[-+]?\d+\.$|^=$|^<<$`)
+var yamlSpecialPlain = regexp.MustCompile(`^(?i:yes|no|true|false|on|off|null|~)$|^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^0x[0-9a-fA-F_]+$|^0o?[0-7_]+$|^0b[01_]+$|^[-+]?[1-9][\d_]*(:[0-5]?\d)+(\.\d*)?$|^[-+]?\d[\d_]*(:[0-5]?\d)+\.[\d_]*$|^\d{4}-\d\d?-\d\d?([Tt ].*)?$|^[-+]?\d+\.$|^=$|^<<$`)
 
 func (e *yamlEnc) scalar(v any, ind int, key bool) string {
 	switch x := plain(v).(type) {
@@ -307,6 +449,9 @@ func (e *yamlEnc) scalar(v any, ind int, key bool) string {
 }
 
 func (e *yamlEnc) yamlString(s string, ind int, key bool) string {
+	if e.o.literal != literalOff && !key && strings.ContainsAny(s, blockChars) {
+		return e.literalBlock(s, ind)
+	}
 	if s == "" {
 		return "''"
 	}
@@ -327,11 +472,12 @@ func (e *yamlEnc) yamlString(s string, ind int, key bool) string {
 
 func yamlNeedsDouble(s string) bool {
 	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r == 0xfeff || r >= 0x80 && r < 0xa0 {
+		// a tab is not printable to PyYAML's emitter either: "a\tb"
+		if r < 0x20 && r != '\n' || r == 0x7f || r == 0xfeff || r >= 0x80 && r < 0xa0 {
 			return true
 		}
 	}
-	return strings.HasPrefix(s, "\t") && false
+	return false
 }
 
 func yamlPlainOK(s string) bool {

@@ -66,6 +66,7 @@ var personalities = map[string]string{
 	"ansible-vault":     "vault",
 	"ansible-config":    "config",
 	"ansible":           "adhoc",
+	"ansible-doc":       "doc",
 }
 
 // commandLine returns argv as fjord's own command line: invoked as
@@ -147,6 +148,7 @@ func (e *env) app() *cli.App {
 			e.adhocCommand(),
 			e.labCommand(),
 			e.testCommand(),
+			e.docCommand(),
 		},
 		HideHelpCommand: true,
 		OnUsageError:    usageError,

@@ -176,3 +176,38 @@ func TestInventoryCommandReadsConfig(t *testing.T) {
 		t.Errorf("playbook: exit %d, inventory %q", code, te.got.Inventory)
 	}
 }
+
+// callbacks_enabled, check_mode_markers, show_custom_stats and profile_tasks' options
+// reach the engine from ansible.cfg and the environment.
+func TestCallbacksEnabledSettings(t *testing.T) {
+	te := newTestEnv(t)
+	writeCfg(t, te, "[defaults]\ncallback_whitelist = timer\ncallbacks_enabled = profile_tasks, ansible.posix.timer\ncheck_mode_markers = yes\nshow_custom_stats = yes\n"+
+		"[callback_profile_tasks]\nsort_order = none\n")
+	if code := te.playbook("site.yml"); code != 0 || strings.Join(te.got.CallbacksEnabled, ",") != "profile_tasks,ansible.posix.timer" ||
+		!te.got.CheckModeMarkers || !te.got.ShowCustomStats || te.got.ProfileTasksSort != "none" || te.got.ProfileTasksLimit != "" {
+		t.Errorf("exit %d, %+v %v %q %q", code, te.got.CallbacksEnabled, te.got.CheckModeMarkers, te.got.ProfileTasksSort, te.got.ProfileTasksLimit)
+	}
+	te.vars["ANSIBLE_CALLBACKS_ENABLED"] = "profile_roles"
+	te.vars["PROFILE_TASKS_TASK_OUTPUT_LIMIT"] = "all"
+	if code := te.playbook("site.yml"); code != 0 || strings.Join(te.got.CallbacksEnabled, ",") != "profile_roles" || te.got.ProfileTasksLimit != "all" {
+		t.Errorf("env: exit %d, %+v %q", code, te.got.CallbacksEnabled, te.got.ProfileTasksLimit)
+	}
+}
+
+// callback_result_format and callback_format_pretty reach the engine; a
+// format ansible does not know is refused.
+func TestResultFormatSettings(t *testing.T) {
+	te := newTestEnv(t)
+	writeCfg(t, te, "[defaults]\ncallback_result_format = yaml\ncallback_format_pretty = false\n")
+	if code := te.playbook("site.yml"); code != 0 || te.got.ResultFormat != "yaml" || te.got.PrettyResults == nil || *te.got.PrettyResults {
+		t.Errorf("exit %d, %q %v", code, te.got.ResultFormat, te.got.PrettyResults)
+	}
+	te = newTestEnv(t)
+	if code := te.playbook("site.yml"); code != 0 || te.got.ResultFormat != "" || te.got.PrettyResults != nil {
+		t.Errorf("unset: exit %d, %q %v", code, te.got.ResultFormat, te.got.PrettyResults)
+	}
+	te.vars["ANSIBLE_CALLBACK_RESULT_FORMAT"] = "toml"
+	if code := te.playbook("site.yml"); code != 5 || !strings.Contains(te.errOut.String(), `Invalid value "toml"`) {
+		t.Errorf("toml: exit %d, %s", code, te.errOut.String())
+	}
+}

@@ -2,8 +2,9 @@
 //
 //	fjord playbook [flags] PLAYBOOK...   (as ansible-playbook)
 //	fjord inventory -i SRC --list        (as ansible-inventory)
+//	fjord doc [-l] [-j] MODULE...        (as ansible-doc)
 //
-// Invoked under the name ansible-playbook or ansible-inventory (a symlink),
+// Invoked under the name ansible-playbook, ansible-inventory or ansible-doc (a symlink),
 // the binary behaves as the matching subcommand and takes that tool's flags
 // unchanged, so existing scripts and CI jobs keep working.
 //

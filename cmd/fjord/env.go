@@ -63,8 +63,10 @@ func callbackName(s string) (string, error) {
 	if n, ok := callback.StdoutName(s); ok {
 		return n, nil
 	}
-	// ansible raises a plain AnsibleError here: exit 1.
-	return "", &failure{fmt.Errorf("Invalid callback for stdout specified: %s", s), runner.ExitError}
+	// ansible raises a plain AnsibleError here: exit 1. The list helps
+	// where ansible has the callback and fjord does not.
+	return "", &failure{fmt.Errorf("Invalid callback for stdout specified: %s (fjord has: %s)", s,
+		strings.Join(callback.StdoutNames(), ", ")), runner.ExitError}
 }
 
 // envList splits a comma-separated environment variable (ANSIBLE_INVENTORY),

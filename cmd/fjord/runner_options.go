@@ -194,6 +194,21 @@ func (opts *playbookOptions) outputOptions(o *runner.Options, e *env, c settings
 	o.Callback = callback
 	o.HideSkipped = !c.Get("callback.default.display_skipped_hosts").Bool()
 	o.HideOK = !c.Get("callback.default.display_ok_hosts").Bool()
+	o.CheckModeMarkers = c.Get("callback.default.check_mode_markers").Bool()
+	o.ShowCustomStats = c.Get("callback.default.show_custom_stats").Bool()
+	o.FailedStderr = c.Get("callback.default.display_failed_stderr").Bool()
+	switch o.ResultFormat = c.str("callback.default.result_format"); o.ResultFormat {
+	case "", "json", "yaml":
+	default:
+		return optionErrorf(`Invalid value "%s" for configuration option "plugin_type: callback plugin: default setting: result_format ", valid values are: json, yaml`, o.ResultFormat)
+	}
+	if s := c.Get("callback.default.pretty_results"); s.Value != nil {
+		pretty := s.Bool()
+		o.PrettyResults = &pretty
+	}
+	o.CallbacksEnabled = c.Get("CALLBACKS_ENABLED").List()
+	o.ProfileTasksSort = c.str("callback.profile_tasks.sort_order")
+	o.ProfileTasksLimit = c.str("callback.profile_tasks.output_limit")
 	o.Stdout = e.stdout
 	o.Stderr = e.stderr
 	o.Color = useColor(e.getenv, e.isTerminal(e.stdout))

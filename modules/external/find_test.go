@@ -159,7 +159,7 @@ from ansible_collections.ns.c.plugins.module_utils.cu import thing
 func TestZipCollectionNamespaceDir(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
-		"core/ansible/module_utils/basic.py":                                   "",
+		"core/ansible/module_utils/basic.py":                                  "",
 		"ac/ansible_collections/ns/c/plugins/module_utils/impl/mysql/user.py": "",
 	})
 	rootOnce.Do(func() {})

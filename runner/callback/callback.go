@@ -23,7 +23,11 @@ const (
 type Task struct {
 	Name    string // task name as shown: "" means the action name is shown
 	Role    string // role name, shown as "role : name"
-	Action  string // module name as written (e.g. "ansible.builtin.copy")
+	Action  string // module name, short for ansible.builtin's
+	Written string // the action as written in the task ("ansible.builtin.command")
+	// ID tells tasks apart when names repeat: a task run again (serial
+	// batches) has the same ID, another task with its name another ID.
+	ID      string
 	Path    string // "site.yml:12" for -vv "task path:"
 	Handler bool   // RUNNING HANDLER instead of TASK
 	Check   bool   // task runs in check mode (shown only at -v and up)

@@ -1,6 +1,10 @@
 package callback
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/fjord-run/fjord/value"
+)
 
 // Counter keeps the PLAY RECAP counts the way ansible-playbook 2.14 does:
 //
@@ -14,7 +18,8 @@ import "sort"
 //   - an include task's own result is not counted; each included file
 //     counts ok+1 for each of its hosts (Included).
 type Counter struct {
-	m map[string]*Stats
+	m      map[string]*Stats
+	custom *value.Map // set_stats' data (customstats.go)
 }
 
 // NewCounter returns an empty Counter.
@@ -63,6 +68,7 @@ func (c *Counter) Add(r *HostResult) {
 		if r.Task.Include {
 			return
 		}
+		c.addCustom(r)
 		s.OK++
 		if changed {
 			s.Changed++
@@ -110,3 +116,5 @@ func (c *Counter) Failed() bool {
 	}
 	return false
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

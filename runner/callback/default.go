@@ -20,6 +20,18 @@ type Options struct {
 	// display_ok_hosts=false; Ansible shows both by default, and so does
 	// the zero Options.
 	HideSkipped, HideOK bool
+	// CheckModeMarkers is check_mode_markers: "DRY RUN" banners around a
+	// --check run and " [CHECK MODE]" after play and task names.
+	CheckModeMarkers bool
+	// ShowCustomStats is show_custom_stats: set_stats' data after the recap.
+	ShowCustomStats bool
+	// FailedStderr is display_failed_stderr: failures and unreachable
+	// hosts are printed on Stderr.
+	FailedStderr bool
+	// ResultFormat and PrettyResults are callback_result_format ("json"
+	// or "", "yaml") and callback_format_pretty (nil: unset).
+	ResultFormat  string
+	PrettyResults *bool
 	// Width is the terminal width; banners are padded with '*' to
 	// max(80, Width) columns, as when stdout is not a terminal.
 	Width int
@@ -57,6 +69,10 @@ type defaultSink struct {
 	warner       *Warner
 	deprecations map[string]bool
 	err          error
+	// dumper renders a result shown after "=>"; nil is dumpResult. The
+	// stdout callbacks built on this one (debug) change only that.
+	dumper func(*value.Map) string
+	custom *value.Map // set_stats' data, for show_custom_stats
 }
 
 // NewDefault returns the default callback: ansible-playbook's screen output.
@@ -113,16 +129,17 @@ func (s *defaultSink) PlaybookStart(path string) {
 	if s.o.Verbosity > 1 {
 		s.banner("PLAYBOOK: " + filepath.Base(path))
 	}
+	s.dryRun()
 }
 
 func (s *defaultSink) PlayStart(p Play) {
 	s.haveTask = false
 	name := strings.TrimSpace(p.Name)
 	if name == "" {
-		s.banner("PLAY")
+		s.banner("PLAY" + s.checkMark(p.Check))
 		return
 	}
-	s.banner("PLAY [" + name + "]")
+	s.banner("PLAY [" + name + "]" + s.checkMark(p.Check))
 }
 
 func (s *defaultSink) TaskStart(t Task) {
@@ -140,7 +157,7 @@ func (s *defaultSink) taskBanner() {
 	if s.task.Handler {
 		prefix = "RUNNING HANDLER"
 	}
-	s.banner(prefix + " [" + taskName(s.task) + "]")
+	s.banner(prefix + " [" + taskName(s.task) + "]" + s.checkMark(s.task.Check))
 	if s.o.Verbosity >= 2 && s.task.Path != "" {
 		s.display(s.w, "task path: "+s.task.Path, colorDebug)
 	}
@@ -160,7 +177,15 @@ func hostLabel(r *HostResult, m *value.Map) string {
 	return label
 }
 
-func (s *defaultSink) dump(m *value.Map) string { return dumpResult(m, s.o.Verbosity, 0) }
+func (s *defaultSink) dump(m *value.Map) string {
+	if s.dumper != nil {
+		return s.dumper(m)
+	}
+	if s.o.ResultFormat == "yaml" || s.o.PrettyResults != nil {
+		return formatDump(m, s.o.Verbosity, s.o.ResultFormat, s.o.PrettyResults)
+	}
+	return dumpResult(m, s.o.Verbosity, 0)
+}
 
 func isChanged(r *HostResult, m *value.Map) bool {
 	return r.Status == Changed || value.Truthy(get(m, "changed"))
@@ -188,14 +213,14 @@ func (s *defaultSink) HostResult(r *HostResult) {
 		s.exception(m)
 		s.warnings(m)
 		if !hasResults() {
-			s.display(s.w, fmt.Sprintf("fatal: [%s]: FAILED! => %s", label, s.dump(m)), colorError)
+			s.display(s.failW(), fmt.Sprintf("fatal: [%s]: FAILED! => %s", label, s.dump(m)), colorError)
 		}
 		if r.Ignored {
 			s.display(s.w, "...ignoring", colorSkip)
 		}
 	case Unreachable:
 		s.taskBanner()
-		s.display(s.w, fmt.Sprintf("fatal: [%s]: UNREACHABLE! => %s", label, s.dump(m)), colorUnreachable)
+		s.display(s.failW(), fmt.Sprintf("fatal: [%s]: UNREACHABLE! => %s", label, s.dump(m)), colorUnreachable)
 		if r.Ignored {
 			s.display(s.w, "...ignoring", colorSkip)
 		}
@@ -248,7 +273,7 @@ func (s *defaultSink) itemResult(r *HostResult, m *value.Map, label string) {
 		cleanDebug(m, r.Task.Action)
 		s.exception(m)
 		s.warnings(m)
-		s.display(s.w, fmt.Sprintf("failed: [%s] (item=%s) => %s", label, item, s.dump(m)), colorError)
+		s.display(s.failW(), fmt.Sprintf("failed: [%s] (item=%s) => %s", label, item, s.dump(m)), colorError)
 	case Skipped:
 		if s.o.HideSkipped {
 			return
@@ -295,7 +320,7 @@ func (s *defaultSink) exception(m *value.Map) {
 		msg = "The full traceback is:\n" + text
 		m.Delete("exception")
 	}
-	s.display(s.w, msg, colorError)
+	s.display(s.failW(), msg, colorError)
 }
 
 func (s *defaultSink) warnings(m *value.Map) {
@@ -353,7 +378,8 @@ func optString(m *value.Map, k string) string {
 }
 
 func (s *defaultSink) deprecated(text string) {
-	text = strings.Join(wrapText(text, s.columns), "\n") + "\n"
+	// Display.deprecated: wrapped keeping spaces, printed stripped
+	text = strings.TrimSpace(strings.Join(wrapKeepSpace(text, s.columns), "\n")) + "\n"
 	if s.deprecations[text] {
 		return
 	}
@@ -492,6 +518,8 @@ func (s *defaultSink) Recap(stats []Stats) {
 			s.count("ignored", st.Ignored, colorWarn)), "")
 	}
 	s.display(s.w, "", "")
+	s.customRecap()
+	s.dryRun()
 }
 
 func (s *defaultSink) count(name string, n int, color string) string {

@@ -25,7 +25,13 @@ type jsonSink struct {
 	written bool
 	stats   []Stats
 	dryRun  []DryRunHost // a check run's summary, under "dry_run"
+
+	showCustom bool       // show_custom_stats
+	custom     *value.Map // set_stats' data
 }
+
+// CustomStats keeps set_stats' data for the document.
+func (s *jsonSink) CustomStats(custom *value.Map) { s.custom = custom }
 
 // NewJSON returns the json stdout callback (ANSIBLE_STDOUT_CALLBACK=json).
 func NewJSON(w io.Writer) Sink {
@@ -121,7 +127,20 @@ func (s *jsonSink) flush() error {
 	if plays == nil {
 		plays = []any{}
 	}
-	doc := value.MapOf("custom_stats", value.NewMap(0), "global_custom_stats", value.NewMap(0),
+	// As ansible's json callback: only with show_custom_stats, "_run"
+	// apart as global_custom_stats.
+	custom, global := value.NewMap(0), value.NewMap(0)
+	if s.showCustom && s.custom != nil {
+		s.custom.Range(func(k string, v any) bool {
+			if k == "_run" {
+				global, _ = v.(*value.Map)
+			} else {
+				custom.Set(k, v)
+			}
+			return true
+		})
+	}
+	doc := value.MapOf("custom_stats", custom, "global_custom_stats", global,
 		"plays", plays, "stats", st)
 	if s.dryRun != nil {
 		dr := value.NewMap(len(s.dryRun))

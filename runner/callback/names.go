@@ -2,6 +2,7 @@ package callback
 
 import (
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -14,8 +15,10 @@ var stdoutNames = map[string]string{
 	"json": "json", "ansible.posix.json": "json",
 	"minimal": "minimal", "ansible.builtin.minimal": "minimal",
 	"oneline": "oneline", "ansible.builtin.oneline": "oneline",
-	// yaml is accepted and prints as default does.
+	"debug": "debug", "ansible.posix.debug": "debug",
 	"yaml": "yaml", "community.general.yaml": "yaml",
+	"skippy": "skippy", "ansible.posix.skippy": "skippy",
+	"null": "null", "community.general.null": "null",
 }
 
 // StdoutName returns the canonical name of a stdout callback; "" is
@@ -28,6 +31,21 @@ func StdoutName(name string) (canonical string, ok bool) {
 	return canonical, ok
 }
 
+// StdoutNames lists the canonical names of the stdout callbacks fjord
+// has, sorted.
+func StdoutNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range stdoutNames {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // NewStdout returns the sink of the stdout callback called name (any name
 // StdoutName takes; others get the default one), writing to w; opts are
 // the default callback's.
@@ -35,11 +53,21 @@ func NewStdout(name string, w io.Writer, opts Options) Sink {
 	canonical, _ := StdoutName(name)
 	switch canonical {
 	case "json":
-		return NewJSON(w)
+		j := NewJSON(w).(*jsonSink)
+		j.showCustom = opts.ShowCustomStats
+		return j
 	case "minimal":
 		return NewMinimal(w, opts)
 	case "oneline":
 		return NewOneline(w, opts)
+	case "debug":
+		return NewDebug(w, opts)
+	case "yaml":
+		return NewYAML(w, opts)
+	case "skippy":
+		return NewSkippy(w, opts)
+	case "null":
+		return NewNull(w, opts)
 	}
 	return NewDefault(w, opts)
 }

@@ -12,11 +12,18 @@ import (
 // after a hyphen inside a word, whitespace at line ends is dropped, and a
 // chunk longer than a line is cut. Widths count code points, as Python's
 // len does.
-func wrapText(text string, width int) []string {
+func wrapText(text string, width int) []string { return wrap(text, width, true) }
+
+// wrapKeepSpace is textwrap.wrap(text, width, drop_whitespace=False),
+// which Display.deprecated uses: the spaces at a break stay, at the end
+// of one line or the start of the next.
+func wrapKeepSpace(text string, width int) []string { return wrap(text, width, false) }
+
+func wrap(text string, width int, drop bool) []string {
 	chunks := splitChunks([]rune(mungeWhitespace(text)))
 	var lines []string
 	for len(chunks) > 0 {
-		if len(lines) > 0 && isSpaceChunk(chunks[0]) {
+		if drop && len(lines) > 0 && isSpaceChunk(chunks[0]) {
 			chunks = chunks[1:]
 		}
 		var cur [][]rune
@@ -31,7 +38,7 @@ func wrapText(text string, width int) []string {
 			cur = append(cur, head)
 			chunks[0] = rest
 		}
-		if len(cur) > 0 && isSpaceChunk(cur[len(cur)-1]) {
+		if drop && len(cur) > 0 && isSpaceChunk(cur[len(cur)-1]) {
 			cur = cur[:len(cur)-1]
 		}
 		if len(cur) > 0 {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/fjord-run/fjord/value"
 )
 
 // treeSink is ansible's tree callback (ansible -t DIR) beside the stdout
@@ -35,6 +37,26 @@ func (t *treeSink) HostResult(r *HostResult) {
 	}
 	if err := os.WriteFile(filepath.Join(t.dir, r.Host), []byte(text), 0o666); err != nil {
 		t.warn("Unable to write to " + r.Host + "'s file: " + errText(err))
+	}
+}
+
+// The stdout callback's optional parts pass through the tree.
+
+func (t *treeSink) Async(ev AsyncEvent, r *HostResult) {
+	if as, ok := t.Sink.(AsyncSink); ok {
+		as.Async(ev, r)
+	}
+}
+
+func (t *treeSink) CustomStats(custom *value.Map) {
+	if cs, ok := t.Sink.(CustomStatsSink); ok {
+		cs.CustomStats(custom)
+	}
+}
+
+func (t *treeSink) DryRun(hosts []DryRunHost) {
+	if d, ok := t.Sink.(DryRunSink); ok {
+		d.DryRun(hosts)
 	}
 }
 

@@ -27,20 +27,23 @@ func NewWarner(w io.Writer, color bool, width int) *Warner {
 	return &Warner{w: w, color: color, columns: max(79, width-1), seen: map[string]bool{}}
 }
 
-// Warn prints msg unless the same wrapped text was printed before.
-func (wr *Warner) Warn(msg string) error {
-	return wr.print("[WARNING]: "+msg, colorWarn)
-}
-
 // Deprecated prints a deprecation warning, once, in Display.deprecated's
 // words: the feature goes in ansible-core version.
 func (wr *Warner) Deprecated(msg, version string) error {
-	return wr.print("[DEPRECATION WARNING]: "+strings.TrimSpace(msg)+". This feature will be removed in version "+version+
-		". Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg.", colorDeprecate)
+	text := "[DEPRECATION WARNING]: " + strings.TrimSpace(msg) + ". This feature will be removed in version " + version +
+		". Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg."
+	// Display.deprecated wraps keeping the spaces at breaks and strips
+	// the whole; Display.warning drops them.
+	return wr.print(strings.TrimSpace(strings.Join(wrapKeepSpace(text, wr.columns), "\n")), colorDeprecate)
 }
 
-func (wr *Warner) print(msg, color string) error {
-	text := strings.Join(wrapText(msg, wr.columns), "\n")
+// Warn prints msg unless the same wrapped text was printed before.
+func (wr *Warner) Warn(msg string) error {
+	return wr.print(strings.Join(wrapText("[WARNING]: "+msg, wr.columns), "\n"), colorWarn)
+}
+
+// print writes a wrapped text once.
+func (wr *Warner) print(text, color string) error {
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
 	if wr.seen[text] {

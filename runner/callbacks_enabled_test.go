@@ -1,0 +1,136 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// maskTimes hides what changes from run to run in the output of
+// profile_tasks, profile_roles and timer: dates, durations and the
+// padding before a duration (its width varies with it).
+func maskTimes(s string) string {
+	for _, m := range []struct{ re, with string }{
+		{`[A-Z][a-z]+day \d\d [A-Z][a-z]+ \d{4}  \d\d:\d\d:\d\d [+-]\d{4}`, "<DATE>"},
+		{`\d+:\d\d:\d\d\.\d{3}`, "<T>"},
+		{`(?m) -+ \d+\.\d\ds$`, " <S>"},
+		{`took \d+ days, \d+ hours, \d+ minutes, \d+ seconds`, "took <D> days, <H> hours, <M> minutes, <S> seconds"},
+	} {
+		s = regexp.MustCompile(m.re).ReplaceAllString(s, m.with)
+	}
+	return s
+}
+
+// The enabled callbacks print what ansible-playbook 2.14's print for the
+// same playbook, times masked: callback/testdata/profile.golden is its
+// output (callback/testdata/playbooks/README says how it was made).
+func TestCallbacksEnabledGolden(t *testing.T) {
+	dir := filepath.Join("callback", "testdata", "playbooks")
+	var out, errs bytes.Buffer
+	code := Run(context.Background(), &Options{
+		Playbooks:        []string{filepath.Join(dir, "profile.yml")},
+		Inventory:        []string{filepath.Join(dir, "hosts.ini")},
+		CallbacksEnabled: []string{"profile_tasks", "timer", "ansible.posix.profile_roles", "nosuchcb"},
+		Stdout:           &out,
+		Stderr:           &errs,
+	})
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errs.String())
+	}
+	want, err := os.ReadFile(filepath.Join("callback", "testdata", "profile.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := maskTimes(out.String()); got != maskTimes(string(want)) {
+		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", got, maskTimes(string(want)))
+	}
+	if w := "[WARNING]: Skipping callback plugin 'nosuchcb', unable to load\n"; errs.String() != w {
+		t.Errorf("stderr %q, want %q", errs.String(), w)
+	}
+}
+
+// The oneline, debug and yaml stdout callbacks, and the default one with
+// result_format=yaml, print what ansible-playbook 2.14's print, the
+// command's times masked.
+func TestStdoutCallbacksGolden(t *testing.T) {
+	dir := filepath.Join("callback", "testdata", "playbooks")
+	mask := regexp.MustCompile(`("?\b(start|end|delta)"?: ?)["'][^"'\n]*["']`)
+	no := false
+	for _, tc := range []struct {
+		golden, book string
+		o            Options
+	}{
+		{"oneline", "stdout_cbs.yml", Options{Callback: "oneline"}},
+		{"debug", "stdout_cbs.yml", Options{Callback: "debug"}},
+		{"yaml", "yaml_cb.yml", Options{Callback: "community.general.yaml"}},
+		{"result_format_yaml", "yaml_cb.yml", Options{ResultFormat: "yaml"}},
+		{"result_format_yaml_strict", "yaml_cb.yml", Options{ResultFormat: "yaml", PrettyResults: &no}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			var out bytes.Buffer
+			o := tc.o
+			o.Playbooks = []string{filepath.Join(dir, tc.book)}
+			o.Inventory = []string{filepath.Join(dir, "hosts.ini")}
+			o.Stdout, o.Stderr = &out, &out
+			if code := Run(context.Background(), &o); code != 0 {
+				t.Fatalf("exit %d: %s", code, out.String())
+			}
+			want, err := os.ReadFile(filepath.Join("callback", "testdata", tc.golden+".golden"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, w := mask.ReplaceAllString(out.String(), `$1"<T>"`), mask.ReplaceAllString(string(want), `$1"<T>"`)
+			if got != w {
+				t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", got, w)
+			}
+		})
+	}
+}
+
+// Each serial batch is announced with its own PLAY banner, as ansible's
+// task queue manager starts the play again for every batch.
+func TestPlayBannerPerBatch(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"site.yml": "- hosts: all\n  serial: 1\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n",
+	})
+	var out bytes.Buffer
+	code := Run(context.Background(), &Options{
+		Playbooks:  []string{filepath.Join(dir, "site.yml")},
+		Inventory:  []string{"h1,h2,h3"},
+		Connection: "local",
+		Stdout:     &out,
+		Stderr:     &out,
+	})
+	if n := bytes.Count(out.Bytes(), []byte("PLAY [all] ***")); code != 0 || n != 3 {
+		t.Errorf("exit %d, %d PLAY banners for 3 batches:\n%s", code, n, out.String())
+	}
+}
+
+// set_stats' data, per host and for the run, aggregated or replaced,
+// shows after the recap with show_custom_stats as ansible-playbook 2.14
+// shows it.
+func TestCustomStatsGolden(t *testing.T) {
+	dir := filepath.Join("callback", "testdata", "playbooks")
+	var out bytes.Buffer
+	code := Run(context.Background(), &Options{
+		Playbooks:       []string{filepath.Join(dir, "custom_stats.yml")},
+		Inventory:       []string{filepath.Join(dir, "hosts.ini")},
+		Forks:           1,
+		ShowCustomStats: true,
+		Stdout:          &out,
+		Stderr:          &out,
+	})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	want, err := os.ReadFile(filepath.Join("callback", "testdata", "custom_stats.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(want) {
+		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", out.String(), want)
+	}
+}
