@@ -1,0 +1,680 @@
+package galaxy
+
+import (
+	"archive/tar"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// candidate is one collection at one version, from where it will be
+// installed.
+type candidate struct {
+	fqcn, version string
+	typ           string // galaxy, git, url, file, dir
+	// srcDir is a source tree (git, dir); archive a collection artifact
+	// (url, file, galaxy once downloaded).
+	srcDir, archive string
+	meta            ordered // galaxy.yml, normalized (srcDir only)
+	deps            map[string]string
+	// galaxy only
+	api  *api
+	info *versionInfo
+}
+
+func (c *candidate) String() string { return c.fqcn + ":" + c.version }
+
+// CollectionsDir is where collections under path go: path itself when
+// it ends in ansible_collections, else path/ansible_collections.
+func CollectionsDir(path string) string {
+	if filepath.Base(path) == "ansible_collections" {
+		return path
+	}
+	return filepath.Join(path, "ansible_collections")
+}
+
+// InstallCollections installs reqs, and what they depend on unless
+// NoDeps, under path (see CollectionsDir).
+func (in *Installer) InstallCollections(ctx context.Context, path string, reqs []CollectionReq) error {
+	out := CollectionsDir(path)
+	tmp, err := os.MkdirTemp(in.TmpDir, "fjord-galaxy-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	existing, err := installedCollections(out)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	r := &resolver{in: in, tmp: tmp, apis: map[string]*api{}, existing: existing, constraints: map[string][]string{}, sources: map[string][]Server{}, out: out, chosen: map[string]*candidate{}}
+	// Concrete sources are fetched first: their names and versions are
+	// only known from what they hold.
+	unsatisfied := 0
+	var direct []*candidate
+	for _, req := range reqs {
+		if req.Type == "galaxy" {
+			if v, ok := existing[req.Name]; in.Force || !ok || !meetsRequirement(v, req.Version) {
+				unsatisfied++
+			}
+			continue
+		}
+		cs, err := r.concrete(ctx, req)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if v, ok := existing[c.fqcn]; in.Force || !ok || !meetsRequirement(v, c.version) {
+				unsatisfied++
+			}
+		}
+		direct = append(direct, cs...)
+	}
+	if unsatisfied == 0 {
+		in.printf("Nothing to do. All requested collections are already installed. If you want to reinstall them, consider using `--force`.")
+		return nil
+	}
+	requested := map[string]bool{}
+	for _, c := range direct {
+		requested[c.fqcn] = true
+	}
+	for _, req := range reqs {
+		if req.Type == "galaxy" {
+			requested[req.Name] = true
+		}
+	}
+	in.printf("Process install dependency map")
+	for _, c := range direct {
+		if err := r.add(ctx, c.fqcn, c.version, c, requested[c.fqcn]); err != nil {
+			return err
+		}
+	}
+	for _, req := range reqs {
+		if req.Type == "galaxy" {
+			if err := r.addGalaxy(ctx, req, true); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.resolveDeps(ctx); err != nil {
+		return err
+	}
+	in.printf("Starting collection install process")
+	for _, fqcn := range r.order {
+		c := r.chosen[fqcn]
+		if c.typ == "installed" {
+			in.printf("'%s' is already installed, skipping.", c)
+			continue
+		}
+		if err := in.installCandidate(ctx, c, out, tmp); err != nil {
+			if in.IgnoreErrors {
+				in.warn("Failed to install collection %s but skipping due to --ignore-errors being set. Error: %v", c, err)
+				continue
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// resolver picks one candidate per collection: the ones asked for
+// directly, then their dependencies, level by level.
+type resolver struct {
+	in          *Installer
+	tmp         string
+	apis        map[string]*api
+	existing    map[string]string
+	constraints map[string][]string
+	sources     map[string][]Server
+	out         string // the ansible_collections directory
+	chosen      map[string]*candidate
+	order       []string
+	pending     []*candidate // chosen, dependencies not yet added
+}
+
+func (r *resolver) add(ctx context.Context, fqcn, version string, c *candidate, requested bool) error {
+	r.constraints[fqcn] = append(r.constraints[fqcn], version)
+	if prev, ok := r.chosen[fqcn]; ok {
+		if prev.typ != "galaxy" && prev.typ != "installed" || meetsRequirement(prev.version, version) {
+			if !meetsRequirement(prev.version, version) {
+				return fmt.Errorf("Failed to resolve the requested dependencies map. Could not satisfy the following requirements:\n* %s:%s", fqcn, version)
+			}
+			return nil
+		}
+	}
+	if c == nil {
+		// A collection installed already that satisfies every
+		// requirement is kept, unless it was asked for with --force.
+		if v, ok := r.existing[fqcn]; ok && r.meetsAll(fqcn, v) && !(requested && r.in.Force) {
+			ns, name, _ := strings.Cut(fqcn, ".")
+			c = &candidate{fqcn: fqcn, version: v, typ: "installed"}
+			if info, err := readManifest(filepath.Join(r.out, ns, name, "MANIFEST.json")); err == nil {
+				c.deps = depsOf(info.get("dependencies"))
+			}
+		} else {
+			var err error
+			if c, err = r.galaxyCandidate(ctx, fqcn); err != nil {
+				return err
+			}
+		}
+	}
+	if _, ok := r.chosen[fqcn]; !ok {
+		r.order = append(r.order, fqcn)
+	}
+	r.chosen[fqcn] = c
+	if !r.in.NoDeps {
+		r.pending = append(r.pending, c)
+	}
+	return nil
+}
+
+func (r *resolver) addGalaxy(ctx context.Context, req CollectionReq, requested bool) error {
+	if req.Source != "" {
+		r.sources[req.Name] = r.in.sourceServers(req.Source)
+	}
+	return r.add(ctx, req.Name, req.Version, nil, requested)
+}
+
+func (r *resolver) resolveDeps(ctx context.Context) error {
+	for len(r.pending) > 0 {
+		c := r.pending[0]
+		r.pending = r.pending[1:]
+		if r.chosen[c.fqcn] != c {
+			continue
+		}
+		deps := c.deps
+		names := make([]string, 0, len(deps))
+		for n := range deps {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if err := r.add(ctx, n, deps[n], nil, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *resolver) meetsAll(fqcn, version string) bool {
+	for _, c := range r.constraints[fqcn] {
+		if !meetsRequirement(version, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// galaxyCandidate asks the servers in turn for the newest version of
+// fqcn that meets every requirement seen for it.
+func (r *resolver) galaxyCandidate(ctx context.Context, fqcn string) (*candidate, error) {
+	ns, name, _ := strings.Cut(fqcn, ".")
+	var tried []string
+	servers := r.in.Servers
+	if s, ok := r.sources[fqcn]; ok {
+		servers = s
+	}
+	for _, s := range servers {
+		a, ok := r.apis[s.URL]
+		if !ok {
+			var err error
+			if a, err = connect(ctx, r.in.client(), s); err != nil {
+				r.in.warn("Skipping Galaxy server %s. Got an unexpected error when getting available versions of collection %s: %v", s.URL, fqcn, err)
+				continue
+			}
+			r.apis[s.URL] = a
+		}
+		versions, err := a.collectionVersions(ctx, ns, name)
+		if err != nil {
+			return nil, err
+		}
+		best := ""
+		for _, v := range versions {
+			pre := isPrerelease(v) && !r.in.AllowPre
+			if pre {
+				for _, c := range r.constraints[fqcn] {
+					pre = pre && !pinsPrerelease(c)
+				}
+			}
+			if pre || !r.meetsAll(fqcn, v) {
+				continue
+			}
+			if best == "" || compareVersions(v, best) > 0 {
+				best = v
+			}
+		}
+		if best == "" {
+			tried = append(tried, s.URL)
+			continue
+		}
+		info, err := a.collectionVersion(ctx, ns, name, best)
+		if err != nil {
+			return nil, err
+		}
+		return &candidate{fqcn: fqcn, version: best, typ: "galaxy", api: a, info: info, deps: info.Metadata.Dependencies}, nil
+	}
+	return nil, fmt.Errorf("Failed to resolve the requested dependencies map. Could not satisfy the following requirements:\n* %s:%s (searched %s)",
+		fqcn, strings.Join(r.constraints[fqcn], ","), strings.Join(tried, ", "))
+}
+
+// sourceServers are the servers a requirement's source: names, a URL or
+// a configured server's name.
+func (in *Installer) sourceServers(source string) []Server {
+	for _, s := range in.Servers {
+		if s.Name == source {
+			return []Server{s}
+		}
+	}
+	return []Server{{Name: "explicit_requirement_" + source, URL: source}}
+}
+
+// concrete fetches a git, url, file or dir collection and reads what it
+// is; a tree holding several collections gives each.
+func (r *resolver) concrete(ctx context.Context, req CollectionReq) ([]*candidate, error) {
+	switch req.Type {
+	case "git":
+		dir, err := r.clone(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return sourceCandidates(dir, "git")
+	case "dir", "subdirs":
+		return sourceCandidates(req.Name, "dir")
+	case "url":
+		f, err := os.CreateTemp(r.tmp, "artifact-*.tar.gz")
+		if err != nil {
+			return nil, err
+		}
+		f.Close()
+		if err := download(ctx, r.in.client(), req.Name, f.Name()); err != nil {
+			return nil, err
+		}
+		c, err := artifactCandidate(f.Name(), "url")
+		if err != nil {
+			return nil, err
+		}
+		return []*candidate{c}, nil
+	case "file":
+		c, err := artifactCandidate(req.Name, "file")
+		if err != nil {
+			return nil, err
+		}
+		return []*candidate{c}, nil
+	}
+	return nil, fmt.Errorf("the collection requirement entry type %q is not supported", req.Type)
+}
+
+// clone checks out a git collection source: "[git+]URL[#subdir][,version]".
+func (r *resolver) clone(ctx context.Context, req CollectionReq) (string, error) {
+	src, version := req.Name, req.Version
+	if s, v, ok := strings.Cut(src, ","); ok {
+		src, version = s, v
+	} else if version == "*" || version == "" {
+		version = "HEAD"
+	}
+	src = strings.TrimPrefix(src, "git+")
+	fragment := ""
+	if i := strings.LastIndex(src, "#"); i >= 0 {
+		src, fragment = src[:i], strings.Trim(src[i+1:], "/")
+	}
+	dir, err := os.MkdirTemp(r.tmp, "git-")
+	if err != nil {
+		return "", err
+	}
+	args := []string{"clone", "--quiet"}
+	if version == "HEAD" {
+		args = append(args, "--depth=1")
+	}
+	if err := runGit(ctx, r.tmp, append(args, src, dir)...); err != nil {
+		return "", fmt.Errorf("Failed to clone a Git repository from `%s`: %w", src, err)
+	}
+	if err := runGit(ctx, dir, "checkout", "--quiet", version); err != nil {
+		return "", fmt.Errorf("Failed to switch a cloned Git repo `%s` to the requested revision `%s`: %w", src, version, err)
+	}
+	return filepath.Join(dir, filepath.FromSlash(fragment)), nil
+}
+
+// sourceCandidates reads a collection source tree, or a tree of them
+// (NS/NAME/galaxy.yml or NAME/galaxy.yml).
+func sourceCandidates(dir, typ string) ([]*candidate, error) {
+	if c, err := sourceCandidate(dir, typ); err == nil || !errors.Is(err, os.ErrNotExist) {
+		if err != nil {
+			return nil, err
+		}
+		return []*candidate{c}, nil
+	}
+	var out []*candidate
+	for _, pattern := range []string{"*/*/galaxy.yml", "*/*/MANIFEST.json", "*/galaxy.yml", "*/MANIFEST.json"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			c, err := sourceCandidate(filepath.Dir(m), typ)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("collection at '%s' does not have a MANIFEST.json file, nor has it galaxy.yml: cannot detect version", dir)
+}
+
+func sourceCandidate(dir, typ string) (*candidate, error) {
+	var meta ordered
+	var err error
+	for _, f := range []string{"galaxy.yml", "galaxy.yaml"} {
+		if meta, err = readGalaxyYML(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		// an installed collection: its MANIFEST.json says what it is,
+		// and nothing in it is left out
+		info, err2 := readManifest(filepath.Join(dir, "MANIFEST.json"))
+		if err2 != nil {
+			return nil, err2
+		}
+		meta = info.set("build_ignore", []any{})
+	} else if err != nil {
+		return nil, err
+	}
+	c := &candidate{typ: typ, srcDir: dir, meta: meta, version: str(meta.get("version"))}
+	c.fqcn = str(meta.get("namespace")) + "." + str(meta.get("name"))
+	c.deps = depsOf(meta.get("dependencies"))
+	return c, nil
+}
+
+func depsOf(v any) map[string]string {
+	out := map[string]string{}
+	if o, ok := v.(ordered); ok {
+		for _, e := range o {
+			out[e.k] = str(e.v)
+		}
+	}
+	return out
+}
+
+// readManifest returns MANIFEST.json's collection_info.
+func readManifest(file string) (ordered, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return manifestInfo(data, file)
+}
+
+func manifestInfo(data []byte, file string) (ordered, error) {
+	var m struct {
+		Info json.RawMessage `json:"collection_info"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil || m.Info == nil {
+		return nil, fmt.Errorf("collection tar file member MANIFEST.json does not contain a valid json string: %s", file)
+	}
+	// JSON is YAML: the YAML reader keeps the keys' order.
+	var n yaml.Node
+	if err := yaml.Unmarshal(m.Info, &n); err != nil {
+		return nil, err
+	}
+	info, ok := yamlToJSON(&n).(ordered)
+	if !ok {
+		return nil, fmt.Errorf("%s: collection_info is not an object", file)
+	}
+	return info, nil
+}
+
+func sha256Bytes(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// writeSourceInfo records where a collection from a Galaxy server came
+// from, in NS.NAME-VERSION.info/GALAXY.yml next to the namespaces, as
+// ansible-galaxy does.
+func writeSourceInfo(out string, c *candidate) error {
+	dir := filepath.Join(out, c.fqcn+"-"+c.version+".info")
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	ns, name, _ := strings.Cut(c.fqcn, ".")
+	sigs := "[]"
+	if len(c.info.Signatures) > 0 {
+		b, _ := yaml.Marshal(c.info.Signatures)
+		sigs = "\n" + string(b)
+		sigs = strings.TrimSuffix(sigs, "\n")
+	}
+	text := fmt.Sprintf("download_url: %s\nformat_version: 1.0.0\nname: %s\nnamespace: %s\nserver: %s\nsignatures: %s\nversion: %s\nversion_url: %s\n",
+		yamlScalar(c.info.DownloadURL), yamlScalar(name), yamlScalar(ns), yamlScalar(c.api.root), sigs, yamlScalar(c.version), yamlScalar(c.info.Href))
+	return os.WriteFile(filepath.Join(dir, "GALAXY.yml"), []byte(text), 0o644)
+}
+
+// artifactCandidate reads a collection artifact's MANIFEST.json.
+func artifactCandidate(file, typ string) (*candidate, error) {
+	entries, err := readTar(file)
+	if err != nil {
+		return nil, fmt.Errorf("collection artifact at '%s' is not a valid tar file: %w", file, err)
+	}
+	for _, e := range entries {
+		if e.hdr.Name == "MANIFEST.json" {
+			info, err := manifestInfo(e.data, file)
+			if err != nil {
+				return nil, err
+			}
+			return &candidate{
+				fqcn:    str(info.get("namespace")) + "." + str(info.get("name")),
+				version: str(info.get("version")),
+				typ:     typ, archive: file, deps: depsOf(info.get("dependencies")),
+			}, nil
+		}
+	}
+	return nil, fmt.Errorf("collection at '%s' does not contain the required file MANIFEST.json", file)
+}
+
+// installedCollections maps NS.NAME to the version of each collection
+// under dir (NS/NAME).
+func installedCollections(dir string) (map[string]string, error) {
+	out := map[string]string{}
+	nss, err := os.ReadDir(dir)
+	if err != nil {
+		return out, err
+	}
+	for _, ns := range nss {
+		if !ns.IsDir() {
+			continue
+		}
+		colls, _ := os.ReadDir(filepath.Join(dir, ns.Name()))
+		for _, c := range colls {
+			if c.IsDir() {
+				out[ns.Name()+"."+c.Name()] = installedVersion(filepath.Join(dir, ns.Name(), c.Name()))
+			}
+		}
+	}
+	return out, nil
+}
+
+// installedVersion is an installed collection's version from its
+// MANIFEST.json or galaxy.yml; "*" when neither says.
+func installedVersion(dir string) string {
+	if info, err := readManifest(filepath.Join(dir, "MANIFEST.json")); err == nil {
+		if v := str(info.get("version")); v != "" {
+			return v
+		}
+	}
+	if meta, err := readGalaxyYML(filepath.Join(dir, "galaxy.yml")); err == nil {
+		return str(meta.get("version"))
+	}
+	return "*"
+}
+
+func (in *Installer) installCandidate(ctx context.Context, c *candidate, out, tmp string) error {
+	ns, name, _ := strings.Cut(c.fqcn, ".")
+	dst := filepath.Join(out, ns, name)
+	if c.typ == "galaxy" {
+		f := filepath.Join(tmp, path.Base(strings.TrimSuffix(mustPath(c.info.DownloadURL), "/")))
+		in.printf("Downloading %s to %s", c.info.DownloadURL, tmp)
+		if err := download(ctx, in.client(), c.info.DownloadURL, f); err != nil {
+			return err
+		}
+		if sum, err := sha256File(f); err != nil {
+			return err
+		} else if c.info.Artifact.SHA256 != "" && sum != c.info.Artifact.SHA256 {
+			return fmt.Errorf("Mismatch artifact hash with downloaded file")
+		}
+		c.archive = f
+	}
+	in.printf("Installing '%s' to '%s'", c, dst)
+	if err := os.RemoveAll(dst); err != nil {
+		return err
+	}
+	if c.srcDir != "" {
+		files, err := buildFilesManifest(c.srcDir, ns, name, strList(c.meta.get("build_ignore")), in.warn)
+		if err != nil {
+			return err
+		}
+		if err := installFromSource(c.srcDir, dst, buildManifest(c.meta), files); err != nil {
+			return err
+		}
+		in.printf("Created collection for %s at %s", c, dst)
+	} else {
+		if err := installArtifact(c.archive, dst); err != nil {
+			os.RemoveAll(dst)
+			if nsDir := filepath.Dir(dst); isEmptyDir(nsDir) {
+				os.Remove(nsDir)
+			}
+			return err
+		}
+		if c.typ == "galaxy" {
+			if err := writeSourceInfo(out, c); err != nil {
+				return err
+			}
+		}
+	}
+	in.printf("%s was installed successfully", c)
+	return nil
+}
+
+func mustPath(address string) string {
+	if u, err := url.Parse(address); err == nil {
+		return u.Path
+	}
+	return address
+}
+
+func isEmptyDir(dir string) bool {
+	ents, err := os.ReadDir(dir)
+	return err == nil && len(ents) == 0
+}
+
+func strList(v any) []string {
+	var out []string
+	l, _ := v.([]any)
+	for _, e := range l {
+		out = append(out, str(e))
+	}
+	return out
+}
+
+// installArtifact extracts a collection artifact: MANIFEST.json,
+// FILES.json and what FILES.json lists, checking each file's sha256.
+func installArtifact(file, dst string) error {
+	entries, err := readTar(file)
+	if err != nil {
+		return err
+	}
+	byName := map[string]tarEntry{}
+	for _, e := range entries {
+		byName[strings.TrimSuffix(e.hdr.Name, "/")] = e
+	}
+	for _, n := range []string{"MANIFEST.json", "FILES.json"} {
+		e, ok := byName[n]
+		if !ok {
+			return fmt.Errorf("Collection tar at '%s' does not contain the expected file '%s'.", file, n)
+		}
+		if err := writeMember(e, dst, n, ""); err != nil {
+			return err
+		}
+	}
+	var files struct {
+		Files []struct {
+			Name   string `json:"name"`
+			Ftype  string `json:"ftype"`
+			SHA256 string `json:"chksum_sha256"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(byName["FILES.json"].data, &files); err != nil {
+		return fmt.Errorf("%s: FILES.json: %w", file, err)
+	}
+	for _, f := range files.Files {
+		if f.Name == "." {
+			continue
+		}
+		e, ok := byName[strings.TrimSuffix(f.Name, "/")]
+		if !ok {
+			return fmt.Errorf("Unable to extract '%s' from collection", f.Name)
+		}
+		if f.Ftype == "dir" && e.hdr.Typeflag != tar.TypeSymlink {
+			if err := os.MkdirAll(filepath.Join(dst, f.Name), 0o755); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := writeMember(e, dst, f.Name, f.SHA256); err != nil {
+			return fmt.Errorf("%w inside collection at '%s'", err, file)
+		}
+	}
+	return nil
+}
+
+// writeMember writes one member of an artifact below dst, refusing
+// anything that would land (or link) outside it.
+func writeMember(e tarEntry, dst, name, want string) error {
+	target := filepath.Join(dst, filepath.FromSlash(name))
+	if !within(dst, target) {
+		return fmt.Errorf("Cannot extract tar entry '%s' as it will be placed outside the collection directory", name)
+	}
+	if want != "" && e.hdr.Typeflag != tar.TypeSymlink {
+		if got := sha256Bytes(e.data); got != want {
+			return fmt.Errorf("Checksum mismatch for '%s'", name)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	if e.hdr.Typeflag == tar.TypeSymlink {
+		link := e.hdr.Linkname
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(target), link)
+		}
+		if !within(dst, link) {
+			return fmt.Errorf("Cannot extract symlink '%s' in collection: path points to location outside of collection '%s'", name, e.hdr.Linkname)
+		}
+		return os.Symlink(e.hdr.Linkname, target)
+	}
+	mode := os.FileMode(0o644)
+	if e.hdr.Mode&0o100 != 0 {
+		mode |= 0o111
+	}
+	if err := os.WriteFile(target, e.data, mode); err != nil {
+		return err
+	}
+	return os.Chmod(target, mode)
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, filepath.Clean(p))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
