@@ -73,11 +73,9 @@ func (in *Installer) InstallCollections(ctx context.Context, path string, reqs [
 		if err != nil {
 			return err
 		}
-		for _, c := range cs {
-			if v, ok := existing[c.fqcn]; in.Force || !ok || !meetsRequirement(v, c.version) {
-				unsatisfied++
-			}
-		}
+		// ansible-galaxy installs a collection from a git repository, a
+		// URL, a file or a directory again each time it is asked to.
+		unsatisfied += len(cs)
 		direct = append(direct, cs...)
 	}
 	if unsatisfied == 0 {

@@ -117,7 +117,7 @@ func ListCollections(w io.Writer, paths, defaults []string, name, format string)
 		for _, n := range names {
 			nw, vw = max(nw, len(n)), max(vw, len(colls[n]))
 		}
-		fmt.Fprintf(w, "\n# %s\n%-*s %-*s\n%s %s\n\n", dir, nw, "Collection", vw, "Version", strings.Repeat("-", nw), strings.Repeat("-", vw))
+		fmt.Fprintf(w, "\n# %s\n%-*s %-*s\n%s %s\n", dir, nw, "Collection", vw, "Version", strings.Repeat("-", nw), strings.Repeat("-", vw))
 		for _, n := range names {
 			fmt.Fprintf(w, "%-*s %-*s\n", nw, n, vw, colls[n])
 		}

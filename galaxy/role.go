@@ -297,6 +297,7 @@ func (in *Installer) fetchRole(ctx context.Context, tmp string, role RoleReq) (s
 		return role.Src, nil
 	case strings.Contains(role.Src, "://"):
 		out := filepath.Join(tmp, "role.tar.gz")
+		in.printf("- downloading role from %s", role.Src)
 		if err := download(ctx, in.client(), role.Src, out); err != nil {
 			return "", fmt.Errorf("failed to download the file: %w", err)
 		}

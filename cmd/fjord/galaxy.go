@@ -303,7 +303,7 @@ func (e *env) runGalaxyList(o *galaxyOptions, kind, name string) error {
 	if kind == "role" {
 		warnings, err = galaxy.ListRoles(e.stdout, e.galaxyPaths(o, cfg.Get("DEFAULT_ROLES_PATH").List()), name)
 	} else {
-		defaults := cfg.Get("COLLECTIONS_PATHS").List()
+		defaults := append(cfg.Get("COLLECTIONS_PATHS").List(), pythonCollectionRoots()...)
 		paths := dedupe(e.galaxyPaths(o, defaults))
 		warnings, err = galaxy.ListCollections(e.stdout, paths, defaults, name, o.Format)
 	}
@@ -337,4 +337,23 @@ func (e *env) runGalaxyInit(o *galaxyOptions, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "- Role %s was created successfully\n", args[0])
 	return nil
+}
+
+// pythonCollectionRoots are the Python library directories holding an
+// ansible_collections package (the collections an "ansible" package
+// installs): ansible's collection loader searches them after
+// COLLECTIONS_PATHS, and ansible-galaxy collection list shows them.
+func pythonCollectionRoots() []string {
+	cands := []string{"/usr/lib/python3/dist-packages"}
+	for _, g := range []string{"/usr/local/lib/python3*/dist-packages", "/usr/local/lib/python3*/site-packages", "/usr/lib/python3*/site-packages"} {
+		m, _ := filepath.Glob(g)
+		cands = append(cands, m...)
+	}
+	var out []string
+	for _, c := range cands {
+		if fi, err := os.Stat(filepath.Join(c, "ansible_collections")); err == nil && fi.IsDir() {
+			out = append(out, c)
+		}
+	}
+	return out
 }

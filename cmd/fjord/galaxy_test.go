@@ -382,6 +382,9 @@ func TestGalaxyInstall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fjord galaxy install: %v\n%s", err, out)
 	}
+	if os.Getenv("GALAXY_DEBUG") != "" {
+		t.Logf("fjord:\n%s", out)
+	}
 	for _, want := range []string{
 		"- rolegit (v1.0) was installed successfully",
 		"- roletar was installed successfully",
@@ -461,6 +464,19 @@ func TestGalaxyInstall(t *testing.T) {
 	refProj := f.project(t, "ansible")
 	if out, err := galaxyRun(t, refProj, ref, "install", "-r", "requirements.yml"); err != nil {
 		t.Fatalf("ansible-galaxy install: %v\n%s", err, out)
+	} else if os.Getenv("GALAXY_DEBUG") != "" {
+		t.Logf("ansible-galaxy:\n%s", out)
+		out, _ = galaxyRun(t, refProj, ref, "install", "-r", "requirements.yml")
+		t.Logf("ansible-galaxy again:\n%s", out)
+		out, _ = galaxyRun(t, refProj, ref, "role", "list")
+		t.Logf("ansible-galaxy role list:\n%s", out)
+		out, _ = galaxyRun(t, refProj, ref, "collection", "list")
+		t.Logf("ansible-galaxy collection list:\n%s", out)
+		out, _ = galaxyRun(t, refProj, bin, "galaxy", "role", "list")
+		t.Logf("fjord role list:\n%s", out)
+		out, _ = galaxyRun(t, refProj, bin, "galaxy", "collection", "list")
+		t.Logf("fjord collection list:\n%s", out)
+		t.Logf("requests: %q", f.requests)
 	}
 	want := tree(t, refProj)
 	for _, p := range sortedKeys(want, got) {
