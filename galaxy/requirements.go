@@ -185,6 +185,17 @@ func ParseRoleSpec(s string) (RoleReq, error) {
 	return r, nil
 }
 
+// RoleNameOfSrc is the name of a role a meta/main.yml dependency gives
+// only by its source ("git+https://host/x/role.git" is role): the role
+// ansible-galaxy installed it as, which the playbook then uses.
+func RoleNameOfSrc(src string) string {
+	r, err := roleEntry(map[string]any{"src": src})
+	if err != nil {
+		return src
+	}
+	return r.Name
+}
+
 // repoURLToRoleName is the role name a source address implies: the last
 // path element without .git or .tar.gz; a plain name stays as it is.
 func repoURLToRoleName(src string) string {

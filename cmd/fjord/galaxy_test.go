@@ -160,8 +160,13 @@ func newGalaxyFixture(t *testing.T) *galaxyFixture {
 		t.Skip("git not found")
 	}
 	f := &galaxyFixture{dir: t.TempDir()}
+	gitRepo(t, filepath.Join(f.dir, "src", "roledep"), map[string]string{
+		"meta/main.yml":  "galaxy_info:\n  author: t\ndependencies: []\n",
+		"tasks/main.yml": "- debug:\n    msg: hello from roledep\n",
+	}, "v0.1")
 	gitRepo(t, filepath.Join(f.dir, "src", "rolegit"), map[string]string{
-		"meta/main.yml":  "galaxy_info:\n  author: t\n  description: git role\ndependencies: []\n",
+		"meta/main.yml": "galaxy_info:\n  author: t\n  description: git role\ndependencies:\n" +
+			"  - src: git+file://" + f.dir + "/src/roledep\n    version: v0.1\n",
 		"tasks/main.yml": "- debug:\n    msg: hello from rolegit\n",
 		"README.md":      "rolegit\n",
 	}, "v1.0")
@@ -178,6 +183,9 @@ func newGalaxyFixture(t *testing.T) *galaxyFixture {
 		"tasks/main.yml":    "- debug:\n    msg: hello from roletar\n",
 		"defaults/main.yml": "roletar_x: 1\n",
 	}, "roletar-1.2/")
+	if err := os.WriteFile(filepath.Join(f.dir, "src", "roletar.tar.gz"), roleTar, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	artifacts := map[string][]byte{
 		"srvns-srvcoll-1.0.0.tar.gz": collectionArtifact(t, "srvns", "srvcoll", "1.0.0", map[string]string{}, map[string]string{
 			"README.md": "old\n", "roles/greet/tasks/main.yml": "- debug:\n    msg: old srvcoll\n"}),
@@ -282,6 +290,9 @@ func (f *galaxyFixture) requirements() string {
     version: v1.0
   - src: %[2]s/roles/roletar-1.2.tar.gz
     name: roletar
+  - src: %[1]s/src/roletar.tar.gz
+    name: roletarlocal
+    version: "1.2"
 collections:
   - name: file://%[1]s/src/collgit
     type: git
@@ -388,6 +399,8 @@ func TestGalaxyInstall(t *testing.T) {
 	for _, want := range []string{
 		"- rolegit (v1.0) was installed successfully",
 		"- roletar was installed successfully",
+		"- adding dependency: roledep (v0.1)",
+		"- roletarlocal (1.2) was installed successfully",
 		"Created collection for gitns.gitcoll:1.0.0",
 		"srvns.srvcoll:1.1.0 was installed successfully",
 		"srvns.dep:1.0.0 was installed successfully",
@@ -398,7 +411,8 @@ func TestGalaxyInstall(t *testing.T) {
 	}
 	got := tree(t, proj)
 	for _, p := range []string{
-		"roles/rolegit/meta/.galaxy_install_info", "roles/roletar/defaults/main.yml",
+		"roles/rolegit/meta/.galaxy_install_info", "roles/roletar/defaults/main.yml", "roles/roledep/tasks/main.yml",
+		"roles/roletarlocal/tasks/main.yml",
 		"colls/ansible_collections/gitns/gitcoll/MANIFEST.json", "colls/ansible_collections/gitns/gitcoll/roles/hello/tasks/main.yml",
 		"colls/ansible_collections/srvns/srvcoll/FILES.json", "colls/ansible_collections/srvns/dep/README.md",
 		"colls/ansible_collections/srvns.srvcoll-1.1.0.info/GALAXY.yml",
@@ -413,11 +427,14 @@ func TestGalaxyInstall(t *testing.T) {
 	if info := got["roles/rolegit/meta/.galaxy_install_info"]; info != "install_date: DATE\nversion: v1.0\n" {
 		t.Errorf(".galaxy_install_info = %q", info)
 	}
+	if info := got["roles/roletarlocal/meta/.galaxy_install_info"]; info != "install_date: DATE\nversion: '1.2'\n" {
+		t.Errorf("roletarlocal .galaxy_install_info = %q", info)
+	}
 
 	// A second run finds everything installed.
 	out, err = galaxyRun(t, proj, bin, "galaxy", "install", "-r", "requirements.yml")
 	if err != nil || !strings.Contains(out, "- rolegit (v1.0) is already installed, skipping.") ||
-		!strings.Contains(out, "Nothing to do. All requested collections are already installed.") {
+		!strings.Contains(out, "'srvns.srvcoll:1.1.0' is already installed, skipping.") {
 		t.Errorf("second install: %v\n%s", err, out)
 	}
 	out, err = galaxyRun(t, proj, bin, "galaxy", "collection", "list")
@@ -433,7 +450,7 @@ func TestGalaxyInstall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fjord playbook: %v\n%s", err, out)
 	}
-	for _, want := range []string{"hello from rolegit", "hello from roletar", "hello from gitns.gitcoll", "hello from srvns.srvcoll"} {
+	for _, want := range []string{"hello from rolegit", "hello from roledep", "hello from roletar", "hello from gitns.gitcoll", "hello from srvns.srvcoll"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("fjord playbook output lacks %q:\n%s", want, out)
 		}
