@@ -182,6 +182,9 @@ func ParseRoleSpec(s string) (RoleReq, error) {
 	if scm, src, ok := strings.Cut(r.Src, "+"); ok {
 		r.Scm, r.Src = scm, src
 	}
+	if r.Name == "" || r.Src == "" {
+		return r, fmt.Errorf("invalid role line (%s): no role source or name", s)
+	}
 	return r, nil
 }
 
