@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/fjord-run/fjord/internal/testgate"
 )
 
 func TestMeetsRequirement(t *testing.T) {
@@ -171,12 +173,7 @@ func TestInitRole(t *testing.T) {
 		t.Errorf("init --force: %v", err)
 	}
 	got := files(t, filepath.Join(dir, "mine"))
-	if _, err := exec.LookPath("ansible-galaxy"); err != nil {
-		if os.Getenv("FJORD_TEST_REQUIRE") == "1" {
-			t.Fatal("ansible-galaxy not found")
-		}
-		t.Skip("ansible-galaxy not found")
-	}
+	testgate.Tool(t, "ansible-galaxy", "apt-get install -y ansible-core")
 	ref := t.TempDir()
 	cmd := exec.Command("ansible-galaxy", "role", "init", "--init-path", ref, "mine")
 	cmd.Env = append(os.Environ(), "HOME="+ref, "ANSIBLE_CONFIG=")
