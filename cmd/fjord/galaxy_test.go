@@ -199,6 +199,17 @@ func newGalaxyFixture(t *testing.T) *galaxyFixture {
 			fmt.Fprint(w, `{"available_versions": {"v3": "v3/", "pulp-v3": "pulp/api/v3/"}}`)
 			return
 		}
+		if m := regexp.MustCompile(`^/api/v3/collections/(\w+)/(\w+)/$`).FindStringSubmatch(r.URL.Path); m != nil {
+			if _, ok := versions[m[1]+"/"+m[2]]; !ok {
+				http.NotFound(w, r)
+				return
+			}
+			// ansible-galaxy asks when the collection changed, to know
+			// whether its cache of the versions is still good
+			fmt.Fprintf(w, `{"namespace": %q, "name": %q, "href": %q, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-02T00:00:00Z"}`,
+				m[1], m[2], r.URL.Path)
+			return
+		}
 		m := regexp.MustCompile(`^/api/v3/collections/(\w+)/(\w+)/versions/(?:([^/]+)/)?$`).FindStringSubmatch(r.URL.Path)
 		if m == nil {
 			http.NotFound(w, r)
@@ -334,12 +345,12 @@ func tree(t *testing.T, root string) map[string]string {
 			return err
 		}
 		rel, _ := filepath.Rel(root, p)
-		if d.IsDir() && p != root && rel != "roles" && rel != "colls" && !strings.HasPrefix(rel, "roles/") && !strings.HasPrefix(rel, "colls/") {
+		if d.IsDir() && p != root && !installed(rel) {
 			// only what galaxy installs: not the project's files, nor
 			// ansible's ~/.ansible (HOME is the project)
 			return filepath.SkipDir
 		}
-		if !d.IsDir() && !strings.HasPrefix(rel, "roles/") && !strings.HasPrefix(rel, "colls/") {
+		if !d.IsDir() && !installed(rel) {
 			return nil
 		}
 		if d.IsDir() {
@@ -522,4 +533,54 @@ func sortedKeys(ms ...map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestGalaxyCommandsLikeAnsible runs the same command lines with fjord
+// and ansible-galaxy, each in its own project, and compares exit codes
+// and the trees installed after each.
+func TestGalaxyCommandsLikeAnsible(t *testing.T) {
+	f := newGalaxyFixture(t)
+	bin := buildBinary(t)
+	ref := testgate.Tool(t, "ansible-galaxy", "apt-get install -y ansible-core")
+	mine, theirs := f.project(t, "fjord"), f.project(t, "ansible")
+	for _, args := range [][]string{
+		{"collection", "install", "-r", "requirements.yml", "-p", "other"},
+		{"role", "install", "-r", "requirements.yml", "-p", "roles2"},
+		{"role", "install", "--force", "-r", "requirements.yml"},
+		{"role", "install", f.dir + "/src/roletar.tar.gz,1.2,viacli"},
+		{"role", "install", f.dir + "/src/roletar.tar.gz,1.3,viacli"},
+		{"collection", "install", "srvns.dep"},
+		{"collection", "install", "--force", "srvns.srvcoll:==1.0.0", "-p", "pinned"},
+		{"collection", "install", "--no-deps", f.dir + "/src/collgit", "-p", "fromdir"},
+		{"collection", "install", "nosuch.thing"},
+	} {
+		name := strings.Join(args, " ")
+		outF, errF := galaxyRun(t, mine, bin, append([]string{"galaxy"}, args...)...)
+		outA, errA := galaxyRun(t, theirs, ref, args...)
+		if (errF == nil) != (errA == nil) {
+			t.Errorf("%s: fjord %v, ansible-galaxy %v\nfjord:\n%s\nansible-galaxy:\n%s", name, errF, errA, outF, outA)
+		}
+		got, want := tree(t, mine), tree(t, theirs)
+		for _, p := range sortedKeys(want, got) {
+			if got[p] != want[p] {
+				_, inGot := got[p]
+				_, inWant := want[p]
+				t.Errorf("after %s: %s differs (fjord has it: %v, ansible-galaxy: %v)", name, p, inGot, inWant)
+			}
+		}
+		if t.Failed() {
+			t.Logf("after %s:\nfjord:\n%s\nansible-galaxy:\n%s", name, outF, outA)
+			break
+		}
+	}
+}
+
+// installed says whether a path in a test project is one galaxy writes.
+func installed(rel string) bool {
+	top, _, _ := strings.Cut(rel, "/")
+	switch top {
+	case "roles", "roles2", "colls", "other", "pinned", "fromdir":
+		return true
+	}
+	return false
 }
