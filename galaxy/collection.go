@@ -51,7 +51,7 @@ func (in *Installer) InstallCollections(ctx context.Context, path string, reqs [
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	r := &resolver{in: in, tmp: tmp, apis: map[string]*api{}, existing: existing, constraints: map[string][]string{}, sources: map[string][]Server{}, out: out, chosen: map[string]*candidate{}}
+	r := &resolver{in: in, tmp: tmp, apis: map[string]*api{}, existing: existing, constraints: map[string][]string{}, why: map[string][]string{}, sources: map[string][]Server{}, out: out, chosen: map[string]*candidate{}}
 	// Concrete sources are fetched first: their names and versions are
 	// only known from what they hold.
 	unsatisfied := 0
@@ -87,7 +87,7 @@ func (in *Installer) InstallCollections(ctx context.Context, path string, reqs [
 	}
 	in.printf("Process install dependency map")
 	for _, c := range direct {
-		if err := r.add(ctx, c.fqcn, c.version, c, requested[c.fqcn]); err != nil {
+		if err := r.add(ctx, c.fqcn, c.version, c, requested[c.fqcn], nil); err != nil {
 			return err
 		}
 	}
@@ -127,6 +127,7 @@ type resolver struct {
 	apis        map[string]*api
 	existing    map[string]string
 	constraints map[string][]string
+	why         map[string][]string // who asked for each constraint
 	sources     map[string][]Server
 	out         string // the ansible_collections directory
 	chosen      map[string]*candidate
@@ -134,12 +135,19 @@ type resolver struct {
 	pending     []*candidate // chosen, dependencies not yet added
 }
 
-func (r *resolver) add(ctx context.Context, fqcn, version string, c *candidate, requested bool) error {
+// add requires fqcn at version (a requirement such as ">=1.0.0"); by
+// is the candidate depending on it, nil for a direct request.
+func (r *resolver) add(ctx context.Context, fqcn, version string, c *candidate, requested bool, by *candidate) error {
 	r.constraints[fqcn] = append(r.constraints[fqcn], version)
+	why := "direct request"
+	if by != nil {
+		why = "dependency of " + by.String()
+	}
+	r.why[fqcn] = append(r.why[fqcn], why)
 	if prev, ok := r.chosen[fqcn]; ok {
 		if prev.typ != "galaxy" && prev.typ != "installed" || meetsRequirement(prev.version, version) {
 			if !meetsRequirement(prev.version, version) {
-				return fmt.Errorf("Failed to resolve the requested dependencies map. Could not satisfy the following requirements:\n* %s:%s", fqcn, version)
+				return r.unsatisfiable(fqcn)
 			}
 			return nil
 		}
@@ -174,7 +182,7 @@ func (r *resolver) addGalaxy(ctx context.Context, req CollectionReq, requested b
 	if req.Source != "" {
 		r.sources[req.Name] = r.in.sourceServers(req.Source)
 	}
-	return r.add(ctx, req.Name, req.Version, nil, requested)
+	return r.add(ctx, req.Name, req.Version, nil, requested, nil)
 }
 
 func (r *resolver) resolveDeps(ctx context.Context) error {
@@ -191,7 +199,7 @@ func (r *resolver) resolveDeps(ctx context.Context) error {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			if err := r.add(ctx, n, deps[n], nil, false); err != nil {
+			if err := r.add(ctx, n, deps[n], nil, false, c); err != nil {
 				return err
 			}
 		}
@@ -212,7 +220,6 @@ func (r *resolver) meetsAll(fqcn, version string) bool {
 // fqcn that meets every requirement seen for it.
 func (r *resolver) galaxyCandidate(ctx context.Context, fqcn string) (*candidate, error) {
 	ns, name, _ := strings.Cut(fqcn, ".")
-	var tried []string
 	servers := r.in.Servers
 	if s, ok := r.sources[fqcn]; ok {
 		servers = s
@@ -247,7 +254,6 @@ func (r *resolver) galaxyCandidate(ctx context.Context, fqcn string) (*candidate
 			}
 		}
 		if best == "" {
-			tried = append(tried, s.URL)
 			continue
 		}
 		info, err := a.collectionVersion(ctx, ns, name, best)
@@ -256,8 +262,18 @@ func (r *resolver) galaxyCandidate(ctx context.Context, fqcn string) (*candidate
 		}
 		return &candidate{fqcn: fqcn, version: best, typ: "galaxy", api: a, info: info, deps: info.Metadata.Dependencies}, nil
 	}
-	return nil, fmt.Errorf("Failed to resolve the requested dependencies map. Could not satisfy the following requirements:\n* %s:%s (searched %s)",
-		fqcn, strings.Join(r.constraints[fqcn], ","), strings.Join(tried, ", "))
+	return nil, r.unsatisfiable(fqcn)
+}
+
+// unsatisfiable is the error for a collection no candidate satisfies,
+// with each requirement on it and who made it.
+func (r *resolver) unsatisfiable(fqcn string) error {
+	var b strings.Builder
+	b.WriteString("Failed to resolve the requested dependencies map. Could not satisfy the following requirements:")
+	for i, c := range r.constraints[fqcn] {
+		fmt.Fprintf(&b, "\n* %s:%s (%s)", fqcn, c, r.why[fqcn][i])
+	}
+	return errors.New(b.String())
 }
 
 // sourceServers are the servers a requirement's source: names, a URL or

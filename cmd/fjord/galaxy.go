@@ -11,6 +11,7 @@ import (
 
 	"github.com/fjord-run/fjord/config"
 	"github.com/fjord-run/fjord/galaxy"
+	"github.com/fjord-run/fjord/runner/callback"
 )
 
 // galaxyOptions are ansible-galaxy's flags, shared by its subcommands.
@@ -142,7 +143,12 @@ func (e *env) abs(p string) string {
 // galaxyFail is an ansible-galaxy error: "ERROR! msg", exit 1.
 func galaxyFail(err error) error { return &failure{err: err, code: 1} }
 
-func (e *env) warn(msg string) { fmt.Fprintf(e.stderr, "[WARNING]: %s\n", msg) }
+// galaxyWarner prints warnings as ansible-galaxy's Display does:
+// wrapped, each text once.
+func (e *env) galaxyWarner() func(string) {
+	wr := callback.NewWarner(e.stderr, false, 0)
+	return func(msg string) { _ = wr.Warn(msg) }
+}
 
 // galaxyServers are the Galaxy servers to ask: -s, else ansible.cfg's
 // [galaxy] server_list with a [galaxy_server.NAME] section each, else
@@ -201,8 +207,9 @@ func (e *env) runGalaxyInstall(ctx context.Context, o *galaxyOptions, kind strin
 	if err != nil {
 		return err
 	}
+	warn := e.galaxyWarner()
 	in := &galaxy.Installer{
-		Out: e.stdout, Warn: e.warn,
+		Out: e.stdout, Warn: warn,
 		Force: o.Force || o.ForceDeps, NoDeps: o.NoDeps, IgnoreErrors: o.IgnoreErrors, AllowPre: o.Pre,
 		Servers: galaxyServers(cfg, e.getenv, o),
 	}
@@ -217,7 +224,7 @@ func (e *env) runGalaxyInstall(ctx context.Context, o *galaxyOptions, kind strin
 		}
 		reqs = *r
 	}
-	var rolesDir, collDir string
+	var rolesDir, collDir, pathWarning string
 	if kind == "role" {
 		rolesDir = e.galaxyPaths(o, cfg.Get("DEFAULT_ROLES_PATH").List())[0]
 		if o.Requirements == "" {
@@ -234,7 +241,7 @@ func (e *env) runGalaxyInstall(ctx context.Context, o *galaxyOptions, kind strin
 		}
 		if len(reqs.Collections) > 0 && (!o.implicit || len(o.Paths) > 0) {
 			if o.implicit {
-				e.warn(fmt.Sprintf("The requirements file '%s' contains collections which will be ignored. To install these collections run 'ansible-galaxy collection install -r' or to install both at the same time run 'ansible-galaxy install -r' without a custom install path.", e.abs(o.Requirements)))
+				warn(fmt.Sprintf("The requirements file '%s' contains collections which will be ignored. To install these collections run 'ansible-galaxy collection install -r' or to install both at the same time run 'ansible-galaxy install -r' without a custom install path.", e.abs(o.Requirements)))
 			}
 			reqs.Collections = nil
 		}
@@ -243,6 +250,16 @@ func (e *env) runGalaxyInstall(ctx context.Context, o *galaxyOptions, kind strin
 		collDir = cfg.Get("COLLECTIONS_PATHS").List()[0]
 		if len(o.Paths) > 0 {
 			collDir = e.abs(o.Paths[0])
+			configured := cfg.Get("COLLECTIONS_PATHS").List()
+			under := false
+			for _, p := range configured {
+				under = under || strings.HasPrefix(p, collDir)
+			}
+			if !under {
+				pathWarning = fmt.Sprintf("The specified collections path '%s' is not part of the configured Ansible collections paths '%s'. "+
+					"The installed collection will not be picked up in an Ansible run, unless within a playbook-adjacent collections directory.",
+					collDir, strings.Join(configured, ":"))
+			}
 		}
 		if o.Requirements == "" {
 			if len(args) == 0 {
@@ -287,6 +304,9 @@ func (e *env) runGalaxyInstall(ctx context.Context, o *galaxyOptions, kind strin
 	}
 	if len(reqs.Collections) > 0 {
 		fmt.Fprintln(e.stdout, "Starting galaxy collection install process")
+		if pathWarning != "" {
+			warn(pathWarning)
+		}
 		if err := in.InstallCollections(ctx, collDir, reqs.Collections); err != nil {
 			return galaxyFail(err)
 		}
@@ -300,6 +320,7 @@ func (e *env) runGalaxyList(o *galaxyOptions, kind, name string) error {
 		return err
 	}
 	var warnings []string
+	warn := e.galaxyWarner()
 	if kind == "role" {
 		warnings, err = galaxy.ListRoles(e.stdout, e.galaxyPaths(o, cfg.Get("DEFAULT_ROLES_PATH").List()), name)
 	} else {
@@ -308,7 +329,7 @@ func (e *env) runGalaxyList(o *galaxyOptions, kind, name string) error {
 		warnings, err = galaxy.ListCollections(e.stdout, paths, defaults, name, o.Format)
 	}
 	for _, w := range warnings {
-		e.warn(w)
+		warn(w)
 	}
 	if err != nil {
 		return optionErrorf("%v", err)

@@ -560,6 +560,11 @@ func TestGalaxyCommandsLikeAnsible(t *testing.T) {
 		if (errF == nil) != (errA == nil) {
 			t.Errorf("%s: fjord %v, ansible-galaxy %v\nfjord:\n%s\nansible-galaxy:\n%s", name, errF, errA, outF, outA)
 		}
+		if errF != nil && errA != nil {
+			if ef, ea := errorText(outF), errorText(outA); ef != ea {
+				t.Errorf("%s: fjord says\n%s\nansible-galaxy says\n%s", name, ef, ea)
+			}
+		}
 		got, want := tree(t, mine), tree(t, theirs)
 		for _, p := range sortedKeys(want, got) {
 			if got[p] != want[p] {
@@ -567,6 +572,9 @@ func TestGalaxyCommandsLikeAnsible(t *testing.T) {
 				_, inWant := want[p]
 				t.Errorf("after %s: %s differs (fjord has it: %v, ansible-galaxy: %v)", name, p, inGot, inWant)
 			}
+		}
+		if os.Getenv("GALAXY_DEBUG") != "" {
+			t.Logf("%s:\nfjord:\n%s\nansible-galaxy:\n%s", name, outF, outA)
 		}
 		if t.Failed() {
 			t.Logf("after %s:\nfjord:\n%s\nansible-galaxy:\n%s", name, outF, outA)
@@ -583,4 +591,12 @@ func installed(rel string) bool {
 		return true
 	}
 	return false
+}
+
+// errorText is the ERROR! message at the end of a command's output.
+func errorText(out string) string {
+	if i := strings.Index(out, "ERROR! "); i >= 0 {
+		return strings.TrimSpace(out[i:])
+	}
+	return ""
 }
