@@ -305,6 +305,7 @@ func (r *resolver) concrete(ctx context.Context, req CollectionReq) ([]*candidat
 			return nil, err
 		}
 		f.Close()
+		r.in.printf("Downloading %s to %s", req.Name, r.tmp)
 		if err := download(ctx, r.in.client(), req.Name, f.Name()); err != nil {
 			return nil, err
 		}

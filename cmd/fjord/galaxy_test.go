@@ -191,6 +191,9 @@ func newGalaxyFixture(t *testing.T) *galaxyFixture {
 			"plugins/modules/README.md": "none\n"}),
 		"srvns-dep-1.0.0.tar.gz": collectionArtifact(t, "srvns", "dep", "1.0.0", map[string]string{}, map[string]string{"README.md": "dep\n"}),
 	}
+	if err := os.WriteFile(filepath.Join(f.dir, "src", "srvns-dep-1.0.0.tar.gz"), artifacts["srvns-dep-1.0.0.tar.gz"], 0o644); err != nil {
+		t.Fatal(err)
+	}
 	versions := map[string][]string{"srvns/srvcoll": {"1.0.0", "1.1.0", "2.0.0-beta1"}, "srvns/dep": {"1.0.0"}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -553,6 +556,10 @@ func TestGalaxyCommandsLikeAnsible(t *testing.T) {
 		{"collection", "install", "--force", "srvns.srvcoll:==1.0.0", "-p", "pinned"},
 		{"collection", "install", "--no-deps", f.dir + "/src/collgit", "-p", "fromdir"},
 		{"collection", "install", "nosuch.thing"},
+		{"collection", "install", f.server.URL + "/download/srvns-srvcoll-1.1.0.tar.gz", "-p", "fromurl"},
+		{"collection", "install", f.dir + "/src/srvns-dep-1.0.0.tar.gz", "-p", "fromfile"},
+		{"collection", "install", "git+file://" + f.dir + "/src/collgit,1.0.0", "-p", "fromgit"},
+		{"collection", "list", "-p", "fromgit"},
 	} {
 		name := strings.Join(args, " ")
 		outF, errF := galaxyRun(t, mine, bin, append([]string{"galaxy"}, args...)...)
@@ -587,7 +594,7 @@ func TestGalaxyCommandsLikeAnsible(t *testing.T) {
 func installed(rel string) bool {
 	top, _, _ := strings.Cut(rel, "/")
 	switch top {
-	case "roles", "roles2", "colls", "other", "pinned", "fromdir":
+	case "roles", "roles2", "colls", "other", "pinned", "fromdir", "fromurl", "fromfile", "fromgit":
 		return true
 	}
 	return false
