@@ -51,7 +51,8 @@ func (in *Installer) client() *http.Client {
 	if in.HTTP != nil {
 		return in.HTTP
 	}
-	return http.DefaultClient
+	// ansible-galaxy's default server timeout
+	return &http.Client{Timeout: 60 * time.Second}
 }
 
 // ErrIgnorable is what a failed role install returns: the role was
