@@ -550,6 +550,8 @@ func TestGalaxyCommandsLikeAnsible(t *testing.T) {
 		{"collection", "install", "-r", "requirements.yml", "-p", "other"},
 		{"role", "install", "-r", "requirements.yml", "-p", "roles2"},
 		{"role", "install", "--force", "-r", "requirements.yml"},
+		{"install", "-r", "requirements.yml", "-p", "roles3"},
+		{"role", "install", "--no-deps", "git+file://" + f.dir + "/src/rolegit,v1.0", "-p", "roles4"},
 		{"role", "install", f.dir + "/src/roletar.tar.gz,1.2,viacli"},
 		{"role", "install", f.dir + "/src/roletar.tar.gz,1.3,viacli"},
 		{"collection", "install", "srvns.dep"},
@@ -594,7 +596,7 @@ func TestGalaxyCommandsLikeAnsible(t *testing.T) {
 func installed(rel string) bool {
 	top, _, _ := strings.Cut(rel, "/")
 	switch top {
-	case "roles", "roles2", "colls", "other", "pinned", "fromdir", "fromurl", "fromfile", "fromgit":
+	case "roles", "roles2", "roles3", "roles4", "colls", "other", "pinned", "fromdir", "fromurl", "fromfile", "fromgit":
 		return true
 	}
 	return false
