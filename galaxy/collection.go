@@ -155,7 +155,7 @@ func (r *resolver) add(ctx context.Context, fqcn, version string, c *candidate, 
 	if c == nil {
 		// A collection installed already that satisfies every
 		// requirement is kept, unless it was asked for with --force.
-		if v, ok := r.existing[fqcn]; ok && r.meetsAll(fqcn, v) && !(requested && r.in.Force) {
+		if v, ok := r.existing[fqcn]; ok && r.meetsAll(fqcn, v) && !(requested && r.in.Force) && !r.in.ForceDeps {
 			ns, name, _ := strings.Cut(fqcn, ".")
 			c = &candidate{fqcn: fqcn, version: v, typ: "installed"}
 			if info, err := readManifest(filepath.Join(r.out, ns, name, "MANIFEST.json")); err == nil {

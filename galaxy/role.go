@@ -23,6 +23,9 @@ type Installer struct {
 	Warn func(string)
 	// Force replaces what is installed already.
 	Force bool
+	// ForceDeps also replaces collections installed already that a
+	// collection asked for depends on.
+	ForceDeps bool
 	// NoDeps installs only what was asked for.
 	NoDeps bool
 	// IgnoreErrors goes on with the next role or collection after one

@@ -210,7 +210,7 @@ func (e *env) runGalaxyInstall(ctx context.Context, o *galaxyOptions, kind strin
 	warn := e.galaxyWarner()
 	in := &galaxy.Installer{
 		Out: e.stdout, Warn: warn,
-		Force: o.Force || o.ForceDeps, NoDeps: o.NoDeps, IgnoreErrors: o.IgnoreErrors, AllowPre: o.Pre,
+		Force: o.Force || o.ForceDeps, ForceDeps: o.ForceDeps, NoDeps: o.NoDeps, IgnoreErrors: o.IgnoreErrors, AllowPre: o.Pre,
 		Servers: galaxyServers(cfg, e.getenv, o),
 	}
 	var reqs galaxy.Requirements

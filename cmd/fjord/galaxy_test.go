@@ -558,6 +558,7 @@ func TestGalaxyCommandsLikeAnsible(t *testing.T) {
 		{"collection", "install", "--force", "srvns.srvcoll:==1.0.0", "-p", "pinned"},
 		{"collection", "install", "--no-deps", f.dir + "/src/collgit", "-p", "fromdir"},
 		{"collection", "install", "nosuch.thing"},
+		{"collection", "install", "--force-with-deps", "srvns.srvcoll"},
 		{"collection", "install", f.server.URL + "/download/srvns-srvcoll-1.1.0.tar.gz", "-p", "fromurl"},
 		{"collection", "install", f.dir + "/src/srvns-dep-1.0.0.tar.gz", "-p", "fromfile"},
 		{"collection", "install", "git+file://" + f.dir + "/src/collgit,1.0.0", "-p", "fromgit"},
