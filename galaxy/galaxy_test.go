@@ -218,3 +218,16 @@ func FuzzParseRoleSpec(f *testing.F) {
 		}
 	})
 }
+
+func TestCompareLoose(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"1.10.0", "1.9.0", 1}, {"1.0", "1.0.0", -1}, {"v2", "v10", -1}, {"1.0a", "1.0b", -1}, {"2.0", "2.0", 0},
+	} {
+		if got := compareLoose(tc.a, tc.b); (got > 0) != (tc.want > 0) || (got < 0) != (tc.want < 0) {
+			t.Errorf("compareLoose(%q, %q) = %d, want sign of %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -197,7 +197,7 @@ func (in *Installer) installRole(ctx context.Context, rolesPath string, role Rol
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	archive, err := in.fetchRole(ctx, tmp, role)
+	archive, err := in.fetchRole(ctx, tmp, &role)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +275,7 @@ func (in *Installer) installRole(ctx context.Context, rolesPath string, role Rol
 }
 
 // fetchRole returns a tar archive of the role.
-func (in *Installer) fetchRole(ctx context.Context, tmp string, role RoleReq) (string, error) {
+func (in *Installer) fetchRole(ctx context.Context, tmp string, role *RoleReq) (string, error) {
 	switch {
 	case role.Scm != "":
 		if role.Scm != "git" {
@@ -307,7 +307,7 @@ func (in *Installer) fetchRole(ctx context.Context, tmp string, role RoleReq) (s
 		}
 		return out, nil
 	}
-	return "", fmt.Errorf("- sorry, %s was not found: fjord installs roles from git, URLs and tarballs, not by Galaxy name", role.Src)
+	return in.fetchGalaxyRole(ctx, tmp, role)
 }
 
 func isFile(p string) bool {

@@ -199,7 +199,21 @@ func newGalaxyFixture(t *testing.T) *galaxyFixture {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		f.requests = append(f.requests, r.URL.Path)
 		if r.URL.Path == "/api/" {
-			fmt.Fprint(w, `{"available_versions": {"v3": "v3/", "pulp-v3": "pulp/api/v3/"}}`)
+			fmt.Fprint(w, `{"available_versions": {"v1": "v1/", "v3": "v3/", "pulp-v3": "pulp/api/v3/"}}`)
+			return
+		}
+		// the v1 role API: one role, acme.web, in two versions
+		if r.URL.Path == "/api/v1/roles/" {
+			results := "[]"
+			if q := r.URL.Query(); q.Get("owner__username") == "acme" && q.Get("name") == "web" {
+				results = `[{"id": 7, "name": "web", "github_user": "acme", "github_repo": "ansible-role-web", "github_branch": "main"}]`
+			}
+			fmt.Fprintf(w, `{"count": 1, "next_link": null, "results": %s}`, results)
+			return
+		}
+		if r.URL.Path == "/api/v1/roles/7/versions/" {
+			fmt.Fprintf(w, `{"next_link": null, "results": [{"name": "1.0.0", "download_url": "http://%[1]s/roles/roletar-1.2.tar.gz"}, `+
+				`{"name": "1.10.0", "download_url": "http://%[1]s/roles/roletar-1.2.tar.gz"}, {"name": "1.9.0"}]}`, r.Host)
 			return
 		}
 		if m := regexp.MustCompile(`^/api/v3/collections/(\w+)/(\w+)/$`).FindStringSubmatch(r.URL.Path); m != nil {
@@ -551,6 +565,9 @@ func TestGalaxyCommandsLikeAnsible(t *testing.T) {
 		{"role", "install", "-r", "requirements.yml", "-p", "roles2"},
 		{"role", "install", "--force", "-r", "requirements.yml"},
 		{"install", "-r", "requirements.yml", "-p", "roles3"},
+		{"role", "install", "acme.web"},
+		{"role", "install", "acme.web,1.0.0", "-p", "roles5"},
+		{"role", "install", "acme.nosuch", "-p", "roles5"},
 		{"role", "install", "--no-deps", "git+file://" + f.dir + "/src/rolegit,v1.0", "-p", "roles4"},
 		{"role", "install", f.dir + "/src/roletar.tar.gz,1.2,viacli"},
 		{"role", "install", f.dir + "/src/roletar.tar.gz,1.3,viacli"},
@@ -597,7 +614,7 @@ func TestGalaxyCommandsLikeAnsible(t *testing.T) {
 func installed(rel string) bool {
 	top, _, _ := strings.Cut(rel, "/")
 	switch top {
-	case "roles", "roles2", "roles3", "roles4", "colls", "other", "pinned", "fromdir", "fromurl", "fromfile", "fromgit":
+	case "roles", "roles2", "roles3", "roles4", "roles5", "colls", "other", "pinned", "fromdir", "fromurl", "fromfile", "fromgit":
 		return true
 	}
 	return false
