@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// readManifest returns MANIFEST.json's collection_info.
 func readManifest(file string) (ordered, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -45,6 +46,9 @@ func sha256Bytes(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// writeSourceInfo records where a collection from a Galaxy server came
+// from, in NS.NAME-VERSION.info/GALAXY.yml next to the namespaces, as
+// ansible-galaxy does.
 func writeSourceInfo(out string, c *candidate) error {
 	dir := filepath.Join(out, c.fqcn+"-"+c.version+".info")
 	if err := os.RemoveAll(dir); err != nil {
@@ -65,6 +69,7 @@ func writeSourceInfo(out string, c *candidate) error {
 	return os.WriteFile(filepath.Join(dir, "GALAXY.yml"), []byte(text), 0o644)
 }
 
+// artifactCandidate reads a collection artifact's MANIFEST.json.
 func artifactCandidate(file, typ string) (*candidate, error) {
 	entries, err := readTar(file)
 	if err != nil {
