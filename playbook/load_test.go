@@ -208,3 +208,29 @@ func TestLoadImportPlaybookFQCN(t *testing.T) {
 		t.Fatalf("plays = %d (tags of the first %v), want 2 imported plays", len(pb.Plays), pb.Plays[0].Kw.Tags)
 	}
 }
+
+// A meta dependency given only by src is the role ansible-galaxy
+// installed from it, named after the repository.
+func TestRoleDependencyBySrc(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"site.yml":               "- hosts: all\n  roles: [r]\n",
+		"roles/r/tasks/main.yml": "- debug: msg=r\n",
+		"roles/r/meta/main.yml": "dependencies:\n  - src: git+https://git.example/org/dep.git\n    version: v1\n" +
+			"  - src: https://example/archive/other.tar.gz\n",
+		"roles/dep/tasks/main.yml":   "- debug: msg=dep\n",
+		"roles/other/tasks/main.yml": "- debug: msg=other\n",
+	})
+	pb, err := load(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tk := range pb.Plays[0].Tasks {
+		if b, ok := tk.(*Block); ok && b.Role != nil {
+			names = append(names, b.Role.Role.Name)
+		}
+	}
+	if strings.Join(names, ",") != "dep,other,r" {
+		t.Errorf("role blocks %v, want dep, other, r", names)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/fjord-run/fjord/galaxy"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -168,6 +169,15 @@ func (l *Loader) loadRole(pos Pos, path string) (*Role, error) {
 			}
 			if dn := mapGet(root, "dependencies"); dn != nil && dn.Kind == yaml.SequenceNode {
 				for _, d := range dn.Content {
+					// A dependency named only by its source is the role
+					// ansible-galaxy installed from it.
+					if d.Kind == yaml.MappingNode && mapGet(d, "role") == nil && mapGet(d, "name") == nil {
+						if src := mapGet(d, "src"); src != nil && src.Kind == yaml.ScalarNode {
+							d = &yaml.Node{Kind: yaml.MappingNode, Line: d.Line, Column: d.Column, Content: append([]*yaml.Node{
+								{Kind: yaml.ScalarNode, Value: "name"}, {Kind: yaml.ScalarNode, Value: galaxy.RoleNameOfSrc(src.Value)},
+							}, d.Content...)}
+						}
+					}
 					ref, err := l.parseRoleRef(f, d)
 					if err != nil {
 						return nil, err

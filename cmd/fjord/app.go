@@ -67,6 +67,7 @@ var personalities = map[string]string{
 	"ansible-config":    "config",
 	"ansible":           "adhoc",
 	"ansible-doc":       "doc",
+	"ansible-galaxy":    "galaxy",
 }
 
 // commandLine returns argv as fjord's own command line: invoked as
@@ -86,6 +87,7 @@ func commandLine(argv []string) []string {
 func (e *env) main(ctx context.Context, argv []string) int {
 	args := commandLine(argv)
 	app := e.app()
+	args = galaxyImplicitRole(args)
 	if len(args) > 1 {
 		for _, c := range app.Commands {
 			if !c.HasName(args[1]) {
@@ -93,13 +95,9 @@ func (e *env) main(ctx context.Context, argv []string) int {
 			}
 			spec := specOf(append(c.Flags, cli.HelpFlag))
 			if len(c.Subcommands) > 0 && len(args) > 2 {
-				// fjord vault encrypt ...: the flags are the subcommand's.
-				for _, sc := range c.Subcommands {
-					if sc.HasName(args[2]) {
-						spec = specOf(append(sc.Flags, cli.HelpFlag))
-						args = append(args[:3:3], reorderArgs(args[3:], spec)...)
-					}
-				}
+				// fjord vault encrypt ...: the flags are the (innermost)
+				// subcommand's; fjord galaxy role install nests two deep.
+				args = reorderSubcommand(c.Subcommands, args, 2)
 				continue
 			}
 			args = append(args[:2:2], helpOnly(reorderArgs(args[2:], spec))...)
@@ -146,6 +144,7 @@ func (e *env) app() *cli.App {
 			e.vaultCommand(),
 			e.configCommand(),
 			e.adhocCommand(),
+			e.galaxyCommand(),
 			e.labCommand(),
 			e.testCommand(),
 			e.docCommand(),
@@ -166,6 +165,24 @@ func (e *env) app() *cli.App {
 			return exitCode(runner.ExitBadOptions)
 		},
 	}
+}
+
+// reorderSubcommand reorders the arguments after the subcommand named
+// at args[i], descending into nested subcommands.
+func reorderSubcommand(cmds []*cli.Command, args []string, i int) []string {
+	for _, sc := range cmds {
+		if !sc.HasName(args[i]) {
+			continue
+		}
+		if len(sc.Subcommands) > 0 {
+			if len(args) > i+1 {
+				return reorderSubcommand(sc.Subcommands, args, i+1)
+			}
+			return args
+		}
+		return append(args[:i+1:i+1], reorderArgs(args[i+1:], specOf(append(sc.Flags, cli.HelpFlag)))...)
+	}
+	return args
 }
 
 // exitUsage is argparse's exit code for a command line it rejects.
