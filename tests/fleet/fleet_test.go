@@ -7,18 +7,23 @@
 // third node replicates through the tunnel, a second run and a --check
 // --diff run that change nothing, a --check --diff run on the fresh fleet
 // that shows its diffs and touches nothing, and ansible-playbook finding
-// nothing to change in what fjord converged (the lab layer carries
-// python3 for that cross-check only).
+// nothing to change in what fjord converged, and collection modules run
+// from their Python code (the lab layer carries python3 for those).
 package fleet_test
 
 import (
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fjord-run/fjord/lab/labtest"
 )
 
 func TestFleet(t *testing.T) {
@@ -367,4 +372,59 @@ func TestAnsibleConverges(t *testing.T) {
 		t.Fatalf("through the VIP: %v, want web1's page 4 times", got)
 	}
 	f.mustSSH(t, "db3", "ping -c 3 -i 0.2 -W 2 10.8.0.1")
+
+	// Collection modules fjord does not have natively run from their
+	// Python code in Debian's ansible package on these hosts (they have
+	// python3): fjord on web1 and ansible-playbook on lb2 converge the
+	// same playbook with the same recaps and the same file.
+	t.Run("collection-modules", func(t *testing.T) {
+		pb := filepath.Join(t.TempDir(), "ini.yml")
+		if err := os.WriteFile(pb, []byte(`- hosts: all
+  gather_facts: false
+  tasks:
+    - community.general.ini_file:
+        path: /tmp/fjord-ini.conf
+        section: main
+        option: listen
+        value: "8080"
+        mode: "0640"
+    - community.general.ini_file:
+        path: /tmp/fjord-ini.conf
+        section: extra
+        option: workers
+        value: "4"
+    - community.general.ini_file:
+        path: /tmp/fjord-ini.conf
+        section: extra
+        option: debug
+        state: absent
+`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ap := labtest.Tool(t, "ansible-playbook", "ansible-core")
+		run := func(tool, host string) map[string]int {
+			t.Helper()
+			args := []string{"-i", f.st.Inventory, pb, "-l", host}
+			cmd := exec.Command(ap, args...)
+			if tool == "fjord" {
+				cmd = exec.Command(f.bin, append([]string{"playbook"}, args...)...)
+			}
+			cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1")
+			out, code, err := labtest.Output(cmd)
+			if err != nil || code != 0 {
+				t.Fatalf("%s on %s: exit %d (%v)\n%s", tool, host, code, err, out)
+			}
+			return recap(out)[host]
+		}
+		for i, want := range []int{2, 0} {
+			fj, an := run("fjord", "web1"), run("ansible", "lb2")
+			if fj["changed"] != want || an["changed"] != want || fj["ok"] != an["ok"] {
+				t.Errorf("run %d: fjord recap %v, ansible-playbook recap %v, want changed=%d on both", i+1, fj, an, want)
+			}
+		}
+		stat := "stat -c '%a %U %s' /tmp/fjord-ini.conf && cat /tmp/fjord-ini.conf"
+		if a, b := f.mustSSH(t, "web1", stat), f.mustSSH(t, "lb2", stat); a != b {
+			t.Errorf("the ini file differs:\nfjord (web1):\n%s\nansible-playbook (lb2):\n%s", a, b)
+		}
+	})
 }
