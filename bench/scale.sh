@@ -10,6 +10,9 @@
 #   FORKS=50
 #   PROFILE=1  also write fjord's CPU and heap profiles of the second run
 #              (/tmp/fjord-bench-scale-N.cpu, .heap)
+#   TASKS=5    the 5-task play instead (file, copy, lineinfile, template,
+#              stat): the issue's 10,000-host figure
+#   RUNS="first second"  which runs to time (RUNS=first for one run)
 # Needs root and /usr/sbin/sshd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +52,28 @@ cat > "$tmp/pb/site.yml" <<'YML'
     - { name: "t20 done", assert: { that: "conf.b == size" } }
 YML
 
+ntasks=20
+if [ "${TASKS:-20}" = 5 ]; then
+  ntasks=5
+  cat > "$tmp/pb/ports.j2" <<'J2'
+{% for p in ports %}listen {{ p }} # {{ inventory_hostname }}
+{% endfor %}
+J2
+  cat > "$tmp/pb/site.yml" <<'YML'
+- hosts: lab
+  gather_facts: false
+  vars:
+    d: "{{ out }}/{{ inventory_hostname }}"
+    ports: [80, 443, 8080]
+  tasks:
+    - { name: "t1 dir", file: { path: "{{ d }}", state: directory } }
+    - { name: "t2 copy", copy: { content: "host {{ inventory_hostname }}\n", dest: "{{ d }}/id" } }
+    - { name: "t3 line", lineinfile: { path: "{{ d }}/id", line: "group {{ group_names | join(',') }}" } }
+    - { name: "t4 template", template: { src: ports.j2, dest: "{{ d }}/ports" } }
+    - { name: "t5 stat", stat: { path: "{{ d }}/ports" } }
+YML
+fi
+
 printf '%-7s %-7s %10s %12s %10s %18s\n' hosts run wall_s cpu_s rss_mib cpu_ms/host-task
 stop_sshds
 start_sshds "$sshds"
@@ -59,7 +84,7 @@ for n in "${sizes[@]}"; do
     sed -n '/^\[lab:vars\]/,$p' "$tmp/inventory.sshds"
   } > "$tmp/inventory"
   rm -rf "$tmp/out"
-  for r in first second; do
+  for r in ${RUNS:-first second}; do
     prof=()
     if [ -n "${PROFILE:-}" ] && [ $r = second ]; then
       prof=(env FJORD_CPUPROFILE="/tmp/fjord-bench-scale-$n.cpu" FJORD_MEMPROFILE="/tmp/fjord-bench-scale-$n.heap")
@@ -67,7 +92,7 @@ for n in "${sizes[@]}"; do
     /usr/bin/time -o "$tmp/time" -f '%e %U %S %M' "${prof[@]}" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" \
       -e out="$tmp/out" "$tmp/pb/site.yml" > "$tmp/run.log" 2>&1 || { echo "run failed, see below" >&2; tail -20 "$tmp/run.log" >&2; }
     read -r wall user sys rss < "$tmp/time"
-    awk -v n="$n" -v r="$r" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss" \
-      'BEGIN { printf "%-7s %-7s %10.2f %12.2f %10.1f %18.2f\n", n, r, w, u + s, m / 1024, (u + s) * 1000 / (n * 20) }'
+    awk -v n="$n" -v t="$ntasks" -v r="$r" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss" \
+      'BEGIN { printf "%-7s %-7s %10.2f %12.2f %10.1f %18.2f\n", n, r, w, u + s, m / 1024, (u + s) * 1000 / (n * t) }'
   done
 done
