@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ type run struct {
 	warner    *callback.Warner // Ansible's Display.warning, shared with the sink
 	omit      string
 	pbDir     string
+	// invSources is ansible_inventory_sources: the -i sources as absolute
+	// paths (host lists as given), as ansible's InventoryManager keeps them.
+	invSources []any
 
 	outMu sync.Mutex // serialises sink calls
 
@@ -146,6 +150,7 @@ func (r *run) loadInventory() (int, error) {
 	if len(sources) == 0 {
 		sources = []string{"/etc/ansible/hosts"}
 	}
+	r.invSources = absSources(sources)
 	inv, err := inventory.LoadWith(sources, inventory.Options{UnparsedIsFailed: o.InventoryUnparsedIsFailed})
 	if err != nil {
 		if inv != nil {
@@ -167,6 +172,24 @@ func (r *run) loadInventory() (int, error) {
 	}
 	r.inv = inv
 	return ExitOK, nil
+}
+
+// absSources makes each inventory source absolute as ansible's
+// unfrackpath(follow=False) does (~ and $VARS expanded, the path
+// normalised, links kept); a "h1,h2" host list stays as given.
+func absSources(sources []string) []any {
+	out := make([]any, len(sources))
+	for i, s := range sources {
+		if !strings.Contains(s, ",") {
+			s = os.ExpandEnv(s)
+			if home, err := os.UserHomeDir(); err == nil && (s == "~" || strings.HasPrefix(s, "~/")) {
+				s = home + s[1:]
+			}
+			s, _ = filepath.Abs(s)
+		}
+		out[i] = s
+	}
+	return out
 }
 
 // loadPlaybooks loads every playbook given, whole.

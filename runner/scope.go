@@ -66,6 +66,7 @@ func (r *run) playMagic(pr *playRun, h *hostState) *value.Map {
 	m.Set("ansible_forks", r.o.Forks)
 	m.Set("ansible_playbook_python", "/usr/bin/python3")
 	m.Set("ansible_config_file", nil)
+	m.Set("ansible_inventory_sources", r.invSources)
 	if inv, ok := h.invVars.Get("inventory_dir"); ok {
 		m.Set("inventory_dir", inv)
 	}
