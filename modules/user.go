@@ -175,7 +175,11 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "echo @@passwd; getent passwd -- %s\n", n)
 	fmt.Fprintf(&b, "echo @@shadow; getent shadow -- %s | cut -d: -f2\n", n)
-	fmt.Fprintf(&b, "echo @@groups; id -Gn -- %s 2>/dev/null\n", n)
+	// The primary group, then the groups that list the account as a
+	// member (the primary one too when it does), as Ansible's
+	// user_group_membership reads them: id -Gn would merge the two.
+	fmt.Fprintf(&b, "echo @@groups; id -gn -- %s 2>/dev/null\n", n)
+	fmt.Fprintf(&b, "getent group | u=%s awk -F: '{n=split($4,m,\",\"); for(i=1;i<=n;i++) if(m[i]==ENVIRON[\"u\"]){print $1; break}}'\n", n)
 	want := []string{}
 	if m.Groups != nil {
 		for _, g := range *m.Groups {
@@ -219,9 +223,7 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 		cur = &passwdEnt{gecos: f[4], home: f[5], shell: f[6], shadow: trimNL(sec["shadow"])}
 		cur.uid, _ = strconv.Atoi(f[2])
 		cur.gid, _ = strconv.Atoi(f[3])
-		all := strings.Fields(sec["groups"])
-		for i, g := range all {
-			// id lists the primary group first.
+		for i, g := range strings.Fields(sec["groups"]) {
 			if i > 0 {
 				cur.groups = append(cur.groups, g)
 			} else {
