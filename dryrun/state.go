@@ -36,7 +36,7 @@ import (
 type State struct {
 	mu       sync.Mutex
 	paths    map[string]*entry
-	packages map[string]bool // name → installed (true) or removed
+	packages map[string]bool   // name → installed (true) or removed
 	groups   map[string]*Group // nil: removed
 	users    map[string]*User  // nil: removed
 	crontabs map[string]string // user → predicted crontab
