@@ -91,6 +91,20 @@ func TestCheckPredictsAccounts(t *testing.T) {
 		t.Errorf("predicted .ssh: %+v %v", fi, ok)
 	}
 
+	// the new account's crontab is empty, then what an earlier task
+	// would write (crontab(1) is there, or comes with a package the run
+	// installs)
+	env.Sim.Package("cron", true)
+	for i, want := range []bool{true, false} {
+		r := run(t, env, "cron", "name", "j", "minute", "7", "job", "/bin/true", "user", u)
+		if r.Changed != want || r.Failed {
+			t.Errorf("crontab, time %d: %+v", i+1, r)
+		}
+	}
+	if ct, ok := env.Sim.Crontab(u); !ok || ct != "#Ansible: j\n7 * * * * /bin/true\n" {
+		t.Errorf("predicted crontab %q %v", ct, ok)
+	}
+
 	// no group given: useradd makes one named after the account
 	u2 := absentName(t, "fjdv")
 	if r := run(t, env, "user", "name", u2, "create_home", false); !r.Changed {
