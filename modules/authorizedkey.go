@@ -304,6 +304,9 @@ func (m *AuthorizedKey) Run(ctx context.Context, env *Env) (*Result, error) {
 		}
 	}
 	r := &Result{Changed: write}
+	if predicted {
+		r.Set("predicted", true).Set("msg", "for the account as earlier tasks of this check run would leave it")
+	}
 	r.Set("user", m.User).Set("key", m.Key).Set("keyfile", keyfile).Set("state", m.State).
 		Set("manage_dir", m.ManageDir).Set("exclusive", m.Exclusive).Set("follow", m.Follow).
 		Set("validate_certs", m.ValidateCerts)

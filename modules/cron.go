@@ -134,6 +134,9 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 		header = fmt.Sprintf("crontab for user %q", m.User)
 	}
 	r := &Result{}
+	if known && file == "" {
+		r.Set("predicted", true).Set("msg", "the crontab as earlier tasks of this check run would leave it")
+	}
 	var warnings []any
 	if file != "" && !cronFileNameRe.MatchString(path.Base(file)) {
 		warnings = append(warnings, fmt.Sprintf("Filename portion of cron_file (%q) should consist solely of upper- and lower-case letters, digits, underscores, and hyphens", path.Base(file)))
