@@ -7,15 +7,18 @@
 // and a template into a directory an earlier task would create fails
 // too. fjord keeps a State per host for the run: files, directories and
 // links written or removed (with the content where the module knew it),
-// packages installed or removed, users and groups created. The file
-// helpers of package connection ask a State (through Conn) before the
-// host, so every module that reads files through them sees the predicted
-// tree; modules that read other state (packages, units, users) ask the
-// State themselves.
+// packages installed or removed, groups and users created, changed or
+// removed (accounts.go), users' crontabs and kernel parameters (sysctl
+// values). The file helpers of package connection ask a State (through
+// Conn) before the host, so every module that reads files through them
+// sees the predicted tree (a cron file, a sysctl file, a home directory
+// useradd would create); modules that read other state (packages, units,
+// accounts, crontabs, kernel values) ask the State themselves.
 //
 // Only check-mode tasks record predictions. A task that runs for real
 // in a check run (check_mode: false) makes the host's own state the
-// truth again for what it touched: its paths are forgotten.
+// truth again for what it touched: its paths, account, crontab or
+// kernel value are forgotten.
 package dryrun
 
 import (
@@ -33,16 +36,19 @@ import (
 type State struct {
 	mu       sync.Mutex
 	paths    map[string]*entry
-	packages map[string]bool // name → installed (true) or removed
-	users    map[string]bool
-	groups   map[string]bool
+	packages map[string]bool   // name → installed (true) or removed
+	groups   map[string]*Group // nil: removed
+	users    map[string]*User  // nil: removed
+	crontabs map[string]string // user → predicted crontab
+	kernel   map[string]string // sysctl key → predicted running value
 	notes    []Note
 	unknown  map[string]bool // registered variables the run cannot know
 }
 
 // New returns an empty State.
 func New() *State {
-	return &State{paths: map[string]*entry{}, packages: map[string]bool{}, users: map[string]bool{}, groups: map[string]bool{}}
+	return &State{paths: map[string]*entry{}, packages: map[string]bool{}, groups: map[string]*Group{},
+		users: map[string]*User{}, crontabs: map[string]string{}, kernel: map[string]string{}}
 }
 
 type entry struct {
@@ -189,33 +195,6 @@ func (s *State) Installed() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// User records a user (or, with group, a group) the run would create.
-func (s *State) User(name string, group bool) {
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if group {
-		s.groups[name] = true
-	} else {
-		s.users[name] = true
-	}
-}
-
-// HasUser says whether the run would create the user (or group).
-func (s *State) HasUser(name string, group bool) bool {
-	if s == nil {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if group {
-		return s.groups[name]
-	}
-	return s.users[name]
 }
 
 // Conn is a host's connection in a check run: the file helpers of

@@ -64,3 +64,53 @@ func TestStateUnknowns(t *testing.T) {
 		t.Errorf("Installed: %v", got)
 	}
 }
+
+func TestStateAccounts(t *testing.T) {
+	s := New()
+	if _, ok := s.Group("web"); ok {
+		t.Fatal("an empty state answers for a group")
+	}
+	s.PutGroup("web", &Group{Name: "web", GID: "900"})
+	s.PutUser("deploy", &User{Name: "deploy", Group: "web", Groups: []string{"adm"}, Home: "/home/deploy", New: true})
+	u, ok := s.User("deploy")
+	if !ok || u == nil || u.Group != "web" || !u.New {
+		t.Fatalf("predicted user: %+v %v", u, ok)
+	}
+	u.Groups[0] = "changed"
+	if u, _ := s.User("deploy"); u.Groups[0] != "adm" {
+		t.Error("a caller's copy changes the prediction")
+	}
+	s.PutUser("old", nil)
+	if u, ok := s.User("old"); !ok || u != nil {
+		t.Errorf("removed user: %+v %v", u, ok)
+	}
+	s.PutCrontab("deploy", "#Ansible: x\n")
+	s.ForgetUser("deploy")
+	if _, ok := s.User("deploy"); ok {
+		t.Error("a forgotten user is still predicted")
+	}
+	if _, ok := s.Crontab("deploy"); ok {
+		t.Error("a forgotten user's crontab is still predicted")
+	}
+	s.PutGroup("web", nil)
+	if g, ok := s.Group("web"); !ok || g != nil {
+		t.Errorf("removed group: %+v %v", g, ok)
+	}
+	s.ForgetGroup("web")
+	if _, ok := s.Group("web"); ok {
+		t.Error("a forgotten group is still predicted")
+	}
+	s.PutKernel("vm.swappiness", "10")
+	if v, ok := s.Kernel("vm.swappiness"); !ok || v != "10" {
+		t.Errorf("kernel value %q %v", v, ok)
+	}
+	s.ForgetKernel("vm.swappiness")
+	if _, ok := s.Kernel("vm.swappiness"); ok {
+		t.Error("a forgotten kernel value is still predicted")
+	}
+	var none *State
+	none.PutUser("x", &User{Name: "x"})
+	if _, ok := none.User("x"); ok {
+		t.Error("a nil state answers for a user")
+	}
+}

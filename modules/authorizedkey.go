@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/dryrun"
 )
 
 func init() {
@@ -218,11 +220,31 @@ func (m *AuthorizedKey) Run(ctx context.Context, env *Env) (*Result, error) {
 		}
 		given, out = string(data), rest
 	}
-	if strings.HasPrefix(out, "@@nouser") {
+	pu, predicted := predictedUser(env, m.User)
+	if strings.HasPrefix(out, "@@nouser") && pu == nil || predicted && pu == nil {
 		return Failf("Failed to lookup user %s: getpwnam(): name not found: '%s'", m.User, m.User), nil
 	}
 	head, content, _ := strings.Cut(out, "@@content\n")
 	keyfile := strings.TrimSuffix(strings.TrimPrefix(head, "@@file "), "\n")
+	if predicted {
+		// an account earlier tasks of the check run would create or
+		// change: its home is the predicted one
+		if keyfile, err = m.predictedKeyfile(ctx, env, pu.Home); err != nil {
+			return nil, err
+		}
+	}
+	if env.Check && env.Sim != nil {
+		if _, _, ok := env.Sim.Stat(keyfile); ok || predicted {
+			fi, b, err := connection.StatRead(ctx, env.Conn, keyfile, connection.StatOptions{Follow: true, Become: env.Become})
+			if err != nil {
+				return nil, err
+			}
+			content = ""
+			if fi.Exists {
+				content = string(b)
+			}
+		}
+	}
 
 	existing := map[string]*authKey{}
 	lines := splitLines([]byte(content))
@@ -282,6 +304,9 @@ func (m *AuthorizedKey) Run(ctx context.Context, env *Env) (*Result, error) {
 		}
 	}
 	r := &Result{Changed: write}
+	if predicted {
+		r.Set("predicted", true).Set("msg", "for the account as earlier tasks of this check run would leave it")
+	}
 	r.Set("user", m.User).Set("key", m.Key).Set("keyfile", keyfile).Set("state", m.State).
 		Set("manage_dir", m.ManageDir).Set("exclusive", m.Exclusive).Set("follow", m.Follow).
 		Set("validate_certs", m.ValidateCerts)
@@ -315,6 +340,9 @@ func (m *AuthorizedKey) Run(ctx context.Context, env *Env) (*Result, error) {
 	if env.Diff {
 		r.Diff = []Diff{{BeforeHeader: keyfile, AfterHeader: keyfile, Before: content, After: after}}
 	}
+	if err := m.predict(ctx, env, keyfile, after, pu); err != nil {
+		return nil, err
+	}
 	if env.Check {
 		return r, nil
 	}
@@ -342,6 +370,48 @@ trap - EXIT
 		return cmdFailed(res, ""), nil
 	}
 	return r, nil
+}
+
+// predictedKeyfile is the authorized_keys file of an account a check
+// run predicts, whose home is home.
+func (m *AuthorizedKey) predictedKeyfile(ctx context.Context, env *Env, home string) (string, error) {
+	p := m.Path
+	switch {
+	case p == "":
+		p = path.Join(home, ".ssh", "authorized_keys")
+	case !path.IsAbs(p):
+		// ~ is the connecting user's home, as in the host's script
+		res, err := hostRun(ctx, env, "printf '%s' "+hostPath(p), nil)
+		if err != nil {
+			return "", err
+		}
+		p = string(res.Stdout)
+	}
+	return p, nil
+}
+
+// predict records the keyfile a check-mode task would write (and, with
+// manage_dir, the directory it would create); pu is the account when
+// the run predicts it.
+func (m *AuthorizedKey) predict(ctx context.Context, env *Env, keyfile, after string, pu *dryrun.User) error {
+	if env.Sim == nil {
+		return nil
+	}
+	group := ""
+	if pu != nil {
+		group = pu.Group
+	}
+	if d := path.Dir(keyfile); env.Check && m.ManageDir {
+		fi, err := connection.Stat(ctx, env.Conn, d, connection.StatOptions{Become: env.Become})
+		if err != nil {
+			return err
+		}
+		if !fi.Exists {
+			predictFile(env, d, dryrun.File{Type: "directory", New: true, Mode: 0o700, Owner: m.User, Group: group})
+		}
+	}
+	predictFile(env, keyfile, dryrun.File{Type: "file", Content: []byte(after), Known: true, Mode: 0o600, Owner: m.User, Group: group})
+	return nil
 }
 
 var _ Module = (*AuthorizedKey)(nil)

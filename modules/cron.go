@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/dryrun"
 )
 
 func init() {
@@ -108,16 +109,22 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 		script = "out=$(" + m.crontabCmd("-l") + " 2>&1; echo \"@@rc $?\")\n" +
 			"case $out in *'@@rc 0') echo @@exists; printf '%s' \"${out%@@rc 0}\";; *'no crontab for'*) ;; *) printf '%s\\n' \"${out%@@rc *}\" >&2; exit 1;; esac\n"
 	}
-	res, err := hostRun(ctx, env, script, nil)
+	exists, existing, known, err := m.predicted(ctx, env, file)
 	if err != nil {
 		return nil, err
 	}
-	if res.RC != 0 {
-		return cmdFailed(res, ""), nil
+	if !known {
+		res, err := hostRun(ctx, env, script, nil)
+		if err != nil {
+			return nil, err
+		}
+		if res.RC != 0 {
+			return cmdFailed(res, ""), nil
+		}
+		out := string(res.Stdout)
+		exists = strings.HasPrefix(out, "@@exists\n")
+		existing = strings.TrimPrefix(out, "@@exists\n")
 	}
-	out := string(res.Stdout)
-	exists := strings.HasPrefix(out, "@@exists\n")
-	existing := strings.TrimPrefix(out, "@@exists\n")
 	ct := parseCrontab(existing)
 	header := "crontab"
 	switch {
@@ -127,6 +134,9 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 		header = fmt.Sprintf("crontab for user %q", m.User)
 	}
 	r := &Result{}
+	if known && file == "" {
+		r.Set("predicted", true).Set("msg", "the crontab as earlier tasks of this check run would leave it")
+	}
 	var warnings []any
 	if file != "" && !cronFileNameRe.MatchString(path.Base(file)) {
 		warnings = append(warnings, fmt.Sprintf("Filename portion of cron_file (%q) should consist solely of upper- and lower-case letters, digits, underscores, and hyphens", path.Base(file)))
@@ -185,6 +195,7 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 				r.Diff = []Diff{{BeforeHeader: header, Before: before, AfterHeader: "/dev/null"}}
 			}
 			r.Set("state", "absent")
+			predictFile(env, file, dryrun.File{})
 			if !env.Check {
 				res, err := hostRun(ctx, env, "rm -f -- "+connection.Quote(file), nil)
 				if err != nil {
@@ -210,6 +221,7 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 	if env.Diff {
 		r.Diff = []Diff{{BeforeHeader: header, Before: existing, AfterHeader: header, After: after}}
 	}
+	m.predict(env, file, exists, after)
 	if env.Check {
 		return done()
 	}
@@ -225,7 +237,7 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 		b.WriteString("f=crontab; d=${TMPDIR:-/tmp}\n" + connection.RecvScript(connection.UploadOf(after), 1))
 		b.WriteString(m.crontabCmd(`"$t"`) + " || exit 1\n")
 	}
-	res, err = env.Conn.Exec(ctx, &connection.Cmd{Command: b.String(), Stdin: strings.NewReader(after), Env: env.Environment, Become: env.Become})
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: b.String(), Stdin: strings.NewReader(after), Env: env.Environment, Become: env.Become})
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +250,63 @@ func (m *Cron) Run(ctx context.Context, env *Env) (*Result, error) {
 		}
 	}
 	return done()
+}
+
+// predicted reads the crontab or cron file as a check run predicts it:
+// a cron file through the run's predicted files, the crontab of an
+// account the run would create as empty, one an earlier task would
+// write as that. known is false when the host must be asked.
+func (m *Cron) predicted(ctx context.Context, env *Env, file string) (exists bool, text string, known bool, err error) {
+	if !env.Check || env.Sim == nil {
+		return false, "", false, nil
+	}
+	if file != "" {
+		if _, _, ok := env.Sim.Stat(file); !ok {
+			return false, "", false, nil
+		}
+		fi, b, err := connection.StatRead(ctx, env.Conn, file, connection.StatOptions{Follow: true, Become: env.Become})
+		if err != nil {
+			return false, "", false, err
+		}
+		return fi.Exists, string(b), true, nil
+	}
+	if text, ok := env.Sim.Crontab(m.User); ok {
+		return true, text, true, nil
+	}
+	if u, ok := predictedUser(env, m.User); !ok || u == nil || !u.New {
+		return false, "", false, nil
+	}
+	// A new account has no crontab, provided crontab is there to make
+	// one (or may come with a package the run installs).
+	res, err := hostRun(ctx, env, "command -v crontab >/dev/null", nil)
+	if err != nil {
+		return false, "", false, err
+	}
+	if res.RC != 0 && len(env.Sim.Installed()) == 0 {
+		return false, "", false, nil
+	}
+	return false, "", true, nil
+}
+
+// predict records what a changed task leaves: the cron file, or the
+// account's crontab.
+func (m *Cron) predict(env *Env, file string, exists bool, after string) {
+	if env.Sim == nil {
+		return
+	}
+	if file != "" {
+		f := dryrun.File{Type: "file", Content: []byte(after), Known: true}
+		if !exists {
+			f.Mode = 0o644
+		}
+		predictFile(env, file, f)
+		return
+	}
+	if env.Check {
+		env.Sim.PutCrontab(m.User, after)
+	} else {
+		env.Sim.ForgetCrontab(m.User)
+	}
 }
 
 // cronFileWrite replaces file atomically with stdin, which must be after; a new file is 0644,

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/dryrun"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -82,7 +83,7 @@ func (m *Sysctl) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	if m.State == "present" && want == "" && !m.IgnoreErrors {
 		return &Plan{Result: Failf("value cannot be empty for key %s", key)}, nil
 	}
-	script := fmt.Sprintf("f=%s\necho @@file\n[ -f \"$f\" ] && cat -- \"$f\"\necho @@proc\n", connection.Quote(m.SysctlFile))
+	script := fmt.Sprintf("f=%s\n[ -e \"$f\" ] && echo @@exists\necho @@file\n[ -f \"$f\" ] && cat -- \"$f\"\necho @@proc\n", connection.Quote(m.SysctlFile))
 	if m.SysctlSet {
 		script += fmt.Sprintf("sysctl -n -e -- %s 2>/dev/null\n", connection.Quote(key))
 	}
@@ -95,18 +96,75 @@ func (m *Sysctl) Plan(ctx context.Context, env *Env) (*Plan, error) {
 		return &Plan{Result: cmdFailed(res, "")}, nil
 	}
 	sec := Sections(string(res.Stdout))
-	before := sec["file"]
+	before, running, existed, err := m.predicted(ctx, env, key, sec)
+	if err != nil {
+		return nil, err
+	}
 	after, fileChanged := m.fixLines(before, key, want)
 	kernelChanged := false
 	if m.SysctlSet && m.State == "present" {
-		kernelChanged = sysctlValue(sec["proc"]) != want
+		kernelChanged = sysctlValue(running) != want
 	}
 	p := &Plan{Changed: fileChanged || kernelChanged,
 		Detail: &sysctlChange{key: key, want: want, after: after, fileChanged: fileChanged, kernelChanged: kernelChanged}}
+	m.predict(env, p.Detail.(*sysctlChange), existed)
 	if fileChanged {
 		p.Diff = []Diff{{BeforeHeader: m.SysctlFile, AfterHeader: m.SysctlFile, Before: before, After: after}}
 	}
 	return p, nil
+}
+
+// predicted is the sysctl file's text and the key's running value as a
+// check run predicts them (the host's, in sec, where it predicts
+// nothing); existed says whether the file exists.
+func (m *Sysctl) predicted(ctx context.Context, env *Env, key string, sec map[string]string) (text, running string, existed bool, err error) {
+	text, running = sec["file"], sec["proc"]
+	_, existed = sec["exists"]
+	if !env.Check || env.Sim == nil {
+		return text, running, existed, nil
+	}
+	if v, ok := env.Sim.Kernel(key); ok {
+		running = v
+	}
+	if _, _, ok := env.Sim.Stat(m.SysctlFile); ok {
+		fi, b, err := connection.StatRead(ctx, env.Conn, m.SysctlFile, connection.StatOptions{Follow: true, Become: env.Become})
+		if err != nil {
+			return "", "", false, err
+		}
+		text, existed = string(b), fi.Exists
+	}
+	return text, running, existed, nil
+}
+
+// predict records what a changed task leaves for the rest of a check
+// run: the file, and the running values sysctl -w or the file's reload
+// (sysctl -p sets every key in it) would set.
+func (m *Sysctl) predict(env *Env, c *sysctlChange, existed bool) {
+	if env.Sim == nil || !c.fileChanged && !c.kernelChanged {
+		return
+	}
+	put := env.Sim.PutKernel
+	if !env.Check {
+		put = func(k, _ string) { env.Sim.ForgetKernel(k) }
+	}
+	if c.fileChanged {
+		f := dryrun.File{Type: "file", Content: []byte(c.after), Known: true}
+		if !existed {
+			f.Mode = 0o644
+		}
+		predictFile(env, m.SysctlFile, f)
+		if m.Reload {
+			for _, line := range strings.Split(c.after, "\n") {
+				t := strings.TrimSpace(line)
+				if k, v, ok := strings.Cut(t, "="); ok && t[0] != '#' && t[0] != ';' {
+					put(sysctlKey(k), sysctlValue(v))
+				}
+			}
+		}
+	}
+	if c.kernelChanged {
+		put(c.key, c.want)
+	}
 }
 
 // Apply implements Planner: round trip 2 writes the file (atomically,

@@ -49,6 +49,13 @@ func (m *Group) Run(ctx context.Context, env *Env) (*Result, error) {
 	exists := len(ent) >= 3
 	r := &Result{}
 	r.Set("name", m.Name).Set("state", m.State)
+	if g, ok := predictedGroup(env, m.Name); ok {
+		// what earlier tasks of the check run would leave
+		exists = g != nil
+		if exists {
+			ent = []string{g.Name, "x", g.GID}
+		}
+	}
 	var cmd string
 	switch {
 	case m.State == "absent" && exists:
@@ -81,12 +88,14 @@ func (m *Group) Run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	if cmd == "" {
 		if exists && m.State == "present" {
-			gid, _ := strconv.Atoi(ent[2])
-			r.Set("gid", gid)
+			if gid, err := strconv.Atoi(ent[2]); err == nil {
+				r.Set("gid", gid)
+			}
 		}
 		return r, nil
 	}
 	r.Changed = true
+	m.predict(env, ent)
 	if env.Check {
 		if m.GID != nil {
 			r.Set("gid", *m.GID)
@@ -153,9 +162,11 @@ type User struct {
 }
 
 type passwdEnt struct {
-	uid, gid                   int
+	uid, gid                   int // -1: not known (a predicted account)
 	gecos, home, shell, shadow string
+	group                      string   // primary, by name
 	groups                     []string // supplementary, by name
+	new                        bool     // predicted: the run would create it
 }
 
 // Run implements Module.
@@ -164,7 +175,11 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "echo @@passwd; getent passwd -- %s\n", n)
 	fmt.Fprintf(&b, "echo @@shadow; getent shadow -- %s | cut -d: -f2\n", n)
-	fmt.Fprintf(&b, "echo @@groups; id -Gn -- %s 2>/dev/null\n", n)
+	// The primary group, then the groups that list the account as a
+	// member (the primary one too when it does), as Ansible's
+	// user_group_membership reads them: id -Gn would merge the two.
+	fmt.Fprintf(&b, "echo @@groups; id -gn -- %s 2>/dev/null\n", n)
+	fmt.Fprintf(&b, "getent group | u=%s awk -F: '{n=split($4,m,\",\"); for(i=1;i<=n;i++) if(m[i]==ENVIRON[\"u\"]){print $1; break}}'\n", n)
 	want := []string{}
 	if m.Groups != nil {
 		for _, g := range *m.Groups {
@@ -182,6 +197,10 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 		fmt.Fprintf(&b, "e=$(getent group -- %s) && echo \"%s:${e}\" || echo %s:\n", connection.Quote(g), g, connection.Quote(g))
 	}
 	fmt.Fprintf(&b, "echo @@own; getent group -- %s\n", n)
+	if env.Check && env.Sim != nil {
+		// what useradd would fill in, for the prediction
+		b.WriteString("echo @@defaults; useradd -D 2>/dev/null\n")
+	}
 	b.WriteString("true\n")
 	res, err := hostRun(ctx, env, b.String(), nil)
 	if err != nil {
@@ -204,21 +223,35 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 		cur = &passwdEnt{gecos: f[4], home: f[5], shell: f[6], shadow: trimNL(sec["shadow"])}
 		cur.uid, _ = strconv.Atoi(f[2])
 		cur.gid, _ = strconv.Atoi(f[3])
-		all := strings.Fields(sec["groups"])
-		for i, g := range all {
-			// id lists the primary group first.
+		for i, g := range strings.Fields(sec["groups"]) {
 			if i > 0 {
 				cur.groups = append(cur.groups, g)
+			} else {
+				cur.group = g
 			}
 		}
 	}
 	r := &Result{}
 	r.Set("name", m.Name).Set("state", m.State)
+	predicted := false
+	if u, ok := predictedUser(env, m.Name); ok {
+		// an account earlier tasks of the check run would create,
+		// change or remove
+		cur, predicted = predictedEntry(u, cur), true
+	}
+	groupExists := func(g string) bool {
+		if pg, ok := predictedGroup(env, g); ok {
+			predicted = predicted || pg != nil
+			return pg != nil
+		}
+		return gids[g] != ""
+	}
 	if m.State == "absent" {
 		r.Set("force", m.Force).Set("remove", m.Remove)
 		if cur == nil {
 			return r, nil
 		}
+		m.predictRemoval(env, cur)
 		cmd := "userdel"
 		if m.Force {
 			cmd += " -f"
@@ -229,9 +262,12 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 		return m.apply(ctx, env, r, cmd+" -- "+n)
 	}
 	for _, g := range check {
-		if gids[g] == "" {
+		if !groupExists(g) {
 			return Failf("Group %s does not exist", g), nil
 		}
+	}
+	if predicted {
+		r.Set("predicted", true).Set("msg", "as earlier tasks of this check run would leave the account and its groups")
 	}
 	if m.Password != nil {
 		r.Set("password", "NOT_LOGGING_PASSWORD")
@@ -244,9 +280,13 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 				args = append(args, "-o")
 			}
 		}
+		ownGroup := strings.TrimSpace(sec["own"]) != ""
+		if g, ok := predictedGroup(env, m.Name); ok {
+			ownGroup = g != nil
+		}
 		if m.Group != "" {
 			args = append(args, "-g", m.Group)
-		} else if strings.TrimSpace(sec["own"]) != "" {
+		} else if ownGroup {
 			// A group named after the user becomes its primary group.
 			args = append(args, "-g", m.Name)
 		}
@@ -282,6 +322,9 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 			r.Set("groups", strings.Join(want, ","))
 		}
 		cmd := quoteAll(args) + " && getent passwd -- " + n
+		if err := m.predictCreation(ctx, env, want, ownGroup, sec["defaults"]); err != nil {
+			return nil, err
+		}
 		return m.apply(ctx, env, r, cmd)
 	}
 	// Existing account: usermod with whatever differs.
@@ -292,7 +335,7 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 			args = append(args, "-o")
 		}
 	}
-	if m.Group != "" && gids[m.Group] != strconv.Itoa(cur.gid) {
+	if m.Group != "" && !cur.primary(m.Group, gids[m.Group]) {
 		args = append(args, "-g", m.Group)
 	}
 	if m.Groups != nil {
@@ -338,12 +381,22 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 	if m.Groups != nil {
 		r.Set("groups", strings.Join(want, ","))
 	}
+	m.predictChange(env, cur, want)
 	if env.Check {
 		r.Changed = true
 		m.fill(r, cur)
 		return r, nil
 	}
 	return m.apply(ctx, env, r, cmd)
+}
+
+// primary says whether the account's primary group is g (whose gid the
+// host gave, "" when it has no such group).
+func (e *passwdEnt) primary(g, gid string) bool {
+	if e.group == g {
+		return true
+	}
+	return e.gid >= 0 && gid != "" && gid == strconv.Itoa(e.gid)
 }
 
 func countIn(want []string, have map[string]bool) int {
@@ -358,7 +411,13 @@ func countIn(want []string, have map[string]bool) int {
 
 // fill sets the account's return values from its passwd entry.
 func (m *User) fill(r *Result, e *passwdEnt) {
-	r.Set("uid", e.uid).Set("group", e.gid).Set("comment", e.gecos).Set("home", e.home).Set("shell", e.shell)
+	if e.uid >= 0 {
+		r.Set("uid", e.uid)
+	}
+	if e.gid >= 0 {
+		r.Set("group", e.gid)
+	}
+	r.Set("comment", e.gecos).Set("home", e.home).Set("shell", e.shell)
 	if m.Groups == nil && len(e.groups) > 0 {
 		g := append([]string(nil), e.groups...)
 		sort.Strings(g)
