@@ -1,0 +1,38 @@
+package runner
+
+import (
+	"strings"
+
+	"github.com/fjord-run/fjord/playbook"
+	"github.com/fjord-run/fjord/runner/callback"
+)
+
+// takeStep is --step's question before a task, as ansible's strategy
+// asks it (_take_step): the task's name as written, then the question
+// again as a banner. y runs the task, c runs it and stops asking for the
+// rest of the batch, anything else skips it. No answer (end of input)
+// breaks the run as ansible's EOFError does: the recap, exit code 2.
+func (ex *executor) takeStep(t *playbook.Task) bool {
+	r := ex.r
+	kind := "TASK"
+	if t.Handler {
+		kind = "HANDLER"
+	}
+	msg := "Perform task: " + kind + ": " + taskGetName(t) + " (N)o/(y)es/(c)ontinue: "
+	resp, err := r.input(msg)
+	if err != nil {
+		ex.pr.endPlay = true
+		ex.pr.stepBroke = true
+		return false
+	}
+	run := false
+	switch strings.ToLower(resp) {
+	case "y", "yes":
+		run = true
+	case "c", "continue":
+		run = true
+		ex.pr.stepDone = true
+	}
+	r.write(callback.BannerText(msg, 0))
+	return run
+}
