@@ -115,7 +115,9 @@ func actPause(ctx context.Context, tc *taskCtx) *value.Map {
 	}
 	if rt == nil {
 		if seconds < 0 {
-			r.warn("Not waiting for response to prompt as stdin is not interactive")
+			if err := r.warner.WarnInWorker("Not waiting for response to prompt as stdin is not interactive"); err != nil {
+				r.log.Warn("writing a warning", "err", err)
+			}
 		} else {
 			select {
 			case <-ctx.Done():
