@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -12,7 +13,8 @@ import (
 // terminal nothing is asked (warned once) and the default, or the text
 // "None", is the answer; private (the default) reads without echo on
 // /dev/tty; confirm asks twice until both match; an empty answer takes
-// the default. The value is text, unsafe when unsafe is set.
+// the default; encrypt hashes it as the password_hash filter does
+// (passlib's form). The value is text, unsafe when unsafe is set.
 func (r *run) prompt(pr *playRun) error {
 	p := pr.play
 	if len(p.VarsPrompt) == 0 {
@@ -32,9 +34,6 @@ func (r *run) prompt(pr *playRun) error {
 		m, _ := rendered.(*value.Map)
 		if m == nil {
 			m = raw
-		}
-		if enc, ok := m.Get("encrypt"); ok && enc != nil {
-			return fmt.Errorf("vars_prompt %q: encrypt is not supported by fjord yet", name)
 		}
 		text, hasPrompt := m.Get("prompt")
 		if !hasPrompt {
@@ -90,6 +89,15 @@ func (r *run) prompt(pr *playRun) error {
 			answer = def
 		}
 		s := value.String(answer)
+		if enc, ok := m.Get("encrypt"); ok && value.Truthy(enc) {
+			salt, _ := m.Get("salt")
+			size, _ := m.Get("salt_size")
+			h, err := templates.PasswordHash(s, value.String(enc), salt, size)
+			if err != nil {
+				return fmt.Errorf("vars_prompt %q: encrypt: %w", name, err)
+			}
+			s = h
+		}
 		if v, ok := m.Get("unsafe"); ok && value.Truthy(v) {
 			vars.Set(name, value.Unsafe(s))
 		} else {

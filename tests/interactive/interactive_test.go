@@ -136,3 +136,15 @@ func TestVarsPrompt(t *testing.T) {
 func TestVarsPromptExtraVars(t *testing.T) {
 	compare(t, "vars_prompt.yml", []string{"-e", "secret=1", "-e", "visible=2", "-e", "withdef=3", "-e", "conf=4", "-e", "noprompt=5"}, nil)
 }
+
+// TestVarsPromptEncrypt: encrypt with a given salt (so the hash is known)
+// and unsafe, whose answer is not templated as the other's is.
+func TestVarsPromptEncrypt(t *testing.T) {
+	compare(t, "vars_prompt_encrypt.yml", nil, []key{
+		{want: "pw: ", send: "secret\r"},
+		{want: "md5: ", send: "m\r"},
+		{want: "confirm md5: ", send: "m\r"},
+		{want: "Kept as typed: ", send: "{{ 1 + 1 }}\r"},
+		{want: "Templated later: ", send: "{{ 2 + 2 }}\r"},
+	})
+}
