@@ -41,6 +41,7 @@ type playRun struct {
 	stepDone bool
 	// stepBroke is --step finding no answer: the run stops, exit code 2
 	stepBroke bool
+	stepMu    sync.Mutex // one --step question at a time (free strategy)
 }
 
 func (pr *playRun) active() []*hostState {

@@ -12,13 +12,24 @@ import (
 // again as a banner. y runs the task, c runs it and stops asking for the
 // rest of the batch, anything else skips it. No answer (end of input)
 // breaks the run as ansible's EOFError does: the recap, exit code 2.
-func (ex *executor) takeStep(t *playbook.Task) bool {
+// Under the free strategy each host is asked for separately, its name
+// in the question, one question at a time.
+func (ex *executor) takeStep(t *playbook.Task, hosts hostSet) bool {
 	r := ex.r
+	ex.pr.stepMu.Lock()
+	defer ex.pr.stepMu.Unlock()
+	if ex.pr.stepDone || ex.pr.stepBroke {
+		return !ex.pr.stepBroke
+	}
 	kind := "TASK"
 	if t.Handler {
 		kind = "HANDLER"
 	}
-	msg := "Perform task: " + kind + ": " + taskGetName(t) + " (N)o/(y)es/(c)ontinue: "
+	msg := "Perform task: " + kind + ": " + taskGetName(t) + " "
+	if (ex.pr.strategy == "free" || ex.pr.strategy == "host_pinned") && len(hosts) == 1 {
+		msg += "on " + hosts[0].name + " "
+	}
+	msg += "(N)o/(y)es/(c)ontinue: "
 	resp, err := r.input(msg)
 	if err != nil {
 		ex.pr.endPlay = true

@@ -143,8 +143,8 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 	if t.Action == "meta" {
 		return ex.runMeta(ctx, t, hosts)
 	}
-	if r.o.Step && !ex.pr.stepDone {
-		if !ex.takeStep(t) {
+	if r.o.Step {
+		if !ex.takeStep(t, hosts) {
 			return nil
 		}
 	}
