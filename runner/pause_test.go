@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -27,13 +28,13 @@ func TestPyDatetime(t *testing.T) {
 
 func TestReadLine(t *testing.T) {
 	r := strings.NewReader("yes\nrest")
-	if got, err := readLine(r); got != "yes" || err != nil {
+	if got, err := readLine(context.Background(), r); got != "yes" || err != nil {
 		t.Errorf("first line: %q, %v", got, err)
 	}
-	if got, err := readLine(r); got != "rest" || err != nil {
+	if got, err := readLine(context.Background(), r); got != "rest" || err != nil {
 		t.Errorf("last line without newline: %q, %v", got, err)
 	}
-	if _, err := readLine(r); err != errNoInput {
+	if _, err := readLine(context.Background(), r); err != errNoInput {
 		t.Errorf("at the end: %v, want errNoInput", err)
 	}
 }

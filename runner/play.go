@@ -64,7 +64,10 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 	if p.Kw.Diff != nil {
 		pr.diff, _ = sc0.renderBool(p.Kw.Diff, pr.diff)
 	}
-	if err := r.prompt(pr); err != nil {
+	if err := r.prompt(ctx, pr); err != nil {
+		if ctx.Err() != nil {
+			return nil // Ctrl+C at a question: the run ends as interrupted
+		}
 		return &playbook.Error{Pos: p.Pos, Err: err}
 	}
 	pattern, err := sc0.renderString(p.Hosts)

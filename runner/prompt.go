@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/fjord-run/fjord/templates"
@@ -15,7 +16,7 @@ import (
 // /dev/tty; confirm asks twice until both match; an empty answer takes
 // the default; encrypt hashes it as the password_hash filter does
 // (passlib's form). The value is text, unsafe when unsafe is set.
-func (r *run) prompt(pr *playRun) error {
+func (r *run) prompt(ctx context.Context, pr *playRun) error {
 	p := pr.play
 	if len(p.VarsPrompt) == 0 {
 		return nil
@@ -64,7 +65,7 @@ func (r *run) prompt(pr *playRun) error {
 				ask = r.getpass
 			}
 			for {
-				a, err := ask(msg)
+				a, err := ask(ctx, msg)
 				if err != nil {
 					return fmt.Errorf("vars_prompt %q: %w", name, err)
 				}
@@ -72,7 +73,7 @@ func (r *run) prompt(pr *playRun) error {
 					answer = a
 					break
 				}
-				b, err := ask("confirm " + msg)
+				b, err := ask(ctx, "confirm "+msg)
 				if err != nil {
 					return fmt.Errorf("vars_prompt %q: %w", name, err)
 				}

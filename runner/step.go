@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"strings"
 
 	"github.com/fjord-run/fjord/playbook"
@@ -14,7 +15,7 @@ import (
 // breaks the run as ansible's EOFError does: the recap, exit code 2.
 // Under the free strategy each host is asked for separately, its name
 // in the question, one question at a time.
-func (ex *executor) takeStep(t *playbook.Task, hosts hostSet) bool {
+func (ex *executor) takeStep(ctx context.Context, t *playbook.Task, hosts hostSet) bool {
 	r := ex.r
 	ex.pr.stepMu.Lock()
 	defer ex.pr.stepMu.Unlock()
@@ -30,10 +31,11 @@ func (ex *executor) takeStep(t *playbook.Task, hosts hostSet) bool {
 		msg += "on " + hosts[0].name + " "
 	}
 	msg += "(N)o/(y)es/(c)ontinue: "
-	resp, err := r.input(msg)
+	resp, err := r.input(ctx, msg)
 	if err != nil {
 		ex.pr.endPlay = true
-		ex.pr.stepBroke = true
+		// Ctrl+C is the run's interruption; end of input breaks the run
+		ex.pr.stepBroke = ctx.Err() == nil
 		return false
 	}
 	run := false

@@ -144,7 +144,7 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 		return ex.runMeta(ctx, t, hosts)
 	}
 	if r.o.Step {
-		if !ex.takeStep(t, hosts) {
+		if !ex.takeStep(ctx, t, hosts) {
 			return nil
 		}
 	}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -27,7 +28,7 @@ func (r *run) write(s string) {
 // input asks as Python's input(prompt): with stdin and stdout both
 // terminals the prompt goes to stderr (CPython's own line reader),
 // otherwise to stdout; the answer is a line of stdin without its end.
-func (r *run) input(prompt string) (string, error) {
+func (r *run) input(ctx context.Context, prompt string) (string, error) {
 	out := r.o.Stdout
 	if f, ok := r.o.Stdout.(*os.File); ok && r.o.Stdin != nil && isTerminal(r.o.Stdin) && isTerminal(f) {
 		out = r.o.Stderr
@@ -38,12 +39,12 @@ func (r *run) input(prompt string) (string, error) {
 	if r.o.Stdin == nil {
 		return "", errNoInput
 	}
-	return readLine(r.o.Stdin)
+	return readLine(ctx, r.o.Stdin)
 }
 
 // getpass asks as Python's getpass.getpass: on /dev/tty with echo off,
 // the prompt written once echo is off, a newline after the answer.
-func (r *run) getpass(prompt string) (string, error) {
+func (r *run) getpass(ctx context.Context, prompt string) (string, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
 		if r.o.Stdin == nil {
@@ -57,10 +58,10 @@ func (r *run) getpass(prompt string) (string, error) {
 	if err != nil {
 		// getpass's fallback: a visible prompt on stderr
 		_, _ = io.WriteString(r.o.Stderr, prompt)
-		return readLine(tty)
+		return readLine(ctx, tty)
 	}
 	_, _ = io.WriteString(tty, prompt)
-	line, err := readLine(tty)
+	line, err := readLine(ctx, tty)
 	restore()
 	_, _ = io.WriteString(tty, "\n")
 	return line, err
@@ -68,11 +69,17 @@ func (r *run) getpass(prompt string) (string, error) {
 
 // readLine reads up to a newline one byte at a time, so nothing past the
 // line is taken from a shared stdin; end of input before any byte is
-// errNoInput.
-func readLine(f io.Reader) (string, error) {
+// errNoInput. Cancelling ctx (Ctrl+C) ends the wait on a file.
+func readLine(ctx context.Context, f io.Reader) (string, error) {
 	var b strings.Builder
 	buf := make([]byte, 1)
+	file, _ := f.(*os.File)
 	for {
+		if file != nil {
+			if err := waitReadable(ctx, file); err != nil {
+				return "", err
+			}
+		}
 		n, err := f.Read(buf)
 		if n == 1 {
 			if buf[0] == '\n' {

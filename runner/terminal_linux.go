@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"os"
 	"time"
 
@@ -119,6 +120,23 @@ func (rt *rawTerm) readKey(deadline time.Time, stop <-chan struct{}) (byte, bool
 			if err != unix.EINTR && err != unix.EAGAIN {
 				return 0, false
 			}
+		}
+	}
+}
+
+// waitReadable waits until f has input (or its end) or ctx ends.
+func waitReadable(ctx context.Context, f *os.File) error {
+	fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := unix.Poll(fds, 100)
+		if err != nil && err != unix.EINTR {
+			return nil // let the read itself report it
+		}
+		if n > 0 {
+			return nil
 		}
 	}
 }

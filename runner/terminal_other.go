@@ -3,6 +3,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"os"
 	"time"
@@ -25,3 +26,5 @@ func makeRaw(_, _ *os.File, _ bool) (*rawTerm, error) {
 func (*rawTerm) restore() {}
 
 func (*rawTerm) readKey(time.Time, <-chan struct{}) (byte, bool) { return 0, false }
+
+func waitReadable(ctx context.Context, _ *os.File) error { return ctx.Err() }
