@@ -148,3 +148,29 @@ func TestVarsPromptEncrypt(t *testing.T) {
 		{want: "Templated later: ", send: "{{ 2 + 2 }}\r"},
 	})
 }
+
+// TestInterruptAtQuestion: Ctrl+C at a --step or vars_prompt question
+// ends the run with ansible's exit code 99 rather than waiting for Enter.
+// (The words printed differ: fjord prints its interruption message.)
+func TestInterruptAtQuestion(t *testing.T) {
+	ansible := testgate.Tool(t, "ansible-playbook", "apt-get install -y ansible-core")
+	bin := fjord(t)
+	for _, c := range []struct {
+		playbook string
+		args     []string
+		want     string
+	}{
+		{"step.yml", []string{"--step"}, "TASK: one (N)o"},
+		{"vars_prompt.yml", nil, "secret: "},
+	} {
+		t.Run(c.playbook, func(t *testing.T) {
+			common := append([]string{"-i", "localhost,", "-c", "local", c.playbook}, c.args...)
+			keys := []key{{want: c.want, send: "\x03"}}
+			_, wantCode := session(t, project(t, c.playbook), append([]string{ansible}, common...), keys)
+			_, gotCode := session(t, project(t, c.playbook), append([]string{bin, "playbook"}, common...), keys)
+			if gotCode != wantCode {
+				t.Errorf("exit code: fjord %d, ansible-playbook %d", gotCode, wantCode)
+			}
+		})
+	}
+}
