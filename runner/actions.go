@@ -215,38 +215,6 @@ func actFail(ctx context.Context, tc *taskCtx) *value.Map {
 	return res
 }
 
-func actPause(ctx context.Context, tc *taskCtx) *value.Map {
-	args, err := tc.args()
-	if err != nil {
-		return failResult(tc.sc.explain(err, tc.t))
-	}
-	var d time.Duration
-	if v, ok := args.Get("seconds"); ok {
-		f, _ := strconv.ParseFloat(value.String(v), 64)
-		d = time.Duration(f * float64(time.Second))
-	} else if v, ok := args.Get("minutes"); ok {
-		f, _ := strconv.ParseFloat(value.String(v), 64)
-		d = time.Duration(f * float64(time.Minute))
-	} else {
-		return failResult("pause without seconds or minutes waits for input, which fjord does not support yet")
-	}
-	start := time.Now()
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
-	res := okResult()
-	res.Set("delta", int(time.Since(start).Seconds()))
-	res.Set("echo", true)
-	res.Set("rc", 0)
-	res.Set("start", start.Format("2006-01-02 15:04:05.000000"))
-	res.Set("stop", time.Now().Format("2006-01-02 15:04:05.000000"))
-	res.Set("stderr", "")
-	res.Set("stdout", fmt.Sprintf("Paused for %v seconds", d.Seconds()))
-	res.Set("user_input", "")
-	return res
-}
-
 func actGroupBy(ctx context.Context, tc *taskCtx) *value.Map {
 	args, err := tc.args()
 	if err != nil {

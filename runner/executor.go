@@ -127,6 +127,13 @@ func (ex *executor) anyErrorsFatal(n playbook.Node, failed map[*hostState]bool) 
 	switch n := n.(type) {
 	case *playbook.Task:
 		kw = n.KeywordChain(ex.pr.play)
+		// ansible's linear strategy takes a task that bypasses the host
+		// loop (pause) as any_errors_fatal unless its errors are ignored
+		if n.Action == "pause" {
+			if v := firstKw(n, ex.pr.play, func(k playbook.Keywords) any { return k.IgnoreErrors }); v == nil || !value.Bool(v) {
+				return true
+			}
+		}
 	case *playbook.Block:
 		kw = n.KeywordChain(ex.pr.play)
 	}

@@ -3,6 +3,7 @@ package runner
 import (
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/fjord-run/fjord/value"
 	"github.com/fjord-run/fjord/vault"
@@ -98,8 +99,13 @@ type Options struct {
 
 	Callback string    // stdout callback, any name callback.StdoutName takes; "": default
 	Stdout   io.Writer // progress output
-	Stderr   io.Writer // errors and warnings
-	Color    bool
+	// Stdin is the terminal --step, vars_prompt and pause read answers
+	// from; nil: there is none (answers then come as without a terminal).
+	Stdin *os.File
+	// Step is --step: confirm each task before it runs.
+	Step   bool
+	Stderr io.Writer // errors and warnings
+	Color  bool
 	// HideSkipped and HideOK are the default callback's
 	// display_skipped_hosts=false and display_ok_hosts=false.
 	HideSkipped, HideOK bool

@@ -36,6 +36,12 @@ type playRun struct {
 	exposed  []*playbook.RoleInstance
 	pattern  string // the play's hosts, rendered
 	strategy string // the play's strategy, rendered
+	// stepDone is --step answered "continue": no more asking in this
+	// batch (ansible's strategy, made anew for each, starts asking again)
+	stepDone bool
+	// stepBroke is --step finding no answer: the run stops, exit code 2
+	stepBroke bool
+	stepMu    sync.Mutex // one --step question at a time (free strategy)
 }
 
 func (pr *playRun) active() []*hostState {
@@ -58,7 +64,10 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 	if p.Kw.Diff != nil {
 		pr.diff, _ = sc0.renderBool(p.Kw.Diff, pr.diff)
 	}
-	if err := r.prompt(pr); err != nil {
+	if err := r.prompt(ctx, pr); err != nil {
+		if ctx.Err() != nil {
+			return nil // Ctrl+C at a question: the run ends as interrupted
+		}
 		return &playbook.Error{Pos: p.Pos, Err: err}
 	}
 	pattern, err := sc0.renderString(p.Hosts)
@@ -119,6 +128,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 		}
 		pr.mu.Lock()
 		pr.batch, pr.magic = b, nil // ansible_play_batch is the new batch
+		pr.stepDone = false
 		pr.mu.Unlock()
 		playStart()
 		if err := r.runBatch(ctx, pr); err != nil {
@@ -126,8 +136,9 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 		}
 		// As ansible-playbook: a batch whose hosts all failed, or a
 		// max_fail_percentage/any_errors_fatal break, ends the whole run.
-		if r.batchFailedOut(pr) || pr.fatal {
+		if r.batchFailedOut(pr) || pr.fatal || pr.stepBroke {
 			r.stopAll = true
+			r.stepBroke = r.stepBroke || pr.stepBroke
 			break
 		}
 	}

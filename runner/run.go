@@ -54,6 +54,7 @@ type run struct {
 
 	started        bool  // --start-at-task found its task
 	stopAll        bool  // a play broke the run: no later play runs
+	stepBroke      bool  // --step found no answer: exit code 2
 	fatalErr       error // an error that stops the run at once (missing handler)
 	anyFailed      bool
 	anyUnreachable bool
@@ -260,7 +261,7 @@ func (r *run) play(ctx context.Context, books []*playbook.Playbook) (int, error)
 	}
 	r.hostsMu.Unlock()
 	switch {
-	case failed:
+	case failed || r.stepBroke:
 		return ExitHostFailed, nil
 	case unreachable:
 		return ExitUnreachable, nil

@@ -143,6 +143,11 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 	if t.Action == "meta" {
 		return ex.runMeta(ctx, t, hosts)
 	}
+	if r.o.Step {
+		if !ex.takeStep(ctx, t, hosts) {
+			return nil
+		}
+	}
 	if t.Action == "include_tasks" || t.Action == "include_role" || t.Action == "include" {
 		if !t.Handler && !r.tagsMatch(effectiveTags(t, ex.pr.play)) {
 			return nil
@@ -154,8 +159,10 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 		sc := r.newScope(ex.pr, hosts[0], t, nil)
 		runOnce, _ = sc.renderBool(v, false)
 	}
-	// add_host bypasses the host loop: it runs once, for the first host.
-	if t.Action == "add_host" {
+	share := runOnce
+	// add_host and pause bypass the host loop: they run once, for the
+	// first host, and only it gets the result.
+	if t.Action == "add_host" || t.Action == "pause" {
 		runOnce = true
 	}
 	// A cluster module (galera_bootstrap) acts on every host itself.
@@ -175,7 +182,7 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 			failed[o.h] = true
 		}
 	}
-	if runOnce && len(hosts) > 1 && t.Action != "add_host" {
+	if runOnce && len(hosts) > 1 && t.Action != "add_host" && (share || t.Action != "pause") {
 		ex.shareRunOnce(t, outs[0], hosts[1:], failed)
 	}
 	return failed

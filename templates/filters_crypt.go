@@ -159,3 +159,21 @@ func passlibRounds(rounds, def int) int {
 	}
 	return rounds
 }
+
+// PasswordHash is the password_hash filter for the engine (vars_prompt's
+// encrypt, ansible's do_encrypt): hashtype as passlib or crypt names it,
+// salt and saltSize nil for passlib's defaults.
+func PasswordHash(pw, hashtype string, salt, saltSize any) (string, error) {
+	kw := map[string]any{"hashtype": hashtype}
+	if salt != nil {
+		kw["salt"] = salt
+	}
+	if saltSize != nil {
+		kw["salt_size"] = saltSize
+	}
+	v, err := fPasswordHash(nil, pw, nil, kw)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprint(v), nil
+}

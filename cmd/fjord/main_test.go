@@ -157,7 +157,6 @@ func TestExitCodes(t *testing.T) {
 		{name: "bad int", argv: []string{"playbook", "-f", "many", "x.yml"}, code: 2, stderr: "ERROR! invalid value"},
 		{name: "forks 0", argv: []string{"playbook", "-f0", "x.yml"}, code: 2, stderr: "ERROR! The number of processes (--forks) must be >= 1\n"},
 		{name: "bad ANSIBLE_FORKS", argv: []string{"playbook", "x.yml"}, vars: map[string]string{"ANSIBLE_FORKS": "x"}, code: 5, stderr: "ERROR! Invalid type for configuration option setting: DEFAULT_FORKS (from env: ANSIBLE_FORKS)"},
-		{name: "step", argv: []string{"playbook", "--step", "x.yml"}, code: 5, stderr: "ERROR! --step is not supported yet\n"},
 		{name: "bad callback", argv: []string{"playbook", "--callback", "nope", "x.yml"}, code: 1, stderr: "ERROR! Invalid callback for stdout specified: nope (fjord has: debug, default, json, minimal, null, oneline, skippy, yaml)\n"},
 		{name: "exclusive", argv: []string{"playbook", "-K", "--become-password-file", "f", "x.yml"}, code: 2, stderr: "ERROR! argument --become-password-file: not allowed with argument --ask-become-pass\n"},
 		{name: "unknown command", argv: []string{"frobnicate"}, code: 5, stderr: "ERROR! unknown command \"frobnicate\""},

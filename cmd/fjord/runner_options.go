@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/fjord-run/fjord/config"
 	"github.com/fjord-run/fjord/runner"
@@ -80,9 +81,6 @@ func (opts *playbookOptions) runnerOptions(ctx context.Context, e *env, args []s
 func (opts *playbookOptions) checkFlags(args []string) error {
 	if len(args) == 0 && !opts.adhoc {
 		return argumentErrorf("the following arguments are required: playbook")
-	}
-	if opts.Step {
-		return optionErrorf("--step is not supported yet")
 	}
 	// fjord copies files over its own ssh session: there is no scp or
 	// sftp for these to reach, and dropping them silently would hide it.
@@ -211,6 +209,10 @@ func (opts *playbookOptions) outputOptions(o *runner.Options, e *env, c settings
 	o.ProfileTasksLimit = c.str("callback.profile_tasks.output_limit")
 	o.Stdout = e.stdout
 	o.Stderr = e.stderr
+	if f, ok := e.stdin.(*os.File); ok {
+		o.Stdin = f
+	}
+	o.Step = opts.Step
 	o.Color = useColor(e.getenv, e.isTerminal(e.stdout))
 	o.Log = newLogger(e.stderr, o.Verbosity)
 	return nil

@@ -42,14 +42,28 @@ func (wr *Warner) Warn(msg string) error {
 	return wr.print(strings.Join(wrapText("[WARNING]: "+msg, wr.columns), "\n"), colorWarn)
 }
 
+// WarnInWorker prints msg as a warning raised in one of ansible's
+// worker processes (an action plugin's): the worker's copy of the texts
+// already seen stops it, but it is not remembered, so the next task warns
+// again.
+func (wr *Warner) WarnInWorker(msg string) error {
+	return wr.printed(strings.Join(wrapText("[WARNING]: "+msg, wr.columns), "\n"), colorWarn, false)
+}
+
 // print writes a wrapped text once.
 func (wr *Warner) print(text, color string) error {
+	return wr.printed(text, color, true)
+}
+
+func (wr *Warner) printed(text, color string, remember bool) error {
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
 	if wr.seen[text] {
 		return nil
 	}
-	wr.seen[text] = true
+	if remember {
+		wr.seen[text] = true
+	}
 	if wr.color {
 		text = colorLines(text, color)
 	}

@@ -1,6 +1,9 @@
 package callback
 
-import "unicode"
+import (
+	"strings"
+	"unicode"
+)
 
 // textWidth is the number of terminal columns s takes (wcswidth): wide
 // East Asian characters take two, combining marks none.
@@ -31,4 +34,13 @@ func isWide(r rune) bool {
 		(r >= 0x1f900 && r <= 0x1f9ff) ||
 		(r >= 0x20000 && r <= 0x2fffd) ||
 		(r >= 0x30000 && r <= 0x3fffd))
+}
+
+// BannerText is ansible's display.banner(msg) without cowsay or colour,
+// its newline included: msg stripped, then stars to the terminal's width
+// (max(79, width-1) columns, at least 3 stars).
+func BannerText(msg string, width int) string {
+	msg = strings.TrimSpace(msg)
+	stars := max(max(79, width-1)-textWidth(msg), 3)
+	return "\n" + msg + " " + strings.Repeat("*", stars) + "\n"
 }
