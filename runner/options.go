@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 	"github.com/fjord-run/fjord/vault"
 )
@@ -97,6 +98,9 @@ type Options struct {
 	Config func(name string) (v any, ok bool)
 
 	Callback string    // stdout callback, any name callback.StdoutName takes; "": default
+	// Events, when set, makes the run write ansible-runner's job events
+	// around the stdout callback's output (awx_display).
+	Events *callback.EventOptions
 	Stdout   io.Writer // progress output
 	Stderr   io.Writer // errors and warnings
 	Color    bool

@@ -291,14 +291,20 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 	if t.Role != nil {
 		role = t.Role.Role.FQName()
 	}
+	resolved := actionShown(t)
+	if info, ok := t.ModuleInfo(); ok && info.ID != "" {
+		resolved = info.ID
+	}
 	return callback.Task{Name: name, Role: role, Action: t.Action, Written: actionShown(t), ID: fmt.Sprintf("%p", t),
-		Path: fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line), Handler: t.Handler, Check: ex.pr.check}
+		Path: fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line), Handler: t.Handler, Check: ex.pr.check,
+		Resolved: resolved, LoopWith: t.LoopLookup}
 }
 
 // runOnHost runs a task on one host: loop, conditions, action, retries,
 // changed_when/failed_when, register, notify, report.
 func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostState) *outcome {
 	r := ex.r
+	ex.hostStart(t, h)
 	sc := r.newScope(ex.pr, h, t, nil)
 	if t.ActionTemplate {
 		rt, err := t.ResolveAction(func(s string) (string, error) { return sc.renderString(s) })
@@ -348,7 +354,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 			return o // ansible raises before the result is shown
 		}
 	}
-	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored,
+	hr := &callback.HostResult{Host: h.name, Addr: h.address(), Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored,
 		Loop: t.HasLoop, Result: res, NoLog: tc.noLog, Diff: diffs}
 	if kw.delegate != "" && kw.delegate != h.name {
 		hr.Delegate = kw.delegate
@@ -358,6 +364,28 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	r.sink.HostResult(hr)
 	r.outMu.Unlock()
 	return o
+}
+
+// hostStart tells the sink that t begins on h (ansible's
+// v2_runner_on_start, which only job events show).
+func (ex *executor) hostStart(t *playbook.Task, h *hostState) {
+	ct := ex.cbTask(t, t.Name)
+	ex.r.emit(func(s callback.Sink) {
+		if hs, ok := s.(callback.HostStartSink); ok {
+			hs.HostStart(h.name, ct)
+		}
+	})
+}
+
+// address is h's address as ansible's Host.address: the ansible_host its
+// inventory sets, else its name.
+func (h *hostState) address() string {
+	if h.inv != nil && h.inv.Vars != nil {
+		if a, ok := h.inv.Vars.Get("ansible_host"); ok && a != nil {
+			return value.String(a)
+		}
+	}
+	return h.name
 }
 
 // failOnHostResult reports t failed on h with res, before it could run (its
@@ -370,7 +398,7 @@ func (ex *executor) failOnHostResult(t *playbook.Task, h *hostState, sc *scope, 
 	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
 	kw := tc.taskKeywords()
 	ignored := ex.settle(t, o, kw)
-	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored, Result: res}
+	hr := &callback.HostResult{Host: h.name, Addr: h.address(), Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored, Result: res}
 	ex.r.outMu.Lock()
 	ex.r.counter.Add(hr)
 	ex.r.sink.HostResult(hr)
