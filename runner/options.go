@@ -97,13 +97,13 @@ type Options struct {
 	// the config lookup; ok is false for one not known. nil: none.
 	Config func(name string) (v any, ok bool)
 
-	Callback string    // stdout callback, any name callback.StdoutName takes; "": default
+	Callback string // stdout callback, any name callback.StdoutName takes; "": default
 	// Events, when set, makes the run write ansible-runner's job events
 	// around the stdout callback's output (awx_display).
 	Events *callback.EventOptions
-	Stdout   io.Writer // progress output
-	Stderr   io.Writer // errors and warnings
-	Color    bool
+	Stdout io.Writer // progress output
+	Stderr io.Writer // errors and warnings
+	Color  bool
 	// HideSkipped and HideOK are the default callback's
 	// display_skipped_hosts=false and display_ok_hosts=false.
 	HideSkipped, HideOK bool
