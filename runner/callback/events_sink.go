@@ -138,10 +138,17 @@ func (e *eventSink) Notify(handler, host string) {
 
 // eventRes is a result as awx_display passes it on: as the task
 // returned it, without the failed and skipped flags the event's name
-// carries; a no_log result censored.
+// carries; a no_log result censored as ansible's task executor censors
+// it (changed, attempts and retries kept).
 func eventRes(r *HostResult) *value.Map {
 	if r.NoLog || value.Truthy(get(r.Result, "_ansible_no_log")) {
-		return value.MapOf("censored", CensoredMsg)
+		out := value.MapOf("censored", CensoredMsg)
+		for _, k := range censorKeep {
+			if v, ok := r.Result.Get(k); ok {
+				out.Set(k, v)
+			}
+		}
+		return out
 	}
 	res, _ := value.DeepCopy(r.Result).(*value.Map)
 	if res == nil {
@@ -153,7 +160,8 @@ func eventRes(r *HostResult) *value.Map {
 	if _, ok := res.Get("_ansible_verbose_always"); !ok && markedVerbose(r) {
 		res.Set("_ansible_verbose_always", true)
 	}
-	if _, ok := res.Get("_ansible_no_log"); !ok {
+	// a loop's own result has none: its items have
+	if _, ok := res.Get("_ansible_no_log"); !ok && !(r.Loop && !r.IsItem) {
 		res.Set("_ansible_no_log", false)
 	}
 	if item, ok := res.Get("item"); ok && r.IsItem {
