@@ -295,6 +295,10 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 	if info, ok := t.ModuleInfo(); ok && info.ID != "" {
 		resolved = info.ID
 	}
+	switch t.Action {
+	case "include_tasks", "include_role", "include", "import_tasks", "import_role":
+		resolved = "" // ansible resolves no plugin for them
+	}
 	return callback.Task{Name: name, Role: role, Action: t.Action, Written: actionShown(t), ID: fmt.Sprintf("%p", t),
 		Path: fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line), Handler: t.Handler, Check: ex.pr.check,
 		Resolved: resolved, LoopWith: t.LoopLookup}

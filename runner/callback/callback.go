@@ -34,8 +34,9 @@ type Task struct {
 	// Include marks include_tasks/include_role: its own ok result prints
 	// nothing and counts nothing (the Included event counts instead).
 	Include bool
-	// Resolved is the action's full name ("ansible.builtin.command"),
-	// and LoopWith the X of a with_X loop; job events carry both.
+	// Resolved is the action's full name ("ansible.builtin.command"; ""
+	// for an include, which resolves to no plugin), and LoopWith the X
+	// of a with_X loop; job events carry both.
 	Resolved string
 	LoopWith string
 }

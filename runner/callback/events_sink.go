@@ -52,9 +52,10 @@ func taskContext(t Task, uuid string) *value.Map {
 	if task == "" {
 		task = t.Action
 	}
-	resolved := t.Resolved
-	if resolved == "" {
-		resolved = t.Written
+	// includes and imports resolve to no plugin: null, as ansible's
+	var resolved any
+	if t.Resolved != "" {
+		resolved = t.Resolved
 	}
 	action := t.Written
 	if action == "" {
@@ -161,7 +162,7 @@ func eventRes(r *HostResult) *value.Map {
 		res.Set("_ansible_verbose_always", true)
 	}
 	// a loop's own result has none: its items have
-	if _, ok := res.Get("_ansible_no_log"); !ok && !(r.Loop && !r.IsItem) {
+	if _, ok := res.Get("_ansible_no_log"); !ok && !(r.Loop && !r.IsItem) && !r.Task.Include {
 		res.Set("_ansible_no_log", false)
 	}
 	if item, ok := res.Get("item"); ok && r.IsItem {
@@ -236,7 +237,13 @@ func (e *eventSink) HostResult(r *HostResult) {
 		data.Set("duration", nil)
 	}
 	if r.Status == Failed {
-		data.Set("ignore_errors", r.Ignored)
+		// the task's ignore_errors: null when it has none, which the
+		// result cannot tell from an explicit false
+		var ignore any
+		if r.Ignored {
+			ignore = true
+		}
+		data.Set("ignore_errors", ignore)
 	}
 	if r.Status != Unreachable {
 		var loop any
