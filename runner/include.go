@@ -97,13 +97,27 @@ func (ir *includeRun) emit(f func()) {
 	}
 }
 
+// includedItem reports one loop item's include result on h.
+func (ir *includeRun) includedItem(h *hostState, res *value.Map) {
+	ex, t, r := ir.ex, ir.t, ir.ex.r
+	ct := ex.cbTask(t, t.Name)
+	ct.Include = true
+	hr := &callback.HostResult{Host: h.name, Task: ct, Status: callback.OK, IsItem: true, Result: res}
+	ir.emit(func() {
+		r.outMu.Lock()
+		r.counter.Add(hr)
+		r.sink.HostResult(hr)
+		r.outMu.Unlock()
+	})
+}
+
 // included reports the include's own result on h: the default callback
 // prints nothing for it (Task.Include), others do, as ansible's.
 func (ir *includeRun) included(h *hostState, res *value.Map, loop bool) {
 	ex, t, r := ir.ex, ir.t, ir.ex.r
 	ct := ex.cbTask(t, t.Name)
 	ct.Include = true
-	hr := &callback.HostResult{Host: h.name, Addr: h.address(), Task: ct, Status: callback.OK, Loop: loop, Result: res}
+	hr := &callback.HostResult{Host: h.name, Task: ct, Status: callback.OK, Loop: loop, Result: res}
 	ir.emit(func() {
 		r.outMu.Lock()
 		r.counter.Add(hr)
@@ -163,6 +177,7 @@ func (ir *includeRun) host(h *hostState) {
 		if ok {
 			allSkipped = false
 			res.Delete("changed") // an included item's result has none
+			ir.includedItem(h, res)
 		} else {
 			ir.skip(h, res)
 		}

@@ -358,7 +358,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 			return o // ansible raises before the result is shown
 		}
 	}
-	hr := &callback.HostResult{Host: h.name, Addr: h.address(), Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored,
+	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored,
 		Loop: t.HasLoop, Result: res, NoLog: tc.noLog, Diff: diffs}
 	if kw.delegate != "" && kw.delegate != h.name {
 		hr.Delegate = kw.delegate
@@ -381,17 +381,6 @@ func (ex *executor) hostStart(t *playbook.Task, h *hostState) {
 	})
 }
 
-// address is h's address as ansible's Host.address: the ansible_host its
-// inventory sets, else its name.
-func (h *hostState) address() string {
-	if h.inv != nil && h.inv.Vars != nil {
-		if a, ok := h.inv.Vars.Get("ansible_host"); ok && a != nil {
-			return value.String(a)
-		}
-	}
-	return h.name
-}
-
 // failOnHostResult reports t failed on h with res, before it could run (its
 // templated action names no module: ansible's message is bare).
 func (ex *executor) failOnHostResult(t *playbook.Task, h *hostState, sc *scope, res *value.Map) *outcome {
@@ -402,7 +391,7 @@ func (ex *executor) failOnHostResult(t *playbook.Task, h *hostState, sc *scope, 
 	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
 	kw := tc.taskKeywords()
 	ignored := ex.settle(t, o, kw)
-	hr := &callback.HostResult{Host: h.name, Addr: h.address(), Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored, Result: res}
+	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored, Result: res}
 	ex.r.outMu.Lock()
 	ex.r.counter.Add(hr)
 	ex.r.sink.HostResult(hr)

@@ -56,7 +56,6 @@ type Play struct {
 // HostResult is one host's result for one task, or for one loop item.
 type HostResult struct {
 	Host     string
-	Addr     string // the host's address: its inventory ansible_host, else Host
 	Delegate string // "host -> delegate" when delegated elsewhere
 	Task     Task
 	Status   Status

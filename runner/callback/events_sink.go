@@ -161,8 +161,20 @@ func eventRes(r *HostResult) *value.Map {
 	if _, ok := res.Get("_ansible_verbose_always"); !ok && markedVerbose(r) {
 		res.Set("_ansible_verbose_always", true)
 	}
-	// a loop's own result has none: its items have
-	if _, ok := res.Get("_ansible_no_log"); !ok && !(r.Loop && !r.IsItem) && !r.Task.Include {
+	// awx_display keeps the environment out of the events: the job
+	// has it, with secrets filtered
+	if a := shortAction(r.Task.Action); a == "setup" || a == "gather_facts" {
+		if facts, ok := get(res, "ansible_facts").(*value.Map); ok {
+			facts.Delete("ansible_env")
+		}
+	}
+	// a loop's own result has none, its items have; an include's and an
+	// unreachable host's are the engine's, unmarked
+	mark := !r.Task.Include && r.Status != Unreachable
+	if v, ok := res.Get("_ansible_no_log"); ok && !mark && v == false {
+		res.Delete("_ansible_no_log")
+	}
+	if _, ok := res.Get("_ansible_no_log"); !ok && !(r.Loop && !r.IsItem) && mark {
 		res.Set("_ansible_no_log", false)
 	}
 	if item, ok := res.Get("item"); ok && r.IsItem {
@@ -178,7 +190,7 @@ func eventRes(r *HostResult) *value.Map {
 			case value.Truthy(get(m, "_ansible_no_log")):
 				items[i] = value.MapOf("censored", CensoredMsg)
 			default:
-				if _, ok := m.Get("_ansible_no_log"); !ok {
+				if _, ok := m.Get("_ansible_no_log"); !ok && mark {
 					m.Set("_ansible_no_log", false)
 				}
 				if item, ok := m.Get("item"); ok {
@@ -208,11 +220,9 @@ func (e *eventSink) HostResult(r *HostResult) {
 		e.event(e.w, name, value.MapOf("host", r.Host, "res", eventRes(r)), ctx, print)
 		return
 	}
-	addr := r.Addr
-	if addr == "" {
-		addr = r.Host
-	}
-	data := value.MapOf("host", r.Host, "remote_addr", addr)
+	// remote_addr is ansible's Host.address, which inventories leave at
+	// the host's name (ansible_host does not change it)
+	data := value.MapOf("host", r.Host, "remote_addr", r.Host)
 	name := "runner_on_ok"
 	switch r.Status {
 	case Failed:
