@@ -194,8 +194,13 @@ func (r *run) play(ctx context.Context, books []*playbook.Playbook) (int, error)
 	r.sink = r.makeSink()
 	r.counter = callback.NewCounter()
 	for i, pb := range books {
-		// as given on the command line: job events name it so
-		r.emit(func(s callback.Sink) { s.PlaybookStart(r.o.Playbooks[i]) })
+		// as given on the command line, as job events name it; an ad
+		// hoc command's is made up
+		path := adhocPlaybook
+		if i < len(r.o.Playbooks) {
+			path = r.o.Playbooks[i]
+		}
+		r.emit(func(s callback.Sink) { s.PlaybookStart(path) })
 		for _, p := range pb.Plays {
 			if err := ctx.Err(); err != nil {
 				return ExitInterrupted, nil

@@ -299,8 +299,14 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 	case "include_tasks", "include_role", "include", "import_tasks", "import_role":
 		resolved = "" // ansible resolves no plugin for them
 	}
+	path := fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line)
+	if ex.r.o.Adhoc != nil {
+		// an ad hoc command's task comes from no file, and ansible
+		// builds it without resolving its action
+		path, resolved = "", ""
+	}
 	return callback.Task{Name: name, Role: role, Action: t.Action, Written: actionShown(t), ID: fmt.Sprintf("%p", t),
-		Path: fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line), Handler: t.Handler, Check: ex.pr.check,
+		Path: path, Handler: t.Handler, Check: ex.pr.check,
 		Resolved: resolved, LoopWith: t.LoopLookup}
 }
 

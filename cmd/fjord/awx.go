@@ -29,7 +29,11 @@ func runnerEvents(getenv func(string) string) (string, *callback.EventOptions, e
 		// ansible-runner always sets it; awx_display fails without it too
 		return "", nil, &failure{fmt.Errorf("the %s stdout callback writes job events for ansible-runner and needs AWX_ISOLATED_DATA_DIR, the artifact directory ansible-runner sets", awxDisplay), runner.ExitError}
 	}
+	adhoc := getenv("AD_HOC_COMMAND_ID") != ""
 	base := "default"
+	if adhoc {
+		base = "minimal"
+	}
 	if orig := getenv("ORIGINAL_STDOUT_CALLBACK"); orig != "" && !isAWXDisplay(orig) {
 		n, err := callbackName(orig)
 		if err != nil {
@@ -49,6 +53,7 @@ func runnerEvents(getenv func(string) string) (string, *callback.EventOptions, e
 		OmitEventData:       strings.EqualFold(getenv("RUNNER_OMIT_EVENTS"), "true"),
 		OnlyFailedEventData: strings.EqualFold(getenv("RUNNER_ONLY_FAILED_EVENTS"), "true"),
 		MaxEventRes:         id("MAX_EVENT_RES"),
+		AdHoc:               adhoc,
 	}
 	return base, o, nil
 }

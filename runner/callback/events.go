@@ -27,6 +27,9 @@ type EventOptions struct {
 	// AD_HOC_COMMAND_ID and PROJECT_UPDATE_ID (0: unset), copied into
 	// every event as ansible-runner's callback copies them.
 	JobID, AdHocCommandID, ProjectUpdateID int
+	// AdHoc: the run is an ad hoc command (ansible-runner sets
+	// AD_HOC_COMMAND_ID): its play and task starts are no events.
+	AdHoc bool
 	// OmitEventData (RUNNER_OMIT_EVENTS) leaves event_data empty;
 	// OnlyFailedEventData (RUNNER_ONLY_FAILED_EVENTS) keeps it only for
 	// failures.

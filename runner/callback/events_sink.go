@@ -20,6 +20,9 @@ func (e *eventSink) PlaybookStart(path string) {
 func (e *eventSink) PlayStart(p Play) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.o.AdHoc {
+		return // awx_display shows an ad hoc command's play nowhere
+	}
 	pattern := p.Pattern
 	name := p.Name
 	if name == "" {
@@ -94,6 +97,9 @@ func (e *eventSink) TaskStart(t Task) {
 	defer e.mu.Unlock()
 	uuid := e.uuidOf(t, true)
 	e.task, e.taskID = taskContext(t, uuid), t.ID
+	if e.o.AdHoc {
+		return // the task is the context of its results, not an event
+	}
 	data := value.MapOf("name", taskName(t))
 	if t.Handler {
 		// a handler's start is a task start with is_conditional set, as

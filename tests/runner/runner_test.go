@@ -35,16 +35,18 @@ type side struct {
 	args []string
 }
 
-// sides are the reference and fjord, found as ansible-playbook first on
-// PATH (as in an execution environment image).
+// sides are the reference and fjord, found as ansible-playbook (and
+// ansible) first on PATH, as in an execution environment image.
 func sides(t *testing.T) (ref, fj side, fjord string) {
 	t.Helper()
 	testgate.Tool(t, "ansible-runner", "apt-get install -y python3-ansible-runner")
 	testgate.Tool(t, "ansible-playbook", "apt-get install -y ansible-core")
 	fjord = buildFjord(t)
 	bin := t.TempDir()
-	if err := os.Symlink(fjord, filepath.Join(bin, "ansible-playbook")); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"ansible-playbook", "ansible"} {
+		if err := os.Symlink(fjord, filepath.Join(bin, name)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	base := os.Environ()
 	ref = side{name: "ansible-playbook", env: base}
@@ -87,13 +89,17 @@ func project(t *testing.T) string {
 	return dir
 }
 
-// runRun runs `ansible-runner run` and returns the artifact directory.
-func runRun(t *testing.T, s side) string {
+// runRun runs `ansible-runner run` on what (the playbook when nil) and
+// returns the artifact directory.
+func runRun(t *testing.T, s side, what ...string) string {
 	t.Helper()
 	dir := project(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	args := append([]string{"run", dir, "-p", "site.yml", "-i", "job"}, s.args...)
+	if what == nil {
+		what = []string{"-p", "site.yml"}
+	}
+	args := append(append([]string{"run", dir, "-i", "job"}, what...), s.args...)
 	cmd := exec.CommandContext(ctx, "ansible-runner", args...)
 	cmd.Env = s.env
 	// ansible-runner exits with the playbook's code: the rc artifact is
@@ -151,6 +157,14 @@ func exitCode(err error) bool {
 func TestRunnerRun(t *testing.T) {
 	ref, fj, _ := sides(t)
 	compareArtifacts(t, runRun(t, ref), runRun(t, fj))
+}
+
+// TestRunnerAdHoc runs an ad hoc command (AWX's ad hoc commands): fjord
+// answers for ansible.
+func TestRunnerAdHoc(t *testing.T) {
+	ref, fj, _ := sides(t)
+	what := []string{"-m", "command", "-a", "echo hi", "--hosts", "localhost"}
+	compareArtifacts(t, runRun(t, ref, what...), runRun(t, fj, what...))
 }
 
 // TestRunnerBinary points ansible-runner at the fjord binary itself
