@@ -290,7 +290,7 @@ func (r *run) makeSink() callback.Sink {
 		// do after awx_display: ansible-runner files their lines as
 		// verbose events
 		eo := *r.o.Events
-		eo.Verbosity, eo.Stderr = r.o.Verbosity, r.o.Stderr
+		eo.Verbosity, eo.Stderr, eo.Diff = r.o.Verbosity, r.o.Stderr, r.o.Diff
 		sinks[0] = callback.NewEvents(sinks[0], r.o.Stdout, r.warner, eo)
 	}
 	return callback.Tee(sinks...)

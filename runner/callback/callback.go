@@ -137,6 +137,13 @@ type NotifySink interface {
 	Notify(handler, host string)
 }
 
+// FileDiffSink is a Sink that can print a result's diff apart, before
+// the result: ansible's v2_on_file_diff. Given the result again with its
+// Diff taken out, its HostResult prints the rest.
+type FileDiffSink interface {
+	FileDiff(r *HostResult)
+}
+
 // Nop is a Sink that prints nothing; embed it to implement only some events.
 type Nop struct{}
 

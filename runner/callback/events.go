@@ -38,6 +38,7 @@ type EventOptions struct {
 	// in an event; a longer one is replaced by {}.
 	MaxEventRes int
 	Verbosity   int
+	Diff        bool // --diff: results with a diff get a runner_on_file_diff event
 	// Stderr is where warnings go; their markers go with them.
 	Stderr io.Writer
 	// Now reads the clock; nil is time.Now.

@@ -215,6 +215,16 @@ func (e *eventSink) HostResult(r *HostResult) {
 	defer e.mu.Unlock()
 	print := func() { e.inner.HostResult(r) }
 	ctx := e.ctxOf(r.Task)
+	_, hasDiff := r.Result.Get("diff")
+	if fd, ok := e.inner.(FileDiffSink); ok && e.o.Diff && !r.IsItem && (r.Status == OK || r.Status == Changed) &&
+		(hasDiff || len(r.Diff) > 0) {
+		// the diff first, as an event of its own, then the rest
+		e.event(e.w, "runner_on_file_diff", value.MapOf("host", r.Host, "diff", diffData(r)), ctx,
+			func() { fd.FileDiff(r) })
+		rest := *r
+		rest.Diff = nil
+		print = func() { e.inner.HostResult(&rest) }
+	}
 	if r.IsItem {
 		name := "runner_item_on_ok"
 		switch r.Status {
@@ -269,6 +279,31 @@ func (e *eventSink) HostResult(r *HostResult) {
 		data.Set("event_loop", loop)
 	}
 	e.event(e.w, name, data, ctx, print)
+}
+
+// diffData is a result's diff as ansible's modules return it.
+func diffData(r *HostResult) any {
+	if d, ok := r.Result.Get("diff"); ok {
+		return d
+	}
+	out := make([]any, 0, len(r.Diff))
+	for _, d := range r.Diff {
+		m := value.NewMap(5)
+		if d.BeforeHeader != "" {
+			m.Set("before_header", d.BeforeHeader)
+		}
+		if d.AfterHeader != "" {
+			m.Set("after_header", d.AfterHeader)
+		}
+		if d.Prepared != "" {
+			m.Set("prepared", d.Prepared)
+		} else {
+			m.Set("before", d.Before)
+			m.Set("after", d.After)
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 func (e *eventSink) Included(path string, hosts []string) {
