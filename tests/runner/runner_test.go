@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,7 +125,7 @@ func runStreaming(t *testing.T, s side) string {
 	worker := exec.CommandContext(ctx, "ansible-runner", "worker", "--private-data-dir", work)
 	worker.Env = s.env
 	process := exec.CommandContext(ctx, "ansible-runner", "process", proc, "-i", "job")
-	var stderr bytes.Buffer
+	var stderr lockedBuffer // three processes write it at once
 	transmit.Stderr, worker.Stderr, process.Stderr = &stderr, &stderr, &stderr
 	r1, w1 := io.Pipe()
 	r2, w2 := io.Pipe()
@@ -147,6 +148,24 @@ func runStreaming(t *testing.T, s side) string {
 		}
 	}
 	return filepath.Join(proc, "artifacts", "job")
+}
+
+// lockedBuffer is a bytes.Buffer several goroutines write.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // exitCode is whether err is nothing or a non-zero exit.
