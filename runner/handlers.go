@@ -7,6 +7,7 @@ import (
 
 	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
+	"github.com/fjord-run/fjord/templates"
 	"github.com/fjord-run/fjord/value"
 )
 
@@ -88,11 +89,18 @@ func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
 		}
 		marked := notifiedBy(groups, name, sc)
 		found := len(marked) > 0
+		var fresh []*playbook.Task
 		ex.pr.mu.Lock()
 		for _, hd := range marked {
+			if !h.notified[hd] {
+				fresh = append(fresh, hd)
+			}
 			h.notified[hd] = true
 		}
 		ex.pr.mu.Unlock()
+		for _, hd := range fresh {
+			ex.notified(hd, h, sc)
+		}
 		if !found && !ex.r.o.MissingHandlerWarns {
 			ex.r.fatal(ex.pr, fmt.Errorf("The requested handler '%s' was not found in either the main handlers list nor in the listening handlers list", name))
 			return
@@ -104,6 +112,27 @@ func (ex *executor) notify(t *playbook.Task, h *hostState, sc *scope) {
 			})
 		}
 	}
+}
+
+// notified tells the sink that h notified handler hd for the first time
+// (ansible's v2_playbook_on_notify, which only job events show).
+func (ex *executor) notified(hd *playbook.Task, h *hostState, sc *scope) {
+	name := hd.Name
+	if name != "" && templates.IsTemplate(name) {
+		if s, err := sc.renderString(name); err == nil {
+			name = s
+		}
+	}
+	ct := ex.cbTask(hd, name)
+	shown := ct.Name // ansible's handler.get_name(): "role : name" in a role
+	if ct.Role != "" {
+		shown = ct.Role + " : " + shown
+	}
+	ex.r.emit(func(s callback.Sink) {
+		if n, ok := s.(callback.NotifySink); ok {
+			n.Notify(shown, h.name)
+		}
+	})
 }
 
 // notifiedBy are the handlers a notification of name reaches: the first

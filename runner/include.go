@@ -36,8 +36,8 @@ func (ex *executor) runInclude(ctx context.Context, t *playbook.Task, hosts host
 	}
 	// Ansible shows an include's banner when the task starts, also when
 	// no host skips or fails it and only "included:" follows.
-	if !ir.bannerShown && len(hosts) > 0 {
-		ex.banner(t, hosts[0])
+	if len(hosts) > 0 {
+		ir.banner(hosts[0])
 	}
 	for _, h := range hosts {
 		if ir.failed[h] {
@@ -83,12 +83,54 @@ type includeRun struct {
 	byKey       map[string]*includeInst
 	failed      map[*hostState]bool
 	bannerShown bool
+	// pending are the hosts' start and include results, held until the
+	// banner shows (it waits for the first host that skips or fails)
+	pending []func()
+}
+
+// emit reports f now, or once the banner has shown.
+func (ir *includeRun) emit(f func()) {
+	if ir.bannerShown {
+		f()
+	} else {
+		ir.pending = append(ir.pending, f)
+	}
+}
+
+// includedItem reports one loop item's include result on h.
+func (ir *includeRun) includedItem(h *hostState, res *value.Map) {
+	ex, t, r := ir.ex, ir.t, ir.ex.r
+	ct := ex.cbTask(t, t.Name)
+	ct.Include = true
+	hr := &callback.HostResult{Host: h.name, Task: ct, Status: callback.OK, IsItem: true, Result: res}
+	ir.emit(func() {
+		r.outMu.Lock()
+		r.counter.Add(hr)
+		r.sink.HostResult(hr)
+		r.outMu.Unlock()
+	})
+}
+
+// included reports the include's own result on h: the default callback
+// prints nothing for it (Task.Include), others do, as ansible's.
+func (ir *includeRun) included(h *hostState, res *value.Map, loop bool) {
+	ex, t, r := ir.ex, ir.t, ir.ex.r
+	ct := ex.cbTask(t, t.Name)
+	ct.Include = true
+	hr := &callback.HostResult{Host: h.name, Task: ct, Status: callback.OK, Loop: loop, Result: res}
+	ir.emit(func() {
+		r.outMu.Lock()
+		r.counter.Add(hr)
+		r.sink.HostResult(hr)
+		r.outMu.Unlock()
+	})
 }
 
 // host evaluates the include on h, for each of its loop items, and
 // registers what it did as ansible's include results.
 func (ir *includeRun) host(h *hostState) {
 	ex, t, r := ir.ex, ir.t, ir.ex.r
+	ir.emit(func() { ex.hostStart(t, h) })
 	sc := r.newScope(ex.pr, h, t, nil)
 	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
 	items := []any{nil}
@@ -125,6 +167,8 @@ func (ir *includeRun) host(h *hostState) {
 		if !t.HasLoop {
 			if !ok {
 				ir.skip(h, nil)
+			} else {
+				ir.included(h, res, false)
 			}
 			ir.register(h, res)
 			return
@@ -133,6 +177,7 @@ func (ir *includeRun) host(h *hostState) {
 		if ok {
 			allSkipped = false
 			res.Delete("changed") // an included item's result has none
+			ir.includedItem(h, res)
 		} else {
 			ir.skip(h, res)
 		}
@@ -141,6 +186,7 @@ func (ir *includeRun) host(h *hostState) {
 	res := loopResult(results, len(items), false, false, allSkipped)
 	if !allSkipped {
 		res.Set("skipped", false)
+		ir.included(h, res, true)
 	} else {
 		hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: callback.Skipped, Loop: true, Result: res}
 		r.outMu.Lock()
@@ -254,6 +300,10 @@ func (ir *includeRun) banner(h *hostState) {
 	if !ir.bannerShown {
 		ir.ex.banner(ir.t, h)
 		ir.bannerShown = true
+		for _, f := range ir.pending {
+			f()
+		}
+		ir.pending = nil
 	}
 }
 
@@ -264,6 +314,7 @@ func (ir *includeRun) fail(h *hostState, tc *taskCtx, msg string) {
 	res := failResult(msg)
 	res.Delete("changed")
 	ir.register(h, res)
+	ir.banner(h)
 	ir.ex.hostFail(ir.t, h, res, kw.ignoreErrors, &ir.bannerShown)
 	if !kw.ignoreErrors {
 		ir.failed[h] = true

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/value"
 	"github.com/fjord-run/fjord/vault"
 )
@@ -97,8 +98,11 @@ type Options struct {
 	// the config lookup; ok is false for one not known. nil: none.
 	Config func(name string) (v any, ok bool)
 
-	Callback string    // stdout callback, any name callback.StdoutName takes; "": default
-	Stdout   io.Writer // progress output
+	Callback string // stdout callback, any name callback.StdoutName takes; "": default
+	// Events, when set, makes the run write ansible-runner's job events
+	// around the stdout callback's output (awx_display).
+	Events *callback.EventOptions
+	Stdout io.Writer // progress output
 	// Stdin is the terminal --step, vars_prompt and pause read answers
 	// from; nil: there is none (answers then come as without a terminal).
 	Stdin *os.File

@@ -100,7 +100,10 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) error {
 	// ansible's task queue manager announces the play for each serial
 	// batch, and once before saying that no hosts matched.
 	playStart := func() {
-		r.emit(func(s callback.Sink) { s.PlayStart(callback.Play{Name: name, Hosts: names, Check: pr.check}) })
+		r.emit(func(s callback.Sink) {
+			s.PlayStart(callback.Play{Name: name, Hosts: names, Check: pr.check,
+				Pattern: pattern, ID: fmt.Sprintf("%p", p)})
+		})
 	}
 	// hosts that already failed in an earlier play stay out.
 	var live []*hostState

@@ -217,8 +217,14 @@ func (r *run) loadPlaybooks() ([]*playbook.Playbook, error) {
 func (r *run) play(ctx context.Context, books []*playbook.Playbook) (int, error) {
 	r.sink = r.makeSink()
 	r.counter = callback.NewCounter()
-	for _, pb := range books {
-		r.emit(func(s callback.Sink) { s.PlaybookStart(pb.Path) })
+	for i, pb := range books {
+		// as given on the command line, as job events name it; an ad
+		// hoc command's is made up
+		path := adhocPlaybook
+		if i < len(r.o.Playbooks) {
+			path = r.o.Playbooks[i]
+		}
+		r.emit(func(s callback.Sink) { s.PlaybookStart(path) })
 		for _, p := range pb.Plays {
 			if err := ctx.Err(); err != nil {
 				return ExitInterrupted, nil
@@ -302,6 +308,14 @@ func (r *run) makeSink() callback.Sink {
 	}
 	if r.o.Adhoc != nil && r.o.Adhoc.Tree != "" {
 		sinks[0] = callback.WithTree(sinks[0], r.o.Adhoc.Tree, co)
+	}
+	if r.o.Events != nil {
+		// the enabled callbacks print outside the events, as ansible's
+		// do after awx_display: ansible-runner files their lines as
+		// verbose events
+		eo := *r.o.Events
+		eo.Verbosity, eo.Stderr, eo.Diff = r.o.Verbosity, r.o.Stderr, r.o.Diff
+		sinks[0] = callback.NewEvents(sinks[0], r.o.Stdout, r.warner, eo)
 	}
 	return callback.Tee(sinks...)
 }

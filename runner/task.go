@@ -298,14 +298,30 @@ func (ex *executor) cbTask(t *playbook.Task, name string) callback.Task {
 	if t.Role != nil {
 		role = t.Role.Role.FQName()
 	}
+	resolved := actionShown(t)
+	if info, ok := t.ModuleInfo(); ok && info.ID != "" {
+		resolved = info.ID
+	}
+	switch t.Action {
+	case "include_tasks", "include_role", "include", "import_tasks", "import_role":
+		resolved = "" // ansible resolves no plugin for them
+	}
+	path := fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line)
+	if ex.r.o.Adhoc != nil {
+		// an ad hoc command's task comes from no file, and ansible
+		// builds it without resolving its action
+		path, resolved = "", ""
+	}
 	return callback.Task{Name: name, Role: role, Action: t.Action, Written: actionShown(t), ID: fmt.Sprintf("%p", t),
-		Path: fmt.Sprintf("%s:%d", t.Pos.File, t.Pos.Line), Handler: t.Handler, Check: ex.pr.check}
+		Path: path, Handler: t.Handler, Check: ex.pr.check,
+		Resolved: resolved, LoopWith: t.LoopLookup}
 }
 
 // runOnHost runs a task on one host: loop, conditions, action, retries,
 // changed_when/failed_when, register, notify, report.
 func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostState) *outcome {
 	r := ex.r
+	ex.hostStart(t, h)
 	sc := r.newScope(ex.pr, h, t, nil)
 	if t.ActionTemplate {
 		rt, err := t.ResolveAction(func(s string) (string, error) { return sc.renderString(s) })
@@ -365,6 +381,17 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 	r.sink.HostResult(hr)
 	r.outMu.Unlock()
 	return o
+}
+
+// hostStart tells the sink that t begins on h (ansible's
+// v2_runner_on_start, which only job events show).
+func (ex *executor) hostStart(t *playbook.Task, h *hostState) {
+	ct := ex.cbTask(t, t.Name)
+	ex.r.emit(func(s callback.Sink) {
+		if hs, ok := s.(callback.HostStartSink); ok {
+			hs.HostStart(h.name, ct)
+		}
+	})
 }
 
 // failOnHostResult reports t failed on h with res, before it could run (its

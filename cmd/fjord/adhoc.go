@@ -116,6 +116,12 @@ func runAdhoc(ctx context.Context, e *env, opts *adhocOptions, args []string) er
 	switch sc := c.str("DEFAULT_STDOUT_CALLBACK"); {
 	case opts.OneLine:
 		o.Callback = "oneline"
+	case isAWXDisplay(sc):
+		// ansible-runner's: job events around minimal (or the callback
+		// it was told, ORIGINAL_STDOUT_CALLBACK)
+		if o.Callback, o.Events, err = runnerEvents(e.getenv); err != nil {
+			return err
+		}
 	case cfg.Get("DEFAULT_LOAD_CALLBACK_PLUGINS").Bool() && sc != "" && sc != "default":
 		if o.Callback, err = callbackName(sc); err != nil {
 			return err

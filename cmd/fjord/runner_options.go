@@ -185,7 +185,15 @@ func (opts *playbookOptions) sshOptions(o *runner.Options, c settings) {
 // outputOptions sets the stdout callback, what it hides, where it writes,
 // colour and the logger.
 func (opts *playbookOptions) outputOptions(o *runner.Options, e *env, c settings) error {
-	callback, err := callbackName(firstNonEmpty(opts.Callback, c.str("DEFAULT_STDOUT_CALLBACK")))
+	name := firstNonEmpty(opts.Callback, c.str("DEFAULT_STDOUT_CALLBACK"))
+	if isAWXDisplay(name) {
+		base, ev, err := runnerEvents(e.getenv)
+		if err != nil {
+			return err
+		}
+		name, o.Events = base, ev
+	}
+	callback, err := callbackName(name)
 	if err != nil {
 		return err
 	}

@@ -339,6 +339,22 @@ func (t tee) DryRun(hosts []DryRunHost) {
 	})
 }
 
+func (t tee) HostStart(host string, tk Task) {
+	t.each(func(s Sink) {
+		if hs, ok := s.(HostStartSink); ok {
+			hs.HostStart(host, tk)
+		}
+	})
+}
+
+func (t tee) Notify(handler, host string) {
+	t.each(func(s Sink) {
+		if n, ok := s.(NotifySink); ok {
+			n.Notify(handler, host)
+		}
+	})
+}
+
 func (t tee) Close() error {
 	var first error
 	for _, s := range t {
@@ -353,4 +369,6 @@ var (
 	_ AsyncSink       = tee(nil)
 	_ CustomStatsSink = tee(nil)
 	_ DryRunSink      = tee(nil)
+	_ HostStartSink   = tee(nil)
+	_ NotifySink      = tee(nil)
 )

@@ -34,6 +34,11 @@ type Task struct {
 	// Include marks include_tasks/include_role: its own ok result prints
 	// nothing and counts nothing (the Included event counts instead).
 	Include bool
+	// Resolved is the action's full name ("ansible.builtin.command"; ""
+	// for an include, which resolves to no plugin), and LoopWith the X
+	// of a with_X loop; job events carry both.
+	Resolved string
+	LoopWith string
 }
 
 // Play identifies a play.
@@ -42,6 +47,10 @@ type Play struct {
 	Hosts []string
 	Check bool
 	Path  string // "/abs/site.yml:1", for the JSON callback
+	// Pattern is the play's hosts as written, rendered, and ID tells
+	// plays apart (a play announced again for each serial batch has the
+	// same): job events carry both.
+	Pattern, ID string
 }
 
 // HostResult is one host's result for one task, or for one loop item.
@@ -73,6 +82,7 @@ type Stats struct {
 // Sink receives the events of a run, in order. Calls come from one
 // goroutine at a time (the engine serialises them).
 type Sink interface {
+	// PlaybookStart: path is the playbook as given on the command line.
 	PlaybookStart(path string)
 	PlayStart(p Play)
 	TaskStart(t Task)
@@ -113,6 +123,25 @@ const (
 // v2_runner_on_async_poll, _ok and _failed.
 type AsyncSink interface {
 	Async(ev AsyncEvent, r *HostResult)
+}
+
+// HostStartSink is a Sink told when a task begins on a host, before its
+// result: ansible's v2_runner_on_start.
+type HostStartSink interface {
+	HostStart(host string, t Task)
+}
+
+// NotifySink is a Sink told when a host's result notifies a handler not
+// yet notified for it: ansible's v2_playbook_on_notify.
+type NotifySink interface {
+	Notify(handler, host string)
+}
+
+// FileDiffSink is a Sink that can print a result's diff apart, before
+// the result: ansible's v2_on_file_diff. Given the result again with its
+// Diff taken out, its HostResult prints the rest.
+type FileDiffSink interface {
+	FileDiff(r *HostResult)
 }
 
 // Nop is a Sink that prints nothing; embed it to implement only some events.

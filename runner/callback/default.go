@@ -389,6 +389,14 @@ func (s *defaultSink) deprecated(text string) {
 
 const colorDeprecate = "0;35"
 
+// FileDiff prints what HostResult prints of r's diff: the job event
+// sink makes it an event of its own, as ansible's v2_on_file_diff.
+func (s *defaultSink) FileDiff(r *HostResult) {
+	if s.o.Diff && isChanged(r, r.Result) && len(r.Diff) > 0 {
+		s.diff(r.Diff)
+	}
+}
+
 func (s *defaultSink) diff(ds []modules.Diff) {
 	var b strings.Builder
 	for _, d := range ds {

@@ -85,7 +85,8 @@ func (s *jsonSink) HostResult(r *HostResult) {
 		return
 	}
 	m := cleanResult(r)
-	if _, censored := m.Get("censored"); !censored && !r.Loop {
+	// an include's own result is the engine's, not a module's: no mark
+	if _, censored := m.Get("censored"); !censored && !r.Loop && !r.Task.Include {
 		if _, ok := m.Get("_ansible_no_log"); !ok {
 			m.Set("_ansible_no_log", false)
 		}

@@ -19,6 +19,17 @@ type Warner struct {
 
 	mu   sync.Mutex
 	seen map[string]bool
+	// around, when set, writes each warning: the job event sink marks
+	// it as an event of its own (kind "warning" or "deprecated").
+	around func(kind string, write func() error) error
+}
+
+// Around makes f write each warning the Warner prints from now on, given
+// its kind ("warning", "deprecated") and the write itself.
+func (wr *Warner) Around(f func(kind string, write func() error) error) {
+	wr.mu.Lock()
+	wr.around = f
+	wr.mu.Unlock()
 }
 
 // NewWarner returns a Warner writing to w (stderr); width is the terminal
@@ -34,12 +45,12 @@ func (wr *Warner) Deprecated(msg, version string) error {
 		". Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg."
 	// Display.deprecated wraps keeping the spaces at breaks and strips
 	// the whole; Display.warning drops them.
-	return wr.print(strings.TrimSpace(strings.Join(wrapKeepSpace(text, wr.columns), "\n")), colorDeprecate)
+	return wr.print("deprecated", strings.TrimSpace(strings.Join(wrapKeepSpace(text, wr.columns), "\n")), colorDeprecate)
 }
 
 // Warn prints msg unless the same wrapped text was printed before.
 func (wr *Warner) Warn(msg string) error {
-	return wr.print(strings.Join(wrapText("[WARNING]: "+msg, wr.columns), "\n"), colorWarn)
+	return wr.print("warning", strings.Join(wrapText("[WARNING]: "+msg, wr.columns), "\n"), colorWarn)
 }
 
 // WarnInWorker prints msg as a warning raised in one of ansible's
@@ -47,28 +58,39 @@ func (wr *Warner) Warn(msg string) error {
 // already seen stops it, but it is not remembered, so the next task warns
 // again.
 func (wr *Warner) WarnInWorker(msg string) error {
-	return wr.printed(strings.Join(wrapText("[WARNING]: "+msg, wr.columns), "\n"), colorWarn, false)
+	return wr.printed("warning", strings.Join(wrapText("[WARNING]: "+msg, wr.columns), "\n"), colorWarn, false)
 }
 
 // print writes a wrapped text once.
-func (wr *Warner) print(text, color string) error {
-	return wr.printed(text, color, true)
+func (wr *Warner) print(kind, text, color string) error {
+	return wr.printed(kind, text, color, true)
 }
 
-func (wr *Warner) printed(text, color string, remember bool) error {
+// printed writes a wrapped text unless seen, remembering it when asked.
+// The lock is not held while writing: around may wait for a sink that is
+// itself printing a warning.
+func (wr *Warner) printed(kind, text, color string, remember bool) error {
 	wr.mu.Lock()
-	defer wr.mu.Unlock()
 	if wr.seen[text] {
+		wr.mu.Unlock()
 		return nil
 	}
 	if remember {
 		wr.seen[text] = true
 	}
+	around := wr.around
+	wr.mu.Unlock()
 	if wr.color {
 		text = colorLines(text, color)
 	}
-	_, err := io.WriteString(wr.w, replaceInvalid(text)+"\n")
-	return err
+	write := func() error {
+		_, err := io.WriteString(wr.w, replaceInvalid(text)+"\n")
+		return err
+	}
+	if around != nil {
+		return around(kind, write)
+	}
+	return write()
 }
 
 // replaceInvalid turns each byte that is not UTF-8 into '?'. Ansible holds

@@ -1,0 +1,23 @@
+package main
+
+import "testing"
+
+func TestRunnerEvents(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	if _, _, err := runnerEvents(env(nil)); err == nil {
+		t.Error("awx_display without AWX_ISOLATED_DATA_DIR: no error")
+	}
+	base, o, err := runnerEvents(env(map[string]string{"AWX_ISOLATED_DATA_DIR": "/a", "JOB_ID": "12",
+		"RUNNER_OMIT_EVENTS": "True", "MAX_EVENT_RES": "10", "ORIGINAL_STDOUT_CALLBACK": "ansible.posix.json"}))
+	if err != nil || base != "json" || o.Dir != "/a" || o.JobID != 12 || !o.OmitEventData || o.OnlyFailedEventData ||
+		o.MaxEventRes != 10 || o.AdHoc {
+		t.Errorf("runnerEvents = %q, %+v, %v", base, o, err)
+	}
+	base, o, _ = runnerEvents(env(map[string]string{"AWX_ISOLATED_DATA_DIR": "/a", "AD_HOC_COMMAND_ID": "1"}))
+	if base != "minimal" || !o.AdHoc || o.AdHocCommandID != 1 {
+		t.Errorf("ad hoc: %q, %+v", base, o)
+	}
+	if _, _, err := runnerEvents(env(map[string]string{"AWX_ISOLATED_DATA_DIR": "/a", "ORIGINAL_STDOUT_CALLBACK": "nosuch"})); err == nil {
+		t.Error("an ORIGINAL_STDOUT_CALLBACK fjord does not have: no error")
+	}
+}
