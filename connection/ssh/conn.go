@@ -38,6 +38,13 @@ type Conn struct {
 	idle    []*shell
 	shells  int  // started and not dropped, idle or busy
 	noShell bool // Options said not to use them
+
+	// host helpers (helper.go), by become user
+	hMu          sync.Mutex
+	helpers      map[string]*helperSlot
+	helperFailed map[string]bool
+	noHelper     bool
+	remoteTmp    string
 }
 
 // open dials the jump hosts (shared) and then the target.
@@ -337,6 +344,7 @@ func (c *Conn) Close() error {
 	for _, sh := range idle {
 		sh.close()
 	}
+	c.closeHelpers()
 	if cl != nil {
 		cl.close()
 	}
