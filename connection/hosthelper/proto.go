@@ -8,7 +8,7 @@
 // The protocol is frames on stdin and stdout: a 4-byte big-endian length,
 // then a kind byte and the payload. Fields inside a payload are each a
 // uvarint length and the bytes. The helper starts by writing Hello as a
-// frame; then for each request frame it answers zero or more Stdout
+// frame once it has read Sync; then for each request frame it answers zero or more Stdout
 // frames and one Done frame (exit code, stderr). A Put request is
 // followed by Data frames and an End frame. End of stdin ends the helper,
 // removing any temporary file it was writing.
@@ -34,6 +34,11 @@ const (
 	KindStdout = 'o' // helper → fjord: part of the answer's stdout
 	KindDone   = 'r' // helper → fjord: exit code, stderr
 )
+
+// Sync starts fjord's input to the helper: what comes before it is not
+// the helper's (a become password that sudo, holding a cached
+// credential, did not read) and is skipped.
+const Sync = "\nfjord-host-helper-sync\n"
 
 // Hello is the first frame's text: the protocol's name and version.
 const Hello = "fjord-host-helper/1"

@@ -68,6 +68,9 @@ func Serve(in io.Reader, out io.Writer) error {
 	umask := syscall.Umask(0)
 	syscall.Umask(umask)
 	s := &server{r: r, w: w, umask: uint32(umask)}
+	if err := skipTo(r, Sync); err != nil {
+		return err
+	}
 	if err := WriteFrame(w, KindHello, []byte(Hello), []byte(strconv.Itoa(os.Getpid()))); err != nil {
 		return err
 	}
@@ -193,4 +196,24 @@ func errText(err error) string {
 		s = string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
+}
+
+// skipTo reads r up to and including tok.
+func skipTo(r *bufio.Reader, tok string) error {
+	seen := 0
+	for seen < len(tok) {
+		c, err := r.ReadByte()
+		if err != nil {
+			return err
+		}
+		switch {
+		case c == tok[seen]:
+			seen++
+		case c == tok[0]:
+			seen = 1
+		default:
+			seen = 0
+		}
+	}
+	return nil
 }

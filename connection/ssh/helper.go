@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/connection/hosthelper"
 )
 
 // The host helper (package connection/hosthelper) is fjord's own binary
@@ -218,12 +219,14 @@ exec "$h" __host-helper
 		sess.Close()
 		return nil, false, err
 	}
-	if stdin != nil {
-		// the become password, written ahead of the helper's requests
-		if _, err := io.Copy(in, stdin); err != nil {
-			sess.Close()
-			return nil, false, err
-		}
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	// the become password (if any), then the mark the helper's input
+	// starts after
+	if _, err := io.Copy(in, io.MultiReader(stdin, strings.NewReader(hosthelper.Sync))); err != nil {
+		sess.Close()
+		return nil, false, err
 	}
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
@@ -254,6 +257,8 @@ exec "$h" __host-helper
 // uploadHelper copies the binary to the host as b's user: received into
 // a temporary file in remote_tmp, checked against its sha256, made
 // 0700 and renamed into place, so that a copy cut short is never used.
+// The helpers of other fjord builds are removed then (one that runs
+// keeps running; a run of that build uploads its own again).
 func (c *Conn) uploadHelper(ctx context.Context, cl *client, b *connection.Become, bin, sum string) error {
 	f, err := os.Open(bin)
 	if err != nil {
@@ -267,6 +272,7 @@ c=$(sha256sum < "$t") || exit 77
 [ "${c%%%% *}" = %s ] || { echo "the helper did not arrive whole" >&2; exit 77; }
 chmod 700 "$t" && mv -f -- "$t" "$h" || exit 76
 trap - EXIT
+for o in "$d"/fjord-helper-*; do [ "$o" = "$h" ] || rm -f -- "$o"; done
 `, shellPath(c.remoteTmp), sum, connection.TempScript(70), sum)
 	wrapped, stdin, err := connection.Script(&connection.Cmd{Command: script, Become: b, Stdin: f}, c.t.ep.user)
 	if err != nil {
