@@ -29,6 +29,7 @@ const (
 	KindStat   = 'S' // path, follow, checksum algorithm ("" none), read content ("1")
 	KindRead   = 'C' // path: the file's bytes, as cat prints them
 	KindPut    = 'P' // PutRequest's fields, then Data frames and End
+	KindAttrs  = 'A' // path, owner, group, octal mode, make missing directories ("1"), stat after ("1")
 	KindData   = 'd' // part of a Put's content
 	KindEnd    = 'e' // end of a Put's content
 	KindStdout = 'o' // helper → fjord: part of the answer's stdout

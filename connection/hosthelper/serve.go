@@ -33,7 +33,7 @@ func Main() int {
 	}()
 	err := Serve(os.Stdin, os.Stdout)
 	cleanup()
-	if err != nil && err != io.EOF {
+	if err != io.EOF {
 		fmt.Fprintln(os.Stderr, "fjord host helper:", err)
 		return 1
 	}
@@ -61,7 +61,8 @@ func cleanup() {
 	pending.Unlock()
 }
 
-// Serve answers requests from in on out until in ends (io.EOF).
+// Serve answers requests from in on out until in ends (io.EOF, its
+// return then) or breaks.
 func Serve(in io.Reader, out io.Writer) error {
 	r := bufio.NewReaderSize(in, 64<<10)
 	w := bufio.NewWriterSize(out, 64<<10)
@@ -94,6 +95,11 @@ func Serve(in io.Reader, out io.Writer) error {
 				return fmt.Errorf("bad read request")
 			}
 			a = s.read(string(f[0]))
+		case KindAttrs:
+			if len(f) != 6 {
+				return fmt.Errorf("bad attrs request")
+			}
+			a = s.attrs(string(f[0]), string(f[1]), string(f[2]), string(f[3]), string(f[4]) == "1", string(f[5]) == "1")
 		case KindPut:
 			p, err := parsePut(f)
 			if err != nil {

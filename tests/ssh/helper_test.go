@@ -127,6 +127,61 @@ func TestHostHelperSameAsScripts(t *testing.T) {
 	}
 }
 
+// TestHostHelperAttrsSameAsScripts: Mkdir and Chattr through the helper
+// leave the same tree and give the same results and errors as their
+// scripts.
+func TestHostHelperAttrsSameAsScripts(t *testing.T) {
+	l := Start(t, 1)
+	withHelper(t)
+	ctx := context.Background()
+	o := l.Options(l.Servers[0])
+	o.RemoteTmp = filepath.Join(l.Dir, "rtmp")
+	oh := o
+	oh.NoHostHelper = true
+	conns := []connection.Conn{dial(t, oh), dial(t, o)}
+	d := filepath.Join(l.Dir, "attrs")
+	for i, ao := range []connection.AttrOptions{
+		{}, {Mode: "700"}, {Owner: "nobody", Group: "nogroup", Mode: "2750"}, {Owner: "65534"},
+		{Owner: "no-such-user"}, {Group: "no-such-group"}, {Mode: "u+x"},
+	} {
+		for _, target := range []string{"a/b/c", "file/x", "dir", "file", "link", "missing"} {
+			var got [2]string
+			var fis [2]*connection.FileInfo
+			var errs [2]string
+			for j, c := range conns {
+				dir := fmt.Sprintf("%s/%d-%d", d, i, j)
+				ok(t, os.MkdirAll(dir+"/dir", 0755))
+				ok(t, os.WriteFile(dir+"/file", []byte("x"), 0644))
+				os.Remove(dir + "/link")
+				ok(t, os.Symlink("file", dir+"/link"))
+				p := dir + "/" + target
+				var err error
+				if strings.Contains(target, "/") {
+					fis[j], err = connection.Mkdir(ctx, c, p, ao)
+					if fis[j] != nil {
+						fis[j].Path = ""
+						fis[j].Atime, fis[j].Mtime, fis[j].Ctime, fis[j].Inode = 0, 0, 0, 0
+					}
+				} else {
+					err = connection.Chattr(ctx, c, p, ao)
+				}
+				errs[j] = strings.ReplaceAll(fmt.Sprint(err), dir, "DIR")
+				got[j] = describeTree(t, dir)
+			}
+			what := fmt.Sprintf("%+v on %s", ao, target)
+			if errs[0] != errs[1] {
+				t.Errorf("%s: error %s, helper %s", what, errs[0], errs[1])
+			}
+			if !reflect.DeepEqual(fis[0], fis[1]) {
+				t.Errorf("%s: %+v, helper %+v", what, fis[0], fis[1])
+			}
+			if got[0] != got[1] {
+				t.Errorf("%s: left\n%s\nhelper left\n%s", what, got[0], got[1])
+			}
+		}
+	}
+}
+
 // describeTree lists dir's entries with type, mode, owner and content.
 func describeTree(t *testing.T, dir string) string {
 	var b strings.Builder
