@@ -94,4 +94,3 @@ func dirname(p string) string {
 	}
 	return "/"
 }
-

@@ -218,7 +218,6 @@ func sameFile(t *testing.T, what string, a, b *connection.FileInfo, aerr, berr e
 	}
 }
 
-
 func ok(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
