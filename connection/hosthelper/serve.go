@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -86,10 +88,13 @@ func Serve(in io.Reader, out io.Writer) error {
 		var a answer
 		switch kind {
 		case KindStat:
-			if len(f) != 4 {
+			if len(f) < 4 || len(f)%2 != 0 {
 				return fmt.Errorf("bad stat request")
 			}
 			a = s.stat(string(f[0]), string(f[1]) == "1", string(f[2]), string(f[3]) == "1")
+			for i := 4; i < len(f); i += 2 {
+				probe(&a, string(f[i]), strings.Split(string(f[i+1]), "\x00"))
+			}
 		case KindRead:
 			if len(f) != 1 {
 				return fmt.Errorf("bad read request")
@@ -222,4 +227,20 @@ func skipTo(r *bufio.Reader, tok string) error {
 		}
 	}
 	return nil
+}
+
+// probe runs argv, when its program is on PATH, after a "@@name" line
+// in a's stdout: its output kept, stderr and status dropped, as
+// connection.StatProbes' script does with "command -v" and "|| :".
+func probe(a *answer, name string, argv []string) {
+	fmt.Fprintf(&a.stdout, "@@%s\n", name)
+	if a.rc != 0 || len(argv) == 0 {
+		return
+	}
+	if _, err := exec.LookPath(argv[0]); err != nil {
+		return
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout = &a.stdout
+	cmd.Run()
 }

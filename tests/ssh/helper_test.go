@@ -68,6 +68,25 @@ func TestHostHelperSameAsScripts(t *testing.T) {
 				t.Errorf("statread %s: content %q, helper %q", what, ac, bc)
 			}
 		}
+		probes := []connection.Probe{{Name: "mime", Argv: []string{"file", "--mime-type", "--mime-encoding", "--", p}},
+			{Name: "attr", Argv: []string{"lsattr", "-vd", "--", p}}, {Name: "none", Argv: []string{"no-such-program"}}}
+		var outs [2]string
+		for j, c := range []connection.Conn{scripted, helped} {
+			res, err := connection.StatProbes(ctx, c, p, connection.StatOptions{Follow: true}, nil, probes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head, tail, _ := strings.Cut(string(res.Stdout), "@@")
+			fi, err := connection.ParseStat(p, head)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fi.Atime = 0
+			outs[j] = fmt.Sprintf("%d %+v @@%s", res.RC, fi, tail)
+		}
+		if outs[0] != outs[1] {
+			t.Errorf("stat probes %s:\n%s\nhelper\n%s", p, outs[0], outs[1])
+		}
 		if strings.HasSuffix(p, "fifo") {
 			continue
 		}
