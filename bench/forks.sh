@@ -28,9 +28,14 @@ count() {
   sleep 0.3
   kill -INT "$st"; wait "$st" 2>/dev/null || true
   local forks execs
+  # A call that another process's output interrupts is printed in two
+  # lines ("<unfinished ...>", "<... clone resumed>"): join them first.
+  awk '/<unfinished \.\.\.>$/ { pend[$1] = $0; next }
+       /<\.\.\. [a-z0-9_]+ resumed>/ { $0 = pend[$1] " " $0; delete pend[$1] }
+       { print }' "$tmp/trace" > "$tmp/joined"
   # (threads, which the helper's Go runtime makes, are no processes)
-  forks=$(grep -E '(clone|clone3|fork|vfork)\(.*= [0-9]+$' "$tmp/trace" | grep -vc CLONE_THREAD || true)
-  execs=$(grep -cE 'execve\(.*= 0$' "$tmp/trace" || true)
+  forks=$(grep -E '(clone|clone3|fork|vfork)\(.*= [0-9]+$' "$tmp/joined" | grep -vc CLONE_THREAD || true)
+  execs=$(grep -cE 'execve\(.*= 0$' "$tmp/joined" || true)
   echo "$forks $execs"
 }
 
