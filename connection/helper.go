@@ -41,7 +41,11 @@ type Helper struct {
 	close  func()
 	lost   func(error) error
 	broken atomic.Bool
+	busy   atomic.Int32
 }
+
+// Busy says whether a request is in progress.
+func (h *Helper) Busy() bool { return h.busy.Load() > 0 }
 
 // NewHelper reads the helper's greeting from r and returns its client.
 // close ends the transport (the helper then exits, removing what it was
@@ -73,6 +77,8 @@ func (h *Helper) Close() {
 // returns the answer as the script's Result. Cancelling ctx ends the
 // helper.
 func (h *Helper) call(ctx context.Context, kind byte, fields [][]byte, data io.Reader) (*Result, error) {
+	h.busy.Add(1)
+	defer h.busy.Add(-1)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.broken.Load() {

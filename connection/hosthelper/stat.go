@@ -136,6 +136,7 @@ func Canonical(p string) (string, error) {
 	rest := strings.Split(p, "/")
 	cur := "/"
 	links := 0
+	seen := map[string]bool{}
 	for len(rest) > 0 {
 		c := rest[0]
 		rest = rest[1:]
@@ -152,7 +153,14 @@ func Canonical(p string) (string, error) {
 			cur = next
 			continue
 		}
-		if links++; links > 40 {
+		if seen[next] {
+			// a loop: readlink -m takes the link as a name that does not
+			// resolve
+			cur = next
+			continue
+		}
+		seen[next] = true
+		if links++; links > 4096 {
 			return "", syscall.ELOOP
 		}
 		t, err := os.Readlink(next)

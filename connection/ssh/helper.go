@@ -104,6 +104,8 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 	defer c.hMu.Unlock()
 	if c.helpers == nil {
 		c.helpers, c.helperFailed = map[string]*helperSlot{}, map[string]bool{}
+		c.uploading, c.uploaded = map[string]bool{}, map[string]bool{}
+		c.helperCtx, c.helperStop = context.WithCancel(context.Background())
 	}
 	if c.helperFailed[key] {
 		return nil
@@ -114,12 +116,45 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 	}
 	if s := c.helpers[key]; s != nil {
 		if s.cl == cl && !s.h.Broken() {
+			if s.h.Busy() {
+				// another task of this host's is using it (delegation
+				// funnels many hosts into one): scripts serve this one
+				// rather than wait
+				return nil
+			}
 			return s.h
 		}
 		s.h.Close()
 		delete(c.helpers, key)
 	}
-	h, err := c.startHelper(ctx, cl, b)
+	if c.uploading[key] {
+		return nil
+	}
+	h, missing, err := c.startHelper(ctx, cl, b)
+	switch {
+	case missing && !c.uploaded[key]:
+		// The upload goes on beside the run's own requests, which
+		// scripts serve meanwhile; the first request after it starts
+		// the helper.
+		c.uploading[key] = true
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			stop := context.AfterFunc(c.helperCtx, cancel)
+			defer stop()
+			err := c.uploadHelper(ctx, cl, b)
+			c.hMu.Lock()
+			delete(c.uploading, key)
+			c.uploaded[key] = true
+			if err != nil {
+				c.helperFailed[key] = true
+			}
+			c.hMu.Unlock()
+		}()
+		return nil
+	case missing:
+		err = errors.New("the host helper uploaded is not found")
+	}
 	if err != nil {
 		c.helperFailed[key] = true
 		return nil
@@ -128,7 +163,7 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 	return h
 }
 
-// closeHelpers ends the helpers (Close).
+// closeHelpers ends the helpers and any upload (Close).
 func (c *Conn) closeHelpers() {
 	c.hMu.Lock()
 	defer c.hMu.Unlock()
@@ -137,6 +172,9 @@ func (c *Conn) closeHelpers() {
 		delete(c.helpers, k)
 	}
 	c.noHelper = true
+	if c.helperStop != nil {
+		c.helperStop()
+	}
 }
 
 // Marks the start script prints: the helper follows, or why not.
@@ -145,28 +183,20 @@ const (
 	markMissing = "fjord-helper:missing"
 )
 
-// startHelper starts the helper as b's user, uploading it first when the
-// host has no usable copy.
-func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become) (*connection.Helper, error) {
-	bin, sum, err := helperSum()
+// startHelper starts the helper as b's user; missing: the host has no
+// usable copy (upload it).
+func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become) (h *connection.Helper, missing bool, err error) {
+	_, sum, err := helperSum()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	uname, ok := unameOf[runtime.GOOS+"/"+runtime.GOARCH]
 	if !ok {
-		return nil, errors.New("no helper for this platform")
+		return nil, false, errors.New("no helper for this platform")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second+c.t.timeout)
 	defer cancel()
-	for try := 0; ; try++ {
-		h, missing, err := c.execHelper(ctx, cl, b, sum, uname)
-		if !missing || try > 0 {
-			return h, err
-		}
-		if err := c.uploadHelper(ctx, cl, b, bin, sum); err != nil {
-			return nil, err
-		}
-	}
+	return c.execHelper(ctx, cl, b, sum, uname)
 }
 
 // helperPath is the shell words of the helper's path on the host.
@@ -259,7 +289,11 @@ exec "$h" __host-helper
 // 0700 and renamed into place, so that a copy cut short is never used.
 // The helpers of other fjord builds are removed then (one that runs
 // keeps running; a run of that build uploads its own again).
-func (c *Conn) uploadHelper(ctx context.Context, cl *client, b *connection.Become, bin, sum string) error {
+func (c *Conn) uploadHelper(ctx context.Context, cl *client, b *connection.Become) error {
+	bin, sum, err := helperSum()
+	if err != nil {
+		return err
+	}
 	f, err := os.Open(bin)
 	if err != nil {
 		return err

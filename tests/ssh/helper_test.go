@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/fjord-run/fjord/connection"
 	fssh "github.com/fjord-run/fjord/connection/ssh"
@@ -19,6 +20,18 @@ import (
 func withHelper(t *testing.T) {
 	fssh.EnableHostHelper(fjord(t))
 	t.Cleanup(func() { fssh.EnableHostHelper("") })
+}
+
+// waitHelper returns c's helper for b once its upload (in the
+// background, the first time) is done: nil if none in 30 seconds.
+func waitHelper(c connection.Conn, b *connection.Become) *connection.Helper {
+	for i := 0; i < 300; i++ {
+		if h := c.(connection.HelperConn).Helper(context.Background(), b); h != nil {
+			return h
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
 }
 
 // TestHostHelperSameAsScripts holds the host helper to the scripts it
@@ -34,7 +47,7 @@ func TestHostHelperSameAsScripts(t *testing.T) {
 	oh := o
 	oh.NoHostHelper = true
 	helped, scripted := dial(t, o), dial(t, oh)
-	if helped.(connection.HelperConn).Helper(ctx, nil) == nil {
+	if waitHelper(helped, nil) == nil {
 		t.Fatal("no helper")
 	}
 	if scripted.(connection.HelperConn).Helper(ctx, nil) != nil {
@@ -158,6 +171,9 @@ func TestHostHelperAttrsSameAsScripts(t *testing.T) {
 	oh := o
 	oh.NoHostHelper = true
 	conns := []connection.Conn{dial(t, oh), dial(t, o)}
+	if waitHelper(conns[1], nil) == nil {
+		t.Fatal("no helper")
+	}
 	d := filepath.Join(l.Dir, "attrs")
 	for i, ao := range []connection.AttrOptions{
 		{}, {Mode: "700"}, {Owner: "nobody", Group: "nogroup", Mode: "2750"}, {Owner: "65534"},
@@ -255,10 +271,10 @@ func TestHostHelperBecome(t *testing.T) {
 	o.User = testUser
 	c := dial(t, o)
 	become := &connection.Become{Method: "sudo", Password: testPassword}
-	if c.(connection.HelperConn).Helper(ctx, become) == nil {
+	if waitHelper(c, become) == nil {
 		t.Fatal("no helper through sudo")
 	}
-	if c.(connection.HelperConn).Helper(ctx, nil) == nil {
+	if waitHelper(c, nil) == nil {
 		t.Fatal("no helper as the connecting user")
 	}
 	dst := l.Dir + "/helper-become"
@@ -278,6 +294,7 @@ func TestHostHelperBecome(t *testing.T) {
 	// helper skips it, as the script's stdin would be misread otherwise
 	c2 := dial(t, o)
 	cached := &connection.Become{Method: "sudo", Password: "not read"}
+	// (the helper is on the host now: it starts at once, or not at all)
 	if c2.(connection.HelperConn).Helper(ctx, cached) != nil {
 		if fi, err := connection.Stat(ctx, c2, dst, connection.StatOptions{Become: cached, Checksum: true}); err != nil || fi.Checksum != connection.Checksum([]byte("as root\n")) {
 			t.Errorf("stat through a helper started with a password sudo did not read: %+v %v", fi, err)
