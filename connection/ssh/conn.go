@@ -47,6 +47,7 @@ type Conn struct {
 	uploaded     map[string]bool // an upload was tried
 	helperCtx    context.Context // ends with the connection
 	helperStop   context.CancelFunc
+	uploads      sync.WaitGroup
 	noHelper     bool
 	remoteTmp    string
 }

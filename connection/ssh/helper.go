@@ -137,7 +137,9 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 		// scripts serve meanwhile; the first request after it starts
 		// the helper.
 		c.uploading[key] = true
+		c.uploads.Add(1)
 		go func() {
+			defer c.uploads.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
 			stop := context.AfterFunc(c.helperCtx, cancel)
@@ -163,17 +165,26 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 	return h
 }
 
-// closeHelpers ends the helpers and any upload (Close).
+// closeHelpers ends the helpers (Close). An upload under way is let
+// finish, for up to two minutes: a run shorter than the upload would
+// otherwise never leave the helper on the host.
 func (c *Conn) closeHelpers() {
 	c.hMu.Lock()
-	defer c.hMu.Unlock()
 	for k, s := range c.helpers {
 		s.h.Close()
 		delete(c.helpers, k)
 	}
 	c.noHelper = true
-	if c.helperStop != nil {
-		c.helperStop()
+	stop := c.helperStop
+	c.hMu.Unlock()
+	done := make(chan struct{})
+	go func() { c.uploads.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+	}
+	if stop != nil {
+		stop()
 	}
 }
 
