@@ -3,11 +3,14 @@
 # "hosts" (127.0.0.1, 127.0.0.2, ...) with throwaway keys, runs the same
 # 20-task playbook (file/copy/template/lineinfile/command) with each tool,
 # first run (everything changes) and second run (nothing changes), and
-# prints wall times, ratios and fjord's cost per host per task.
+# prints wall times, ratios and fjord's cost per host per task; then
+# fjord's first run again on hosts it has run on (the host helper there
+# already), against ansible's first run.
 #
 # Usage: bench/ssh.sh [N ...]          (default: 1 10 50)
 #   ANSIBLE_MAX_HOSTS=10  skip ansible-playbook above this many hosts
 #   FORKS=               forks for both tools (default: N, all hosts at once)
+#   FJORD_HOST_HELPER=0  fjord without its host helper (file requests by script)
 # Needs root and /usr/sbin/sshd; ansible-playbook is optional. Runs with
 # ANSIBLE_PIPELINING=True, ansible's fastest SSH mode.
 set -euo pipefail
@@ -55,25 +58,34 @@ cat > "$tmp/pb/site.yml" <<'YML'
     - { name: "t20 absent", file: { path: "{{ d }}/gone", state: absent } }
 YML
 
-printf '%-6s %-7s %12s %14s %8s %22s\n' hosts run fjord_ms ansible_ms ratio fjord_ms/host/task
+printf '%-6s %-12s %12s %14s %8s %22s\n' hosts run fjord_ms ansible_ms ratio fjord_ms/host/task
 for n in "${sizes[@]}"; do
   stop_sshds
   start_sshds "$n"
   forks=${FORKS:-$n}
   rm -rf "$tmp/out-f" "$tmp/out-a"
-  f1=$(run_ms "$tmp/f1.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" "$tmp/pb/site.yml")
-  f2=$(run_ms "$tmp/f2.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" "$tmp/pb/site.yml")
+  # A fresh remote_tmp: the first run uploads the host helper to every
+  # host (FJORD_HOST_HELPER=0 runs without it).
+  rt="ansible_remote_tmp=$tmp/rtmp$n"
+  f1=$(run_ms "$tmp/f1.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" -e "$rt" "$tmp/pb/site.yml")
+  f2=$(run_ms "$tmp/f2.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" -e "$rt" "$tmp/pb/site.yml")
   grep -q 'changed=0 ' "$tmp/f2.log" || echo "warning: fjord second run changed something" >&2
+  # A first (changing) run again, on hosts that have the helper since
+  # the runs above: fjord's first run on hosts it has run on before.
+  rm -rf "$tmp/out-f"
+  f3=$(run_ms "$tmp/f3.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" -e "$rt" "$tmp/pb/site.yml")
   a1=- a2=-
   if command -v ansible-playbook >/dev/null && [ "$n" -le "$max_ansible" ]; then
     export ANSIBLE_PIPELINING=True ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_SSH_CONTROL_PATH_DIR="$tmp/cp" ANSIBLE_PYTHON_INTERPRETER=auto_silent
     a1=$(run_ms "$tmp/a1.log" ansible-playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-a" "$tmp/pb/site.yml")
     a2=$(run_ms "$tmp/a2.log" ansible-playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-a" "$tmp/pb/site.yml")
   fi
-  for r in 1 2; do
+  a3=$a1
+  for r in 1 2 3; do
     fv=f$r av=a$r
-    label=first; [ $r = 2 ] && label=second
+    label=(- first second first-again)
+    label=${label[$r]}
     per=$(awk -v t="${!fv}" -v n="$n" 'BEGIN { printf "%.1f", t / (n * 20) }')
-    printf '%-6s %-7s %12s %14s %8s %22s\n' "$n" "$label" "${!fv}" "${!av}" "$( [ "${!av}" = - ] && echo - || ratio "${!av}" "${!fv}")" "$per"
+    printf '%-6s %-12s %12s %14s %8s %22s\n' "$n" "$label" "${!fv}" "${!av}" "$( [ "${!av}" = - ] && echo - || ratio "${!av}" "${!fv}")" "$per"
   done
 done

@@ -92,6 +92,13 @@ type Options struct {
 	// KnownHostsFile replaces ~/.ssh/known_hosts (and any
 	// UserKnownHostsFile) for host key checks; "" for the default.
 	KnownHostsFile string
+
+	// RemoteTmp is remote_tmp (default ~/.ansible/tmp), where a
+	// connection keeps the host helper (HelperConn).
+	RemoteTmp string
+	// NoHostHelper turns the host helper off: scripts serve every file
+	// request.
+	NoHostHelper bool
 }
 
 // Dialer opens connections of one kind ("local", "ssh").

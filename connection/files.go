@@ -106,7 +106,13 @@ func Stat(ctx context.Context, c Conn, p string, o StatOptions) (*FileInfo, erro
 	if fi, _, ok, err := simStat(ctx, c, p, o); ok || err != nil {
 		return fi, err
 	}
-	res, err := c.Exec(ctx, &Cmd{Command: statScript(p, o), Become: o.Become})
+	var res *Result
+	var err error
+	if h := helperOf(ctx, c, o.Become); h != nil {
+		res, err = h.stat(ctx, p, o, false)
+	} else {
+		res, err = c.Exec(ctx, &Cmd{Command: statScript(p, o), Become: o.Become})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +254,13 @@ func ReadFile(ctx context.Context, c Conn, p string, become *Become) ([]byte, er
 		return nil, fmt.Errorf("read %s: No such file or directory", p)
 	}
 	var buf bytes.Buffer
-	res, err := c.Exec(ctx, &Cmd{Command: "cat -- " + Quote(p), Become: become, Stdout: &buf})
+	var res *Result
+	var err error
+	if h := helperOf(ctx, c, become); h != nil {
+		res, err = h.read(ctx, p)
+	} else {
+		res, err = c.Exec(ctx, &Cmd{Command: "cat -- " + Quote(p), Become: become, Stdout: &buf})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -415,9 +427,15 @@ func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*P
 		}
 		u = &m
 	}
-	script := putScript(dst, o, fill, u)
 	var out bytes.Buffer
-	res, err := c.Exec(ctx, &Cmd{Command: script, Stdin: r, Become: o.Become, Stdout: &out})
+	var res *Result
+	var err error
+	if h := helperOf(ctx, c, o.Become); h != nil && u != nil && helperPuts(o) {
+		res, err = h.put(ctx, r, dst, o, *u)
+	} else {
+		script := putScript(dst, o, fill, u)
+		res, err = c.Exec(ctx, &Cmd{Command: script, Stdin: r, Become: o.Become, Stdout: &out})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -492,10 +510,16 @@ func StatRead(ctx context.Context, c Conn, p string, o StatOptions) (*FileInfo, 
 		// (a predicted file of unknown content is read from the host)
 		return fi, content, nil
 	}
-	script := "( " + statScript(p, o) + ") || exit 1\n" +
-		"if [ -f " + Quote(p) + " ]; then echo Z; exec cat -- " + Quote(p) + "; fi\n"
 	var out bytes.Buffer
-	res, err := c.Exec(ctx, &Cmd{Command: script, Become: o.Become, Stdout: &out})
+	var res *Result
+	var err error
+	if h := helperOf(ctx, c, o.Become); h != nil {
+		res, err = h.stat(ctx, p, o, true)
+	} else {
+		script := "( " + statScript(p, o) + ") || exit 1\n" +
+			"if [ -f " + Quote(p) + " ]; then echo Z; exec cat -- " + Quote(p) + "; fi\n"
+		res, err = c.Exec(ctx, &Cmd{Command: script, Become: o.Become, Stdout: &out})
+	}
 	if err != nil {
 		return nil, nil, err
 	}

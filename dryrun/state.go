@@ -22,6 +22,7 @@
 package dryrun
 
 import (
+	"context"
 	"path"
 	"sort"
 	"strings"
@@ -206,3 +207,12 @@ type Conn struct {
 
 // SimStat implements connection.Simulated.
 func (c *Conn) SimStat(p string) (*connection.FileInfo, []byte, bool) { return c.S.Stat(p) }
+
+// Helper implements connection.HelperConn with the host's helper, when
+// its connection has one.
+func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Helper {
+	if hc, ok := c.Conn.(connection.HelperConn); ok {
+		return hc.Helper(ctx, b)
+	}
+	return nil
+}

@@ -229,18 +229,15 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 		}
 		if prev == "absent" {
 			r.Changed = true
-			var script strings.Builder
-			// Create each missing component, giving each the attributes,
+			// Each missing component is made and given the attributes,
 			// as Ansible does.
-			fmt.Fprintf(&script, "p=%s\nmissing=\nwhile [ ! -e \"$p\" ]; do missing=\"$p\n$missing\"; p=$(dirname -- \"$p\"); done\n", q)
-			fmt.Fprintf(&script, "printf %%s \"$missing\" | while IFS= read -r d; do [ -n \"$d\" ] || continue; mkdir -- \"$d\" 2>/dev/null || [ -d \"$d\" ] || { mkdir -- \"$d\"; exit 1; }\n")
 			base := connection.FileInfo{Type: "directory", Mode: 0777 &^ fi.Umask, Exists: true}
 			plan := planAttrs(&base, &f.FileAttrs, mode)
-			script.WriteString(strings.ReplaceAll(plan.script(&f.FileAttrs, "DIR", false), "DIR", "\"$d\""))
-			script.WriteString("done")
-			nfi, err := exec(script.String(), false)
-			if err != nil {
-				return nil, fmt.Errorf("There was an issue creating %s as requested: %w", f.Path, err)
+			nfi := fi
+			if !env.Check {
+				if nfi, err = connection.Mkdir(ctx, env.Conn, p, plan.attrOptions(&f.FileAttrs, env.Become)); err != nil {
+					return nil, fmt.Errorf("There was an issue creating %s as requested: %w", f.Path, err)
+				}
 			}
 			if env.Check {
 				nfi = &base

@@ -93,6 +93,22 @@ func (p *attrPlan) script(a *FileAttrs, path string, noFollow bool) string {
 	return b.String()
 }
 
+// attrOptions is what the plan changes, for connection.Chattr and
+// connection.Mkdir.
+func (p *attrPlan) attrOptions(a *FileAttrs, become *connection.Become) connection.AttrOptions {
+	o := connection.AttrOptions{Become: become}
+	if p.owner {
+		o.Owner = a.Owner
+	}
+	if p.group {
+		o.Group = a.Group
+	}
+	if p.mode {
+		o.Mode = fmt.Sprintf("%o", p.newMode)
+	}
+	return o
+}
+
 // applyAttrs makes path's mode/owner/group match a, in one round trip when
 // something differs (none when not, or in check mode).
 func applyAttrs(ctx context.Context, env *Env, path string, fi *connection.FileInfo, a *FileAttrs, m connection.Mode) (*attrPlan, error) {
@@ -100,12 +116,8 @@ func applyAttrs(ctx context.Context, env *Env, path string, fi *connection.FileI
 	if !p.changed() || env.Check {
 		return p, nil
 	}
-	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: p.script(a, path, false), Become: env.Become})
-	if err != nil {
+	if err := connection.Chattr(ctx, env.Conn, path, p.attrOptions(a, env.Become)); err != nil {
 		return nil, err
-	}
-	if res.RC != 0 {
-		return nil, fmt.Errorf("%s", strings.TrimSpace(string(res.Stderr)))
 	}
 	if p.mode {
 		fi.Mode = p.newMode

@@ -2,7 +2,6 @@ package modules
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
@@ -49,16 +48,15 @@ func (m *Stat) Run(ctx context.Context, env *Env) (*Result, error) {
 			return (&Result{}).Set("stat", d), nil
 		}
 	}
-	var b strings.Builder
-	b.WriteString("( " + connection.StatScript(m.Path, so) + ") || exit 1\n")
-	q := hostPath(m.Path)
+	var probes []connection.Probe
 	if m.GetMime {
-		fmt.Fprintf(&b, "echo @@mime\n! command -v file >/dev/null 2>&1 || file --mime-type --mime-encoding -- %s 2>/dev/null || :\n", q)
+		probes = append(probes, connection.Probe{Name: "mime", Argv: []string{"file", "--mime-type", "--mime-encoding", "--", m.Path}})
 	}
 	if m.GetAttributes {
-		fmt.Fprintf(&b, "echo @@attr\n! command -v lsattr >/dev/null 2>&1 || lsattr -vd -- %s 2>/dev/null || :\n", q)
+		probes = append(probes, connection.Probe{Name: "attr", Argv: []string{"lsattr", "-vd", "--", m.Path}})
 	}
-	res, err := hostRun(ctx, env, b.String(), nil)
+	so.Become = env.Become
+	res, err := connection.StatProbes(ctx, env.Conn, m.Path, so, env.Environment, probes)
 	if err != nil {
 		return nil, err
 	}

@@ -78,6 +78,11 @@ func (r *run) connFor(ctx context.Context, tc *taskCtx, delegate string) (connec
 		o.KeyFile = r.o.PrivateKey
 	}
 	o.Timeout = r.o.Timeout
+	o.RemoteTmp = str("ansible_remote_tmp")
+	switch strings.ToLower(str("fjord_host_helper")) {
+	case "0", "false", "no", "off":
+		o.NoHostHelper = true
+	}
 	o.AskPassphrase = r.o.AskKeyPassphrase
 	o.Extra = map[string]string{}
 	for _, k := range []string{"ansible_ssh_common_args", "ansible_ssh_extra_args", "ansible_ssh_args", "ansible_host_key_checking", "ansible_ssh_host_key_checking"} {

@@ -6,10 +6,22 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/fjord-run/fjord/connection/hosthelper"
+	"github.com/fjord-run/fjord/connection/ssh"
 	"github.com/fjord-run/fjord/runner"
 )
 
+// hostHelperArg is the hidden subcommand the host helper runs as.
+const hostHelperArg = "__host-helper"
+
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == hostHelperArg {
+		// fjord as the helper on a managed host (connection/hosthelper)
+		os.Exit(hosthelper.Main())
+	}
+	if exe, err := os.Executable(); err == nil {
+		ssh.EnableHostHelper(exe)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	dir, err := os.Getwd()
 	if err != nil {

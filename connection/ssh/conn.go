@@ -38,6 +38,18 @@ type Conn struct {
 	idle    []*shell
 	shells  int  // started and not dropped, idle or busy
 	noShell bool // Options said not to use them
+
+	// host helpers (helper.go), by become user
+	hMu          sync.Mutex
+	helpers      map[string]*helperSlot
+	helperFailed map[string]bool
+	uploading    map[string]bool // an upload is under way
+	uploaded     map[string]bool // an upload was tried
+	helperCtx    context.Context // ends with the connection
+	helperStop   context.CancelFunc
+	uploads      sync.WaitGroup
+	noHelper     bool
+	remoteTmp    string
 }
 
 // open dials the jump hosts (shared) and then the target.
@@ -337,6 +349,7 @@ func (c *Conn) Close() error {
 	for _, sh := range idle {
 		sh.close()
 	}
+	c.closeHelpers()
 	if cl != nil {
 		cl.close()
 	}

@@ -1,0 +1,193 @@
+package connection
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/fjord-run/fjord/connection/hosthelper"
+)
+
+// HelperConn is a connection that can serve file requests (Stat,
+// StatRead, ReadFile, Put) with fjord's helper process on the host
+// (package hosthelper) instead of a shell script each: no process on the
+// host per request. Helper returns the helper running as b's user,
+// starting it on first use, or nil when the host cannot run one (or it is
+// turned off); the caller then runs the script, with the same result.
+type HelperConn interface {
+	Helper(ctx context.Context, b *Become) *Helper
+}
+
+func helperOf(ctx context.Context, c Conn, b *Become) *Helper {
+	hc, ok := c.(HelperConn)
+	if !ok {
+		return nil
+	}
+	return hc.Helper(ctx, b)
+}
+
+// Helper is the controller's end of one helper process: one request at a
+// time, over the process's stdin and stdout.
+type Helper struct {
+	mu     sync.Mutex
+	r      *bufio.Reader
+	w      *bufio.Writer
+	close  func()
+	lost   func(error) error
+	broken atomic.Bool
+	busy   atomic.Int32
+}
+
+// Busy says whether a request is in progress.
+func (h *Helper) Busy() bool { return h.busy.Load() > 0 }
+
+// NewHelper reads the helper's greeting from r and returns its client.
+// close ends the transport (the helper then exits, removing what it was
+// writing); lost turns a failed exchange into the error to report (an
+// UnreachableError when the connection itself is gone).
+func NewHelper(r io.Reader, w io.Writer, close func(), lost func(error) error) (*Helper, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	kind, f, err := hosthelper.ReadFrame(br)
+	if err != nil {
+		return nil, err
+	}
+	if kind != hosthelper.KindHello || len(f) < 1 || string(f[0]) != hosthelper.Hello {
+		return nil, errors.New("host helper: unexpected greeting")
+	}
+	return &Helper{r: br, w: bufio.NewWriterSize(w, 64<<10), close: close, lost: lost}, nil
+}
+
+// Broken says whether the helper failed or was closed: a new one is
+// needed.
+func (h *Helper) Broken() bool { return h.broken.Load() }
+
+// Close ends the helper.
+func (h *Helper) Close() {
+	h.broken.Store(true)
+	h.close()
+}
+
+// call sends one request (with data, a Put's content, when not nil) and
+// returns the answer as the script's Result. Cancelling ctx ends the
+// helper.
+func (h *Helper) call(ctx context.Context, kind byte, fields [][]byte, data io.Reader) (*Result, error) {
+	h.busy.Add(1)
+	defer h.busy.Add(-1)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.broken.Load() {
+		return nil, errors.New("host helper: closed")
+	}
+	type outcome struct {
+		res *Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := h.exchange(kind, fields, data)
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			h.Close()
+			return nil, h.lost(fmt.Errorf("host helper: %w", o.err))
+		}
+		return o.res, nil
+	case <-ctx.Done():
+		h.Close()
+		<-done
+		return nil, ctx.Err()
+	}
+}
+
+func (h *Helper) exchange(kind byte, fields [][]byte, data io.Reader) (*Result, error) {
+	if err := hosthelper.WriteFrame(h.w, kind, fields...); err != nil {
+		return nil, err
+	}
+	if data != nil {
+		buf := make([]byte, hosthelper.ChunkSize)
+		for {
+			n, err := io.ReadFull(data, buf)
+			if n > 0 {
+				if werr := hosthelper.WriteFrame(h.w, hosthelper.KindData, buf[:n]); werr != nil {
+					return nil, werr
+				}
+			}
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				break
+			}
+			if err != nil {
+				// The content cannot be had: the helper is told nothing
+				// more and ends without renaming anything.
+				return nil, err
+			}
+		}
+		if err := hosthelper.WriteFrame(h.w, hosthelper.KindEnd); err != nil {
+			return nil, err
+		}
+	}
+	if err := h.w.Flush(); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	var out []byte
+	for {
+		k, f, err := hosthelper.ReadFrame(h.r)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case k == hosthelper.KindStdout && len(f) == 1:
+			out = append(out, f[0]...)
+		case k == hosthelper.KindDone && len(f) == 2:
+			rc, err := strconv.Atoi(string(f[0]))
+			if err != nil {
+				return nil, fmt.Errorf("bad exit code %q", f[0])
+			}
+			res.RC, res.Stdout, res.Stderr = rc, out, append([]byte(nil), f[1]...)
+			return res, nil
+		default:
+			return nil, fmt.Errorf("unexpected frame %q", k)
+		}
+	}
+}
+
+// stat is Stat's (content false) or StatRead's script through the helper.
+func (h *Helper) stat(ctx context.Context, p string, o StatOptions, content bool) (*Result, error) {
+	algo := ""
+	if o.Checksum {
+		if algo = o.ChecksumAlgorithm; algo == "" {
+			algo = "sha1"
+		}
+	}
+	return h.call(ctx, hosthelper.KindStat, [][]byte{[]byte(p), hosthelper.Flag(o.Follow), []byte(algo), hosthelper.Flag(content)}, nil)
+}
+
+// read is ReadFile's cat through the helper.
+func (h *Helper) read(ctx context.Context, p string) (*Result, error) {
+	return h.call(ctx, hosthelper.KindRead, [][]byte{[]byte(p)}, nil)
+}
+
+// helperPuts says whether the helper does a Put with o: what needs a
+// command run on the host (validate, backup's cp, a remote source) or
+// chmod's and chown's own parsing (a symbolic mode, owner:group in one)
+// stays with the script.
+func helperPuts(o PutOptions) bool {
+	return o.Validate == "" && !o.Backup && o.RemoteSrc == "" &&
+		strings.Trim(o.Mode, "01234567") == "" &&
+		!strings.ContainsAny(o.Owner, ":.") && !strings.ContainsAny(o.Group, ":")
+}
+
+// put is Put's script through the helper, r holding exactly u's bytes.
+func (h *Helper) put(ctx context.Context, r io.Reader, dst string, o PutOptions, u Upload) (*Result, error) {
+	req := &hosthelper.PutRequest{Dest: dst, Mode: o.Mode, Owner: o.Owner, Group: o.Group,
+		Follow: o.Follow, MakeDirs: o.MakeDirs, Size: u.Size, Sum: u.Sum}
+	return h.call(ctx, hosthelper.KindPut, req.Fields(), r)
+}

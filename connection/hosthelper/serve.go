@@ -1,0 +1,246 @@
+package hosthelper
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// Main is the helper's entry point ("fjord __host-helper"): it serves
+// requests on stdin and stdout until stdin ends, and returns the exit
+// code.
+func Main() int {
+	// A signal (the connection's session closed, a kill) removes the
+	// temporary file of a write in progress before the helper exits, as
+	// the shell path's traps do; a broken stdout ends it the same way
+	// instead of killing it outright (Go's default for fd 1).
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
+	go func() {
+		s := <-sigs
+		cleanup()
+		code := 128
+		if n, ok := s.(syscall.Signal); ok {
+			code += int(n)
+		}
+		os.Exit(code)
+	}()
+	err := Serve(os.Stdin, os.Stdout)
+	cleanup()
+	if err != io.EOF {
+		fmt.Fprintln(os.Stderr, "fjord host helper:", err)
+		return 1
+	}
+	return 0
+}
+
+// pending is the temporary file a write has made and not yet renamed.
+var pending struct {
+	sync.Mutex
+	path string
+}
+
+func setPending(p string) {
+	pending.Lock()
+	pending.path = p
+	pending.Unlock()
+}
+
+func cleanup() {
+	pending.Lock()
+	if pending.path != "" {
+		os.Remove(pending.path)
+		pending.path = ""
+	}
+	pending.Unlock()
+}
+
+// Serve answers requests from in on out until in ends (io.EOF, its
+// return then) or breaks.
+func Serve(in io.Reader, out io.Writer) error {
+	r := bufio.NewReaderSize(in, 64<<10)
+	w := bufio.NewWriterSize(out, 64<<10)
+	umask := syscall.Umask(0)
+	syscall.Umask(umask)
+	s := &server{r: r, w: w, umask: uint32(umask)}
+	if err := skipTo(r, Sync); err != nil {
+		return err
+	}
+	if err := WriteFrame(w, KindHello, []byte(Hello), []byte(strconv.Itoa(os.Getpid()))); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for {
+		kind, f, err := ReadFrame(r)
+		if err != nil {
+			return err
+		}
+		var a answer
+		switch kind {
+		case KindStat:
+			if len(f) < 4 || len(f)%2 != 0 {
+				return fmt.Errorf("bad stat request")
+			}
+			a = s.stat(string(f[0]), string(f[1]) == "1", string(f[2]), string(f[3]) == "1")
+			for i := 4; i < len(f); i += 2 {
+				probe(&a, string(f[i]), strings.Split(string(f[i+1]), "\x00"))
+			}
+		case KindRead:
+			if len(f) != 1 {
+				return fmt.Errorf("bad read request")
+			}
+			a = s.read(string(f[0]))
+		case KindAttrs:
+			if len(f) != 6 {
+				return fmt.Errorf("bad attrs request")
+			}
+			a = s.attrs(string(f[0]), string(f[1]), string(f[2]), string(f[3]), string(f[4]) == "1", string(f[5]) == "1")
+		case KindPut:
+			p, err := parsePut(f)
+			if err != nil {
+				return err
+			}
+			if a, err = s.put(p); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("unknown request %q", kind)
+		}
+		if err := s.reply(a); err != nil {
+			return err
+		}
+	}
+}
+
+type server struct {
+	r     *bufio.Reader
+	w     *bufio.Writer
+	umask uint32
+}
+
+// answer is what the shell script for a request would have given.
+type answer struct {
+	rc     int
+	stdout bytes.Buffer
+	stderr bytes.Buffer
+	// file, when set, is streamed after stdout (a read's content).
+	file *os.File
+}
+
+func (s *server) reply(a answer) error {
+	out := a.stdout.Bytes()
+	for len(out) > 0 {
+		n := min(len(out), ChunkSize)
+		if err := WriteFrame(s.w, KindStdout, out[:n]); err != nil {
+			return err
+		}
+		out = out[n:]
+	}
+	if a.file != nil {
+		buf := make([]byte, ChunkSize)
+		for {
+			n, err := a.file.Read(buf)
+			if n > 0 {
+				if werr := WriteFrame(s.w, KindStdout, buf[:n]); werr != nil {
+					a.file.Close()
+					return werr
+				}
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				fmt.Fprintf(&a.stderr, "cat: %s: %s\n", a.file.Name(), errText(err))
+				a.rc = 1
+				break
+			}
+		}
+		a.file.Close()
+	}
+	if err := WriteFrame(s.w, KindDone, []byte(strconv.Itoa(a.rc)), a.stderr.Bytes()); err != nil {
+		return err
+	}
+	return s.w.Flush()
+}
+
+// read answers as "cat -- p" would.
+func (s *server) read(p string) answer {
+	var a answer
+	f, err := os.Open(p)
+	if err == nil {
+		var st syscall.Stat_t
+		if err = syscall.Fstat(int(f.Fd()), &st); err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+			f.Close()
+			err = syscall.EISDIR
+		}
+	}
+	if err != nil {
+		a.rc = 1
+		fmt.Fprintf(&a.stderr, "cat: %s: %s\n", p, errText(err))
+		return a
+	}
+	a.file = f
+	return a
+}
+
+// errText is an error as coreutils prints it: strerror's text.
+func errText(err error) string {
+	for {
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			break
+		}
+		err = u.Unwrap()
+	}
+	s := err.Error()
+	if len(s) > 0 && s[0] >= 'a' && s[0] <= 'z' {
+		s = string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}
+
+// skipTo reads r up to and including tok.
+func skipTo(r *bufio.Reader, tok string) error {
+	seen := 0
+	for seen < len(tok) {
+		c, err := r.ReadByte()
+		if err != nil {
+			return err
+		}
+		switch {
+		case c == tok[seen]:
+			seen++
+		case c == tok[0]:
+			seen = 1
+		default:
+			seen = 0
+		}
+	}
+	return nil
+}
+
+// probe runs argv, when its program is on PATH, after a "@@name" line
+// in a's stdout: its output kept, stderr and status dropped, as
+// connection.StatProbes' script does with "command -v" and "|| :".
+func probe(a *answer, name string, argv []string) {
+	fmt.Fprintf(&a.stdout, "@@%s\n", name)
+	if a.rc != 0 || len(argv) == 0 {
+		return
+	}
+	if _, err := exec.LookPath(argv[0]); err != nil {
+		return
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout = &a.stdout
+	cmd.Run()
+}
