@@ -54,7 +54,10 @@ func TestDropDuringRead(t *testing.T) {
 `), 0o644))
 
 	cmd := exec.Command(fjord(t), "playbook", "-i", inv, pb)
-	cmd.Env = append(os.Environ(), "ANSIBLE_CONFIG=/nonexistent", "ANSIBLE_NOCOLOR=1")
+	// The drop must come while a stat(1) of the shell path runs on the
+	// host; the host helper, once uploaded, would serve the stat itself
+	// (its own drops are in the fault loop).
+	cmd.Env = append(os.Environ(), "ANSIBLE_CONFIG=/nonexistent", "ANSIBLE_NOCOLOR=1", "FJORD_HOST_HELPER=0")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	must(t, cmd.Start())
