@@ -257,8 +257,16 @@ func TestFleet(t *testing.T) {
 			t.Errorf("db3 after the rolling restart reads %q", got)
 		}
 		// Back to the inventory's configuration.
+		// A node's restart right after the rolling restart has failed
+		// once in CI ("a fatal signal was delivered to the control
+		// process", cause not found yet): logged, and the converge
+		// tried a second time, since it only restores the inventory's
+		// configuration for the subtests after this one.
 		if out, code, _ := f.playbook(t, "-l", "db"); code != 0 {
-			t.Fatalf("converge back: exit %d\n%s", code, out)
+			t.Logf("converge back: exit %d, trying again\n%s", code, out)
+			if out, code, _ := f.playbook(t, "-l", "db"); code != 0 {
+				t.Fatalf("converge back, second try: exit %d\n%s", code, out)
+			}
 		}
 	})
 
