@@ -243,6 +243,18 @@ func (m *GaleraBootstrap) join(ctx context.Context, h *host) (string, error) {
 	if msg, err := m.waitSynced(ctx, h, start); msg != "" || err != nil {
 		return msg, err
 	}
+	// Synced comes before the start job ends (ExecStartPost runs after
+	// the server's READY): the unit is let reach active, so that a
+	// restart right after this module (a rolling restart) does not
+	// cancel that job.
+	for deadline := time.Now().Add(time.Minute); h.active == "activating" && time.Now().Before(deadline); {
+		if err := sleep(ctx, 500*time.Millisecond); err != nil {
+			return "", err
+		}
+		if err := m.probe(ctx, h); err != nil {
+			return "", err
+		}
+	}
 	h.did("started %s; joined and Synced in %s", m.ServiceName, time.Since(start).Round(time.Second))
 	return "", nil
 }
