@@ -19,9 +19,7 @@ func main() {
 		// fjord as the helper on a managed host (connection/hosthelper)
 		os.Exit(hosthelper.Main())
 	}
-	if exe, err := os.Executable(); err == nil {
-		ssh.EnableHostHelper(exe)
-	}
+	ssh.EnableHostHelper(true)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	dir, err := os.Getwd()
 	if err != nil {

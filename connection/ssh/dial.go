@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/connection/hosthelper/helperbin"
 )
 
 func init() {
@@ -48,10 +49,10 @@ func (d *Dialer) Dial(ctx context.Context, o connection.Options) (connection.Con
 	if err != nil {
 		return nil, unreachable(o.Host, err)
 	}
-	if !o.NoHostHelper {
-		// The helper's name is its checksum: reading the binary overlaps
-		// the handshake.
-		go helperSum()
+	if !o.NoHostHelper && helperOn.Load() {
+		// The helper's name is its checksum: unpacking the binaries
+		// overlaps the handshake.
+		go helperbin.Machines()
 	}
 	c := &Conn{d: d, t: t, sem: make(chan struct{}, maxSessions), remoteTmp: o.RemoteTmp, noHelper: o.NoHostHelper}
 	if c.remoteTmp == "" {

@@ -4,71 +4,36 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"runtime"
+	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/connection/hosthelper"
+	"github.com/fjord-run/fjord/connection/hosthelper/helperbin"
 )
 
-// The host helper (package connection/hosthelper) is fjord's own binary
-// run on the host as "fjord __host-helper": uploaded once per host and
-// user into remote_tmp as fjord-helper-<sha256 of the binary>, checked
-// before each start (the user's own file, not writable by group or
-// others, the host's uname matching the binary's GOOS/GOARCH), started
-// once per connection and become user, and kept running in a session of
-// its own. When any step fails the connection serves file requests with
-// its scripts for the rest of the run.
+// The host helper (package connection/hosthelper) is a small static
+// binary fjord carries for linux/amd64 and linux/arm64 (package
+// helperbin): uploaded once per host and user into remote_tmp as
+// fjord-helper-<sha256 of the binary>, checked before each start (the
+// user's own file, not writable by group or others, the one for the
+// host's uname -m), started once per connection and become user, and
+// kept running in a session of its own. When any step fails the
+// connection serves file requests with its scripts for the rest of the
+// run.
 
-var helperBin struct {
-	sync.Mutex
-	path string
-	once sync.Once
-	sum  string
-	err  error
-}
+var helperOn atomic.Bool
 
-// EnableHostHelper makes connections offer the host helper, path being
-// fjord's own executable (which serves it as "__host-helper"). A program
-// that never calls it (a test binary) uses the scripts only.
-func EnableHostHelper(path string) {
-	helperBin.Lock()
-	helperBin.path = path
-	helperBin.Unlock()
-}
-
-// helperSum is the sha256 of the helper binary, computed once.
-func helperSum() (path, sum string, err error) {
-	helperBin.Lock()
-	path = helperBin.path
-	helperBin.Unlock()
-	if path == "" {
-		return "", "", errors.New("no helper binary")
-	}
-	helperBin.once.Do(func() {
-		f, err := os.Open(path)
-		if err != nil {
-			helperBin.err = err
-			return
-		}
-		defer f.Close()
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
-			helperBin.err = err
-			return
-		}
-		helperBin.sum = hex.EncodeToString(h.Sum(nil))
-	})
-	return path, helperBin.sum, helperBin.err
-}
+// EnableHostHelper makes connections offer the host helper (or not). A
+// program that never calls it (a test binary) uses the scripts only.
+func EnableHostHelper(on bool) { helperOn.Store(on) }
 
 // helperOff says whether FJORD_HOST_HELPER turns the helper off.
 func helperOff() bool {
@@ -79,13 +44,6 @@ func helperOff() bool {
 	return false
 }
 
-// unameOf is what uname -sm prints on a host that runs this binary.
-var unameOf = map[string]string{
-	"linux/amd64": "Linux x86_64", "linux/arm64": "Linux aarch64",
-	"linux/386": "Linux i686", "linux/ppc64le": "Linux ppc64le", "linux/s390x": "Linux s390x",
-	"linux/riscv64": "Linux riscv64",
-}
-
 type helperSlot struct {
 	h  *connection.Helper
 	cl *client
@@ -93,7 +51,7 @@ type helperSlot struct {
 
 // Helper implements connection.HelperConn.
 func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Helper {
-	if c.noHelper || helperOff() {
+	if c.noHelper || !helperOn.Load() || helperOff() {
 		return nil
 	}
 	key := ""
@@ -132,7 +90,7 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 	}
 	h, missing, err := c.startHelper(ctx, cl, b)
 	switch {
-	case missing && !c.uploaded[key]:
+	case missing != "" && !c.uploaded[key]:
 		// The upload goes on beside the run's own requests, which
 		// scripts serve meanwhile; the first request after it starts
 		// the helper.
@@ -144,7 +102,7 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 			defer cancel()
 			stop := context.AfterFunc(c.helperCtx, cancel)
 			defer stop()
-			err := c.uploadHelper(ctx, cl, b)
+			err := c.uploadHelper(ctx, cl, b, missing)
 			c.hMu.Lock()
 			delete(c.uploading, key)
 			c.uploaded[key] = true
@@ -154,7 +112,7 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 			c.hMu.Unlock()
 		}()
 		return nil
-	case missing:
+	case missing != "":
 		err = errors.New("the host helper uploaded is not found")
 	}
 	if err != nil {
@@ -194,20 +152,12 @@ const (
 	markMissing = "fjord-helper:missing"
 )
 
-// startHelper starts the helper as b's user; missing: the host has no
-// usable copy (upload it).
-func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become) (h *connection.Helper, missing bool, err error) {
-	_, sum, err := helperSum()
-	if err != nil {
-		return nil, false, err
-	}
-	uname, ok := unameOf[runtime.GOOS+"/"+runtime.GOARCH]
-	if !ok {
-		return nil, false, errors.New("no helper for this platform")
-	}
+// startHelper starts the helper as b's user; missing: the host (whose
+// uname -m it is) has no usable copy (upload it).
+func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become) (h *connection.Helper, missing string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second+c.t.timeout)
 	defer cancel()
-	return c.execHelper(ctx, cl, b, sum, uname)
+	return c.execHelper(ctx, cl, b)
 }
 
 // helperPath is the shell words of the helper's path on the host.
@@ -227,38 +177,50 @@ func shellPath(p string) string {
 }
 
 // execHelper runs the start script in a session of its own: the checks,
-// then exec of the helper. missing: the host has no usable copy.
-func (c *Conn) execHelper(ctx context.Context, cl *client, b *connection.Become, sum, uname string) (*connection.Helper, bool, error) {
-	script := fmt.Sprintf(`h=%s
-[ "$(uname -sm)" = %s ] || { echo not this platform >&2; exit 1; }
-[ -f "$h" ] && [ -O "$h" ] || { echo %s; exit 0; }
+// then exec of the helper. missing: the host has no usable copy, and
+// this is its uname -m.
+func (c *Conn) execHelper(ctx context.Context, cl *client, b *connection.Become) (*connection.Helper, string, error) {
+	var cases strings.Builder
+	machines := helperbin.Machines()
+	names := make([]string, 0, len(machines))
+	for m := range machines {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	for _, m := range names {
+		fmt.Fprintf(&cases, "Linux\\ %s) h=%s ;;\n", m, c.helperPath(machines[m]))
+	}
+	script := fmt.Sprintf(`case $(uname -sm) in
+%s*) echo not a platform fjord has a helper for >&2; exit 1 ;;
+esac
+[ -f "$h" ] && [ -O "$h" ] || { echo %s "$(uname -m)"; exit 0; }
 case $(stat -c %%a -- "$h") in *[2367]?|*[2367]) echo "$h is writable by others" >&2; exit 1;; esac
 echo %s
-exec "$h" __host-helper
-`, c.helperPath(sum), connection.Quote(uname), markMissing, markExec)
+exec "$h"
+`, cases.String(), markMissing, markExec)
 	wrapped, stdin, err := connection.Script(&connection.Cmd{Command: script, Become: b}, c.t.ep.user)
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	sess, err := c.newSession(ctx, cl)
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	in, err := sess.StdinPipe()
 	if err != nil {
 		sess.Close()
-		return nil, false, err
+		return nil, "", err
 	}
 	outPipe, err := sess.StdoutPipe()
 	if err != nil {
 		sess.Close()
-		return nil, false, err
+		return nil, "", err
 	}
 	var stderr capped
 	sess.Stderr = &stderr
 	if err := sess.Start(wrapped); err != nil {
 		sess.Close()
-		return nil, false, err
+		return nil, "", err
 	}
 	if stdin == nil {
 		stdin = strings.NewReader("")
@@ -267,7 +229,7 @@ exec "$h" __host-helper
 	// starts after
 	if _, err := io.Copy(in, io.MultiReader(stdin, strings.NewReader(hosthelper.Sync))); err != nil {
 		sess.Close()
-		return nil, false, err
+		return nil, "", err
 	}
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
@@ -276,40 +238,38 @@ exec "$h" __host-helper
 		line, err := out.ReadString('\n')
 		if err != nil {
 			sess.Close()
-			return nil, false, fmt.Errorf("host helper did not start: %s", strings.TrimSpace(stderr.String()))
+			return nil, "", fmt.Errorf("host helper did not start: %s", strings.TrimSpace(stderr.String()))
 		}
-		switch strings.TrimSpace(line) {
-		case markMissing:
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, markMissing+" "):
 			sess.Wait()
 			sess.Close()
-			return nil, true, nil
-		case markExec:
+			return nil, strings.TrimPrefix(line, markMissing+" "), nil
+		case line == markExec:
 			h, err := connection.NewHelper(out, in, func() { sess.Close() }, func(err error) error { return c.lost(cl, err) })
 			if err != nil {
 				sess.Close()
-				return nil, false, fmt.Errorf("host helper did not start: %v %s", err, strings.TrimSpace(stderr.String()))
+				return nil, "", fmt.Errorf("host helper did not start: %v %s", err, strings.TrimSpace(stderr.String()))
 			}
-			return h, false, nil
+			return h, "", nil
 		}
 		// (a login script's output comes first)
 	}
 }
 
-// uploadHelper copies the binary to the host as b's user: received into
-// a temporary file in remote_tmp, checked against its sha256, made
-// 0700 and renamed into place, so that a copy cut short is never used.
-// The helpers of other fjord builds are removed then (one that runs
-// keeps running; a run of that build uploads its own again).
-func (c *Conn) uploadHelper(ctx context.Context, cl *client, b *connection.Become) error {
-	bin, sum, err := helperSum()
-	if err != nil {
-		return err
+// uploadHelper copies the helper for machine (the host's uname -m) to
+// the host as b's user: received into a temporary file in remote_tmp,
+// checked against its sha256, made 0700 and renamed into place, so that
+// a copy cut short is never used. The helpers of other fjord builds are
+// removed then (one that runs keeps running; a run of that build uploads
+// its own again).
+func (c *Conn) uploadHelper(ctx context.Context, cl *client, b *connection.Become, machine string) error {
+	bin := helperbin.ForMachine(machine)
+	if bin == nil {
+		return fmt.Errorf("no host helper for %s", machine)
 	}
-	f, err := os.Open(bin)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
+	sum := bin.Sum
 	script := fmt.Sprintf(`d=%s; h="$d"/fjord-helper-%s
 (umask 77 && mkdir -p "$d") 2>/dev/null || exit 70
 %scat > "$t" || exit 71
@@ -319,7 +279,7 @@ chmod 700 "$t" && mv -f -- "$t" "$h" || exit 76
 trap - EXIT
 for o in "$d"/fjord-helper-*; do [ "$o" = "$h" ] || rm -f -- "$o"; done
 `, shellPath(c.remoteTmp), sum, connection.TempScript(70), sum)
-	wrapped, stdin, err := connection.Script(&connection.Cmd{Command: script, Become: b, Stdin: f}, c.t.ep.user)
+	wrapped, stdin, err := connection.Script(&connection.Cmd{Command: script, Become: b, Stdin: bytes.NewReader(bin.Data)}, c.t.ep.user)
 	if err != nil {
 		return err
 	}

@@ -15,11 +15,11 @@ import (
 	fssh "github.com/fjord-run/fjord/connection/ssh"
 )
 
-// withHelper offers the host helper (fjord's binary, built) to the
-// connections the test dials, until it ends.
+// withHelper offers the host helper to the connections the test dials,
+// until it ends.
 func withHelper(t *testing.T) {
-	fssh.EnableHostHelper(fjord(t))
-	t.Cleanup(func() { fssh.EnableHostHelper("") })
+	fssh.EnableHostHelper(true)
+	t.Cleanup(func() { fssh.EnableHostHelper(false) })
 }
 
 // waitHelper returns c's helper for b once its upload (in the
