@@ -1,5 +1,5 @@
-// Package hosthelper is fjord's helper process on a managed host: fjord's
-// own binary, started as "fjord __host-helper" over a connection, serving
+// Package hosthelper is fjord's helper process on a managed host: a small
+// static binary (cmd/fjord-host-helper) started over a connection, serving
 // the file requests of connection.Stat, StatRead, ReadFile and Put
 // without a process per request. Its answers are the bytes, exit codes
 // and messages the shell scripts those functions otherwise run would

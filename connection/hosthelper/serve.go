@@ -14,10 +14,20 @@ import (
 	"syscall"
 )
 
-// Main is the helper's entry point ("fjord __host-helper"): it serves
+// Main is the helper's entry point (cmd/fjord-host-helper): it serves
 // requests on stdin and stdout until stdin ends, and returns the exit
 // code.
+//
+// With the argument --private (how fjord starts it on a host) it first
+// checks that its own file is the user's and writable by no one else,
+// which is what lets fjord trust a copy it finds in remote_tmp.
 func Main() int {
+	if len(os.Args) > 1 && os.Args[1] == "--private" {
+		if err := checkPrivate(); err != nil {
+			fmt.Fprintln(os.Stderr, "fjord host helper:", err)
+			return 1
+		}
+	}
 	// A signal (the connection's session closed, a kill) removes the
 	// temporary file of a write in progress before the helper exits, as
 	// the shell path's traps do; a broken stdout ends it the same way
@@ -243,4 +253,24 @@ func probe(a *answer, name string, argv []string) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout = &a.stdout
 	cmd.Run()
+}
+
+// checkPrivate says why the running executable is not the user's own
+// file, writable only by its owner (nil when it is).
+func checkPrivate() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return err
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("%s is not the user's own file", exe)
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("%s is writable by others", exe)
+	}
+	return nil
 }

@@ -43,11 +43,10 @@ type Conn struct {
 	hMu          sync.Mutex
 	helpers      map[string]*helperSlot
 	helperFailed map[string]bool
-	uploading    map[string]bool // an upload is under way
-	uploaded     map[string]bool // an upload was tried
-	helperCtx    context.Context // ends with the connection
+	starting     map[string]*helperStart // starts under way
+	helperCtx    context.Context         // ends with the connection
 	helperStop   context.CancelFunc
-	uploads      sync.WaitGroup
+	starts       sync.WaitGroup
 	noHelper     bool
 	remoteTmp    string
 }

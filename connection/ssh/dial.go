@@ -13,7 +13,6 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/fjord-run/fjord/connection"
-	"github.com/fjord-run/fjord/connection/hosthelper/helperbin"
 )
 
 func init() {
@@ -48,11 +47,6 @@ func (d *Dialer) Dial(ctx context.Context, o connection.Options) (connection.Con
 	t, err := resolve(o)
 	if err != nil {
 		return nil, unreachable(o.Host, err)
-	}
-	if !o.NoHostHelper && helperOn.Load() {
-		// The helper's name is its checksum: unpacking the binaries
-		// overlaps the handshake.
-		go helperbin.Machines()
 	}
 	c := &Conn{d: d, t: t, sem: make(chan struct{}, maxSessions), remoteTmp: o.RemoteTmp, noHelper: o.NoHostHelper}
 	if c.remoteTmp == "" {
@@ -116,6 +110,9 @@ func (d *Dialer) connect(ctx context.Context, t *target, ep endpoint, via *clien
 	} else if via == nil {
 		nd := net.Dialer{KeepAlive: 30 * time.Second}
 		nc, err = nd.DialContext(ctx, "tcp", ep.addr())
+		if err == nil {
+			nc = quickAck(nc)
+		}
 	} else {
 		nc, err = via.DialContext(ctx, "tcp", ep.addr())
 	}

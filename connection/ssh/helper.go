@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,7 +47,18 @@ type helperSlot struct {
 	cl *client
 }
 
-// Helper implements connection.HelperConn.
+// helperStart is a helper being started (in the background).
+type helperStart struct {
+	done      chan struct{} // closed when the start ended, in a helper or a failure
+	uploading chan struct{} // closed when the host lacked the helper and its upload began
+	waitUntil time.Time     // set before uploading is closed: until when requests wait
+}
+
+// Helper implements connection.HelperConn. The first request of a
+// connection and become user starts the helper and waits for it; where
+// the host lacks it, requests wait for the upload for up to a second,
+// then it goes on beside the run's requests, which scripts serve
+// meanwhile, and the helper serves the requests after it.
 func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Helper {
 	if c.noHelper || !helperOn.Load() || helperOff() {
 		return nil
@@ -59,21 +68,23 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 		key = b.Method + "\x00" + b.User
 	}
 	c.hMu.Lock()
-	defer c.hMu.Unlock()
 	if c.helpers == nil {
 		c.helpers, c.helperFailed = map[string]*helperSlot{}, map[string]bool{}
-		c.uploading, c.uploaded = map[string]bool{}, map[string]bool{}
+		c.starting = map[string]*helperStart{}
 		c.helperCtx, c.helperStop = context.WithCancel(context.Background())
 	}
-	if c.helperFailed[key] {
+	if c.helperFailed[key] || c.noHelper {
+		c.hMu.Unlock()
 		return nil
 	}
 	cl, err := c.client(ctx)
 	if err != nil {
+		c.hMu.Unlock()
 		return nil
 	}
 	if s := c.helpers[key]; s != nil {
 		if s.cl == cl && !s.h.Broken() {
+			c.hMu.Unlock()
 			if s.h.Busy() {
 				// another task of this host's is using it (delegation
 				// funnels many hosts into one): scripts serve this one
@@ -85,47 +96,63 @@ func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Hel
 		s.h.Close()
 		delete(c.helpers, key)
 	}
-	if c.uploading[key] {
+	st := c.starting[key]
+	if st == nil {
+		st = &helperStart{done: make(chan struct{}), uploading: make(chan struct{})}
+		c.starting[key] = st
+		c.starts.Add(1)
+		go c.launchHelper(cl, b, key, st)
+	}
+	c.hMu.Unlock()
+	select {
+	case <-st.done:
+		return c.Helper(ctx, b)
+	case <-st.uploading:
+	case <-ctx.Done():
 		return nil
 	}
-	h, missing, err := c.startHelper(ctx, cl, b)
-	switch {
-	case missing != "" && !c.uploaded[key]:
-		// The upload goes on beside the run's own requests, which
-		// scripts serve meanwhile; the first request after it starts
-		// the helper.
-		c.uploading[key] = true
-		c.uploads.Add(1)
-		go func() {
-			defer c.uploads.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-			defer cancel()
-			stop := context.AfterFunc(c.helperCtx, cancel)
-			defer stop()
-			err := c.uploadHelper(ctx, cl, b, missing)
-			c.hMu.Lock()
-			delete(c.uploading, key)
-			c.uploaded[key] = true
-			if err != nil {
-				c.helperFailed[key] = true
-			}
-			c.hMu.Unlock()
-		}()
-		return nil
-	case missing != "":
-		err = errors.New("the host helper uploaded is not found")
+	// An upload that ends within a second of its start (a LAN) is
+	// waited for: scripts beside it would cost the host more than the
+	// wait. A slower one is left to go on beside the scripts.
+	t := time.NewTimer(time.Until(st.waitUntil))
+	defer t.Stop()
+	select {
+	case <-st.done:
+		return c.Helper(ctx, b)
+	case <-t.C:
+	case <-ctx.Done():
 	}
-	if err != nil {
-		c.helperFailed[key] = true
-		return nil
-	}
-	c.helpers[key] = &helperSlot{h: h, cl: cl}
-	return h
+	return nil
 }
 
-// closeHelpers ends the helpers (Close). An upload under way is let
-// finish, for up to two minutes: a run shorter than the upload would
-// otherwise never leave the helper on the host.
+// launchHelper starts the helper for key, uploading it first where the
+// host lacks it, and records the outcome.
+func (c *Conn) launchHelper(cl *client, b *connection.Become, key string, st *helperStart) {
+	defer c.starts.Done()
+	// The upload may take long on a slow link; the start itself may not
+	// (a become prompt nobody answers).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	stop := context.AfterFunc(c.helperCtx, cancel)
+	defer stop()
+	h, err := c.startHelper(ctx, cl, b, st)
+	c.hMu.Lock()
+	delete(c.starting, key)
+	if err != nil || c.noHelper {
+		c.helperFailed[key] = true
+		if h != nil {
+			h.Close()
+		}
+	} else {
+		c.helpers[key] = &helperSlot{h: h, cl: cl}
+	}
+	c.hMu.Unlock()
+	close(st.done)
+}
+
+// closeHelpers ends the helpers (Close). A start under way (an upload)
+// is let finish, for up to two minutes: a run shorter than the upload
+// would otherwise never leave the helper on the host.
 func (c *Conn) closeHelpers() {
 	c.hMu.Lock()
 	for k, s := range c.helpers {
@@ -136,7 +163,7 @@ func (c *Conn) closeHelpers() {
 	stop := c.helperStop
 	c.hMu.Unlock()
 	done := make(chan struct{})
-	go func() { c.uploads.Wait(); close(done) }()
+	go func() { c.starts.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(2 * time.Minute):
@@ -146,19 +173,14 @@ func (c *Conn) closeHelpers() {
 	}
 }
 
-// Marks the start script prints: the helper follows, or why not.
+// Marks the start script prints: the helper follows, or the host lacks
+// it (the uname -m follows) and the script reads it from its input.
 const (
 	markExec    = "fjord-helper:exec"
 	markMissing = "fjord-helper:missing"
 )
 
-// startHelper starts the helper as b's user; missing: the host (whose
-// uname -m it is) has no usable copy (upload it).
-func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become) (h *connection.Helper, missing string, err error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second+c.t.timeout)
-	defer cancel()
-	return c.execHelper(ctx, cl, b)
-}
+// (The start script's names stay clear of TempScript's: d, t, s, p.)
 
 // helperPath is the shell words of the helper's path on the host.
 func (c *Conn) helperPath(sum string) string {
@@ -176,126 +198,127 @@ func shellPath(p string) string {
 	return connection.Quote(p)
 }
 
-// execHelper runs the start script in a session of its own: the checks,
-// then exec of the helper. missing: the host has no usable copy, and
-// this is its uname -m.
-func (c *Conn) execHelper(ctx context.Context, cl *client, b *connection.Become) (*connection.Helper, string, error) {
+// startScript picks the helper by the host's uname -sm and execs it if
+// the user has a copy (the helper itself checks that the file is the
+// user's own and writable by no one else: --private). Otherwise it
+// receives the binary on its input after the first Sync mark, exactly
+// its size (gzipped where the host has gzip), into a temporary
+// file in remote_tmp, checks its sha256, makes it 0700 and renames it into
+// place (a copy cut short is never used), removes other fjord builds'
+// helpers there (one that runs keeps running), and execs it.
+func (c *Conn) startScript() string {
 	var cases strings.Builder
-	machines := helperbin.Machines()
-	names := make([]string, 0, len(machines))
-	for m := range machines {
-		names = append(names, m)
+	for _, h := range helperbin.All() {
+		fmt.Fprintf(&cases, "'Linux %s') h=%s mach=%s size=%d gz=%d sum=%s ;;\n", h.Machine, c.helperPath(h.Sum), h.Machine, h.Size, h.GzSize, h.Sum)
 	}
-	sort.Strings(names)
-	for _, m := range names {
-		fmt.Fprintf(&cases, "Linux\\ %s) h=%s ;;\n", m, c.helperPath(machines[m]))
-	}
-	script := fmt.Sprintf(`case $(uname -sm) in
+	return fmt.Sprintf(`case $(uname -sm) in
 %s*) echo not a platform fjord has a helper for >&2; exit 1 ;;
 esac
-[ -f "$h" ] && [ -O "$h" ] || { echo %s "$(uname -m)"; exit 0; }
-case $(stat -c %%a -- "$h") in *[2367]?|*[2367]) echo "$h is writable by others" >&2; exit 1;; esac
-echo %s
-exec "$h"
-`, cases.String(), markMissing, markExec)
-	wrapped, stdin, err := connection.Script(&connection.Cmd{Command: script, Become: b}, c.t.ep.user)
+if [ -f "$h" ] && [ -O "$h" ]; then echo %[2]s; exec "$h" --private; fi
+d=%[3]s
+(umask 77 && mkdir -p "$d") 2>/dev/null || exit 70
+%[4]sif command -v gzip >/dev/null 2>&1; then
+  echo %[5]s "$mach" gzip
+  while IFS= read -r l; do [ "$l" = %[6]s ] && break; done
+  head -c "$gz" | gzip -dc > "$t" || exit 71
+else
+  echo %[5]s "$mach"
+  while IFS= read -r l; do [ "$l" = %[6]s ] && break; done
+  head -c "$size" > "$t" || exit 71
+fi
+c=$(sha256sum < "$t") || exit 77
+[ "${c%%%% *}" = "$sum" ] || { echo "the helper did not arrive whole" >&2; exit 77; }
+chmod 700 "$t" && mv -f -- "$t" "$h" || exit 76
+trap - EXIT
+for o in "$d"/fjord-helper-*; do [ "$o" = "$h" ] || rm -f -- "$o"; done
+echo %[2]s
+exec "$h" --private
+`, cases.String(), markExec, shellPath(c.remoteTmp), connection.TempScript(70), markMissing, strings.TrimSpace(hosthelper.Sync))
+}
+
+// startHelper runs the start script as b's user in a session of its own
+// and returns the helper it execs; st.uploading is closed when the script
+// asks for the binary.
+func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become, st *helperStart) (*connection.Helper, error) {
+	wrapped, stdin, err := connection.Script(&connection.Cmd{Command: c.startScript(), Become: b}, c.t.ep.user)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	sess, err := c.newSession(ctx, cl)
 	if err != nil {
-		return nil, "", err
+		return nil, err
+	}
+	fail := func(err error) (*connection.Helper, error) {
+		sess.Close()
+		return nil, err
 	}
 	in, err := sess.StdinPipe()
 	if err != nil {
-		sess.Close()
-		return nil, "", err
+		return fail(err)
 	}
 	outPipe, err := sess.StdoutPipe()
 	if err != nil {
-		sess.Close()
-		return nil, "", err
+		return fail(err)
 	}
 	var stderr capped
 	sess.Stderr = &stderr
 	if err := sess.Start(wrapped); err != nil {
-		sess.Close()
-		return nil, "", err
+		return fail(err)
 	}
+	// Until the script asks for the binary, the start has the
+	// connection's timeout (and 30 s for a become prompt).
+	startTimer := time.AfterFunc(30*time.Second+c.t.timeout, func() { sess.Close() })
+	defer startTimer.Stop()
+	stop := context.AfterFunc(ctx, func() { sess.Close() })
+	defer stop()
+	// The become password (if any; a sudo that has the credential cached
+	// leaves it unread), then the mark the helper's input starts after,
+	// or the binary if the script asks for it.
 	if stdin == nil {
 		stdin = strings.NewReader("")
 	}
-	// the become password (if any), then the mark the helper's input
-	// starts after
 	if _, err := io.Copy(in, io.MultiReader(stdin, strings.NewReader(hosthelper.Sync))); err != nil {
-		sess.Close()
-		return nil, "", err
+		return fail(err)
 	}
-	stop := context.AfterFunc(ctx, func() { sess.Close() })
-	defer stop()
 	out := bufio.NewReader(outPipe)
 	for {
 		line, err := out.ReadString('\n')
 		if err != nil {
-			sess.Close()
-			return nil, "", fmt.Errorf("host helper did not start: %s", strings.TrimSpace(stderr.String()))
+			return fail(fmt.Errorf("host helper did not start: %s", strings.TrimSpace(stderr.String())))
 		}
 		line = strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, markMissing+" "):
-			sess.Wait()
-			sess.Close()
-			return nil, strings.TrimPrefix(line, markMissing+" "), nil
+			startTimer.Stop()
+			st.waitUntil = time.Now().Add(time.Second)
+			close(st.uploading)
+			f := strings.Fields(strings.TrimPrefix(line, markMissing+" "))
+			h, ok := helperbin.ForMachine(f[0])
+			if !ok {
+				return fail(fmt.Errorf("no host helper for %s", line))
+			}
+			// gzipped (half the bytes) where the host has gzip
+			bin, err := h.Binary()
+			if len(f) > 1 && f[1] == "gzip" {
+				bin, err = h.Gzipped()
+			}
+			if err != nil {
+				return fail(err)
+			}
+			// the script skips to the mark sent above, reads the binary;
+			// the helper it execs then skips to this second mark
+			if _, err := io.Copy(in, io.MultiReader(bytes.NewReader(bin), strings.NewReader(hosthelper.Sync))); err != nil {
+				return fail(fmt.Errorf("uploading the host helper: %v %s", err, strings.TrimSpace(stderr.String())))
+			}
 		case line == markExec:
 			h, err := connection.NewHelper(out, in, func() { sess.Close() }, func(err error) error { return c.lost(cl, err) })
 			if err != nil {
-				sess.Close()
-				return nil, "", fmt.Errorf("host helper did not start: %v %s", err, strings.TrimSpace(stderr.String()))
+				return fail(fmt.Errorf("host helper did not start: %v %s", err, strings.TrimSpace(stderr.String())))
 			}
-			return h, "", nil
+			return h, nil
 		}
 		// (a login script's output comes first)
 	}
-}
-
-// uploadHelper copies the helper for machine (the host's uname -m) to
-// the host as b's user: received into a temporary file in remote_tmp,
-// checked against its sha256, made 0700 and renamed into place, so that
-// a copy cut short is never used. The helpers of other fjord builds are
-// removed then (one that runs keeps running; a run of that build uploads
-// its own again).
-func (c *Conn) uploadHelper(ctx context.Context, cl *client, b *connection.Become, machine string) error {
-	bin := helperbin.ForMachine(machine)
-	if bin == nil {
-		return fmt.Errorf("no host helper for %s", machine)
-	}
-	sum := bin.Sum
-	script := fmt.Sprintf(`d=%s; h="$d"/fjord-helper-%s
-(umask 77 && mkdir -p "$d") 2>/dev/null || exit 70
-%scat > "$t" || exit 71
-c=$(sha256sum < "$t") || exit 77
-[ "${c%%%% *}" = %s ] || { echo "the helper did not arrive whole" >&2; exit 77; }
-chmod 700 "$t" && mv -f -- "$t" "$h" || exit 76
-trap - EXIT
-for o in "$d"/fjord-helper-*; do [ "$o" = "$h" ] || rm -f -- "$o"; done
-`, shellPath(c.remoteTmp), sum, connection.TempScript(70), sum)
-	wrapped, stdin, err := connection.Script(&connection.Cmd{Command: script, Become: b, Stdin: bytes.NewReader(bin.Data)}, c.t.ep.user)
-	if err != nil {
-		return err
-	}
-	sess, err := c.newSession(ctx, cl)
-	if err != nil {
-		return err
-	}
-	defer sess.Close()
-	var stderr capped
-	sess.Stdin, sess.Stderr = stdin, &stderr
-	stop := context.AfterFunc(ctx, func() { sess.Close() })
-	defer stop()
-	if err := sess.Run(wrapped); err != nil {
-		return fmt.Errorf("uploading the host helper: %v %s", err, strings.TrimSpace(stderr.String()))
-	}
-	return nil
 }
 
 // capped keeps the first 4 KiB written to it.

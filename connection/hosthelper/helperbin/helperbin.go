@@ -1,13 +1,14 @@
 // Package helperbin carries the host helper (cmd/fjord-host-helper) built
 // for the machines fjord manages most, gzipped: a static binary of about
-// 2 MB that fjord uploads to a host once, where its own 25 MB binary
-// would otherwise go (and could go only to hosts of its own platform).
+// 2 MB that fjord uploads to a host once.
 //
 // The binaries are made by "go generate" (gen/), reproducibly (-trimpath,
-// no build id), and SOURCES records what they were built from: the
-// sha256 of the helper's Go files and the Go version. The package's test
-// fails when the sources have moved on without them, and rebuilds and
-// compares them byte for byte when the Go version is the recorded one.
+// no build id); helpers.txt lists each one's sha256 and size (so that a
+// host that has its helper costs no unpacking), and SOURCES records what
+// they were built from: the sha256 of the helper's Go files and the Go
+// version. The package's test fails when the sources have moved on
+// without them, and rebuilds and compares them byte for byte when the Go
+// version is the recorded one.
 package helperbin
 
 //go:generate go run ./gen
@@ -19,72 +20,100 @@ import (
 	"embed"
 	"encoding/hex"
 	"io"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
-
-	"github.com/fjord-run/fjord/connection/hosthelper/helperbin/internal/manifest"
 )
 
-//go:embed helper-linux-*.gz
-var blobs embed.FS
+//go:embed helper-linux-*.gz helpers.txt
+var files embed.FS
 
-// Binary is one helper, ready to upload.
-type Binary struct {
-	Data []byte
-	Sum  string // sha256, hex
+// Helper is one carried binary: for hosts whose uname -m is Machine.
+type Helper struct {
+	Arch, Machine string
+	Sum           string // sha256 of the binary, hex
+	Size          int
+	GzSize        int // of Gzipped
+}
+
+// All lists the carried helpers, by machine name.
+func All() []Helper {
+	b, err := files.ReadFile("helpers.txt")
+	if err != nil {
+		return nil
+	}
+	var out []Helper
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 4 {
+			continue
+		}
+		n, err := strconv.Atoi(f[3])
+		if err != nil {
+			continue
+		}
+		z, err := files.ReadFile("helper-linux-" + f[0] + ".gz")
+		if err != nil {
+			continue
+		}
+		out = append(out, Helper{Arch: f[0], Machine: f[1], Sum: f[2], Size: n, GzSize: len(z)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Machine < out[j].Machine })
+	return out
 }
 
 var cache struct {
 	sync.Mutex
-	m map[string]*Binary
+	m map[string][]byte
 }
 
-// ForMachine returns the helper for a host whose uname -m is machine, or
-// nil when fjord carries none for it.
-func ForMachine(machine string) *Binary {
-	for arch, m := range manifest.Arches {
-		if m == machine {
-			return forArch(arch)
-		}
-	}
-	return nil
+// Gzipped returns h's binary gzipped, as carried.
+func (h Helper) Gzipped() ([]byte, error) {
+	return files.ReadFile("helper-linux-" + h.Arch + ".gz")
 }
 
-// Machines returns the uname -m names with a helper, each with its
-// helper's sha256.
-func Machines() map[string]string {
-	out := map[string]string{}
-	for arch, m := range manifest.Arches {
-		if b := forArch(arch); b != nil {
-			out[m] = b.Sum
-		}
-	}
-	return out
-}
-
-func forArch(arch string) *Binary {
+// Binary returns h's bytes (unpacked once), checked against its sum.
+func (h Helper) Binary() ([]byte, error) {
 	cache.Lock()
 	defer cache.Unlock()
-	if b, ok := cache.m[arch]; ok {
-		return b
+	if b, ok := cache.m[h.Arch]; ok {
+		return b, nil
 	}
-	if cache.m == nil {
-		cache.m = map[string]*Binary{}
+	z, err := files.ReadFile("helper-linux-" + h.Arch + ".gz")
+	if err != nil {
+		return nil, err
 	}
-	var b *Binary
-	if z, err := blobs.ReadFile("helper-linux-" + arch + ".gz"); err == nil {
-		if data, err := gunzip(z); err == nil {
-			s := sha256.Sum256(data)
-			b = &Binary{Data: data, Sum: hex.EncodeToString(s[:])}
-		}
-	}
-	cache.m[arch] = b
-	return b
-}
-
-func gunzip(z []byte) ([]byte, error) {
 	r, err := gzip.NewReader(bytes.NewReader(z))
 	if err != nil {
 		return nil, err
 	}
-	return io.ReadAll(r)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if s := sha256.Sum256(b); hex.EncodeToString(s[:]) != h.Sum || len(b) != h.Size {
+		return nil, errChanged
+	}
+	if cache.m == nil {
+		cache.m = map[string][]byte{}
+	}
+	cache.m[h.Arch] = b
+	return b, nil
 }
+
+// ForMachine returns the helper for hosts whose uname -m is machine.
+func ForMachine(machine string) (Helper, bool) {
+	for _, h := range All() {
+		if h.Machine == machine {
+			return h, true
+		}
+	}
+	return Helper{}, false
+}
+
+type changedError struct{}
+
+func (changedError) Error() string { return "helperbin: a binary differs from helpers.txt" }
+
+var errChanged error = changedError{}

@@ -1,5 +1,6 @@
 // Command gen builds the host helper for each of manifest.Arches,
-// reproducibly, gzips it into helper-linux-ARCH.gz and writes SOURCES
+// reproducibly, gzips it into helper-linux-ARCH.gz, lists each one's sha256 and size
+// in helpers.txt and writes SOURCES
 // (run by "go generate" in connection/hosthelper/helperbin; the test
 // there runs it too, into a temporary directory, to compare).
 package main
@@ -7,6 +8,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"flag"
 	"fmt"
 	"os"
@@ -38,6 +40,7 @@ func run(out string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	var table strings.Builder
 	var arches []string
 	for a := range manifest.Arches {
 		arches = append(arches, a)
@@ -66,6 +69,10 @@ func run(out string) error {
 		if err := os.WriteFile(filepath.Join(out, "helper-linux-"+arch+".gz"), z.Bytes(), 0o644); err != nil {
 			return err
 		}
+		fmt.Fprintf(&table, "%s %s %x %d\n", arch, manifest.Arches[arch], sha256.Sum256(data), len(data))
+	}
+	if err := os.WriteFile(filepath.Join(out, "helpers.txt"), []byte(table.String()), 0o644); err != nil {
+		return err
 	}
 	sum, err := manifest.SourceSum(root, runtime.Version())
 	if err != nil {
