@@ -11,6 +11,7 @@
 #   ANSIBLE_MAX_HOSTS=10  skip ansible-playbook above this many hosts
 #   FORKS=               forks for both tools (default: N, all hosts at once)
 #   FJORD_HOST_HELPER=0  fjord without its host helper (file requests by script)
+#   REPEAT=5             fjord's runs taken this many times (the median printed)
 # Needs root and /usr/sbin/sshd; ansible-playbook is optional. Runs with
 # ANSIBLE_PIPELINING=True, ansible's fastest SSH mode.
 set -euo pipefail
@@ -58,22 +59,31 @@ cat > "$tmp/pb/site.yml" <<'YML'
     - { name: "t20 absent", file: { path: "{{ d }}/gone", state: absent } }
 YML
 
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 printf '%-6s %-12s %12s %14s %8s %22s\n' hosts run fjord_ms ansible_ms ratio fjord_ms/host/task
 for n in "${sizes[@]}"; do
   stop_sshds
   start_sshds "$n"
   forks=${FORKS:-$n}
-  rm -rf "$tmp/out-f" "$tmp/out-a"
-  # A fresh remote_tmp: the first run uploads the host helper to every
-  # host (FJORD_HOST_HELPER=0 runs without it).
-  rt="ansible_remote_tmp=$tmp/rtmp$n"
-  f1=$(run_ms "$tmp/f1.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" -e "$rt" "$tmp/pb/site.yml")
-  f2=$(run_ms "$tmp/f2.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" -e "$rt" "$tmp/pb/site.yml")
-  grep -q 'changed=0 ' "$tmp/f2.log" || echo "warning: fjord second run changed something" >&2
-  # A first (changing) run again, on hosts that have the helper since
-  # the runs above: fjord's first run on hosts it has run on before.
-  rm -rf "$tmp/out-f"
-  f3=$(run_ms "$tmp/f3.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" -e "$rt" "$tmp/pb/site.yml")
+  # fjord's runs are short: each is taken REPEAT times (default 5), from
+  # the same state each time, and the median printed.
+  r1=() r2=() r3=()
+  for rep in $(seq "${REPEAT:-5}"); do
+    rm -rf "$tmp/out-f"
+    # A fresh remote_tmp: the first run uploads the host helper to every
+    # host (FJORD_HOST_HELPER=0 runs without it).
+    rt="ansible_remote_tmp=$tmp/rtmp$n-$rep"
+    r1+=("$(run_ms "$tmp/f1.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" -e "$rt" "$tmp/pb/site.yml")")
+    r2+=("$(run_ms "$tmp/f2.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" -e "$rt" "$tmp/pb/site.yml")")
+    grep -q 'changed=0 ' "$tmp/f2.log" || echo "warning: fjord second run changed something" >&2
+    # A first (changing) run again, on hosts that have the helper since
+    # the runs above: fjord's first run on hosts it has run on before.
+    rm -rf "$tmp/out-f"
+    r3+=("$(run_ms "$tmp/f3.log" "$tmp/fjord" playbook -f "$forks" -i "$tmp/inventory" -e out="$tmp/out-f" -e "$rt" "$tmp/pb/site.yml")")
+  done
+  f1=$(median "${r1[@]}") f2=$(median "${r2[@]}") f3=$(median "${r3[@]}")
+  rm -rf "$tmp/out-a"
   a1=- a2=-
   if command -v ansible-playbook >/dev/null && [ "$n" -le "$max_ansible" ]; then
     export ANSIBLE_PIPELINING=True ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_SSH_CONTROL_PATH_DIR="$tmp/cp" ANSIBLE_PYTHON_INTERPRETER=auto_silent

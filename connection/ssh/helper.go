@@ -300,9 +300,11 @@ func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become
 				return fail(fmt.Errorf("no host helper for %s", line))
 			}
 			// gzipped (half the bytes) where the host has gzip
-			bin, err := h.Binary()
+			var bin []byte
 			if len(f) > 1 && f[1] == "gzip" {
 				bin, err = h.Gzipped()
+			} else {
+				bin, err = h.Binary()
 			}
 			if err != nil {
 				return fail(err)

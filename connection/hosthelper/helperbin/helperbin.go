@@ -38,7 +38,9 @@ type Helper struct {
 }
 
 // All lists the carried helpers, by machine name.
-func All() []Helper {
+func All() []Helper { return all() }
+
+var all = sync.OnceValue(func() []Helper {
 	b, err := files.ReadFile("helpers.txt")
 	if err != nil {
 		return nil
@@ -61,7 +63,7 @@ func All() []Helper {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Machine < out[j].Machine })
 	return out
-}
+})
 
 var cache struct {
 	sync.Mutex
