@@ -250,6 +250,12 @@ func probe(a *answer, name string, argv []string) {
 	if _, err := exec.LookPath(argv[0]); err != nil {
 		return
 	}
+	if len(argv) == 4 && argv[0] == "lsattr" && argv[1] == "-vd" && argv[2] == "--" {
+		// stat's attributes: read as lsattr reads them, without starting
+		// it (the host having lsattr is still what says whether to)
+		lsattrVD(&a.stdout, argv[3])
+		return
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout = &a.stdout
 	cmd.Run()

@@ -2,6 +2,7 @@ package hosthelper
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -143,6 +145,30 @@ func TestCanonical(t *testing.T) {
 		got, _ := Canonical(d + "/" + p)
 		if got != strings.TrimSuffix(string(want), "\n") {
 			t.Errorf("%s: %q, readlink -m %q", p, got, want)
+		}
+	}
+}
+
+// TestLsattrAsLsattr: the helper's reading of a file's attributes prints
+// what lsattr -vd prints, on files, directories, links, special files
+// and file systems without flags.
+func TestLsattrAsLsattr(t *testing.T) {
+	if _, err := exec.LookPath("lsattr"); err != nil {
+		t.Skip("no lsattr")
+	}
+	d := t.TempDir()
+	os.WriteFile(d+"/f", []byte("x"), 0o644)
+	os.WriteFile(d+"/noatime", []byte("x"), 0o644)
+	// a flag set where the file system lets us (root on ext4, tmpfs no)
+	exec.Command("chattr", "+A", d+"/noatime").Run()
+	os.Symlink(d+"/f", d+"/link")
+	syscall.Mkfifo(d+"/fifo", 0o644)
+	for _, p := range []string{d, d + "/f", d + "/noatime", d + "/link", d + "/fifo", d + "/missing", "/", "/etc/passwd", "/proc", "/proc/self/status", "/dev/null"} {
+		want, _ := exec.Command("lsattr", "-vd", "--", p).Output()
+		var got bytes.Buffer
+		lsattrVD(&got, p)
+		if got.String() != string(want) {
+			t.Errorf("%s: helper %q, lsattr %q", p, got.String(), want)
 		}
 	}
 }
