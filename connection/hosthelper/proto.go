@@ -12,6 +12,11 @@
 // frames and one Done frame (exit code, stderr). A Put request is
 // followed by Data frames and an End frame. End of stdin ends the helper,
 // removing any temporary file it was writing.
+//
+// The serving side (serve.go, stat.go, put.go, attrs.go, lsattr.go) is
+// built for Linux alone: the helper runs only on Linux hosts and reads
+// Linux's stat fields and file-flag ioctls. This file, the protocol and
+// all a controller needs, builds on every OS fjord runs on.
 package hosthelper
 
 import (
