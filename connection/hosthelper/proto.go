@@ -120,18 +120,6 @@ func (p *PutRequest) Fields() [][]byte {
 		flag(p.Follow), flag(p.MakeDirs), []byte(strconv.FormatInt(p.Size, 10)), []byte(p.Sum)}
 }
 
-func parsePut(f [][]byte) (*PutRequest, error) {
-	if len(f) != 8 {
-		return nil, errors.New("host helper: bad put request")
-	}
-	size, err := strconv.ParseInt(string(f[6]), 10, 64)
-	if err != nil {
-		return nil, errors.New("host helper: bad put size")
-	}
-	return &PutRequest{Dest: string(f[0]), Mode: string(f[1]), Owner: string(f[2]), Group: string(f[3]),
-		Follow: string(f[4]) == "1", MakeDirs: string(f[5]) == "1", Size: size, Sum: string(f[7])}, nil
-}
-
 func flag(b bool) []byte {
 	if b {
 		return []byte("1")
