@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -62,8 +63,23 @@ func (m *Manager) logf(format string, a ...any) {
 	}
 }
 
+// ErrNeedsLinux is what a lab answers on other systems: hosts are
+// systemd-nspawn containers on overlayfs mounts, in Linux namespaces.
+var ErrNeedsLinux = errors.New("fjord lab needs Linux (hosts are systemd-nspawn containers on overlayfs); on macOS or BSD run it in a Linux VM")
+
+// Supported is ErrNeedsLinux when this is not Linux, else nil.
+func Supported() error {
+	if runtime.GOOS != "linux" {
+		return ErrNeedsLinux
+	}
+	return nil
+}
+
 // Preflight checks what Up needs and says how to get what is missing.
 func Preflight() error {
+	if err := Supported(); err != nil {
+		return err
+	}
 	if os.Geteuid() != 0 {
 		return errors.New("fjord lab needs root (it mounts overlays, creates a bridge and boots containers): run it with sudo")
 	}

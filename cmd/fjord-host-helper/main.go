@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command fjord-host-helper is the host helper alone (package
 // connection/hosthelper): the small static binary fjord carries for
 // linux/amd64 and linux/arm64 (package connection/hosthelper/helperbin)

@@ -15,18 +15,24 @@ func buildBinary(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
+	bin := filepath.Join(t.TempDir(), "fjord")
+	out, err := exec.Command(goTool(t), "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// goTool is the go command of the toolchain running the tests.
+func goTool(t *testing.T) string {
+	t.Helper()
 	gobin := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	if _, err := os.Stat(gobin); err != nil {
 		if gobin, err = exec.LookPath("go"); err != nil {
 			t.Fatalf("go tool not found: %v", err)
 		}
 	}
-	bin := filepath.Join(t.TempDir(), "fjord")
-	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return gobin
 }
 
 func runBinary(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {

@@ -36,6 +36,9 @@ func (e *env) labCommand() *cli.Command {
 		Usage:           "boot disposable Debian hosts on this machine, reachable over SSH",
 		HideHelpCommand: true,
 		OnUsageError:    usageError,
+		// Every subcommand works on systemd-nspawn hosts: elsewhere than
+		// on Linux each says so at once (help still shows).
+		Before: func(*cli.Context) error { return labFailure(lab.Supported()) },
 		Subcommands: []*cli.Command{
 			e.labUpCommand(o),
 			e.labBuildCommand(o),

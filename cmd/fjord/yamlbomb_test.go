@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,7 +57,10 @@ wait:
 		t.Fatal(err)
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss << 10 // KiB on Linux
+		rss = int64(ru.Maxrss)
+		if runtime.GOOS != "darwin" {
+			rss <<= 10 // KiB, except on macOS (bytes)
+		}
 	}
 	return se.String(), cmd.ProcessState.ExitCode(), rss
 }

@@ -12,6 +12,11 @@
 // frames and one Done frame (exit code, stderr). A Put request is
 // followed by Data frames and an End frame. End of stdin ends the helper,
 // removing any temporary file it was writing.
+//
+// The serving side (serve.go, stat.go, put.go, attrs.go, lsattr.go) is
+// built for Linux alone: the helper runs only on Linux hosts and reads
+// Linux's stat fields and file-flag ioctls. This file, the protocol and
+// all a controller needs, builds on every OS fjord runs on.
 package hosthelper
 
 import (
@@ -113,18 +118,6 @@ type PutRequest struct {
 func (p *PutRequest) Fields() [][]byte {
 	return [][]byte{[]byte(p.Dest), []byte(p.Mode), []byte(p.Owner), []byte(p.Group),
 		flag(p.Follow), flag(p.MakeDirs), []byte(strconv.FormatInt(p.Size, 10)), []byte(p.Sum)}
-}
-
-func parsePut(f [][]byte) (*PutRequest, error) {
-	if len(f) != 8 {
-		return nil, errors.New("host helper: bad put request")
-	}
-	size, err := strconv.ParseInt(string(f[6]), 10, 64)
-	if err != nil {
-		return nil, errors.New("host helper: bad put size")
-	}
-	return &PutRequest{Dest: string(f[0]), Mode: string(f[1]), Owner: string(f[2]), Group: string(f[3]),
-		Follow: string(f[4]) == "1", MakeDirs: string(f[5]) == "1", Size: size, Sum: string(f[7])}, nil
 }
 
 func flag(b bool) []byte {

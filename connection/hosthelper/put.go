@@ -1,9 +1,12 @@
+//go:build linux
+
 package hosthelper
 
 import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -232,3 +235,16 @@ func lookupGroup(s string) (int, error) {
 
 // quote is coreutils' quoting of a name in a message.
 func quote(s string) string { return "'" + s + "'" }
+
+// parsePut reads back what PutRequest.Fields encodes.
+func parsePut(f [][]byte) (*PutRequest, error) {
+	if len(f) != 8 {
+		return nil, errors.New("host helper: bad put request")
+	}
+	size, err := strconv.ParseInt(string(f[6]), 10, 64)
+	if err != nil {
+		return nil, errors.New("host helper: bad put size")
+	}
+	return &PutRequest{Dest: string(f[0]), Mode: string(f[1]), Owner: string(f[2]), Group: string(f[3]),
+		Follow: string(f[4]) == "1", MakeDirs: string(f[5]) == "1", Size: size, Sum: string(f[7])}, nil
+}

@@ -1,3 +1,5 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
 package runner
 
 import (
@@ -15,16 +17,16 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // TCSAFLUSH does) and returns what puts it back.
 func echoOff(f *os.File) (func(), error) {
 	fd := int(f.Fd())
-	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	old, err := unix.IoctlGetTermios(fd, tcGet)
 	if err != nil {
 		return nil, err
 	}
 	t := *old
 	t.Lflag &^= unix.ECHO
-	if err := unix.IoctlSetTermios(fd, unix.TCSETSF, &t); err != nil {
+	if err := unix.IoctlSetTermios(fd, tcSetFlush, &t); err != nil {
 		return nil, err
 	}
-	return func() { _ = unix.IoctlSetTermios(fd, unix.TCSETSF, old) }, nil
+	return func() { _ = unix.IoctlSetTermios(fd, tcSetFlush, old) }, nil
 }
 
 // interactive is ansible pause's is_interactive: f is a terminal and
@@ -47,7 +49,7 @@ type rawTerm struct {
 // setRaw is ansible pause's setraw (CPython's tty.setraw keeping OPOST,
 // so output still turns \n into \r\n), with TCSAFLUSH.
 func setRaw(fd int) (*unix.Termios, error) {
-	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	old, err := unix.IoctlGetTermios(fd, tcGet)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +59,7 @@ func setRaw(fd int) (*unix.Termios, error) {
 	t.Cflag |= unix.CS8
 	t.Lflag &^= unix.ECHO | unix.ICANON | unix.IEXTEN | unix.ISIG
 	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
-	return old, unix.IoctlSetTermios(fd, unix.TCSETSF, &t)
+	return old, unix.IoctlSetTermios(fd, tcSetFlush, &t)
 }
 
 // makeRaw puts in (and out, when a terminal) in raw mode, echo back on
@@ -73,18 +75,18 @@ func makeRaw(in, out *os.File, echo bool) (*rawTerm, error) {
 		_, _ = setRaw(int(out.Fd()))
 	}
 	if echo {
-		t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+		t, err := unix.IoctlGetTermios(fd, tcGet)
 		if err == nil {
 			t.Lflag |= unix.ECHO
-			_ = unix.IoctlSetTermios(fd, unix.TCSETS, t)
+			_ = unix.IoctlSetTermios(fd, tcSet, t)
 		}
 	}
-	_ = unix.IoctlSetInt(fd, unix.TCFLSH, unix.TCIFLUSH)
+	flushInput(fd)
 	return rt, nil
 }
 
 // restore puts the terminal back once output has drained (TCSADRAIN).
-func (rt *rawTerm) restore() { _ = unix.IoctlSetTermios(int(rt.in.Fd()), unix.TCSETSW, rt.old) }
+func (rt *rawTerm) restore() { _ = unix.IoctlSetTermios(int(rt.in.Fd()), tcSetDrain, rt.old) }
 
 // readKey waits for one byte until deadline (zero: none) or stop; ok is
 // false when neither brought a key.
