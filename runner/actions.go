@@ -143,6 +143,12 @@ func actSetFact(ctx context.Context, tc *taskCtx) *value.Map {
 		v, _ := facts.Get(k)
 		tc.h.setFact(k, v)
 	}
+	// cacheable: an actual fact too (ansible_facts, the fact cache that
+	// clear_facts empties), beside the host variable that keeps its
+	// higher precedence
+	if c, ok := args.Get("cacheable"); ok && truthy(c) {
+		tc.h.addFacts(facts, true)
+	}
 	res := okResult()
 	res.Set("ansible_facts", facts)
 	return res
@@ -427,4 +433,11 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// truthy is ansible's boolean(v, strict=False): what it does not know is
+// false.
+func truthy(v any) bool {
+	b, _ := value.Boolean(v)
+	return b
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/fjord-run/fjord/playbook"
 	"github.com/fjord-run/fjord/runner/callback"
 	"github.com/fjord-run/fjord/templates"
-	"github.com/fjord-run/fjord/value"
 )
 
 // handlerList flattens the play's handlers in definition order.
@@ -229,70 +228,6 @@ func (r *run) runHandlers(ctx context.Context, pr *playRun) {
 			return
 		}
 	}
-}
-
-// runMeta runs a meta task for hosts.
-func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet) map[*hostState]bool {
-	raw, _ := t.Args.Get("_raw_params")
-	action := value.String(raw)
-	pr := ex.pr
-	// meta tasks honour when (except flush_handlers as Ansible warns), and
-	// tags only where Ansible applies them.
-	cond := func(h *hostState) bool {
-		if len(whens(t)) == 0 {
-			return true
-		}
-		ok, err := ex.r.newScope(pr, h, t, nil).cond(whens(t))
-		return err == nil && ok
-	}
-	switch action {
-	case "flush_handlers":
-		ex.r.runHandlers(ctx, pr)
-	case "end_play":
-		for _, h := range hosts {
-			if cond(h) {
-				pr.endPlay = true
-				for _, x := range pr.batch {
-					x.ended = true
-				}
-				break
-			}
-		}
-	case "end_batch":
-		for _, h := range hosts {
-			if cond(h) {
-				for _, x := range pr.batch {
-					x.ended = true
-				}
-				break
-			}
-		}
-	case "end_host":
-		for _, h := range hosts {
-			if cond(h) {
-				h.ended = true
-			}
-		}
-	case "clear_host_errors":
-		for _, h := range pr.all {
-			if h.failed && !h.unreachable {
-				h.failed = false
-			}
-		}
-	case "clear_facts":
-		for _, h := range hosts {
-			if cond(h) {
-				h.mu.Lock()
-				h.facts = value.NewMap(0)
-				h.bare = nil
-				h.mu.Unlock()
-			}
-		}
-	case "refresh_inventory":
-		ex.r.refreshInventory(pr)
-	case "noop", "reset_connection", "role_complete":
-	}
-	return nil
 }
 
 // fatal stops the run with err as soon as the running task is done, as an

@@ -57,7 +57,7 @@ func (ex *executor) runTask(ctx context.Context, t *playbook.Task, hosts hostSet
 	if len(hosts) == 0 {
 		return nil
 	}
-	if !t.Handler && !r.tagsMatch(effectiveTags(t, ex.pr.play)) && t.Action != "meta" {
+	if !t.Handler && !r.tagsMatch(effectiveTags(t, ex.pr.play)) {
 		return nil
 	}
 	if !t.Handler && t.Action != "gather_facts" && !r.reachedStart(t) {
