@@ -188,7 +188,12 @@ func handlerListens(hd *playbook.Task, name string) bool {
 
 // runHandlers runs notified handlers, in definition order, each once, on
 // the hosts that notified them and have not failed.
-func (r *run) runHandlers(ctx context.Context, pr *playRun) {
+func (r *run) runHandlers(ctx context.Context, pr *playRun) { r.flushHandlers(ctx, pr, nil) }
+
+// flushHandlers is runHandlers for the hosts in only (every host when
+// nil): the others keep their notifications for a later flush, as hosts
+// whose flush_handlers condition was false do in ansible.
+func (r *run) flushHandlers(ctx context.Context, pr *playRun, only map[*hostState]bool) {
 	for round := 0; round < 3; round++ {
 		ran := false
 		for _, hd := range pr.handlerList() {
@@ -198,7 +203,7 @@ func (r *run) runHandlers(ctx context.Context, pr *playRun) {
 			var hosts hostSet
 			pr.mu.Lock()
 			for _, h := range pr.batch {
-				if h.notified[hd] {
+				if h.notified[hd] && (only == nil || only[h]) {
 					delete(h.notified, hd)
 					if (!h.failed || pr.play.Force || r.o.ForceHandlers) && !h.unreachable && !h.ended {
 						hosts = append(hosts, h)
@@ -219,7 +224,7 @@ func (r *run) runHandlers(ctx context.Context, pr *playRun) {
 		pending := false
 		pr.mu.Lock()
 		for _, h := range pr.batch {
-			if len(h.notified) > 0 {
+			if len(h.notified) > 0 && (only == nil || only[h]) {
 				pending = true
 			}
 		}

@@ -32,7 +32,7 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 	if !metaPerHost[action] && len(targets) > 1 {
 		targets = targets[:1]
 	}
-	flushed := false
+	var flush map[*hostState]bool
 	for _, h := range targets {
 		// ansible announces a meta task with its name as written (not
 		// templated)
@@ -47,8 +47,12 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 		}
 		switch action {
 		case "flush_handlers":
-			// the handlers run once, after every host has asked for them
-			flushed = true
+			// the handlers run once, after every host has asked for them,
+			// for the hosts that did
+			if flush == nil {
+				flush = map[*hostState]bool{}
+			}
+			flush[h] = true
 		case "end_play":
 			pr.endPlay = true
 			for _, x := range pr.batch {
@@ -79,8 +83,8 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 			ex.resetConnection(ctx, t, h)
 		}
 	}
-	if flushed {
-		ex.r.runHandlers(ctx, pr)
+	if flush != nil {
+		ex.r.flushHandlers(ctx, pr, flush)
 	}
 	return nil
 }
