@@ -146,7 +146,7 @@ func actSetFact(ctx context.Context, tc *taskCtx) *value.Map {
 	// cacheable: an actual fact too (ansible_facts, the fact cache that
 	// clear_facts empties), beside the host variable that keeps its
 	// higher precedence
-	if c, ok := args.Get("cacheable"); ok && truthy(c) {
+	if c, ok := args.Get("cacheable"); ok && value.Bool(c) {
 		tc.h.addFacts(facts, true)
 	}
 	res := okResult()
@@ -433,11 +433,4 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// truthy is ansible's boolean(v, strict=False): what it does not know is
-// false.
-func truthy(v any) bool {
-	b, _ := value.Boolean(v)
-	return b
 }

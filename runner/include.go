@@ -132,7 +132,7 @@ func (ir *includeRun) host(h *hostState) {
 	ex, t, r := ir.ex, ir.t, ir.ex.r
 	ir.emit(func() { ex.hostStart(t, h) })
 	sc := r.newScope(ex.pr, h, t, nil)
-	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
+	tc := ex.newTaskCtx(t, h, sc)
 	items := []any{nil}
 	if t.HasLoop {
 		var err error

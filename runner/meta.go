@@ -126,7 +126,7 @@ func (ex *executor) metaSkipped(t *playbook.Task, h *hostState, action string) {
 // reset_connection; the local connection has nothing to reset, and says
 // so as ansible's does.
 func (ex *executor) resetConnection(ctx context.Context, t *playbook.Task, h *hostState) {
-	tc := &taskCtx{ex: ex, t: t, h: h, sc: ex.r.newScope(ex.pr, h, t, nil), kws: t.KeywordChain(ex.pr.play)}
+	tc := ex.newTaskCtx(t, h, ex.r.newScope(ex.pr, h, t, nil))
 	c, err := ex.r.connFor(ctx, tc, "")
 	if err != nil {
 		return

@@ -33,6 +33,11 @@ type taskCtx struct {
 	unknown bool
 }
 
+// newTaskCtx is t on h with scope sc, its keywords t's chain in this play.
+func (ex *executor) newTaskCtx(t *playbook.Task, h *hostState, sc *scope) *taskCtx {
+	return &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
+}
+
 func (tc *taskCtx) kw(get func(playbook.Keywords) any) any {
 	for _, k := range tc.kws {
 		if v := get(k); v != nil {
@@ -261,7 +266,7 @@ func (ex *executor) runOnHost(ctx context.Context, t *playbook.Task, h *hostStat
 		}
 		t = rt
 	}
-	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
+	tc := ex.newTaskCtx(t, h, sc)
 	kw := tc.taskKeywords()
 
 	var res *value.Map
@@ -324,7 +329,7 @@ func (ex *executor) failOnHostResult(t *playbook.Task, h *hostState, sc *scope, 
 	if t.Register != "" {
 		h.setFact(t.Register, res)
 	}
-	tc := &taskCtx{ex: ex, t: t, h: h, sc: sc, kws: t.KeywordChain(ex.pr.play)}
+	tc := ex.newTaskCtx(t, h, sc)
 	kw := tc.taskKeywords()
 	ignored := ex.settle(t, o, kw)
 	hr := &callback.HostResult{Host: h.name, Task: ex.cbTask(t, t.Name), Status: o.status, Ignored: ignored, Result: res}
