@@ -220,15 +220,10 @@ esac
 if [ -f "$h" ] && [ -O "$h" ]; then echo %[2]s; exec "$h" --private; fi
 d=%[3]s
 (umask 77 && mkdir -p "$d") 2>/dev/null || exit 70
-%[4]sif command -v gzip >/dev/null 2>&1; then
-  echo %[5]s "$mach" gzip
-  while IFS= read -r l; do [ "$l" = %[6]s ] && break; done
-  head -c "$gz" | gzip -dc > "$t" || exit 71
-else
-  echo %[5]s "$mach"
-  while IFS= read -r l; do [ "$l" = %[6]s ] && break; done
-  head -c "$size" > "$t" || exit 71
-fi
+%[4]sz=; command -v gzip >/dev/null 2>&1 && z=gzip
+echo %[5]s "$mach" $z
+while IFS= read -r l; do [ "$l" = %[6]s ] && break; done
+if [ "$z" ]; then head -c "$gz" | gzip -dc; else head -c "$size"; fi > "$t" || exit 71
 [ "$(wc -c < "$t")" -eq "$size" ] || { echo "the helper did not arrive whole" >&2; exit 77; }
 chmod 700 "$t" && mv -f -- "$t" "$h" || exit 76
 trap - EXIT
@@ -300,18 +295,20 @@ func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become
 				return fail(fmt.Errorf("no host helper for %s", line))
 			}
 			// gzipped (half the bytes) where the host has gzip
-			var bin []byte
+			var bin io.Reader
 			if len(f) > 1 && f[1] == "gzip" {
 				bin, err = h.Gzipped()
 			} else {
-				bin, err = h.Binary()
+				var b []byte
+				b, err = h.Binary()
+				bin = bytes.NewReader(b)
 			}
 			if err != nil {
 				return fail(err)
 			}
 			// the script skips to the mark sent above, reads the binary;
 			// the helper it execs then skips to this second mark
-			if _, err := io.Copy(in, io.MultiReader(bytes.NewReader(bin), strings.NewReader(hosthelper.Sync))); err != nil {
+			if _, err := io.Copy(in, io.MultiReader(bin, strings.NewReader(hosthelper.Sync))); err != nil {
 				return fail(fmt.Errorf("uploading the host helper: %v %s", err, strings.TrimSpace(stderr.String())))
 			}
 		case line == markExec:

@@ -2,6 +2,7 @@ package ssh
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,10 +16,11 @@ import (
 
 // runStart runs the helper's start script in dir with input, as the
 // session would, and returns its output and exit code.
-func runStart(t *testing.T, dir string, input []byte) (string, int) {
+func runStart(t *testing.T, dir, path string, input []byte) (string, int) {
 	t.Helper()
 	c := &Conn{remoteTmp: dir}
 	cmd := exec.Command("/bin/sh", "-c", c.startScript())
+	cmd.Env = []string{"PATH=" + path}
 	cmd.Stdin = bytes.NewReader(input)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -45,24 +47,51 @@ func TestStartScriptUpload(t *testing.T) {
 			h = c
 		}
 	}
-	gz, err := h.Gzipped()
+	zr, err := h.Gzipped()
 	if err != nil {
 		t.Fatal(err)
+	}
+	gz, err := io.ReadAll(zr)
+	if err != nil || len(gz) != h.GzSize {
+		t.Fatalf("gzipped: %d bytes of %d, %v", len(gz), h.GzSize, err)
 	}
 	raw, err := h.Binary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, gzipErr := exec.LookPath("gzip")
-	body := gz
-	if gzipErr != nil {
-		body = raw
+	// A host with gzip gets the binary gzipped, one without it raw: a
+	// PATH of the script's tools without gzip stands for the latter.
+	bare := t.TempDir()
+	for _, tool := range []string{"uname", "mkdir", "head", "wc", "chmod", "mv", "rm"} {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skip(err)
+		}
+		if err := os.Symlink(p, filepath.Join(bare, tool)); err != nil {
+			t.Fatal(err)
+		}
 	}
+	modes := []struct {
+		name, path string
+		body       []byte
+	}{{"raw", bare, raw}}
+	if _, err := exec.LookPath("gzip"); err == nil {
+		modes = append(modes, struct {
+			name, path string
+			body       []byte
+		}{"gzip", os.Getenv("PATH"), gz})
+	}
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) { startScriptUpload(t, h, raw, m.body, m.path) })
+	}
+}
+
+func startScriptUpload(t *testing.T, h helperbin.Helper, raw, body []byte, path string) {
 	sync := []byte(hosthelper.Sync)
 	for _, cut := range []int{0, 1000, len(body) / 2, len(body) - 1} {
 		dir := t.TempDir()
 		in := append(append([]byte("a become password, unread\n"), sync...), body[:cut]...)
-		out, code := runStart(t, dir, in)
+		out, code := runStart(t, dir, path, in)
 		if code == 0 || !strings.Contains(out, markMissing+" ") {
 			t.Errorf("cut at %d: exit %d\n%s", cut, code, out)
 		}
@@ -75,9 +104,12 @@ func TestStartScriptUpload(t *testing.T) {
 
 	dir := t.TempDir()
 	in := append(append(append([]byte{}, sync...), body...), sync...)
-	out, code := runStart(t, dir, in)
+	out, code := runStart(t, dir, path, in)
 	if code != 0 || !strings.Contains(out, markExec) || !strings.Contains(out, hosthelper.Hello) {
 		t.Fatalf("whole upload: exit %d\n%q", code, out)
+	}
+	if gz := len(body) != len(raw); strings.Contains(out, markMissing+" "+h.Machine+" gzip\n") != gz {
+		t.Errorf("gzipped %v, yet the script asked: %q", gz, out)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "fjord-helper-"+h.Sum))
 	if err != nil || !bytes.Equal(got, raw) {
@@ -87,13 +119,13 @@ func TestStartScriptUpload(t *testing.T) {
 		t.Errorf("mode %v", fi.Mode())
 	}
 	// Present now: run at once, reading nothing but the mark.
-	out, code = runStart(t, dir, sync)
+	out, code = runStart(t, dir, path, sync)
 	if code != 0 || strings.Contains(out, markMissing) || !strings.Contains(out, hosthelper.Hello) {
 		t.Fatalf("second start: exit %d\n%q", code, out)
 	}
 	// A copy others can write is refused by the helper itself.
 	os.Chmod(filepath.Join(dir, "fjord-helper-"+h.Sum), 0o722)
-	out, code = runStart(t, dir, sync)
+	out, code = runStart(t, dir, path, sync)
 	if code == 0 || !strings.Contains(out, "writable by others") {
 		t.Fatalf("group-writable copy: exit %d\n%q", code, out)
 	}

@@ -14,16 +14,19 @@ package helperbin
 //go:generate go run ./gen
 
 import (
-	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"io"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/fjord-run/fjord/connection/hosthelper/helperbin/internal/manifest"
 )
 
 //go:embed helper-linux-*.gz helpers.txt
@@ -55,11 +58,11 @@ var all = sync.OnceValue(func() []Helper {
 		if err != nil {
 			continue
 		}
-		z, err := files.ReadFile("helper-linux-" + f[0] + ".gz")
+		fi, err := fs.Stat(files, manifest.GzName(f[0]))
 		if err != nil {
 			continue
 		}
-		out = append(out, Helper{Arch: f[0], Machine: f[1], Sum: f[2], Size: n, GzSize: len(z)})
+		out = append(out, Helper{Arch: f[0], Machine: f[1], Sum: f[2], Size: n, GzSize: int(fi.Size())})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Machine < out[j].Machine })
 	return out
@@ -70,9 +73,10 @@ var cache struct {
 	m map[string][]byte
 }
 
-// Gzipped returns h's binary gzipped, as carried.
-func (h Helper) Gzipped() ([]byte, error) {
-	return files.ReadFile("helper-linux-" + h.Arch + ".gz")
+// Gzipped reads h's binary gzipped, as carried (GzSize bytes, read in
+// place: an upload to each host copies nothing).
+func (h Helper) Gzipped() (io.Reader, error) {
+	return files.Open(manifest.GzName(h.Arch))
 }
 
 // Binary returns h's bytes (unpacked once), checked against its sum.
@@ -82,11 +86,11 @@ func (h Helper) Binary() ([]byte, error) {
 	if b, ok := cache.m[h.Arch]; ok {
 		return b, nil
 	}
-	z, err := files.ReadFile("helper-linux-" + h.Arch + ".gz")
+	z, err := h.Gzipped()
 	if err != nil {
 		return nil, err
 	}
-	r, err := gzip.NewReader(bytes.NewReader(z))
+	r, err := gzip.NewReader(z)
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +118,4 @@ func ForMachine(machine string) (Helper, bool) {
 	return Helper{}, false
 }
 
-type changedError struct{}
-
-func (changedError) Error() string { return "helperbin: a binary differs from helpers.txt" }
-
-var errChanged error = changedError{}
+var errChanged = errors.New("helperbin: a binary differs from helpers.txt")

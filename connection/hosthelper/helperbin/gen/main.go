@@ -66,7 +66,7 @@ func run(out string) error {
 		if err := w.Close(); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(out, "helper-linux-"+arch+".gz"), z.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, manifest.GzName(arch)), z.Bytes(), 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintf(&table, "%s %s %x %d\n", arch, manifest.Arches[arch], sha256.Sum256(data), len(data))

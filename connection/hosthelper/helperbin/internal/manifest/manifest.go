@@ -17,6 +17,9 @@ import (
 // machine name uname -m prints on such a host.
 var Arches = map[string]string{"amd64": "x86_64", "arm64": "aarch64"}
 
+// GzName is the embedded file of arch's gzipped helper.
+func GzName(arch string) string { return "helper-linux-" + arch + ".gz" }
+
 // SourceDirs are the directories, relative to the module's root, whose Go
 // files (tests aside) the helper is built from.
 var SourceDirs = []string{"connection/hosthelper", "cmd/fjord-host-helper"}
