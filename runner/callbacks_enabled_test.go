@@ -31,33 +31,19 @@ func maskTimes(s string) string {
 // same playbook, times masked: callback/testdata/profile.golden is its
 // output (callback/testdata/playbooks/README says how it was made).
 func TestCallbacksEnabledGolden(t *testing.T) {
-	dir := filepath.Join("callback", "testdata", "playbooks")
-	var out, errs bytes.Buffer
-	code := Run(context.Background(), &Options{
-		Playbooks:        []string{filepath.Join(dir, "profile.yml")},
-		Inventory:        []string{filepath.Join(dir, "hosts.ini")},
-		CallbacksEnabled: []string{"profile_tasks", "timer", "ansible.posix.profile_roles", "nosuchcb"},
-		Stdout:           &out,
-		Stderr:           &errs,
-	})
-	if code != 0 {
-		t.Fatalf("exit %d: %s%s", code, out.String(), errs.String())
-	}
-	want, err := os.ReadFile(filepath.Join("callback", "testdata", "profile.golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, errs, want := runBook(t, "profile.yml", "profile.golden",
+		Options{CallbacksEnabled: []string{"profile_tasks", "timer", "ansible.posix.profile_roles", "nosuchcb"}}, false)
 	// the stars fill a date line to 80 columns, as in ansible's
-	for _, l := range regexp.MustCompile(`(?m)^[A-Z][a-z]+day .*$`).FindAllString(out.String(), -1) {
+	for _, l := range regexp.MustCompile(`(?m)^[A-Z][a-z]+day .*$`).FindAllString(out, -1) {
 		if len(l) != 80 || !strings.HasSuffix(l, "* ") {
 			t.Errorf("date line of %d columns: %q", len(l), l)
 		}
 	}
-	if got := maskTimes(out.String()); got != maskTimes(string(want)) {
-		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", got, maskTimes(string(want)))
+	if got := maskTimes(out); got != maskTimes(want) {
+		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", got, maskTimes(want))
 	}
-	if w := "[WARNING]: Skipping callback plugin 'nosuchcb', unable to load\n"; errs.String() != w {
-		t.Errorf("stderr %q, want %q", errs.String(), w)
+	if w := "[WARNING]: Skipping callback plugin 'nosuchcb', unable to load\n"; errs != w {
+		t.Errorf("stderr %q, want %q", errs, w)
 	}
 }
 
@@ -65,7 +51,6 @@ func TestCallbacksEnabledGolden(t *testing.T) {
 // result_format=yaml, print what ansible-playbook 2.14's print, the
 // command's times masked.
 func TestStdoutCallbacksGolden(t *testing.T) {
-	dir := filepath.Join("callback", "testdata", "playbooks")
 	mask := regexp.MustCompile(`("?\b(start|end|delta)"?: ?)["'][^"'\n]*["']`)
 	no := false
 	for _, tc := range []struct {
@@ -79,19 +64,8 @@ func TestStdoutCallbacksGolden(t *testing.T) {
 		{"result_format_yaml_strict", "yaml_cb.yml", Options{ResultFormat: "yaml", PrettyResults: &no}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
-			var out bytes.Buffer
-			o := tc.o
-			o.Playbooks = []string{filepath.Join(dir, tc.book)}
-			o.Inventory = []string{filepath.Join(dir, "hosts.ini")}
-			o.Stdout, o.Stderr = &out, &out
-			if code := Run(context.Background(), &o); code != 0 {
-				t.Fatalf("exit %d: %s", code, out.String())
-			}
-			want, err := os.ReadFile(filepath.Join("callback", "testdata", tc.golden+".golden"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, w := mask.ReplaceAllString(out.String(), `$1"<T>"`), mask.ReplaceAllString(string(want), `$1"<T>"`)
+			out, _, want := runBook(t, tc.book, tc.golden+".golden", tc.o, true)
+			got, w := mask.ReplaceAllString(out, `$1"<T>"`), mask.ReplaceAllString(want, `$1"<T>"`)
 			if got != w {
 				t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", got, w)
 			}
@@ -122,24 +96,32 @@ func TestPlayBannerPerBatch(t *testing.T) {
 // shows after the recap with show_custom_stats as ansible-playbook 2.14
 // shows it.
 func TestCustomStatsGolden(t *testing.T) {
-	dir := filepath.Join("callback", "testdata", "playbooks")
-	var out bytes.Buffer
-	code := Run(context.Background(), &Options{
-		Playbooks:       []string{filepath.Join(dir, "custom_stats.yml")},
-		Inventory:       []string{filepath.Join(dir, "hosts.ini")},
-		Forks:           1,
-		ShowCustomStats: true,
-		Stdout:          &out,
-		Stderr:          &out,
-	})
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, out.String())
+	out, _, want := runBook(t, "custom_stats.yml", "custom_stats.golden", Options{Forks: 1, ShowCustomStats: true}, true)
+	if out != want {
+		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", out, want)
 	}
-	want, err := os.ReadFile(filepath.Join("callback", "testdata", "custom_stats.golden"))
+}
+
+// runBook runs the playbook book of callback/testdata/playbooks against
+// its hosts.ini with o, failing t unless it exits 0, and returns what it
+// printed on stdout and on stderr (both in out when merged, as the
+// golden was recorded) and ansible-playbook's output, the golden named.
+func runBook(t *testing.T, book, golden string, o Options, merged bool) (out, errs, want string) {
+	t.Helper()
+	dir := filepath.Join("callback", "testdata", "playbooks")
+	var ob, eb bytes.Buffer
+	o.Playbooks = []string{filepath.Join(dir, book)}
+	o.Inventory = []string{filepath.Join(dir, "hosts.ini")}
+	o.Stdout, o.Stderr = &ob, &eb
+	if merged {
+		o.Stderr = &ob
+	}
+	if code := Run(context.Background(), &o); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, ob.String(), eb.String())
+	}
+	w, err := os.ReadFile(filepath.Join("callback", "testdata", golden))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != string(want) {
-		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", out.String(), want)
-	}
+	return ob.String(), eb.String(), string(w)
 }

@@ -1,12 +1,6 @@
 package runner
 
-import (
-	"bytes"
-	"context"
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // Meta tasks print what ansible-playbook 2.14 prints for them
 // (callback/testdata/meta.golden): a banner per host for the per-host
@@ -14,26 +8,11 @@ import (
 // host's condition, skips that count in no stats, warnings for when on
 // noop and for resetting a local connection, and tags applied.
 func TestMetaTasksGolden(t *testing.T) {
-	dir := filepath.Join("callback", "testdata", "playbooks")
-	var out, errs bytes.Buffer
-	code := Run(context.Background(), &Options{
-		Playbooks: []string{filepath.Join(dir, "meta.yml")},
-		Inventory: []string{filepath.Join(dir, "hosts.ini")},
-		Forks:     1,
-		Stdout:    &out,
-		Stderr:    &errs,
-	})
-	if code != 0 {
-		t.Fatalf("exit %d: %s%s", code, out.String(), errs.String())
+	out, errs, want := runBook(t, "meta.yml", "meta.golden", Options{Forks: 1}, false)
+	if out != want {
+		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", out, want)
 	}
-	want, err := os.ReadFile(filepath.Join("callback", "testdata", "meta.golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != string(want) {
-		t.Errorf("output differs from ansible-playbook's:\n--- got\n%s--- want\n%s", out.String(), want)
-	}
-	if w := "[WARNING]: noop task does not support when conditional\n[WARNING]: Reset is not implemented for this connection\n"; errs.String() != w {
-		t.Errorf("stderr %q, want %q", errs.String(), w)
+	if w := "[WARNING]: noop task does not support when conditional\n[WARNING]: Reset is not implemented for this connection\n"; errs != w {
+		t.Errorf("stderr %q, want %q", errs, w)
 	}
 }
