@@ -25,21 +25,22 @@ func (ex *executor) runMeta(ctx context.Context, t *playbook.Task, hosts hostSet
 	raw, _ := t.Args.Get("_raw_params")
 	action := value.String(raw)
 	pr := ex.pr
-	if len(whens(t)) > 0 && metaNoWhen[action] {
+	conds := whens(t)
+	if len(conds) > 0 && metaNoWhen[action] {
 		ex.r.warn(action + " task does not support when conditional")
 	}
 	targets := hosts
 	if !metaPerHost[action] && len(targets) > 1 {
 		targets = targets[:1]
 	}
+	// ansible announces a meta task with its name as written (not
+	// templated)
+	ct := ex.cbTask(t, t.Name)
 	var flush map[*hostState]bool
 	for _, h := range targets {
-		// ansible announces a meta task with its name as written (not
-		// templated)
-		ct := ex.cbTask(t, t.Name)
 		ex.r.emit(func(s callback.Sink) { s.TaskStart(ct) })
-		if !metaNoWhen[action] && len(whens(t)) > 0 {
-			ok, err := ex.r.newScope(pr, h, t, nil).cond(whens(t))
+		if !metaNoWhen[action] && len(conds) > 0 {
+			ok, err := ex.r.newScope(pr, h, t, nil).cond(conds)
 			if err != nil || !ok {
 				ex.metaSkipped(t, h, action)
 				continue
