@@ -66,12 +66,15 @@ func TestFleet(t *testing.T) {
 
 	diskBefore := queue(t, f.disk)
 	out, code, d1 := f.playbook(t)
+	f.logRetried(t, out)
 	if code != 0 {
+		f.logFailedHosts(t, out)
 		t.Fatalf("first converge: exit %d\n%s", code, out)
 	}
 	f.checkRecap(t, "first converge", out, -1)
 	out, code, d2 := f.playbook(t)
 	if code != 0 {
+		f.logFailedHosts(t, out)
 		t.Fatalf("second converge: exit %d\n%s", code, out)
 	}
 	f.checkRecap(t, "second converge", out, 0)
@@ -85,6 +88,7 @@ func TestFleet(t *testing.T) {
 		// ansible-playbook does not have.
 		out, code, d := f.ansiblePlaybook(t, ansibleYML(), "-e", "base_iosched_enabled=false")
 		if code != 0 {
+			f.logFailedHosts(t, out)
 			t.Fatalf("ansible-playbook on the converged fleet: exit %d\n%s", code, out)
 		}
 		f.checkRecap(t, "ansible-playbook", out, 0)
@@ -232,7 +236,7 @@ func TestFleet(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("converge with a new io_capacity: exit %d\n%s", code, out)
 		}
-		f.logRetriedRestarts(t, out)
+		f.logRetried(t, out)
 		if n := strings.Count(out, "TASK [galera : Restart nodes whose configuration changed, one at a time]"); n != 1 {
 			t.Fatalf("restart task ran %d times:\n%s", n, out)
 		}
@@ -259,7 +263,7 @@ func TestFleet(t *testing.T) {
 		}
 		// Back to the inventory's configuration.
 		out, code, _ = f.playbook(t, "-l", "db")
-		f.logRetriedRestarts(t, out)
+		f.logRetried(t, out)
 		if code != 0 {
 			t.Fatalf("converge back: exit %d\n%s", code, out)
 		}
@@ -353,12 +357,15 @@ func TestAnsibleConverges(t *testing.T) {
 	f := upFleet(t, "ansfleet", "web1", "lb1", "lb2", "vpn-oslo", "db3")
 	f.pb = ansibleYML()
 	out, code, d1 := f.ansiblePlaybook(t, f.pb)
+	f.logRetried(t, out)
 	if code != 0 {
+		f.logFailedHosts(t, out)
 		t.Fatalf("ansible-playbook on fresh hosts: exit %d\n%s", code, out)
 	}
 	f.checkRecap(t, "ansible-playbook (fresh)", out, -1)
 	out, code, d2 := f.ansiblePlaybook(t, f.pb)
 	if code != 0 {
+		f.logFailedHosts(t, out)
 		t.Fatalf("second ansible-playbook: exit %d\n%s", code, out)
 	}
 	f.checkRecap(t, "second ansible-playbook", out, 0)
@@ -432,12 +439,31 @@ func TestAnsibleConverges(t *testing.T) {
 	})
 }
 
-// logRetriedRestarts logs the journal of each node whose restart the
-// galera role had to try again (a restart has failed in CI with "a fatal
-// signal was delivered to the control process", cause not yet known).
-func (f *fleet) logRetriedRestarts(t *testing.T, out string) {
-	for _, m := range regexp.MustCompile(`FAILED - RETRYING: \[(db\d)\]: Restart nodes`).FindAllStringSubmatch(out, -1) {
-		j, _ := f.ssh(20*time.Second, m[1], "journalctl -u mariadb -n 80 --no-pager")
-		t.Logf("%s's restart was tried again; its journal:\n%s", m[1], j)
+// logFailedHosts logs, for each host a run reported failed, the host's
+// failed units and the end of its journal: a failure in CI is then
+// explained by the run that had it.
+func (f *fleet) logFailedHosts(t *testing.T, out string) {
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^(?:fatal|failed): \[([^\]\s]+)`).FindAllStringSubmatch(out, -1) {
+		if h := m[1]; !seen[h] {
+			seen[h] = true
+			j, _ := f.ssh(20*time.Second, h, "systemctl --failed --no-pager; journalctl -n 80 --no-pager")
+			t.Logf("%s failed; its failed units and journal:\n%s", h, j)
+		}
+	}
+}
+
+// logRetried logs the journal of each host a task of the roles had to
+// try again (a galera restart has failed in CI with "a fatal signal was
+// delivered to the control process", an haproxy reload with "Job for
+// haproxy.service failed"; neither cause is known yet).
+func (f *fleet) logRetried(t *testing.T, out string) {
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(`FAILED - RETRYING: \[([^\]\s]+)\]: ([^(]*)`).FindAllStringSubmatch(out, -1) {
+		if h := m[1]; !seen[h] {
+			seen[h] = true
+			j, _ := f.ssh(20*time.Second, h, "journalctl -n 100 --no-pager")
+			t.Logf("%s's %q was tried again; its journal:\n%s", h, strings.TrimSpace(m[2]), j)
+		}
 	}
 }
