@@ -83,15 +83,5 @@ INV
 }
 
 export ANSIBLE_NOCOLOR=1 ANSIBLE_CONFIG=/nonexistent ANSIBLE_RETRY_FILES_ENABLED=False
-ms_now() { date +%s%N; }
-run_ms() { # label logfile command...
-  local log=$1; shift
-  local s e rc=0
-  s=$(ms_now)
-  "$@" > "$log" 2>&1 || rc=$?
-  e=$(ms_now)
-  if [ $rc -ne 0 ]; then echo "run failed ($rc), see $log:" >&2; tail -20 "$log" >&2; fi
-  echo $(( (e - s) / 1000000 ))
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+. bench/timing.sh
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,26 @@ import (
 // turned off); the caller then runs the script, with the same result.
 type HelperConn interface {
 	Helper(ctx context.Context, b *Become) *Helper
+}
+
+var helperOn atomic.Bool
+
+// EnableHostHelper makes connections offer the host helper (or not). A
+// program that never calls it (a test binary) uses the scripts only.
+func EnableHostHelper(on bool) { helperOn.Store(on) }
+
+// HelperEnabled says whether connections offer the host helper: the
+// program turned it on and FJORD_HOST_HELPER (0, false, no, off) does not
+// turn it off.
+func HelperEnabled() bool {
+	if !helperOn.Load() {
+		return false
+	}
+	switch strings.ToLower(os.Getenv("FJORD_HOST_HELPER")) {
+	case "0", "false", "no", "off":
+		return false
+	}
+	return true
 }
 
 func helperOf(ctx context.Context, c Conn, b *Become) *Helper {

@@ -16,12 +16,16 @@ func init() { Register("local", localDialer{}) }
 type localDialer struct{}
 
 func (localDialer) Dial(ctx context.Context, o Options) (Conn, error) {
-	return NewLocal(), nil
+	l := NewLocal()
+	l.noHelper = o.NoHostHelper
+	return l, nil
 }
 
 // Local runs commands on the controller itself.
 type Local struct {
-	user string
+	user     string
+	noHelper bool // the host variable fjord_host_helper: false
+	helpers  localHelpers
 }
 
 // NewLocal returns a connection to the local machine.
@@ -95,10 +99,16 @@ func (l *Local) kill(pid int, become *Become) {
 	}
 }
 
-// Close does nothing for a local connection.
-func (l *Local) Close() error { return nil }
+// Close ends the connection's in-process file servers (Helper).
+func (l *Local) Close() error {
+	l.closeHelpers()
+	return nil
+}
 
 // User is the user commands run as before any become.
 func (l *Local) User() string { return l.user }
 
-var _ Conn = (*Local)(nil)
+var (
+	_ Conn       = (*Local)(nil)
+	_ HelperConn = (*Local)(nil)
+)

@@ -6,12 +6,12 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/fjord-run/fjord/connection/ssh"
+	"github.com/fjord-run/fjord/connection"
 	"github.com/fjord-run/fjord/runner"
 )
 
 func main() {
-	ssh.EnableHostHelper(true)
+	connection.EnableHostHelper(true)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	dir, err := os.Getwd()
 	if err != nil {

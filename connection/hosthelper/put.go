@@ -65,12 +65,12 @@ func (s *server) put(p *PutRequest) (a answer, err error) {
 		fail(70, "cannot create a temporary file in %s", d)
 		return a, s.drain()
 	}
-	setPending(t)
+	addPending(t)
 	defer func() {
 		if tf != nil {
 			tf.Close()
 		}
-		cleanup()
+		dropPending(t)
 	}()
 	h := sha1.New()
 	n, werr, err := s.receive(io.MultiWriter(tf, h))
@@ -151,7 +151,7 @@ func (s *server) put(p *PutRequest) (a answer, err error) {
 		fail(76, "mv: cannot move %s to %s: %s", quote(t), quote(f), errText(err))
 		return a, nil
 	}
-	setPending("")
+	donePending(t)
 	fmt.Fprintf(&a.stdout, "D %s\nS %o %d %d %d %s/%s\n", f, st.Mode&07777, st.Uid, st.Gid, st.Size,
 		userName(st.Uid), groupName(st.Gid))
 	return a, nil

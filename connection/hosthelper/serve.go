@@ -54,24 +54,47 @@ func Main() int {
 	return 0
 }
 
-// pending is the temporary file a write has made and not yet renamed.
+// pending holds the temporary files writes have made and not yet
+// renamed: a signal removes them all (Main), a write that stops removes
+// its own. It is a set because fjord's local connection runs Serve in its
+// own process, one per host, beside each other.
 var pending struct {
 	sync.Mutex
-	path string
+	paths map[string]bool
 }
 
-func setPending(p string) {
+func addPending(p string) {
 	pending.Lock()
-	pending.path = p
+	if pending.paths == nil {
+		pending.paths = map[string]bool{}
+	}
+	pending.paths[p] = true
+	pending.Unlock()
+}
+
+// donePending forgets p (renamed into place); dropPending removes it
+// unless it was.
+func donePending(p string) {
+	pending.Lock()
+	delete(pending.paths, p)
+	pending.Unlock()
+}
+
+func dropPending(p string) {
+	pending.Lock()
+	if pending.paths[p] {
+		os.Remove(p)
+		delete(pending.paths, p)
+	}
 	pending.Unlock()
 }
 
 func cleanup() {
 	pending.Lock()
-	if pending.path != "" {
-		os.Remove(pending.path)
-		pending.path = ""
+	for p := range pending.paths {
+		os.Remove(p)
 	}
+	pending.paths = nil
 	pending.Unlock()
 }
 
@@ -80,9 +103,7 @@ func cleanup() {
 func Serve(in io.Reader, out io.Writer) error {
 	r := bufio.NewReaderSize(in, 64<<10)
 	w := bufio.NewWriterSize(out, 64<<10)
-	umask := syscall.Umask(0)
-	syscall.Umask(umask)
-	s := &server{r: r, w: w, umask: uint32(umask)}
+	s := &server{r: r, w: w, umask: currentUmask()}
 	if err := skipTo(r, Sync); err != nil {
 		return err
 	}
@@ -281,4 +302,23 @@ func checkPrivate() error {
 		return fmt.Errorf("%s is writable by others", exe)
 	}
 	return nil
+}
+
+// currentUmask is the process's umask. Linux reports it in
+// /proc/self/status; setting it to read it back (the fallback) changes it
+// for a moment for every thread, which only a process of its own (the
+// helper on a host) can afford.
+func currentUmask() uint32 {
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "Umask:"); ok {
+				if m, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32); err == nil {
+					return uint32(m)
+				}
+			}
+		}
+	}
+	m := syscall.Umask(0)
+	syscall.Umask(m)
+	return uint32(m)
 }

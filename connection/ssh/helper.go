@@ -6,10 +6,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
@@ -26,21 +24,6 @@ import (
 // kept running in a session of its own. When any step fails the
 // connection serves file requests with its scripts for the rest of the
 // run.
-
-var helperOn atomic.Bool
-
-// EnableHostHelper makes connections offer the host helper (or not). A
-// program that never calls it (a test binary) uses the scripts only.
-func EnableHostHelper(on bool) { helperOn.Store(on) }
-
-// helperOff says whether FJORD_HOST_HELPER turns the helper off.
-func helperOff() bool {
-	switch strings.ToLower(os.Getenv("FJORD_HOST_HELPER")) {
-	case "0", "false", "no", "off":
-		return true
-	}
-	return false
-}
 
 type helperSlot struct {
 	h  *connection.Helper
@@ -60,7 +43,7 @@ type helperStart struct {
 // then it goes on beside the run's requests, which scripts serve
 // meanwhile, and the helper serves the requests after it.
 func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Helper {
-	if c.noHelper || !helperOn.Load() || helperOff() {
+	if c.noHelper || !connection.HelperEnabled() {
 		return nil
 	}
 	key := ""

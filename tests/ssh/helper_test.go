@@ -12,14 +12,13 @@ import (
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
-	fssh "github.com/fjord-run/fjord/connection/ssh"
 )
 
 // withHelper offers the host helper to the connections the test dials,
 // until it ends.
 func withHelper(t *testing.T) {
-	fssh.EnableHostHelper(true)
-	t.Cleanup(func() { fssh.EnableHostHelper(false) })
+	connection.EnableHostHelper(true)
+	t.Cleanup(func() { connection.EnableHostHelper(false) })
 }
 
 // waitHelper returns c's helper for b once its upload (in the
