@@ -115,24 +115,26 @@ func infoSpecs(info *Info) ([]*argSpec, reflect.Type, error) {
 	return s, t.Elem(), err
 }
 
-// displayName is how Ansible names a module in argument errors: a short
-// name as written resolves to ansible.legacy.X.
+// displayName is how Ansible names a module in argument errors: as the
+// task wrote it, except the modules ansible runs through an action plugin
+// of its own that calls them as ansible.legacy.X (legacyCalled); with
+// nothing written (a check at load), ansible.legacy.X.
 func displayName(info *Info, used string) string {
+	short := info.ID[strings.LastIndex(info.ID, ".")+1:]
 	if info.Engine {
 		// an action plugin names itself
-		return info.ID[strings.LastIndex(info.ID, ".")+1:]
+		return short
 	}
-	if used == "" {
-		used = info.ID
-		if i := strings.LastIndex(used, "."); i >= 0 {
-			used = "ansible.legacy." + used[i+1:]
-		}
-	}
-	if !strings.Contains(used, ".") {
-		used = "ansible.legacy." + used
+	if used == "" || legacyCalled[short] {
+		return "ansible.legacy." + short
 	}
 	return used
 }
+
+// legacyCalled are the modules whose ansible-core 2.14 action plugin
+// executes them by the name ansible.legacy.X (plugins/action/command.py,
+// copy.py, unarchive.py, uri.py, async_status.py).
+var legacyCalled = map[string]bool{"command": true, "copy": true, "unarchive": true, "uri": true, "async_status": true}
 
 // CheckArgs checks a task's argument names at load time, before values
 // are templated: unknown names and missing required arguments are errors,
@@ -203,7 +205,7 @@ func CheckArgsAs(info *Info, used string, keys []string) error {
 // decode fills a new module instance from its arguments: names and
 // aliases resolved, values converted, choices and required checked,
 // defaults filled. Validate and Provision are Decode's next steps.
-func decode(info *Info, args *value.Map) (Module, error) {
+func decode(info *Info, used string, args *value.Map) (Module, error) {
 	m := info.New()
 	if info.Raw {
 		if r, ok := m.(RawArgs); ok {
@@ -212,7 +214,7 @@ func decode(info *Info, args *value.Map) (Module, error) {
 		return m, nil
 	}
 	keys := args.Keys()
-	if err := CheckArgs(info, keys); err != nil {
+	if err := CheckArgsAs(info, used, keys); err != nil {
 		return nil, err
 	}
 	specs, _, err := infoSpecs(info)

@@ -24,8 +24,16 @@ func TestCheckArgs(t *testing.T) {
 	if err := CheckArgs(info, []string{"content", "dest", "attr"}); err != nil {
 		t.Errorf("alias: %v", err)
 	}
-	if err := CheckArgsAs(info, "ansible.builtin.copy", []string{"x", "dest"}); err == nil || !strings.HasPrefix(err.Error(), "Unsupported parameters for (ansible.builtin.copy) module: x.") {
+	// copy's action plugin runs it as ansible.legacy.copy, whatever the
+	// task wrote; a module without one is named as written
+	if err := CheckArgsAs(info, "ansible.builtin.copy", []string{"x", "dest"}); err == nil || !strings.HasPrefix(err.Error(), "Unsupported parameters for (ansible.legacy.copy) module: x.") {
 		t.Errorf("named: %v", err)
+	}
+	li, _ := Lookup("lineinfile")
+	for _, used := range []string{"lineinfile", "ansible.builtin.lineinfile"} {
+		if err := CheckArgsAs(li, used, []string{"x", "path"}); err == nil || !strings.HasPrefix(err.Error(), "Unsupported parameters for ("+used+") module: x.") {
+			t.Errorf("named %s: %v", used, err)
+		}
 	}
 }
 

@@ -98,7 +98,7 @@ func validateSpec(spec, params *value.Map, ctx []string, unsupportedOut *[]strin
 		if !ok || v == nil {
 			continue
 		}
-		typ := value.String(optField(spec, name, "type"))
+		typ := optString(spec, name, "type")
 		if typ == "" {
 			typ = "str"
 		}
@@ -117,7 +117,7 @@ func validateSpec(spec, params *value.Map, ctx []string, unsupportedOut *[]strin
 		}
 		converted[name] = cv
 		if typ == "list" {
-			if et := value.String(optField(spec, name, "elements")); et != "" {
+			if et := optString(spec, name, "elements"); et != "" {
 				items := cv.([]any)
 				for i, e := range items {
 					ce, err := convertType(name, et, e)
@@ -144,7 +144,7 @@ func validateSpec(spec, params *value.Map, ctx []string, unsupportedOut *[]strin
 		if len(choices) == 0 {
 			continue
 		}
-		if items, isList := cv.([]any); isList && value.String(optField(spec, name, "type")) == "list" {
+		if items, isList := cv.([]any); isList && optString(spec, name, "type") == "list" {
 			var bad []string
 			for _, e := range items {
 				if !inChoices(e, choices) {
@@ -190,6 +190,17 @@ func optField(spec *value.Map, name, field string) any {
 	}
 	v, _ := m.Get(field)
 	return v
+}
+
+// optString is an option's field as a string: "" where the field is
+// missing or null (value.String would give Python's "None"), as ansible's
+// spec.get(field) is falsy then: no type means str, no elements none.
+func optString(spec *value.Map, name, field string) string {
+	v := optField(spec, name, field)
+	if v == nil {
+		return ""
+	}
+	return value.String(v)
 }
 
 func inChoices(v any, choices []any) bool {

@@ -31,8 +31,12 @@ type RawArgs interface {
 // New (Info.New), decode (names, aliases, types, choices, defaults),
 // Validate, Provision. The engine calls it with the task's templated
 // arguments, then Execute.
-func Decode(info *Info, args *value.Map) (Module, error) {
-	m, err := decode(info, args)
+func Decode(info *Info, args *value.Map) (Module, error) { return DecodeAs(info, "", args) }
+
+// DecodeAs is Decode naming the module as the task wrote it (in an
+// unsupported parameter's message, as ansible does).
+func DecodeAs(info *Info, used string, args *value.Map) (Module, error) {
+	m, err := decode(info, used, args)
 	if err != nil || info.Raw {
 		return m, err
 	}

@@ -159,11 +159,18 @@ type User struct {
 	Local bool `arg:"local"`
 	// Skeleton is the directory a new home is copied from.
 	Skeleton string `arg:"skeleton"`
+	// PasswordExpireMax is the most days a password stays valid
+	// (chage -M).
+	PasswordExpireMax *int `arg:"password_expire_max"`
+	// PasswordExpireMin is the fewest days between password changes
+	// (chage -m).
+	PasswordExpireMin *int `arg:"password_expire_min"`
 }
 
 type passwdEnt struct {
 	uid, gid                   int // -1: not known (a predicted account)
 	gecos, home, shell, shadow string
+	spMin, spMax               int      // the shadow entry's, -1 when empty or unknown
 	group                      string   // primary, by name
 	groups                     []string // supplementary, by name
 	new                        bool     // predicted: the run would create it
@@ -174,7 +181,7 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 	n := connection.Quote(m.Name)
 	var b strings.Builder
 	fmt.Fprintf(&b, "echo @@passwd; getent passwd -- %s\n", n)
-	fmt.Fprintf(&b, "echo @@shadow; getent shadow -- %s | cut -d: -f2\n", n)
+	fmt.Fprintf(&b, "echo @@shadow; getent shadow -- %s\n", n)
 	// The primary group, then the groups that list the account as a
 	// member (the primary one too when it does), as Ansible's
 	// user_group_membership reads them: id -Gn would merge the two.
@@ -220,7 +227,11 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	var cur *passwdEnt
 	if f := strings.Split(trimNL(sec["passwd"]), ":"); len(f) >= 7 {
-		cur = &passwdEnt{gecos: f[4], home: f[5], shell: f[6], shadow: trimNL(sec["shadow"])}
+		cur = &passwdEnt{gecos: f[4], home: f[5], shell: f[6], spMin: -1, spMax: -1}
+		if sf := strings.Split(trimNL(sec["shadow"]), ":"); len(sf) >= 5 {
+			cur.shadow = sf[1]
+			cur.spMin, cur.spMax = shadowDays(sf[3]), shadowDays(sf[4])
+		}
 		cur.uid, _ = strconv.Atoi(f[2])
 		cur.gid, _ = strconv.Atoi(f[3])
 		for i, g := range strings.Fields(sec["groups"]) {
@@ -325,7 +336,7 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 		if err := m.predictCreation(ctx, env, want, ownGroup, sec["defaults"]); err != nil {
 			return nil, err
 		}
-		return m.apply(ctx, env, r, cmd)
+		return m.expire(ctx, env, nil)(m.apply(ctx, env, r, cmd))
 	}
 	// Existing account: usermod with whatever differs.
 	var args []string
@@ -375,7 +386,7 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 	r.Set("append", m.Append).Set("move_home", m.MoveHome)
 	if len(args) == 0 {
 		m.fill(r, cur)
-		return r, nil
+		return m.expire(ctx, env, cur)(r, nil)
 	}
 	cmd := quoteAll(append(append([]string{"usermod"}, args...), "--", m.Name)) + " && getent passwd -- " + n
 	if m.Groups != nil {
@@ -385,9 +396,9 @@ func (m *User) Run(ctx context.Context, env *Env) (*Result, error) {
 	if env.Check {
 		r.Changed = true
 		m.fill(r, cur)
-		return r, nil
+		return m.expire(ctx, env, cur)(r, nil)
 	}
-	return m.apply(ctx, env, r, cmd)
+	return m.expire(ctx, env, cur)(m.apply(ctx, env, r, cmd))
 }
 
 // primary says whether the account's primary group is g (whose gid the

@@ -40,9 +40,10 @@ func predictedEntry(u *dryrun.User, host *passwdEnt) *passwdEnt {
 		return nil
 	}
 	e := &passwdEnt{uid: -1, gid: -1, gecos: u.Comment, home: u.Home, shell: u.Shell, shadow: u.Password,
-		group: u.Group, groups: append([]string(nil), u.Groups...), new: u.New}
+		group: u.Group, groups: append([]string(nil), u.Groups...), new: u.New, spMin: -1, spMax: -1}
 	if host != nil && !u.New {
 		e.uid = host.uid
+		e.spMin, e.spMax = host.spMin, host.spMax
 		if host.group == u.Group {
 			e.gid = host.gid
 		}

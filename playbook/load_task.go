@@ -224,7 +224,7 @@ func (l *Loader) taskKeyword(file string, t *Task, kn, vn *yaml.Node) error {
 		t.HasLoop = true
 		if k != "loop" {
 			t.LoopLookup = strings.TrimPrefix(k, "with_")
-			if !knownLookups[t.LoopLookup] && !templates.HasLookup(t.LoopLookup) {
+			if !knownLookups[templates.LookupName(t.LoopLookup)] && !templates.HasLookup(t.LoopLookup) {
 				return errAt(posOf(file, kn), "unsupported loop lookup %q", k)
 			}
 		}

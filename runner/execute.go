@@ -120,7 +120,7 @@ func (tc *taskCtx) module(info *modules.Info) (modules.Module, error) {
 			args.Set(info.FreeForm, v)
 		}
 	}
-	return modules.Decode(info, value.StripUnsafe(args).(*value.Map))
+	return modules.DecodeAs(info, t.Written, value.StripUnsafe(args).(*value.Map))
 }
 
 // moduleEnv is what the module may use on its host: the connection, the

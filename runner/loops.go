@@ -30,7 +30,8 @@ func (tc *taskCtx) loopItems() ([]any, error) {
 	return value.MarkUnsafe(items).([]any), nil
 }
 
-func (tc *taskCtx) withItems(lookup string, v any) ([]any, error) {
+func (tc *taskCtx) withItems(written string, v any) ([]any, error) {
+	lookup := templates.LookupName(written)
 	if f, ok := withLookups[lookup]; ok {
 		return f(v)
 	}
@@ -41,7 +42,7 @@ func (tc *taskCtx) withItems(lookup string, v any) ([]any, error) {
 	if templates.HasLookup(lookup) {
 		return tc.withQuery(lookup, v)
 	}
-	return nil, fmt.Errorf("unsupported loop lookup with_%s", lookup)
+	return nil, fmt.Errorf("unsupported loop lookup with_%s", written)
 }
 
 // loopList is loop:'s value: a list, nothing else.
@@ -88,11 +89,10 @@ var withLookups = map[string]func(v any) ([]any, error){
 		}
 		return out, nil
 	},
-	"dict":                        withDict,
-	"nested":                      withNested,
-	"cartesian":                   withNested,
-	"community.general.cartesian": withNested,
-	"together":                    withTogether,
+	"dict":      withDict,
+	"nested":    withNested,
+	"cartesian": withNested,
+	"together":  withTogether,
 }
 
 // lookupError is a with_X lookup refusing its terms: the task fails with

@@ -142,9 +142,24 @@ func init() {
 
 // HasLookup says there is a lookup plugin of that name (a with_X loop).
 func HasLookup(name string) bool {
-	_, ok := lookups[strings.TrimPrefix(strings.TrimPrefix(name, "ansible.builtin."), "ansible.legacy.")]
+	_, ok := lookups[LookupName(name)]
 	return ok
 }
+
+// LookupName is the name a lookup plugin goes by here: without
+// ansible.builtin. or ansible.legacy., and the community.general lookups
+// that ansible-core 2.14's own short names redirect to (its
+// ansible_builtin_runtime.yml) by those short names, which fjord
+// implements.
+func LookupName(name string) string {
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "ansible.builtin."), "ansible.legacy.")
+	if short, ok := strings.CutPrefix(name, "community.general."); ok && redirectedLookups[short] {
+		return short
+	}
+	return name
+}
+
+var redirectedLookups = map[string]bool{"flattened": true, "cartesian": true}
 
 // lookup is Ansible's lookup()/query(): lookup joins a list result with
 // commas unless wantlist=True.
@@ -153,7 +168,7 @@ func (s *state) lookup(args []any, kw map[string]any, wantList bool) (any, error
 		return nil, fmt.Errorf("lookup() requires a plugin name")
 	}
 	name, _ := toStr(args[0])
-	name = strings.TrimPrefix(strings.TrimPrefix(name, "ansible.builtin."), "ansible.legacy.")
+	name = LookupName(name)
 	f, ok := lookups[name]
 	if !ok {
 		return nil, fmt.Errorf("lookup plugin (%s) not found", name)

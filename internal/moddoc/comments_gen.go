@@ -463,6 +463,8 @@ var comments = map[string]string{
 	"github.com/fjord-run/fjord/modules.User.Name":                                  "Name is the account.",
 	"github.com/fjord-run/fjord/modules.User.NonUnique":                             "NonUnique lets uid be shared.",
 	"github.com/fjord-run/fjord/modules.User.Password":                              "Password is the password, already hashed.",
+	"github.com/fjord-run/fjord/modules.User.PasswordExpireMax":                     "PasswordExpireMax is the most days a password stays valid (chage -M).",
+	"github.com/fjord-run/fjord/modules.User.PasswordExpireMin":                     "PasswordExpireMin is the fewest days between password changes (chage -m).",
 	"github.com/fjord-run/fjord/modules.User.Remove":                                "Remove deletes the home directory with the account.",
 	"github.com/fjord-run/fjord/modules.User.Shell":                                 "Shell is the login shell.",
 	"github.com/fjord-run/fjord/modules.User.Skeleton":                              "Skeleton is the directory a new home is copied from.",

@@ -272,6 +272,17 @@ func TestSystemModules(t *testing.T) {
 		if !strings.Contains(got, "fjgrp") || !strings.Contains(got, "sudo") || !strings.Contains(got, "fjsys") {
 			t.Errorf("groups: %s", got)
 		}
+		// password ageing with chage where the shadow entry differs
+		e.converge(t, "user-expire", `- hosts: lab
+  gather_facts: false
+  tasks:
+    - user: {name: fjuser, password_expire_max: 30, password_expire_min: 2}
+`, "getent shadow fjuser | cut -d: -f4,5", "0:99999\n", "2:30\n")
+		e.converge(t, "user-expire-max", `- hosts: lab
+  gather_facts: false
+  tasks:
+    - user: {name: fjuser, password_expire_max: 60, password_expire_min: 2}
+`, "getent shadow fjuser | cut -d: -f4,5", "2:30\n", "2:60\n")
 		e.converge(t, "user-remove", `- hosts: lab
   gather_facts: false
   tasks:

@@ -1,0 +1,63 @@
+package modules
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/fjord-run/fjord/connection"
+)
+
+// shadowDays is a shadow entry's day count, -1 when empty (Python's
+// spwd gives -1 then).
+func shadowDays(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return -1
+}
+
+// expire returns the step after an account was made or changed (r, err
+// from it): password_expire_min and _max set with chage where the shadow
+// entry differs, as ansible's set_password_expire does. cur is the entry
+// before the run, nil for an account the step made. A check run changes
+// nothing and compares with cur: an account it would make is not there
+// to compare with, and ansible leaves it then.
+func (m *User) expire(ctx context.Context, env *Env, cur *passwdEnt) func(*Result, error) (*Result, error) {
+	return func(r *Result, err error) (*Result, error) {
+		if err != nil || r.Failed || (m.PasswordExpireMin == nil && m.PasswordExpireMax == nil) {
+			return r, err
+		}
+		if env.Check {
+			if cur != nil && !cur.new && ((m.PasswordExpireMin != nil && *m.PasswordExpireMin != cur.spMin) ||
+				(m.PasswordExpireMax != nil && *m.PasswordExpireMax != cur.spMax)) {
+				r.Changed = true
+			}
+			return r, nil
+		}
+		n := connection.Quote(m.Name)
+		var b strings.Builder
+		fmt.Fprintf(&b, "s=$(getent shadow -- %s) || exit 0\na=\n", n)
+		if v := m.PasswordExpireMin; v != nil {
+			fmt.Fprintf(&b, "v=$(printf %%s \"$s\" | cut -d: -f4); [ \"${v:--1}\" = %d ] || a=\"-m %d\"\n", *v, *v)
+		}
+		if v := m.PasswordExpireMax; v != nil {
+			fmt.Fprintf(&b, "v=$(printf %%s \"$s\" | cut -d: -f5); [ \"${v:--1}\" = %d ] || a=\"$a -M %d\"\n", *v, *v)
+		}
+		fmt.Fprintf(&b, "[ -n \"$a\" ] || exit 0\necho @@chage\nchage $a %s\n", n)
+		res, err := hostRun(ctx, env, b.String(), nil)
+		if err != nil {
+			return nil, err
+		}
+		if res.RC != 0 {
+			f := Failf("%s", string(res.Stderr))
+			f.Set("name", m.Name).Set("rc", res.RC)
+			return f, nil
+		}
+		if strings.Contains(string(res.Stdout), "@@chage") {
+			r.Changed = true
+		}
+		return r, nil
+	}
+}
