@@ -236,13 +236,7 @@ func (m *Find) Run(ctx context.Context, env *Env) (*Result, error) {
 	}
 	files := make([]any, 0, len(matched))
 	for _, e := range matched {
-		d := statDict(&e.fi)
-		d.Delete("exists")
-		d.Delete("readable")
-		d.Delete("writeable")
-		d.Delete("executable")
-		d.Delete("lnk_source")
-		d.Delete("lnk_target")
+		d := foundFile(&e.fi)
 		if s, ok := sums[e.fi.Path]; ok {
 			d.Set("checksum", s)
 		}
@@ -259,6 +253,24 @@ func (m *Find) Run(ctx context.Context, env *Env) (*Result, error) {
 	r.Set("files", files).Set("matched", len(files)).Set("examined", examined).
 		Set("skipped_paths", skipped).Set("msg", msg)
 	return r, nil
+}
+
+// foundFileKeys are a found file's keys in the order ansible's find
+// prints them (path, then its statinfo: the names before the bits).
+var foundFileKeys = []string{"path", "mode", "isdir", "ischr", "isblk", "isreg", "isfifo", "islnk", "issock",
+	"uid", "gid", "size", "inode", "dev", "nlink", "atime", "mtime", "ctime", "gr_name", "pw_name",
+	"wusr", "rusr", "xusr", "wgrp", "rgrp", "xgrp", "woth", "roth", "xoth", "isuid", "isgid"}
+
+// foundFile is a found file as ansible's find returns it: stat's values,
+// in its own order, without what only stat adds.
+func foundFile(fi *connection.FileInfo) *value.Map {
+	st := statDict(fi)
+	d := value.NewMap(len(foundFileKeys) + 1)
+	for _, k := range foundFileKeys {
+		v, _ := st.Get(k)
+		d.Set(k, v)
+	}
+	return d
 }
 
 // findErrors reads find's (C locale) complaints, "find: 'PATH': why",

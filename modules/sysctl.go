@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
@@ -167,31 +169,50 @@ func (m *Sysctl) predict(env *Env, c *sysctlChange, existed bool) {
 	}
 }
 
-// Apply implements Planner: round trip 2 writes the file (atomically,
-// keeping its mode), sets the kernel value, reloads the file.
+// Apply implements Planner, in ansible.posix.sysctl's order: the
+// running value is set first (a round trip of its own, so that its
+// output is sysctl's alone, and a failure leaves the file as it was),
+// then the file is written (atomically, keeping its mode) and, when
+// anything changed and reload holds, the whole file is loaded again
+// (sysctl -p, which sets every key in it). Failures carry sysctl's
+// stdout and stderr as ansible's do; ignoreerrors is sysctl's -e, which
+// ignores unknown keys only.
 func (m *Sysctl) Apply(ctx context.Context, env *Env, p *Plan) (*Result, error) {
 	c := p.Detail.(*sysctlChange)
-	key, want, after, fileChanged, kernelChanged := c.key, c.want, c.after, c.fileChanged, c.kernelChanged
-	var b strings.Builder
 	flag := ""
 	if m.IgnoreErrors {
 		flag = "-e "
 	}
+	const lang = "LANG=C LC_ALL=C LC_MESSAGES=C; export LANG LC_ALL LC_MESSAGES\n"
+	if c.kernelChanged {
+		res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: lang + fmt.Sprintf("sysctl %s-w %s", flag, connection.Quote(c.key+"="+c.want)),
+			Env: env.Environment, Become: env.Become})
+		if err != nil {
+			return nil, err
+		}
+		if res.RC != 0 || sysctlStderrFailed(res.Stderr) {
+			return Failf("setting %s failed: %s%s", c.key, res.Stdout, res.Stderr), nil
+		}
+	}
+	reload := m.Reload && (c.fileChanged || c.kernelChanged)
+	if !c.fileChanged && !reload {
+		return p.Result, nil
+	}
+	var b strings.Builder
 	var stdin *strings.Reader
-	if fileChanged {
-		stdin = strings.NewReader(after)
+	if c.fileChanged {
+		stdin = strings.NewReader(c.after)
 		fmt.Fprintf(&b, "f=%s; d=$(dirname -- \"$f\")\n", connection.Quote(m.SysctlFile))
-		b.WriteString(connection.RecvScript(connection.UploadOf(after), 71))
+		b.WriteString(connection.RecvScript(connection.UploadOf(c.after), 71))
 		b.WriteString(`if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t"; else chmod 0644 "$t"; fi
 mv -f -- "$t" "$f" || exit 72
 trap - EXIT
 `)
 	}
-	if kernelChanged {
-		fmt.Fprintf(&b, "sysctl %s-w %s >/dev/null || { echo \"@@setfail $?\"; exit 0; }\n", flag, connection.Quote(key+"="+want))
-	}
-	if fileChanged && m.Reload {
-		fmt.Fprintf(&b, "out=$(sysctl %s-p %s 2>&1) || { echo @@reloadfail; echo \"$out\"; }\n", flag, connection.Quote(m.SysctlFile))
+	if reload {
+		// sysctl's own output, then its exit code on a line of ours
+		b.WriteString(lang)
+		fmt.Fprintf(&b, "sysctl %s-p %s; printf '\\n%s %%d\\n' $?\n", flag, connection.Quote(m.SysctlFile), sysctlRCMark)
 	}
 	cmd := &connection.Cmd{Command: b.String(), Env: env.Environment, Become: env.Become}
 	if stdin != nil {
@@ -204,15 +225,36 @@ trap - EXIT
 	if res.RC != 0 {
 		return cmdFailed(res, ""), nil
 	}
-	out := string(res.Stdout)
-	if strings.Contains(out, "@@setfail") {
-		return Failf("setting %s failed: %s", key, trimNL(string(res.Stderr))), nil
-	}
-	if s, ok := Sections(out)["reloadfail"]; ok && !m.IgnoreErrors {
-		return Failf("Failed to reload sysctl: %s", trimNL(s)), nil
+	if reload {
+		out, rc := splitRCMark(string(res.Stdout))
+		if rc != 0 || sysctlStderrFailed(res.Stderr) {
+			return Failf("Failed to reload sysctl: %s%s", out, res.Stderr), nil
+		}
 	}
 	return p.Result, nil
 }
+
+const sysctlRCMark = "@@fjord-sysctl-rc"
+
+// splitRCMark takes the exit code line the reload script ends its output
+// with off out: sysctl's output and its exit code.
+func splitRCMark(out string) (string, int) {
+	i := strings.LastIndex(out, "\n"+sysctlRCMark+" ")
+	if i < 0 {
+		return out, -1
+	}
+	rc, err := strconv.Atoi(strings.TrimSpace(out[i+len(sysctlRCMark)+2:]))
+	if err != nil {
+		rc = -1
+	}
+	return out[:i], rc
+}
+
+// sysctlStderrFailed is ansible.posix.sysctl's _stderr_failed: sysctl
+// can fail to set a value and exit 0, saying so on stderr.
+func sysctlStderrFailed(stderr []byte) bool { return sysctlStderrRE.Match(stderr) }
+
+var sysctlStderrRE = regexp.MustCompile(`(?m)^sysctl: setting key "[^"]+": (Invalid argument|Read-only file system)$`)
 
 // fixLines rewrites the file's text: the first line setting key gets the
 // wanted value (or goes, for absent), later duplicates go, and a missing

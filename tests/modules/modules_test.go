@@ -291,6 +291,51 @@ func TestSystemModules(t *testing.T) {
 `, "getent passwd fjuser | cut -d: -f1; getent group fjgrp | cut -d: -f1; test -d /home/fjuser && echo home; true", "fjuser\nfjgrp\nhome\n", "")
 	})
 
+	// ansible.posix.sysctl's order and words where the kernel refuses
+	// (a lab host may not write the kernel's own sysctls, only its
+	// network namespace's): the value is set before the file is
+	// written, so a refused set leaves the file alone; a reload loads the
+	// whole file, ignoreerrors or not; messages are sysctl's stdout and
+	// stderr as they came (observed with ansible-playbook 2.14 and
+	// ansible.posix 1.5.4 on these hosts).
+	t.Run("sysctl-refused", func(t *testing.T) {
+		f := "/etc/sysctl.d/91-fjord-refused.conf"
+		t.Cleanup(func() { e.ssh(t, "rm -f /tmp/fjord-sysctl-refused "+f+"; sysctl -qw net.ipv4.ip_forward=0") })
+		out, code := e.playbook(t, "sysctl-refused", `- hosts: lab
+  gather_facts: false
+  vars:
+    f: `+f+`
+  tasks:
+    - command: cat /proc/sys/kernel/core_uses_pid
+      register: cur
+    # refused: the file is not written
+    - ansible.posix.sysctl: {name: kernel.core_uses_pid, value: "{{ 1 - (cur.stdout | int) }}", sysctl_set: true, sysctl_file: "{{ f }}", ignoreerrors: true}
+      register: set
+      ignore_errors: true
+    - stat: {path: "{{ f }}"}
+      register: after_set
+    - ansible.posix.sysctl: {name: net.ipv4.ip_forward, value: "1", sysctl_set: true, sysctl_file: "{{ f }}"}
+    # its running value already: no set; the file changes, and loading
+    # the whole file again is refused this key
+    - ansible.posix.sysctl: {name: kernel.core_uses_pid, value: "{{ cur.stdout }}", sysctl_set: true, sysctl_file: "{{ f }}", ignoreerrors: true}
+      register: reload
+      ignore_errors: true
+    - copy:
+        dest: /tmp/fjord-sysctl-refused
+        content: "{{ set.msg }}|{{ after_set.stat.exists }}|{{ reload.msg }}"
+`)
+		if code != 0 {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+		got := e.ssh(t, "cat /tmp/fjord-sysctl-refused; echo; cat "+f+"; sysctl -n net.ipv4.ip_forward")
+		want := "setting kernel.core_uses_pid failed: sysctl: permission denied on key \"kernel.core_uses_pid\"\n" +
+			"|False|Failed to reload sysctl: net.ipv4.ip_forward = 1\nsysctl: permission denied on key \"kernel.core_uses_pid\"\n\n" +
+			"net.ipv4.ip_forward=1\nkernel.core_uses_pid="
+		if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "\n1\n") {
+			t.Errorf("got\n%q\nwant it to start with\n%q and ip_forward 1", got, want)
+		}
+	})
+
 	t.Run("sysctl", func(t *testing.T) {
 		probe := "sysctl -n net.ipv4.ip_forward; grep ip_forward /etc/sysctl.d/90-fjord.conf 2>/dev/null; true"
 		e.converge(t, "sysctl", `- hosts: lab
