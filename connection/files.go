@@ -27,6 +27,11 @@ type FileInfo struct {
 	Inode               uint64
 	Dev                 uint64
 	Nlink               int
+	// Blocks (512-byte), BlockSize (the I/O size hint) and Rdev (a
+	// device file's number) are ansible stat's blocks, block_size and
+	// device_type.
+	Blocks, BlockSize int64
+	Rdev              uint64
 	RawType             string // stat's %F: "regular file", "fifo", "socket", ...
 	LinkTarget          string // readlink of the path when it is a symlink
 	LinkSource          string // the path with every link resolved (realpath)
@@ -138,7 +143,7 @@ func statScript(p string, o StatOptions) string {
 		b.WriteString("if [ ! -e \"$p\" ]; then echo E0; exit 0; fi\n")
 	}
 	b.WriteString("echo E1\n")
-	fmt.Fprintf(&b, "stat %s--printf 'S %%f %%u %%g %%s %%.9X %%.9Y %%.9Z %%i %%d %%h\\nN %%U/%%G\\n' -- \"$p\" || exit 1\n", l)
+	fmt.Fprintf(&b, "stat %s--printf 'S %%f %%u %%g %%s %%.9X %%.9Y %%.9Z %%i %%d %%h %%b %%o %%t %%T\\nN %%U/%%G\\n' -- \"$p\" || exit 1\n", l)
 	b.WriteString("a=; [ -r \"$p\" ] && a=${a}r; [ -w \"$p\" ] && a=${a}w; [ -x \"$p\" ] && a=${a}x; echo \"A $a\"\n")
 	b.WriteString("if [ -L \"$p\" ]; then\n")
 	if !o.Follow {
@@ -168,7 +173,8 @@ func parseStat(p, out string) (*FileInfo, error) {
 			fi.Exists = rest == "1"
 		case 'S':
 			f := strings.Fields(rest)
-			if len(f) != 10 {
+			// (find's lines stop at the link count: 10)
+			if len(f) != 14 && len(f) != 10 {
 				return nil, fmt.Errorf("stat %s: unexpected output %q", p, line)
 			}
 			raw, err := strconv.ParseUint(f[0], 16, 32)
@@ -203,6 +209,13 @@ func parseStat(p, out string) (*FileInfo, error) {
 			fi.Inode, _ = strconv.ParseUint(f[7], 10, 64)
 			fi.Dev, _ = strconv.ParseUint(f[8], 10, 64)
 			fi.Nlink, _ = strconv.Atoi(f[9])
+			if len(f) == 14 {
+				fi.Blocks, _ = strconv.ParseInt(f[10], 10, 64)
+				fi.BlockSize, _ = strconv.ParseInt(f[11], 10, 64)
+				major, _ := strconv.ParseUint(f[12], 16, 32)
+				minor, _ := strconv.ParseUint(f[13], 16, 32)
+				fi.Rdev = Makedev(major, minor)
+			}
 		case 'N':
 			u, g, _ := strings.Cut(rest, "/")
 			if u == "UNKNOWN" {
@@ -229,6 +242,12 @@ func parseStat(p, out string) (*FileInfo, error) {
 		}
 	}
 	return fi, nil
+}
+
+// Makedev is glibc's dev_t of a device's major and minor numbers (what
+// Python's st_rdev holds).
+func Makedev(major, minor uint64) uint64 {
+	return minor&0xff | (major&0xfff)<<8 | (minor&^0xff)<<12 | (major&^0xfff)<<32
 }
 
 func errText(r *Result) string {

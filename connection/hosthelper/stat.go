@@ -37,8 +37,12 @@ func (s *server) stat(p string, follow bool, algo string, content bool) answer {
 	if follow {
 		fst = &st
 	}
-	fmt.Fprintf(&a.stdout, "S %x %d %d %d %s %s %s %d %d %d\n", fst.Mode, fst.Uid, fst.Gid, fst.Size,
-		stamp(fst.Atim), stamp(fst.Mtim), stamp(fst.Ctim), fst.Ino, fst.Dev, fst.Nlink)
+	// (stat's %t %T: the device's major and minor in hex, from glibc's
+	// dev_t encoding)
+	rdev := uint64(fst.Rdev)
+	major, minor := (rdev>>8)&0xfff|(rdev>>32)&^0xfff, rdev&0xff|(rdev>>12)&^0xff
+	fmt.Fprintf(&a.stdout, "S %x %d %d %d %s %s %s %d %d %d %d %d %x %x\n", fst.Mode, fst.Uid, fst.Gid, fst.Size,
+		stamp(fst.Atim), stamp(fst.Mtim), stamp(fst.Ctim), fst.Ino, fst.Dev, fst.Nlink, fst.Blocks, fst.Blksize, major, minor)
 	fmt.Fprintf(&a.stdout, "N %s/%s\n", userName(fst.Uid), groupName(fst.Gid))
 	acc := ""
 	for _, m := range []struct {

@@ -62,7 +62,9 @@ func TestHostHelperSameAsScripts(t *testing.T) {
 	ok(t, os.Symlink("../same/dir", d+"/dirlink"))
 	ok(t, syscall.Mkfifo(d+"/fifo", 0600))
 	ok(t, os.Chown(d+"/file", 65534, 65534))
-	paths := []string{"file", "setuid", "link", "dangling", "dirlink", "dir", "fifo", "missing", "dir/../link", "missing/x"}
+	// a device (stat's device_type)
+	ok(t, os.Symlink("/dev/null", d+"/devnull"))
+	paths := []string{"file", "setuid", "link", "dangling", "dirlink", "dir", "fifo", "devnull", "missing", "dir/../link", "missing/x"}
 	for _, p := range paths {
 		p = d + "/" + p
 		for _, so := range []connection.StatOptions{{}, {Follow: true}, {Checksum: true}, {Follow: true, Checksum: true, ChecksumAlgorithm: "sha256"}, {Checksum: true, ChecksumAlgorithm: "md5"}} {
