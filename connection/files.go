@@ -32,13 +32,13 @@ type FileInfo struct {
 	// device_type.
 	Blocks, BlockSize int64
 	Rdev              uint64
-	RawType             string // stat's %F: "regular file", "fifo", "socket", ...
-	LinkTarget          string // readlink of the path when it is a symlink
-	LinkSource          string // the path with every link resolved (realpath)
-	Checksum            string // sha1 hex of a regular file's content, when asked
-	Readable            bool   // for the user the command ran as
-	Writeable           bool
-	Executable          bool
+	RawType           string // stat's %F: "regular file", "fifo", "socket", ...
+	LinkTarget        string // readlink of the path when it is a symlink
+	LinkSource        string // the path with every link resolved (realpath)
+	Checksum          string // sha1 hex of a regular file's content, when asked
+	Readable          bool   // for the user the command ran as
+	Writeable         bool
+	Executable        bool
 	// Umask is the umask of the shell that ran the stat, which is what a
 	// new file or directory created the same way gets.
 	Umask uint32
