@@ -283,6 +283,13 @@ func TestSystemModules(t *testing.T) {
   tasks:
     - user: {name: fjuser, password_expire_max: 60, password_expire_min: 2}
 `, "getent shadow fjuser | cut -d: -f4,5", "2:30\n", "2:60\n")
+		// a new account: its entry is read after useradd made it
+		e.converge(t, "user-new-expire", `- hosts: lab
+  gather_facts: false
+  tasks:
+    - user: {name: fjage, create_home: false, password_expire_max: 40}
+`, "getent shadow fjage | cut -d: -f4,5; true", "", "0:40\n")
+		e.ssh(t, "userdel fjage")
 		e.converge(t, "user-remove", `- hosts: lab
   gather_facts: false
   tasks:
