@@ -443,14 +443,7 @@ func TestAnsibleConverges(t *testing.T) {
 // failed units and the end of its journal: a failure in CI is then
 // explained by the run that had it.
 func (f *fleet) logFailedHosts(t *testing.T, out string) {
-	seen := map[string]bool{}
-	for _, m := range regexp.MustCompile(`(?m)^(?:fatal|failed): \[([^\]\s]+)`).FindAllStringSubmatch(out, -1) {
-		if h := m[1]; !seen[h] {
-			seen[h] = true
-			j, _ := f.ssh(20*time.Second, h, "systemctl --failed --no-pager; journalctl -n 80 --no-pager")
-			t.Logf("%s failed; its failed units and journal:\n%s", h, j)
-		}
-	}
+	f.logHosts(t, out, failedRe, "systemctl --failed --no-pager; journalctl -n 80 --no-pager", "failed; its failed units and journal")
 }
 
 // logRetried logs the journal of each host a task of the roles had to
@@ -458,12 +451,28 @@ func (f *fleet) logFailedHosts(t *testing.T, out string) {
 // delivered to the control process", an haproxy reload with "Job for
 // haproxy.service failed"; neither cause is known yet).
 func (f *fleet) logRetried(t *testing.T, out string) {
+	f.logHosts(t, out, retriedRe, "journalctl -n 100 --no-pager", "was tried again; its journal")
+}
+
+var (
+	failedRe  = regexp.MustCompile(`(?m)^(?:fatal|failed): \[([^\]\s]+)()`)
+	retriedRe = regexp.MustCompile(`FAILED - RETRYING: \[([^\]\s]+)\]: ([^(]*)`)
+)
+
+// logHosts runs script on each host re's first group names in out, once
+// a host, and logs what it printed; re's second group (a task) goes into
+// the line.
+func (f *fleet) logHosts(t *testing.T, out string, re *regexp.Regexp, script, what string) {
 	seen := map[string]bool{}
-	for _, m := range regexp.MustCompile(`FAILED - RETRYING: \[([^\]\s]+)\]: ([^(]*)`).FindAllStringSubmatch(out, -1) {
+	for _, m := range re.FindAllStringSubmatch(out, -1) {
 		if h := m[1]; !seen[h] {
 			seen[h] = true
-			j, _ := f.ssh(20*time.Second, h, "journalctl -n 100 --no-pager")
-			t.Logf("%s's %q was tried again; its journal:\n%s", h, strings.TrimSpace(m[2]), j)
+			j, _ := f.ssh(20*time.Second, h, script)
+			line := h + " " + what
+			if task := strings.TrimSpace(m[2]); task != "" {
+				line = h + "'s " + strconv.Quote(task) + " " + what
+			}
+			t.Logf("%s:\n%s", line, j)
 		}
 	}
 }
