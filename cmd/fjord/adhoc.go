@@ -119,7 +119,7 @@ func runAdhoc(ctx context.Context, e *env, opts *adhocOptions, args []string) er
 	case isAWXDisplay(sc):
 		// ansible-runner's: job events around minimal (or the callback
 		// it was told, ORIGINAL_STDOUT_CALLBACK)
-		if o.Callback, o.Events, err = runnerEvents(e.getenv); err != nil {
+		if o.Callback, o.Events, err = e.runnerEvents(); err != nil {
 			return err
 		}
 	case cfg.Get("DEFAULT_LOAD_CALLBACK_PLUGINS").Bool() && sc != "" && sc != "default":

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fjord-run/fjord/runner"
 	"github.com/fjord-run/fjord/runner/callback"
@@ -19,6 +20,24 @@ const awxDisplay = "awx_display"
 func isAWXDisplay(name string) bool {
 	name = strings.TrimSpace(name)
 	return name == awxDisplay || name == "ansible_runner.display_callback."+awxDisplay
+}
+
+// awaitRunner is how long fjord, its stdout ansible-runner's pty, waits
+// at the end of the run for ansible-runner to read its events
+// (callback.EventOptions.AwaitReader): ansible-runner reads nothing of a
+// child that exits before it first looks, and under load it may first
+// look well after fjord, fast, has finished.
+const awaitRunner = 10 * time.Second
+
+// runnerEvents is runnerEvents of e's environment; with stdout a
+// terminal, ansible-runner's pty, the run waits for ansible-runner to
+// read its events before it ends.
+func (e *env) runnerEvents() (string, *callback.EventOptions, error) {
+	base, o, err := runnerEvents(e.getenv)
+	if err == nil && e.isTerminal != nil && e.isTerminal(e.stdout) {
+		o.AwaitReader = awaitRunner
+	}
+	return base, o, err
 }
 
 // runnerEvents reads the job event settings ansible-runner puts in the

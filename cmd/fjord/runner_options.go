@@ -187,7 +187,7 @@ func (opts *playbookOptions) sshOptions(o *runner.Options, c settings) {
 func (opts *playbookOptions) outputOptions(o *runner.Options, e *env, c settings) error {
 	name := firstNonEmpty(opts.Callback, c.str("DEFAULT_STDOUT_CALLBACK"))
 	if isAWXDisplay(name) {
-		base, ev, err := runnerEvents(e.getenv)
+		base, ev, err := e.runnerEvents()
 		if err != nil {
 			return err
 		}

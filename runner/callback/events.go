@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +45,14 @@ type EventOptions struct {
 	Stderr io.Writer
 	// Now reads the clock; nil is time.Now.
 	Now func() time.Time
+	// AwaitReader, when positive, makes Close wait, at most that long,
+	// until ansible-runner has filed the last event, which it shows by
+	// removing the event's partial file. Set it when stdout is
+	// ansible-runner's pty: ansible-runner (pexpect) reads the pty only
+	// while it finds the child alive, so a run that ends before
+	// ansible-runner first looks (a fast run on a loaded machine) has
+	// none of its output read: no stdout, every event left partial.
+	AwaitReader time.Duration
 }
 
 // NewEvents wraps the stdout callback s so that ansible-runner sees the
@@ -103,6 +113,8 @@ type eventSink struct {
 
 	hostStart map[string]time.Time // when the host's current task began
 	custom    *value.Map           // set_stats' data, for artifact_data
+
+	lastPartial string // the partial file of the last event written
 }
 
 // newUUID is a random (version 4) UUID, as Python's uuid4.
@@ -252,7 +264,37 @@ func (e *eventSink) writePartial(uuid string, ev *value.Map) error {
 	if err := os.WriteFile(tmp, []byte(dumpJSON(ev, jsonStyle{})), 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, final)
+	if err := os.Rename(tmp, final); err != nil {
+		return err
+	}
+	e.lastPartial = final
+	return nil
+}
+
+// awaitReader waits, at most o.AwaitReader, until the last event's
+// partial file is gone: ansible-runner removes it as it reads the
+// event's end marker from the pty, having read all before it. Until
+// then fjord must not exit: ansible-runner's loop (while
+// child.isalive(): child.expect(...)) never reads the output of a child
+// already dead when it first asks, nor what is left unread when an
+// expect times out just as the child exits.
+func (e *eventSink) awaitReader() {
+	e.mu.Lock()
+	last := e.lastPartial
+	e.mu.Unlock()
+	if e.o.AwaitReader <= 0 || last == "" {
+		return
+	}
+	deadline := time.Now().Add(e.o.AwaitReader)
+	for pause := time.Millisecond; ; pause = min(2*pause, 50*time.Millisecond) {
+		if _, err := os.Lstat(last); errors.Is(err, fs.ErrNotExist) {
+			return
+		}
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(pause)
+	}
 }
 
 // aroundWarning gives a warning printed outside any event an event of

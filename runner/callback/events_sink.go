@@ -419,10 +419,15 @@ func (e *eventSink) DryRun(hosts []DryRunHost) {
 	}
 }
 
+// Close closes the stdout callback, then waits for ansible-runner to
+// have read the events (EventOptions.AwaitReader).
 func (e *eventSink) Close() error {
 	err := e.inner.Close()
 	if err == nil {
 		err = e.err
+	}
+	if e.err == nil {
+		e.awaitReader()
 	}
 	return err
 }

@@ -179,3 +179,56 @@ func TestEventsBigResult(t *testing.T) {
 		t.Errorf("no_log result: %v", res)
 	}
 }
+
+// TestEventsAwaitReader: ansible-runner reads fjord's pty only while it
+// finds fjord alive, so with AwaitReader fjord does not end (Close does
+// not return) before ansible-runner, late to read as under load, has
+// filed the last event, removing its partial file.
+func TestEventsAwaitReader(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	s := NewEvents(NewDefault(&out, Options{}), &out, nil, EventOptions{Dir: dir, AwaitReader: time.Minute})
+	s.PlaybookStart("site.yml")
+	s.Recap([]Stats{{Host: "h1", OK: 1}})
+	evs := parseEvents(t, out.String(), dir)
+	if len(evs) != 2 {
+		t.Fatalf("%d events, want 2", len(evs))
+	}
+	last := filepath.Join(dir, "job_events", evs[1].uuid+"-partial.json")
+	// the reader: ansible-runner, descheduled a while, then filing the
+	// events in order
+	read := make(chan time.Time, 1)
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		for _, e := range evs {
+			_ = os.Remove(filepath.Join(dir, "job_events", e.uuid+"-partial.json"))
+		}
+		read <- time.Now()
+	}()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(last); err == nil {
+		t.Fatal("Close returned before ansible-runner read the last event: exiting now leaves its output unread")
+	}
+	<-read
+
+	// nobody reading: Close gives up after AwaitReader
+	dir = t.TempDir()
+	s = NewEvents(NewDefault(&out, Options{}), &out, nil, EventOptions{Dir: dir, AwaitReader: 100 * time.Millisecond})
+	s.PlaybookStart("site.yml")
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 100*time.Millisecond || d > 30*time.Second {
+		t.Errorf("Close with no reader took %v, want AwaitReader (100ms)", d)
+	}
+	// not asked to wait (stdout no pty): no wait
+	s = NewEvents(NewDefault(&out, Options{}), &out, nil, EventOptions{Dir: dir})
+	s.PlaybookStart("site.yml")
+	start = time.Now()
+	if err := s.Close(); err != nil || time.Since(start) > 50*time.Millisecond {
+		t.Errorf("Close without AwaitReader: %v after %v", err, time.Since(start))
+	}
+}

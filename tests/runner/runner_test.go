@@ -34,6 +34,19 @@ type side struct {
 	name string
 	env  []string
 	args []string
+	// runner is the command run as ansible-runner; nil: ansible-runner
+	runner []string
+}
+
+// command is ansible-runner with args, as s runs it.
+func (s side) command(ctx context.Context, args ...string) *exec.Cmd {
+	runner := s.runner
+	if runner == nil {
+		runner = []string{"ansible-runner"}
+	}
+	cmd := exec.CommandContext(ctx, runner[0], append(runner[1:len(runner):len(runner)], args...)...)
+	cmd.Env = s.env
+	return cmd
 }
 
 // sides are the reference and fjord, found as ansible-playbook (and
@@ -101,8 +114,7 @@ func runRun(t *testing.T, s side, what ...string) string {
 		what = []string{"-p", "site.yml"}
 	}
 	args := append(append([]string{"run", dir, "-i", "job"}, what...), s.args...)
-	cmd := exec.CommandContext(ctx, "ansible-runner", args...)
-	cmd.Env = s.env
+	cmd := s.command(ctx, args...)
 	// ansible-runner exits with the playbook's code: the rc artifact is
 	// compared, any other failure stops the test
 	out, err := cmd.CombinedOutput()
@@ -122,8 +134,7 @@ func runStreaming(t *testing.T, s side) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	transmit := exec.CommandContext(ctx, "ansible-runner", "transmit", src, "-p", "site.yml", "-i", "job")
-	worker := exec.CommandContext(ctx, "ansible-runner", "worker", "--private-data-dir", work)
-	worker.Env = s.env
+	worker := s.command(ctx, "worker", "--private-data-dir", work)
 	process := exec.CommandContext(ctx, "ansible-runner", "process", proc, "-i", "job")
 	var stderr lockedBuffer // three processes write it at once
 	transmit.Stderr, worker.Stderr, process.Stderr = &stderr, &stderr, &stderr
@@ -217,6 +228,53 @@ func TestRunnerBinary(t *testing.T) {
 
 func TestRunnerStreaming(t *testing.T) {
 	ref, fj, _ := sides(t)
+	compareArtifacts(t, runStreaming(t, ref), runStreaming(t, fj), true)
+}
+
+// lateSpawn is ansible-runner with pexpect.spawn returning only after
+// the child has run for a while, as when ansible-runner is descheduled
+// under load: ansible-runner reads the child's pty only while it finds
+// the child alive (while child.isalive(): child.expect(...)), so a
+// child already gone when it first looks has none of its output read.
+const lateSpawn = `import sys, time, pexpect
+spawn = pexpect.spawn
+class LateSpawn(spawn):
+    def __init__(self, *args, **kwargs):
+        spawn.__init__(self, *args, **kwargs)
+        time.sleep(2)
+pexpect.spawn = LateSpawn
+from ansible_runner.__main__ import main
+sys.exit(main())
+`
+
+// lateRunner is the command running ansible-runner through lateSpawn,
+// with the interpreter ansible-runner's script names.
+func lateRunner(t *testing.T) []string {
+	t.Helper()
+	path, err := exec.LookPath("ansible-runner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	interp := strings.Fields(strings.TrimPrefix(line, "#!"))
+	if !strings.HasPrefix(line, "#!") || len(interp) == 0 {
+		t.Skipf("%s: no interpreter line", path)
+	}
+	return append(interp, "-c", lateSpawn)
+}
+
+// TestRunnerLateReader: fjord, done long before ansible-runner first
+// reads its output, waits for ansible-runner to read it; ending at once
+// it left no stdout and every event partial (TestRunnerStreaming once
+// failed so under load).
+func TestRunnerLateReader(t *testing.T) {
+	ref, fj, _ := sides(t)
+	fj.runner = lateRunner(t)
+	compareArtifacts(t, runRun(t, ref), runRun(t, fj), true)
 	compareArtifacts(t, runStreaming(t, ref), runStreaming(t, fj), true)
 }
 
