@@ -98,6 +98,14 @@ func (h *Helper) Close() {
 // returns the answer as the script's Result. Cancelling ctx ends the
 // helper.
 func (h *Helper) call(ctx context.Context, kind byte, fields [][]byte, data io.Reader) (*Result, error) {
+	return h.callSized(ctx, kind, fields, data, hosthelper.ChunkSize)
+}
+
+// callSized is call with data's size known (at most size bytes), which
+// bounds the buffer its frames are cut with: most files a play writes
+// are a few hundred bytes, and a chunk's 256 KiB for each would be most
+// of what a run allocates.
+func (h *Helper) callSized(ctx context.Context, kind byte, fields [][]byte, data io.Reader, size int64) (*Result, error) {
 	h.busy.Add(1)
 	defer h.busy.Add(-1)
 	h.mu.Lock()
@@ -111,7 +119,7 @@ func (h *Helper) call(ctx context.Context, kind byte, fields [][]byte, data io.R
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		res, err := h.exchange(kind, fields, data)
+		res, err := h.exchange(kind, fields, data, size)
 		done <- outcome{res, err}
 	}()
 	select {
@@ -128,12 +136,14 @@ func (h *Helper) call(ctx context.Context, kind byte, fields [][]byte, data io.R
 	}
 }
 
-func (h *Helper) exchange(kind byte, fields [][]byte, data io.Reader) (*Result, error) {
+func (h *Helper) exchange(kind byte, fields [][]byte, data io.Reader, size int64) (*Result, error) {
 	if err := hosthelper.WriteFrame(h.w, kind, fields...); err != nil {
 		return nil, err
 	}
 	if data != nil {
-		buf := make([]byte, hosthelper.ChunkSize)
+		// one byte more than the size, so that a reader longer than
+		// promised is not cut to it unseen (the helper checks the size)
+		buf := make([]byte, min(max(size, 0)+1, hosthelper.ChunkSize))
 		for {
 			n, err := io.ReadFull(data, buf)
 			if n > 0 {
@@ -210,5 +220,5 @@ func helperPuts(o PutOptions) bool {
 func (h *Helper) put(ctx context.Context, r io.Reader, dst string, o PutOptions, u Upload) (*Result, error) {
 	req := &hosthelper.PutRequest{Dest: dst, Mode: o.Mode, Owner: o.Owner, Group: o.Group,
 		Follow: o.Follow, MakeDirs: o.MakeDirs, Size: u.Size, Sum: u.Sum}
-	return h.call(ctx, hosthelper.KindPut, req.Fields(), r)
+	return h.callSized(ctx, hosthelper.KindPut, req.Fields(), r, u.Size)
 }

@@ -159,6 +159,7 @@ type server struct {
 	r     *bufio.Reader
 	w     *bufio.Writer
 	umask uint32
+	buf   []byte // a read's chunks, allocated on the first
 }
 
 // answer is what the shell script for a request would have given.
@@ -180,11 +181,13 @@ func (s *server) reply(a answer) error {
 		out = out[n:]
 	}
 	if a.file != nil {
-		buf := make([]byte, ChunkSize)
+		if s.buf == nil {
+			s.buf = make([]byte, ChunkSize)
+		}
 		for {
-			n, err := a.file.Read(buf)
+			n, err := a.file.Read(s.buf)
 			if n > 0 {
-				if werr := WriteFrame(s.w, KindStdout, buf[:n]); werr != nil {
+				if werr := WriteFrame(s.w, KindStdout, s.buf[:n]); werr != nil {
 					a.file.Close()
 					return werr
 				}

@@ -250,7 +250,7 @@ func matchHost(patterns []string, host string) bool {
 }
 
 // expandTokens replaces ssh_config's % tokens and a leading ~.
-func expandTokens(s, host, port, user, localUser, home string) string {
+func expandTokens(s, host, port, user, home string) string {
 	s = expandTilde(s)
 	if !strings.Contains(s, "%") {
 		return s
@@ -270,7 +270,7 @@ func expandTokens(s, host, port, user, localUser, home string) string {
 		case 'r':
 			b.WriteString(user)
 		case 'u':
-			b.WriteString(localUser)
+			b.WriteString(localUser())
 		case 'd':
 			b.WriteString(home)
 		case '%':

@@ -59,7 +59,7 @@ func TestConfigLookup(t *testing.T) {
 			t.Errorf("%s: %v %v, want %v %v", tt.host, s.values, s.identities, tt.want, tt.identities)
 		}
 	}
-	if got := expandTokens("~/k_%h_%p_%r_%%", "h", "22", "u", "me", home); got != home+"/k_h_22_u_%" {
+	if got := expandTokens("~/k_%h_%p_%r_%%", "h", "22", "u", home); got != home+"/k_h_22_u_%" {
 		t.Errorf("expandTokens: %s", got)
 	}
 }

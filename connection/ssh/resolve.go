@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fjord-run/fjord/connection"
@@ -72,11 +73,6 @@ func resolve(o connection.Options) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	localUser := ""
-	if u, err := user.Current(); err == nil {
-		localUser = u.Username
-	}
-
 	alias := o.Address
 	if alias == "" {
 		alias = o.Host
@@ -95,7 +91,7 @@ func resolve(o connection.Options) (*target, error) {
 	cfg.apply(alias, s)
 
 	t := &target{host: o.Host, password: o.Password, passphrase: o.KeyPassphrase, askPass: o.AskPassphrase}
-	t.ep, err = endpointFrom(s, alias, localUser, home)
+	t.ep, err = endpointFrom(s, alias, home)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +99,7 @@ func resolve(o connection.Options) (*target, error) {
 	// As in ssh(1), ProxyJump wins when both are given.
 	jump := s.get("proxyjump")
 	if pc := s.get("proxycommand"); pc != "" && !strings.EqualFold(pc, "none") && (jump == "" || strings.EqualFold(jump, "none")) {
-		t.ep.proxyCommand = expandTokens(pc, t.ep.hostname, strconv.Itoa(t.ep.port), t.ep.user, localUser, home)
+		t.ep.proxyCommand = expandTokens(pc, t.ep.hostname, strconv.Itoa(t.ep.port), t.ep.user, home)
 	}
 	if jump != "" && !strings.EqualFold(jump, "none") {
 		for _, spec := range strings.Split(jump, ",") {
@@ -112,7 +108,7 @@ func resolve(o connection.Options) (*target, error) {
 				return nil, err
 			}
 			cfg.apply(alias, hs)
-			ep, err := endpointFrom(hs, alias, localUser, home)
+			ep, err := endpointFrom(hs, alias, home)
 			if err != nil {
 				return nil, err
 			}
@@ -126,7 +122,7 @@ func resolve(o connection.Options) (*target, error) {
 		t.knownHosts = []string{o.KnownHostsFile}
 	} else if v := s.get("userknownhostsfile"); v != "" {
 		for _, f := range strings.Fields(v) {
-			t.knownHosts = append(t.knownHosts, expandTokens(f, t.ep.hostname, strconv.Itoa(t.ep.port), t.ep.user, localUser, home))
+			t.knownHosts = append(t.knownHosts, expandTokens(f, t.ep.hostname, strconv.Itoa(t.ep.port), t.ep.user, home))
 		}
 	} else {
 		t.knownHosts = []string{filepath.Join(home, ".ssh", "known_hosts"), filepath.Join(home, ".ssh", "known_hosts2")}
@@ -167,8 +163,19 @@ func resolve(o connection.Options) (*target, error) {
 	return t, nil
 }
 
-func endpointFrom(s *settings, alias, localUser, home string) (endpoint, error) {
-	ep := endpoint{hostname: alias, port: 22, user: localUser}
+// localUser is the controller's user name, ssh's default remote user and
+// its %u. It is looked up once, and only when needed: with cgo the lookup
+// starts the C library's name service, some milliseconds every run would
+// wait for when the inventory names the user anyway.
+var localUser = sync.OnceValue(func() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+})
+
+func endpointFrom(s *settings, alias, home string) (endpoint, error) {
+	ep := endpoint{hostname: alias, port: 22}
 	if v := s.get("port"); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p <= 0 || p > 65535 {
@@ -178,12 +185,14 @@ func endpointFrom(s *settings, alias, localUser, home string) (endpoint, error) 
 	}
 	if v := s.get("user"); v != "" {
 		ep.user = v
+	} else {
+		ep.user = localUser()
 	}
 	if v := s.get("hostname"); v != "" {
-		ep.hostname = expandTokens(v, alias, strconv.Itoa(ep.port), ep.user, localUser, home)
+		ep.hostname = expandTokens(v, alias, strconv.Itoa(ep.port), ep.user, home)
 	}
 	for _, f := range s.identities {
-		ep.identities = append(ep.identities, expandTokens(f, ep.hostname, strconv.Itoa(ep.port), ep.user, localUser, home))
+		ep.identities = append(ep.identities, expandTokens(f, ep.hostname, strconv.Itoa(ep.port), ep.user, home))
 	}
 	return ep, nil
 }

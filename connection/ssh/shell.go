@@ -275,7 +275,8 @@ func (c *Conn) execShell(ctx context.Context, cmd *connection.Cmd, stdin []byte,
 // what came before it and what was read after it.
 func readToken(r io.Reader, rest, tok []byte, buf []byte) (before, after []byte, err error) {
 	b := bytes.NewBuffer(rest)
-	chunk := make([]byte, 32*1024)
+	chunk := chunks.Get().(*[]byte)
+	defer chunks.Put(chunk)
 	from := 0
 	for {
 		data := b.Bytes()
@@ -288,8 +289,8 @@ func readToken(r io.Reader, rest, tok []byte, buf []byte) (before, after []byte,
 		if n := len(data) - len(tok) + 1; n > from {
 			from = n
 		}
-		n, err := r.Read(chunk)
-		b.Write(chunk[:n])
+		n, err := r.Read(*chunk)
+		b.Write((*chunk)[:n])
 		if err != nil && n == 0 {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
@@ -298,6 +299,10 @@ func readToken(r io.Reader, rest, tok []byte, buf []byte) (before, after []byte,
 		}
 	}
 }
+
+// chunks are readToken's read buffers: a command reads two tokens and two
+// lines, which would allocate four of them each.
+var chunks = sync.Pool{New: func() any { b := make([]byte, 32*1024); return &b }}
 
 // readLine reads up to a newline, returning the line without it.
 func readLine(r io.Reader, rest []byte) (line, after []byte, err error) {
