@@ -3,8 +3,8 @@
 package hosthelper
 
 import (
-	"crypto/rand"
 	"crypto/sha1"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // TempPrefix is connection.TempPrefix: the writer's pid follows it, so a
@@ -212,9 +213,18 @@ func sweep(dir string) {
 	}
 }
 
+// suffix makes a temporary name unlikely to be taken (O_EXCL makes
+// sure), from the kernel's random source: crypto/rand would make the
+// helper a twentieth larger.
 func suffix() string {
 	var b [8]byte
-	rand.Read(b[:])
+	if f, err := os.Open("/dev/urandom"); err == nil {
+		io.ReadFull(f, b[:])
+		f.Close()
+	}
+	if b == [8]byte{} {
+		binary.LittleEndian.PutUint64(b[:], uint64(time.Now().UnixNano()))
+	}
 	return hex.EncodeToString(b[:])
 }
 

@@ -47,46 +47,54 @@ func TestStartScriptUpload(t *testing.T) {
 			h = c
 		}
 	}
-	zr, err := h.Gzipped()
-	if err != nil {
-		t.Fatal(err)
+	packed := func(open func() (io.Reader, error), size int) []byte {
+		r, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		if err != nil || len(b) != size {
+			t.Fatalf("carried: %d bytes of %d, %v", len(b), size, err)
+		}
+		return b
 	}
-	gz, err := io.ReadAll(zr)
-	if err != nil || len(gz) != h.GzSize {
-		t.Fatalf("gzipped: %d bytes of %d, %v", len(gz), h.GzSize, err)
-	}
+	gz, zst := packed(h.Gzipped, h.GzSize), packed(h.Zstd, h.ZstSize)
 	raw, err := h.Binary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A host with gzip gets the binary gzipped, one without it raw: a
-	// PATH of the script's tools without gzip stands for the latter.
-	bare := t.TempDir()
-	for _, tool := range []string{"uname", "mkdir", "head", "wc", "chmod", "mv", "rm"} {
-		p, err := exec.LookPath(tool)
-		if err != nil {
-			t.Skip(err)
+	// A host with zstd gets the binary compressed with zstd, one with
+	// gzip only gzipped, one with neither raw: directories of the
+	// script's tools with and without them stand for these hosts.
+	tools := func(extra ...string) string {
+		dir := t.TempDir()
+		for _, tool := range append([]string{"uname", "mkdir", "head", "wc", "chmod", "mv", "rm"}, extra...) {
+			p, err := exec.LookPath(tool)
+			if err != nil {
+				t.Skip(err)
+			}
+			if err := os.Symlink(p, filepath.Join(dir, tool)); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := os.Symlink(p, filepath.Join(bare, tool)); err != nil {
-			t.Fatal(err)
-		}
+		return dir
 	}
-	modes := []struct {
-		name, path string
-		body       []byte
-	}{{"raw", bare, raw}}
-	if _, err := exec.LookPath("gzip"); err == nil {
-		modes = append(modes, struct {
-			name, path string
-			body       []byte
-		}{"gzip", os.Getenv("PATH"), gz})
+	type mode struct {
+		name, path, ask string // ask: what the script asks for
+		body            []byte
+	}
+	modes := []mode{{"raw", tools(), "", raw}, {"gzip", tools("gzip"), " gzip", gz}}
+	if _, err := exec.LookPath("zstd"); err == nil {
+		modes = append(modes, mode{"zstd", tools("gzip", "zstd"), " zstd", zst})
 	}
 	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) { startScriptUpload(t, h, raw, m.body, m.path) })
+		t.Run(m.name, func(t *testing.T) { startScriptUpload(t, h, raw, m.body, m.path, m.ask) })
 	}
 }
 
-func startScriptUpload(t *testing.T, h helperbin.Helper, raw, body []byte, path string) {
+// startScriptUpload gives the start script body (raw or packed as the
+// script asks: ask) cut short at several points, then whole.
+func startScriptUpload(t *testing.T, h helperbin.Helper, raw, body []byte, path, ask string) {
 	sync := []byte(hosthelper.Sync)
 	for _, cut := range []int{0, 1000, len(body) / 2, len(body) - 1} {
 		dir := t.TempDir()
@@ -108,8 +116,8 @@ func startScriptUpload(t *testing.T, h helperbin.Helper, raw, body []byte, path 
 	if code != 0 || !strings.Contains(out, markExec) || !strings.Contains(out, hosthelper.Hello) {
 		t.Fatalf("whole upload: exit %d\n%q", code, out)
 	}
-	if gz := len(body) != len(raw); strings.Contains(out, markMissing+" "+h.Machine+" gzip\n") != gz {
-		t.Errorf("gzipped %v, yet the script asked: %q", gz, out)
+	if !strings.Contains(out, markMissing+" "+h.Machine+ask+"\n") {
+		t.Errorf("the script did not ask for %q: %q", ask, out)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "fjord-helper-"+h.Sum))
 	if err != nil || !bytes.Equal(got, raw) {

@@ -96,7 +96,7 @@ func TestReproducible(t *testing.T) {
 		t.Fatalf("gen: %v\n%s", err, out)
 	}
 	names, _ := filepath.Glob(filepath.Join(dir, "*"))
-	if len(names) != len(manifest.Arches)+2 {
+	if len(names) != 2*len(manifest.Arches)+2 {
 		t.Fatalf("gen wrote %v", names)
 	}
 	for _, n := range names {

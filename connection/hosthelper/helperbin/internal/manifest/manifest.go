@@ -20,6 +20,9 @@ var Arches = map[string]string{"amd64": "x86_64", "arm64": "aarch64"}
 // GzName is the embedded file of arch's gzipped helper.
 func GzName(arch string) string { return "helper-linux-" + arch + ".gz" }
 
+// ZstName is the embedded file of arch's helper compressed with zstd.
+func ZstName(arch string) string { return "helper-linux-" + arch + ".zst" }
+
 // SourceDirs are the directories, relative to the module's root, whose Go
 // files (tests aside) the helper is built from.
 var SourceDirs = []string{"connection/hosthelper", "cmd/fjord-host-helper"}
