@@ -189,10 +189,11 @@ func shellPath(p string) string {
 // gzip's CPU time, else gzipped where it has gzip) into a temporary file
 // in remote_tmp, checks its size, makes it 0700 and renames it into place (a copy cut short is
 // never used), removes other fjord builds' helpers there (one that runs
-// keeps running), and execs it. The size is check enough: SSH's MAC
-// guarantees the bytes that arrive, zstd's checksum or gzip's CRC and
-// length what it unpacks; a sha256sum of the binary on each host cost the
-// first run more than a tenth of its time.
+// keeps running), and execs it. SSH's MAC guarantees the bytes that
+// arrive; zstd's checksum or gzip's CRC and length that what it unpacks
+// is whole (a cut stream fails it), the size that a raw one is. A
+// sha256sum of the binary on each host cost the first run more than a
+// tenth of its time.
 func (c *Conn) startScript() string {
 	var cases strings.Builder
 	for _, h := range helperbin.All() {
@@ -208,11 +209,10 @@ d=%[3]s
 echo %[5]s "$mach" $z
 while IFS= read -r l; do [ "$l" = %[6]s ] && break; done
 case $z in
-zstd) head -c "$zs" | zstd -dcq ;;
-gzip) head -c "$gz" | gzip -dc ;;
-*) head -c "$size" ;;
-esac > "$t" || exit 71
-[ "$(wc -c < "$t")" -eq "$size" ] || { echo "the helper did not arrive whole" >&2; exit 77; }
+zstd) head -c "$zs" | zstd -dcq > "$t" ;;
+gzip) head -c "$gz" | gzip -dc > "$t" ;;
+*) head -c "$size" > "$t" && [ "$(wc -c < "$t")" -eq "$size" ] ;;
+esac || { echo "the helper did not arrive whole" >&2; exit 71; }
 chmod 700 "$t" && mv -f -- "$t" "$h" || exit 76
 trap - EXIT
 for o in "$d"/fjord-helper-*; do [ "$o" = "$h" ] || rm -f -- "$o"; done
