@@ -185,3 +185,34 @@ func TestLocalHelperInterruptedPut(t *testing.T) {
 	}
 	noTemps(t, dir)
 }
+
+// TestLocalHelperWhich: interpreter discovery's questions (Which) get
+// the same answer from the helper, which runs no command, as from
+// DiscoveryScript: names found by command -v, a path given whole, names
+// missing, a directory that is no program.
+func TestLocalHelperWhich(t *testing.T) {
+	ctx := context.Background()
+	names := []string{"sh", "no-such-program-fjord", "/bin/sh", "/no/such/python", "/tmp", "ls"}
+	EnableHostHelper(false)
+	want, err := Which(ctx, NewLocal(), names)
+	if err != nil || want.RC != 0 {
+		t.Fatalf("script: %v %+v", err, want)
+	}
+	EnableHostHelper(true)
+	defer EnableHostHelper(false)
+	c := &execCounter{Local: NewLocal()}
+	defer c.Close()
+	got, err := Which(ctx, c, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.n.Load() != 0 {
+		t.Errorf("the helper path ran %d commands", c.n.Load())
+	}
+	if string(got.Stdout) != string(want.Stdout) || got.RC != want.RC {
+		t.Errorf("helper:\n%s\nscript:\n%s", got.Stdout, want.Stdout)
+	}
+	if !strings.Contains(string(want.Stdout), "PLATFORM\nLinux\nFOUND\n") {
+		t.Errorf("script: %q", want.Stdout)
+	}
+}

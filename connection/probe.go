@@ -58,3 +58,31 @@ func shellPath(p string) string {
 	}
 	return Quote(p)
 }
+
+// Which answers interpreter discovery's questions in one round trip: the
+// output of DiscoveryScript for names, from the host helper (which
+// starts no process for it) or from the script, run as the connecting
+// user (ansible's discovery is not sudoable).
+func Which(ctx context.Context, c Conn, names []string) (*Result, error) {
+	if h := helperOf(ctx, c, nil); h != nil {
+		f := make([][]byte, len(names))
+		for i, n := range names {
+			f[i] = []byte(n)
+		}
+		return h.call(ctx, hosthelper.KindWhich, f, nil)
+	}
+	return c.Exec(ctx, &Cmd{Command: DiscoveryScript(names)})
+}
+
+// DiscoveryScript prints "PLATFORM", uname's system name, "FOUND", the
+// path command -v gives for each of names found, "ENDFOUND", then
+// /etc/os-release: what ansible's interpreter discovery reads.
+func DiscoveryScript(names []string) string {
+	var b strings.Builder
+	b.WriteString("echo PLATFORM; uname; echo FOUND; ")
+	for _, n := range names {
+		fmt.Fprintf(&b, "command -v %s; ", Quote(n))
+	}
+	b.WriteString("echo ENDFOUND; cat /etc/os-release 2>/dev/null")
+	return b.String()
+}

@@ -93,6 +93,11 @@ func actDebug(ctx context.Context, tc *taskCtx) *value.Map {
 			var ue *templates.UndefinedError
 			if errors.As(err, &ue) || strings.Contains(err.Error(), "is undefined") || strings.Contains(err.Error(), "has no attribute") {
 				out = "VARIABLE IS NOT DEFINED!"
+				if ue != nil && tc.ex.r.o.Verbosity > 0 {
+					// ansible's AnsibleUndefinedVariable text: Jinja2's
+					// message, then its original exception's, the same
+					out = fmt.Sprintf("VARIABLE IS NOT DEFINED!: %s. %s", ue.Error(), ue.Error())
+				}
 			} else {
 				return failResult(err.Error())
 			}

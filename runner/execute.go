@@ -62,11 +62,15 @@ func (tc *taskCtx) execute(ctx context.Context, delegate string) (res *value.Map
 		return failResult(err.Error()), nil
 	}
 	tc.ex.r.simulate(env, delegate)
+	py, pyWarnings, discovered := tc.discoverPython(ctx, info, env, delegate)
 	mr, err := modules.Execute(ctx, env, mod)
 	if err != nil {
 		return errorResult(err), nil
 	}
 	res = moduleResult(mr)
+	if discovered {
+		withDiscovered(res, py, pyWarnings)
+	}
 	if !mr.Failed && !mr.Skipped {
 		// A module's ansible_facts join the host's facts, as Ansible
 		// merges them (service_facts, package_facts).

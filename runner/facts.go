@@ -139,6 +139,10 @@ func actSetup(ctx context.Context, tc *taskCtx) *value.Map {
 		}
 		out.Set("warnings", w)
 	}
+	if py, pyWarnings, ok := tc.discoverForSetup(ctx, conn); ok {
+		withDiscovered(out, py, pyWarnings)
+		tc.h.addFacts(value.MapOf("discovered_interpreter_python", py), true)
+	}
 	return out
 }
 

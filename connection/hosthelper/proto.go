@@ -35,6 +35,7 @@ const (
 	KindRead   = 'C' // path: the file's bytes, as cat prints them
 	KindPut    = 'P' // PutRequest's fields, then Data frames and End
 	KindAttrs  = 'A' // path, owner, group, octal mode, make missing directories ("1"), stat after ("1")
+	KindWhich  = 'W' // names: connection.DiscoveryScript's output for them
 	KindData   = 'd' // part of a Put's content
 	KindEnd    = 'e' // end of a Put's content
 	KindStdout = 'o' // helper → fjord: part of the answer's stdout

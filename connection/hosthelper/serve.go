@@ -137,6 +137,8 @@ func Serve(in io.Reader, out io.Writer) error {
 				return fmt.Errorf("bad attrs request")
 			}
 			a = s.attrs(string(f[0]), string(f[1]), string(f[2]), string(f[3]), string(f[4]) == "1", string(f[5]) == "1")
+		case KindWhich:
+			a = which(f)
 		case KindPut:
 			p, err := parsePut(f)
 			if err != nil {
@@ -283,6 +285,43 @@ func probe(a *answer, name string, argv []string) {
 		return
 	}
 	run(&a.stdout, prog, argv)
+}
+
+// which answers as connection.DiscoveryScript would for names: the
+// system's name (uname), the path of each name found (command -v), and
+// /etc/os-release, with a process for none of it.
+func which(names [][]byte) answer {
+	var a answer
+	a.stdout.WriteString("PLATFORM\n")
+	var u syscall.Utsname
+	if syscall.Uname(&u) == nil {
+		for _, c := range u.Sysname {
+			if c == 0 {
+				break
+			}
+			a.stdout.WriteByte(byte(c))
+		}
+	}
+	a.stdout.WriteString("\nFOUND\n")
+	for _, n := range names {
+		p := string(n)
+		if strings.Contains(p, "/") {
+			// POSIX sh (dash) prints a path that exists, whatever it is
+			if _, err := os.Stat(p); err != nil {
+				p = ""
+			}
+		} else {
+			p = lookPath(p)
+		}
+		if p != "" {
+			a.stdout.WriteString(p + "\n")
+		}
+	}
+	a.stdout.WriteString("ENDFOUND\n")
+	if b, err := os.ReadFile("/etc/os-release"); err == nil {
+		a.stdout.Write(b)
+	}
+	return a
 }
 
 // lookPath finds name as "command -v" does for a program: the first

@@ -43,6 +43,20 @@ type interpreter struct {
 	Missing []string
 }
 
+// DiscoverPython runs ansible's interpreter discovery for env's host
+// where a Python module would (no ansible_python_interpreter but "auto",
+// none discovered yet): for a native module whose ansible counterpart is
+// a Python module, so that its result carries
+// ansible_facts.discovered_interpreter_python as ansible's does. ok is
+// false when no discovery ran; warnings are discovery's own.
+func DiscoverPython(ctx context.Context, env *modules.Env) (path string, warnings []string, ok bool, err error) {
+	in, err := chooseInterpreter(ctx, env, "/usr/bin/python")
+	if err != nil || !in.Discovered {
+		return "", nil, false, err
+	}
+	return in.Path, in.Warnings, true, nil
+}
+
 func chooseInterpreter(ctx context.Context, env *modules.Env, interp string) (*interpreter, error) {
 	name := strings.TrimSpace(path.Base(interp))
 	if v, ok := envVar(env, "ansible_"+name+"_interpreter"); ok {
@@ -85,13 +99,7 @@ func envVar(env *modules.Env, name string) (any, bool) {
 // discover is interpreter_discovery's "auto" mode, in one round trip:
 // the platform, the interpreters found on PATH, and /etc/os-release.
 func discover(ctx context.Context, env *modules.Env, silent bool) (*interpreter, error) {
-	var b strings.Builder
-	b.WriteString("echo PLATFORM; uname; echo FOUND; ")
-	for _, p := range pythonFallback {
-		fmt.Fprintf(&b, "command -v %s; ", connection.Quote(p))
-	}
-	b.WriteString("echo ENDFOUND; cat /etc/os-release 2>/dev/null")
-	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: b.String()})
+	res, err := connection.Which(ctx, env.Conn, pythonFallback)
 	if err != nil {
 		return nil, err
 	}
