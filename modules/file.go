@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
+	"github.com/fjord-run/fjord/value"
 )
 
 func init() {
@@ -47,8 +48,10 @@ type File struct {
 	// DiffPeek is internal: Ansible's probe whether a file is binary.
 	DiffPeek string `arg:"_diff_peek"`
 
-	// prev is what the path was before the task (run sets it).
+	// prev is what the path was before the task, diff the diff ansible's
+	// file module returns for it (run sets both).
 	prev string
+	diff *value.Map
 }
 
 // Validate implements Validator.
@@ -68,7 +71,51 @@ func (f *File) Run(ctx context.Context, env *Env) (*Result, error) {
 	if err == nil && env.Sim != nil && r.Changed && !r.Failed {
 		f.predict(env, r)
 	}
+	if err == nil && !r.Failed && r.Data != nil {
+		f.ansibleOrder(r)
+	}
 	return r, err
+}
+
+// ansibleOrder puts r's keys in the order ansible's file module returns
+// them, which a registered result keeps (a loop over it labels its items
+// with it): path, or dest and src for links and touch, then changed and
+// the diff (before and after, returned whether or not --diff is on),
+// then the path's attributes.
+func (f *File) ansibleOrder(r *Result) {
+	out := value.NewMap(r.Data.Len() + 2)
+	lead := []string{"path"}
+	if _, ok := r.Data.Get("dest"); ok {
+		lead = []string{"dest", "src"}
+	}
+	for _, k := range lead {
+		if v, ok := r.Data.Get(k); ok {
+			out.Set(k, v)
+		}
+	}
+	out.Set("changed", r.Changed)
+	if f.diff != nil {
+		out.Set("diff", f.diff)
+	}
+	for _, k := range r.Data.Keys() {
+		if _, done := out.Get(k); !done {
+			v, _ := r.Data.Get(k)
+			out.Set(k, v)
+		}
+	}
+	r.Data = out
+}
+
+// diffSide is one side of the file module's diff, its keys in the order
+// ansible's file module and set_fs_attributes_if_different add them.
+func diffSide(m map[string]any) *value.Map {
+	out := value.NewMap(len(m))
+	for _, k := range []string{"path", "state", "src", "owner", "group", "mode", "mtime", "atime"} {
+		if v, ok := m[k]; ok {
+			out.Set(k, v)
+		}
+	}
+	return out
 }
 
 // predict records what a changed file task leaves at its path for the
@@ -146,10 +193,8 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 	diff := Diff{}
 	before := map[string]any{"path": p, "state": prev}
 	after := map[string]any{"path": p, "state": state}
+	f.diff = nil
 	addDiff := func(extraBefore, extraAfter map[string]any) {
-		if !env.Diff || !r.Changed {
-			return
-		}
 		for k, v := range extraBefore {
 			before[k] = v
 		}
@@ -160,8 +205,11 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 			delete(before, "state")
 			delete(after, "state")
 		}
-		diff.Before, diff.After = jsonDiff(before), jsonDiff(after)
-		r.Diff = append(r.Diff, diff)
+		f.diff = value.MapOf("before", diffSide(before), "after", diffSide(after))
+		if env.Diff && r.Changed {
+			diff.Before, diff.After = jsonDiff(before), jsonDiff(after)
+			r.Diff = append(r.Diff, diff)
+		}
 	}
 	// exec runs a change script followed by a stat of the result, one
 	// round trip; in check mode it runs nothing and returns fi.
@@ -195,7 +243,9 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 			}
 		}
 		r.Set("state", "absent")
-		addDiff(nil, nil)
+		if prev != "absent" {
+			addDiff(nil, nil)
+		}
 		return r, nil
 
 	case "file":
@@ -319,13 +369,18 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 				}
 			}
 		}
-		r.Set("src", src).Set("dest", f.Path)
+		r.Set("dest", f.Path).Set("src", src)
 		r.Data.Delete("path")
 		if !env.Check {
 			setFileResult(r, nfi)
 		}
 		r.Set("state", state)
-		addDiff(map[string]any{"src": fi.LinkTarget}, map[string]any{"src": src})
+		if prev == "link" {
+			// ansible's diff names the sources when a link changes target
+			addDiff(map[string]any{"src": fi.LinkTarget}, map[string]any{"src": src})
+		} else {
+			addDiff(nil, nil)
+		}
 		return r, nil
 
 	case "touch":
@@ -383,6 +438,21 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 		setFileResult(r, nfi)
 		if prev == "absent" {
 			r.Set("state", "file")
+		}
+		// the times touch set, as ansible's update_timestamp_for_file
+		// reports them: before, the path's (a new file's own), after,
+		// the new ones ("now" differs from them always)
+		was := fi
+		if prev == "absent" {
+			was = nfi
+		}
+		for _, t := range []struct {
+			key, val    string
+			before, now float64
+		}{{"mtime", f.ModificationTime, was.Mtime, nfi.Mtime}, {"atime", f.AccessTime, was.Atime, nfi.Atime}} {
+			if t.val != "preserve" && (t.val == "" || t.val == "now" || t.before != t.now) {
+				plan.before[t.key], plan.after[t.key] = t.before, t.now
+			}
 		}
 		addDiff(plan.before, plan.after)
 		return r, nil
