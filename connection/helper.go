@@ -73,7 +73,10 @@ func (h *Helper) Busy() bool { return h.busy.Load() > 0 }
 // writing); lost turns a failed exchange into the error to report (an
 // UnreachableError when the connection itself is gone).
 func NewHelper(r io.Reader, w io.Writer, close func(), lost func(error) error) (*Helper, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	// Small buffers: a connection keeps its helper for the whole run, so
+	// at a thousand hosts 64 KiB ones were most of the controller's
+	// memory; a frame larger than the buffer passes through it unbuffered.
+	br := bufio.NewReaderSize(r, helperBuf)
 	kind, f, err := hosthelper.ReadFrame(br)
 	if err != nil {
 		return nil, err
@@ -81,8 +84,11 @@ func NewHelper(r io.Reader, w io.Writer, close func(), lost func(error) error) (
 	if kind != hosthelper.KindHello || len(f) < 1 || string(f[0]) != hosthelper.Hello {
 		return nil, errors.New("host helper: unexpected greeting")
 	}
-	return &Helper{r: br, w: bufio.NewWriterSize(w, 64<<10), close: close, lost: lost}, nil
+	return &Helper{r: br, w: bufio.NewWriterSize(w, helperBuf), close: close, lost: lost}, nil
 }
+
+// helperBuf is the size of a helper client's read and write buffers.
+const helperBuf = 4 << 10
 
 // Broken says whether the helper failed or was closed: a new one is
 // needed.

@@ -246,10 +246,25 @@ func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become
 		return fail(err)
 	}
 	var stderr capped
-	sess.Stderr = &stderr
+	errPipe, err := sess.StderrPipe()
+	if err != nil {
+		return fail(err)
+	}
 	if err := sess.Start(wrapped); err != nil {
 		return fail(err)
 	}
+	// The session lasts the run: its stderr is read with a small buffer
+	// (sess.Stderr's copy would hold 32 KiB per host for nothing).
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			n, err := errPipe.Read(buf)
+			stderr.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
 	// Until the script asks for the binary, the start has the
 	// connection's timeout (and 30 s for a become prompt).
 	startTimer := time.AfterFunc(30*time.Second+c.t.timeout, func() { sess.Close() })
