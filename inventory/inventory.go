@@ -42,6 +42,9 @@ type Inventory struct {
 	hasSubset bool
 	varsCache map[[2]string]*value.Map
 	fileCache map[string]*value.Map
+	// groupsMap is GroupsMap's answer until the groups change (changed):
+	// every scope outside a play asks for it.
+	groupsMap *value.Map
 
 	current     string // source being parsed
 	currentDir  string // its inventory_dir
@@ -122,7 +125,15 @@ func (inv *Inventory) warn(msg string) {
 
 var invalidGroupChars = regexp.MustCompile(`^[\d\W]|[^\w]`)
 
+// changed drops what is computed from the groups' membership.
+func (inv *Inventory) changed() {
+	inv.mu.Lock()
+	inv.groupsMap = nil
+	inv.mu.Unlock()
+}
+
 func (inv *Inventory) addGroup(name string) (*Group, error) {
+	inv.changed()
 	if name == "" {
 		return nil, errors.New("Invalid empty/false group name provided: ")
 	}
@@ -139,6 +150,7 @@ func (inv *Inventory) addGroup(name string) (*Group, error) {
 }
 
 func (inv *Inventory) addHost(name, group string, port int, hasPort bool) (*Host, error) {
+	inv.changed()
 	if name == "" {
 		return nil, errors.New("Invalid empty host name provided: ")
 	}
@@ -252,6 +264,7 @@ func walk(g *Group, next func(*Group) []*Group, self bool) []*Group {
 }
 
 func (inv *Inventory) addChildGroup(parent, child string) error {
+	inv.changed()
 	p, ok := inv.groupByName[parent]
 	if !ok {
 		return fmt.Errorf("%s is not a known group", parent)
@@ -436,6 +449,12 @@ func (g *Group) AllHosts() []*Host {
 // GroupsMap is the `groups` magic variable: every group name (all and
 // ungrouped included) to the names of its hosts.
 func (inv *Inventory) GroupsMap() *value.Map {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	if inv.groupsMap != nil {
+		// shared: values in scopes are never changed in place
+		return inv.groupsMap
+	}
 	m := value.NewMap(len(inv.groups))
 	for _, g := range inv.groups {
 		hs := g.AllHosts()
@@ -445,6 +464,7 @@ func (inv *Inventory) GroupsMap() *value.Map {
 		}
 		m.Set(g.Name, l)
 	}
+	inv.groupsMap = m
 	return m
 }
 

@@ -68,5 +68,6 @@ func (inv *Inventory) AddToGroup(h *Host, group string, parents []string) (bool,
 func (inv *Inventory) invalidate() {
 	inv.mu.Lock()
 	inv.varsCache = map[[2]string]*value.Map{}
+	inv.groupsMap = nil
 	inv.mu.Unlock()
 }
