@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fjord-run/fjord/internal/testgate"
 	sshtest "github.com/fjord-run/fjord/tests/ssh"
@@ -164,6 +165,10 @@ func runSide(t *testing.T, c adhocCase, hosts string, env []string, bin string, 
 	}
 	cmd.Env = append(append(cmd.Env, "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=False",
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "tmp"), "ANSIBLE_ASYNC_DIR="+filepath.Join(dir, "async")), env...)
+	// A fire-and-forget job outlives the command and writes its result
+	// into the async directory later: the directory's removal waits for it
+	// (cleanups run last-registered first, so this one before TempDir's).
+	t.Cleanup(func() { awaitJobs(t, filepath.Join(dir, "async")) })
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()
@@ -246,4 +251,29 @@ func buildFjord(t *testing.T) string {
 		t.Fatalf("go build ./cmd/fjord: %v\n%s", err, b)
 	}
 	return bin
+}
+
+// awaitJobs waits, up to 30 s, until no job in an async directory is
+// still running: no job file says "finished": 0 and none is half written.
+func awaitJobs(t *testing.T, dir string) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		running := ""
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil || strings.HasSuffix(e.Name(), ".tmp") || bytes.Contains(data, []byte(`"finished": 0`)) {
+				running = e.Name()
+				break
+			}
+		}
+		if running == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("async job %s still running after 30 s", running)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
