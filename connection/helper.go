@@ -59,10 +59,11 @@ type Helper struct {
 	mu     sync.Mutex
 	r      *bufio.Reader
 	w      *bufio.Writer
-	close  func()
+	close  func(abort bool)
 	lost   func(error) error
 	broken atomic.Bool
 	busy   atomic.Int32
+	pid    int
 }
 
 // Busy says whether a request is in progress.
@@ -70,9 +71,12 @@ func (h *Helper) Busy() bool { return h.busy.Load() > 0 }
 
 // NewHelper reads the helper's greeting from r and returns its client.
 // close ends the transport (the helper then exits, removing what it was
-// writing); lost turns a failed exchange into the error to report (an
-// UnreachableError when the connection itself is gone).
-func NewHelper(r io.Reader, w io.Writer, close func(), lost func(error) error) (*Helper, error) {
+// writing). With abort, a cancel cut a request short: close then returns
+// once the helper has exited, or after a bound, so that fjord does not
+// exit with a temporary file still beside a destination. lost turns a
+// failed exchange into the error to report (an UnreachableError when the
+// connection itself is gone).
+func NewHelper(r io.Reader, w io.Writer, close func(abort bool), lost func(error) error) (*Helper, error) {
 	// Small buffers: a connection keeps its helper for the whole run, so
 	// at a thousand hosts 64 KiB ones were most of the controller's
 	// memory; a frame larger than the buffer passes through it unbuffered.
@@ -84,8 +88,15 @@ func NewHelper(r io.Reader, w io.Writer, close func(), lost func(error) error) (
 	if kind != hosthelper.KindHello || len(f) < 1 || string(f[0]) != hosthelper.Hello {
 		return nil, errors.New("host helper: unexpected greeting")
 	}
-	return &Helper{r: br, w: bufio.NewWriterSize(w, helperBuf), close: close, lost: lost}, nil
+	h := &Helper{r: br, w: bufio.NewWriterSize(w, helperBuf), close: close, lost: lost}
+	if len(f) > 1 {
+		h.pid, _ = strconv.Atoi(string(f[1]))
+	}
+	return h, nil
 }
+
+// Pid is the helper process's pid on its host (0 if it did not say).
+func (h *Helper) Pid() int { return h.pid }
 
 // helperBuf is the size of a helper client's read and write buffers.
 const helperBuf = 4 << 10
@@ -95,9 +106,11 @@ const helperBuf = 4 << 10
 func (h *Helper) Broken() bool { return h.broken.Load() }
 
 // Close ends the helper.
-func (h *Helper) Close() {
+func (h *Helper) Close() { h.end(false) }
+
+func (h *Helper) end(abort bool) {
 	h.broken.Store(true)
-	h.close()
+	h.close(abort)
 }
 
 // call sends one request (with data, a Put's content, when not nil) and
@@ -119,6 +132,9 @@ func (h *Helper) callSized(ctx context.Context, kind byte, fields [][]byte, data
 	if h.broken.Load() {
 		return nil, errors.New("host helper: closed")
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // (nothing sent: the helper serves on)
+	}
 	type outcome struct {
 		res *Result
 		err error
@@ -131,12 +147,17 @@ func (h *Helper) callSized(ctx context.Context, kind byte, fields [][]byte, data
 	select {
 	case o := <-done:
 		if o.err != nil {
-			h.Close()
+			// cut short: by the connection, or by a content reader
+			// that failed (a cancel's, too)
+			h.end(true)
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			return nil, h.lost(fmt.Errorf("host helper: %w", o.err))
 		}
 		return o.res, nil
 	case <-ctx.Done():
-		h.Close()
+		h.end(true)
 		<-done
 		return nil, ctx.Err()
 	}

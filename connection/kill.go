@@ -41,8 +41,11 @@ func KillSteps(pid int, become *Become, connUser string) []KillStep {
 // process group and every process in it, found before any dies (a dead
 // parent's children move to init and out of the tree). They get SIGTERM
 // first, on which fjord's own scripts remove their temporary files (see
-// TempScript), and SIGKILL once they are gone (zombies count as gone: their parent may be
-// waiting on this very script) or a second has passed. It needs nothing
+// TempScript), and SIGKILL once they are gone (zombies count as gone:
+// their parent may be waiting on this very script) or three seconds have
+// passed: a shell runs its trap only when its foreground command ends,
+// and a sync of a large file on a busy disk cannot be interrupted. It
+// needs nothing
 // but sh: the table comes from /proc, or from ps(1) where there is none.
 // Its own group is spared, should a member of the tree have joined it.
 func killTree(pid int) string {
@@ -73,7 +76,7 @@ sig() {
 }
 sig TERM
 i=0
-while [ $i -lt 10 ]; do
+while [ $i -lt 30 ]; do
   a=; for p in $k; do
     if [ -r /proc/self/stat ]; then
       { read -r l <"/proc/$p/stat"; } 2>/dev/null || continue

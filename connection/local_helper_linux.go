@@ -71,9 +71,17 @@ func startLocalServer() (localServer, error) {
 			inW.CloseWithError(err)
 		}
 	}()
-	h, err := NewHelper(outR, inW, func() {
+	h, err := NewHelper(outR, inW, func(abort bool) {
 		inW.Close()
 		outR.Close()
+		if abort {
+			// a request cut short: its temporary file is gone when
+			// Serve has returned (closeHelpers waits for the rest)
+			select {
+			case <-done:
+			case <-time.After(3 * time.Second):
+			}
+		}
 	}, func(err error) error { return err })
 	if err != nil {
 		inW.Close()

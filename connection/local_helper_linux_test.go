@@ -135,7 +135,7 @@ func (b *blocking) Read(p []byte) (int, error) {
 }
 
 // TestLocalHelperInterruptedPut: a write the run cancels mid-way leaves
-// the old file and, once the connection is closed, no temporary file.
+// the old file and, once the call returns, no temporary file.
 func TestLocalHelperInterruptedPut(t *testing.T) {
 	EnableHostHelper(true)
 	defer EnableHostHelper(false)
@@ -176,6 +176,8 @@ func TestLocalHelperInterruptedPut(t *testing.T) {
 	if err := <-errc; err == nil {
 		t.Fatal("a cancelled Put returned no error")
 	}
+	// gone when the call returns, before the connection is closed
+	noTemps(t, dir)
 	c.Close()
 	if b, _ := os.ReadFile(dst); string(b) != "old\n" {
 		t.Errorf("target after the cancelled write: %q", b)

@@ -61,12 +61,15 @@ func (s *server) put(p *PutRequest) (a answer, err error) {
 	}
 	sweep(d)
 	t := d + "/" + TempPrefix + strconv.Itoa(os.Getpid()) + "." + suffix()
+	// pending before it exists: a signal between the create and the
+	// record would leave it
+	addPending(t)
 	tf, err := os.OpenFile(t, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0666)
 	if err != nil {
+		donePending(t) // (not ours to remove)
 		fail(70, "cannot create a temporary file in %s", d)
 		return a, s.drain()
 	}
-	addPending(t)
 	defer func() {
 		if tf != nil {
 			tf.Close()

@@ -97,6 +97,12 @@ func (c *Conn) User() string { return c.t.ep.user }
 // result. Cancelling ctx kills the remote command with every process it
 // started (kill) and closes the session (or the shell).
 func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Result, error) {
+	// A cancelled run starts nothing: a command started only to be
+	// killed at once could die before its shell's pid is known, and with
+	// it the traps that remove its temporary files.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if shellCmdOK(cmd) {
 		in, all, err := shellStdin(cmd.Stdin)
 		if err != nil {
@@ -128,6 +134,9 @@ func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Resul
 		return nil, ctx.Err()
 	}
 	defer func() { <-c.sem }()
+	if err := ctx.Err(); err != nil {
+		return nil, err // (select picks at random between ready cases)
+	}
 	cl, err := c.client(ctx)
 	if err != nil {
 		return nil, err
@@ -144,7 +153,7 @@ func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Resul
 	} else {
 		sess.Stdout = &stdout
 	}
-	pw := &pidWriter{w: &stderr}
+	pw := &pidWriter{w: &stderr, ready: make(chan struct{})}
 	sess.Stderr = pw
 	var in io.WriteCloser
 	if stdin != nil {
@@ -174,6 +183,16 @@ func (c *Conn) Exec(ctx context.Context, cmd *connection.Cmd) (*connection.Resul
 	select {
 	case err = <-waited:
 	case <-ctx.Done():
+		// The shell's pid comes first on its stderr; a cancel that
+		// arrives before it waits for it (or for the end), since a
+		// SIGKILL alone would leave what the shell's traps remove.
+		select {
+		case <-pw.ready:
+		case <-waited:
+			<-copied
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Second):
+		}
 		if pid := pw.pid.Load(); pid > 0 {
 			c.kill(cl, int(pid), cmd.Become)
 		}
@@ -240,10 +259,11 @@ const pidMarker = "\x01fjord-pid:"
 // pidWriter passes stderr on, minus its first line when that line is the
 // pid marker, which it records.
 type pidWriter struct {
-	w    io.Writer
-	head []byte
-	done bool
-	pid  atomic.Int64
+	w     io.Writer
+	head  []byte
+	done  bool
+	pid   atomic.Int64
+	ready chan struct{} // closed once the first line was seen
 }
 
 func (p *pidWriter) Write(b []byte) (int, error) {
@@ -255,6 +275,7 @@ func (p *pidWriter) Write(b []byte) (int, error) {
 	if i < 0 {
 		if len(p.head) > 64 {
 			p.done = true
+			close(p.ready)
 			if _, err := p.w.Write(p.head); err != nil {
 				return 0, err
 			}
@@ -262,6 +283,7 @@ func (p *pidWriter) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	p.done = true
+	defer close(p.ready)
 	rest := p.head
 	if line := p.head[:i]; bytes.HasPrefix(line, []byte(pidMarker)) {
 		if n, err := strconv.Atoi(string(line[len(pidMarker):])); err == nil {
@@ -280,10 +302,14 @@ func (p *pidWriter) Write(b []byte) (int, error) {
 
 // flush passes on a first line cut short by the end of the stream.
 func (p *pidWriter) flush() {
-	if !p.done && len(p.head) > 0 {
+	if p.done {
+		return
+	}
+	if len(p.head) > 0 {
 		p.w.Write(p.head)
 	}
 	p.done = true
+	close(p.ready)
 }
 
 // newSession opens a session, waiting when the server refuses one because

@@ -43,7 +43,7 @@ type helperStart struct {
 // then it goes on beside the run's requests, which scripts serve
 // meanwhile, and the helper serves the requests after it.
 func (c *Conn) Helper(ctx context.Context, b *connection.Become) *connection.Helper {
-	if c.noHelper || !connection.HelperEnabled() {
+	if c.noHelper || !connection.HelperEnabled() || ctx.Err() != nil {
 		return nil
 	}
 	key := ""
@@ -318,7 +318,20 @@ func (c *Conn) startHelper(ctx context.Context, cl *client, b *connection.Become
 				return fail(fmt.Errorf("uploading the host helper: %v %s", err, strings.TrimSpace(stderr.String())))
 			}
 		case line == markExec:
-			h, err := connection.NewHelper(out, in, func() { sess.Close() }, func(err error) error { return c.lost(cl, err) })
+			// After a cancel cut a request short (abort), the helper is
+			// killed as a cancelled command is (SIGTERM, on which it
+			// removes the temporary file of a write in progress, then
+			// SIGKILL), and the kill waits for it to be gone: a closed
+			// session alone lets fjord exit while the helper still
+			// drains its input, the temporary file still there. (sshd
+			// refuses signal requests on root's logins.)
+			var h *connection.Helper
+			h, err = connection.NewHelper(out, in, func(abort bool) {
+				if abort && h != nil && h.Pid() > 0 {
+					c.kill(cl, h.Pid(), b)
+				}
+				sess.Close()
+			}, func(err error) error { return c.lost(cl, err) })
 			if err != nil {
 				return fail(fmt.Errorf("host helper did not start: %v %s", err, strings.TrimSpace(stderr.String())))
 			}

@@ -190,6 +190,10 @@ func (c *Conn) execShell(ctx context.Context, cmd *connection.Cmd, stdin []byte,
 	if sh == nil {
 		return nil, false, nil
 	}
+	if err := ctx.Err(); err != nil {
+		c.putShell(sh)
+		return nil, true, err
+	}
 	if stdin != nil && !sh.base64 {
 		c.putShell(sh)
 		return nil, false, nil
