@@ -42,21 +42,40 @@ func helperAttrs(o AttrOptions) bool {
 // Chattr sets o's owner, group and mode on p, following a link, in one
 // round trip; the error is the failing command's message.
 func Chattr(ctx context.Context, c Conn, p string, o AttrOptions) error {
+	_, err := chattr(ctx, c, p, o, false)
+	return err
+}
+
+// ChattrStat is Chattr returning p's stat after the change, in the same
+// round trip: a chown by name does not tell the uid, nor one by id the
+// name.
+func ChattrStat(ctx context.Context, c Conn, p string, o AttrOptions) (*FileInfo, error) {
+	return chattr(ctx, c, p, o, true)
+}
+
+func chattr(ctx context.Context, c Conn, p string, o AttrOptions, stat bool) (*FileInfo, error) {
 	var res *Result
 	var err error
 	if h := helperOf(ctx, c, o.Become); h != nil && helperAttrs(o) {
 		res, err = h.call(ctx, hosthelper.KindAttrs, [][]byte{[]byte(p), []byte(o.Owner), []byte(o.Group),
-			[]byte(o.Mode), hosthelper.Flag(false), hosthelper.Flag(false)}, nil)
+			[]byte(o.Mode), hosthelper.Flag(false), hosthelper.Flag(stat)}, nil)
 	} else {
-		res, err = c.Exec(ctx, &Cmd{Command: attrScript(o, Quote(p)), Become: o.Become})
+		script := attrScript(o, Quote(p))
+		if stat {
+			script += statScript(p, StatOptions{})
+		}
+		res, err = c.Exec(ctx, &Cmd{Command: script, Become: o.Become})
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if res.RC != 0 {
-		return fmt.Errorf("%s", strings.TrimSpace(string(res.Stderr)))
+		return nil, fmt.Errorf("%s", strings.TrimSpace(string(res.Stderr)))
 	}
-	return nil
+	if !stat {
+		return nil, nil
+	}
+	return parseStat(p, string(res.Stdout))
 }
 
 // Mkdir creates p and each missing directory above it, giving each o's

@@ -268,6 +268,9 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 		}
 		setFileResult(r, fi)
 		r.Set("state", "file")
+		if w.force && w.remoteSrc == "" {
+			copySame(r, dest, plan)
+		}
 		return r, nil
 	}
 	r.Changed = true
@@ -312,6 +315,9 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 		if mode.Set {
 			r.Set("mode", connection.FormatMode(mode.Apply(fi.Mode, false, fi.Umask)))
 		}
+		if w.remoteSrc == "" {
+			copyChecked(r)
+		}
 		return r, nil
 	}
 	po := connection.PutOptions{Owner: w.attrs.Owner, Group: w.attrs.Group, Backup: w.backup,
@@ -348,6 +354,9 @@ func (w *writeFile) run(ctx context.Context, env *Env) (*Result, error) {
 		return nil, err
 	}
 	setPut(r, pr).Set("size", int(pr.Size))
+	if w.remoteSrc == "" {
+		copyWritten(r)
+	}
 	return r, nil
 }
 

@@ -219,7 +219,14 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 				}
 			}
 			setFileResult(r, nfi)
-			addDiff(nil, nil)
+			// ansible's diff has the mode mkdir gave before the chmod
+			// (its owner and group too: who made it is not known here)
+			if plan.mode {
+				addDiff(map[string]any{"mode": connection.FormatMode(base.Mode)},
+					map[string]any{"mode": connection.FormatMode(plan.newMode)})
+			} else {
+				addDiff(nil, nil)
+			}
 			return r, nil
 		}
 		if prev != "directory" {

@@ -62,12 +62,12 @@ func planAttrs(fi *connection.FileInfo, a *FileAttrs, m connection.Mode) *attrPl
 	if a.Owner != "" && !sameID(a.Owner, fi.Owner, fi.UID) {
 		p.owner = true
 		p.before["owner"] = fi.UID
-		p.after["owner"] = a.Owner
+		p.after["owner"] = idOrName(a.Owner)
 	}
 	if a.Group != "" && !sameID(a.Group, fi.Group, fi.GID) {
 		p.group = true
 		p.before["group"] = fi.GID
-		p.after["group"] = a.Group
+		p.after["group"] = idOrName(a.Group)
 	}
 	return p
 }
@@ -116,35 +116,41 @@ func applyAttrs(ctx context.Context, env *Env, path string, fi *connection.FileI
 	if !p.changed() || env.Check {
 		return p, nil
 	}
-	if err := connection.Chattr(ctx, env.Conn, path, p.attrOptions(a, env.Become)); err != nil {
+	o := p.attrOptions(a, env.Become)
+	if !p.owner && !p.group {
+		if err := connection.Chattr(ctx, env.Conn, path, o); err != nil {
+			return nil, err
+		}
+		fi.Mode = p.newMode
+		return p, nil
+	}
+	// A new owner or group: the stat after tells both its id and name.
+	nfi, err := connection.ChattrStat(ctx, env.Conn, path, o)
+	if err != nil {
 		return nil, err
 	}
 	if p.mode {
 		fi.Mode = p.newMode
 	}
+	fi.UID, fi.Owner, fi.GID, fi.Group = nfi.UID, nfi.Owner, nfi.GID, nfi.Group
+	// ansible's diff names the ids set, never the names
 	if p.owner {
-		setOwner(fi, a.Owner)
+		p.after["owner"] = fi.UID
 	}
 	if p.group {
-		setGroup(fi, a.Group)
+		p.after["group"] = fi.GID
 	}
 	return p, nil
 }
 
-func setOwner(fi *connection.FileInfo, o string) {
-	if id, err := strconv.Atoi(o); err == nil {
-		fi.UID = id
-	} else {
-		fi.Owner = o
+// idOrName is a diff's new owner or group before the change: the id when
+// one was given (a name's id is known only after the change, or, in check
+// mode, not at all).
+func idOrName(s string) any {
+	if id, err := strconv.Atoi(s); err == nil {
+		return id
 	}
-}
-
-func setGroup(fi *connection.FileInfo, g string) {
-	if id, err := strconv.Atoi(g); err == nil {
-		fi.GID = id
-	} else {
-		fi.Group = g
-	}
+	return s
 }
 
 // setFileResult adds the keys Ansible returns about a file.
