@@ -176,14 +176,15 @@ func statDict(fi *connection.FileInfo) *value.Map {
 	d.Set("readable", fi.Readable)
 	d.Set("writeable", fi.Writeable)
 	d.Set("executable", fi.Executable)
+	// (ansible's order: a register's dict2items or to_json shows it)
+	if fi.Type == "link" {
+		d.Set("lnk_source", fi.LinkSource)
+		d.Set("lnk_target", fi.LinkTarget)
+	}
 	d.Set("pw_name", fi.Owner)
 	d.Set("gr_name", fi.Group)
 	if fi.Checksum != "" {
 		d.Set("checksum", fi.Checksum)
-	}
-	if fi.Type == "link" {
-		d.Set("lnk_source", fi.LinkSource)
-		d.Set("lnk_target", fi.LinkTarget)
 	}
 	return d
 }
