@@ -89,6 +89,9 @@ func (t *Task) checkArgs(p *Play) error {
 		// are the engine's to read
 		return nil
 	}
+	if _, splat := t.Args.Get(VariableParams); splat {
+		return nil // names known only as the task runs
+	}
 	for _, kw := range t.KeywordChain(p) {
 		if len(kw.ModuleDefaults) > 0 {
 			return nil

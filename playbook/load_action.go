@@ -86,6 +86,12 @@ func (l *Loader) setAction(file string, t *Task, kn, vn *yaml.Node) error {
 	return nil
 }
 
+// VariableParams is the argument that holds a task's arguments given
+// as one template (ansible's _variable_params): `file: "{{ item }}"` or
+// `args: "{{ opts }}"`. The mapping it renders to, updated with the
+// task's other arguments, is what the module gets.
+const VariableParams = "_variable_params"
+
 func isIncludeAction(a string) bool {
 	switch a {
 	case "include_tasks", "import_tasks", "include_role", "import_role", "include", "include_vars":
@@ -169,8 +175,19 @@ func (l *Loader) finishTask(file string, t *Task, an *yaml.Node) ([]Node, error)
 			return nil, errAt(t.Pos, "invalid meta action requested: %s", value.String(raw))
 		}
 	}
-	if _, ok := t.Args.Get("_raw_params"); ok && info.FreeForm == "" && !info.Raw {
-		return nil, errAt(t.Pos, "%s does not take free-form arguments: use key=value or a mapping", t.Action)
+	if raw, ok := t.Args.Get("_raw_params"); ok && info.FreeForm == "" && !info.Raw {
+		// `file: "{{ item }}"`: ansible's args splat, the arguments a
+		// mapping the template renders to (runner's splatArgs)
+		if !templates.IsTemplate(value.String(raw)) {
+			return nil, errAt(t.Pos, "%s does not take free-form arguments: use key=value or a mapping", t.Action)
+		}
+		t.Args.Delete("_raw_params")
+		if _, ok := t.Args.Get(VariableParams); !ok {
+			t.Args.Set(VariableParams, raw)
+		}
+	}
+	if _, ok := t.Args.Get(VariableParams); ok {
+		return []Node{t}, nil // names known only as the task runs
 	}
 	// Required arguments are checked with the play (checkArgs):
 	// module_defaults may supply them.

@@ -290,7 +290,17 @@ func (l *Loader) mergeArgs(file string, t *Task, argsNode *yaml.Node) error {
 	}
 	am, ok := v.(*value.Map)
 	if !ok {
-		return errAt(posOf(file, argsNode), "args must be a mapping")
+		s, isStr := v.(string)
+		switch {
+		case !isStr:
+			return errAt(posOf(file, argsNode), "Complex args must be a dictionary or variable string (\"{{var}}\").")
+		case !templates.IsTemplate(s):
+			return errAt(posOf(file, argsNode), "Complex args containing variables cannot use bare variables (without Jinja2 delimiters), and must use the full variable style ('{{var_name}}')")
+		}
+		if _, exists := t.Args.Get(VariableParams); !exists {
+			t.Args.Set(VariableParams, s)
+		}
+		return nil
 	}
 	am.Range(func(k string, v any) bool {
 		if _, exists := t.Args.Get(k); !exists {

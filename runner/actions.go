@@ -62,6 +62,9 @@ func (tc *taskCtx) args() (*value.Map, error) {
 	if m == nil {
 		m = value.NewMap(0)
 	}
+	if m, err = tc.splatArgs(m); err != nil {
+		return nil, err
+	}
 	return tc.ex.r.dropOmit(m), nil
 }
 

@@ -111,6 +111,9 @@ func (tc *taskCtx) module(info *modules.Info) (modules.Module, error) {
 		// rename below write into a copy.
 		args = args.Clone()
 	}
+	if args, err = tc.splatArgs(args); err != nil {
+		return nil, errors.New(sc.explain(err, t))
+	}
 	if err := tc.applyModuleDefaults(info, args); err != nil {
 		return nil, errors.New(sc.explain(err, t))
 	}
@@ -125,6 +128,31 @@ func (tc *taskCtx) module(info *modules.Info) (modules.Module, error) {
 		}
 	}
 	return modules.DecodeAs(info, t.Written, value.StripUnsafe(args).(*value.Map))
+}
+
+// splatArgs applies ansible's args splat: a task whose arguments were
+// one template (`file: "{{ item }}"`, `args: "{{ opts }}"`) gets the
+// mapping it rendered to, updated with the task's other arguments, and
+// ansible's warning.
+func (tc *taskCtx) splatArgs(args *value.Map) (*value.Map, error) {
+	vp, ok := args.Get(playbook.VariableParams)
+	if !ok {
+		return args, nil
+	}
+	m, ok := vp.(*value.Map)
+	if !ok {
+		return nil, fmt.Errorf("invalid or malformed argument: '%s'", value.String(vp))
+	}
+	tc.ex.r.warn("Using a variable for a task's 'args' is unsafe in some situations " +
+		"(see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe)")
+	out := m.Clone()
+	args.Range(func(k string, v any) bool {
+		if k != playbook.VariableParams {
+			out.Set(k, v)
+		}
+		return true
+	})
+	return out, nil
 }
 
 // moduleEnv is what the module may use on its host: the connection, the
