@@ -51,6 +51,12 @@ type File struct {
 	// file module returns for it (run sets both).
 	prev string
 	diff *value.Map
+	// outcome and outMode are what a changed task leaves at its path,
+	// for the rest of a check run (predict), where the result does not
+	// say it: a check run's result describes the path as it still is
+	// (ansible's add_path_info stats it as the module exits).
+	outcome string
+	outMode *uint32
 }
 
 // Validate implements Validator.
@@ -96,7 +102,7 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 			prev = "hard"
 		}
 	}
-	f.prev = prev
+	f.prev, f.outcome, f.outMode = prev, "", nil
 	state := f.State
 	if state == "" {
 		switch {
@@ -165,8 +171,12 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 			}
 		}
 		r.Set("state", "absent")
+		f.outcome = "absent"
 		if prev != "absent" {
 			addDiff(nil, nil)
+			if env.Check {
+				setFileResult(r, fi) // (still there)
+			}
 		}
 		return r, nil
 
@@ -212,11 +222,15 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 				}
 			}
 			if env.Check {
-				nfi = &base
-				nfi.Mode = plan.newMode
-				if !plan.mode {
-					nfi.Mode = base.Mode
+				// ansible's result: path, changed and a diff of the
+				// states alone (the modes come from the mkdir)
+				m := base.Mode
+				if plan.mode {
+					m = plan.newMode
 				}
+				f.outcome, f.outMode = "directory", &m
+				addDiff(nil, nil)
+				return r, nil
 			}
 			setFileResult(r, nfi)
 			// ansible's diff has the mode mkdir gave before the chmod
@@ -300,10 +314,14 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 		}
 		r.Set("dest", f.Path).Set("src", src)
 		r.Data.Delete("path")
-		if !env.Check {
+		f.outcome = state
+		switch {
+		case !env.Check:
 			setFileResult(r, nfi)
+			r.Set("state", state)
+		case prev != "absent":
+			setFileResult(r, fi) // (what is there still)
 		}
-		r.Set("state", state)
 		if prev == "link" {
 			// ansible's diff names the sources when a link changes target
 			addDiff(map[string]any{"src": fi.LinkTarget}, map[string]any{"src": src})
@@ -318,6 +336,7 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 			// ansible's execute_touch returns dest and changed, no diff
 			r.Data.Delete("path")
 			r.Set("dest", f.Path)
+			f.outcome = "file"
 			return r, nil
 		}
 		var args []string

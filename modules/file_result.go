@@ -60,7 +60,10 @@ func (f *File) predict(env *Env, r *Result) {
 	if r.Data == nil {
 		return
 	}
-	st, _ := r.Data.Get("state")
+	var st any = f.outcome
+	if f.outcome == "" {
+		st, _ = r.Data.Get("state")
+	}
 	switch st {
 	case "absent":
 	case "directory":
@@ -80,7 +83,9 @@ func (f *File) predict(env *Env, r *Result) {
 	default:
 		return
 	}
-	if m, ok := r.Data.Get("mode"); ok {
+	if f.outMode != nil {
+		pf.Mode = *f.outMode
+	} else if m, ok := r.Data.Get("mode"); ok {
 		if pm, err := connection.ParseMode(m); err == nil && pm.Octal {
 			pf.Mode = pm.Bits
 		}
