@@ -49,12 +49,7 @@ func copyWritten(r *Result) {
 		}
 	}
 	out.Set("changed", r.Changed)
-	for _, k := range r.Data.Keys() {
-		if _, done := out.Get(k); !done {
-			v, _ := r.Data.Get(k)
-			out.Set(k, v)
-		}
-	}
+	setRest(out, r.Data)
 	r.Data = out
 }
 

@@ -31,13 +31,18 @@ func (f *File) ansibleOrder(r *Result) {
 	if f.diff != nil {
 		out.Set("diff", f.diff)
 	}
-	for _, k := range r.Data.Keys() {
+	setRest(out, r.Data)
+	r.Data = out
+}
+
+// setRest sets in out the keys of from it lacks, in from's order.
+func setRest(out, from *value.Map) {
+	for _, k := range from.Keys() {
 		if _, done := out.Get(k); !done {
-			v, _ := r.Data.Get(k)
+			v, _ := from.Get(k)
 			out.Set(k, v)
 		}
 	}
-	r.Data = out
 }
 
 // diffSide is one side of the file module's diff, its keys in the order
