@@ -119,8 +119,9 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 	r := &Result{}
 	r.Set("path", f.Path)
 	diff := Diff{}
-	before := map[string]any{"path": p, "state": prev}
-	after := map[string]any{"path": p, "state": state}
+	// (the path as written: a trailing slash stays, as in ansible's)
+	before := map[string]any{"path": f.Path, "state": prev}
+	after := map[string]any{"path": f.Path, "state": state}
 	f.diff = nil
 	addDiff := func(extraBefore, extraAfter map[string]any) {
 		for k, v := range extraBefore {
@@ -162,6 +163,14 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 
 	switch state {
 	case "absent":
+		var extra map[string]any
+		if prev == "directory" {
+			pc, err := pathContent(ctx, env, p)
+			if err != nil {
+				return nil, err
+			}
+			extra = map[string]any{"path_content": pc}
+		}
 		if prev != "absent" {
 			r.Changed = true
 			if !env.Check {
@@ -173,7 +182,7 @@ func (f *File) run(ctx context.Context, env *Env) (*Result, error) {
 		r.Set("state", "absent")
 		f.outcome = "absent"
 		if prev != "absent" {
-			addDiff(nil, nil)
+			addDiff(extra, nil)
 			if env.Check {
 				setFileResult(r, fi) // (still there)
 			}

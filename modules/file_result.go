@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"context"
 	"strings"
 
 	"github.com/fjord-run/fjord/connection"
@@ -49,7 +50,7 @@ func setRest(out, from *value.Map) {
 // ansible's file module and set_fs_attributes_if_different add them.
 func diffSide(m map[string]any) *value.Map {
 	out := value.NewMap(len(m))
-	for _, k := range []string{"path", "state", "src", "owner", "group", "mode", "mtime", "atime"} {
+	for _, k := range []string{"path", "state", "path_content", "src", "owner", "group", "mode", "mtime", "atime"} {
 		if v, ok := m[k]; ok {
 			out.Set(k, v)
 		}
@@ -96,4 +97,35 @@ func (f *File) predict(env *Env, r *Result) {
 		}
 	}
 	predictFile(env, p, pf)
+}
+
+// pathContent is what ansible's file module lists in the diff of a
+// directory it removes: os.walk's directories and files below p, in its
+// order (each directory's entries as the directory holds them, then each
+// subdirectory in turn; a link to a directory is listed with the
+// directories and not entered). One command, before the removal.
+func pathContent(ctx context.Context, env *Env, p string) (*value.Map, error) {
+	script := `w() {
+	ls -U -A -- "$1" 2>/dev/null | while IFS= read -r n; do
+		if [ -d "$1/$n" ]; then echo "D $1/$n"; else echo "F $1/$n"; fi
+	done
+	ls -U -A -- "$1" 2>/dev/null | while IFS= read -r n; do
+		if [ -d "$1/$n" ] && [ ! -L "$1/$n" ]; then w "$1/$n"; fi
+	done
+}
+w ` + connection.Quote(p)
+	res, err := env.Conn.Exec(ctx, &connection.Cmd{Command: script, Become: env.Become})
+	if err != nil {
+		return nil, err
+	}
+	dirs, files := []any{}, []any{}
+	for _, l := range strings.Split(string(res.Stdout), "\n") {
+		switch {
+		case strings.HasPrefix(l, "D "):
+			dirs = append(dirs, l[2:])
+		case strings.HasPrefix(l, "F "):
+			files = append(files, l[2:])
+		}
+	}
+	return value.MapOf("directories", dirs, "files", files), nil
 }

@@ -265,6 +265,24 @@ func TestDiff(t *testing.T) {
 	compare(t, "diff.golden", out.Bytes())
 }
 
+// TestDiffLoop replays testdata/playbooks/diff_loop.yml under --diff: each
+// item's diff comes before its line, the loop's own result adds none.
+func TestDiffLoop(t *testing.T) {
+	var out bytes.Buffer
+	r := newRec(t, NewDefault(&out, Options{Diff: true}))
+	r.play("h1")
+	r.start(Task{Action: "file"})
+	for _, it := range []string{"l1", "l2"} {
+		d := modules.Diff{Before: "{\n    \"path\": \"/tmp/cb/" + it + "\",\n    \"state\": \"absent\"\n}\n",
+			After: "{\n    \"path\": \"/tmp/cb/" + it + "\",\n    \"state\": \"directory\"\n}\n"}
+		r.hr(&HostResult{Host: "h1", Status: Changed, IsItem: true, Label: it, Diff: []modules.Diff{d},
+			Result: res(t, `{"ansible_loop_var": "item", "changed": true, "item": "`+it+`"}`)})
+	}
+	r.hr(&HostResult{Host: "h1", Status: Changed, Loop: true, Result: res(t, `{"changed": true, "msg": "All items completed", "results": []}`)})
+	r.finish()
+	compare(t, "diff_loop.golden", out.Bytes())
+}
+
 // TestFailedDebug replays testdata/playbooks/failed_debug.yml: a debug or
 // assert that fails before its action returns prints its result on one
 // line; an assertion that is false prints it indented.

@@ -238,9 +238,7 @@ func (s *defaultSink) HostResult(r *HostResult) {
 		s.display(s.w, msg, colorSkip)
 	default:
 		changed := isChanged(r, m)
-		if s.o.Diff && changed && len(r.Diff) > 0 {
-			s.diff(r.Diff)
-		}
+		s.FileDiff(r)
 		if r.Task.Include {
 			s.taskBanner()
 			return
@@ -286,6 +284,9 @@ func (s *defaultSink) itemResult(r *HostResult, m *value.Map, label string) {
 		}
 		s.display(s.w, msg, colorSkip)
 	default:
+		// each item's diff before its line, as ansible's strategy sends
+		// v2_on_file_diff for an item result
+		s.FileDiff(r)
 		if r.Task.Include {
 			return
 		}
@@ -310,6 +311,7 @@ func (s *defaultSink) itemResult(r *HostResult, m *value.Map, label string) {
 // sink makes it an event of its own, as ansible's v2_on_file_diff.
 func (s *defaultSink) FileDiff(r *HostResult) {
 	if s.o.Diff && isChanged(r, r.Result) && len(r.Diff) > 0 {
+		s.taskBanner() // (once)
 		s.diff(r.Diff)
 	}
 }

@@ -216,7 +216,7 @@ func (e *eventSink) HostResult(r *HostResult) {
 	print := func() { e.inner.HostResult(r) }
 	ctx := e.ctxOf(r.Task)
 	_, hasDiff := r.Result.Get("diff")
-	if fd, ok := e.inner.(FileDiffSink); ok && e.o.Diff && !r.IsItem && (r.Status == OK || r.Status == Changed) &&
+	if fd, ok := e.inner.(FileDiffSink); ok && e.o.Diff && (r.Status == OK || r.Status == Changed) &&
 		(hasDiff || len(r.Diff) > 0) {
 		// the diff first, as an event of its own, then the rest
 		e.event(e.w, "runner_on_file_diff", value.MapOf("host", r.Host, "diff", diffData(r)), ctx,
