@@ -1,6 +1,10 @@
 package modules
 
-import "github.com/fjord-run/fjord/value"
+import (
+	"slices"
+
+	"github.com/fjord-run/fjord/value"
+)
 
 // The copy action's result (copy and template), as ansible's copy action
 // plugin builds it and register keeps it: the action starts its result
@@ -30,6 +34,10 @@ func copyDiffList(ds []Diff) []any {
 	return out
 }
 
+// copyModuleKeys are the copy module's own keys in its result, in order
+// (the file module's, when the content was there, lacks them).
+var copyModuleKeys = []string{"dest", "src", "md5sum", "checksum"}
+
 // copyChecked is a check run's result for content that would change: the
 // action returns before any module runs, with its diff alone.
 func copyChecked(r *Result) {
@@ -43,7 +51,7 @@ func copyChecked(r *Result) {
 func copyWritten(r *Result) {
 	out := value.NewMap(r.Data.Len() + 2)
 	out.Set("diff", copyDiffList(r.Diff))
-	for _, k := range []string{"dest", "src", "md5sum", "checksum"} {
+	for _, k := range copyModuleKeys {
 		if v, ok := r.Data.Get(k); ok {
 			out.Set(k, v)
 		}
@@ -64,8 +72,7 @@ func copySame(r *Result, dest string, plan *attrPlan) {
 	out.Set("path", dest)
 	out.Set("changed", r.Changed)
 	for _, k := range r.Data.Keys() {
-		switch k {
-		case "dest", "src", "md5sum", "checksum":
+		if slices.Contains(copyModuleKeys, k) {
 			continue
 		}
 		v, _ := r.Data.Get(k)

@@ -121,7 +121,7 @@ func applyAttrs(ctx context.Context, env *Env, path string, fi *connection.FileI
 		if err := connection.Chattr(ctx, env.Conn, path, o); err != nil {
 			return nil, err
 		}
-		fi.Mode = p.newMode
+		fi.Mode = p.newMode // (the mode is all that changed)
 		return p, nil
 	}
 	// A new owner or group: the stat after tells both its id and name.
