@@ -92,7 +92,7 @@ var keywordTable = []keyword{
 	// tasks
 	{"action", onAction, kwAny, nil},
 	{"local_action", onAction, kwAny, nil},
-	{"args", onAction, kwMap, nil},
+	{"args", onAction, kwAny, nil}, // a mapping or a template: mergeArgs
 	{"async", onAction, kwInt, nil},
 	{"poll", onAction, kwInt, nil},
 	{"changed_when", onAction, kwAny, nil},

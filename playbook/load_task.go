@@ -290,6 +290,9 @@ func (l *Loader) mergeArgs(file string, t *Task, argsNode *yaml.Node) error {
 	}
 	am, ok := v.(*value.Map)
 	if !ok {
+		if !value.Truthy(v) {
+			return nil // (ansible ignores an empty args)
+		}
 		s, isStr := v.(string)
 		switch {
 		case !isStr:
