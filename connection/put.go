@@ -11,6 +11,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // PutOptions tune Put.
@@ -175,6 +176,9 @@ func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*P
 	} else {
 		script := putScript(dst, o, fill, u)
 		res, err = c.Exec(ctx, &Cmd{Command: script, Stdin: r, Become: o.Become, Stdout: &out})
+		if err != nil && ctx.Err() != nil {
+			sweepAfterCancel(c, dst, o.Become)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -222,4 +226,21 @@ func Put(ctx context.Context, c Conn, r io.Reader, dst string, o PutOptions) (*P
 		}
 	}
 	return pr, nil
+}
+
+// sweepAfterCancel removes, once a cancel killed a Put's script, the
+// temporary files its killed writer left beside dst (the script's own
+// traps normally do; under load a test still found one the moment Put
+// returned, its cause not found): fjord may exit the next moment, before
+// a later write would sweep them.
+func sweepAfterCancel(c Conn, dst string, become *Become) {
+	d := "."
+	if i := strings.LastIndexByte(dst, '/'); i >= 0 {
+		if d = dst[:i]; d == "" {
+			d = "/"
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.Exec(ctx, &Cmd{Command: "d=" + Quote(d) + "\n" + sweepScript, Become: become})
 }

@@ -66,20 +66,27 @@ const TempPrefix = ".fjord_tmp."
 // "$d" whose writer's shell is gone, which is all a SIGKILLed writer
 // leaves behind; where /proc is missing no temp is swept. It exits with
 // code when mktemp fails. A caller that renames "$t" into place clears the
-// EXIT trap afterwards.
+// EXIT trap afterwards. The traps come before the file: a TERM between
+// its creation and the trap (a cancel right as the script starts) would
+// leave it; a file already at the random name is not the script's and
+// is not removed.
 func TempScript(code int) string {
-	return fmt.Sprintf(`if [ -d /proc/self ]; then for s in "$d"/%[1]s*; do
+	return sweepScript + fmt.Sprintf(`t="$d/%[1]s$$.%[3]s"
+trap 'rm -f -- "$t"' EXIT
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM
+set -C; command : > "$t" 2>/dev/null || { trap - EXIT; echo "cannot create a temporary file in $d" >&2; exit %[2]d; }; set +C
+`, TempPrefix, code, tempSuffix())
+}
+
+// sweepScript removes the temporary files in "$d" whose writer's shell
+// is gone (TempScript; Put after a cancel).
+var sweepScript = fmt.Sprintf(`if [ -d /proc/self ]; then for s in "$d"/%[1]s*; do
 	[ -f "$s" ] || continue
 	p=${s##*/%[1]s}; p=${p%%%%.*}
 	case $p in ''|*[!0-9]*) continue;; esac
 	[ -d "/proc/$p" ] || rm -f -- "$s"
 done; fi
-t="$d/%[1]s$$.%[3]s"
-set -C; command : > "$t" 2>/dev/null || { echo "cannot create a temporary file in $d" >&2; exit %[2]d; }; set +C
-trap 'rm -f -- "$t"' EXIT
-trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM
-`, TempPrefix, code, tempSuffix())
-}
+`, TempPrefix)
 
 // tempSuffix names a temporary file in place of mktemp (a process on the
 // host): random and unguessable, so that the exclusive create (noclobber)
